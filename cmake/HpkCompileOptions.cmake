@@ -1,0 +1,23 @@
+# Compile options shared by every hpk object library (an interface target).
+set(CMAKE_C_STANDARD 11)
+set(CMAKE_C_STANDARD_REQUIRED ON)
+set(CMAKE_C_EXTENSIONS OFF)
+set(CMAKE_C_VISIBILITY_PRESET hidden)
+set(CMAKE_VISIBILITY_INLINES_HIDDEN ON)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+
+add_library(hpk_build_options INTERFACE)
+target_compile_options(hpk_build_options INTERFACE
+  -Wall -Wextra
+  # Every code path must round identically: no contraction into FMA.
+  -ffp-contract=off
+  $<$<CONFIG:Release>:-O3>)
+target_compile_definitions(hpk_build_options INTERFACE HPK_BUILDING_LIBRARY)
+if(HPK_NATIVE)
+  target_compile_options(hpk_build_options INTERFACE -march=native)
+endif()
+
+if(HPK_SANITIZE)
+  add_compile_options(-fsanitize=${HPK_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=${HPK_SANITIZE})
+endif()

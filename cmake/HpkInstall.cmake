@@ -1,0 +1,29 @@
+# Install rules: headers, both libraries, the CMake package (hpk::hpk,
+# hpk::hpk_static) and hpk.pc for pkg-config.
+include(CMakePackageConfigHelpers)
+
+set(HPK_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/hpk)
+set_target_properties(hpk_static PROPERTIES EXPORT_NAME hpk_static)
+
+install(TARGETS hpk hpk_static EXPORT hpkTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/hpk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+install(EXPORT hpkTargets NAMESPACE hpk:: DESTINATION ${HPK_INSTALL_CMAKEDIR})
+
+configure_package_config_file(cmake/hpkConfig.cmake.in ${PROJECT_BINARY_DIR}/hpkConfig.cmake
+  INSTALL_DESTINATION ${HPK_INSTALL_CMAKEDIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/hpkConfigVersion.cmake
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/hpkConfig.cmake ${PROJECT_BINARY_DIR}/hpkConfigVersion.cmake
+  DESTINATION ${HPK_INSTALL_CMAKEDIR})
+
+# pkg-config: OpenMP travels as a private flag of the static library.
+set(HPK_PC_LIBS_PRIVATE "-lm")
+if(HPK_WITH_OPENMP)
+  string(APPEND HPK_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
+endif()
+configure_file(cmake/hpk.pc.in ${PROJECT_BINARY_DIR}/hpk.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/hpk.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,113 @@
+/* Public reduction entry points: check, answer n == 0, dispatch. */
+#include "check.h"
+
+/* The checks every reduction shares: the vector x and the result pointer. */
+static hpk_status check_reduction(hpk_ctx *ctx, const char *fn, int64_t n, const void *x,
+                                  int64_t incx, size_t elem_size, const void *result)
+{
+    hpk_status st = hpk__check_vector(ctx, fn, "x", n, x, incx, elem_size);
+    if (st == HPK_SUCCESS)
+        st = hpk__check_result(ctx, fn, "result", result);
+    return st;
+}
+
+#define CHECK_OR_RETURN(call)               \
+    do {                                    \
+        hpk_status check_status_ = (call);  \
+        if (check_status_ != HPK_SUCCESS)   \
+            return check_status_;           \
+    } while (0)
+
+hpk_status hpk_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_dsum", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0, HPK_SUCCESS;
+    return ctx->ops->dsum(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_ssum", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0f, HPK_SUCCESS;
+    return ctx->ops->ssum(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_dasum", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0, HPK_SUCCESS;
+    return ctx->ops->dasum(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_sasum", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0f, HPK_SUCCESS;
+    return ctx->ops->sasum(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_dnrm2", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0, HPK_SUCCESS;
+    return ctx->ops->dnrm2(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_snrm2", n, x, incx, sizeof *x, result));
+    if (n == 0)
+        return *result = 0.0f, HPK_SUCCESS;
+    return ctx->ops->snrm2(ctx, n, x, incx, result);
+}
+
+hpk_status hpk_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                    const double *y, int64_t incy, double *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_ddot", n, x, incx, sizeof *x, result));
+    CHECK_OR_RETURN(hpk__check_vector(ctx, "hpk_ddot", "y", n, y, incy, sizeof *y));
+    if (n == 0)
+        return *result = 0.0, HPK_SUCCESS;
+    return ctx->ops->ddot(ctx, n, x, incx, y, incy, result);
+}
+
+hpk_status hpk_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                    const float *y, int64_t incy, float *result)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_sdot", n, x, incx, sizeof *x, result));
+    CHECK_OR_RETURN(hpk__check_vector(ctx, "hpk_sdot", "y", n, y, incy, sizeof *y));
+    if (n == 0)
+        return *result = 0.0f, HPK_SUCCESS;
+    return ctx->ops->sdot(ctx, n, x, incx, y, incy, result);
+}
+
+hpk_status hpk_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_idamax", n, x, incx, sizeof *x, index));
+    if (n == 0)
+        return *index = -1, HPK_SUCCESS;
+    return ctx->ops->idamax(ctx, n, x, incx, index);
+}
+
+hpk_status hpk_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
+{
+    ctx = hpk__resolve(ctx);
+    CHECK_OR_RETURN(check_reduction(ctx, "hpk_isamax", n, x, incx, sizeof *x, index));
+    if (n == 0)
+        return *index = -1, HPK_SUCCESS;
+    return ctx->ops->isamax(ctx, n, x, incx, index);
+}

@@ -1,0 +1,22 @@
+/* Argument checks run once, in the dispatch layer, before any backend.  Each
+ * returns HPK_SUCCESS, or records why in the context and returns
+ * HPK_ERR_INVALID_ARG.  `fn` is the public function's name for the message. */
+#ifndef HPK_CHECK_H
+#define HPK_CHECK_H
+
+#include "hpk_internal.h"
+
+/* n >= 0, inc != 0, x != NULL when n > 0, and the last element's offset
+ * (n-1)*|inc| fits in the address space for elements of elem_size bytes. */
+hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
+                             const void *x, int64_t inc, size_t elem_size);
+
+/* A result pointer is never NULL. */
+hpk_status hpk__check_result(hpk_ctx *ctx, const char *fn, const char *name, const void *result);
+
+/* Every gemv argument: enums, sizes, lda, increments, pointers, extents. */
+hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_transpose trans,
+                           int64_t m, int64_t n, const void *a, int64_t lda, const void *x,
+                           int64_t incx, const void *y, int64_t incy, size_t elem_size);
+
+#endif /* HPK_CHECK_H */

@@ -1,0 +1,111 @@
+/* Execution contexts: creation, settings, error messages, and the per-thread
+ * default context used when a call passes ctx == NULL. */
+#include "hpk_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static const hpk__ops *backend_ops(hpk_backend backend)
+{
+    switch (backend) {
+    case HPK_BACKEND_SERIAL: return &hpk__serial_ops;
+#ifdef HPK_HAVE_OPENMP
+    case HPK_BACKEND_OPENMP: return &hpk__omp_ops;
+#endif
+    default: return NULL;
+    }
+}
+
+#ifdef HPK_HAVE_OPENMP
+#define HPK__DEFAULT_BACKEND HPK_BACKEND_OPENMP
+#else
+#define HPK__DEFAULT_BACKEND HPK_BACKEND_SERIAL
+#endif
+
+static _Thread_local hpk_ctx default_ctx;
+
+hpk_ctx *hpk__resolve(hpk_ctx *ctx)
+{
+    if (ctx)
+        return ctx;
+    if (!default_ctx.ops) {
+        default_ctx.backend = HPK__DEFAULT_BACKEND;
+        default_ctx.ops = backend_ops(HPK__DEFAULT_BACKEND);
+    }
+    return &default_ctx;
+}
+
+hpk_status hpk__fail(hpk_ctx *ctx, hpk_status status, const char *fmt, ...)
+{
+    ctx = hpk__resolve(ctx);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->error, sizeof ctx->error, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+static bool backend_is_valid(hpk_backend backend)
+{
+    return backend == HPK_BACKEND_SERIAL || backend == HPK_BACKEND_OPENMP ||
+           backend == HPK_BACKEND_OPENCL;
+}
+
+static const char *backend_option(hpk_backend backend)
+{
+    return backend == HPK_BACKEND_OPENMP ? "HPK_WITH_OPENMP" : "HPK_WITH_OPENCL";
+}
+
+hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend)
+{
+    if (!ctx)
+        return hpk__fail(NULL, HPK_ERR_INVALID_ARG, "hpk_ctx_create: ctx is NULL");
+    if (!backend_is_valid(backend))
+        return hpk__fail(NULL, HPK_ERR_INVALID_ARG,
+                         "hpk_ctx_create: backend %d is not an hpk_backend value", (int)backend);
+    const hpk__ops *ops = backend_ops(backend);
+    if (!ops)
+        return hpk__fail(NULL, HPK_ERR_UNSUPPORTED,
+                         "hpk_ctx_create: the %s backend is not built into this library (configure with -D%s=ON)",
+                         backend == HPK_BACKEND_OPENMP ? "OpenMP" : "OpenCL", backend_option(backend));
+    hpk_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return hpk__fail(NULL, HPK_ERR_ALLOC, "hpk_ctx_create: out of memory");
+    c->backend = backend;
+    c->ops = ops;
+    *ctx = c;
+    return HPK_SUCCESS;
+}
+
+void hpk_ctx_destroy(hpk_ctx *ctx)
+{
+    free(ctx);
+}
+
+hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads)
+{
+    if (!ctx)
+        return hpk__fail(NULL, HPK_ERR_INVALID_ARG, "hpk_ctx_set_num_threads: ctx is NULL");
+    if (num_threads < 0)
+        return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
+                         "hpk_ctx_set_num_threads: num_threads is %d; use 0 for all available or a positive count",
+                         num_threads);
+    ctx->num_threads = num_threads;
+    return HPK_SUCCESS;
+}
+
+int hpk_ctx_get_num_threads(const hpk_ctx *ctx)
+{
+    return ctx ? ctx->num_threads : 0;
+}
+
+hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx)
+{
+    return ctx ? ctx->backend : HPK__DEFAULT_BACKEND;
+}
+
+const char *hpk_ctx_error_message(const hpk_ctx *ctx)
+{
+    return ctx ? ctx->error : hpk__resolve(NULL)->error;
+}

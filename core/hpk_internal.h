@@ -1,0 +1,65 @@
+/* Internal definitions shared by the dispatch layer and the backends: the
+ * context, the backend table, error recording. */
+#ifndef HPK_INTERNAL_H
+#define HPK_INTERNAL_H
+
+#include "hpk/hpk.h"
+
+#include <stdbool.h>
+
+#define HPK__ERROR_CAPACITY 512
+
+/* One entry per operation.  The dispatch layer has already checked every
+ * argument and taken the quick returns (empty problems, alpha == 0 with
+ * beta == 1); a backend only computes. */
+struct hpk__runner;
+
+typedef struct hpk__ops {
+    const char *name;
+    const struct hpk__runner *runner; /* CPU backends: how kernels use threads */
+    hpk_status (*dgemv)(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                        double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
+                        double beta, double *y, int64_t incy);
+    hpk_status (*sgemv)(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                        float alpha, const float *a, int64_t lda, const float *x, int64_t incx,
+                        float beta, float *y, int64_t incy);
+    hpk_status (*dsum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+    hpk_status (*ssum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+    hpk_status (*dasum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+    hpk_status (*sasum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+    hpk_status (*dnrm2)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+    hpk_status (*snrm2)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+    hpk_status (*ddot)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                       const double *y, int64_t incy, double *result);
+    hpk_status (*sdot)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                       const float *y, int64_t incy, float *result);
+    hpk_status (*idamax)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index);
+    hpk_status (*isamax)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index);
+    hpk_status (*mc_pi)(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+    hpk_status (*mc_integrate)(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
+                               const double *lower, const double *upper,
+                               uint64_t samples, uint64_t seed, hpk_mc_result *result);
+} hpk__ops;
+
+struct hpk_ctx {
+    hpk_backend backend;
+    const hpk__ops *ops;
+    int num_threads; /* as set by hpk_ctx_set_num_threads; 0 = all available */
+    char error[HPK__ERROR_CAPACITY];
+};
+
+/* The backend tables (each defined by its backend). */
+extern const hpk__ops hpk__serial_ops;
+#ifdef HPK_HAVE_OPENMP
+extern const hpk__ops hpk__omp_ops;
+#endif
+
+/* ctx itself, or the calling thread's default context when ctx is NULL. */
+hpk_ctx *hpk__resolve(hpk_ctx *ctx);
+
+/* Record a printf-style message in ctx (NULL: the default context) and
+ * return status. */
+hpk_status hpk__fail(hpk_ctx *ctx, hpk_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif /* HPK_INTERNAL_H */

@@ -1,0 +1,291 @@
+/*
+ * hpk.h — the public interface of hpk, and its manual.
+ *
+ * hpk is a C11 library of numerical kernels: dense matrix-vector products
+ * (GEMV), vector reductions and Monte Carlo estimation, each available on a
+ * serial reference backend, an OpenMP backend and an OpenCL backend behind
+ * one contract.
+ *
+ * ---------------------------------------------------------------------------
+ * Conventions that hold for every function below
+ * ---------------------------------------------------------------------------
+ * Status.      Every call returns an hpk_status.  HPK_SUCCESS is 0; every
+ *              failure is negative.  A failing call leaves every output
+ *              untouched (result pointers, y, *ctx) and records a sentence
+ *              saying what was wrong in its context (hpk_ctx_error_message).
+ *              hpk never prints, never aborts and never exits.
+ *
+ * Contexts.    A context (hpk_ctx) selects the backend and holds its settings,
+ *              its error message and any device state.  ctx == NULL in a kernel
+ *              call means the default context: the OpenMP backend (the serial
+ *              backend when OpenMP is not built in) with its default thread
+ *              count.  The default context is per thread, so its error message
+ *              is the calling thread's: read it with
+ *              hpk_ctx_error_message(NULL).  A context you create may be used
+ *              by one thread at a time; give each thread its own, or use NULL.
+ *
+ * Vectors.     A vector of n elements with increment inc != 0 is passed as a
+ *              pointer to the element with the lowest address, exactly as in
+ *              the reference BLAS.  For inc > 0 logical element i is x[i*inc];
+ *              for inc < 0 the vector is walked from its end: logical element
+ *              i is x[(n-1-i)*(-inc)].  Elements between the strided ones are
+ *              never read or written.
+ *
+ * Pointers.    Array arguments may be NULL only when the call has no element
+ *              of them to touch (a size is 0).  Result pointers must never be
+ *              NULL.
+ *
+ * Sizes.       Sizes, leading dimensions and increments are int64_t.  A call
+ *              whose largest addressed element offset does not fit in int64_t
+ *              is rejected with HPK_ERR_INVALID_ARG.
+ *
+ * Reproducibility.
+ *              Every result of the CPU backends (serial and OpenMP) depends
+ *              only on the inputs and on the hpk version: not on the number of
+ *              threads, not on the CPU code path chosen at run time (portable,
+ *              AVX2, AVX-512), not on the increment's sign or size, and not on
+ *              the alignment of the data.  The two backends agree bit for bit.
+ *              Reductions and Monte Carlo sums are accumulated in fixed blocks
+ *              that are combined in a fixed pairwise order; no fused
+ *              multiply-add is used, so every code path rounds identically.
+ *              Monte Carlo draws its numbers from a counter-based generator
+ *              keyed by the sample index (see hpk_mc_pi), so its results are
+ *              also independent of how samples are split among threads,
+ *              processes or devices.
+ */
+#ifndef HPK_HPK_H
+#define HPK_HPK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Version: the single source of truth (the build reads these lines). */
+#define HPK_VERSION_MAJOR 0
+#define HPK_VERSION_MINOR 1
+#define HPK_VERSION_PATCH 0
+#define HPK_VERSION_NUMBER \
+    (HPK_VERSION_MAJOR * 10000 + HPK_VERSION_MINOR * 100 + HPK_VERSION_PATCH)
+
+/* HPK_API marks the exported symbols; everything else in the library is
+ * hidden. */
+#if defined(_WIN32) && !defined(HPK_STATIC)
+#  if defined(HPK_BUILDING_LIBRARY)
+#    define HPK_API __declspec(dllexport)
+#  else
+#    define HPK_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define HPK_API __attribute__((visibility("default")))
+#else
+#  define HPK_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Status, version
+ * ------------------------------------------------------------------------- */
+
+typedef enum hpk_status {
+    HPK_SUCCESS = 0,
+    HPK_ERR_INVALID_ARG = -1,  /* negative size, lda too small, zero increment, NULL pointer, bad enum */
+    HPK_ERR_ALLOC = -2,        /* host or device memory could not be allocated */
+    HPK_ERR_UNSUPPORTED = -3,  /* backend not built in, or the device lacks what the call needs */
+    HPK_ERR_DEVICE = -4,       /* the OpenCL runtime failed; details in hpk_ctx_error_message() */
+    HPK_ERR_NO_DEVICE = -5,    /* no OpenCL platform/device matched */
+    HPK_ERR_MPI = -6           /* an MPI call failed, or ranks disagree on sizes */
+} hpk_status;
+
+/* A short constant description of a status ("success", "invalid argument",
+ * ...).  Never NULL; an unknown value gives "unknown status". */
+HPK_API const char *hpk_status_string(hpk_status status);
+
+/* The library's version as "MAJOR.MINOR.PATCH", equal to the HPK_VERSION_*
+ * macros of the header the library was built with.  Never NULL. */
+HPK_API const char *hpk_version_string(void);
+
+/* ---------------------------------------------------------------------------
+ * Enumerations (layout and transpose use the CBLAS values)
+ * ------------------------------------------------------------------------- */
+
+typedef enum hpk_backend {
+    HPK_BACKEND_SERIAL = 0,  /* the readable reference; always built */
+    HPK_BACKEND_OPENMP = 1,  /* multithreaded CPU kernels (HPK_WITH_OPENMP) */
+    HPK_BACKEND_OPENCL = 2   /* offload to an OpenCL device (HPK_WITH_OPENCL) */
+} hpk_backend;
+
+typedef enum hpk_layout { HPK_ROW_MAJOR = 101, HPK_COL_MAJOR = 102 } hpk_layout;
+typedef enum hpk_transpose { HPK_NO_TRANS = 111, HPK_TRANS = 112 } hpk_transpose;
+
+/* ---------------------------------------------------------------------------
+ * Contexts
+ * ------------------------------------------------------------------------- */
+
+typedef struct hpk_ctx hpk_ctx; /* opaque execution context */
+
+/* Create a context for `backend` and store it in *ctx.
+ *   HPK_ERR_INVALID_ARG  ctx is NULL or backend is not an hpk_backend value.
+ *   HPK_ERR_UNSUPPORTED  the backend was not built into this library.
+ *   HPK_ERR_ALLOC        no memory for the context.
+ * On failure *ctx is untouched and the message is recorded where
+ * hpk_ctx_error_message(NULL) reads it. */
+HPK_API hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend);
+
+/* Release a context and everything it owns.  NULL is a no-op. */
+HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
+
+/* Threads used by this context's kernels.  OpenMP backend: 0 (the default)
+ * means all available (omp_get_max_threads() at the time of the call), n > 0
+ * means n threads.  Serial backend: accepted and ignored.  The caller's own
+ * OpenMP settings are never changed.
+ *   HPK_ERR_INVALID_ARG  ctx is NULL or num_threads < 0. */
+HPK_API hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads);
+
+/* The value last set with hpk_ctx_set_num_threads (0 when never set); for
+ * ctx == NULL, 0.  */
+HPK_API int hpk_ctx_get_num_threads(const hpk_ctx *ctx);
+
+/* The backend of a context; for ctx == NULL, the default context's backend. */
+HPK_API hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx);
+
+/* A sentence describing this context's last failure, "" if no call on it has
+ * failed.  A successful call does not clear it.  ctx == NULL reads the calling
+ * thread's default context, which also records failures of hpk_ctx_create.
+ * Valid until the next call on the same context; never NULL. */
+HPK_API const char *hpk_ctx_error_message(const hpk_ctx *ctx);
+
+/* ---------------------------------------------------------------------------
+ * GEMV: y := alpha * op(A) * x + beta * y
+ * ---------------------------------------------------------------------------
+ * A is m x n as stored, in `layout` with leading dimension lda; op(A) is A
+ * (HPK_NO_TRANS: x has n elements, y has m) or its transpose (HPK_TRANS: x
+ * has m elements, y has n).
+ *
+ *   lda     >= max(1, n) for HPK_ROW_MAJOR, >= max(1, m) for HPK_COL_MAJOR.
+ *   incx, incy != 0; negative increments walk the vector from its end (see
+ *   "Vectors" above).
+ *   m == 0 or n == 0   success; y is untouched (a, x, y may be NULL).
+ *   alpha == 0         A and x are not read: y := beta * y.
+ *   alpha == 0 and beta == 1   success; y is untouched.
+ *   beta == 0          y is written without being read, so NaN or Inf
+ *                      already in y does not survive.
+ *
+ * Rounding: each y_i is computed as alpha * t_i + beta * y_i (or alpha * t_i
+ * when beta == 0), where t_i is the dot product of a row or column of op(A)
+ * with x accumulated in a fixed order that does not depend on the backend's
+ * thread count or code path.  sgemv accumulates in float.
+ *
+ * Errors (nothing is written): HPK_ERR_INVALID_ARG for a bad layout or
+ * transpose, m < 0, n < 0, lda too small, incx == 0, incy == 0, or a NULL
+ * a/x/y when m > 0 and n > 0. */
+HPK_API hpk_status hpk_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                             int64_t m, int64_t n, double alpha, const double *a,
+                             int64_t lda, const double *x, int64_t incx,
+                             double beta, double *y, int64_t incy);
+HPK_API hpk_status hpk_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                             int64_t m, int64_t n, float alpha, const float *a,
+                             int64_t lda, const float *x, int64_t incx,
+                             float beta, float *y, int64_t incy);
+
+/* ---------------------------------------------------------------------------
+ * Reductions over a vector of n elements with increment incx (and incy)
+ * ---------------------------------------------------------------------------
+ *   sum    sum of x_i                   (no reference-BLAS equivalent)
+ *   asum   sum of |x_i|                 (BLAS ?asum for real vectors)
+ *   dot    sum of x_i * y_i             (BLAS ?dot)
+ *   nrm2   sqrt(sum of x_i^2)           (BLAS ?nrm2)
+ *   i?amax 0-based logical index of the first largest |x_i|
+ *
+ *   n == 0     *result = 0; i?amax gives *index = -1.  x (and y) may be NULL.
+ *   incx < 0   allowed: the vector is walked from its end, as in BLAS.  This
+ *              changes which element is "first" for i?amax and the order of
+ *              summation (and so, possibly, the last bits of a sum).
+ *   nrm2       one pass, never overflows or underflows for finite input
+ *              (Blue's three-accumulator scaling); Inf in any element gives
+ *              +Inf unless a NaN is present, NaN in any element gives NaN.
+ *   i?amax     a NaN counts as larger than any number: the first NaN wins.
+ *
+ * Accuracy: elements are summed in fixed blocks with several independent
+ * accumulators, and the block sums are combined pairwise, so the rounding
+ * error grows like log(n), not n.  The float variants (hpk_s...) accumulate in
+ * double and round once at the end.
+ *
+ * Errors (nothing is written): HPK_ERR_INVALID_ARG for n < 0, incx == 0 or
+ * incy == 0, a NULL result, or a NULL x/y when n > 0. */
+HPK_API hpk_status hpk_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+HPK_API hpk_status hpk_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+HPK_API hpk_status hpk_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+HPK_API hpk_status hpk_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+HPK_API hpk_status hpk_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+HPK_API hpk_status hpk_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+HPK_API hpk_status hpk_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                            const double *y, int64_t incy, double *result);
+HPK_API hpk_status hpk_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                            const float *y, int64_t incy, float *result);
+HPK_API hpk_status hpk_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index);
+HPK_API hpk_status hpk_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index);
+
+/* ---------------------------------------------------------------------------
+ * Monte Carlo
+ * ---------------------------------------------------------------------------
+ * Random numbers come from Philox4x32-10 (Salmon et al., SC'11; the Random123
+ * definition, checked against its known-answer vectors).  The key is the
+ * seed, (k0, k1) = (low, high 32 bits).  Sample i (0-based, i < samples) uses
+ * the counter (c0, c1, c2, c3) = (low 32 bits of i, high 32 bits of i, g, 0),
+ * where g numbers the blocks of four 32-bit words the sample needs.  A
+ * sample's numbers therefore depend on (seed, i) alone, and every backend,
+ * thread and process that computes sample i draws the same numbers.
+ *
+ * result->samples is set to the number of samples taken (== samples).
+ */
+typedef struct hpk_mc_result {
+    double estimate;   /* the estimate of the quantity */
+    double std_error;  /* one standard error of the estimate */
+    uint64_t samples;  /* samples taken */
+} hpk_mc_result;
+
+/* A function to integrate: the value at `point` (dim coordinates). */
+typedef double (*hpk_integrand)(const double *point, int dim, void *user_data);
+
+/* Estimate pi by throwing `samples` points into the unit square.
+ * Sample i takes the words (w0, w1) of its counter g = 0 as the point
+ * (w0 / 2^32, w1 / 2^32) and counts a hit when w0^2 + w1^2 < 2^64, an exact
+ * integer test.  estimate = 4 * hits / samples; std_error =
+ * 4 * sqrt(p * (1 - p) / samples) with p = hits / samples.
+ * The result is bitwise identical on every backend and for any split of the
+ * samples (hit counts are exact integers).
+ *   HPK_ERR_INVALID_ARG  samples == 0 or result == NULL. */
+HPK_API hpk_status hpk_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* Estimate the integral of f over the box [lower_d, upper_d), d < dim.
+ * Coordinate d of sample i is lower_d + (upper_d - lower_d) * u, where u is a
+ * double in [0, 1) with 53 random bits: (((uint64)a << 32 | b) >> 11) * 2^-53
+ * with (a, b) the words (w[2(d%2)], w[2(d%2)+1]) of counter g = d / 2.
+ * estimate = volume * mean(f); std_error = volume * sqrt(s^2 / samples) with
+ * s^2 the sample variance (denominator samples - 1; std_error is NaN when
+ * samples == 1).  Sums are formed in fixed blocks of samples combined
+ * pairwise (Chan's update), so the result does not depend on the thread
+ * count.  f is called once per sample; on the OpenMP backend it is called
+ * from several threads at once and must be thread-safe.
+ *   HPK_ERR_INVALID_ARG  f, lower, upper or result NULL; dim < 1;
+ *                        samples == 0; lower_d >= upper_d or a bound that is
+ *                        not finite.
+ *   HPK_ERR_UNSUPPORTED  on an OpenCL context (a C callback cannot run on a
+ *                        device; use hpk_cl_mc_integrate from hpk_cl.h). */
+HPK_API hpk_status hpk_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
+                                    const double *lower, const double *upper,
+                                    uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* The Philox4x32-10 generator itself, for callers who want the same stream:
+ * out = Philox4x32-10(counter, key).  counter, key and out must not be NULL;
+ * out may alias counter.
+ *   HPK_ERR_INVALID_ARG  a NULL pointer (nothing is written). */
+HPK_API hpk_status hpk_philox4x32(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4]);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HPK_HPK_H */

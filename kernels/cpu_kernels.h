@@ -1,0 +1,42 @@
+/* The CPU kernels shared by the serial and OpenMP backends.  Each takes
+ * checked arguments and runs through ctx->ops->runner, so both backends
+ * execute the same arithmetic in the same order. */
+#ifndef HPK_CPU_KERNELS_H
+#define HPK_CPU_KERNELS_H
+
+#include "hpk_internal.h"
+
+hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                          double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
+                          double beta, double *y, int64_t incy);
+hpk_status hpk__cpu_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                          float alpha, const float *a, int64_t lda, const float *x, int64_t incx,
+                          float beta, float *y, int64_t incy);
+
+hpk_status hpk__cpu_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+hpk_status hpk__cpu_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+hpk_status hpk__cpu_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+hpk_status hpk__cpu_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+hpk_status hpk__cpu_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result);
+hpk_status hpk__cpu_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result);
+hpk_status hpk__cpu_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                         const double *y, int64_t incy, double *result);
+hpk_status hpk__cpu_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                         const float *y, int64_t incy, float *result);
+hpk_status hpk__cpu_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index);
+hpk_status hpk__cpu_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index);
+
+hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
+                                 const double *lower, const double *upper,
+                                 uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* The table entries every CPU backend shares, for designated initializers. */
+#define HPK__CPU_KERNELS                                                            \
+    .dgemv = hpk__cpu_dgemv, .sgemv = hpk__cpu_sgemv, .dsum = hpk__cpu_dsum,        \
+    .ssum = hpk__cpu_ssum, .dasum = hpk__cpu_dasum, .sasum = hpk__cpu_sasum,        \
+    .dnrm2 = hpk__cpu_dnrm2, .snrm2 = hpk__cpu_snrm2, .ddot = hpk__cpu_ddot,        \
+    .sdot = hpk__cpu_sdot, .idamax = hpk__cpu_idamax, .isamax = hpk__cpu_isamax,    \
+    .mc_pi = hpk__cpu_mc_pi, .mc_integrate = hpk__cpu_mc_integrate
+
+#endif /* HPK_CPU_KERNELS_H */

@@ -1,0 +1,159 @@
+/* Monte Carlo pi and box integration: samples in fixed blocks of
+ * HPK__MC_BLOCK, each sample's numbers drawn from Philox by its index, block
+ * results combined by the runner's pairwise tree. */
+#include "cpu_kernels.h"
+#include "philox.h"
+#include "runner.h"
+
+#include <math.h>
+
+#define HPK__MC_BLOCK 4096
+
+static int64_t mc_blocks(uint64_t samples)
+{
+    return (int64_t)((samples - 1) / HPK__MC_BLOCK + 1);
+}
+
+static void block_range(uint64_t samples, int64_t block, uint64_t *begin, uint64_t *end)
+{
+    *begin = (uint64_t)block * HPK__MC_BLOCK;
+    *end = samples - *begin < HPK__MC_BLOCK ? samples : *begin + HPK__MC_BLOCK;
+}
+
+/* ---- pi ------------------------------------------------------------------ */
+
+typedef struct pi_job {
+    uint64_t samples, seed;
+} pi_job;
+
+static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
+{
+    (void)scratch;
+    const pi_job *job = job_;
+    uint64_t begin, end, hits = 0;
+    block_range(job->samples, block, &begin, &end);
+    for (uint64_t i = begin; i < end; i++) {
+        const hpk__philox4 r = hpk__philox_sample(job->seed, i, 0);
+        hits += (uint64_t)hpk__pi_hit(r.v[0], r.v[1]);
+    }
+    *(uint64_t *)node = hits;
+}
+
+static void count_combine(const void *job, void *left, const void *right)
+{
+    (void)job;
+    *(uint64_t *)left += *(const uint64_t *)right;
+}
+
+hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+{
+    const pi_job job = {samples, seed};
+    const hpk__tree tree = {
+        .nblocks = mc_blocks(samples),
+        .node_size = sizeof(uint64_t),
+        .job = &job,
+        .leaf = pi_leaf,
+        .combine = count_combine,
+    };
+    uint64_t hits;
+    hpk_status st = ctx->ops->runner->tree(ctx, &tree, &hits);
+    if (st != HPK_SUCCESS)
+        return st;
+    const double p = (double)hits / (double)samples;
+    result->estimate = 4.0 * p;
+    result->std_error = 4.0 * sqrt(p * (1.0 - p) / (double)samples);
+    result->samples = samples;
+    return HPK_SUCCESS;
+}
+
+/* ---- integration over a box ---------------------------------------------- */
+
+typedef struct integrate_job {
+    hpk_integrand f;
+    void *user_data;
+    int dim;
+    const double *lower, *upper;
+    uint64_t samples, seed;
+} integrate_job;
+
+/* count, mean and sum of squared deviations of a set of f values */
+typedef struct moments {
+    double count, mean, m2;
+} moments;
+
+/* Coordinate d of sample i: the (d % 2)-th pair of words of counter d / 2. */
+static void sample_point(const integrate_job *job, uint64_t i, double *point)
+{
+    for (int d = 0; d < job->dim; d += 2) {
+        const hpk__philox4 r = hpk__philox_sample(job->seed, i, (uint32_t)(d / 2));
+        for (int k = 0; k < 2 && d + k < job->dim; k++) {
+            const double u = hpk__u01_53(r.v[2 * k], r.v[2 * k + 1]);
+            point[d + k] = job->lower[d + k] + (job->upper[d + k] - job->lower[d + k]) * u;
+        }
+    }
+}
+
+/* Sums shifted by the block's first value keep the variance accurate when the
+ * mean is large against the spread. */
+static void integrate_leaf(const void *job_, int64_t block, void *node, void *scratch)
+{
+    const integrate_job *job = job_;
+    double *point = scratch;
+    uint64_t begin, end;
+    block_range(job->samples, block, &begin, &end);
+    double shift = 0.0, s1 = 0.0, s2 = 0.0;
+    for (uint64_t i = begin; i < end; i++) {
+        sample_point(job, i, point);
+        const double v = job->f(point, job->dim, job->user_data);
+        if (i == begin)
+            shift = v;
+        const double d = v - shift;
+        s1 += d;
+        s2 += d * d;
+    }
+    const double count = (double)(end - begin);
+    moments *out = node;
+    out->count = count;
+    out->mean = shift + s1 / count;
+    out->m2 = s2 - s1 * s1 / count;
+}
+
+/* Chan, Golub and LeVeque's pairwise update of (count, mean, m2). */
+static void moments_combine(const void *job, void *left, const void *right)
+{
+    (void)job;
+    moments *l = left;
+    const moments *r = right;
+    const double count = l->count + r->count, delta = r->mean - l->mean;
+    l->mean += delta * (r->count / count);
+    l->m2 += r->m2 + delta * delta * (l->count * r->count / count);
+    l->count = count;
+}
+
+hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
+                                 const double *lower, const double *upper,
+                                 uint64_t samples, uint64_t seed, hpk_mc_result *result)
+{
+    const integrate_job job = {f, user_data, dim, lower, upper, samples, seed};
+    const hpk__tree tree = {
+        .nblocks = mc_blocks(samples),
+        .node_size = sizeof(moments),
+        .scratch_size = (size_t)dim * sizeof(double),
+        .job = &job,
+        .leaf = integrate_leaf,
+        .combine = moments_combine,
+    };
+    moments total;
+    hpk_status st = ctx->ops->runner->tree(ctx, &tree, &total);
+    if (st != HPK_SUCCESS)
+        return st;
+    double volume = 1.0;
+    for (int d = 0; d < dim; d++)
+        volume *= upper[d] - lower[d];
+    const double n = (double)samples;
+    result->estimate = volume * total.mean;
+    /* m2 >= 0 mathematically; rounding may leave it a hair below zero. */
+    result->std_error = samples > 1 ? volume * sqrt(fmax(total.m2, 0.0) / (n - 1.0) / n) : NAN;
+    result->samples = samples;
+    return HPK_SUCCESS;
+}

@@ -1,0 +1,103 @@
+/* The OpenMP runner: the reduction tree's top levels split among threads, and
+ * independent ranges split into contiguous pieces.  The tree has the same
+ * shape as on one thread, so results are bitwise those of the serial
+ * backend. */
+#include "runner.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Subtrees evaluated in parallel: the tree cut at depth HPK__OMP_TREE_DEPTH,
+ * enough pieces to balance any thread count this backend expects. */
+#define HPK__OMP_TREE_DEPTH 7
+#define HPK__OMP_MAX_PIECES (1 << HPK__OMP_TREE_DEPTH)
+
+/* Threads for this call: one inside the caller's parallel region (no
+ * oversubscription), else the context's count, else all available. */
+static int team_size(const hpk_ctx *ctx)
+{
+    if (omp_in_parallel())
+        return 1;
+    return ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+}
+
+typedef struct piece {
+    int64_t first, count;
+} piece;
+
+static void cut(int64_t first, int64_t count, int depth, piece *pieces, int *npieces)
+{
+    if (depth == HPK__OMP_TREE_DEPTH || count == 1) {
+        pieces[(*npieces)++] = (piece){first, count};
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    cut(first, left, depth + 1, pieces, npieces);
+    cut(first + left, count - left, depth + 1, pieces, npieces);
+}
+
+/* The top of the tree, reading the pieces' results in order. */
+static void join(const hpk__tree *t, int64_t count, int depth, const unsigned char *results, int *next,
+                 void *node)
+{
+    if (depth == HPK__OMP_TREE_DEPTH || count == 1) {
+        memcpy(node, results + (size_t)(*next)++ * t->node_size, t->node_size);
+        return;
+    }
+    unsigned char right[HPK__TREE_NODE_MAX];
+    const int64_t left = hpk__tree_left(count);
+    join(t, left, depth + 1, results, next, node);
+    join(t, count - left, depth + 1, results, next, right);
+    t->combine(t->job, node, right);
+}
+
+static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
+{
+    const int threads = team_size(ctx);
+    if (threads == 1 || t->nblocks == 1)
+        return hpk__serial_runner.tree(ctx, t, root);
+
+    piece pieces[HPK__OMP_MAX_PIECES];
+    unsigned char results[HPK__OMP_MAX_PIECES * HPK__TREE_NODE_MAX];
+    int npieces = 0, failed = 0;
+    cut(0, t->nblocks, 0, pieces, &npieces);
+
+#pragma omp parallel num_threads(threads < npieces ? threads : npieces) reduction(| : failed)
+    {
+        void *scratch = t->scratch_size ? malloc(t->scratch_size) : NULL;
+        if (t->scratch_size && !scratch)
+            failed = 1;
+#pragma omp for schedule(dynamic, 1)
+        for (int p = 0; p < npieces; p++)
+            if (!failed)
+                hpk__tree_eval_range(t, pieces[p].first, pieces[p].count,
+                                     results + (size_t)p * t->node_size, scratch);
+        free(scratch);
+    }
+    if (failed)
+        return hpk__fail(ctx, HPK_ERR_ALLOC, "out of memory for %zu bytes of scratch per thread",
+                         t->scratch_size);
+    int next = 0;
+    join(t, t->nblocks, 0, results, &next, root);
+    return HPK_SUCCESS;
+}
+
+static void omp_range(hpk_ctx *ctx, int64_t count, int64_t grain, hpk__range_body body, const void *job)
+{
+    const int threads = team_size(ctx);
+    const int64_t grains = (count + grain - 1) / grain;
+    const int64_t pieces = grains < threads ? grains : threads;
+    if (pieces <= 1) {
+        body(job, 0, count);
+        return;
+    }
+#pragma omp parallel for num_threads((int)pieces) schedule(static, 1)
+    for (int64_t p = 0; p < pieces; p++) {
+        const int64_t begin = grains * p / pieces * grain;
+        const int64_t end = p + 1 == pieces ? count : grains * (p + 1) / pieces * grain;
+        body(job, begin, end);
+    }
+}
+
+const hpk__runner hpk__omp_runner = {omp_tree, omp_range};

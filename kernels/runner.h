@@ -1,0 +1,55 @@
+/* How a CPU backend runs the shared kernels: a fixed reduction tree over
+ * blocks, and a loop over independent index ranges.  The serial backend runs
+ * both on the calling thread; the OpenMP backend spreads them over threads.
+ * Results depend only on the tree's shape, which is fixed by the block count,
+ * so every runner produces the same bits. */
+#ifndef HPK_RUNNER_H
+#define HPK_RUNNER_H
+
+#include "hpk_internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HPK__TREE_NODE_MAX 32 /* bytes of one partial result, at most */
+
+/* A reduction over `nblocks` blocks.  leaf() computes block b's partial
+ * result; combine() folds the right neighbour's partial into the left one.
+ * The blocks are combined pairwise: a range of c > 1 blocks is split into
+ * its first hpk__tree_left(c) blocks and the rest, recursively.
+ * Each worker gets `scratch_size` bytes of scratch for leaf(). */
+typedef struct hpk__tree {
+    int64_t nblocks;
+    size_t node_size;
+    size_t scratch_size;
+    const void *job;
+    void (*leaf)(const void *job, int64_t block, void *node, void *scratch);
+    void (*combine)(const void *job, void *left, const void *right);
+} hpk__tree;
+
+static inline int64_t hpk__tree_left(int64_t count)
+{
+    return count - count / 2;
+}
+
+/* Evaluates [first, first + count) of the tree on the calling thread. */
+void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);
+
+/* body(job, begin, end) handles the indices [begin, end) of an independent
+ * loop; a runner may call it on any split of [0, count) into pieces whose
+ * boundaries are multiples of `grain` (except the last). */
+typedef void (*hpk__range_body)(const void *job, int64_t begin, int64_t end);
+
+typedef struct hpk__runner {
+    /* Evaluates the whole tree into root; HPK_ERR_ALLOC if scratch could not
+     * be had (recorded in ctx). */
+    hpk_status (*tree)(hpk_ctx *ctx, const hpk__tree *t, void *root);
+    void (*range)(hpk_ctx *ctx, int64_t count, int64_t grain, hpk__range_body body, const void *job);
+} hpk__runner;
+
+extern const hpk__runner hpk__serial_runner;
+#ifdef HPK_HAVE_OPENMP
+extern const hpk__runner hpk__omp_runner;
+#endif
+
+#endif /* HPK_RUNNER_H */

@@ -1,0 +1,130 @@
+/* Shared helpers for the hpk test programs. */
+#include "support.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+hpk_backend test_backend = HPK_BACKEND_SERIAL;
+const char *test_backend_name = "serial";
+
+int test_parse_backend(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        hpk_backend backend;
+    } known[] = {{"serial", HPK_BACKEND_SERIAL}, {"openmp", HPK_BACKEND_OPENMP}, {"opencl", HPK_BACKEND_OPENCL}};
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s serial|openmp|opencl\n", argv[0]);
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(argv[1], known[i].name) == 0) {
+            test_backend = known[i].backend;
+            test_backend_name = known[i].name;
+            return 0;
+        }
+    }
+    fprintf(stderr, "%s: unknown backend '%s'\n", argv[0], argv[1]);
+    return 1;
+}
+
+hpk_ctx *test_ctx(int threads)
+{
+    hpk_ctx *ctx = NULL;
+    hpk_status st = hpk_ctx_create(&ctx, test_backend);
+    if (st != HPK_SUCCESS)
+        fail_msg("hpk_ctx_create(%s): %s: %s", test_backend_name, hpk_status_string(st),
+                 hpk_ctx_error_message(NULL));
+    assert_int_equal(hpk_ctx_set_num_threads(ctx, threads), HPK_SUCCESS);
+    return ctx;
+}
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+void test_seed(uint64_t seed)
+{
+    rng_state = seed;
+}
+
+uint64_t test_next_u64(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+double test_uniform(double lo, double hi)
+{
+    return lo + (hi - lo) * ((double)(test_next_u64() >> 11) * 0x1.0p-53);
+}
+
+void test_fill_d(double *x, size_t n, double lo, double hi)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = test_uniform(lo, hi);
+}
+
+void test_fill_s(float *x, size_t n, float lo, float hi)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)test_uniform(lo, hi);
+}
+
+static const uint64_t poison_bits_d = 0x7FF8DEADBEEF0BADu;
+static const uint32_t poison_bits_s = 0x7FC0BADu | 0x7FC00000u;
+
+double test_poison_d(void)
+{
+    double v;
+    memcpy(&v, &poison_bits_d, sizeof v);
+    return v;
+}
+
+float test_poison_s(void)
+{
+    float v;
+    memcpy(&v, &poison_bits_s, sizeof v);
+    return v;
+}
+
+int test_is_poison_d(double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits == poison_bits_d;
+}
+
+int test_is_poison_s(float v)
+{
+    uint32_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    return bits == poison_bits_s;
+}
+
+void test_poison_fill_d(double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = test_poison_d();
+}
+
+void test_poison_fill_s(float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = test_poison_s();
+}
+
+void *test_alloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p)
+        fail_msg("out of memory for %zu bytes", bytes);
+    return p;
+}
+
+int64_t test_index(int64_t i, int64_t n, int64_t inc)
+{
+    return inc > 0 ? i * inc : (n - 1 - i) * -inc;
+}

@@ -1,0 +1,54 @@
+/* Shared helpers for the hpk test programs: the backend under test, seeded
+ * random data, poisoned buffers, and long-double reference arithmetic. */
+#ifndef HPK_TEST_SUPPORT_H
+#define HPK_TEST_SUPPORT_H
+
+#include <hpk/hpk.h>
+
+#include <setjmp.h> /* cmocka needs these before cmocka.h */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* The backend named on the command line ("serial", "openmp", "opencl"). */
+extern hpk_backend test_backend;
+extern const char *test_backend_name;
+
+/* Parses argv[1] into test_backend; returns nonzero (after a message on
+ * stderr) if it is missing or unknown. */
+int test_parse_backend(int argc, char **argv);
+
+/* A fresh context for the backend under test, with `threads` threads (0: the
+ * default); fails the test if it cannot be created. */
+hpk_ctx *test_ctx(int threads);
+
+/* Deterministic pseudo-random numbers (splitmix64), independent of hpk. */
+void test_seed(uint64_t seed);
+uint64_t test_next_u64(void);
+double test_uniform(double lo, double hi);
+void test_fill_d(double *x, size_t n, double lo, double hi);
+void test_fill_s(float *x, size_t n, float lo, float hi);
+
+/* Poison: a quiet NaN with a recognisable payload, so that an element never
+ * written by a kernel is told apart from any computed value. */
+double test_poison_d(void);
+float test_poison_s(void);
+int test_is_poison_d(double v);
+int test_is_poison_s(float v);
+void test_poison_fill_d(double *x, size_t n);
+void test_poison_fill_s(float *x, size_t n);
+
+/* malloc that fails the test on failure. */
+void *test_alloc(size_t bytes);
+
+/* Offset of logical element i of a strided vector of n elements (BLAS rule:
+ * negative increments walk from the end). */
+int64_t test_index(int64_t i, int64_t n, int64_t inc);
+
+/* Unit roundoff of each precision. */
+#define TEST_EPS_D 0x1p-53
+#define TEST_EPS_S 0x1p-24
+
+#endif /* HPK_TEST_SUPPORT_H */
