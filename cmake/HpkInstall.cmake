@@ -25,5 +25,7 @@ set(HPK_PC_LIBS_PRIVATE "-lm")
 if(HPK_WITH_OPENMP)
   string(APPEND HPK_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
 endif()
+# The prefix is found relative to the .pc file, so an installed tree can move.
+file(RELATIVE_PATH HPK_PC_PREFIX_FROM_PCDIR ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
 configure_file(cmake/hpk.pc.in ${PROJECT_BINARY_DIR}/hpk.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/hpk.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

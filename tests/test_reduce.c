@@ -1,0 +1,964 @@
+/* Tests of the reductions: hpk_?sum, hpk_?asum, hpk_?dot, hpk_?nrm2 and
+ * hpk_i?amax, against the contract in hpk.h ("Reductions" and the
+ * conventions at its top).
+ *
+ * Every vector is stored with the elements between its strided ones set to
+ * poison (a NaN), so a kernel that reads them produces a wrong answer.  Results
+ * are compared with long double references (compensated sums), with error
+ * bounds that follow the documented scheme: blocks of 4096 elements summed in
+ * 16 lanes, block sums combined pairwise, float variants accumulated in double
+ * and rounded once. */
+#include "support.h"
+
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK 4096           /* the documented block of the reductions */
+#define INDEX_SENTINEL (-12345)
+
+/* ---------------------------------------------------------------------------
+ * The functions under test, behind one calling convention
+ * ------------------------------------------------------------------------- */
+
+typedef enum op { SUM, ASUM, DOT, NRM2, AMAX, OP_COUNT } op;
+
+static const char *const op_names[2][OP_COUNT] = {
+    {"hpk_dsum", "hpk_dasum", "hpk_ddot", "hpk_dnrm2", "hpk_idamax"},
+    {"hpk_ssum", "hpk_sasum", "hpk_sdot", "hpk_snrm2", "hpk_isamax"},
+};
+
+/* Calls the double (f32 false) or float variant of `o`, writing through
+ * whichever of rd, rs, index it produces (any may be NULL). */
+static hpk_status call_to(hpk_ctx *ctx, op o, bool f32, int64_t n, const void *x, int64_t incx,
+                          const void *y, int64_t incy, double *rd, float *rs, int64_t *index)
+{
+    switch (o) {
+    case SUM: return f32 ? hpk_ssum(ctx, n, x, incx, rs) : hpk_dsum(ctx, n, x, incx, rd);
+    case ASUM: return f32 ? hpk_sasum(ctx, n, x, incx, rs) : hpk_dasum(ctx, n, x, incx, rd);
+    case DOT: return f32 ? hpk_sdot(ctx, n, x, incx, y, incy, rs) : hpk_ddot(ctx, n, x, incx, y, incy, rd);
+    case NRM2: return f32 ? hpk_snrm2(ctx, n, x, incx, rs) : hpk_dnrm2(ctx, n, x, incx, rd);
+    case AMAX: return f32 ? hpk_isamax(ctx, n, x, incx, index) : hpk_idamax(ctx, n, x, incx, index);
+    case OP_COUNT: break;
+    }
+    fail_msg("unknown op %d", (int)o);
+    return HPK_ERR_INVALID_ARG;
+}
+
+/* A call's status and outputs; the outputs start poisoned. */
+typedef struct outcome {
+    hpk_status status;
+    double d;
+    float s;
+    int64_t index;
+} outcome;
+
+static outcome call(hpk_ctx *ctx, op o, bool f32, int64_t n, const void *x, int64_t incx,
+                    const void *y, int64_t incy)
+{
+    outcome r = {HPK_SUCCESS, test_poison_d(), test_poison_s(), INDEX_SENTINEL};
+    r.status = call_to(ctx, o, f32, n, x, incx, y, incy, &r.d, &r.s, &r.index);
+    return r;
+}
+
+/* Is the output that `o` writes still the poison (or sentinel) it started as? */
+static bool output_untouched(op o, bool f32, const outcome *r)
+{
+    if (o == AMAX)
+        return r->index == INDEX_SENTINEL;
+    return f32 ? test_is_poison_s(r->s) : test_is_poison_d(r->d);
+}
+
+static double result_value(bool f32, const outcome *r)
+{
+    return f32 ? (double)r->s : r->d;
+}
+
+/* Bitwise equality of the output that `o` writes. */
+static bool same_result(op o, bool f32, const outcome *a, const outcome *b)
+{
+    if (o == AMAX)
+        return a->index == b->index;
+    return f32 ? memcmp(&a->s, &b->s, sizeof a->s) == 0 : memcmp(&a->d, &b->d, sizeof a->d) == 0;
+}
+
+/* The output that `o` writes, for messages. */
+static void format_result(char *buf, size_t size, op o, bool f32, const outcome *r)
+{
+    if (o == AMAX)
+        snprintf(buf, size, "index %" PRId64, r->index);
+    else
+        snprintf(buf, size, "%.17g (%a)", result_value(f32, r), result_value(f32, r));
+}
+
+static void expect_success(const outcome *r, hpk_ctx *ctx, const char *what)
+{
+    if (r->status != HPK_SUCCESS)
+        fail_msg("%s: status %d (%s): %s", what, (int)r->status, hpk_status_string(r->status),
+                 hpk_ctx_error_message(ctx));
+}
+
+/* ---------------------------------------------------------------------------
+ * Strided test vectors
+ * ------------------------------------------------------------------------- */
+
+/* n logical elements stored with increment inc, once as doubles and once as
+ * floats (the same values rounded); elements in between are poison. */
+typedef struct vec {
+    int64_t n, inc;
+    size_t len;           /* elements spanned: (n - 1) * |inc| + 1 */
+    double *d;
+    float *s;
+    double *d_mem;        /* the allocations; d and s start `shift` elements in */
+    float *s_mem;
+} vec;
+
+/* A double as a float; values beyond the float range (which only double tests
+ * use) become +-Inf instead of an undefined conversion. */
+static float to_float(double v)
+{
+    if (v > FLT_MAX)
+        return INFINITY;
+    if (v < -FLT_MAX)
+        return -INFINITY;
+    return (float)v;
+}
+
+/* shift > 0 places the data that many elements past the allocation's start,
+ * so it is misaligned relative to what malloc returns. */
+static vec vec_new(int64_t n, int64_t inc, size_t shift)
+{
+    vec v = {.n = n, .inc = inc};
+    v.len = n > 0 ? (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1) : 0;
+    v.d_mem = test_alloc((v.len + shift) * sizeof(double));
+    v.s_mem = test_alloc((v.len + shift) * sizeof(float));
+    test_poison_fill_d(v.d_mem, v.len + shift);
+    test_poison_fill_s(v.s_mem, v.len + shift);
+    v.d = v.d_mem + shift;
+    v.s = v.s_mem + shift;
+    return v;
+}
+
+static void vec_free(vec *v)
+{
+    free(v->d_mem);
+    free(v->s_mem);
+}
+
+static void vec_set(vec *v, int64_t i, double value)
+{
+    const int64_t k = test_index(i, v->n, v->inc);
+    v->d[k] = value;
+    v->s[k] = to_float(value);
+}
+
+static void vec_fill(vec *v, double lo, double hi)
+{
+    for (int64_t i = 0; i < v->n; i++)
+        vec_set(v, i, test_uniform(lo, hi));
+}
+
+static vec vec_from(const double *values, int64_t n, int64_t inc, size_t shift)
+{
+    vec v = vec_new(n, inc, shift);
+    for (int64_t i = 0; i < n; i++)
+        vec_set(&v, i, values[i]);
+    return v;
+}
+
+static const void *vec_data(const vec *v, bool f32)
+{
+    return f32 ? (const void *)v->s : (const void *)v->d;
+}
+
+static size_t vec_bytes(const vec *v, bool f32)
+{
+    return v->len * (f32 ? sizeof(float) : sizeof(double));
+}
+
+/* The logical elements of the variant under test, as doubles (exact). */
+static double *vec_values(const vec *v, bool f32)
+{
+    double *out = test_alloc((size_t)v->n * sizeof *out);
+    for (int64_t i = 0; i < v->n; i++) {
+        const int64_t k = test_index(i, v->n, v->inc);
+        out[i] = f32 ? (double)v->s[k] : v->d[k];
+    }
+    return out;
+}
+
+static void *snapshot(const vec *v, bool f32)
+{
+    void *copy = test_alloc(vec_bytes(v, f32));
+    memcpy(copy, vec_data(v, f32), vec_bytes(v, f32));
+    return copy;
+}
+
+/* Fails unless v's storage (gaps included) equals `copy`; frees the copy. */
+static void expect_unchanged(const vec *v, bool f32, void *copy, const char *what)
+{
+    const bool same = memcmp(copy, vec_data(v, f32), vec_bytes(v, f32)) == 0;
+    free(copy);
+    if (!same)
+        fail_msg("%s modified its input vector", what);
+}
+
+static outcome call_vec(hpk_ctx *ctx, op o, bool f32, const vec *x, const vec *y)
+{
+    return call(ctx, o, f32, x->n, vec_data(x, f32), x->inc, y ? vec_data(y, f32) : NULL, y ? y->inc : 1);
+}
+
+static void describe(char *buf, size_t size, op o, bool f32, const vec *x, const vec *y)
+{
+    if (y)
+        snprintf(buf, size, "%s(n = %" PRId64 ", incx = %" PRId64 ", incy = %" PRId64 ")",
+                 op_names[f32][o], x->n, x->inc, y->inc);
+    else
+        snprintf(buf, size, "%s(n = %" PRId64 ", incx = %" PRId64 ")", op_names[f32][o], x->n, x->inc);
+}
+
+/* n values of magnitude in [scale, 2 scale), with random signs. */
+static double *values_near(int64_t n, double scale)
+{
+    double *v = test_alloc((size_t)n * sizeof *v);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = (test_next_u64() & 1 ? -scale : scale) * test_uniform(1.0, 2.0);
+    return v;
+}
+
+/* n values with random signs and magnitudes spread over 2^-30 .. 2^31, so
+ * that nearly every addition rounds, whichever order it happens in. */
+static double *values_wide(int64_t n)
+{
+    double *v = test_alloc((size_t)n * sizeof *v);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = ldexp(test_uniform(-2.0, 2.0), (int)(test_next_u64() % 61) - 30);
+    return v;
+}
+
+/* ---------------------------------------------------------------------------
+ * References
+ * ------------------------------------------------------------------------- */
+
+/* Neumaier's compensated sum in long double: its own error is far below the
+ * tolerances, even for the 10^6-element vectors. */
+typedef struct ld_sum {
+    long double sum, comp;
+} ld_sum;
+
+static void ld_add(ld_sum *a, long double t)
+{
+    const long double u = a->sum + t;
+    a->comp += fabsl(a->sum) >= fabsl(t) ? (a->sum - u) + t : (t - u) + a->sum;
+    a->sum = u;
+}
+
+typedef struct reference {
+    long double value; /* the exact result, to long double precision */
+    long double scale; /* what the rounding error scales with: sum of |terms|; the norm for nrm2 */
+} reference;
+
+/* sum, asum, dot or nrm2 of the logical values x (and y). */
+static reference ref_reduce(op o, int64_t n, const double *x, const double *y)
+{
+    ld_sum value = {0, 0}, scale = {0, 0};
+    for (int64_t i = 0; i < n; i++) {
+        const long double xi = x[i];
+        const long double t = o == SUM ? xi : o == ASUM ? fabsl(xi) : o == DOT ? xi * y[i] : xi * xi;
+        ld_add(&value, t);
+        ld_add(&scale, fabsl(t));
+    }
+    reference r = {value.sum + value.comp, scale.sum + scale.comp};
+    if (o == NRM2)
+        r.value = r.scale = sqrtl(r.value);
+    return r;
+}
+
+/* The first largest |x_i|, a NaN beating every number; -1 for n == 0. */
+static int64_t ref_amax(int64_t n, const double *x)
+{
+    int64_t best = -1;
+    for (int64_t i = 0; i < n; i++) {
+        if (isnan(x[i]))
+            return i;
+        if (best < 0 || fabs(x[i]) > fabs(x[best]))
+            best = i;
+    }
+    return best;
+}
+
+/* Relative error bound (per unit of reference.scale) of a double reduction:
+ * each lane adds up to 4096/16 terms in a row, then the 16 lanes and the
+ * blocks are combined pairwise (log2 levels); the 2 log2(n) + 8 leaves room
+ * for those trees, the rounding of products and nrm2's final steps. */
+static double double_bound(int64_t n)
+{
+    return (BLOCK / 16.0 + 2.0 * log2((double)n) + 8.0) * TEST_EPS_D;
+}
+
+/* The float variants accumulate in double and round once: the double bound
+ * (doubled for slack) plus about one float ulp of the result. */
+static void expect_close(bool f32, int64_t n, double got, reference ref, const char *what)
+{
+    long double tol = (long double)double_bound(n) * ref.scale;
+    if (f32)
+        tol = 2 * tol + 2 * TEST_EPS_S * fabsl(ref.value);
+    const long double err = fabsl((long double)got - ref.value);
+    if (!(err <= tol))
+        fail_msg("%s: got %.17g, reference %.21Lg: error %.3Lg exceeds the tolerance %.3Lg", what, got,
+                 ref.value, err, tol);
+}
+
+/* Calls o on (x, y), checks success, that the output was written and the
+ * inputs left alone, and compares with the reference. */
+static void check_against_reference(hpk_ctx *ctx, op o, bool f32, const vec *x, const vec *y)
+{
+    char what[160];
+    describe(what, sizeof what, o, f32, x, y);
+    void *x_copy = snapshot(x, f32), *y_copy = y ? snapshot(y, f32) : NULL;
+
+    const outcome r = call_vec(ctx, o, f32, x, y);
+    expect_success(&r, ctx, what);
+    if (output_untouched(o, f32, &r))
+        fail_msg("%s succeeded without writing its result", what);
+    expect_unchanged(x, f32, x_copy, what);
+    if (y)
+        expect_unchanged(y, f32, y_copy, what);
+
+    double *xv = vec_values(x, f32), *yv = y ? vec_values(y, f32) : NULL;
+    if (o == AMAX) {
+        const int64_t want = ref_amax(x->n, xv);
+        if (r.index != want)
+            fail_msg("%s: index %" PRId64 ", expected %" PRId64, what, r.index, want);
+    } else {
+        expect_close(f32, x->n, result_value(f32, &r), ref_reduce(o, x->n, xv, yv), what);
+    }
+    free(xv);
+    free(yv);
+}
+
+static const op single_vector_ops[] = {SUM, ASUM, NRM2, AMAX};
+#define N_SINGLE_OPS (sizeof single_vector_ops / sizeof single_vector_ops[0])
+
+/* ---------------------------------------------------------------------------
+ * Correctness on random data
+ * ------------------------------------------------------------------------- */
+
+static const int64_t random_sizes[] = {1, 2, 15, 16, 17, 1000, BLOCK - 1, BLOCK, BLOCK + 1,
+                                       3 * BLOCK + 1, 100003};
+#define N_RANDOM_SIZES (sizeof random_sizes / sizeof random_sizes[0])
+
+static void test_random_single_vector(void **state)
+{
+    (void)state;
+    static const int64_t incs[] = {1, 3, -1, -2};
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(101);
+    for (size_t k = 0; k < N_RANDOM_SIZES; k++) {
+        for (size_t j = 0; j < sizeof incs / sizeof incs[0]; j++) {
+            vec x = vec_new(random_sizes[k], incs[j], 0);
+            vec_fill(&x, -1.0, 2.0); /* mixed signs, a nonzero mean */
+            for (int f32 = 0; f32 <= 1; f32++)
+                for (size_t o = 0; o < N_SINGLE_OPS; o++)
+                    check_against_reference(ctx, single_vector_ops[o], f32, &x, NULL);
+            vec_free(&x);
+        }
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+static void test_random_dot(void **state)
+{
+    (void)state;
+    static const int64_t incs[][2] = {{1, 1}, {1, 3}, {3, -2}, {-1, 2}, {-2, -1}, {1, -1}};
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(202);
+    for (size_t k = 0; k < N_RANDOM_SIZES; k++) {
+        for (size_t j = 0; j < sizeof incs / sizeof incs[0]; j++) {
+            vec x = vec_new(random_sizes[k], incs[j][0], 0), y = vec_new(random_sizes[k], incs[j][1], 0);
+            vec_fill(&x, -1.0, 2.0);
+            vec_fill(&y, -2.0, 1.0);
+            for (int f32 = 0; f32 <= 1; f32++)
+                check_against_reference(ctx, DOT, f32, &x, &y);
+            vec_free(&x);
+            vec_free(&y);
+        }
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+/* One large element followed by many of at most a quarter of its ulp: a
+ * running sum would lose every one of them (error ~ n), the documented scheme
+ * only those in the large element's lane (at most 4096/16).  The float
+ * variants must keep them all, since they accumulate in double. */
+static void test_error_growth_is_logarithmic(void **state)
+{
+    (void)state;
+    static const int64_t incs[] = {1, -1, 3};
+    const int64_t n = 100003;
+    hpk_ctx *ctx = test_ctx(0);
+    for (int f32 = 0; f32 <= 1; f32++) {
+        const double tiny = f32 ? 0x1p-25 : 0x1p-54; /* a quarter of an ulp of 1 */
+        for (size_t j = 0; j < sizeof incs / sizeof incs[0]; j++) {
+            vec x = vec_new(n, incs[j], 0), y = vec_new(n, 1, 0);
+            vec_set(&x, 0, 1.0);
+            vec_set(&y, 0, 1.0);
+            for (int64_t i = 1; i < n; i++) {
+                vec_set(&x, i, i % 2 ? tiny : tiny / 2);
+                vec_set(&y, i, i % 2 ? 1.0 : 2.0); /* products all tiny */
+            }
+            check_against_reference(ctx, SUM, f32, &x, NULL);
+            check_against_reference(ctx, ASUM, f32, &x, NULL);
+            check_against_reference(ctx, DOT, f32, &x, &y);
+            vec_free(&x);
+            vec_free(&y);
+        }
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+/* ---------------------------------------------------------------------------
+ * n == 0
+ * ------------------------------------------------------------------------- */
+
+static void test_empty(void **state)
+{
+    (void)state;
+    const double xd[1] = {2.5};
+    const float xs[1] = {2.5f};
+    hpk_ctx *ctx = test_ctx(0);
+    for (int f32 = 0; f32 <= 1; f32++) {
+        for (int o = 0; o < OP_COUNT; o++) {
+            for (int with_data = 0; with_data <= 1; with_data++) {
+                const void *x = with_data ? (f32 ? (const void *)xs : (const void *)xd) : NULL;
+                for (int64_t inc = 1; inc >= -2; inc -= 3) { /* 1 and -2 */
+                    const outcome r = call(ctx, o, f32, 0, x, inc, x, -inc);
+                    char what[128];
+                    snprintf(what, sizeof what, "%s(n = 0, x %s, inc %" PRId64 ")", op_names[f32][o],
+                             x ? "non-NULL" : "NULL", inc);
+                    expect_success(&r, ctx, what);
+                    if (o == AMAX) {
+                        if (r.index != -1)
+                            fail_msg("%s: index %" PRId64 ", expected -1", what, r.index);
+                    } else if (output_untouched(o, f32, &r) || result_value(f32, &r) != 0.0) {
+                        fail_msg("%s: result %g, expected 0", what, result_value(f32, &r));
+                    }
+                }
+            }
+        }
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+/* ---------------------------------------------------------------------------
+ * nrm2: no overflow, no underflow, Inf and NaN
+ * ------------------------------------------------------------------------- */
+
+/* nrm2 of the given logical values, stored with increments 1 and -2,
+ * checked against the reference (so finite and nonzero where it is). */
+static void check_nrm2_of(hpk_ctx *ctx, bool f32, const double *values, int64_t n)
+{
+    for (int64_t inc = 1; inc >= -2; inc -= 3) {
+        vec x = vec_from(values, n, inc, 0);
+        check_against_reference(ctx, NRM2, f32, &x, NULL);
+        vec_free(&x);
+    }
+}
+
+static void test_nrm2_constant_extremes(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1, 7, BLOCK + 3};
+    hpk_ctx *ctx = test_ctx(0);
+    for (int f32 = 0; f32 <= 1; f32++) {
+        const double extremes[2] = {f32 ? 1e30 : 1e300, f32 ? 1e-30 : 1e-300};
+        for (size_t e = 0; e < 2; e++) {
+            for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+                const int64_t n = sizes[k];
+                const double m = f32 ? (double)(float)extremes[e] : extremes[e];
+                vec x = vec_new(n, -3, 0);
+                for (int64_t i = 0; i < n; i++)
+                    vec_set(&x, i, i % 3 ? m : -m);
+                outcome r = call_vec(ctx, NRM2, f32, &x, NULL);
+                expect_success(&r, ctx, op_names[f32][NRM2]);
+                /* n copies of +-m: m sqrt(n), to within the tolerance. */
+                const long double want = (long double)m * sqrtl((long double)n);
+                const double got = result_value(f32, &r);
+                const long double tol = f32 ? 2 * TEST_EPS_S * want : double_bound(n) * want;
+                if (!isfinite(got) || got == 0.0 || fabsl(got - want) > tol)
+                    fail_msg("%s of %" PRId64 " copies of +-%g: got %.17g, expected %.17Lg",
+                             op_names[f32][NRM2], n, m, got, want);
+                vec_free(&x);
+            }
+        }
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+static void test_nrm2_scaling(void **state)
+{
+    (void)state;
+    const int64_t n = 2 * BLOCK + 11;
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(303);
+    for (int f32 = 0; f32 <= 1; f32++) {
+        const double huge = f32 ? 1e30 : 1e300, tiny = f32 ? 1e-30 : 1e-300;
+        double *v = values_near(n, huge);
+        check_nrm2_of(ctx, f32, v, n);
+        free(v);
+        v = values_near(n, tiny);
+        check_nrm2_of(ctx, f32, v, n);
+        free(v);
+
+        /* Huge, tiny and medium interleaved; then tiny and medium only. */
+        v = values_near(n, 1.0);
+        for (int64_t i = 0; i < n; i += 3)
+            v[i] *= huge;
+        for (int64_t i = 1; i < n; i += 3)
+            v[i] *= tiny;
+        check_nrm2_of(ctx, f32, v, n);
+        for (int64_t i = 0; i < n; i += 3)
+            v[i] = tiny * test_uniform(-2.0, 2.0);
+        check_nrm2_of(ctx, f32, v, n);
+        free(v);
+
+        /* Values at the ends of the range. */
+        const double big = f32 ? FLT_MAX : DBL_MAX, sub = f32 ? FLT_TRUE_MIN : DBL_TRUE_MIN;
+        const double halves[2] = {big / 2, -big / 2}, one_max[1] = {-big};
+        const double subnormals[3] = {3 * sub, 0.0, -4 * sub}; /* nrm2 = 5 sub exactly */
+        check_nrm2_of(ctx, f32, halves, 2);
+        check_nrm2_of(ctx, f32, one_max, 1);
+        check_nrm2_of(ctx, f32, subnormals, 3);
+    }
+
+    /* double only: magnitudes spread across the scaling thresholds of
+     * Blue's algorithm (about 2^-511 and 2^486), so that several accumulators
+     * contribute at once. */
+    static const int exponent_ranges[][2] = {{-530, -490}, {470, 500}, {-530, 500}};
+    for (size_t k = 0; k < sizeof exponent_ranges / sizeof exponent_ranges[0]; k++) {
+        double *v = test_alloc((size_t)n * sizeof *v);
+        const int lo = exponent_ranges[k][0], span = exponent_ranges[k][1] - lo + 1;
+        for (int64_t i = 0; i < n; i++)
+            v[i] = ldexp(test_uniform(-2.0, 2.0), lo + (int)(test_next_u64() % (uint64_t)span));
+        check_nrm2_of(ctx, false, v, n);
+        free(v);
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+/* nrm2 of values containing Inf and/or NaN: NaN if any NaN, else +Inf. */
+static void expect_nrm2_special(hpk_ctx *ctx, bool f32, const double *values, int64_t n, const char *what)
+{
+    bool has_nan = false;
+    for (int64_t i = 0; i < n; i++)
+        has_nan |= isnan(values[i]);
+    for (int64_t inc = 1; inc >= -2; inc -= 3) {
+        vec x = vec_from(values, n, inc, 0);
+        void *copy = snapshot(&x, f32);
+        const outcome r = call_vec(ctx, NRM2, f32, &x, NULL);
+        expect_success(&r, ctx, what);
+        expect_unchanged(&x, f32, copy, what);
+        const double got = result_value(f32, &r);
+        if (output_untouched(NRM2, f32, &r))
+            fail_msg("%s %s, inc %" PRId64 ": result not written", op_names[f32][NRM2], what, inc);
+        if (has_nan ? !isnan(got) : !(isinf(got) && got > 0))
+            fail_msg("%s %s, inc %" PRId64 ": got %g, expected %s", op_names[f32][NRM2], what, inc, got,
+                     has_nan ? "NaN" : "+Inf");
+        vec_free(&x);
+    }
+}
+
+static void test_nrm2_inf_nan(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = test_ctx(0);
+    for (int f32 = 0; f32 <= 1; f32++) {
+        const double H = f32 ? 1e30 : 1e300, T = f32 ? 1e-30 : 1e-300;
+        const struct {
+            const char *what;
+            double v[3];
+        } cases[] = {
+            {"{1, Inf, 2}", {1, INFINITY, 2}},
+            {"{1, -Inf, 2}", {1, -INFINITY, 2}},
+            {"{tiny, -Inf, tiny}", {T, -INFINITY, T}},
+            {"{huge, Inf, 1}", {H, INFINITY, 1}},
+            {"{1, NaN, 2}", {1, NAN, 2}},
+            {"{tiny, NaN, tiny}", {T, NAN, -T}},
+            {"{huge, -NaN, 1}", {H, -NAN, 1}},
+            {"{NaN, Inf, 1}", {NAN, INFINITY, 1}},
+            {"{-Inf, 1, NaN}", {-INFINITY, 1, NAN}},
+            {"{tiny, Inf, NaN}", {T, INFINITY, NAN}},
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+            expect_nrm2_special(ctx, f32, cases[k].v, 3, cases[k].what);
+        const double lone_nan[1] = {NAN}, lone_inf[1] = {-INFINITY};
+        expect_nrm2_special(ctx, f32, lone_nan, 1, "{NaN}");
+        expect_nrm2_special(ctx, f32, lone_inf, 1, "{-Inf}");
+
+        /* Inf and NaN in different blocks of a longer vector. */
+        const int64_t n = 3 * BLOCK + 5;
+        double *v = values_near(n, 1.0);
+        v[9000] = -INFINITY;
+        expect_nrm2_special(ctx, f32, v, n, "{..., -Inf at 9000, ...}");
+        v[10] = INFINITY;
+        v[3 * BLOCK + 2] = NAN;
+        expect_nrm2_special(ctx, f32, v, n, "{..., Inf at 10 and 9000, NaN in the last block}");
+        v[3 * BLOCK + 2] = H;
+        v[BLOCK - 1] = NAN;
+        expect_nrm2_special(ctx, f32, v, n, "{..., NaN at 4095, Inf at 10 and 9000}");
+        free(v);
+    }
+    hpk_ctx_destroy(ctx);
+}
+
+/* ---------------------------------------------------------------------------
+ * i?amax: ties, NaN, Inf
+ * ------------------------------------------------------------------------- */
+
+/* i?amax of the given logical values is `expected`, in both precisions and
+ * stored with increments 1 and -2. */
+static void expect_amax(hpk_ctx *ctx, const double *values, int64_t n, int64_t expected, const char *what)
+{
+    for (int f32 = 0; f32 <= 1; f32++) {
+        for (int64_t inc = 1; inc >= -2; inc -= 3) {
+            vec x = vec_from(values, n, inc, 0);
+            void *copy = snapshot(&x, f32);
+            const outcome r = call_vec(ctx, AMAX, f32, &x, NULL);
+            expect_success(&r, ctx, what);
+            expect_unchanged(&x, f32, copy, what);
+            if (r.index != expected)
+                fail_msg("%s(%s, inc %" PRId64 "): index %" PRId64 ", expected %" PRId64, op_names[f32][AMAX],
+                         what, inc, r.index, expected);
+            vec_free(&x);
+        }
+    }
+}
+
+static void test_amax_small_cases(void **state)
+{
+    (void)state;
+    const double nnan = -NAN;
+    const struct {
+        const char *what;
+        int64_t n;
+        double v[6];
+        int64_t expected;
+    } cases[] = {
+        {"{1, -3, 2, 3, -3}", 5, {1, -3, 2, 3, -3}, 1},
+        {"{-7, 7}", 2, {-7, 7}, 0},
+        {"{0, -0, 0, 0}", 4, {0, -0.0, 0, 0}, 0},
+        {"{-2}", 1, {-2}, 0},
+        {"{0}", 1, {0}, 0},
+        {"{NaN}", 1, {NAN}, 0},
+        {"{1, Inf, 3, NaN, -Inf, NaN}", 6, {1, INFINITY, 3, NAN, -INFINITY, NAN}, 3},
+        {"{Inf, -NaN, 2, NaN}", 4, {INFINITY, nnan, 2, NAN}, 1},
+        {"{NaN, 5, NaN}", 3, {NAN, 5, NAN}, 0},
+        {"{1, -Inf, 2, Inf}", 4, {1, -INFINITY, 2, INFINITY}, 1},
+        {"{Inf, -Inf}", 2, {INFINITY, -INFINITY}, 0},
+        {"{2, 1, -2.5, 2.5}", 4, {2, 1, -2.5, 2.5}, 2},
+    };
+    hpk_ctx *ctx = test_ctx(0);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+        expect_amax(ctx, cases[k].v, cases[k].n, cases[k].expected, cases[k].what);
+
+    /* Negative increments walk from the end: the first maximum in logical
+     * order is the last one in memory. */
+    const double md[5] = {5, 0, 5, 9, 1};
+    const float ms[5] = {5, 0, 5, 9, 1};
+    int64_t id = INDEX_SENTINEL, is = INDEX_SENTINEL;
+    assert_int_equal(hpk_idamax(ctx, 3, md, -2, &id), HPK_SUCCESS); /* logical {1, 5, 5} */
+    assert_int_equal(hpk_isamax(ctx, 3, ms, -2, &is), HPK_SUCCESS);
+    assert_int_equal(id, 1);
+    assert_int_equal(is, 1);
+    assert_int_equal(hpk_idamax(ctx, 4, md, -1, &id), HPK_SUCCESS); /* logical {9, 5, 0, 5} */
+    assert_int_equal(hpk_isamax(ctx, 4, ms, -1, &is), HPK_SUCCESS);
+    assert_int_equal(id, 0);
+    assert_int_equal(is, 0);
+
+    /* All zeros across several blocks. */
+    double *zeros = test_alloc((BLOCK + 1) * sizeof *zeros);
+    for (int64_t i = 0; i <= BLOCK; i++)
+        zeros[i] = i % 2 ? -0.0 : 0.0;
+    expect_amax(ctx, zeros, BLOCK + 1, 0, "4097 zeros");
+    free(zeros);
+    hpk_ctx_destroy(ctx);
+}
+
+/* Maxima planted into random data spanning several blocks. */
+static void test_amax_across_blocks(void **state)
+{
+    (void)state;
+    const int64_t n = 3 * BLOCK + 7;
+    const struct {
+        const char *what;
+        int64_t at[3];
+        double v[3];
+        int64_t expected;
+    } cases[] = {
+        {"5 at 5000, -5 at 9000", {5000, 9000, 9000}, {5, -5, -5}, 5000},
+        {"-5 at 4096, 5 at 4095", {4096, 4095, 4095}, {-5, 5, 5}, 4095},
+        {"5 at 12000, -5 at 8191, 4 at 0", {12000, 8191, 0}, {5, -5, 4}, 8191},
+        {"5 at the last element", {n - 1, n - 1, n - 1}, {5, 5, 5}, n - 1},
+        {"Inf at 10, NaN at 9000 and 5000", {10, 9000, 5000}, {INFINITY, NAN, NAN}, 5000},
+        {"-Inf at 0, NaN in the last block", {0, 3 * BLOCK + 2, 0}, {-INFINITY, NAN, -INFINITY}, 3 * BLOCK + 2},
+        {"-Inf at 4000, Inf at 8000", {4000, 8000, 8000}, {-INFINITY, INFINITY, INFINITY}, 4000},
+    };
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(404);
+    double *base = values_near(n, 0.5), *v = test_alloc((size_t)n * sizeof *v);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        memcpy(v, base, (size_t)n * sizeof *v);
+        for (int p = 0; p < 3; p++)
+            v[cases[k].at[p]] = cases[k].v[p];
+        expect_amax(ctx, v, n, cases[k].expected, cases[k].what);
+    }
+    free(base);
+    free(v);
+    hpk_ctx_destroy(ctx);
+}
+
+/* ---------------------------------------------------------------------------
+ * Bad arguments
+ * ------------------------------------------------------------------------- */
+
+typedef struct bad_case {
+    const char *why;
+    int64_t n, incx, incy;
+    bool x_null, y_null, result_null;
+    bool dot_only;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"n < 0", -1, 1, 1, false, false, false, false},
+    {"n == INT64_MIN", INT64_MIN, 1, 1, false, false, false, false},
+    {"incx == 0", 5, 0, 1, false, false, false, false},
+    {"incx == 0 with n == 0", 0, 0, 1, false, false, false, false},
+    {"incx == 0 with n == 0 and x NULL", 0, 0, 1, true, true, false, false},
+    {"x NULL", 5, 1, 1, true, false, false, false},
+    {"x NULL with incx < 0", 5, -2, 1, true, false, false, false},
+    {"result NULL", 5, 1, 1, false, false, true, false},
+    {"result NULL with n == 0", 0, 1, 1, false, false, true, false},
+    {"result NULL with n == 0 and x NULL", 0, 1, 1, true, true, true, false},
+    {"x's last offset beyond int64_t", 3, INT64_MAX, 1, false, false, false, false},
+    {"x's last offset beyond int64_t, incx < 0", 3, -INT64_MAX, 1, false, false, false, false},
+    {"incx == INT64_MIN", 2, INT64_MIN, 1, false, false, false, false},
+    {"incy == 0", 5, 1, 0, false, false, false, true},
+    {"incy == 0 with n == 0", 0, 1, 0, false, false, false, true},
+    {"y NULL", 5, 1, 1, false, true, false, true},
+    {"y NULL with incy < 0", 5, 1, -3, false, true, false, true},
+    {"y's last offset beyond int64_t", 3, 1, INT64_MAX, false, false, false, true},
+};
+
+/* Runs one bad case on ctx and checks the status and that nothing was
+ * written.  Returns the error message to check. */
+static const char *run_bad_case(hpk_ctx *ctx, const bad_case *c, op o, bool f32, const char *what)
+{
+    static const double xd[16] = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16};
+    static const float xs[16] = {1, -2, 3, -4, 5, -6, 7, -8, 9, -10, 11, -12, 13, -14, 15, -16};
+    const void *data = f32 ? (const void *)xs : (const void *)xd;
+    outcome r = {HPK_SUCCESS, test_poison_d(), test_poison_s(), INDEX_SENTINEL};
+    r.status = call_to(ctx, o, f32, c->n, c->x_null ? NULL : data, c->incx, c->y_null ? NULL : data, c->incy,
+                       c->result_null ? NULL : &r.d, c->result_null ? NULL : &r.s,
+                       c->result_null ? NULL : &r.index);
+    if (r.status != HPK_ERR_INVALID_ARG)
+        fail_msg("%s: status %d (%s), expected HPK_ERR_INVALID_ARG", what, (int)r.status,
+                 hpk_status_string(r.status));
+    if (!output_untouched(o, f32, &r))
+        fail_msg("%s: a failing call wrote its result", what);
+    return hpk_ctx_error_message(ctx);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < sizeof bad_cases / sizeof bad_cases[0]; k++) {
+        const bad_case *c = &bad_cases[k];
+        for (int o = 0; o < OP_COUNT; o++) {
+            if (c->dot_only && o != DOT)
+                continue;
+            for (int f32 = 0; f32 <= 1; f32++) {
+                char what[160];
+                snprintf(what, sizeof what, "%s with %s", op_names[f32][o], c->why);
+                hpk_ctx *ctx = test_ctx(0); /* fresh, so its message is this call's */
+                const char *before = hpk_ctx_error_message(ctx);
+                if (!before || before[0] != '\0')
+                    fail_msg("a fresh context's error message is not \"\"");
+                const char *message = run_bad_case(ctx, c, o, f32, what);
+                if (!message || message[0] == '\0')
+                    fail_msg("%s: no error message recorded", what);
+                hpk_ctx_destroy(ctx);
+            }
+        }
+    }
+}
+
+static void test_bad_arguments_default_context(void **state)
+{
+    (void)state;
+    static const struct {
+        bad_case c;
+        op o;
+        bool f32;
+    } picks[] = {
+        {{"n < 0", -1, 1, 1, false, false, false, false}, SUM, false},
+        {{"incx == 0", 5, 0, 1, false, false, false, false}, NRM2, true},
+        {{"x NULL", 5, 1, 1, true, false, false, false}, ASUM, false},
+        {{"result NULL", 5, 1, 1, false, false, true, false}, AMAX, false},
+        {{"y NULL", 5, 1, 1, false, true, false, true}, DOT, true},
+    };
+    for (size_t k = 0; k < sizeof picks / sizeof picks[0]; k++) {
+        const bad_case *c = &picks[k].c;
+        char what[160];
+        snprintf(what, sizeof what, "%s(ctx NULL) with %s", op_names[picks[k].f32][picks[k].o], c->why);
+        const char *message = run_bad_case(NULL, c, picks[k].o, picks[k].f32, what);
+        if (!message || message[0] == '\0')
+            fail_msg("%s: no error message recorded for the default context", what);
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Reproducibility
+ * ------------------------------------------------------------------------- */
+
+/* Every reduction gives the serial backend's bits on contexts of the backend
+ * under test with 0 (all), 1, 2, 3 and 7 threads, and on the default context. */
+static void test_thread_count_independence(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1000003, BLOCK * 37 + 5};
+    static const int64_t incs[] = {1, -3};
+    static const int threads[] = {0, 1, 2, 3, 7};
+    enum { N_THREADS = sizeof threads / sizeof threads[0] };
+    hpk_ctx *serial = NULL;
+    assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
+    hpk_ctx *ctx[N_THREADS];
+    for (int t = 0; t < N_THREADS; t++)
+        ctx[t] = test_ctx(threads[t]);
+    test_seed(505);
+
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (size_t j = 0; j < sizeof incs / sizeof incs[0]; j++) {
+            const int64_t n = sizes[k];
+            vec x = vec_new(n, incs[j], 0), y = vec_new(n, incs[j], 0);
+            vec_fill(&x, -1.0, 2.0);
+            vec_fill(&y, -2.0, 1.0);
+            /* Equal maxima in several blocks, so the split among threads matters. */
+            const int64_t planted[] = {n - 1, n / 2, BLOCK * 20, BLOCK * 5 + 3};
+            for (size_t p = 0; p < sizeof planted / sizeof planted[0]; p++)
+                vec_set(&x, planted[p], p % 2 ? -10.0 : 10.0);
+
+            for (int f32 = 0; f32 <= 1; f32++) {
+                for (int o = 0; o < OP_COUNT; o++) {
+                    const vec *yy = o == DOT ? &y : NULL;
+                    char what[160];
+                    describe(what, sizeof what, o, f32, &x, yy);
+                    const outcome want = call_vec(serial, o, f32, &x, yy);
+                    expect_success(&want, serial, what);
+                    if (o == AMAX && want.index != BLOCK * 5 + 3)
+                        fail_msg("%s: index %" PRId64 ", expected %d", what, want.index, BLOCK * 5 + 3);
+                    for (int t = 0; t <= N_THREADS; t++) {
+                        hpk_ctx *c = t < N_THREADS ? ctx[t] : NULL;
+                        const outcome got = call_vec(c, o, f32, &x, yy);
+                        expect_success(&got, c, what);
+                        if (!same_result(o, f32, &got, &want)) {
+                            char g[64], w[64];
+                            format_result(g, sizeof g, o, f32, &got);
+                            format_result(w, sizeof w, o, f32, &want);
+                            if (c)
+                                fail_msg("%s with %d threads (%s): %s, but the serial backend gives %s", what,
+                                         threads[t], test_backend_name, g, w);
+                            else
+                                fail_msg("%s on the default context: %s, but the serial backend gives %s", what,
+                                         g, w);
+                        }
+                    }
+                }
+            }
+            vec_free(&x);
+            vec_free(&y);
+        }
+    }
+    for (int t = 0; t < N_THREADS; t++)
+        hpk_ctx_destroy(ctx[t]);
+    hpk_ctx_destroy(serial);
+}
+
+/* The same logical values stored with different increments (of either sign)
+ * and alignments give the same bits: results do not depend on the
+ * increment's sign or size, nor on the alignment of the data. */
+static void test_increment_and_alignment_independence(void **state)
+{
+    (void)state;
+    static const struct {
+        int64_t inc;
+        size_t shift;
+    } layouts[] = {{1, 0}, {3, 0}, {1, 1}, {2, 1}, {-1, 0}, {-3, 0}, {-2, 1}, {5, 3}};
+    enum { N_LAYOUTS = sizeof layouts / sizeof layouts[0] };
+    const int64_t n = 3 * BLOCK + 77;
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(606);
+    double *xv = values_wide(n), *yv = values_wide(n);
+    xv[BLOCK + 5] = 0x1p40; /* equal maxima for i?amax */
+    xv[2 * BLOCK + 1] = -0x1p40;
+
+    vec x[N_LAYOUTS], y[N_LAYOUTS];
+    for (int l = 0; l < N_LAYOUTS; l++) {
+        x[l] = vec_from(xv, n, layouts[l].inc, layouts[l].shift);
+        y[l] = vec_from(yv, n, layouts[(l + 3) % N_LAYOUTS].inc, layouts[(l + 3) % N_LAYOUTS].shift);
+    }
+    for (int f32 = 0; f32 <= 1; f32++) {
+        for (int o = 0; o < OP_COUNT; o++) {
+            const outcome want = call_vec(ctx, o, f32, &x[0], o == DOT ? &y[0] : NULL);
+            char what[160];
+            describe(what, sizeof what, o, f32, &x[0], o == DOT ? &y[0] : NULL);
+            expect_success(&want, ctx, what);
+            for (int l = 1; l < N_LAYOUTS; l++) {
+                const outcome got = call_vec(ctx, o, f32, &x[l], o == DOT ? &y[l] : NULL);
+                char what_l[160];
+                describe(what_l, sizeof what_l, o, f32, &x[l], o == DOT ? &y[l] : NULL);
+                expect_success(&got, ctx, what_l);
+                if (!same_result(o, f32, &got, &want)) {
+                    char g[64], w[64];
+                    format_result(g, sizeof g, o, f32, &got);
+                    format_result(w, sizeof w, o, f32, &want);
+                    fail_msg("%s (data %zu elements past malloc's address) gave %s, but %s gave %s for the "
+                             "same logical values",
+                             what_l, layouts[l].shift, g, what, w);
+                }
+            }
+        }
+    }
+    for (int l = 0; l < N_LAYOUTS; l++) {
+        vec_free(&x[l]);
+        vec_free(&y[l]);
+    }
+    free(xv);
+    free(yv);
+    hpk_ctx_destroy(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    if (test_parse_backend(argc, argv))
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_single_vector),
+        cmocka_unit_test(test_random_dot),
+        cmocka_unit_test(test_error_growth_is_logarithmic),
+        cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_nrm2_constant_extremes),
+        cmocka_unit_test(test_nrm2_scaling),
+        cmocka_unit_test(test_nrm2_inf_nan),
+        cmocka_unit_test(test_amax_small_cases),
+        cmocka_unit_test(test_amax_across_blocks),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_bad_arguments_default_context),
+        cmocka_unit_test(test_thread_count_independence),
+        cmocka_unit_test(test_increment_and_alignment_independence),
+    };
+    return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);
+}
