@@ -15,6 +15,7 @@ target_compile_options(hpk_build_options INTERFACE
 target_compile_definitions(hpk_build_options INTERFACE HPK_BUILDING_LIBRARY)
 if(HPK_NATIVE)
   target_compile_options(hpk_build_options INTERFACE -march=native)
+  target_compile_definitions(hpk_build_options INTERFACE HPK_NATIVE_BUILD)
 endif()
 
 if(HPK_SANITIZE)

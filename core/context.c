@@ -69,17 +69,29 @@ hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend)
         return hpk__fail(NULL, HPK_ERR_UNSUPPORTED,
                          "hpk_ctx_create: the %s backend is not built into this library (configure with -D%s=ON)",
                          backend == HPK_BACKEND_OPENMP ? "OpenMP" : "OpenCL", backend_option(backend));
-    hpk_ctx *c = calloc(1, sizeof *c);
+    hpk_ctx *c = hpk__ctx_alloc(backend, ops);
     if (!c)
         return hpk__fail(NULL, HPK_ERR_ALLOC, "hpk_ctx_create: out of memory");
-    c->backend = backend;
-    c->ops = ops;
     *ctx = c;
     return HPK_SUCCESS;
 }
 
+hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops)
+{
+    hpk_ctx *c = calloc(1, sizeof *c);
+    if (c) {
+        c->backend = backend;
+        c->ops = ops;
+    }
+    return c;
+}
+
 void hpk_ctx_destroy(hpk_ctx *ctx)
 {
+    if (!ctx)
+        return;
+    if (ctx->ops->destroy)
+        ctx->ops->destroy(ctx);
     free(ctx);
 }
 

@@ -17,6 +17,7 @@ struct hpk__runner;
 typedef struct hpk__ops {
     const char *name;
     const struct hpk__runner *runner; /* CPU backends: how kernels use threads */
+    void (*destroy)(hpk_ctx *ctx);    /* releases backend_state; NULL if none */
     hpk_status (*dgemv)(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
                         double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
                         double beta, double *y, int64_t incy);
@@ -45,8 +46,12 @@ struct hpk_ctx {
     hpk_backend backend;
     const hpk__ops *ops;
     int num_threads; /* as set by hpk_ctx_set_num_threads; 0 = all available */
+    void *backend_state; /* owned by the backend (OpenCL: device, queue, programs) */
     char error[HPK__ERROR_CAPACITY];
 };
+
+/* A zeroed context for a backend, or NULL when out of memory. */
+hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
 
 /* The backend tables (each defined by its backend). */
 extern const hpk__ops hpk__serial_ops;

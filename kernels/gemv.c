@@ -6,6 +6,7 @@
  * in registers.  Either way y elements are independent, so the runner may
  * split them among threads without changing a bit. */
 #include "cpu_kernels.h"
+#include "cpu_path.h"
 #include "runner.h"
 
 #define HPK__GEMV_LANES_D 8   /* one AVX-512 / two AVX2 registers of doubles */
@@ -46,7 +47,7 @@ static inline double dgemv_update(const dgemv_job *j, double t, double y)
     return j->beta == 0.0 ? j->alpha * t : j->alpha * t + j->beta * y;
 }
 
-static void dgemv_dot_body(const void *job, int64_t begin, int64_t end)
+HPK__CLONES static void dgemv_dot_body(const void *job, int64_t begin, int64_t end)
 {
     const dgemv_job *j = job;
     const int64_t len = j->len, incx = j->incx;
@@ -73,7 +74,7 @@ static void dgemv_dot_body(const void *job, int64_t begin, int64_t end)
     }
 }
 
-static void dgemv_axpy_body(const void *job, int64_t begin, int64_t end)
+HPK__CLONES static void dgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const dgemv_job *j = job;
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_BLOCK) {
@@ -133,7 +134,7 @@ static inline float sgemv_update(const sgemv_job *j, float t, float y)
     return j->beta == 0.0f ? j->alpha * t : j->alpha * t + j->beta * y;
 }
 
-static void sgemv_dot_body(const void *job, int64_t begin, int64_t end)
+HPK__CLONES static void sgemv_dot_body(const void *job, int64_t begin, int64_t end)
 {
     const sgemv_job *j = job;
     const int64_t len = j->len, incx = j->incx;
@@ -160,7 +161,7 @@ static void sgemv_dot_body(const void *job, int64_t begin, int64_t end)
     }
 }
 
-static void sgemv_axpy_body(const void *job, int64_t begin, int64_t end)
+HPK__CLONES static void sgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const sgemv_job *j = job;
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_BLOCK) {

@@ -3,6 +3,7 @@
  * results combined by the runner's pairwise tree. */
 #include "cpu_kernels.h"
 #include "philox.h"
+#include "cpu_path.h"
 #include "runner.h"
 
 #include <math.h>
@@ -26,7 +27,7 @@ typedef struct pi_job {
     uint64_t samples, seed;
 } pi_job;
 
-static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
+HPK__CLONES static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const pi_job *job = job_;

@@ -3,6 +3,7 @@
  * combined pairwise by the runner's tree.  float data is converted to double
  * as it is loaded, so the s variants share every line with the d ones. */
 #include "cpu_kernels.h"
+#include "cpu_path.h"
 #include "runner.h"
 #include "vec.h"
 
@@ -70,25 +71,25 @@ reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out
         out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total(acc[s]) : 0.0;
 }
 
-static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
+HPK__CLONES static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_SUM, job, b, node);
 }
 
-static void asum_leaf(const void *job, int64_t b, void *node, void *scratch)
+HPK__CLONES static void asum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_ASUM, job, b, node);
 }
 
-static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
+HPK__CLONES static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_DOT, job, b, node);
 }
 
-static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
+HPK__CLONES static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_NRM2, job, b, node);
@@ -213,7 +214,7 @@ typedef struct amax_node {
 
 /* Per block: the lanes' maxima and a NaN flag in one vectorizable pass, then
  * a scan of the (L1-resident) block for the first element that attains it. */
-static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch)
+HPK__CLONES static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const reduce_job *job = job_;
