@@ -8,15 +8,11 @@ set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 
 add_library(hpk_build_options INTERFACE)
 target_compile_options(hpk_build_options INTERFACE
-  -Wall -Wextra
+  -Wall -Wextra -Wno-psabi
   # Every code path must round identically: no contraction into FMA.
   -ffp-contract=off
   $<$<CONFIG:Release>:-O3>)
 target_compile_definitions(hpk_build_options INTERFACE HPK_BUILDING_LIBRARY)
-if(HPK_NATIVE)
-  target_compile_options(hpk_build_options INTERFACE -march=native)
-  target_compile_definitions(hpk_build_options INTERFACE HPK_NATIVE_BUILD)
-endif()
 
 if(HPK_SANITIZE)
   add_compile_options(-fsanitize=${HPK_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)

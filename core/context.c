@@ -9,10 +9,8 @@
 static const hpk__ops *backend_ops(hpk_backend backend)
 {
     switch (backend) {
-    case HPK_BACKEND_SERIAL: return &hpk__serial_ops;
-#ifdef HPK_HAVE_OPENMP
-    case HPK_BACKEND_OPENMP: return &hpk__omp_ops;
-#endif
+    case HPK_BACKEND_SERIAL:
+    case HPK_BACKEND_OPENMP: return hpk__cpu_ops(backend, NULL);
     default: return NULL;
     }
 }

@@ -16,6 +16,7 @@ struct hpk__runner;
 
 typedef struct hpk__ops {
     const char *name;
+    const char *path;                 /* CPU code path ("avx512", ...); NULL otherwise */
     const struct hpk__runner *runner; /* CPU backends: how kernels use threads */
     void (*destroy)(hpk_ctx *ctx);    /* releases backend_state; NULL if none */
     hpk_status (*dgemv)(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
@@ -53,11 +54,10 @@ struct hpk_ctx {
 /* A zeroed context for a backend, or NULL when out of memory. */
 hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
 
-/* The backend tables (each defined by its backend). */
-extern const hpk__ops hpk__serial_ops;
-#ifdef HPK_HAVE_OPENMP
-extern const hpk__ops hpk__omp_ops;
-#endif
+/* The table of a CPU backend (serial or OpenMP) for a code path: NULL path
+ * means the best the CPU supports.  NULL if the backend is not built in or
+ * the path is unknown or unsupported here. */
+const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
 
 /* ctx itself, or the calling thread's default context when ctx is NULL. */
 hpk_ctx *hpk__resolve(hpk_ctx *ctx);

@@ -1,10 +1,41 @@
 /* The CPU kernels shared by the serial and OpenMP backends.  Each takes
  * checked arguments and runs through ctx->ops->runner, so both backends
- * execute the same arithmetic in the same order. */
+ * execute the same arithmetic in the same order.
+ *
+ * The kernel sources are compiled once per CPU code path (portable, avx2,
+ * avx512; see kernels/CMakeLists.txt) with that path's -march and HPK__PATH
+ * set to its name.  Within one compilation, hpk__cpu_dgemv and the others
+ * name that path's copy (hpk__cpu_dgemv_avx2, ...); kernels/cpu_path.c picks
+ * a path's tables at run time. */
 #ifndef HPK_CPU_KERNELS_H
 #define HPK_CPU_KERNELS_H
 
 #include "hpk_internal.h"
+
+#ifndef HPK__PATH
+#error "compile the CPU kernels through kernels/CMakeLists.txt, which sets HPK__PATH"
+#endif
+#define HPK__CAT2(a, b) a##_##b
+#define HPK__CAT(a, b) HPK__CAT2(a, b)
+#define HPK__PATH_FN(name) HPK__CAT(name, HPK__PATH)
+#define HPK__STR2(x) #x
+#define HPK__STR(x) HPK__STR2(x)
+#define HPK__PATH_NAME HPK__STR(HPK__PATH)
+
+#define hpk__cpu_dgemv HPK__PATH_FN(hpk__cpu_dgemv)
+#define hpk__cpu_sgemv HPK__PATH_FN(hpk__cpu_sgemv)
+#define hpk__cpu_dsum HPK__PATH_FN(hpk__cpu_dsum)
+#define hpk__cpu_ssum HPK__PATH_FN(hpk__cpu_ssum)
+#define hpk__cpu_dasum HPK__PATH_FN(hpk__cpu_dasum)
+#define hpk__cpu_sasum HPK__PATH_FN(hpk__cpu_sasum)
+#define hpk__cpu_dnrm2 HPK__PATH_FN(hpk__cpu_dnrm2)
+#define hpk__cpu_snrm2 HPK__PATH_FN(hpk__cpu_snrm2)
+#define hpk__cpu_ddot HPK__PATH_FN(hpk__cpu_ddot)
+#define hpk__cpu_sdot HPK__PATH_FN(hpk__cpu_sdot)
+#define hpk__cpu_idamax HPK__PATH_FN(hpk__cpu_idamax)
+#define hpk__cpu_isamax HPK__PATH_FN(hpk__cpu_isamax)
+#define hpk__cpu_mc_pi HPK__PATH_FN(hpk__cpu_mc_pi)
+#define hpk__cpu_mc_integrate HPK__PATH_FN(hpk__cpu_mc_integrate)
 
 hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
                           double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
@@ -33,6 +64,7 @@ hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data,
 
 /* The table entries every CPU backend shares, for designated initializers. */
 #define HPK__CPU_KERNELS                                                            \
+    .path = HPK__PATH_NAME,                                                         \
     .dgemv = hpk__cpu_dgemv, .sgemv = hpk__cpu_sgemv, .dsum = hpk__cpu_dsum,        \
     .ssum = hpk__cpu_ssum, .dasum = hpk__cpu_dasum, .sasum = hpk__cpu_sasum,        \
     .dnrm2 = hpk__cpu_dnrm2, .snrm2 = hpk__cpu_snrm2, .ddot = hpk__cpu_ddot,        \

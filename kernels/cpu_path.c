@@ -1,19 +1,80 @@
-/* hpk_cpu_path(): which HPK__CLONES variant the resolvers chose. */
-#include "cpu_path.h"
-#include "hpk/hpk.h"
+/* The CPU code paths built into the library, which ones this CPU can run,
+ * and their backend tables. */
+#include "hpk_internal.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define DECLARE_PATH(path)                          \
+    extern const hpk__ops hpk__serial_ops_##path;   \
+    extern const hpk__ops hpk__omp_ops_##path;
+
+typedef struct cpu_path {
+    const char *name;
+    bool (*supported)(void);
+    const hpk__ops *serial, *omp;
+} cpu_path;
+
+#ifdef HPK_HAVE_OPENMP
+#define OMP_OPS(path) &hpk__omp_ops_##path
+#else
+#define OMP_OPS(path) NULL
+#endif
+
+static bool always(void)
+{
+    return true;
+}
+
+#if defined(HPK_PATH_NATIVE)
+DECLARE_PATH(native)
+static const cpu_path paths[] = {{"native", always, &hpk__serial_ops_native, OMP_OPS(native)}};
+#else
+DECLARE_PATH(portable)
+#if defined(HPK_PATH_X86)
+DECLARE_PATH(avx2)
+DECLARE_PATH(avx512)
+
+static bool has_x86_64_v4(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("x86-64-v4");
+}
+
+static bool has_x86_64_v3(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("x86-64-v3");
+}
+#endif
+
+/* Best first. */
+static const cpu_path paths[] = {
+#if defined(HPK_PATH_X86)
+    {"avx512", has_x86_64_v4, &hpk__serial_ops_avx512, OMP_OPS(avx512)},
+    {"avx2", has_x86_64_v3, &hpk__serial_ops_avx2, OMP_OPS(avx2)},
+#endif
+    {"portable", always, &hpk__serial_ops_portable, OMP_OPS(portable)},
+};
+#endif
+
+static const cpu_path *find_path(const char *name)
+{
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (name ? strcmp(name, paths[i].name) == 0 : paths[i].supported())
+            return name && !paths[i].supported() ? NULL : &paths[i];
+    return NULL;
+}
+
+const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path)
+{
+    const cpu_path *p = find_path(path);
+    if (!p)
+        return NULL;
+    return backend == HPK_BACKEND_SERIAL ? p->serial : backend == HPK_BACKEND_OPENMP ? p->omp : NULL;
+}
 
 const char *hpk_cpu_path(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-#if defined(HPK_NATIVE_BUILD)
-    return "native";
-#else
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        return "avx512";
-    if (__builtin_cpu_supports("avx2"))
-        return "avx2";
-#endif
-#endif
-    return "portable";
+    return find_path(NULL)->name;
 }

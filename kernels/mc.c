@@ -3,12 +3,16 @@
  * results combined by the runner's pairwise tree. */
 #include "cpu_kernels.h"
 #include "philox.h"
-#include "cpu_path.h"
 #include "runner.h"
 
 #include <math.h>
 
 #define HPK__MC_BLOCK 4096
+/* Work per sample, in vector-element units, for sizing the thread team: a
+ * Philox draw costs about as much as streaming a few dozen elements, and a
+ * caller's integrand is assumed to cost more. */
+#define HPK__PI_SAMPLE_WORK 32.0
+#define HPK__INTEGRAND_SAMPLE_WORK 256.0
 
 static int64_t mc_blocks(uint64_t samples)
 {
@@ -27,7 +31,7 @@ typedef struct pi_job {
     uint64_t samples, seed;
 } pi_job;
 
-HPK__CLONES static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
+static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const pi_job *job = job_;
@@ -51,6 +55,7 @@ hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_
     const pi_job job = {samples, seed};
     const hpk__tree tree = {
         .nblocks = mc_blocks(samples),
+        .block_work = HPK__MC_BLOCK * HPK__PI_SAMPLE_WORK,
         .node_size = sizeof(uint64_t),
         .job = &job,
         .leaf = pi_leaf,
@@ -138,6 +143,7 @@ hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data,
     const integrate_job job = {f, user_data, dim, lower, upper, samples, seed};
     const hpk__tree tree = {
         .nblocks = mc_blocks(samples),
+        .block_work = HPK__MC_BLOCK * HPK__INTEGRAND_SAMPLE_WORK * dim,
         .node_size = sizeof(moments),
         .scratch_size = (size_t)dim * sizeof(double),
         .job = &job,

@@ -3,12 +3,11 @@
  * combined pairwise by the runner's tree.  float data is converted to double
  * as it is loaded, so the s variants share every line with the d ones. */
 #include "cpu_kernels.h"
-#include "cpu_path.h"
 #include "runner.h"
 #include "vec.h"
 
-#include <float.h>
 #include <math.h>
+#include <string.h>
 
 #define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
 
@@ -36,63 +35,137 @@ static inline int64_t block_length(int64_t n, int64_t block)
     return rest < HPK__REDUCE_BLOCK ? rest : HPK__REDUCE_BLOCK;
 }
 
+/* Accumulators: lanes 0-7 and 8-15 of one running sum; nrm2 keeps three
+ * (Blue's small, medium and big). */
+typedef struct reduce_acc {
+    hpk__v8d lo[3], hi[3];
+} reduce_acc;
+
+/* Blue's step for eight |v|: select first, then scale — scaling every |v|
+ * would make (slow) subnormals out of ordinary numbers.  A NaN fails both
+ * range tests and lands in the medium sum. */
+static inline __attribute__((always_inline)) void
+nrm2_step(hpk__v8d v, hpk__v8d *small_sum, hpk__v8d *medium_sum, hpk__v8d *big_sum)
+{
+    const hpk__v8d av = hpk__abs_v8d(v), zero = {0};
+    const hpk__v8l small = av < blue_tsml, big = av > blue_tbig;
+    const hpk__v8d sml = hpk__select_v8d(small, av, zero) * blue_ssml;
+    const hpk__v8d bg = hpk__select_v8d(big, av, zero) * blue_sbig;
+    const hpk__v8d med = hpk__select_v8d(small | big, zero, av);
+    *small_sum += sml * sml;
+    *medium_sum += med * med;
+    *big_sum += bg * bg;
+}
+
+/* One step of sixteen lanes: x (and y, for dot) folded into acc. */
+static inline __attribute__((always_inline)) void
+reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
+{
+    switch (op) {
+    case OP_SUM:
+        acc->lo[0] += x.lo;
+        acc->hi[0] += x.hi;
+        break;
+    case OP_ASUM:
+        acc->lo[0] += hpk__abs_v8d(x.lo);
+        acc->hi[0] += hpk__abs_v8d(x.hi);
+        break;
+    case OP_DOT:
+        acc->lo[0] += x.lo * y.lo;
+        acc->hi[0] += x.hi * y.hi;
+        break;
+    case OP_NRM2:
+        nrm2_step(x.lo, &acc->lo[0], &acc->lo[1], &acc->lo[2]);
+        nrm2_step(x.hi, &acc->hi[0], &acc->hi[1], &acc->hi[2]);
+        break;
+    }
+}
+
 static inline __attribute__((always_inline)) void
 reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    double acc[3][HPK__LANES] = {{0}};
-    double xbuf[HPK__LANES], ybuf[HPK__LANES];
-    for (int64_t k = 0; k < len; k += HPK__LANES) {
-        const int64_t count = len - k < HPK__LANES ? len - k : HPK__LANES;
-        const double *cx = hpk__vec_chunk(&job->x, first + k, count, xbuf);
-        const double *cy = op == OP_DOT ? hpk__vec_chunk(&job->y, first + k, count, ybuf) : cx;
-        for (int l = 0; l < HPK__LANES; l++) {
-            const double v = cx[l];
-            if (op == OP_SUM) {
-                acc[0][l] += v;
-            } else if (op == OP_ASUM) {
-                acc[0][l] += fabs(v);
-            } else if (op == OP_DOT) {
-                acc[0][l] += v * cy[l];
-            } else {
-                /* Branch-free: each |v| goes to exactly one accumulator; a NaN
-                 * fails both range tests and lands in the medium one. */
-                const double av = fabs(v);
-                const double sml = av < blue_tsml ? av * blue_ssml : 0.0;
-                const double big = av > blue_tbig ? av * blue_sbig : 0.0;
-                const double med = (av < blue_tsml || av > blue_tbig) ? 0.0 : av;
-                acc[0][l] += sml * sml;
-                acc[1][l] += med * med;
-                acc[2][l] += big * big;
-            }
+    reduce_acc acc = {{{0}}, {{0}}};
+    int64_t k = 0;
+    /* Contiguous doubles: straight loads.  Everything else: hpk__vec_load.
+     * Both feed the same lanes in the same order. */
+    if (hpk__vec_is_dense_f64(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
+        const double *px = (const double *)job->x.base + first;
+        const double *py = op == OP_DOT ? (const double *)job->y.base + first : px;
+        for (; k + HPK__LANES <= len; k += HPK__LANES) {
+            const hpk__lanes x = {hpk__load_v8d(px + k), hpk__load_v8d(px + k + 8)};
+            const hpk__lanes y = {hpk__load_v8d(py + k), hpk__load_v8d(py + k + 8)};
+            reduce_step(op, &acc, x, y);
         }
     }
+    for (; k < len; k += HPK__LANES) {
+        const int64_t count = len - k < HPK__LANES ? len - k : HPK__LANES;
+        const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
+        const hpk__lanes y = op == OP_DOT ? hpk__vec_load(&job->y, first + k, count) : x;
+        reduce_step(op, &acc, x, y);
+    }
     for (int s = 0; s < 3; s++)
-        out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total(acc[s]) : 0.0;
+        out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
 }
 
-HPK__CLONES static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
+static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_SUM, job, b, node);
 }
 
-HPK__CLONES static void asum_leaf(const void *job, int64_t b, void *node, void *scratch)
+static void asum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_ASUM, job, b, node);
 }
 
-HPK__CLONES static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
+static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     reduce_leaf(OP_DOT, job, b, node);
 }
 
-HPK__CLONES static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
+/* A block whose every |x| lies in [tsml, tbig] (the usual case) gives Blue's
+ * sums with one multiply-add per element: the medium sum is then the plain
+ * sum of squares, lane for lane, and the others are zero.  A block with
+ * anything else (zeros included) takes Blue's full step. */
+static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *out)
+{
+    if (!hpk__vec_is_dense_f64(&job->x))
+        return false;
+    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
+    if (len % HPK__LANES)
+        return false;
+    const double *p = (const double *)job->x.base + first;
+    hpk__v8d lo_sum = {0}, hi_sum = {0};
+    hpk__v8l outside = {0};
+    for (int64_t k = 0; k < len; k += HPK__LANES) {
+        const hpk__v8d lo = hpk__load_v8d(p + k), hi = hpk__load_v8d(p + k + 8);
+        const hpk__v8d alo = hpk__abs_v8d(lo), ahi = hpk__abs_v8d(hi);
+        lo_sum += lo * lo;
+        hi_sum += hi * hi;
+        outside |= (alo < blue_tsml) | (alo > blue_tbig) | (ahi < blue_tsml) | (ahi > blue_tbig);
+    }
+    long long flags[8];
+    memcpy(flags, &outside, sizeof flags);
+    for (int l = 0; l < 8; l++)
+        if (flags[l])
+            return false;
+    const double medium = hpk__lanes_total((hpk__lanes){lo_sum, hi_sum});
+    if (isnan(medium))
+        return false; /* a NaN passes both range tests; let Blue's step place it */
+    out->s[0] = 0.0;
+    out->s[1] = medium;
+    out->s[2] = 0.0;
+    return true;
+}
+
+static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaf(OP_NRM2, job, b, node);
+    if (!nrm2_plain_leaf(job, b, node))
+        reduce_leaf(OP_NRM2, job, b, node);
 }
 
 static void reduce_combine(const void *job, void *left, const void *right)
@@ -133,6 +206,7 @@ static hpk_status run_reduction(hpk_ctx *ctx, reduce_op op, int64_t n, hpk__vec 
     const reduce_job job = {x, y, n};
     const hpk__tree tree = {
         .nblocks = (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK,
+        .block_work = op == OP_DOT ? 2.0 * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK,
         .node_size = sizeof(reduce_node),
         .job = &job,
         .leaf = leaves[op],
@@ -212,38 +286,60 @@ typedef struct amax_node {
     double value; /* |x_index|, or NaN */
 } amax_node;
 
-/* Per block: the lanes' maxima and a NaN flag in one vectorizable pass, then
- * a scan of the (L1-resident) block for the first element that attains it. */
-HPK__CLONES static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch)
+/* The first element of a block whose |x| is NaN; -1 if none. */
+static int64_t first_nan(const reduce_job *job, int64_t first, int64_t len)
+{
+    for (int64_t i = 0; i < len; i++)
+        if (isnan(hpk__vec_at(&job->x, first + i)))
+            return first + i;
+    return -1;
+}
+
+/* One pass per block: each lane keeps its largest |x| and where it first
+ * saw it; then the lanes agree on the largest value and, among the lanes
+ * holding it, the smallest index.  A NaN anywhere sends the block to a scan
+ * for the first NaN. */
+static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const reduce_job *job = job_;
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    double best[HPK__LANES], buf[HPK__LANES];
-    int nan_seen = 0;
-    for (int l = 0; l < HPK__LANES; l++)
-        best[l] = -1.0;
+    const hpk__v8d none = {-1, -1, -1, -1, -1, -1, -1, -1};
+    const hpk__v8l iota = {0, 1, 2, 3, 4, 5, 6, 7};
+    hpk__v8d best_lo = none, best_hi = none;
+    hpk__v8l at_lo = {0}, at_hi = {0}, nan_seen = {0};
     for (int64_t k = 0; k < len; k += HPK__LANES) {
         const int64_t count = len - k < HPK__LANES ? len - k : HPK__LANES;
-        const double *c = hpk__vec_chunk(&job->x, first + k, count, buf);
-        for (int l = 0; l < HPK__LANES; l++) {
-            const double av = fabs(c[l]);
-            nan_seen |= av != av;
-            best[l] = av > best[l] ? av : best[l];
-        }
+        const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
+        const hpk__v8d lo = hpk__abs_v8d(x.lo), hi = hpk__abs_v8d(x.hi);
+        nan_seen |= (lo != lo) | (hi != hi);
+        const hpk__v8l up_lo = lo > best_lo, up_hi = hi > best_hi;
+        best_lo = hpk__select_v8d(up_lo, lo, best_lo);
+        best_hi = hpk__select_v8d(up_hi, hi, best_hi);
+        at_lo = (at_lo & ~up_lo) | ((iota + k) & up_lo);
+        at_hi = (at_hi & ~up_hi) | ((iota + (k + 8)) & up_hi);
     }
-    double top = best[0];
-    for (int l = 1; l < HPK__LANES; l++)
-        top = best[l] > top ? best[l] : top;
+    long long nan_lanes[8], at[HPK__LANES];
+    double best[HPK__LANES];
+    memcpy(nan_lanes, &nan_seen, sizeof nan_seen);
+    memcpy(best, &best_lo, sizeof best_lo);
+    memcpy(best + 8, &best_hi, sizeof best_hi);
+    memcpy(at, &at_lo, sizeof at_lo);
+    memcpy(at + 8, &at_hi, sizeof at_hi);
     amax_node *out = node;
-    for (int64_t i = 0; i < len; i++) {
-        const double av = fabs(hpk__vec_at(&job->x, first + i));
-        if (nan_seen ? isnan(av) : av == top) {
-            out->index = first + i;
-            out->value = av;
+    for (int l = 0; l < 8; l++) {
+        if (nan_lanes[l]) {
+            out->index = first_nan(job, first, len);
+            out->value = NAN;
             return;
         }
     }
+    int winner = 0;
+    for (int l = 1; l < HPK__LANES; l++)
+        if (best[l] > best[winner] || (best[l] == best[winner] && at[l] < at[winner]))
+            winner = l;
+    out->index = first + at[winner];
+    out->value = best[winner];
 }
 
 static void amax_combine(const void *job, void *left, const void *right)
@@ -262,6 +358,7 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
     const reduce_job job = {x, {0}, n};
     const hpk__tree tree = {
         .nblocks = (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK,
+        .block_work = HPK__REDUCE_BLOCK,
         .node_size = sizeof(amax_node),
         .job = &job,
         .leaf = amax_leaf,

@@ -20,6 +20,7 @@
  * Each worker gets `scratch_size` bytes of scratch for leaf(). */
 typedef struct hpk__tree {
     int64_t nblocks;
+    double block_work;  /* elements (or samples) one leaf handles: sizes the team */
     size_t node_size;
     size_t scratch_size;
     const void *job;
@@ -37,14 +38,16 @@ void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void
 
 /* body(job, begin, end) handles the indices [begin, end) of an independent
  * loop; a runner may call it on any split of [0, count) into pieces whose
- * boundaries are multiples of `grain` (except the last). */
+ * boundaries are multiples of `grain` (except the last).  `work` (elements
+ * touched in all) decides how many threads are worth starting. */
 typedef void (*hpk__range_body)(const void *job, int64_t begin, int64_t end);
 
 typedef struct hpk__runner {
     /* Evaluates the whole tree into root; HPK_ERR_ALLOC if scratch could not
      * be had (recorded in ctx). */
     hpk_status (*tree)(hpk_ctx *ctx, const hpk__tree *t, void *root);
-    void (*range)(hpk_ctx *ctx, int64_t count, int64_t grain, hpk__range_body body, const void *job);
+    void (*range)(hpk_ctx *ctx, int64_t count, int64_t grain, double work, hpk__range_body body,
+                  const void *job);
 } hpk__runner;
 
 extern const hpk__runner hpk__serial_runner;

@@ -27,10 +27,12 @@ static hpk_status serial_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
     return HPK_SUCCESS;
 }
 
-static void serial_range(hpk_ctx *ctx, int64_t count, int64_t grain, hpk__range_body body, const void *job)
+static void serial_range(hpk_ctx *ctx, int64_t count, int64_t grain, double work, hpk__range_body body,
+                         const void *job)
 {
     (void)ctx;
     (void)grain;
+    (void)work;
     body(job, 0, count);
 }
 

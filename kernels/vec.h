@@ -1,15 +1,17 @@
-/* Strided vectors as the kernels see them: a base pointer to logical element
- * 0 and an increment (negative increments walk from the end, as in BLAS), and
- * chunks of them loaded as doubles. */
+/* Strided vectors as the reduction kernels see them: a base pointer to
+ * logical element 0 and an increment (negative increments walk from the end,
+ * as in BLAS), loaded HPK__LANES elements at a time as two hpk__v8d. */
 #ifndef HPK_VEC_H
 #define HPK_VEC_H
+
+#include "simd.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 /* Independent accumulators per reduction block: 16 doubles is two AVX-512,
- * four AVX2 or eight SSE2 registers, so every code path runs the same
- * arithmetic. */
+ * four AVX2 or eight SSE2 registers.  Lane l of a block takes its elements
+ * l, l + 16, l + 32, ... */
 #define HPK__LANES 16
 
 typedef struct hpk__vec {
@@ -17,6 +19,11 @@ typedef struct hpk__vec {
     int64_t inc;
     bool f32;         /* float elements (else double) */
 } hpk__vec;
+
+/* Lanes 0-7 and 8-15 of one step. */
+typedef struct hpk__lanes {
+    hpk__v8d lo, hi;
+} hpk__lanes;
 
 static inline hpk__vec hpk__vec_make(const void *x, int64_t n, int64_t inc, bool f32)
 {
@@ -33,31 +40,46 @@ static inline double hpk__vec_at(const hpk__vec *v, int64_t i)
     return v->f32 ? (double)((const float *)v->base)[i * v->inc] : ((const double *)v->base)[i * v->inc];
 }
 
-/* Logical elements [i, i + count), count <= HPK__LANES, as HPK__LANES doubles
- * padded with zeros: a pointer into the vector itself when it is contiguous
- * double data, else `buf` filled with the converted elements. */
-static inline const double *hpk__vec_chunk(const hpk__vec *v, int64_t i, int64_t count, double *buf)
+static inline bool hpk__vec_is_dense_f64(const hpk__vec *v)
 {
-    if (!v->f32 && v->inc == 1 && count == HPK__LANES)
-        return (const double *)v->base + i;
-    if (v->f32 && v->inc == 1) {
-        const float *p = (const float *)v->base + i;
-        for (int l = 0; l < HPK__LANES; l++)
-            buf[l] = l < count ? (double)p[l] : 0.0;
-        return buf;
+    return !v->f32 && v->inc == 1;
+}
+
+/* Logical elements [i, i + count), count <= HPK__LANES, as doubles, the
+ * lanes past count zero. */
+static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t count)
+{
+    hpk__lanes r;
+    if (count == HPK__LANES && v->inc == 1) {
+        if (!v->f32) {
+            const double *p = (const double *)v->base + i;
+            r.lo = hpk__load_v8d(p);
+            r.hi = hpk__load_v8d(p + 8);
+        } else {
+            const float *p = (const float *)v->base + i;
+            r.lo = __builtin_convertvector(hpk__load_v8f(p), hpk__v8d);
+            r.hi = __builtin_convertvector(hpk__load_v8f(p + 8), hpk__v8d);
+        }
+        return r;
     }
+    double buf[HPK__LANES];
     for (int l = 0; l < HPK__LANES; l++)
         buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
-    return buf;
+    r.lo = hpk__load_v8d(buf);
+    r.hi = hpk__load_v8d(buf + 8);
+    return r;
 }
 
 /* The lanes' total, halving: lane l takes lane l + w for w = 8, 4, 2, 1. */
-static inline double hpk__lanes_total(double *acc)
+static inline double hpk__lanes_total(hpk__lanes acc)
 {
-    for (int w = HPK__LANES / 2; w >= 1; w /= 2)
+    const hpk__v8d half = acc.lo + acc.hi;
+    double t[8];
+    memcpy(t, &half, sizeof t);
+    for (int w = 4; w >= 1; w /= 2)
         for (int l = 0; l < w; l++)
-            acc[l] += acc[l + w];
-    return acc[0];
+            t[l] += t[l + w];
+    return t[0];
 }
 
 #endif /* HPK_VEC_H */

@@ -106,8 +106,9 @@ HPK_API const char *hpk_status_string(hpk_status status);
  * macros of the header the library was built with.  Never NULL. */
 HPK_API const char *hpk_version_string(void);
 
-/* The CPU code path this process's kernels run: "avx512", "avx2" or
- * "portable" (baseline x86-64 SSE2, or any other CPU), chosen once from the
+/* The CPU code path this process's kernels run: "avx512" (x86-64-v4:
+ * AVX-512 F/BW/CD/DQ/VL), "avx2" (x86-64-v3) or "portable" (baseline x86-64
+ * SSE2, or any other CPU), chosen once from the
  * CPU's features when the library is loaded; "native" for a library built
  * with HPK_NATIVE (-march=native, no run-time choice).  Every path computes bitwise
  * the same results; benchmarks record this string.  Never NULL. */

@@ -13,13 +13,20 @@
 #define HPK__OMP_TREE_DEPTH 7
 #define HPK__OMP_MAX_PIECES (1 << HPK__OMP_TREE_DEPTH)
 
-/* Threads for this call: one inside the caller's parallel region (no
- * oversubscription), else the context's count, else all available. */
-static int team_size(const hpk_ctx *ctx)
+/* Below this much work per thread (elements touched), starting another
+ * thread costs more than it saves. */
+#define HPK__OMP_MIN_WORK 32768.0
+
+/* Threads for a call doing `work`: one inside the caller's parallel region
+ * (no oversubscription), else the context's count (all available when 0),
+ * fewer when the work is too small to share. */
+static int team_size(const hpk_ctx *ctx, double work)
 {
     if (omp_in_parallel())
         return 1;
-    return ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+    const int threads = ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+    const double useful = work / HPK__OMP_MIN_WORK;
+    return useful < threads ? (useful < 1.0 ? 1 : (int)useful) : threads;
 }
 
 typedef struct piece {
@@ -54,7 +61,7 @@ static void join(const hpk__tree *t, int64_t count, int depth, const unsigned ch
 
 static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
 {
-    const int threads = team_size(ctx);
+    const int threads = team_size(ctx, t->block_work * (double)t->nblocks);
     if (threads == 1 || t->nblocks == 1)
         return hpk__serial_runner.tree(ctx, t, root);
 
@@ -83,9 +90,10 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
     return HPK_SUCCESS;
 }
 
-static void omp_range(hpk_ctx *ctx, int64_t count, int64_t grain, hpk__range_body body, const void *job)
+static void omp_range(hpk_ctx *ctx, int64_t count, int64_t grain, double work, hpk__range_body body,
+                      const void *job)
 {
-    const int threads = team_size(ctx);
+    const int threads = team_size(ctx, work);
     const int64_t grains = (count + grain - 1) / grain;
     const int64_t pieces = grains < threads ? grains : threads;
     if (pieces <= 1) {

@@ -1,0 +1,47 @@
+/* Fixed-width vectors for the lane arithmetic of the kernels (GCC vector
+ * extensions).  Each CPU code path's compilation lowers them to its own
+ * registers — one AVX-512 register, two AVX2 or four SSE2 ones — with the
+ * same elementwise operations, so every path rounds identically. */
+#ifndef HPK_SIMD_H
+#define HPK_SIMD_H
+
+#include <string.h>
+
+typedef double hpk__v8d __attribute__((vector_size(64)));
+typedef float hpk__v16f __attribute__((vector_size(64)));
+typedef float hpk__v8f __attribute__((vector_size(32)));
+typedef long long hpk__v8l __attribute__((vector_size(64))); /* masks of hpk__v8d compares */
+
+/* Lane-wise select: mask lanes are all ones (take a) or all zeros (take b). */
+static inline hpk__v8d hpk__select_v8d(hpk__v8l mask, hpk__v8d a, hpk__v8d b)
+{
+    return (hpk__v8d)(((hpk__v8l)a & mask) | ((hpk__v8l)b & ~mask));
+}
+
+static inline hpk__v8d hpk__abs_v8d(hpk__v8d v)
+{
+    return (hpk__v8d)((hpk__v8l)v & 0x7fffffffffffffffLL);
+}
+
+static inline hpk__v8d hpk__load_v8d(const double *p)
+{
+    hpk__v8d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline hpk__v8f hpk__load_v8f(const float *p)
+{
+    hpk__v8f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline hpk__v16f hpk__load_v16f(const float *p)
+{
+    hpk__v16f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+#endif /* HPK_SIMD_H */
