@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const hpk__ops *backend_ops(hpk_backend backend)
 {
@@ -108,6 +109,27 @@ hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads)
 int hpk_ctx_get_num_threads(const hpk_ctx *ctx)
 {
     return ctx ? ctx->num_threads : 0;
+}
+
+hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: %s is NULL", ctx ? "path" : "ctx");
+    if (strcmp(path, "avx512") && strcmp(path, "avx2") && strcmp(path, "portable") && strcmp(path, "native"))
+        return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
+                         "hpk_ctx_set_cpu_path: '%s' is not a code path (avx512, avx2, portable)", path);
+    const hpk__ops *ops = hpk__cpu_ops(ctx->backend, path);
+    if (!ops)
+        return hpk__fail(ctx, HPK_ERR_UNSUPPORTED,
+                         "hpk_ctx_set_cpu_path: path '%s' is not available to this %s context on this CPU and build",
+                         path, ctx->ops->name);
+    ctx->ops = ops;
+    return HPK_SUCCESS;
+}
+
+const char *hpk_ctx_get_cpu_path(const hpk_ctx *ctx)
+{
+    return hpk__resolve((hpk_ctx *)ctx)->ops->path;
 }
 
 hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx)

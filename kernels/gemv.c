@@ -16,7 +16,10 @@
 #define HPK__GEMV_LANES_D 8   /* one AVX-512 / two AVX2 registers of doubles */
 #define HPK__GEMV_LANES_S 16  /* the same bytes of floats */
 #define HPK__GEMV_ROWS 4      /* dot form: rows sharing each load of x */
-#define HPK__GEMV_PANEL 1024  /* axpy form: y elements accumulated in L1 at once */
+#ifndef HPK__GEMV_PANEL
+#define HPK__GEMV_PANEL 1024
+#endif
+#define HPK__GEMV_PANEL_DOC  /* axpy form: y elements accumulated in L1 at once */
 #define HPK__GEMV_DEPTH 4     /* axpy form: vectors folded into them per pass */
 
 typedef struct gemv_shape {

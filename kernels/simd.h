@@ -11,6 +11,7 @@ typedef double hpk__v8d __attribute__((vector_size(64)));
 typedef float hpk__v16f __attribute__((vector_size(64)));
 typedef float hpk__v8f __attribute__((vector_size(32)));
 typedef long long hpk__v8l __attribute__((vector_size(64))); /* masks of hpk__v8d compares */
+typedef unsigned long long hpk__v8u __attribute__((vector_size(64)));
 
 /* Lane-wise select: mask lanes are all ones (take a) or all zeros (take b). */
 static inline hpk__v8d hpk__select_v8d(hpk__v8l mask, hpk__v8d a, hpk__v8d b)

@@ -146,8 +146,17 @@ HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
 
 /* Threads used by this context's kernels.  OpenMP backend: 0 (the default)
  * means all available (omp_get_max_threads() at the time of the call), n > 0
- * means n threads.  Serial backend: accepted and ignored.  The caller's own
- * OpenMP settings are never changed.
+ * means at most n threads.  Serial backend: accepted and ignored.
+ *
+ * How the OpenMP backend uses them:
+ *   - The caller's OpenMP state (omp_set_num_threads, OMP_NUM_THREADS, ...)
+ *     is read, never changed; the count is passed to each parallel region.
+ *   - Called from inside an OpenMP parallel region of the caller, a kernel
+ *     runs on the calling thread alone: no nested team, no oversubscription.
+ *   - Small problems use fewer threads, down to one, so that they are never
+ *     slower than on the serial backend: a thread is only started for about
+ *     32 K elements (or 1 K Monte Carlo samples) of work.
+ *   - None of this changes a result: see "Reproducibility" above.
  *   HPK_ERR_INVALID_ARG  ctx is NULL or num_threads < 0. */
 HPK_API hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads);
 
@@ -157,6 +166,18 @@ HPK_API int hpk_ctx_get_num_threads(const hpk_ctx *ctx);
 
 /* The backend of a context; for ctx == NULL, the default context's backend. */
 HPK_API hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx);
+
+/* Run this context's CPU kernels on a given code path instead of the best
+ * one: "avx512", "avx2" or "portable" (see hpk_cpu_path).  Results do not
+ * change, only speed: this exists to measure the paths against each other.
+ *   HPK_ERR_INVALID_ARG  ctx or path NULL, or path not a known name.
+ *   HPK_ERR_UNSUPPORTED  not a CPU backend, or this CPU (or build) lacks the
+ *                        path. */
+HPK_API hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path);
+
+/* The code path a CPU context runs (for ctx == NULL, the default context's);
+ * NULL for an OpenCL context. */
+HPK_API const char *hpk_ctx_get_cpu_path(const hpk_ctx *ctx);
 
 /* A sentence describing this context's last failure, "" if no call on it has
  * failed.  A successful call does not clear it.  ctx == NULL reads the calling

@@ -70,16 +70,19 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
     int npieces = 0, failed = 0;
     cut(0, t->nblocks, 0, pieces, &npieces);
 
+/* Each thread takes a contiguous run of pieces (they differ in size by at
+     * most one block); one parallel region, one barrier. */
 #pragma omp parallel num_threads(threads < npieces ? threads : npieces) reduction(| : failed)
     {
+        const int me = omp_get_thread_num(), team = omp_get_num_threads();
         void *scratch = t->scratch_size ? malloc(t->scratch_size) : NULL;
-        if (t->scratch_size && !scratch)
+        if (t->scratch_size && !scratch) {
             failed = 1;
-#pragma omp for schedule(dynamic, 1)
-        for (int p = 0; p < npieces; p++)
-            if (!failed)
-                hpk__tree_eval_range(t, pieces[p].first, pieces[p].count,
-                                     results + (size_t)p * t->node_size, scratch);
+        } else {
+            for (int p = npieces * me / team; p < npieces * (me + 1) / team; p++)
+                hpk__tree_eval_range(t, pieces[p].first, pieces[p].count, results + (size_t)p * t->node_size,
+                                     scratch);
+        }
         free(scratch);
     }
     if (failed)
@@ -100,10 +103,11 @@ static void omp_range(hpk_ctx *ctx, int64_t count, int64_t grain, double work, h
         body(job, 0, count);
         return;
     }
-#pragma omp parallel for num_threads((int)pieces) schedule(static, 1)
-    for (int64_t p = 0; p < pieces; p++) {
-        const int64_t begin = grains * p / pieces * grain;
-        const int64_t end = p + 1 == pieces ? count : grains * (p + 1) / pieces * grain;
+#pragma omp parallel num_threads((int)pieces)
+    {
+        const int64_t me = omp_get_thread_num(), team = omp_get_num_threads();
+        const int64_t begin = grains * me / team * grain;
+        const int64_t end = me + 1 == team ? count : grains * (me + 1) / team * grain;
         body(job, begin, end);
     }
 }
