@@ -11,7 +11,9 @@
 
 #define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
 
-typedef enum reduce_op { OP_SUM, OP_ASUM, OP_DOT, OP_NRM2 } reduce_op;
+/* OP_SUMSQ: float nrm2, whose squares can neither overflow nor underflow in
+ * double, so the plain sum of squares lands in Blue's medium slot. */
+typedef enum reduce_op { OP_SUM, OP_ASUM, OP_DOT, OP_NRM2, OP_SUMSQ } reduce_op;
 
 typedef struct reduce_job {
     hpk__vec x, y;
@@ -78,6 +80,10 @@ reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
         nrm2_step(x.lo, &acc->lo[0], &acc->lo[1], &acc->lo[2]);
         nrm2_step(x.hi, &acc->hi[0], &acc->hi[1], &acc->hi[2]);
         break;
+    case OP_SUMSQ:
+        acc->lo[1] += x.lo * x.lo;
+        acc->hi[1] += x.hi * x.hi;
+        break;
     }
 }
 
@@ -87,14 +93,24 @@ reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
     reduce_acc acc = {{{0}}, {{0}}};
     int64_t k = 0;
-    /* Contiguous doubles: straight loads.  Everything else: hpk__vec_load.
-     * Both feed the same lanes in the same order. */
-    if (hpk__vec_is_dense_f64(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
+    /* Contiguous data: straight loads (floats widened exactly to double).
+     * Everything else: hpk__vec_load.  All feed the same lanes in the same
+     * order. */
+    const bool dense_x_f64 = hpk__vec_is_dense_f64(&job->x), dense_x_f32 = hpk__vec_is_dense_f32(&job->x);
+    if (dense_x_f64 && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
         const double *px = (const double *)job->x.base + first;
         const double *py = op == OP_DOT ? (const double *)job->y.base + first : px;
         for (; k + HPK__LANES <= len; k += HPK__LANES) {
             const hpk__lanes x = {hpk__load_v8d(px + k), hpk__load_v8d(px + k + 8)};
             const hpk__lanes y = {hpk__load_v8d(py + k), hpk__load_v8d(py + k + 8)};
+            reduce_step(op, &acc, x, y);
+        }
+    } else if (dense_x_f32 && (op != OP_DOT || hpk__vec_is_dense_f32(&job->y))) {
+        const float *px = (const float *)job->x.base + first;
+        const float *py = op == OP_DOT ? (const float *)job->y.base + first : px;
+        for (; k + HPK__LANES <= len; k += HPK__LANES) {
+            const hpk__lanes x = hpk__widen_v16f(hpk__load_v16f(px + k));
+            const hpk__lanes y = hpk__widen_v16f(hpk__load_v16f(py + k));
             reduce_step(op, &acc, x, y);
         }
     }
@@ -105,7 +121,9 @@ reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out
         reduce_step(op, &acc, x, y);
     }
     for (int s = 0; s < 3; s++)
-        out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
+        out->s[s] = s == 0 || op == OP_NRM2 || (op == OP_SUMSQ && s == 1)
+                       ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]})
+                       : 0.0;
 }
 
 static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
@@ -161,6 +179,12 @@ static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *o
     return true;
 }
 
+static void sumsq_leaf(const void *job, int64_t b, void *node, void *scratch)
+{
+    (void)scratch;
+    reduce_leaf(OP_SUMSQ, job, b, node);
+}
+
 static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
@@ -202,7 +226,8 @@ static double nrm2_finish(const reduce_node *node)
 static hpk_status run_reduction(hpk_ctx *ctx, reduce_op op, int64_t n, hpk__vec x, hpk__vec y, double *result)
 {
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
-        [OP_SUM] = sum_leaf, [OP_ASUM] = asum_leaf, [OP_DOT] = dot_leaf, [OP_NRM2] = nrm2_leaf};
+        [OP_SUM] = sum_leaf, [OP_ASUM] = asum_leaf, [OP_DOT] = dot_leaf, [OP_NRM2] = nrm2_leaf,
+        [OP_SUMSQ] = sumsq_leaf};
     const reduce_job job = {x, y, n};
     const hpk__tree tree = {
         .nblocks = (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK,
@@ -215,7 +240,7 @@ static hpk_status run_reduction(hpk_ctx *ctx, reduce_op op, int64_t n, hpk__vec 
     reduce_node root;
     hpk_status st = ctx->ops->runner->tree(ctx, &tree, &root);
     if (st == HPK_SUCCESS)
-        *result = op == OP_NRM2 ? nrm2_finish(&root) : root.s[0];
+        *result = op == OP_NRM2 || op == OP_SUMSQ ? nrm2_finish(&root) : root.s[0];
     return st;
 }
 
@@ -264,7 +289,7 @@ hpk_status hpk__cpu_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx
 
 hpk_status hpk__cpu_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, OP_NRM2, n, x, incx, NULL, 0, result);
+    return reduce_s(ctx, OP_SUMSQ, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,

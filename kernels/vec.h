@@ -45,6 +45,22 @@ static inline bool hpk__vec_is_dense_f64(const hpk__vec *v)
     return !v->f32 && v->inc == 1;
 }
 
+static inline bool hpk__vec_is_dense_f32(const hpk__vec *v)
+{
+    return v->f32 && v->inc == 1;
+}
+
+/* Sixteen floats as sixteen doubles (exact). */
+static inline hpk__lanes hpk__widen_v16f(hpk__v16f v)
+{
+    float f[16];
+    memcpy(f, &v, sizeof f);
+    hpk__lanes r;
+    r.lo = __builtin_convertvector(hpk__load_v8f(f), hpk__v8d);
+    r.hi = __builtin_convertvector(hpk__load_v8f(f + 8), hpk__v8d);
+    return r;
+}
+
 /* Logical elements [i, i + count), count <= HPK__LANES, as doubles, the
  * lanes past count zero. */
 static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t count)
