@@ -168,7 +168,8 @@ HPK_API int hpk_ctx_get_num_threads(const hpk_ctx *ctx);
 HPK_API hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx);
 
 /* Run this context's CPU kernels on a given code path instead of the best
- * one: "avx512", "avx2" or "portable" (see hpk_cpu_path).  Results do not
+ * one: "avx512", "avx2" or "portable" ("native" alone in an HPK_NATIVE
+ * build; see hpk_cpu_path).  Results do not
  * change, only speed: this exists to measure the paths against each other.
  *   HPK_ERR_INVALID_ARG  ctx or path NULL, or path not a known name.
  *   HPK_ERR_UNSUPPORTED  not a CPU backend, or this CPU (or build) lacks the
