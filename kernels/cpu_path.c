@@ -37,13 +37,11 @@ DECLARE_PATH(avx512)
 
 static bool has_x86_64_v4(void)
 {
-    __builtin_cpu_init();
     return __builtin_cpu_supports("x86-64-v4");
 }
 
 static bool has_x86_64_v3(void)
 {
-    __builtin_cpu_init();
     return __builtin_cpu_supports("x86-64-v3");
 }
 #endif
