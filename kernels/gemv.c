@@ -51,9 +51,10 @@ typedef struct dgemv_job {
     double alpha, beta;
 } dgemv_job;
 
-static inline double dgemv_update(const dgemv_job *j, double t, double y)
+/* y := alpha t + beta y; with beta == 0, y is not read. */
+static inline void dgemv_store(const dgemv_job *j, double t, double *y)
 {
-    return j->beta == 0.0 ? j->alpha * t : j->alpha * t + j->beta * y;
+    *y = j->beta == 0.0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
 /* The lanes' total, halving: lane l takes lane l + w for w = 4, 2, 1. */
@@ -109,13 +110,11 @@ static void dgemv_dot_body(const void *job, int64_t begin, int64_t end)
         memcpy(lanes[2], &a2, sizeof a2);
         memcpy(lanes[3], &a3, sizeof a3);
         for (int i = 0; i < HPK__GEMV_ROWS; i++) {
-            double *y = j->y + (r + i) * j->incy;
-            *y = dgemv_update(j, dgemv_lanes_total(lanes[i]), *y);
+            dgemv_store(j, dgemv_lanes_total(lanes[i]), j->y + (r + i) * j->incy);
         }
     }
     for (; r < end; r++) {
-        double *y = j->y + r * j->incy;
-        *y = dgemv_update(j, dgemv_row(j->a + r * lda, x, len), *y);
+        dgemv_store(j, dgemv_row(j->a + r * lda, x, len), j->y + r * j->incy);
     }
 }
 
@@ -145,10 +144,8 @@ static void dgemv_axpy_body(const void *job, int64_t begin, int64_t end)
             for (int64_t e = 0; e < width; e++)
                 acc[e] += xk * vk[e];
         }
-        for (int64_t e = 0; e < width; e++) {
-            double *y = j->y + (e0 + e) * j->incy;
-            *y = dgemv_update(j, acc[e], *y);
-        }
+        for (int64_t e = 0; e < width; e++)
+            dgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
 }
 
@@ -203,9 +200,10 @@ typedef struct sgemv_job {
     float alpha, beta;
 } sgemv_job;
 
-static inline float sgemv_update(const sgemv_job *j, float t, float y)
+/* y := alpha t + beta y; with beta == 0, y is not read. */
+static inline void sgemv_store(const sgemv_job *j, float t, float *y)
 {
-    return j->beta == 0.0f ? j->alpha * t : j->alpha * t + j->beta * y;
+    *y = j->beta == 0.0f ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
 /* The lanes' total, halving: lane l takes lane l + w for w = 8, 4, 2, 1. */
@@ -261,13 +259,11 @@ static void sgemv_dot_body(const void *job, int64_t begin, int64_t end)
         memcpy(lanes[2], &a2, sizeof a2);
         memcpy(lanes[3], &a3, sizeof a3);
         for (int i = 0; i < HPK__GEMV_ROWS; i++) {
-            float *y = j->y + (r + i) * j->incy;
-            *y = sgemv_update(j, sgemv_lanes_total(lanes[i]), *y);
+            sgemv_store(j, sgemv_lanes_total(lanes[i]), j->y + (r + i) * j->incy);
         }
     }
     for (; r < end; r++) {
-        float *y = j->y + r * j->incy;
-        *y = sgemv_update(j, sgemv_row(j->a + r * lda, x, len), *y);
+        sgemv_store(j, sgemv_row(j->a + r * lda, x, len), j->y + r * j->incy);
     }
 }
 
@@ -297,10 +293,8 @@ static void sgemv_axpy_body(const void *job, int64_t begin, int64_t end)
             for (int64_t e = 0; e < width; e++)
                 acc[e] += xk * vk[e];
         }
-        for (int64_t e = 0; e < width; e++) {
-            float *y = j->y + (e0 + e) * j->incy;
-            *y = sgemv_update(j, acc[e], *y);
-        }
+        for (int64_t e = 0; e < width; e++)
+            sgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
 }
 
