@@ -11,7 +11,7 @@
  * a failure fails the test on every rank.  Only rank 0 writes cmocka's report
  * to stdout; the exit status is nonzero on every rank if any test failed
  * anywhere. */
-#define _POSIX_C_SOURCE 200809L /* setenv */
+#define _POSIX_C_SOURCE 200809L /* setenv, getpid */
 
 #include "support.h"
 
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int rank, size;
 static int local_failures;
@@ -847,11 +848,16 @@ int main(int argc, char **argv)
         return 2;
     }
     /* One report: rank 0's.  The other ranks write cmocka's report as XML to
-     * /dev/null; their failed checks (and sanitizer reports) still reach
-     * stderr. */
+     * a scratch file (cmocka will not write over an existing one) that is
+     * removed at the end; their failed checks (and sanitizer reports) still
+     * reach stderr. */
     diag = stderr;
+    char xml[256] = "";
     if (rank != 0) {
-        setenv("CMOCKA_XML_FILE", "/dev/null", 1);
+        const char *tmp = getenv("TMPDIR");
+        snprintf(xml, sizeof xml, "%s/hpk-test-mpi-%ld-%d.xml", tmp && *tmp ? tmp : "/tmp", (long)getpid(), rank);
+        remove(xml);
+        setenv("CMOCKA_XML_FILE", xml, 1);
         cmocka_set_message_output(CM_OUTPUT_XML);
         if (!freopen("/dev/null", "w", stdout))
             fprintf(stderr, "[rank %d] could not silence stdout\n", rank);
@@ -875,6 +881,8 @@ int main(int argc, char **argv)
     const int failed = _cmocka_run_group_tests(group, tests, sizeof tests / sizeof tests[0], NULL, NULL);
     int any = 0;
     MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (*xml)
+        remove(xml);
     MPI_Finalize();
     return any ? 1 : 0;
 }
