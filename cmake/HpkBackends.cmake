@@ -15,8 +15,15 @@ if(HPK_WITH_OPENMP)
   endif()
 endif()
 
-# The OpenCL backend and the MPI layer are not part of this version yet.
-foreach(_opt HPK_WITH_OPENCL HPK_WITH_MPI)
+if(HPK_WITH_MPI)
+  find_package(MPI COMPONENTS C)
+  if(NOT MPI_C_FOUND)
+    hpk_backend_missing(HPK_WITH_MPI "MPI for C (Debian: libopenmpi-dev openmpi-bin)")
+  endif()
+endif()
+
+# The OpenCL backend is not part of this version yet.
+foreach(_opt HPK_WITH_OPENCL)
   if(${_opt})
     message(FATAL_ERROR "${_opt}: this version of hpk does not contain that backend yet")
   endif()

@@ -10,7 +10,11 @@ install(TARGETS hpk hpk_static EXPORT hpkTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/hpk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
+set(_hpk_header_filters PATTERN "*.h")
+if(NOT HPK_WITH_MPI)
+  list(APPEND _hpk_header_filters PATTERN hpk_mpi.h EXCLUDE)
+endif()
+install(DIRECTORY include/hpk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING ${_hpk_header_filters})
 install(EXPORT hpkTargets NAMESPACE hpk:: DESTINATION ${HPK_INSTALL_CMAKEDIR})
 
 configure_package_config_file(cmake/hpkConfig.cmake.in ${PROJECT_BINARY_DIR}/hpkConfig.cmake
@@ -24,6 +28,18 @@ install(FILES ${PROJECT_BINARY_DIR}/hpkConfig.cmake ${PROJECT_BINARY_DIR}/hpkCon
 set(HPK_PC_LIBS_PRIVATE "-lm")
 if(HPK_WITH_OPENMP)
   string(APPEND HPK_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
+endif()
+# MPI: its include directories join Cflags (hpk_mpi.h includes mpi.h) and its
+# libraries join Libs.private; programs that call MPI themselves build with
+# mpicc as usual.
+set(HPK_PC_CFLAGS_MPI "")
+if(HPK_WITH_MPI)
+  foreach(_dir ${MPI_C_INCLUDE_DIRS})
+    string(APPEND HPK_PC_CFLAGS_MPI " -I${_dir}")
+  endforeach()
+  foreach(_lib ${MPI_C_LIBRARIES})
+    string(APPEND HPK_PC_LIBS_PRIVATE " ${_lib}")
+  endforeach()
 endif()
 # The prefix is found relative to the .pc file, so an installed tree can move.
 file(RELATIVE_PATH HPK_PC_PREFIX_FROM_PCDIR ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})

@@ -13,6 +13,17 @@
  * argument and taken the quick returns (empty problems, alpha == 0 with
  * beta == 1); a backend only computes. */
 struct hpk__runner;
+struct hpk__tree;
+
+/* A Monte Carlo problem as the CPU kernels see it: f == NULL means pi (the
+ * other integrand fields are then unused). */
+typedef struct hpk__mc_job {
+    hpk_integrand f;
+    void *user_data;
+    int dim;
+    const double *lower, *upper;
+    uint64_t samples, seed;
+} hpk__mc_job;
 
 typedef struct hpk__ops {
     const char *name;
@@ -41,6 +52,12 @@ typedef struct hpk__ops {
     hpk_status (*mc_integrate)(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
                                const double *lower, const double *upper,
                                uint64_t samples, uint64_t seed, hpk_mc_result *result);
+    /* mc_pi and mc_integrate in two halves, for layers that evaluate pieces
+     * of the reduction tree themselves (mpi/): mc_tree describes the tree of
+     * *job (which must outlive it); mc_finish turns its root into the result
+     * exactly as mc_pi / mc_integrate do.  NULL on non-CPU backends. */
+    void (*mc_tree)(const hpk__mc_job *job, struct hpk__tree *tree);
+    void (*mc_finish)(const hpk__mc_job *job, const void *root, hpk_mc_result *result);
 } hpk__ops;
 
 struct hpk_ctx {

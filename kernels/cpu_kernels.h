@@ -36,6 +36,8 @@
 #define hpk__cpu_isamax HPK__PATH_FN(hpk__cpu_isamax)
 #define hpk__cpu_mc_pi HPK__PATH_FN(hpk__cpu_mc_pi)
 #define hpk__cpu_mc_integrate HPK__PATH_FN(hpk__cpu_mc_integrate)
+#define hpk__cpu_mc_tree HPK__PATH_FN(hpk__cpu_mc_tree)
+#define hpk__cpu_mc_finish HPK__PATH_FN(hpk__cpu_mc_finish)
 
 hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
                           double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
@@ -61,6 +63,8 @@ hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_
 hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
                                  const double *lower, const double *upper,
                                  uint64_t samples, uint64_t seed, hpk_mc_result *result);
+void hpk__cpu_mc_tree(const hpk__mc_job *job, struct hpk__tree *tree);
+void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result *result);
 
 /* The table entries every CPU backend shares, for designated initializers. */
 #define HPK__CPU_KERNELS                                                            \
@@ -69,6 +73,7 @@ hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data,
     .ssum = hpk__cpu_ssum, .dasum = hpk__cpu_dasum, .sasum = hpk__cpu_sasum,        \
     .dnrm2 = hpk__cpu_dnrm2, .snrm2 = hpk__cpu_snrm2, .ddot = hpk__cpu_ddot,        \
     .sdot = hpk__cpu_sdot, .idamax = hpk__cpu_idamax, .isamax = hpk__cpu_isamax,    \
-    .mc_pi = hpk__cpu_mc_pi, .mc_integrate = hpk__cpu_mc_integrate
+    .mc_pi = hpk__cpu_mc_pi, .mc_integrate = hpk__cpu_mc_integrate,                 \
+    .mc_tree = hpk__cpu_mc_tree, .mc_finish = hpk__cpu_mc_finish
 
 #endif /* HPK_CPU_KERNELS_H */

@@ -28,9 +28,7 @@ static void block_range(uint64_t samples, int64_t block, uint64_t *begin, uint64
 
 /* ---- pi ------------------------------------------------------------------ */
 
-typedef struct pi_job {
-    uint64_t samples, seed;
-} pi_job;
+typedef hpk__mc_job pi_job; /* samples and seed */
 
 /* Philox4x32-10 for eight counters at once: the words of counter lane l are
  * lane l of c[0..3], kept in 64-bit lanes so that each 32 x 32 -> 64-bit
@@ -88,37 +86,41 @@ static void count_combine(const void *job, void *left, const void *right)
     *(uint64_t *)left += *(const uint64_t *)right;
 }
 
-hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+static hpk__tree pi_tree(const pi_job *job)
 {
-    const pi_job job = {samples, seed};
-    const hpk__tree tree = {
-        .nblocks = mc_blocks(samples),
+    return (hpk__tree){
+        .nblocks = mc_blocks(job->samples),
         .block_work = HPK__MC_BLOCK * HPK__PI_SAMPLE_WORK,
         .node_size = sizeof(uint64_t),
-        .job = &job,
+        .job = job,
         .leaf = pi_leaf,
         .combine = count_combine,
     };
-    uint64_t hits;
-    hpk_status st = ctx->ops->runner->tree(ctx, &tree, &hits);
-    if (st != HPK_SUCCESS)
-        return st;
+}
+
+static void pi_finish(uint64_t samples, uint64_t hits, hpk_mc_result *result)
+{
     const double p = (double)hits / (double)samples;
     result->estimate = 4.0 * p;
     result->std_error = 4.0 * sqrt(p * (1.0 - p) / (double)samples);
     result->samples = samples;
+}
+
+hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+{
+    const pi_job job = {.samples = samples, .seed = seed};
+    const hpk__tree tree = pi_tree(&job);
+    uint64_t hits;
+    hpk_status st = ctx->ops->runner->tree(ctx, &tree, &hits);
+    if (st != HPK_SUCCESS)
+        return st;
+    pi_finish(samples, hits, result);
     return HPK_SUCCESS;
 }
 
 /* ---- integration over a box ---------------------------------------------- */
 
-typedef struct integrate_job {
-    hpk_integrand f;
-    void *user_data;
-    int dim;
-    const double *lower, *upper;
-    uint64_t samples, seed;
-} integrate_job;
+typedef hpk__mc_job integrate_job;
 
 /* count, mean and sum of squared deviations of a set of f values */
 typedef struct moments {
@@ -174,31 +176,57 @@ static void moments_combine(const void *job, void *left, const void *right)
     l->count = count;
 }
 
+static hpk__tree integrate_tree(const integrate_job *job)
+{
+    return (hpk__tree){
+        .nblocks = mc_blocks(job->samples),
+        .block_work = HPK__MC_BLOCK * HPK__INTEGRAND_SAMPLE_WORK * job->dim,
+        .node_size = sizeof(moments),
+        .scratch_size = (size_t)job->dim * sizeof(double),
+        .job = job,
+        .leaf = integrate_leaf,
+        .combine = moments_combine,
+    };
+}
+
+static void integrate_finish(const integrate_job *job, const moments *total, hpk_mc_result *result)
+{
+    double volume = 1.0;
+    for (int d = 0; d < job->dim; d++)
+        volume *= job->upper[d] - job->lower[d];
+    const uint64_t samples = job->samples;
+    const double n = (double)samples;
+    result->estimate = volume * total->mean;
+    /* m2 >= 0 mathematically; rounding may leave it a hair below zero. */
+    result->std_error = samples > 1 ? volume * sqrt(fmax(total->m2, 0.0) / (n - 1.0) / n) : NAN;
+    result->samples = samples;
+}
+
 hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
                                  const double *lower, const double *upper,
                                  uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     const integrate_job job = {f, user_data, dim, lower, upper, samples, seed};
-    const hpk__tree tree = {
-        .nblocks = mc_blocks(samples),
-        .block_work = HPK__MC_BLOCK * HPK__INTEGRAND_SAMPLE_WORK * dim,
-        .node_size = sizeof(moments),
-        .scratch_size = (size_t)dim * sizeof(double),
-        .job = &job,
-        .leaf = integrate_leaf,
-        .combine = moments_combine,
-    };
+    const hpk__tree tree = integrate_tree(&job);
     moments total;
     hpk_status st = ctx->ops->runner->tree(ctx, &tree, &total);
     if (st != HPK_SUCCESS)
         return st;
-    double volume = 1.0;
-    for (int d = 0; d < dim; d++)
-        volume *= upper[d] - lower[d];
-    const double n = (double)samples;
-    result->estimate = volume * total.mean;
-    /* m2 >= 0 mathematically; rounding may leave it a hair below zero. */
-    result->std_error = samples > 1 ? volume * sqrt(fmax(total.m2, 0.0) / (n - 1.0) / n) : NAN;
-    result->samples = samples;
+    integrate_finish(&job, &total, result);
     return HPK_SUCCESS;
+}
+
+/* ---- the two halves, for callers that evaluate the tree in pieces -------- */
+
+void hpk__cpu_mc_tree(const hpk__mc_job *job, hpk__tree *tree)
+{
+    *tree = job->f ? integrate_tree(job) : pi_tree(job);
+}
+
+void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result *result)
+{
+    if (job->f)
+        integrate_finish(job, root, result);
+    else
+        pi_finish(job->samples, *(const uint64_t *)root, result);
 }

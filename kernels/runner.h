@@ -36,6 +36,31 @@ static inline int64_t hpk__tree_left(int64_t count)
 /* Evaluates [first, first + count) of the tree on the calling thread. */
 void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);
 
+/* A tree cut into pieces that are evaluated independently (by threads, or by
+ * processes) and then joined in the tree's own shape: the pieces are the
+ * subtrees at depth `depth` (or single blocks above it), in block order.
+ * hpk__tree_cut stores them in pieces[] (which may be NULL to count them;
+ * there are at most 2^depth) and returns how many there are.  hpk__tree_join
+ * combines the pieces' results, stored one after the other in `results`
+ * (node_size bytes each), into root: the same bits as evaluating the whole
+ * tree at once. */
+typedef struct hpk__tree_piece {
+    int64_t first, count;
+} hpk__tree_piece;
+
+int64_t hpk__tree_cut(int64_t nblocks, int depth, hpk__tree_piece *pieces);
+void hpk__tree_join(const hpk__tree *t, int depth, const void *results, void *root);
+
+/* The blocks [first, first + count) of `whole` as a tree of their own, for a
+ * runner to evaluate: a subtree of count blocks has the shape of any tree of
+ * count blocks, wherever it starts.  *sub must outlive the returned tree. */
+typedef struct hpk__subtree {
+    const hpk__tree *whole;
+    int64_t first;
+} hpk__subtree;
+
+hpk__tree hpk__tree_part(const hpk__tree *whole, int64_t first, int64_t count, hpk__subtree *sub);
+
 /* body(job, begin, end) handles the indices [begin, end) of an independent
  * loop; a runner may call it on any split of [0, count) into pieces whose
  * boundaries are multiples of `grain` (except the last).  `work` (elements

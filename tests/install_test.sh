@@ -16,6 +16,12 @@ echo "== find_package(hpk)"
 for program in gemv gemv_static reductions monte_carlo; do
   (cd "$work/examples" && "./$program") || { echo "example $program failed"; exit 1; }
 done
+# With MPI: the distributed example on two ranks (Open MPI as root needs its
+# two OMPI_ALLOW_RUN_AS_ROOT variables).
+mpi_run=(env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpiexec -n 2 --oversubscribe)
+if [ -x "$work/examples/mpi" ]; then
+  (cd "$work/examples" && "${mpi_run[@]}" ./mpi) || { echo "example mpi failed"; exit 1; }
+fi
 if ldd "$work/examples/gemv_static" | grep -q libhpk; then
   echo "gemv_static links libhpk dynamically"; exit 1
 fi
@@ -32,4 +38,10 @@ for program in gemv reductions monte_carlo; do
     $(pkg-config --cflags --libs hpk) -lm -Wl,-rpath,"$libdir"
   "$work/$program-pc" >/dev/null || { echo "pkg-config build of $program failed"; exit 1; }
 done
+if [ -f "$prefix/include/hpk/hpk_mpi.h" ]; then
+  # shellcheck disable=SC2046
+  mpicc -std=c11 -Wall -Wextra -Werror "$src/examples/mpi.c" -o "$work/mpi-pc" \
+    $(pkg-config --cflags --libs hpk) -lm -Wl,-rpath,"$libdir"
+  "${mpi_run[@]}" "$work/mpi-pc" >/dev/null || { echo "pkg-config build of mpi failed"; exit 1; }
+fi
 echo "installed package OK"

@@ -1,0 +1,282 @@
+/*
+ * hpk_mpi.h — hpk across processes: distributed GEMV, reductions and Monte
+ * Carlo over MPI, and the manual for them.  Built into libhpk, and
+ * installed, when hpk is configured with -DHPK_WITH_MPI=ON.
+ *
+ * The arrangement is the usual hybrid one: one MPI rank per node (or per
+ * socket), OpenMP threads inside each rank.  Every function here is the
+ * distributed form of a function of hpk.h: each rank computes its share with
+ * the kernels of its own context (serial or OpenMP, as in hpk.h), and hpk
+ * exchanges the partial results with MPI collectives.  Everything said in
+ * hpk.h about vectors, increments, strides and contexts holds here for each
+ * rank's local arrays.
+ *
+ * ---------------------------------------------------------------------------
+ * Conventions that hold for every function below
+ * ---------------------------------------------------------------------------
+ * Collective.  Each call is collective over its communicator: every rank of
+ *              `comm` must make the same call, in the same order relative to
+ *              its other collective calls on `comm`.  Calls on the same
+ *              communicator must not run concurrently.  MPI must be
+ *              initialised (MPI_Init or MPI_Init_thread) and not finalised.
+ *              hpk makes its MPI calls from the calling thread only, so
+ *              MPI_THREAD_FUNNELED is enough even with OpenMP contexts.
+ *
+ * Communicator.
+ *              hpk never communicates on `comm` itself.  The first call on a
+ *              communicator duplicates it (MPI_Comm_dup, itself collective)
+ *              and caches the duplicate as an attribute of `comm`; later calls
+ *              reuse it, and MPI frees it when `comm` is freed (or, for
+ *              MPI_COMM_WORLD and MPI_COMM_SELF, in MPI_Finalize).  The
+ *              duplicate returns MPI errors instead of aborting, whatever
+ *              error handler `comm` has.
+ *
+ * Context.     ctx is the local backend, exactly as in hpk.h: NULL means the
+ *              calling thread's default context.  Its thread count applies
+ *              inside each rank.  A failing call records its message in ctx.
+ *
+ * Data.        A distributed vector of N elements is split into contiguous
+ *              blocks in rank order: rank r holds the n_r elements that
+ *              start at logical element n_0 + ... + n_{r-1}, as an ordinary
+ *              local vector (pointer, increment) with hpk.h's rules — so a
+ *              negative increment walks the rank's own block from its end.
+ *              The blocks may have any sizes, 0 included;
+ *              hpk_mpi_block_range gives the balanced split.
+ *
+ * Errors.      Arguments are checked on every rank and then compared across
+ *              ranks with one collective before any work, so every rank
+ *              returns the same status and the same message:
+ *                HPK_ERR_INVALID_ARG  an argument is bad on some rank; the
+ *                                     message is that rank's own, followed by
+ *                                     "(on rank r of P)" (the lowest such
+ *                                     rank).
+ *                HPK_ERR_MPI          the ranks disagree on an argument that
+ *                                     must be the same everywhere (sizes,
+ *                                     seeds, ...): the message names it and
+ *                                     two ranks' values.  Never a hang.
+ *                HPK_ERR_ALLOC, HPK_ERR_UNSUPPORTED
+ *                                     as in hpk.h, on any rank; reported on
+ *                                     every rank like HPK_ERR_INVALID_ARG.
+ *              Two failures are local to one rank, because no agreement is
+ *              possible: comm == MPI_COMM_NULL (HPK_ERR_INVALID_ARG) and MPI
+ *              not initialised or already finalised (HPK_ERR_MPI).  If an MPI
+ *              call itself fails, the call returns HPK_ERR_MPI on the ranks
+ *              where MPI reports the failure, with MPI_Error_string's text in
+ *              the message.  As in hpk.h, a failing call writes no output on
+ *              any rank (the one exception is stated at hpk_mpi_dgemv).
+ *
+ * Reproducibility.
+ *              For a given number of ranks, every result is bitwise the same
+ *              on every rank and in every run, for any thread count and CPU
+ *              code path.  Partial results of the ranks are combined in rank
+ *              order, pairwise (ranks [0, P) split into their first P - P/2
+ *              and the rest, recursively — the shape hpk uses for blocks),
+ *              identically on every rank; MPI's own reduction operations
+ *              are never used for floating point.  Beyond that:
+ *                - Monte Carlo results (hpk_mpi_mc_pi, hpk_mpi_mc_integrate)
+ *                  are bitwise those of hpk_mc_pi / hpk_mc_integrate on one
+ *                  process, for any number of ranks.
+ *                - Row-block GEMV (hpk_mpi_dgemv, hpk_mpi_sgemv) gives every
+ *                  y element bitwise as hpk_dgemv would on the whole matrix.
+ *                - Reductions and the transposed GEMV combine one partial
+ *                  result per rank, so their last bits depend on the number
+ *                  of ranks and on the block sizes (not on anything else);
+ *                  with one rank they equal the hpk.h functions bitwise.
+ *
+ * Timing.      hpk_mpi_last_times() splits the calling thread's last call
+ *              into time spent inside MPI and time spent elsewhere.
+ */
+#ifndef HPK_HPK_MPI_H
+#define HPK_HPK_MPI_H
+
+#include <mpi.h>
+
+#include "hpk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Helpers
+ * ------------------------------------------------------------------------- */
+
+/* The balanced split of n elements over the ranks of comm: the calling rank
+ * holds *count = n / P + (r < n % P) elements starting at *first = r * (n /
+ * P) + min(r, n % P).  Not collective; uses MPI_Comm_rank and MPI_Comm_size
+ * only.
+ *   HPK_ERR_INVALID_ARG  n < 0, first or count NULL, comm == MPI_COMM_NULL.
+ *   HPK_ERR_MPI          MPI is not initialised, or is finalised.
+ * Errors are recorded in the default context (hpk_ctx_error_message(NULL)). */
+HPK_API hpk_status hpk_mpi_block_range(MPI_Comm comm, int64_t n, int64_t *first, int64_t *count);
+
+/* Wall-clock time of the calling thread's most recent hpk_mpi_* call (other
+ * than the helpers): total_s in all, comm_s inside MPI calls (communication,
+ * and waiting for the other ranks to get there), compute_s the rest (local
+ * kernels, checks, combining partial results).  All zero before any call. */
+typedef struct hpk_mpi_times {
+    double total_s, compute_s, comm_s;
+} hpk_mpi_times;
+
+HPK_API hpk_mpi_times hpk_mpi_last_times(void);
+
+/* ---------------------------------------------------------------------------
+ * GEMV over row blocks: y := alpha * A * x + beta * y
+ * ---------------------------------------------------------------------------
+ * A is an M x n matrix, row-major, split by rows: rank r holds rows
+ * [M_0 + ... + M_{r-1}, ... + M_r) as its own row-major m_local x n block
+ * `a` with leading dimension lda >= max(1, n).  Every rank holds the whole
+ * x (n elements, increment incx).  M = sum of m_local over the ranks.
+ *
+ * hpk_mpi_y says where y lives:
+ *   HPK_MPI_Y_LOCAL     y is the rank's own block: m_local elements.  Each
+ *                       rank computes its block; no communication follows the
+ *                       argument check.
+ *   HPK_MPI_Y_GATHERED  y is the whole vector, M elements, on every rank.
+ *                       Each rank computes its block from its own copy of
+ *                       that block (beta * y reads only those elements of y)
+ *                       and the blocks are then gathered (MPI_Allgatherv)
+ *                       into every rank's y, overwriting all M elements.
+ *                       M must fit in an int (the counts of MPI_Allgatherv).
+ *
+ * Every y element is computed exactly as hpk_dgemv computes it (row-major,
+ * HPK_NO_TRANS) on the whole matrix: bitwise the same, for any split.
+ *
+ * Must agree on every rank (else HPK_ERR_MPI): n and ydist; with
+ * HPK_MPI_Y_GATHERED also alpha and beta.  m_local, lda, incx and incy are
+ * the rank's own.
+ *
+ * Edge cases follow hpk_dgemv, taken globally: n == 0, M == 0, or alpha == 0
+ * with beta == 1 leaves y untouched on every rank; alpha == 0 reads neither A
+ * nor x; beta == 0 writes y without reading it.  A rank with m_local == 0 may
+ * pass a == NULL (and, with HPK_MPI_Y_LOCAL, y == NULL).
+ *
+ * Errors: those of hpk_dgemv for the rank's block (a, lda, x, incx, incy,
+ * m_local < 0, n < 0), a ydist that is not an hpk_mpi_y value, with
+ * HPK_MPI_Y_GATHERED a y that is NULL or too long for int64_t addressing with
+ * M elements (HPK_ERR_INVALID_ARG) or M > INT_MAX (HPK_ERR_UNSUPPORTED); and
+ * the disagreements above.
+ *
+ * The exception to "failures write nothing": with HPK_MPI_Y_LOCAL, the local
+ * product runs after the collective check and is not followed by one, so if
+ * it fails on one rank (HPK_ERR_ALLOC, a device error) that rank alone
+ * reports it, and the other ranks have already written their blocks. */
+typedef enum hpk_mpi_y {
+    HPK_MPI_Y_LOCAL = 0,
+    HPK_MPI_Y_GATHERED = 1
+} hpk_mpi_y;
+
+HPK_API hpk_status hpk_mpi_dgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
+                                 double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
+                                 double beta, double *y, int64_t incy);
+HPK_API hpk_status hpk_mpi_sgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
+                                 float alpha, const float *a, int64_t lda, const float *x, int64_t incx,
+                                 float beta, float *y, int64_t incy);
+
+/* ---------------------------------------------------------------------------
+ * Transposed GEMV over row blocks: y := alpha * A^T * x + beta * y
+ * ---------------------------------------------------------------------------
+ * A is M x n, row-major, split by rows as for hpk_mpi_dgemv — equivalently,
+ * A^T (n x M) is split by columns.  x is distributed like A's rows: rank r
+ * holds the m_local elements of x that meet its rows (increment incx).  y
+ * (n elements, increment incy) is whole on every rank, and every rank's y is
+ * updated.
+ *
+ * Each rank forms t_r = A_r^T x_r (hpk_dgemv, HPK_TRANS, alpha 1, beta 0);
+ * the n-element partials are summed across ranks in rank order, pairwise,
+ * each rank summing one contiguous slice of the elements (MPI_Alltoallv),
+ * and the sums are gathered on every rank (MPI_Allgatherv); then
+ * y_i := alpha * t_i + beta * y_i (alpha * t_i when beta == 0) with the
+ * rank's own y.  sgemv_t sums the float partials in double and rounds each
+ * sum to float once.
+ *
+ * Must agree on every rank (else HPK_ERR_MPI): n, alpha, beta.
+ * Edge cases, globally: n == 0, M == 0, or alpha == 0 with beta == 1 leaves
+ * y untouched; alpha == 0 gives y := beta * y without communication.
+ * Errors: those of hpk_dgemv (row-major, HPK_TRANS) for the rank's block,
+ * and n > INT_MAX (HPK_ERR_UNSUPPORTED). */
+HPK_API hpk_status hpk_mpi_dgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, double alpha,
+                                   const double *a, int64_t lda, const double *x, int64_t incx,
+                                   double beta, double *y, int64_t incy);
+HPK_API hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, float alpha,
+                                   const float *a, int64_t lda, const float *x, int64_t incx,
+                                   float beta, float *y, int64_t incy);
+
+/* ---------------------------------------------------------------------------
+ * Reductions over distributed vectors
+ * ---------------------------------------------------------------------------
+ * x (and y, for dot) of N elements, split in contiguous blocks: rank r passes
+ * its n_local elements (both x and y blocks have n_local elements).  Every
+ * rank receives the result.  Each rank reduces its block with hpk.h's
+ * function, then the P partials are exchanged (MPI_Allgather) and combined in
+ * rank order, pairwise, identically on every rank:
+ *   sum, asum, dot  the partials are added.
+ *   nrm2            overflow- and underflow-safe: with s the largest partial
+ *                   norm, s * sqrt(sum of (norm_r / s)^2).  A NaN anywhere
+ *                   gives NaN, otherwise an Inf gives +Inf, as in hpk_dnrm2.
+ *   i?amax          the global 0-based index of the first largest |x_i|:
+ *                   (n_0 + ... + n_{r-1}) + the local index on rank r.  A
+ *                   NaN beats every number and the first NaN wins; among
+ *                   equal values the smallest global index wins — the rules
+ *                   of hpk_idamax, over the whole vector.  -1 when N == 0.
+ * The float variants convert each rank's float result to double, combine in
+ * double and round once.  N == 0 gives 0 (i?amax: -1).
+ *
+ * Errors: those of the hpk.h function for any rank's arguments (n_local < 0,
+ * a zero increment, a NULL result, a NULL x/y with n_local > 0).  Nothing has
+ * to agree across ranks. */
+HPK_API hpk_status hpk_mpi_dsum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
+                                double *result);
+HPK_API hpk_status hpk_mpi_ssum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
+                                float *result);
+HPK_API hpk_status hpk_mpi_dasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
+                                 double *result);
+HPK_API hpk_status hpk_mpi_sasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
+                                 float *result);
+HPK_API hpk_status hpk_mpi_dnrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
+                                 double *result);
+HPK_API hpk_status hpk_mpi_snrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
+                                 float *result);
+HPK_API hpk_status hpk_mpi_ddot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
+                                const double *y, int64_t incy, double *result);
+HPK_API hpk_status hpk_mpi_sdot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
+                                const float *y, int64_t incy, float *result);
+HPK_API hpk_status hpk_mpi_idamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
+                                  int64_t *index);
+HPK_API hpk_status hpk_mpi_isamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
+                                  int64_t *index);
+
+/* ---------------------------------------------------------------------------
+ * Monte Carlo across ranks
+ * ---------------------------------------------------------------------------
+ * The same estimates as hpk_mc_pi and hpk_mc_integrate (see hpk.h for the
+ * sampling scheme), with the samples shared among the ranks: each rank
+ * computes a contiguous range of sample indices — whole subtrees of the
+ * fixed pairwise tree over blocks of samples that hpk.h's functions use —
+ * with its context's threads; the subtrees' partial results are gathered on
+ * every rank (MPI_Allgatherv of a few bytes each) and joined in the same
+ * tree.  So the result is bitwise that of hpk_mc_pi / hpk_mc_integrate with
+ * the same (samples, seed) — and for integration the same box and integrand —
+ * on one process, for any number of ranks and threads, and every rank
+ * receives it.
+ *
+ * Must agree on every rank (else HPK_ERR_MPI): samples and seed; for
+ * integration also dim and the bounds (compared bit for bit through a 64-bit
+ * hash).  f and user_data are each rank's own: f must compute the same
+ * function on every rank, and is called only for that rank's samples (from
+ * several threads at once on an OpenMP context).
+ *
+ * Errors: those of hpk_mc_pi / hpk_mc_integrate on any rank, and
+ * HPK_ERR_UNSUPPORTED on a context that is not a CPU context (serial or
+ * OpenMP). */
+HPK_API hpk_status hpk_mpi_mc_pi(hpk_ctx *ctx, MPI_Comm comm, uint64_t samples, uint64_t seed,
+                                 hpk_mc_result *result);
+HPK_API hpk_status hpk_mpi_mc_integrate(hpk_ctx *ctx, MPI_Comm comm, hpk_integrand f, void *user_data,
+                                        int dim, const double *lower, const double *upper, uint64_t samples,
+                                        uint64_t seed, hpk_mc_result *result);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HPK_HPK_MPI_H */

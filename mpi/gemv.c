@@ -1,0 +1,439 @@
+/* Distributed GEMV over row blocks of a row-major matrix: y = A x with y kept
+ * in blocks or gathered on every rank, and y = A^T x with the ranks' partial
+ * products summed in rank order. */
+#include "check.h"
+#include "mpi_internal.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct gemv_args {
+    bool single;    /* float data; alpha and beta hold floats exactly */
+    hpk_mpi_y ydist; /* row-block product only */
+    int64_t m, n;   /* the rank's block: m rows, n columns */
+    double alpha, beta;
+    const void *a;
+    int64_t lda;
+    const void *x;
+    int64_t incx;
+    void *y;
+    int64_t incy;
+} gemv_args;
+
+static size_t elem_size(const gemv_args *g)
+{
+    return g->single ? sizeof(float) : sizeof(double);
+}
+
+static MPI_Datatype elem_type(const gemv_args *g)
+{
+    return g->single ? MPI_FLOAT : MPI_DOUBLE;
+}
+
+static double get(const gemv_args *g, const void *p, int64_t i)
+{
+    return g->single ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
+
+static void put(const gemv_args *g, void *p, int64_t i, double v)
+{
+    if (g->single)
+        ((float *)p)[i] = (float)v;
+    else
+        ((double *)p)[i] = v;
+}
+
+/* Offset of logical element i of an n-element vector with increment inc. */
+static int64_t at(int64_t i, int64_t n, int64_t inc)
+{
+    return inc > 0 ? i * inc : (n - 1 - i) * -inc;
+}
+
+static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose trans, double alpha, double beta,
+                             void *y, int64_t incy)
+{
+    if (g->single)
+        return hpk_sgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, (float)alpha, g->a, g->lda, g->x, g->incx,
+                         (float)beta, y, incy);
+    return hpk_dgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, alpha, g->a, g->lda, g->x, g->incx, beta, y, incy);
+}
+
+/* y[k] := alpha * t + beta * y[k] (alpha * t when beta == 0, without reading
+ * y[k]; beta * y[k], or 0, when alpha == 0), rounded in the data's precision
+ * exactly as hpk_?gemv rounds it. */
+static void update(const gemv_args *g, double t, void *y, int64_t k)
+{
+    if (g->single) {
+        const float alpha = (float)g->alpha, beta = (float)g->beta, tf = (float)t;
+        float *yk = (float *)y + k;
+        if (alpha == 0.0f)
+            *yk = beta == 0.0f ? 0.0f : beta * *yk;
+        else
+            *yk = beta == 0.0f ? alpha * tf : alpha * tf + beta * *yk;
+        return;
+    }
+    const double alpha = g->alpha, beta = g->beta;
+    double *yk = (double *)y + k;
+    if (alpha == 0.0)
+        *yk = beta == 0.0 ? 0.0 : beta * *yk;
+    else
+        *yk = beta == 0.0 ? alpha * t : alpha * t + beta * *yk;
+}
+
+/* Sum of the record field `field` over the ranks; false on int64_t overflow. */
+static bool total_of(const hpk__mpi_call *c, const int64_t *all, int len, int field, int64_t *total)
+{
+    *total = 0;
+    for (int r = 0; r < c->size; r++)
+        if (__builtin_add_overflow(*total, all[(size_t)r * len + field], total))
+            return false;
+    return true;
+}
+
+/* ---- row blocks: y = alpha A x + beta y --------------------------------- */
+
+/* A rank's record: status, rows, columns, ydist, alpha and beta (bits), and
+ * its y pointer's nullness and increment (checked against M by all). */
+enum { R_STATUS, R_M, R_N, R_YDIST, R_ALPHA, R_BETA, R_YNULL, R_INCY, ROW_RECORD };
+
+/* With HPK_MPI_Y_GATHERED every rank checks every rank's y against the total
+ * length M, so all reach the same verdict. */
+static hpk_status check_gathered_y(hpk__mpi_call *c, const gemv_args *g, const int64_t *all, int64_t total)
+{
+    for (int r = 0; r < c->size; r++) {
+        const int64_t *rec = all + (size_t)r * ROW_RECORD, inc = rec[R_INCY];
+        int64_t last, bytes;
+        if (rec[R_YNULL])
+            return hpk__mpi_fail(c, HPK_ERR_INVALID_ARG, "y is NULL but has %" PRId64 " elements (on rank %d of %d)",
+                                 total, r, c->size);
+        if (__builtin_mul_overflow(total - 1, inc < 0 ? -inc : inc, &last) ||
+            __builtin_mul_overflow(last + 1, (int64_t)elem_size(g), &bytes))
+            return hpk__mpi_fail(c, HPK_ERR_INVALID_ARG,
+                                 "y with %" PRId64 " elements and increment %" PRId64
+                                 " addresses beyond int64_t (on rank %d of %d)",
+                                 total, inc, r, c->size);
+    }
+    return HPK_SUCCESS;
+}
+
+/* The rank's block of y finished from t (its rows of A x) and its own copy of
+ * that block, then every block gathered into every rank's y.  The receive
+ * type strides through y; with incy < 0 the blocks land in reverse, so each
+ * is sent reversed. */
+static hpk_status gather_blocks(hpk__mpi_call *c, const gemv_args *g, const int64_t *all, int64_t total,
+                                void *t, int *counts)
+{
+    int *displs = counts + c->size;
+    const int64_t inc = g->incy, step = inc < 0 ? -inc : inc;
+    int64_t offset = 0, mine = 0;
+    for (int r = 0; r < c->size; r++) {
+        const int64_t m = all[(size_t)r * ROW_RECORD + R_M];
+        if (r == c->rank)
+            mine = offset;
+        counts[r] = (int)m;
+        displs[r] = (int)(inc > 0 ? offset : total - offset - m);
+        offset += m;
+    }
+    const int64_t m = g->m;
+    for (int64_t i = 0; i < m; i++) {
+        /* t[i] becomes y_i: the rank's own copy of it (when beta * y_i is
+         * needed), then updated in place. */
+        const double ti = g->alpha != 0.0 ? get(g, t, i) : 0.0;
+        if (g->beta != 0.0)
+            put(g, t, i, get(g, g->y, at(mine + i, total, inc)));
+        update(g, ti, t, i);
+    }
+    if (inc < 0)
+        for (int64_t i = 0, j = m - 1; i < j; i++, j--) {
+            const double v = get(g, t, i);
+            put(g, t, i, get(g, t, j));
+            put(g, t, j, v);
+        }
+    MPI_Datatype strided;
+    hpk_status st = hpk__mpi_status(
+        c, MPI_Type_create_resized(elem_type(g), 0, (MPI_Aint)(step * (int64_t)elem_size(g)), &strided),
+        "MPI_Type_create_resized");
+    if (st != HPK_SUCCESS)
+        return st;
+    if ((st = hpk__mpi_status(c, MPI_Type_commit(&strided), "MPI_Type_commit")) == HPK_SUCCESS)
+        st = hpk__mpi_allgatherv(c, t, (int)m, elem_type(g), g->y, counts, displs, strided);
+    MPI_Type_free(&strided);
+    return st;
+}
+
+static hpk_status row_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const gemv_args *g)
+{
+    hpk__mpi_call c;
+    hpk_status st = hpk__mpi_begin(&c, ctx, fn, comm);
+    if (st != HPK_SUCCESS)
+        return hpk__mpi_end(&c, st);
+
+    const bool gathered = g->ydist == HPK_MPI_Y_GATHERED;
+    hpk_status local = HPK_SUCCESS;
+    if (g->ydist != HPK_MPI_Y_LOCAL && !gathered)
+        local = hpk__fail(c.ctx, HPK_ERR_INVALID_ARG,
+                          "%s: ydist %d is neither HPK_MPI_Y_LOCAL (0) nor HPK_MPI_Y_GATHERED (1)", fn,
+                          (int)g->ydist);
+    /* A gathered y is checked against the total length once that is known;
+     * here only its increment (and the block's extent) is. */
+    static const double placeholder = 0.0;
+    const void *y_block = gathered && !g->y ? (const void *)&placeholder : g->y;
+    if (local == HPK_SUCCESS)
+        local = hpk__check_gemv(c.ctx, fn, HPK_ROW_MAJOR, HPK_NO_TRANS, g->m, g->n, g->a, g->lda, g->x, g->incx,
+                                y_block, g->incy, elem_size(g));
+
+    /* Gathered: the block's t = A_r x (alpha 1, beta 0) is formed before the
+     * check's exchange, so that a failure here travels with it; its offset
+     * in y, needed for beta * y, is known only after. */
+    void *t = NULL;
+    int *counts = NULL;
+    if (gathered && local == HPK_SUCCESS) {
+        t = malloc((size_t)(g->m > 0 ? g->m : 1) * elem_size(g));
+        counts = malloc(2 * (size_t)c.size * sizeof *counts);
+        if (!t || !counts)
+            local = hpk__mpi_no_memory(&c, (size_t)g->m * elem_size(g) + 2 * (size_t)c.size * sizeof *counts);
+        else if (g->alpha != 0.0 && g->n > 0 && g->m > 0)
+            local = local_gemv(c.ctx, g, HPK_NO_TRANS, 1.0, 0.0, t, 1);
+    }
+    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    int64_t record[ROW_RECORD] = {0, g->m, g->n, g->ydist, bits_alpha, bits_beta, g->y == NULL, g->incy};
+
+    int64_t *all = malloc((size_t)c.size * ROW_RECORD * sizeof *all);
+    if (!all) {
+        st = hpk__mpi_no_memory(&c, (size_t)c.size * ROW_RECORD * sizeof *all);
+        goto done;
+    }
+    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    if ((st = hpk__mpi_exchange(&c, local, record, ROW_RECORD, all)) ||
+        (st = hpk__mpi_same(&c, all, ROW_RECORD, R_N, "n (the columns of A, the length of x)", HPK__MPI_INT)) ||
+        (st = hpk__mpi_same(&c, all, ROW_RECORD, R_YDIST, "ydist", HPK__MPI_INT)))
+        goto done;
+    if (!gathered) {
+        st = local_gemv(c.ctx, g, HPK_NO_TRANS, g->alpha, g->beta, g->y, g->incy);
+        goto done;
+    }
+    if ((st = hpk__mpi_same(&c, all, ROW_RECORD, R_ALPHA, "alpha", real)) ||
+        (st = hpk__mpi_same(&c, all, ROW_RECORD, R_BETA, "beta", real)))
+        goto done;
+    int64_t total;
+    if (!total_of(&c, all, ROW_RECORD, R_M, &total)) {
+        st = hpk__mpi_fail(&c, HPK_ERR_INVALID_ARG, "the blocks' row counts add up to more than int64_t holds");
+        goto done;
+    }
+    if (g->n == 0 || total == 0 || (g->alpha == 0.0 && g->beta == 1.0))
+        goto done;
+    if ((st = check_gathered_y(&c, g, all, total)))
+        goto done;
+    if (total > INT_MAX) {
+        st = hpk__mpi_fail(&c, HPK_ERR_UNSUPPORTED,
+                           "a gathered y of %" PRId64 " elements is more than MPI_Allgatherv can address", total);
+        goto done;
+    }
+    st = gather_blocks(&c, g, all, total, t, counts);
+done:
+    free(all);
+    free(counts);
+    free(t);
+    return hpk__mpi_end(&c, st);
+}
+
+/* ---- the transposed product: y = alpha A^T x + beta y ------------------- */
+
+enum { T_STATUS, T_M, T_N, T_ALPHA, T_BETA, T_RECORD };
+
+/* In place, the rows [first, first + count) of w (one row of len doubles per
+ * rank) summed pairwise into row `first`: the shape of hpk's block tree. */
+static void sum_rows(double *w, int64_t len, int64_t first, int64_t count)
+{
+    if (count == 1)
+        return;
+    const int64_t left = count - count / 2;
+    sum_rows(w, len, first, left);
+    sum_rows(w, len, first + left, count - left);
+    double *l = w + first * len;
+    const double *r = w + (first + left) * len;
+    for (int64_t i = 0; i < len; i++)
+        l[i] += r[i];
+}
+
+/* Buffers of the transposed product, sized from n and the rank count alone
+ * so that they are had before the check's exchange. */
+typedef struct transposed_buffers {
+    int *counts; /* six arrays of P: send, receive and slice counts and displacements */
+    void *t, *send, *recv;
+    double *sums;
+} transposed_buffers;
+
+static hpk_status transposed_alloc(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
+{
+    const size_t es = elem_size(g), size = (size_t)c->size;
+    int64_t my_first, my_count;
+    hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
+    const size_t slice = (size_t)my_count;
+    b->counts = malloc(6 * size * sizeof *b->counts);
+    b->t = malloc(((size_t)g->n + 1) * es);
+    b->send = malloc(((size_t)g->n + size) * es);
+    b->recv = malloc(size * (slice + 1) * es);
+    b->sums = malloc((size * slice + 1) * sizeof *b->sums);
+    if (!b->counts || !b->t || !b->send || !b->recv || !b->sums)
+        return hpk__mpi_no_memory(c, ((size_t)g->n * 2 + size * (slice + 2)) * es + size * slice * sizeof(double));
+    return HPK_SUCCESS;
+}
+
+static void transposed_free(transposed_buffers *b)
+{
+    free(b->counts);
+    free(b->t);
+    free(b->send);
+    free(b->recv);
+    free(b->sums);
+}
+
+/* t = A_r^T x_r on every rank, summed across ranks slice by slice
+ * (MPI_Alltoallv, each rank summing one slice; each rank's status travels at
+ * the end of each slice it sends), the sums gathered on every rank
+ * (MPI_Allgatherv), then y updated. */
+static hpk_status transposed_product(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
+{
+    const size_t es = elem_size(g);
+    const int64_t n = g->n, size = c->size;
+    int64_t my_first, my_count;
+    hpk__mpi_split(n, c->size, c->rank, &my_first, &my_count);
+    int *send_counts = b->counts, *send_displs = b->counts + size, *recv_counts = b->counts + 2 * size;
+    int *recv_displs = b->counts + 3 * size, *slice_counts = b->counts + 4 * size;
+    int *slice_displs = b->counts + 5 * size;
+    for (int r = 0; r < size; r++) {
+        int64_t first, count;
+        hpk__mpi_split(n, c->size, r, &first, &count);
+        slice_counts[r] = (int)count;
+        slice_displs[r] = (int)first;
+        send_counts[r] = (int)(count + 1);
+        send_displs[r] = (int)(first + r);
+        recv_counts[r] = (int)(my_count + 1);
+        recv_displs[r] = (int)(r * (my_count + 1));
+    }
+
+    hpk_status local = HPK_SUCCESS, st;
+    if (g->m > 0)
+        local = local_gemv(c->ctx, g, HPK_TRANS, 1.0, 0.0, b->t, 1);
+    else
+        memset(b->t, 0, (size_t)n * es);
+    for (int r = 0; r < size; r++) {
+        char *segment = (char *)b->send + (size_t)send_displs[r] * es;
+        memcpy(segment, (const char *)b->t + (size_t)slice_displs[r] * es, (size_t)slice_counts[r] * es);
+        put(g, segment, slice_counts[r], (double)local);
+    }
+    if ((st = hpk__mpi_alltoallv(c, b->send, send_counts, send_displs, b->recv, recv_counts, recv_displs,
+                                 elem_type(g))))
+        return st;
+    for (int r = 0; r < size; r++) {
+        const hpk_status rs = (hpk_status)get(g, b->recv, recv_displs[r] + my_count);
+        if (rs != HPK_SUCCESS)
+            return hpk__mpi_failed_on(c, r, rs);
+    }
+    for (int64_t r = 0; r < size; r++)
+        for (int64_t i = 0; i < my_count; i++)
+            b->sums[r * my_count + i] = get(g, b->recv, recv_displs[r] + i);
+    sum_rows(b->sums, my_count, 0, size);
+    for (int64_t i = 0; i < my_count; i++)
+        put(g, b->t, my_first + i, b->sums[i]);
+    if ((st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs,
+                                  elem_type(g))))
+        return st;
+    for (int64_t i = 0; i < n; i++)
+        update(g, get(g, b->t, i), g->y, at(i, n, g->incy));
+    return HPK_SUCCESS;
+}
+
+static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const gemv_args *g)
+{
+    hpk__mpi_call c;
+    hpk_status st = hpk__mpi_begin(&c, ctx, fn, comm);
+    if (st != HPK_SUCCESS)
+        return hpk__mpi_end(&c, st);
+
+    hpk_status local = hpk__check_gemv(c.ctx, fn, HPK_ROW_MAJOR, HPK_TRANS, g->m, g->n, g->a, g->lda, g->x,
+                                       g->incx, g->y, g->incy, elem_size(g));
+    /* y is written even where this rank's block is empty. */
+    if (local == HPK_SUCCESS)
+        local = hpk__check_vector(c.ctx, fn, "y", g->n, g->y, g->incy, elem_size(g));
+    /* The buffers, when the product will need them (n beyond what MPI's int
+     * counts address is refused, on every rank, after the exchange). */
+    transposed_buffers b = {0};
+    if (local == HPK_SUCCESS && g->n > 0 && g->alpha != 0.0 && g->n <= INT_MAX - c.size)
+        local = transposed_alloc(&c, g, &b);
+    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta};
+
+    int64_t *all = malloc((size_t)c.size * T_RECORD * sizeof *all);
+    if (!all) {
+        st = hpk__mpi_no_memory(&c, (size_t)c.size * T_RECORD * sizeof *all);
+        goto done;
+    }
+    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    if ((st = hpk__mpi_exchange(&c, local, record, T_RECORD, all)) ||
+        (st = hpk__mpi_same(&c, all, T_RECORD, T_N, "n (the columns of A, the length of y)", HPK__MPI_INT)) ||
+        (st = hpk__mpi_same(&c, all, T_RECORD, T_ALPHA, "alpha", real)) ||
+        (st = hpk__mpi_same(&c, all, T_RECORD, T_BETA, "beta", real)))
+        goto done;
+    int64_t total;
+    if (!total_of(&c, all, T_RECORD, T_M, &total)) {
+        st = hpk__mpi_fail(&c, HPK_ERR_INVALID_ARG, "the blocks' row counts add up to more than int64_t holds");
+        goto done;
+    }
+    if (g->n == 0 || total == 0 || (g->alpha == 0.0 && g->beta == 1.0))
+        goto done;
+    if (g->alpha == 0.0) {
+        /* A and x are not read: y := beta * y, on each rank alone. */
+        for (int64_t i = 0; i < g->n; i++)
+            update(g, 0.0, g->y, at(i, g->n, g->incy));
+        goto done;
+    }
+    if (g->n > INT_MAX - c.size) {
+        st = hpk__mpi_fail(&c, HPK_ERR_UNSUPPORTED, "n = %" PRId64 " is more than MPI_Alltoallv can address", g->n);
+        goto done;
+    }
+    st = transposed_product(&c, g, &b);
+done:
+    free(all);
+    transposed_free(&b);
+    return hpk__mpi_end(&c, st);
+}
+
+/* ---- entry points --------------------------------------------------------- */
+
+hpk_status hpk_mpi_dgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
+                         double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
+                         double beta, double *y, int64_t incy)
+{
+    const gemv_args g = {false, ydist, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
+    return row_gemv(ctx, comm, "hpk_mpi_dgemv", &g);
+}
+
+hpk_status hpk_mpi_sgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
+                         float alpha, const float *a, int64_t lda, const float *x, int64_t incx,
+                         float beta, float *y, int64_t incy)
+{
+    const gemv_args g = {true, ydist, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
+    return row_gemv(ctx, comm, "hpk_mpi_sgemv", &g);
+}
+
+hpk_status hpk_mpi_dgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, double alpha,
+                           const double *a, int64_t lda, const double *x, int64_t incx,
+                           double beta, double *y, int64_t incy)
+{
+    const gemv_args g = {false, HPK_MPI_Y_GATHERED, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
+    return transposed_gemv(ctx, comm, "hpk_mpi_dgemv_t", &g);
+}
+
+hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, float alpha,
+                           const float *a, int64_t lda, const float *x, int64_t incx,
+                           float beta, float *y, int64_t incy)
+{
+    const gemv_args g = {true, HPK_MPI_Y_GATHERED, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
+    return transposed_gemv(ctx, comm, "hpk_mpi_sgemv_t", &g);
+}
