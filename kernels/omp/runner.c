@@ -6,7 +6,6 @@
 
 #include <omp.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Subtrees evaluated in parallel: the tree cut at depth HPK__OMP_TREE_DEPTH,
  * enough pieces to balance any thread count this backend expects. */
@@ -29,48 +28,18 @@ static int team_size(const hpk_ctx *ctx, double work)
     return useful < threads ? (useful < 1.0 ? 1 : (int)useful) : threads;
 }
 
-typedef struct piece {
-    int64_t first, count;
-} piece;
-
-static void cut(int64_t first, int64_t count, int depth, piece *pieces, int *npieces)
-{
-    if (depth == HPK__OMP_TREE_DEPTH || count == 1) {
-        pieces[(*npieces)++] = (piece){first, count};
-        return;
-    }
-    const int64_t left = hpk__tree_left(count);
-    cut(first, left, depth + 1, pieces, npieces);
-    cut(first + left, count - left, depth + 1, pieces, npieces);
-}
-
-/* The top of the tree, reading the pieces' results in order. */
-static void join(const hpk__tree *t, int64_t count, int depth, const unsigned char *results, int *next,
-                 void *node)
-{
-    if (depth == HPK__OMP_TREE_DEPTH || count == 1) {
-        memcpy(node, results + (size_t)(*next)++ * t->node_size, t->node_size);
-        return;
-    }
-    unsigned char right[HPK__TREE_NODE_MAX];
-    const int64_t left = hpk__tree_left(count);
-    join(t, left, depth + 1, results, next, node);
-    join(t, count - left, depth + 1, results, next, right);
-    t->combine(t->job, node, right);
-}
-
 static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
 {
     const int threads = team_size(ctx, t->block_work * (double)t->nblocks);
     if (threads == 1 || t->nblocks == 1)
         return hpk__serial_runner.tree(ctx, t, root);
 
-    piece pieces[HPK__OMP_MAX_PIECES];
+    hpk__tree_piece pieces[HPK__OMP_MAX_PIECES];
     unsigned char results[HPK__OMP_MAX_PIECES * HPK__TREE_NODE_MAX];
-    int npieces = 0, failed = 0;
-    cut(0, t->nblocks, 0, pieces, &npieces);
+    const int npieces = (int)hpk__tree_cut(t->nblocks, HPK__OMP_TREE_DEPTH, pieces);
+    int failed = 0;
 
-/* Each thread takes a contiguous run of pieces (they differ in size by at
+    /* Each thread takes a contiguous run of pieces (they differ in size by at
      * most one block); one parallel region, one barrier. */
 #pragma omp parallel num_threads(threads < npieces ? threads : npieces) reduction(| : failed)
     {
@@ -88,8 +57,7 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
     if (failed)
         return hpk__fail(ctx, HPK_ERR_ALLOC, "out of memory for %zu bytes of scratch per thread",
                          t->scratch_size);
-    int next = 0;
-    join(t, t->nblocks, 0, results, &next, root);
+    hpk__tree_join(t, HPK__OMP_TREE_DEPTH, results, root);
     return HPK_SUCCESS;
 }
 
