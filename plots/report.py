@@ -124,6 +124,17 @@ def scaling_table(rows, threads):
     return table(header, out)
 
 
+def noise(rows, threads):
+    """The median coefficient of variation of the repetitions, per thread
+    count: how much the machine disturbed the measurement."""
+    parts = []
+    for t in threads:
+        cvs = [r["time_cv"] for r in rows if r["threads"] == t and r["time_cv"] is not None]
+        if cvs:
+            parts.append(f"{100 * statistics.median(cvs):.1f}% on {plural(t)}")
+    return "median coefficient of variation of the repetitions: " + ", ".join(parts) if parts else "–"
+
+
 def machine(data):
     c = data.get("context", {})
     cache = ", ".join(f"L{lvl} {benchdata.fmt_bytes(s)}" for lvl, s in sorted(benchdata.caches(data).items()))
@@ -195,7 +206,8 @@ def main():
     opencl = any(r["variant"].startswith(("hpk_cl", "clblast")) for r in rows)
 
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
-          f"Command: `{ctx.get('command', '?')}`", "", machine(data), "",
+          f"Command: `{ctx.get('command', '?')}`", "", machine(data),
+          f"- **noise**: {noise(rows, threads)}", "",
           "## STREAM bandwidth (the roofline)", "", stream_md, "",
           "## hpk OpenMP vs OpenBLAS", "",
           "OpenBLAS time / hpk time at the same thread count (> 1: hpk faster): median over the "
@@ -215,6 +227,8 @@ def main():
     with open(path, "w") as f:
         f.write("\n".join(md))
     print(f"wrote {path}")
+    print()
+    print(f"Noise: {noise(rows, threads)}")
     print()
     print("STREAM bandwidth, GB/s:")
     print(stream_text)
