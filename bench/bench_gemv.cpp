@@ -1,0 +1,96 @@
+// GEMV points: y = A x (gemv_n) and y = A^T x (gemv_t) for square row-major
+// A, in float and double, for hpk, OpenBLAS and the textbook row-by-row
+// OpenMP matvec.
+#include "harness.h"
+
+#include <cblas.h>
+
+namespace hpkb {
+
+// The matvec of the classic course material: one dot product per row,
+// rows shared among threads.
+template <class T> static void naive_gemv(int64_t m, int64_t n, const T *a, const T *x, T *y, int threads)
+{
+#pragma omp parallel for num_threads(threads)
+    for (int64_t i = 0; i < m; i++) {
+        T s = 0;
+        for (int64_t j = 0; j < n; j++)
+            s += a[i * n + j] * x[j];
+        y[i] = s;
+    }
+}
+
+static hpk_status hpk_gemv(hpk_ctx *c, hpk_transpose t, int64_t n, const double *a, const double *x, double *y)
+{
+    return hpk_dgemv(c, HPK_ROW_MAJOR, t, n, n, 1.0, a, n, x, 1, 0.0, y, 1);
+}
+static hpk_status hpk_gemv(hpk_ctx *c, hpk_transpose t, int64_t n, const float *a, const float *x, float *y)
+{
+    return hpk_sgemv(c, HPK_ROW_MAJOR, t, n, n, 1.0f, a, n, x, 1, 0.0f, y, 1);
+}
+static void blas_gemv(CBLAS_TRANSPOSE t, int64_t n, const double *a, const double *x, double *y)
+{
+    cblas_dgemv(CblasRowMajor, t, blasint(n), blasint(n), 1.0, a, blasint(n), x, 1, 0.0, y, 1);
+}
+static void blas_gemv(CBLAS_TRANSPOSE t, int64_t n, const float *a, const float *x, float *y)
+{
+    cblas_sgemv(CblasRowMajor, t, blasint(n), blasint(n), 1.0f, a, blasint(n), x, 1, 0.0f, y, 1);
+}
+
+template <class T> static void add_gemv(const std::string &kernel, int64_t n)
+{
+    const bool trans = kernel == "gemv_t";
+    const double s = sizeof(T);
+    Work w;
+    w.bytes = s * (double(n) * n + 2.0 * n);  // A and x read, y written (beta = 0)
+    w.flops = 2.0 * n * n;
+    w.working_set = w.bytes;
+    Point p{kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::a, n * n}, {Buf::x, n}, {Buf::y, n}}};
+
+    for (const char *variant : {"hpk_serial", "hpk_omp"}) {
+        p.variant = variant;
+        add(p, [=](benchmark::State &st, int threads) {
+            Context ctx(variant, threads);
+            const hpk_transpose t = trans ? HPK_TRANS : HPK_NO_TRANS;
+            const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
+            T *y = buffer<T>(Buf::y);
+            for (auto _ : st)
+                if (hpk_gemv(ctx.get(), t, n, a, x, y) != HPK_SUCCESS) {
+                    fail(st, ctx.error());
+                    break;
+                }
+        });
+    }
+    p.variant = "openblas";
+    add(p, [=](benchmark::State &st, int threads) {
+        openblas_set_num_threads(threads);
+        const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
+        T *y = buffer<T>(Buf::y);
+        for (auto _ : st) {
+            blas_gemv(trans ? CblasTrans : CblasNoTrans, n, a, x, y);
+            benchmark::ClobberMemory();
+        }
+    });
+    if (!trans) {  // the textbook version exists for A x only
+        p.variant = "naive_omp";
+        add(p, [=](benchmark::State &st, int threads) {
+            const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
+            T *y = buffer<T>(Buf::y);
+            for (auto _ : st) {
+                naive_gemv(n, n, a, x, y, threads);
+                benchmark::ClobberMemory();
+            }
+        });
+    }
+}
+
+void register_gemv()
+{
+    for (const int64_t n : options().gemv_sizes)
+        for (const char *kernel : {"gemv_n", "gemv_t"}) {
+            add_gemv<float>(kernel, n);
+            add_gemv<double>(kernel, n);
+        }
+}
+
+}  // namespace hpkb

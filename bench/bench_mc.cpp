@@ -1,0 +1,59 @@
+// Monte Carlo points: pi from `size` samples, for hpk and the textbook
+// rand()-based OpenMP loop.
+#include "harness.h"
+
+#include <cstdlib>
+
+namespace hpkb {
+
+// The Monte Carlo pi of the classic course material: rand() for both
+// coordinates, hits summed by an OpenMP reduction.  glibc's rand() is
+// thread-safe through a lock, which is the lesson: more threads, slower.
+static double naive_mc_pi(int64_t samples, int threads)
+{
+    int64_t hits = 0;
+#pragma omp parallel for num_threads(threads) reduction(+ : hits)
+    for (int64_t i = 0; i < samples; i++) {
+        const double x = double(std::rand()) / RAND_MAX, y = double(std::rand()) / RAND_MAX;
+        if (x * x + y * y <= 1.0)
+            hits++;
+    }
+    return 4.0 * double(hits) / double(samples);
+}
+
+static void add_mc_pi(int64_t samples)
+{
+    Work w;
+    w.samples = double(samples);
+    Point p{"mc_pi", 'd', "", samples, w, {}};
+
+    for (const char *variant : {"hpk_serial", "hpk_omp"}) {
+        p.variant = variant;
+        add(p, [=](benchmark::State &st, int threads) {
+            Context ctx(variant, threads);
+            hpk_mc_result r;
+            uint64_t seed = 42;
+            for (auto _ : st) {
+                if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed++, &r) != HPK_SUCCESS) {
+                    fail(st, ctx.error());
+                    break;
+                }
+                benchmark::DoNotOptimize(r);
+            }
+        });
+    }
+    p.variant = "naive_omp";
+    add(p, [=](benchmark::State &st, int threads) {
+        std::srand(42);
+        for (auto _ : st)
+            benchmark::DoNotOptimize(naive_mc_pi(samples, threads));
+    });
+}
+
+void register_mc()
+{
+    for (const int64_t n : options().mc_sizes)
+        add_mc_pi(n);
+}
+
+}  // namespace hpkb

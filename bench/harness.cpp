@@ -1,0 +1,258 @@
+// The variant registry, the shared buffers, and add(): registration of a
+// point with Google Benchmark, the pause between thread pools, the
+// throughput counters and the progress line.
+#include "harness.h"
+
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+namespace hpkb {
+
+// ---- the variant registry --------------------------------------------------
+// An OpenCL backend adds here: {"hpk_cl_kernel", Pool::opencl, false, ...}
+// (kernel time only), {"hpk_cl_e2e", ...} (with transfers; its points also
+// set the counters upload_s, kernel_s and download_s, seconds per call),
+// {"clblast", ...} and {"naive_cl", ...} (one work-item per row).
+const std::vector<Variant> &variants()
+{
+    static const std::vector<Variant> v = {
+        {"hpk_serial", Pool::none, false, "hpk, serial backend (the reference)"},
+        {"hpk_omp", Pool::openmp, true, "hpk, OpenMP backend"},
+        {"openblas", Pool::openblas, true, "OpenBLAS (pthreads build), openblas_set_num_threads(t)"},
+        {"naive_omp", Pool::openmp, true,
+         "textbook OpenMP: row-by-row matvec, rand()-based Monte Carlo"},
+        {"stream", Pool::openmp, true, "STREAM-style bandwidth: read-only sum and triad"},
+    };
+    return v;
+}
+
+static const Variant *find_variant(const std::string &name)
+{
+    for (const Variant &v : variants())
+        if (name == v.name)
+            return &v;
+    return nullptr;
+}
+
+// ---- hpk contexts ----------------------------------------------------------
+Context::Context(const std::string &variant, int threads)
+{
+    const hpk_backend backend = variant == "hpk_serial" ? HPK_BACKEND_SERIAL : HPK_BACKEND_OPENMP;
+    if (hpk_ctx_create(&ctx_, backend) == HPK_SUCCESS)
+        hpk_ctx_set_num_threads(ctx_, threads);
+}
+
+Context::~Context() { hpk_ctx_destroy(ctx_); }
+
+// ---- buffers ---------------------------------------------------------------
+struct Storage {
+    int64_t elements = 0;
+    void *data = nullptr;
+};
+static std::map<std::pair<Buf, char>, Storage> g_buffers;
+
+template <class T> static void fill_random(T *p, int64_t n, uint64_t seed)
+{
+    // splitmix64 of the index: the same values whatever the thread count,
+    // written by the threads that will read them (first touch).
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t z = seed + uint64_t(i) * 0x9E3779B97F4A7C15ull;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        p[i] = T(double(z >> 11) * 0x1.0p-52 - 1.0);
+    }
+}
+
+double prepare_buffers()
+{
+    double bytes = 0;
+    uint64_t seed = 1;
+    for (auto &[key, s] : g_buffers) {
+        const size_t elem = key.second == 's' ? sizeof(float) : sizeof(double);
+        const size_t size = (size_t(s.elements) * elem + 4095) / 4096 * 4096;
+        s.data = std::aligned_alloc(4096, size);
+        if (!s.data) {
+            std::fprintf(stderr, "hpk_bench: cannot allocate %zu bytes\n", size);
+            std::exit(1);
+        }
+        if (key.second == 's')
+            fill_random(static_cast<float *>(s.data), s.elements, seed++);
+        else
+            fill_random(static_cast<double *>(s.data), s.elements, seed++);
+        bytes += double(size);
+    }
+    return bytes;
+}
+
+template <class T> T *buffer(Buf b)
+{
+    return static_cast<T *>(g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd'}].data);
+}
+template float *buffer<float>(Buf);
+template double *buffer<double>(Buf);
+
+// ---- progress --------------------------------------------------------------
+// Repetitions of different points are interleaved at random, and Google
+// Benchmark reports a point only after its last repetition, so progress is
+// counted here: a run of a point that follows a run of another point starts
+// one of its repetitions (calls in between are its warm-up and the calls
+// that size its iteration count).
+using Clock = std::chrono::steady_clock;
+static int g_runs_total = 0, g_runs_started = 0, g_failed = 0;
+static int g_points = 0, g_last_point = -1;
+static Clock::time_point g_start, g_last_print;
+static bool g_tty = false;
+
+int registered_runs() { return g_runs_total; }
+int failed_runs() { return g_failed; }
+
+static std::string clock_text(double s)
+{
+    char buf[32];
+    const long t = long(s + 0.5);
+    std::snprintf(buf, sizeof buf, "%ld:%02ld", t / 60, t % 60);
+    return buf;
+}
+
+void start_progress()
+{
+    g_tty = isatty(STDOUT_FILENO);
+    g_start = g_last_print = Clock::now();
+}
+
+static void show_progress(const std::string &name)
+{
+    const Clock::time_point now = Clock::now();
+    const double since_print = std::chrono::duration<double>(now - g_last_print).count();
+    if (since_print < (g_tty ? 0.5 : 15.0))
+        return;
+    g_last_print = now;
+    const double elapsed = std::chrono::duration<double>(now - g_start).count();
+    const double done = double(std::min(g_runs_started, g_runs_total)) / std::max(g_runs_total, 1);
+    const double left = done > 0.02 ? elapsed * (1 - done) / done : NAN;
+    std::printf("%s[%3.0f%%] %s elapsed, %s left  %-60s%s", g_tty ? "\r" : "", 100 * done,
+                clock_text(elapsed).c_str(), std::isnan(left) ? "?" : clock_text(left).c_str(),
+                name.c_str(), g_tty ? "" : "\n");
+    std::fflush(stdout);
+}
+
+void finish_progress()
+{
+    const double elapsed = std::chrono::duration<double>(Clock::now() - g_start).count();
+    std::printf("%s[100%%] %d runs measured in %s%s\n", g_tty ? "\r" : "", g_runs_total,
+                clock_text(elapsed).c_str(), g_tty ? std::string(60, ' ').c_str() : "");
+}
+
+// ---- the pause between thread pools ------------------------------------------
+// After a call on several threads, OpenBLAS's pthreads workers spin for
+// about 0.1 s (2^28 cycles) and libgomp's for about 10 ms before they sleep;
+// a run that starts meanwhile shares its cores with them.  So a run waits
+// until the workers of every other pool have gone to sleep: options().pause
+// seconds after a multithreaded OpenBLAS run, a tenth of that after an
+// OpenMP one.  Single-threaded runs wake no workers.
+constexpr int kPools = int(Pool::opencl) + 1;
+static Clock::time_point g_spinning_until[kPools];
+
+static void settle(Pool pool)
+{
+    for (int q = 0; q < kPools; q++)
+        if (q != int(pool))
+            std::this_thread::sleep_until(g_spinning_until[q]);
+}
+
+static void ran(Pool pool, int threads)
+{
+    if (threads > 1 && pool != Pool::none) {
+        const double spin = pool == Pool::openblas ? options().pause : options().pause / 10;
+        g_spinning_until[int(pool)] =
+            Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spin));
+    }
+}
+
+void fail(benchmark::State &state, const std::string &message)
+{
+    static std::map<std::string, bool> reported;
+    if (!reported[message]) {
+        std::fprintf(stderr, "\nhpk_bench: %s\n", message.c_str());
+        reported[message] = true;
+    }
+    g_failed++;
+    state.SkipWithError(message.c_str());
+}
+
+// ---- registration ----------------------------------------------------------
+static bool selected(const std::vector<std::string> &list, const std::string &item)
+{
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+void add(const Point &p, Body body)
+{
+    const Options &o = options();
+    const Variant *v = find_variant(p.variant);
+    // STREAM is the roofline of every precision: --precisions does not drop it.
+    const bool precision_ok = selected(o.precisions, std::string(1, p.precision)) || p.variant == "stream";
+    if (!v) {
+        std::fprintf(stderr, "hpk_bench: variant %s is not in the registry\n", p.variant.c_str());
+        std::exit(2);
+    }
+    if (!selected(o.kernels, p.kernel) || !precision_ok || !selected(o.variants, p.variant))
+        return;
+    for (const auto &[buf, elements] : p.buffers) {
+        Storage &s = g_buffers[{buf, p.precision}];
+        s.elements = std::max(s.elements, elements);
+    }
+    const std::vector<int> threads = v->threaded ? o.threads : std::vector<int>{1};
+    for (const int t : threads) {
+        const std::string name = p.kernel + "/" + p.precision + "/" + p.variant + "/size:" +
+                                 std::to_string(p.size) + "/threads:" + std::to_string(t);
+        const Work w = p.work;
+        const Pool pool = v->pool;
+        const int id = g_points++;  // identifies the point for the progress count
+        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State &state) {
+            if (g_last_point != id) {
+                g_runs_started++;
+                g_last_point = id;
+            }
+            show_progress(name);
+            settle(pool);
+            body(state, t);
+            ran(pool, t);
+
+            using C = benchmark::Counter;
+            state.counters["size"] = C(double(p.size));
+            state.counters["threads"] = C(t);
+            state.counters["working_set"] = C(w.working_set);
+            if (w.bytes > 0) {
+                state.counters["bytes"] = C(w.bytes);
+                state.counters["GB/s"] = C(w.bytes / 1e9, C::kIsIterationInvariantRate);
+            }
+            if (w.flops > 0) {
+                state.counters["flops"] = C(w.flops);
+                state.counters["GFLOP/s"] = C(w.flops / 1e9, C::kIsIterationInvariantRate);
+            }
+            if (w.samples > 0) {
+                state.counters["samples"] = C(w.samples);
+                state.counters["Msamples/s"] = C(w.samples / 1e6, C::kIsIterationInvariantRate);
+            }
+        })
+            ->UseRealTime()
+            ->Unit(benchmark::kMicrosecond)
+            ->MinTime(o.min_time)
+            ->MinWarmUpTime(o.warmup)
+            ->Repetitions(o.repetitions);
+        g_runs_total += o.repetitions;
+    }
+}
+
+}  // namespace hpkb

@@ -1,0 +1,120 @@
+// The benchmark harness: the study's options, the variant registry, the
+// shared data buffers, and add(), which registers the points of one
+// (kernel, precision, variant, size) with Google Benchmark, once per thread
+// count, in the same way for every kernel.
+#ifndef HPK_BENCH_HARNESS_H
+#define HPK_BENCH_HARNESS_H
+
+#include <benchmark/benchmark.h>
+#include <hpk/hpk.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hpkb {
+
+// What the study sweeps; every list can be narrowed on the command line.
+struct Options {
+    std::vector<std::string> kernels;     // gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read stream_triad
+    std::vector<std::string> precisions;  // s d (Monte Carlo computes in double: d)
+    std::vector<std::string> variants;    // names from the registry in harness.cpp
+    std::vector<int> threads;             // strong scaling: the same problem on 1..all cores
+    std::vector<int64_t> gemv_sizes;      // m = n
+    std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
+    std::vector<int64_t> mc_sizes;        // samples
+    int repetitions = 5;
+    double min_time = 0.03;  // seconds per repetition
+    double warmup = 0.02;    // seconds run before the first repetition
+    double pause = 0.2;      // seconds from a multithreaded OpenBLAS run to another pool's run
+};
+Options &options();
+
+// Parses the harness's own flags and removes them from argv, leaving Google
+// Benchmark's.  Returns false after printing why when a flag is bad; --help
+// prints the usage and exits.
+bool parse_options(int *argc, char **argv);
+
+// Whose threads a variant runs on.  Each library keeps its workers spinning
+// for a while after a call, so a run waits until the other pools' workers
+// sleep (see settle() in harness.cpp).
+enum class Pool { none, openmp, openblas, opencl };
+
+// One implementation of the kernels.  The registry (harness.cpp) lists
+// them; the OpenCL backend adds its entries there and registers its points
+// from its own bench_*.cpp file.
+struct Variant {
+    const char *name;
+    Pool pool;
+    bool threaded;  // swept over the thread counts; otherwise run on 1 thread
+    const char *description;
+};
+const std::vector<Variant> &variants();
+
+// What one call moves and computes; the rates are derived from these.
+struct Work {
+    double bytes = 0;        // bytes read plus bytes written per call
+    double flops = 0;        // floating-point operations per call
+    double samples = 0;      // Monte Carlo samples per call
+    double working_set = 0;  // distinct bytes the call touches
+};
+
+// Shared inputs: random values in [-1, 1), allocated and first-touched in
+// parallel before the study starts, each as large as its largest user.
+enum class Buf { a, x, y, z };
+template <class T> T *buffer(Buf b);
+
+// The points of one (kernel, precision, variant, size).  Each is named
+// kernel/precision/variant/size:N/threads:T in the JSON.
+struct Point {
+    std::string kernel;
+    char precision;  // 's' or 'd'
+    std::string variant;
+    int64_t size;
+    Work work;
+    std::vector<std::pair<Buf, int64_t>> buffers;  // elements used from each buffer
+};
+
+// A point's body: the timed loop `for (auto _ : state)` for `threads`
+// threads.  What comes before the loop is not timed.  A body that fails
+// calls fail() and leaves the loop.
+using Body = std::function<void(benchmark::State &state, int threads)>;
+
+// Registers p once per thread count (once, on 1 thread, for a variant that
+// is not threaded), unless the options leave it out.
+void add(const Point &p, Body body);
+void fail(benchmark::State &state, const std::string &message);
+
+// An hpk context for a variant name (hpk_serial, hpk_omp) and thread count.
+class Context {
+public:
+    Context(const std::string &variant, int threads);
+    ~Context();
+    Context(const Context &) = delete;
+    Context &operator=(const Context &) = delete;
+    hpk_ctx *get() const { return ctx_; }
+    const char *error() const { return hpk_ctx_error_message(ctx_); }
+
+private:
+    hpk_ctx *ctx_ = nullptr;
+};
+
+// The kernel families, one file each.
+void register_gemv();
+void register_reductions();
+void register_mc();
+void register_stream();
+
+// Driving the run (main.cpp): buffers, progress, totals, machine context.
+double prepare_buffers();            // returns the bytes allocated
+int registered_runs();               // points x repetitions
+int failed_runs();
+void start_progress();
+void finish_progress();
+void add_machine_context();          // context.cpp
+
+}  // namespace hpkb
+
+#endif

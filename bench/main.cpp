@@ -1,0 +1,67 @@
+// hpk_bench: registers the study's points, prepares the data, and runs them
+// through Google Benchmark with random interleaving of repetitions.  The
+// console shows a progress line; the results go to --benchmark_out.
+#include "harness.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// Prints nothing per run (runs arrive in bulk, after each point's last
+// repetition); the harness shows progress as the runs start.
+class SilentReporter : public benchmark::BenchmarkReporter {
+public:
+    bool ReportContext(const Context &) override { return true; }
+    void ReportRuns(const std::vector<Run> &) override {}
+};
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    if (!hpkb::parse_options(&argc, argv))
+        return 2;
+
+    // Repetitions of all points are shuffled together, so slow drifts of the
+    // machine hit every variant alike.
+    std::vector<char *> args(argv, argv + argc);
+    std::string interleave = "--benchmark_enable_random_interleaving=true";
+    args.insert(args.begin() + 1, interleave.data());
+    int n = int(args.size());
+    benchmark::Initialize(&n, args.data());
+    if (benchmark::ReportUnrecognizedArguments(n, args.data()))
+        return 2;
+
+    hpkb::register_gemv();
+    hpkb::register_reductions();
+    hpkb::register_mc();
+    hpkb::register_stream();
+    if (hpkb::registered_runs() == 0) {
+        std::fprintf(stderr, "hpk_bench: the options select no benchmark\n");
+        return 2;
+    }
+    hpkb::add_machine_context();
+
+    const hpkb::Options &o = hpkb::options();
+    std::printf("hpk_bench: %d runs (%d repetitions each), preparing data... ", hpkb::registered_runs(),
+                o.repetitions);
+    std::fflush(stdout);
+    std::printf("%.2f GiB\n", hpkb::prepare_buffers() / (1 << 30));
+    // Let the kernel finish its work on the fresh pages before measuring.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+
+    SilentReporter display;
+    hpkb::start_progress();
+    benchmark::RunSpecifiedBenchmarks(&display);
+    hpkb::finish_progress();
+    benchmark::Shutdown();
+    if (hpkb::failed_runs() > 0) {
+        std::fprintf(stderr, "hpk_bench: %d runs failed\n", hpkb::failed_runs());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,226 @@
+// The harness's command-line flags: which kernels, precisions, variants,
+// thread counts and sizes the study sweeps, and how long it measures.
+#include "harness.h"
+
+#include <omp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+namespace hpkb {
+
+static const char *const kUsage = R"(usage: hpk_bench [options] [Google Benchmark flags]
+
+Sweeps hpk's kernels over sizes, thread counts and variants against OpenBLAS,
+with a STREAM bandwidth measurement, and reports through Google Benchmark
+(write the JSON with --benchmark_out=FILE).  Runs of every point are randomly
+interleaved; a run waits until other libraries' worker threads have stopped
+spinning.
+
+  --kernels=LIST       gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read
+                       stream_triad; groups: gemv reductions mc stream all
+                       (default: all)
+  --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
+  --variants=LIST      hpk_serial hpk_omp openblas naive_omp stream (default: all)
+  --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)
+  --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
+  --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
+  --mc-sizes=LIST      Monte Carlo samples (default: 2^16:2^24:4)
+  --repetitions=N      repetitions per point, reported as median (default: 5)
+  --min-time=S         seconds per repetition (default: 0.03)
+  --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
+  --pause=S            seconds from a multithreaded OpenBLAS run to a run of
+                       another pool (default: 0.2; from an OpenMP run: S/10)
+  --help               this text
+
+A LIST is comma-separated.  Sizes may be written 2^K, and LO:HI:F is the
+geometric range LO, LO*F, ... up to HI (e.g. 2^10:2^26:4).
+)";
+
+Options &options()
+{
+    static Options o;
+    return o;
+}
+
+static std::vector<std::string> split(const std::string &s)
+{
+    std::vector<std::string> out;
+    std::stringstream in(s);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+static bool parse_int(const std::string &s, int64_t *v)
+{
+    char *end = nullptr;
+    if (s.rfind("2^", 0) == 0) {
+        const long k = std::strtol(s.c_str() + 2, &end, 10);
+        if (*end || k < 0 || k > 62)
+            return false;
+        *v = int64_t(1) << k;
+        return true;
+    }
+    *v = std::strtoll(s.c_str(), &end, 10);
+    return !s.empty() && !*end;
+}
+
+static bool parse_sizes(const std::string &s, std::vector<int64_t> *out)
+{
+    out->clear();
+    for (const std::string &item : split(s)) {
+        const size_t c1 = item.find(':');
+        if (c1 == std::string::npos) {
+            int64_t v;
+            if (!parse_int(item, &v) || v < 1)
+                return false;
+            out->push_back(v);
+            continue;
+        }
+        const size_t c2 = item.find(':', c1 + 1);
+        int64_t lo, hi, f;
+        if (c2 == std::string::npos || !parse_int(item.substr(0, c1), &lo) ||
+            !parse_int(item.substr(c1 + 1, c2 - c1 - 1), &hi) || !parse_int(item.substr(c2 + 1), &f) ||
+            lo < 1 || hi < lo || f < 2)
+            return false;
+        for (int64_t v = lo; v <= hi; v *= f)
+            out->push_back(v);
+    }
+    return !out->empty();
+}
+
+static std::vector<std::string> expand_kernels(const std::vector<std::string> &names, bool *ok)
+{
+    static const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
+        {"gemv", {"gemv_n", "gemv_t"}},
+        {"reductions", {"dot", "sum", "asum", "nrm2", "iamax"}},
+        {"mc", {"mc_pi"}},
+        {"stream", {"stream_read", "stream_triad"}},
+    };
+    std::vector<std::string> out;
+    for (const std::string &n : names) {
+        bool known = false;
+        for (const auto &g : groups) {
+            if (n == g.first || n == "all") {
+                out.insert(out.end(), g.second.begin(), g.second.end());
+                known = true;
+            }
+            for (const std::string &k : g.second)
+                if (n == k) {
+                    out.push_back(k);
+                    known = true;
+                }
+        }
+        if (!known) {
+            std::fprintf(stderr, "hpk_bench: unknown kernel '%s'\n", n.c_str());
+            *ok = false;
+        }
+    }
+    return out;
+}
+
+static void set_defaults(Options &o)
+{
+    bool ok = true;
+    o.kernels = expand_kernels({"all"}, &ok);
+    o.precisions = {"s", "d"};
+    for (const Variant &v : variants())
+        o.variants.push_back(v.name);
+    const int cores = omp_get_num_procs();
+    for (int t = 1; t < cores; t *= 2)
+        o.threads.push_back(t);
+    o.threads.push_back(cores);
+    parse_sizes("64:8192:2", &o.gemv_sizes);
+    parse_sizes("2^10:2^26:4", &o.vec_sizes);
+    parse_sizes("2^16:2^24:4", &o.mc_sizes);
+}
+
+// One flag "--name=value"; returns false when it is not one of ours.
+static bool parse_flag(Options &o, const std::string &name, const std::string &value, bool *ok)
+{
+    auto number = [&](double lo) {
+        char *end = nullptr;
+        const double v = std::strtod(value.c_str(), &end);
+        if (value.empty() || *end || !(v >= lo)) {
+            std::fprintf(stderr, "hpk_bench: --%s needs a number >= %g\n", name.c_str(), lo);
+            *ok = false;
+        }
+        return v;
+    };
+    auto sizes = [&](std::vector<int64_t> *out) {
+        if (!parse_sizes(value, out)) {
+            std::fprintf(stderr, "hpk_bench: bad size list --%s=%s\n", name.c_str(), value.c_str());
+            *ok = false;
+        }
+    };
+    if (name == "kernels")
+        o.kernels = expand_kernels(split(value), ok);
+    else if (name == "precisions")
+        o.precisions = split(value);
+    else if (name == "variants")
+        o.variants = split(value);
+    else if (name == "threads") {
+        std::vector<int64_t> t;
+        sizes(&t);
+        o.threads.assign(t.begin(), t.end());
+    } else if (name == "gemv-sizes")
+        sizes(&o.gemv_sizes);
+    else if (name == "vec-sizes")
+        sizes(&o.vec_sizes);
+    else if (name == "mc-sizes")
+        sizes(&o.mc_sizes);
+    else if (name == "repetitions")
+        o.repetitions = int(number(1));
+    else if (name == "min-time")
+        o.min_time = number(1e-4);
+    else if (name == "warmup")
+        o.warmup = number(0);
+    else if (name == "pause")
+        o.pause = number(0);
+    else
+        return false;
+    return true;
+}
+
+bool parse_options(int *argc, char **argv)
+{
+    Options &o = options();
+    set_defaults(o);
+    bool ok = true;
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(kUsage, stdout);
+            std::exit(0);
+        }
+        const size_t eq = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && eq != std::string::npos &&
+            parse_flag(o, arg.substr(2, eq - 2), arg.substr(eq + 1), &ok))
+            continue;
+        argv[kept++] = argv[i];
+    }
+    *argc = kept;
+    for (const std::string &v : o.variants) {
+        bool known = false;
+        for (const Variant &r : variants())
+            known = known || v == r.name;
+        if (!known) {
+            std::fprintf(stderr, "hpk_bench: unknown variant '%s'\n", v.c_str());
+            ok = false;
+        }
+    }
+    for (const std::string &p : o.precisions)
+        if (p != "s" && p != "d") {
+            std::fprintf(stderr, "hpk_bench: unknown precision '%s' (s, d)\n", p.c_str());
+            ok = false;
+        }
+    return ok;
+}
+
+}  // namespace hpkb

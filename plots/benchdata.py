@@ -1,0 +1,249 @@
+"""Reading a results folder: Google Benchmark's JSON in, one tidy row per
+(kernel, precision, variant, size, threads) out, plus the names, colours and
+machine facts the plots and the report share.
+
+A row's time is the median over its repetitions (Google Benchmark's "median"
+aggregate, recomputed here from the repetitions themselves); every rate is
+derived from that median time and the work per call the harness recorded.
+"""
+import json
+import math
+import os
+import statistics
+import sys
+
+JSON_NAME = "bench.json"
+CSV_NAME = "results.csv"
+
+# Every variant the harness may produce (bench/harness.cpp's registry).
+# `peer` is what its speedup is measured against at the same thread count;
+# `threaded` variants are swept over thread counts.  The OpenCL entries are
+# used once the OpenCL backend registers them.
+VARIANTS = {
+    "hpk_serial": dict(threaded=False, label="hpk serial", color="#7f7f7f", marker="s",
+                       peer="openblas"),
+    "hpk_omp": dict(threaded=True, label="hpk OpenMP", color="#1f77b4", marker="o", peer="openblas"),
+    "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None),
+    "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
+                      peer="openblas"),
+    "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (kernel only)", color="#2ca02c",
+                          marker="D", peer="clblast"),
+    "hpk_cl_e2e": dict(threaded=False, label="hpk OpenCL (with transfers)", color="#17becf",
+                       marker="d", peer="clblast"),
+    "clblast": dict(threaded=False, label="CLBlast", color="#9467bd", marker="P", peer=None),
+    "naive_cl": dict(threaded=False, label="textbook OpenCL", color="#8c564b", marker="X",
+                     peer="clblast"),
+    "stream": dict(threaded=True, label="STREAM", color="black", marker="", peer=None),
+}
+
+KERNELS = ["gemv_n", "gemv_t", "dot", "sum", "asum", "nrm2", "iamax", "mc_pi"]
+KERNEL_TITLES = {
+    "gemv_n": "gemv  y = A x",
+    "gemv_t": "gemv  y = Aᵀ x",
+    "dot": "dot",
+    "sum": "sum",
+    "asum": "asum",
+    "nrm2": "nrm2",
+    "iamax": "i?amax",
+    "mc_pi": "Monte Carlo pi",
+    "stream_read": "STREAM read",
+    "stream_triad": "STREAM triad",
+}
+PRECISION_NAMES = {"s": "float", "d": "double"}
+
+# Counters an OpenCL end-to-end variant records: seconds per call spent in
+# each phase (host to device, kernel, device to host).
+OFFLOAD_PHASES = ("upload_s", "kernel_s", "download_s")
+
+CSV_COLUMNS = [
+    "kernel", "precision", "variant", "size", "threads", "working_set_bytes", "repetitions",
+    "time_s", "time_min_s", "time_cv", "gbps", "gflops", "msamples_per_s",
+    "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
+    "speedup_vs_1thread", "efficiency", "karp_flatt",
+]
+
+
+def threaded(variant):
+    return VARIANTS.get(variant, {}).get("threaded", False)
+
+
+def label(variant):
+    return VARIANTS.get(variant, {}).get("label", variant)
+
+
+def style(variant):
+    v = VARIANTS.get(variant, {})
+    return dict(color=v.get("color"), marker=v.get("marker") or None)
+
+
+def results_dir_from_argv(script):
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print(f"usage: {script} RESULTS_DIR   (a folder holding {JSON_NAME})", file=sys.stderr)
+        sys.exit(2)
+    return sys.argv[1]
+
+
+def load_json(results_dir):
+    with open(os.path.join(results_dir, JSON_NAME)) as f:
+        return json.load(f)
+
+
+def parse_name(run_name):
+    """kernel/precision/variant/size:N/threads:T[/min_time:...] -> dict."""
+    parts = run_name.split("/")
+    point = dict(kernel=parts[0], precision=parts[1], variant=parts[2])
+    for part in parts[3:]:
+        key, _, value = part.partition(":")
+        if key in ("size", "threads"):
+            point[key] = int(value)
+    return point
+
+
+_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def measurements(data):
+    """The repetitions of every point: {(kernel, prec, variant, size, threads): info}."""
+    points = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type") != "iteration" or b.get("error_occurred") or b.get("skipped"):
+            continue
+        p = parse_name(b["run_name"])
+        key = (p["kernel"], p["precision"], p["variant"], p["size"], p["threads"])
+        t = b["real_time"] * _UNIT[b["time_unit"]]
+        info = points.setdefault(key, dict(times=[], counters={}))
+        info["times"].append(t)
+        for c in ("bytes", "working_set", "flops", "samples"):
+            if c in b:
+                info["counters"][c] = b[c]
+        for c in OFFLOAD_PHASES:
+            if c in b:
+                info.setdefault("phases", {}).setdefault(c, []).append(b[c])
+    return points
+
+
+def caches(data):
+    """Data/unified cache sizes in bytes by level, as Google Benchmark read them."""
+    out = {}
+    for c in data.get("context", {}).get("caches", []):
+        if c.get("type") in ("Data", "Unified"):
+            out[c["level"]] = c["size"]
+    return out
+
+
+def _ratio(a, b):
+    return a / b if a and b else None
+
+
+def tidy_rows(data):
+    """One dict per point with the CSV_COLUMNS (None where a value does not apply)."""
+    points = measurements(data)
+    median = {k: statistics.median(v["times"]) for k, v in points.items()}
+
+    # STREAM read bandwidth by thread count: [(working set, GB/s)], sorted.
+    stream = {}
+    for (kernel, _, variant, size, threads), t in median.items():
+        if kernel == "stream_read":
+            ws = points[(kernel, "d", variant, size, threads)]["counters"]["working_set"]
+            stream.setdefault(threads, []).append((ws, ws / t / 1e9))
+    for v in stream.values():
+        v.sort()
+
+    def stream_at(threads, ws):
+        """STREAM read at the same thread count and working set, interpolated
+        linearly in log(working set) between the measured sizes."""
+        pts = stream.get(threads)
+        if not pts or not ws:
+            return None
+        if ws <= pts[0][0]:
+            return pts[0][1]
+        for (w0, b0), (w1, b1) in zip(pts, pts[1:]):
+            if ws <= w1:
+                f = math.log(ws / w0) / math.log(w1 / w0)
+                return b0 + f * (b1 - b0)
+        return pts[-1][1]
+
+    rows = []
+    for key in sorted(points):
+        kernel, prec, variant, size, threads = key
+        info, t = points[key], median[key]
+        times, c = info["times"], info["counters"]
+        ws = c.get("working_set") or None
+        gbps = c["bytes"] / t / 1e9 if c.get("bytes") else None
+        sgbps = stream_at(threads, ws) if gbps else None
+        peer = VARIANTS.get(variant, {}).get("peer")
+        one = median.get((kernel, prec, variant, size, 1))
+        s1 = _ratio(one, t)
+        kf = None
+        if s1 and threads > 1:
+            kf = (1 / s1 - 1 / threads) / (1 - 1 / threads)
+        cv = statistics.pstdev(times) / statistics.mean(times) if len(times) > 1 else None
+        rows.append(dict(
+            kernel=kernel, precision=prec, variant=variant, size=size, threads=threads,
+            working_set_bytes=ws, repetitions=len(times),
+            time_s=t, time_min_s=min(times), time_cv=cv,
+            gbps=gbps,
+            gflops=c["flops"] / t / 1e9 if c.get("flops") else None,
+            msamples_per_s=c["samples"] / t / 1e6 if c.get("samples") else None,
+            stream_gbps=sgbps,
+            pct_stream=100 * gbps / sgbps if gbps and sgbps else None,
+            speedup_vs_serial=_ratio(median.get((kernel, prec, "hpk_serial", size, 1)), t),
+            peer=peer if peer and (kernel, prec, peer, size, threads) in median else None,
+            speedup_vs_peer=_ratio(median.get((kernel, prec, peer, size, threads)), t) if peer else None,
+            speedup_vs_1thread=s1,
+            efficiency=s1 / threads if s1 else None,
+            karp_flatt=kf,
+        ))
+        for phase, values in info.get("phases", {}).items():
+            rows[-1][phase] = statistics.median(values)
+    return rows
+
+
+def read_rows(results_dir):
+    return tidy_rows(load_json(results_dir))
+
+
+def select(rows, **want):
+    return [r for r in rows if all(r[k] == v for k, v in want.items())]
+
+
+def thread_counts(rows):
+    return sorted({r["threads"] for r in rows})
+
+
+def size_classes(rows, cache):
+    """Up to three representative sizes: [(class, where, size)] with class
+    small / medium / large.  For kernels with a working set: the largest size
+    that fits in L2, the largest that fits in L3, and the largest measured
+    (in DRAM when it exceeds L3); otherwise (Monte Carlo) the smallest,
+    middle and largest sample counts."""
+    if not rows:
+        return []
+    if any(r["working_set_bytes"] for r in rows):
+        sizes = sorted({(r["working_set_bytes"], r["size"]) for r in rows})
+        picks = []
+        for where, limit in (("L2", cache.get(2)), ("L3", cache.get(3))):
+            fit = [s for ws, s in sizes if limit and ws <= limit]
+            if fit and fit[-1] not in [p[1] for p in picks]:
+                picks.append((where, fit[-1]))
+        largest_ws, largest = sizes[-1]
+        if largest not in [p[1] for p in picks]:
+            picks.append(("DRAM" if cache.get(3) and largest_ws > cache[3] else "largest", largest))
+    else:
+        sizes = sorted({r["size"] for r in rows})
+        picks = [("", s) for s in dict.fromkeys((sizes[0], sizes[len(sizes) // 2], sizes[-1]))]
+    names = ["small", "medium", "large"][-len(picks):]
+    return [(name, where, size) for name, (where, size) in zip(names, picks)]
+
+
+def fmt_bytes(n):
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            v = n / scale
+            return f"{v:.0f} {unit}" if v == int(v) else f"{v:.1f} {unit}"
+    return f"{n:.0f} B"
+
+
+def fmt_count(n):
+    k = int(round(math.log2(n))) if n > 0 else 0
+    return f"2^{k}" if n == 2 ** k else f"{n:g}"

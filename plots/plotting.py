@@ -1,0 +1,121 @@
+"""Matplotlib set-up shared by the plot scripts: a headless backend, legible
+defaults, byte-labelled size axes and cache-size markers."""
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator,  # noqa: E402
+                               NullFormatter, NullLocator)
+
+import benchdata  # noqa: E402
+
+plt.rcParams.update({
+    "figure.dpi": 110,
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "legend.fontsize": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "lines.linewidth": 1.8,
+    "lines.markersize": 5,
+})
+
+
+def grid(n, cols=4, width=4.2, height=3.3):
+    """A figure with n panels in rows of `cols`; unused panels are hidden."""
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    flat = [a for row in axes for a in row]
+    for a in flat[n:]:
+        a.set_visible(False)
+    return fig, flat[:n], flat[n:]
+
+
+def _log2_axis(ax, axis, step, fmt):
+    """Log2 axis with major ticks every `step` powers of two, labelled by fmt."""
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log", base=2)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(LogLocator(base=2 ** step))
+    target.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+    target.set_minor_locator(LogLocator(base=2 ** step, subs=[2 ** k for k in range(1, step)]))
+    target.set_minor_formatter(NullFormatter())
+
+
+def bytes_axis(ax, axis="x"):
+    """Log2 axis labelled in B / KiB / MiB / GiB at every 16x."""
+    _log2_axis(ax, axis, 4, benchdata.fmt_bytes)
+
+
+def count_axis(ax, axis="x"):
+    """Log2 axis labelled 2^k at every 4x."""
+    _log2_axis(ax, axis, 2, benchdata.fmt_count)
+
+
+def rate_axis(ax):
+    """Log2 y axis for rates spanning cache and DRAM speeds: 4, 8, 16, ... ."""
+    ax.set_yscale("log", base=2)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
+def ratio_axis(ax, lo=1 / 16, hi=16):
+    """Log2 y axis for ratios from at most lo to hi, labelled 2×, 1×, 1/2×, ...;
+    notes in the panel how many points lie beyond it."""
+    values = [v for line in ax.get_lines() if not line.get_label().startswith("_")
+              for v in line.get_ydata() if v > 0]
+    if not values:
+        return
+    bottom = max(lo, min(min(values) / 1.2, 1 / 1.5))
+    top = min(hi, max(max(values) * 1.2, 1.5))
+    ax.set_yscale("log", base=2)
+    ax.set_ylim(bottom, top)
+    k0, k1 = math.floor(math.log2(bottom)), math.ceil(math.log2(top))
+    ticks = [2.0 ** k for k in range(k0, k1 + 1) if bottom <= 2.0 ** k <= top]
+    ax.yaxis.set_major_locator(FixedLocator(ticks))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×" if v >= 1 else f"1/{1 / v:g}×"))
+    ax.yaxis.set_minor_locator(NullLocator())
+    off = sum(1 for v in values if not bottom <= v <= top)
+    if off:
+        ax.annotate(f"{off} point{'s' if off > 1 else ''} off scale", xy=(0.02, 0.02),
+                    xycoords="axes fraction", fontsize=8, color="0.35")
+
+
+def cache_markers(ax, cache):
+    """Vertical lines at the L1, L2 and L3 sizes, labelled at the top."""
+    for level, size in sorted(cache.items()):
+        ax.axvline(size, color="0.55", linestyle=":", linewidth=1, zorder=0)
+        ax.annotate(f"L{level}", xy=(size, 1), xycoords=("data", "axes fraction"),
+                    xytext=(2, -2), textcoords="offset points", va="top", fontsize=8, color="0.4")
+
+
+def shared_legend(fig, axes, ncol=6):
+    """One legend for all panels, below them."""
+    handles = {}
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
+               ncol=min(len(handles), ncol), frameon=False)
+
+
+def save(fig, results_dir, name, title, legend_space=0.0):
+    """Titles, lays out (leaving legend_space of the height below the panels
+    for a shared legend) and writes RESULTS_DIR/name."""
+    fig.suptitle(title, fontsize=13, fontweight="bold")
+    fig.tight_layout(rect=(0, legend_space, 1, 0.96))
+    path = os.path.join(results_dir, name)
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"wrote {path}")
+    return path
+
+
+def subtitle(data):
+    ctx = data.get("context", {})
+    return f"{ctx.get('cpu_model', '?')}, {ctx.get('cores', ctx.get('num_cpus', '?'))} cores, " \
+           f"{ctx.get('host_name', '?')}"

@@ -1,0 +1,241 @@
+"""Writes RESULTS_DIR/report.md: the machine, the STREAM roofline, the
+headline ratios (hpk OpenMP against OpenBLAS, and against the textbook
+versions), strong scaling at the largest size, and the plots; prints the
+headline table.  Run the plot scripts first so the images exist.
+
+usage: /usr/bin/python3 plots/report.py RESULTS_DIR
+"""
+import os
+import statistics
+
+import benchdata
+
+
+def fmt(v, spec=".2f", suffix=""):
+    return "–" if v is None else f"{v:{spec}}{suffix}"
+
+
+def table(header, rows):
+    """(markdown, plain text) renderings of the same table."""
+    md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    md += ["| " + " | ".join(r) + " |" for r in rows]
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    text = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header] + rows]
+    return "\n".join(md), "\n".join(text)
+
+
+def plural(t):
+    return f"{t} thread{'s' if t > 1 else ''}"
+
+
+def largest(rows, **want):
+    sel = benchdata.select(rows, **want)
+    return max(sel, key=lambda r: r["size"]) if sel else None
+
+
+def ratio_summary(values):
+    """'1.23 (0.90–1.50)': the median over sizes and the range."""
+    values = [v for v in values if v]
+    if not values:
+        return "–"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+
+def headline(rows, threads):
+    """hpk OpenMP vs OpenBLAS per kernel and precision."""
+    tmax = threads[-1]
+    header = ["kernel", "prec"] + [f"hpk vs OpenBLAS, {plural(t)}" for t in sorted({1, tmax})]
+    header += [f"hpk GB/s, largest, {tmax}t (% STREAM)", f"OpenBLAS GB/s, largest, {tmax}t (% STREAM)"]
+    out = []
+    for kernel in benchdata.KERNELS:
+        for prec in ("d", "s"):
+            hpk = benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_omp")
+            if not any(r["speedup_vs_peer"] for r in hpk):
+                continue
+            line = [kernel, prec]
+            for t in sorted({1, tmax}):
+                line.append(ratio_summary(r["speedup_vs_peer"] for r in hpk if r["threads"] == t))
+            for variant in ("hpk_omp", "openblas"):
+                r = largest(rows, kernel=kernel, precision=prec, variant=variant, threads=tmax)
+                line.append(f"{fmt(r['gbps'], '.1f')} ({fmt(r['pct_stream'], '.0f', '%')})" if r else "–")
+            out.append(line)
+    return table(header, out)
+
+
+def textbook(rows, threads):
+    header = ["kernel", "prec"] + [f"hpk OpenMP vs textbook, {plural(t)}" for t in threads]
+    out = []
+    for kernel in benchdata.KERNELS:
+        for prec in ("d", "s"):
+            naive = {(r["size"], r["threads"]): r["time_s"] for r in benchdata.select(
+                rows, kernel=kernel, precision=prec, variant="naive_omp")}
+            if not naive:
+                continue
+            line = [kernel, prec]
+            for t in threads:
+                hpk = benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_omp", threads=t)
+                line.append(ratio_summary(naive[(r["size"], t)] / r["time_s"] for r in hpk
+                                          if (r["size"], t) in naive))
+            out.append(line)
+    return table(header, out)
+
+
+def stream_table(rows, threads, cache):
+    """STREAM read and triad GB/s (best of the repetitions) per thread count
+    at the representative sizes: in L2, in L3, in DRAM."""
+    classes = benchdata.size_classes(benchdata.select(rows, kernel="stream_read"), cache)
+    if not classes:
+        return "Not measured in this run (the kernel selection left STREAM out).", "not measured"
+    header = ["threads"]
+    for _, where, size in classes:
+        ws = benchdata.select(rows, kernel="stream_read", size=size)[0]["working_set_bytes"]
+        header.append(f"read, {benchdata.fmt_bytes(ws)} ({where})")
+    header.append("triad, largest")
+    out = []
+    for t in threads:
+        line = [str(t)]
+        for _, _, size in classes:
+            r = benchdata.select(rows, kernel="stream_read", threads=t, size=size)
+            line.append(fmt(r[0]["gbps"], ".1f") if r else "–")
+        r = largest(rows, kernel="stream_triad", threads=t)
+        line.append(fmt(r["gbps"], ".1f") if r else "–")
+        out.append(line)
+    return table(header, out)
+
+
+def scaling_table(rows, threads):
+    tmax = threads[-1]
+    header = ["kernel", "prec", "size", f"hpk speedup 1→{tmax}", "hpk efficiency", "Karp–Flatt",
+              f"OpenBLAS speedup 1→{tmax}", f"STREAM read 1→{tmax}"]
+    stream = largest(rows, kernel="stream_read", threads=tmax)
+    out = []
+    for kernel in benchdata.KERNELS:
+        for prec in ("d", "s"):
+            r = largest(rows, kernel=kernel, precision=prec, variant="hpk_omp", threads=tmax)
+            if not r:
+                continue
+            o = benchdata.select(rows, kernel=kernel, precision=prec, variant="openblas", threads=tmax,
+                                 size=r["size"])
+            size = benchdata.fmt_bytes(r["working_set_bytes"]) if r["working_set_bytes"] \
+                else f"{benchdata.fmt_count(r['size'])} samples"
+            out.append([kernel, prec, size, fmt(r["speedup_vs_1thread"]), fmt(r["efficiency"]),
+                        fmt(r["karp_flatt"]), fmt(o[0]["speedup_vs_1thread"]) if o else "–",
+                        fmt(stream["speedup_vs_1thread"]) if stream and kernel != "mc_pi" else "–"])
+    return table(header, out)
+
+
+def noise(rows, threads):
+    """The median coefficient of variation of the repetitions, per thread
+    count: how much the machine disturbed the measurement."""
+    parts = []
+    for t in threads:
+        cvs = [r["time_cv"] for r in rows if r["threads"] == t and r["time_cv"] is not None]
+        if cvs:
+            parts.append(f"{100 * statistics.median(cvs):.1f}% on {plural(t)}")
+    return "median coefficient of variation of the repetitions: " + ", ".join(parts) if parts else "–"
+
+
+def machine(data):
+    c = data.get("context", {})
+    cache = ", ".join(f"L{lvl} {benchdata.fmt_bytes(s)}" for lvl, s in sorted(benchdata.caches(data).items()))
+    items = [
+        ("host, date", f"{c.get('host_name')}, {c.get('date')}"),
+        ("CPU", f"{c.get('cpu_model')}, {c.get('cores', c.get('num_cpus'))} cores, {cache}"),
+        ("OS", c.get("os")),
+        ("hpk", f"{c.get('hpk_version')}, commit {c.get('hpk_commit')}, CPU path {c.get('hpk_cpu_path')}, "
+                f"{c.get('hpk_build_type')}, {c.get('hpk_c_compiler')} `{c.get('hpk_c_flags')}`"),
+        ("harness", f"{c.get('bench_cxx_compiler')} `{c.get('bench_cxx_flags')}`, "
+                    f"Google Benchmark {c.get('benchmark_version')}; {c.get('harness')}"),
+        ("OpenBLAS", f"{c.get('openblas_config')} ({c.get('openblas_parallel')}), "
+                     f"{c.get('openblas_library')}"),
+        ("OpenCL device", c.get("opencl_device")),
+        ("threading environment", c.get("threading_env")),
+        ("load average at start", ", ".join(f"{v:.2f}" for v in c.get("load_avg", []))),
+    ]
+    return "\n".join(f"- **{k}**: {v}" for k, v in items)
+
+
+HOW_TO_READ = """\
+## How to read this
+
+- **Times** are medians over the repetitions of each point; the repetitions
+  of all points ran in random order, and a pause separated runs of
+  different thread pools (OpenBLAS's workers spin for ~0.1 s after a call).
+- **hpk vs OpenBLAS** is OpenBLAS's time divided by hpk's at the same size
+  and thread count: above 1 hpk is faster.  The table gives the median over
+  all sizes and, in brackets, the range.  Two identical libraries measured
+  this way differ by up to ±10% per point on a small shared machine, so read
+  ratios within 0.9–1.1 as a tie.
+- **GB/s** counts the bytes a call must move (gemv: the matrix, x and y;
+  dot: both vectors).  **% STREAM** compares it with the read-only STREAM
+  bandwidth at the same thread count and working set: these kernels
+  are memory-bound, so 100% is the roofline, and in-cache sizes are compared
+  with in-cache bandwidth.
+- **Strong scaling** keeps the problem fixed and adds threads.  For a
+  memory-bound kernel in DRAM the best possible speedup is the STREAM ratio
+  BW(t)/BW(1), not t.  Karp–Flatt is the serial fraction implied by the
+  measured speedup, (1/S − 1/p)/(1 − 1/p).
+- `results.csv` holds every point (columns explained in `plots/tidy.py`);
+  `bench.json` is Google Benchmark's raw output with the machine context.
+"""
+
+PLOTS = [
+    ("throughput_d.png", "Throughput vs working set, double"),
+    ("throughput_s.png", "Throughput vs working set, float"),
+    ("vs_openblas.png", "Speedup over OpenBLAS vs size"),
+    ("vs_clblast.png", "Speedup over CLBlast vs size"),
+    ("scaling_d.png", "Strong scaling, double"),
+    ("scaling_s.png", "Strong scaling, float"),
+    ("offload.png", "OpenCL offload: time split and break-even"),
+]
+
+
+def main():
+    results_dir = benchdata.results_dir_from_argv("plots/report.py")
+    data = benchdata.load_json(results_dir)
+    rows = benchdata.tidy_rows(data)
+    threads = benchdata.thread_counts(rows)
+    cache = benchdata.caches(data)
+    ctx = data.get("context", {})
+
+    head_md, head_text = headline(rows, threads)
+    naive_md, _ = textbook(rows, threads)
+    stream_md, stream_text = stream_table(rows, threads, cache)
+    scale_md, _ = scaling_table(rows, threads)
+    images = [(f, t) for f, t in PLOTS if os.path.exists(os.path.join(results_dir, f))]
+    opencl = any(r["variant"].startswith(("hpk_cl", "clblast")) for r in rows)
+
+    md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
+          f"Command: `{ctx.get('command', '?')}`", "", machine(data),
+          f"- **noise**: {noise(rows, threads)}", "",
+          "## STREAM bandwidth (the roofline)", "", stream_md, "",
+          "## hpk OpenMP vs OpenBLAS", "",
+          "OpenBLAS time / hpk time at the same thread count (> 1: hpk faster): median over the "
+          "sizes (range); GB/s at the largest size.", "", head_md, ""]
+    if naive_md.count("\n") > 1:
+        md += ["## Gain over the textbook versions", "",
+               "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
+               "matvec, and the rand()-based Monte Carlo (median over the sizes, range).", "", naive_md, ""]
+    md += ["## Strong scaling at the largest size", "", scale_md, ""]
+    if not opencl:
+        md += ["## OpenCL", "", "No OpenCL rows: this hpk was built without the OpenCL backend, so the "
+               "OpenCL variants, CLBlast and the offload plot are absent.", ""]
+    md += [HOW_TO_READ, "## Plots", ""]
+    for f, title in images:
+        md += [f"### {title}", "", f"![{title}]({f})", ""]
+    path = os.path.join(results_dir, "report.md")
+    with open(path, "w") as f:
+        f.write("\n".join(md))
+    print(f"wrote {path}")
+    print()
+    print(f"Noise: {noise(rows, threads)}")
+    print()
+    print("STREAM bandwidth, GB/s:")
+    print(stream_text)
+    print()
+    print("hpk OpenMP vs OpenBLAS (OpenBLAS time / hpk time: median over sizes (range)):")
+    print(head_text)
+
+
+if __name__ == "__main__":
+    main()

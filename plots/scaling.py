@@ -1,0 +1,131 @@
+"""Strong scaling: the same problem on more threads.  One figure per
+precision (scaling_d.png, scaling_s.png); per kernel, speedup over the same
+variant on 1 thread (top) and parallel efficiency (bottom) against threads,
+for sizes that fit in L2, in L3 and that live in DRAM, with the ideal line,
+an Amdahl fit of hpk's largest size, and the STREAM read bandwidth ratio
+BW(t)/BW(1): the limit of a memory-bound kernel.
+
+usage: /usr/bin/python3 plots/scaling.py RESULTS_DIR
+"""
+import math
+
+import benchdata
+import plotting
+
+CLASS_SHADES = {"hpk_omp": ["#9ecae1", "#4292c6", "#08306b"],
+                "openblas": ["#fcbba1", "#ef3b2c", "#67000d"],
+                "naive_omp": ["#fdd0a2", "#fd8d3c", "#a63603"]}
+
+
+def amdahl_fraction(points):
+    """Least-squares serial fraction f of S(p) = 1 / (f + (1 - f) / p),
+    fitted on 1/S - 1/p = f (1 - 1/p) over the points with p > 1."""
+    num = sum((1 - 1 / p) * (1 / s - 1 / p) for p, s in points if p > 1)
+    den = sum((1 - 1 / p) ** 2 for p, s in points if p > 1)
+    return num / den if den else None
+
+
+def curve(rows, kernel, prec, variant, size):
+    pts = sorted((r["threads"], r["speedup_vs_1thread"]) for r in benchdata.select(
+        rows, kernel=kernel, precision=prec, variant=variant, size=size) if r["speedup_vs_1thread"])
+    return pts if len(pts) > 1 else []
+
+
+def class_note(kernel, classes, rows):
+    """'small: 512 KiB, in L2' and so on, one line per class."""
+    lines = []
+    for name, where, size in classes:
+        if kernel == "mc_pi":
+            lines.append(f"{name}: {benchdata.fmt_count(size)} samples")
+        else:
+            ws = next(r["working_set_bytes"] for r in rows if r["size"] == size)
+            lines.append(f"{name}: {benchdata.fmt_bytes(ws)}, {where}")
+    return "\n".join(lines)
+
+
+def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
+    krows = benchdata.select(rows, kernel=kernel, precision=prec)
+    classes = benchdata.size_classes(krows, cache)
+    fit = None
+    for variant, ls in (("hpk_omp", "-"), ("openblas", "--"), ("naive_omp", "-.")):
+        # the textbook baseline at the largest size only, to keep the panel legible
+        shown = classes[-1:] if variant == "naive_omp" else classes
+        shades = CLASS_SHADES[variant][-len(shown):]
+        for (name, _, size), color in zip(shown, shades):
+            pts = curve(krows, kernel, prec, variant, size)
+            if not pts:
+                continue
+            lab = f"{benchdata.label(variant)}, {name}"
+            marker = benchdata.style(variant)["marker"]
+            ax_s.plot(*zip(*pts), color=color, linestyle=ls, marker=marker, label=lab)
+            ax_e.plot([p for p, _ in pts], [s / p for p, s in pts], color=color, linestyle=ls,
+                      marker=marker, label=lab)
+            if variant == "hpk_omp":
+                fit = (pts, color)
+    if fit:
+        f = amdahl_fraction(fit[0])
+        if f is not None and 0 <= f <= 1:
+            ps = [1 + i * (threads[-1] - 1) / 40 for i in range(41)]
+            ax_s.plot(ps, [1 / (f + (1 - f) / p) for p in ps], color=fit[1], linewidth=1,
+                      linestyle=(0, (1, 1)), label="Amdahl fit, hpk OpenMP large")
+            ax_s.annotate(f"Amdahl fit: serial fraction {f:.2f}", xy=(0.03, 0.97),
+                          xycoords="axes fraction", va="top", fontsize=8.5, color=fit[1])
+    if kernel != "mc_pi":
+        stream_rows = benchdata.select(rows, kernel="stream_read")
+        if stream_rows:
+            big = max(r["size"] for r in stream_rows)
+            stream = sorted((r["threads"], r["speedup_vs_1thread"]) for r in stream_rows
+                            if r["size"] == big and r["speedup_vs_1thread"])
+            if len(stream) > 1:
+                lab = "STREAM read, largest size: BW(t) / BW(1)"
+                ax_s.plot(*zip(*stream), color="0.35", linewidth=3, alpha=0.45, label=lab)
+                ax_e.plot([p for p, _ in stream], [s / p for p, s in stream], color="0.35",
+                          linewidth=3, alpha=0.45, label=lab)
+    ax_s.plot(threads, threads, color="black", linestyle=":", linewidth=1, label="ideal")
+    ax_e.axhline(1, color="black", linestyle=":", linewidth=1)
+    ax_e.annotate(class_note(kernel, classes, krows), xy=(0.03, 0.04), xycoords="axes fraction",
+                  fontsize=8, color="0.3", va="bottom")
+    for ax in (ax_s, ax_e):
+        ax.set_xticks(threads)
+        ax.set_xlabel("threads")
+    top = max([threads[-1]] + [max(l.get_ydata()) for l in ax_s.get_lines()])
+    ax_s.set_ylim(0, top * 1.15)
+    ax_e.set_ylim(0, max([1.2] + [max(l.get_ydata()) * 1.1 for l in ax_e.get_lines()]))
+    ax_s.set_ylabel("speedup vs 1 thread")
+    ax_e.set_ylabel("parallel efficiency")
+    ax_s.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: speedup")
+    ax_e.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: efficiency", fontweight="normal")
+
+
+def main():
+    results_dir = benchdata.results_dir_from_argv("plots/scaling.py")
+    data = benchdata.load_json(results_dir)
+    rows = benchdata.tidy_rows(data)
+    threads = benchdata.thread_counts(rows)
+    if len(threads) < 2:
+        print("scaling: one thread count only; no scaling plot")
+        return
+    cache = benchdata.caches(data)
+    for prec in ("d", "s"):
+        kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, precision=prec)]
+        if not kernels:
+            continue
+        cols = min(4, len(kernels))
+        fig, axes, _ = plotting.grid(2 * cols * math.ceil(len(kernels) / cols), cols=cols, height=3.0)
+        used = []
+        for i, kernel in enumerate(kernels):
+            r, c = divmod(i, cols)
+            ax_s, ax_e = axes[2 * r * cols + c], axes[(2 * r + 1) * cols + c]
+            panels(ax_s, ax_e, rows, kernel, prec, cache, threads)
+            used += [ax_s, ax_e]
+        for ax in axes:
+            if ax not in used:
+                ax.set_visible(False)
+        plotting.shared_legend(fig, used, ncol=4)
+        title = (f"Strong scaling — {benchdata.PRECISION_NAMES[prec]}: speedup and efficiency vs threads"
+                 f"   ·   {plotting.subtitle(data)}")
+        plotting.save(fig, results_dir, f"scaling_{prec}.png", title, legend_space=0.1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Throughput vs working-set size, one panel per kernel, one figure per
+precision (throughput_d.png, throughput_s.png): GB/s of every variant at the
+largest thread count (hpk serial on 1 thread), under the STREAM read-only
+bandwidth measured at the same sizes (the roofline), with the cache sizes
+marked.  Monte Carlo shows samples per second against the sample count.
+
+usage: /usr/bin/python3 plots/throughput.py RESULTS_DIR
+"""
+import benchdata
+import plotting
+
+ORDER = ["hpk_omp", "openblas", "naive_omp", "hpk_cl_kernel", "hpk_cl_e2e", "clblast", "naive_cl",
+         "hpk_serial"]
+
+
+def panel(ax, rows, kernel, prec, tmax, cache):
+    mc = kernel == "mc_pi"
+    metric = "msamples_per_s" if mc else "gbps"
+    xkey = "size" if mc else "working_set_bytes"
+    for variant in ORDER:
+        threads = tmax if benchdata.threaded(variant) else 1
+        pts = sorted((r[xkey], r[metric]) for r in benchdata.select(
+            rows, kernel=kernel, precision=prec, variant=variant, threads=threads) if r[metric])
+        if not pts:
+            continue
+        suffix = ", 1 thread" if threads == 1 and tmax > 1 else ""
+        ax.plot(*zip(*pts), label=benchdata.label(variant) + suffix, **benchdata.style(variant))
+    if not mc:
+        for threads, ls in ((tmax, "--"), (1, ":")):
+            pts = sorted((r["working_set_bytes"], r["gbps"]) for r in benchdata.select(
+                rows, kernel="stream_read", variant="stream", threads=threads))
+            if pts and (threads == tmax or tmax > 1):
+                ax.plot(*zip(*pts), color="black", linestyle=ls, linewidth=1.3,
+                        label=f"STREAM read, {threads} thread{'s' if threads > 1 else ''}")
+        plotting.bytes_axis(ax)
+        plotting.cache_markers(ax, cache)
+        ax.set_xlabel("working set")
+        ax.set_ylabel("GB/s (log scale)")
+    else:
+        plotting.count_axis(ax)
+        ax.set_xlabel("samples per call")
+        ax.set_ylabel("million samples / s")
+    if mc:
+        ax.set_ylim(bottom=0)
+    else:
+        plotting.rate_axis(ax)
+    ax.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}")
+
+
+def main():
+    results_dir = benchdata.results_dir_from_argv("plots/throughput.py")
+    data = benchdata.load_json(results_dir)
+    rows = benchdata.tidy_rows(data)
+    cache = benchdata.caches(data)
+    tmax = max(benchdata.thread_counts(rows))
+    for prec in ("d", "s"):
+        kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, precision=prec)]
+        if not kernels:
+            continue
+        fig, axes, spare = plotting.grid(len(kernels))
+        for ax, kernel in zip(axes, kernels):
+            panel(ax, rows, kernel, prec, tmax, cache)
+        plotting.shared_legend(fig, axes)
+        title = (f"Throughput vs size — {benchdata.PRECISION_NAMES[prec]}, {tmax} threads "
+                 f"(hpk serial on 1)   ·   {plotting.subtitle(data)}")
+        plotting.save(fig, results_dir, f"throughput_{prec}.png", title, legend_space=0.08)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Writes RESULTS_DIR/results.csv: one row per (kernel, precision, variant,
+size, threads) from the Google Benchmark JSON.
+
+Columns: time_s is the median over repetitions (time_min_s the best,
+time_cv their coefficient of variation); gbps, gflops and msamples_per_s
+follow from time_s and the work per call; stream_gbps is the read-only STREAM
+bandwidth at the same thread count and working set (interpolated between the
+measured sizes), pct_stream the row's share of it; speedup_vs_serial compares with hpk serial,
+speedup_vs_peer with `peer` (OpenBLAS, or CLBlast for OpenCL) at the same
+thread count, both as time ratios (> 1: this row is faster);
+speedup_vs_1thread is the same variant's 1-thread time over this time,
+efficiency that divided by threads, and karp_flatt the experimentally
+determined serial fraction (1/S - 1/p) / (1 - 1/p).  OpenCL end-to-end
+rows add upload_s, kernel_s and download_s (median seconds per call).
+
+usage: /usr/bin/python3 plots/tidy.py RESULTS_DIR
+"""
+import csv
+import os
+
+import benchdata
+
+
+def write_csv(results_dir, rows):
+    path = os.path.join(results_dir, benchdata.CSV_NAME)
+    with open(path, "w", newline="") as f:
+        phases = [p for p in benchdata.OFFLOAD_PHASES if any(p in r for r in rows)]
+        w = csv.DictWriter(f, fieldnames=benchdata.CSV_COLUMNS + phases, restval="")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else f"{v:.6g}" if isinstance(v, float) else v)
+                        for k, v in r.items()})
+    return path
+
+
+def main():
+    results_dir = benchdata.results_dir_from_argv("plots/tidy.py")
+    rows = benchdata.read_rows(results_dir)
+    print(f"wrote {write_csv(results_dir, rows)} ({len(rows)} rows)")
+
+
+if __name__ == "__main__":
+    main()
