@@ -15,9 +15,14 @@ if(HPK_WITH_OPENMP)
   endif()
 endif()
 
-# The OpenCL backend and the MPI layer are not part of this version yet.
-foreach(_opt HPK_WITH_OPENCL HPK_WITH_MPI)
-  if(${_opt})
-    message(FATAL_ERROR "${_opt}: this version of hpk does not contain that backend yet")
+if(HPK_WITH_OPENCL)
+  find_package(OpenCL 1.2)
+  if(NOT OpenCL_FOUND)
+    hpk_backend_missing(HPK_WITH_OPENCL "OpenCL 1.2 (ICD loader and headers: ocl-icd-opencl-dev, opencl-headers)")
   endif()
-endforeach()
+endif()
+
+# The MPI layer is not part of this version yet.
+if(HPK_WITH_MPI)
+  message(FATAL_ERROR "HPK_WITH_MPI: this version of hpk does not contain the MPI layer yet")
+endif()

@@ -59,6 +59,13 @@ extern const hpk__ops hpk__serial_ops;
 extern const hpk__ops hpk__omp_ops;
 #endif
 
+#ifdef HPK_HAVE_OPENCL
+/* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's
+ * rules); `fn` is the public function, for messages, which go to the default
+ * context (cl/context.c). */
+hpk_status hpk__cl_create(hpk_ctx **ctx, const char *device, const char *fn);
+#endif
+
 /* ctx itself, or the calling thread's default context when ctx is NULL. */
 hpk_ctx *hpk__resolve(hpk_ctx *ctx);
 
