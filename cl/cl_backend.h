@@ -53,6 +53,9 @@ typedef struct hpk__cl_tuning {
     size_t groups;      /* work-groups a reduction or Monte Carlo call uses at most */
     int vec_d, vec_s;   /* lanes of the CPU family's vectors (1 in the GPU family) */
     size_t team;        /* GPU family dot-form gemv: work-items per row */
+    int rows;           /* CPU family dot-form gemv: rows per work-item */
+    int axpy_vecs;      /* CPU family axpy-form gemv: vectors of y per work-item */
+    int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
 } hpk__cl_tuning;
 
 /* ---- profiling (profile.c) -------------------------------------------------- */
@@ -211,8 +214,8 @@ void hpk__cl_plan(const hpk__cl_tuning *t, uint64_t n, int vec, uint64_t min_run
  * `slot`, packed, and describes it; stage_alloc only makes room (for a y
  * that is not read); stage_matrix uploads the `vecs` stored vectors of `len`
  * elements (lda apart on the host) packed, so their device lda is len;
- * download_vec writes the device vector back to the host's strided
- * elements, waiting for it. */
+ * download_vec writes a stage vector (as stage_vec or stage_alloc made it)
+ * back to the host's strided elements, waiting for it. */
 hpk_status hpk__cl_stage_vec(hpk_ctx *ctx, const char *fn, int slot, const void *x, int64_t n, int64_t inc,
                              size_t elem_size, hpk__cl_vec *out);
 hpk_status hpk__cl_stage_alloc(hpk_ctx *ctx, const char *fn, int slot, int64_t n, int64_t inc, size_t elem_size,

@@ -3,8 +3,6 @@
  * kernels enqueued.  Nothing waits: the caller decides when to. */
 #include "cl_backend.h"
 
-#define CPU_ROWS 4      /* gemv.cl ROWS */
-#define CPU_UNROLL 2    /* gemv.cl UNROLL */
 #define MIN_SPLIT_K 256 /* columns below which a split is not worth its partial sums */
 
 static size_t round_up(size_t v, size_t to)
@@ -45,7 +43,7 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
     const size_t vec = (size_t)(f32 ? t->vec_s : t->vec_d);
     size_t per_group, align;
     if (t->cpu_kernels) {
-        per_group = t->wgs * (dot_form ? CPU_ROWS : vec * CPU_UNROLL);
+        per_group = t->wgs * (dot_form ? (size_t)t->rows : vec * (size_t)t->axpy_vecs);
         align = dot_form ? vec : 1;
     } else {
         per_group = dot_form ? t->wgs / t->team : t->wgs;

@@ -20,18 +20,20 @@ hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const 
     return HPK_SUCCESS;
 }
 
+static uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return a / b + (a % b != 0); /* no overflow, whatever a is */
+}
+
 void hpk__cl_plan(const hpk__cl_tuning *t, uint64_t n, int vec, uint64_t min_run, size_t *groups, uint64_t *run)
 {
     const uint64_t wgs = t->wgs;
-    uint64_t g = (n + wgs * min_run - 1) / (wgs * min_run);
+    uint64_t g = ceil_div(n, wgs * min_run);
     g = g < 1 ? 1 : g > t->groups ? t->groups : g;
-    if (t->cpu_kernels) {
-        const uint64_t per_item = (n + g * wgs - 1) / (g * wgs);
-        *run = (per_item + (uint64_t)vec - 1) / (uint64_t)vec * (uint64_t)vec;
-    } else {
-        const uint64_t per_group = (n + g - 1) / g;
-        *run = (per_group + wgs - 1) / wgs * wgs;
-    }
+    if (t->cpu_kernels)
+        *run = ceil_div(ceil_div(n, g * wgs), (uint64_t)vec) * (uint64_t)vec;
+    else
+        *run = ceil_div(ceil_div(n, g), wgs) * wgs;
     *groups = (size_t)g;
 }
 

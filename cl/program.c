@@ -174,8 +174,11 @@ static void release_program(hpk__cl_program *p)
 static void base_options(const hpk__cl_state *s, int is_double, char *out, size_t size)
 {
     const hpk__cl_tuning *t = &s->tune;
-    snprintf(out, size, "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DTEAM=%zu",
-             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, is_double ? t->vec_d : t->vec_s, t->team);
+    snprintf(out, size,
+             "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DTEAM=%zu -DROWS=%d "
+             "-DAXPY_VECS=%d -DAXPY_ROWS=%d",
+             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, is_double ? t->vec_d : t->vec_s, t->team, t->rows,
+             t->axpy_vecs, t->axpy_rows);
 }
 
 hpk_status hpk__cl_get_program(hpk_ctx *ctx, const char *fn, hpk__cl_prog which, const hpk__cl_program **out)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CPU_WGS 16   /* CPU drivers run a group's work-items in one thread */
+#define CPU_WGS 64   /* CPU drivers run a group's work-items in one thread */
 #define GPU_WGS 256
 #define CPU_GROUPS_PER_UNIT 4
 #define GPU_GROUPS_PER_UNIT 8
@@ -118,6 +118,9 @@ hpk_status hpk__cl_tune(const char *fn, hpk__cl_state *s)
     t->vec_d = t->cpu_kernels ? lanes(pref_d ? pref_d : pref_s / 2) : 1;
     t->vec_s = t->cpu_kernels ? lanes(pref_s) : 1;
     t->team = t->wgs < 32 ? t->wgs : 32;
+    t->rows = 4;
+    t->axpy_vecs = 8;
+    t->axpy_rows = 8;
 
     info_string(d, CL_DEVICE_NAME, s->device_name, sizeof s->device_name);
     char version[128], driver[128], platform[128], platform_version[128];

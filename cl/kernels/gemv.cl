@@ -12,8 +12,11 @@
 #ifndef ROWS
 #define ROWS 4 /* CPU family, dot form: rows per work-item, sharing each load of x */
 #endif
-#ifndef UNROLL
-#define UNROLL 2 /* CPU family, axpy form: vectors of y per work-item */
+#ifndef AXPY_ROWS
+#define AXPY_ROWS 8 /* CPU family, axpy form: stored vectors between barriers */
+#endif
+#ifndef AXPY_VECS
+#define AXPY_VECS 8 /* CPU family, axpy form: vectors of y per work-item */
 #endif
 #ifndef TEAM
 #define TEAM 32 /* GPU family, dot form: work-items per row (divides WGS) */
@@ -128,32 +131,35 @@ HPK_KERNEL void gemv_axpy(long rows, long cols, long kchunk, __global const real
 {
     const long k0 = (long)get_group_id(1) * kchunk, k1 = min(cols, k0 + kchunk);
 #if HPK_CPU_KERNELS
-    /* UNROLL vectors of VEC consecutive y elements per work-item. */
-    const long e0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * (VEC * UNROLL);
-    if (e0 >= rows)
-        return;
-    realv acc[UNROLL];
-    for (int u = 0; u < UNROLL; u++)
+    /* AXPY_VECS vectors of VEC consecutive y elements per work-item, the
+     * group's work-items side by side.  The barrier after every AXPY_ROWS
+     * stored vectors lets a CPU driver run the work-items one after another
+     * on those vectors, so the group reads its part of each as a few long
+     * contiguous runs instead of one short piece per work-item. */
+    const long e0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * (VEC * AXPY_VECS);
+    const bool full = e0 + VEC * AXPY_VECS <= rows, some = e0 < rows;
+    realv acc[AXPY_VECS];
+    for (int u = 0; u < AXPY_VECS; u++)
         acc[u] = (realv)0;
-    if (e0 + VEC * UNROLL <= rows) {
-        for (long k = k0; k < k1; k++) {
+    for (long kb = k0; kb < k1; kb += AXPY_ROWS) {
+        const long kend = min(k1, kb + AXPY_ROWS);
+        for (long k = kb; k < kend; k++) {
             const real xk = x[xbase + k * incx];
             __global const real *v = a + aoff + k * lda + e0;
-            for (int u = 0; u < UNROLL; u++)
-                acc[u] += xk * HPK_CAT(vload, VEC)(u, v);
+            if (full) {
+                for (int u = 0; u < AXPY_VECS; u++)
+                    acc[u] += xk * HPK_CAT(vload, VEC)(u, v);
+            } else if (some) {
+                for (int u = 0; u < AXPY_VECS; u++)
+                    acc[u] += xk * load_partial(v, 0, 1, u * VEC, max(0L, rows - e0 - u * VEC), 0);
+            }
         }
-    } else {
-        for (long k = k0; k < k1; k++) {
-            const real xk = x[xbase + k * incx];
-            __global const real *v = a + aoff + k * lda;
-            for (int u = 0; u < UNROLL; u++)
-                acc[u] += xk * load_partial(v, 0, 1, e0 + u * VEC, max(0L, rows - e0 - u * VEC), 0);
-        }
+        barrier(CLK_LOCAL_MEM_FENCE);
     }
-    real t[VEC * UNROLL];
-    for (int u = 0; u < UNROLL; u++)
+    real t[VEC * AXPY_VECS];
+    for (int u = 0; u < AXPY_VECS; u++)
         HPK_CAT(vstore, VEC)(acc[u], u, t);
-    for (int l = 0; l < VEC * UNROLL && e0 + l < rows; l++)
+    for (int l = 0; l < VEC * AXPY_VECS && e0 + l < rows; l++)
         finish(e0 + l, t[l], alpha, beta, y, ybase, incy, part, rows);
 #else
     /* One y element per work-item: neighbours read neighbouring elements of

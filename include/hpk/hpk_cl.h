@@ -91,16 +91,18 @@
  * A program loaded from the cache reports build_s == 0 in hpk_profile.
  *
  * ---------------------------------------------------------------------------
- * Environment variables (read when a context is created)
+ * Environment variables (HPK_CL_CACHE and the cache directory are read when
+ * a program is built, the others when a context is created)
  * ---------------------------------------------------------------------------
  *   HPK_CL_DEVICE   the device selection used when hpk_ctx_create_cl gets
  *                   device == NULL (and by hpk_ctx_create(&ctx,
  *                   HPK_BACKEND_OPENCL)); same syntax as `device` below.
  *   HPK_CL_WGS      work-group size of every hpk kernel: a power of two no
- *                   larger than the device's maximum.  Default: 16 for the
- *                   CPU kernel family, 256 (or the device maximum) for the
- *                   GPU family.  Another value makes context creation fail
- *                   with HPK_ERR_INVALID_ARG.
+ *                   larger than the device allows (its maximum work-group
+ *                   size, and local memory for three doubles per work-item).
+ *                   Default: 64 for the CPU kernel family, 256 for the GPU
+ *                   family, or the device's limit if smaller.  Another value
+ *                   makes context creation fail with HPK_ERR_INVALID_ARG.
  *   HPK_CL_KERNELS  "cpu" or "gpu": the kernel family.  The GPU family
  *                   assigns consecutive elements to consecutive work-items
  *                   (coalesced loads) and stages x in local memory; the CPU
@@ -109,9 +111,9 @@
  *                   drivers vectorize well.  Default: "cpu" for CPU devices,
  *                   "gpu" for every other device type.
  *   HPK_CL_CACHE    "0", "off", "no" or "false" disables the disk cache.
- *   HPK_CL_NO_FP64  "1": treat the device as lacking fp64.  A testing hook:
- *                   it exercises the float-only kernels and the
- *                   HPK_ERR_UNSUPPORTED path on any device.
+ *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
+ *                   testing hook: it exercises the float-only kernels and
+ *                   the HPK_ERR_UNSUPPORTED path on any device.
  * Results depend on HPK_CL_WGS and HPK_CL_KERNELS (they set the work split);
  * for a given setting they are reproducible as described above.
  */
@@ -135,9 +137,9 @@ extern "C" {
 
 /* Create an OpenCL context on the device chosen by `device` and store it in
  * *ctx.  device is one of:
- *   NULL      $HPK_CL_DEVICE if set and not empty, else the first GPU of the
- *             first platform that has one, else the first device of the
- *             first platform;
+ *   NULL (or "")   $HPK_CL_DEVICE if set and not empty, else the first GPU
+ *             of the first platform that has one, else the first device of
+ *             the first platform that has any;
  *   "P:D"     device D of platform P (0-based indices, every device type, in
  *             the order clGetPlatformIDs / clGetDeviceIDs list them);
  *   "gpu", "cpu", "accelerator"   the first device of that type;
