@@ -14,7 +14,8 @@
  *   - the disk program cache across processes: a second process builds
  *     nothing, damaged entries are rebuilt, HPK_CL_CACHE=0 writes nothing;
  *   - Monte Carlo: pi bitwise the serial backend's, hpk_cl_mc_integrate
- *     against hpk_mc_integrate with the same integrand written in C. */
+ *     against hpk_mc_integrate with the same integrand written in C;
+ *   - the kernel sources build on their own with their defaults. */
 #define _POSIX_C_SOURCE 200809L
 #include "cl_counting.h"
 #include "support.h"
@@ -1182,6 +1183,45 @@ static void test_mc_integrate_bad_input(void **state)
     hpk_ctx_destroy(ctx);
 }
 
+/* ---- the kernel sources ---------------------------------------------------------------- */
+
+/* Each .cl file of cl/kernels builds on its own with its defaults, as the
+ * files in the source tree (the library embeds them with #include lines
+ * expanded and parameters as -D options). */
+static void test_kernel_sources_build_alone(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"gemv.cl", "reduce.cl", "mc_pi.cl", "mc_integrate.cl"};
+    hpk_ctx *ctx = test_ctx(0);
+    cl_device_id device = hpk_ctx_cl_device(ctx);
+    char options[600];
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -I %s/cl/kernels -I %s/kernels", HPK_TEST_SOURCE_DIR,
+             HPK_TEST_SOURCE_DIR);
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char path[400];
+        snprintf(path, sizeof path, "%s/cl/kernels/%s", HPK_TEST_SOURCE_DIR, files[k]);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            fail_msg("cannot open %s", path);
+        static char text[1 << 16];
+        const size_t len = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[len] = '\0';
+        const char *source = text;
+        cl_int err;
+        cl_program p = clCreateProgramWithSource(hpk_ctx_cl_context(ctx), 1, &source, NULL, &err);
+        assert_int_equal(err, CL_SUCCESS);
+        err = clBuildProgram(p, 1, &device, options, NULL, NULL);
+        if (err != CL_SUCCESS) {
+            static char log[1 << 14];
+            clGetProgramBuildInfo(p, device, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+            fail_msg("%s does not build on its own: %d\n%s", files[k], (int)err, log);
+        }
+        clReleaseProgram(p);
+    }
+    hpk_ctx_destroy(ctx);
+}
+
 int main(int argc, char **argv)
 {
     test_argv0 = argv[0];
@@ -1209,6 +1249,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_mc_pi_matches_serial),
         cmocka_unit_test(test_mc_integrate_matches_cpu),
         cmocka_unit_test(test_mc_integrate_bad_input),
+        cmocka_unit_test(test_kernel_sources_build_alone),
     };
     return cmocka_run_group_tests_name("opencl device API", tests, NULL, NULL);
 }
