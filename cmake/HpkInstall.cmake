@@ -10,9 +10,14 @@ install(TARGETS hpk hpk_static EXPORT hpkTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# hpk_mpi.h and hpk_cl.h only with their backends (they need mpi.h and
+# <CL/cl.h>, and declare functions only those builds have).
 set(_hpk_header_filters PATTERN "*.h")
 if(NOT HPK_WITH_MPI)
   list(APPEND _hpk_header_filters PATTERN hpk_mpi.h EXCLUDE)
+endif()
+if(NOT HPK_WITH_OPENCL)
+  list(APPEND _hpk_header_filters PATTERN hpk_cl.h EXCLUDE)
 endif()
 install(DIRECTORY include/hpk DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING ${_hpk_header_filters})
 install(EXPORT hpkTargets NAMESPACE hpk:: DESTINATION ${HPK_INSTALL_CMAKEDIR})
@@ -24,7 +29,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/hpkConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/hpkConfig.cmake ${PROJECT_BINARY_DIR}/hpkConfigVersion.cmake
   DESTINATION ${HPK_INSTALL_CMAKEDIR})
 
-# pkg-config: OpenMP travels as a private flag of the static library.
+# pkg-config: OpenMP travels as a private flag of the static library; the
+# OpenCL loader is public (hpk_cl.h users call it too).
 set(HPK_PC_LIBS_PRIVATE "-lm")
 if(HPK_WITH_OPENMP)
   string(APPEND HPK_PC_LIBS_PRIVATE " ${OpenMP_C_FLAGS}")
@@ -40,6 +46,10 @@ if(HPK_WITH_MPI)
   foreach(_lib ${MPI_C_LIBRARIES})
     string(APPEND HPK_PC_LIBS_PRIVATE " ${_lib}")
   endforeach()
+endif()
+set(HPK_PC_LIBS "-lhpk")
+if(HPK_WITH_OPENCL)
+  string(APPEND HPK_PC_LIBS " -lOpenCL")
 endif()
 # The prefix is found relative to the .pc file, so an installed tree can move.
 file(RELATIVE_PATH HPK_PC_PREFIX_FROM_PCDIR ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})

@@ -2,8 +2,6 @@
 #include "check.h"
 #include "philox.h"
 
-#include <math.h>
-
 hpk_status hpk_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     ctx = hpk__resolve(ctx);
@@ -22,22 +20,9 @@ hpk_status hpk_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int 
     ctx = hpk__resolve(ctx);
     if (!f)
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: the integrand f is NULL", fn);
-    if (!result)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: result is NULL", fn);
-    if (dim < 1)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: dim is %d; it must be >= 1", fn, dim);
-    if (!lower || !upper)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: %s is NULL", fn, lower ? "upper" : "lower");
-    if (samples == 0)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: samples is 0; at least one sample is needed", fn);
-    for (int d = 0; d < dim; d++) {
-        if (!isfinite(lower[d]) || !isfinite(upper[d]))
-            return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: the bounds of dimension %d are not finite", fn, d);
-        if (!(lower[d] < upper[d]))
-            return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
-                             "%s: dimension %d has lower %g >= upper %g; the box must have positive width",
-                             fn, d, lower[d], upper[d]);
-    }
+    hpk_status st = hpk__check_mc_box(ctx, fn, dim, lower, upper, samples, result);
+    if (st != HPK_SUCCESS)
+        return st;
     return ctx->ops->mc_integrate(ctx, f, user_data, dim, lower, upper, samples, seed, result);
 }
 

@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 #define INVALID(...) hpk__fail(ctx, HPK_ERR_INVALID_ARG, __VA_ARGS__)
 
@@ -83,5 +84,26 @@ hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_
     if (__builtin_mul_overflow(vecs - 1, lda, &last) || __builtin_add_overflow(last, len, &last) ||
         !extent_fits(last, elem_size))
         return INVALID("%s: a with lda = %" PRId64 " addresses beyond int64_t", fn, lda);
+    return HPK_SUCCESS;
+}
+
+hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double *lower, const double *upper,
+                             uint64_t samples, const void *result)
+{
+    if (!result)
+        return INVALID("%s: result is NULL", fn);
+    if (dim < 1)
+        return INVALID("%s: dim is %d; it must be >= 1", fn, dim);
+    if (!lower || !upper)
+        return INVALID("%s: %s is NULL", fn, lower ? "upper" : "lower");
+    if (samples == 0)
+        return INVALID("%s: samples is 0; at least one sample is needed", fn);
+    for (int d = 0; d < dim; d++) {
+        if (!isfinite(lower[d]) || !isfinite(upper[d]))
+            return INVALID("%s: the bounds of dimension %d are not finite", fn, d);
+        if (!(lower[d] < upper[d]))
+            return INVALID("%s: dimension %d has lower %g >= upper %g; the box must have positive width", fn, d,
+                           lower[d], upper[d]);
+    }
     return HPK_SUCCESS;
 }

@@ -19,4 +19,10 @@ hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_
                            int64_t m, int64_t n, const void *a, int64_t lda, const void *x,
                            int64_t incx, const void *y, int64_t incy, size_t elem_size);
 
+/* The box and counts of a Monte Carlo integration: result not NULL,
+ * dim >= 1, lower and upper not NULL, samples > 0, and finite bounds with
+ * lower_d < upper_d. */
+hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double *lower, const double *upper,
+                             uint64_t samples, const void *result);
+
 #endif /* HPK_CHECK_H */

@@ -63,6 +63,10 @@ hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend)
     if (!backend_is_valid(backend))
         return hpk__fail(NULL, HPK_ERR_INVALID_ARG,
                          "hpk_ctx_create: backend %d is not an hpk_backend value", (int)backend);
+#ifdef HPK_HAVE_OPENCL
+    if (backend == HPK_BACKEND_OPENCL)
+        return hpk__cl_create(ctx, NULL, "hpk_ctx_create");
+#endif
     const hpk__ops *ops = backend_ops(backend);
     if (!ops)
         return hpk__fail(NULL, HPK_ERR_UNSUPPORTED,

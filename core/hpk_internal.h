@@ -76,6 +76,13 @@ hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
  * the path is unknown or unsupported here. */
 const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
 
+#ifdef HPK_HAVE_OPENCL
+/* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's
+ * rules); `fn` is the public function, for messages, which go to the default
+ * context (cl/context.c). */
+hpk_status hpk__cl_create(hpk_ctx **ctx, const char *device, const char *fn);
+#endif
+
 /* ctx itself, or the calling thread's default context when ctx is NULL. */
 hpk_ctx *hpk__resolve(hpk_ctx *ctx);
 

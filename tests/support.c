@@ -30,6 +30,11 @@ int test_parse_backend(int argc, char **argv)
     return 1;
 }
 
+int test_is_cpu_backend(void)
+{
+    return test_backend == HPK_BACKEND_SERIAL || test_backend == HPK_BACKEND_OPENMP;
+}
+
 hpk_ctx *test_ctx(int threads)
 {
     hpk_ctx *ctx = NULL;

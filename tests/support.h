@@ -20,6 +20,12 @@ extern const char *test_backend_name;
  * stderr) if it is missing or unknown. */
 int test_parse_backend(int argc, char **argv);
 
+/* Whether the backend under test runs on the CPU (serial, OpenMP), whose
+ * results are bitwise those of the serial backend at every thread count.  An
+ * OpenCL device's results repeat from run to run but are grouped
+ * differently (hpk_cl.h). */
+int test_is_cpu_backend(void);
+
 /* A fresh context for the backend under test, with `threads` threads (0: the
  * default); fails the test if it cannot be created. */
 hpk_ctx *test_ctx(int threads);

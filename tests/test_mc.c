@@ -119,6 +119,14 @@ static void test_pi_independent_of_threads(void **state)
 
 /* ---- integration --------------------------------------------------------- */
 
+/* hpk_mc_integrate's C integrand cannot run on a device: OpenCL contexts
+ * answer HPK_ERR_UNSUPPORTED (test_cl_api tests hpk_cl_mc_integrate). */
+static void skip_unless_cpu(void)
+{
+    if (!test_is_cpu_backend())
+        skip();
+}
+
 typedef struct poly {
     int calls_seen_wrong_dim;
     int dim;
@@ -164,6 +172,7 @@ static hpk_mc_result run_integrate(hpk_ctx *ctx, int dim, const double *lo, cons
 static void test_integrate_matches_documented_scheme(void **state)
 {
     (void)state;
+    skip_unless_cpu();
     const double lo[5] = {-1.0, 0.5, 2.0, -3.0, 0.0}, hi[5] = {2.0, 1.5, 2.25, -1.0, 1e-3};
     const int dim = 5;
     const uint64_t samples = 4096 + 1001, seed = 77;
@@ -192,6 +201,7 @@ static void test_integrate_matches_documented_scheme(void **state)
 static void test_integrate_statistics(void **state)
 {
     (void)state;
+    skip_unless_cpu();
     hpk_ctx *ctx = test_ctx(0);
     const double lo[3] = {-1.0, 0.5, 10.0}, hi[3] = {2.0, 1.5, 10.5};
     for (int dim = 1; dim <= 3; dim++) {
@@ -219,6 +229,7 @@ static double constant_integrand(const double *p, int dim, void *user_data)
 static void test_integrate_constant_has_no_spread(void **state)
 {
     (void)state;
+    skip_unless_cpu();
     hpk_ctx *ctx = test_ctx(0);
     const double lo[2] = {0.0, -2.0}, hi[2] = {4.0, 0.0}, value = 1e8 + 0.5;
     hpk_mc_result r;
@@ -229,9 +240,25 @@ static void test_integrate_constant_has_no_spread(void **state)
     hpk_ctx_destroy(ctx);
 }
 
+static void test_integrate_unsupported_on_devices(void **state)
+{
+    (void)state;
+    if (test_is_cpu_backend())
+        skip();
+    hpk_ctx *ctx = test_ctx(0);
+    const double lo[2] = {0.0, 0.0}, hi[2] = {1.0, 1.0};
+    poly info = {0, 2};
+    hpk_mc_result r = {test_poison_d(), test_poison_d(), 12345};
+    assert_int_equal(hpk_mc_integrate(ctx, poly_integrand, &info, 2, lo, hi, 100, 1, &r), HPK_ERR_UNSUPPORTED);
+    assert_true(test_is_poison_d(r.estimate) && test_is_poison_d(r.std_error) && r.samples == 12345);
+    assert_true(strstr(hpk_ctx_error_message(ctx), "hpk_cl_mc_integrate") != NULL);
+    hpk_ctx_destroy(ctx);
+}
+
 static void test_integrate_independent_of_threads(void **state)
 {
     (void)state;
+    skip_unless_cpu();
     hpk_ctx *serial = NULL;
     assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
     const double lo[3] = {-1.0, 0.5, 10.0}, hi[3] = {2.0, 1.5, 10.5};
@@ -315,6 +342,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_integrate_statistics),
         cmocka_unit_test(test_integrate_constant_has_no_spread),
         cmocka_unit_test(test_integrate_independent_of_threads),
+        cmocka_unit_test(test_integrate_unsupported_on_devices),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);

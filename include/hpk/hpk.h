@@ -51,7 +51,10 @@
  *              Monte Carlo draws its numbers from a counter-based generator
  *              keyed by the sample index (see hpk_mc_pi), so its results are
  *              also independent of how samples are split among threads,
- *              processes or devices.
+ *              processes or devices.  On an OpenCL device results repeat bit
+ *              for bit from run to run, but sums are grouped differently from
+ *              the CPU backends' (Monte Carlo pi excepted, which stays
+ *              bitwise theirs); hpk_cl.h says exactly what holds there.
  */
 #ifndef HPK_HPK_H
 #define HPK_HPK_H
@@ -133,7 +136,10 @@ typedef enum hpk_transpose { HPK_NO_TRANS = 111, HPK_TRANS = 112 } hpk_transpose
 
 typedef struct hpk_ctx hpk_ctx; /* opaque execution context */
 
-/* Create a context for `backend` and store it in *ctx.
+/* Create a context for `backend` and store it in *ctx.  For
+ * HPK_BACKEND_OPENCL this is hpk_ctx_create_cl(ctx, NULL) (hpk_cl.h), which
+ * picks the device and can also fail with HPK_ERR_NO_DEVICE or
+ * HPK_ERR_DEVICE.
  *   HPK_ERR_INVALID_ARG  ctx is NULL or backend is not an hpk_backend value.
  *   HPK_ERR_UNSUPPORTED  the backend was not built into this library.
  *   HPK_ERR_ALLOC        no memory for the context.
@@ -146,7 +152,7 @@ HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
 
 /* Threads used by this context's kernels.  OpenMP backend: 0 (the default)
  * means all available (omp_get_max_threads() at the time of the call), n > 0
- * means at most n threads.  Serial backend: accepted and ignored.
+ * means at most n threads.  Serial and OpenCL backends: accepted and ignored.
  *
  * How the OpenMP backend uses them:
  *   - The caller's OpenMP state (omp_set_num_threads, OMP_NUM_THREADS, ...)

@@ -1,0 +1,134 @@
+/* The hpk_cl_ reductions: the checks of the hpk.h reductions (core/check.c),
+ * the buffers', n == 0, then the device. */
+#include "cl_backend.h"
+#include "check.h"
+
+static int64_t span(int64_t n, int64_t inc)
+{
+    return n == 0 ? 0 : (n - 1) * (inc < 0 ? -inc : inc) + 1;
+}
+
+/* Checks a call on x (and y when has_y) with a result pointer; on success
+ * *empty tells whether n == 0 (nothing to compute). */
+static hpk_status check(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                        bool has_y, cl_mem y, size_t y_offset, int64_t incy, const void *result, bool *empty)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    hpk_status st = hpk__cl_check_ctx(ctx, fn);
+    if (st == HPK_SUCCESS)
+        st = hpk__check_vector(ctx, fn, "x", n, x, incx, elem);
+    if (st == HPK_SUCCESS)
+        st = hpk__check_result(ctx, fn, "result", result);
+    if (st == HPK_SUCCESS && has_y)
+        st = hpk__check_vector(ctx, fn, "y", n, y, incy, elem);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_check_buffer(ctx, fn, "x", x, x_offset, span(n, incx), elem);
+    if (st == HPK_SUCCESS && has_y)
+        st = hpk__cl_check_buffer(ctx, fn, "y", y, y_offset, span(n, incy), elem);
+    if (st != HPK_SUCCESS)
+        return st;
+    *empty = n == 0;
+    if (!*empty && !f32 && (st = hpk__cl_need_fp64(ctx, fn)) != HPK_SUCCESS)
+        return st;
+    if (!*empty)
+        hpk__cl_call_begin(hpk__cl(ctx));
+    return HPK_SUCCESS;
+}
+
+/* sum, asum, nrm2, dot into *r (0 for n == 0). */
+static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, cl_mem x, size_t x_offset,
+                         int64_t incx, cl_mem y, size_t y_offset, int64_t incy, const void *result, double *r)
+{
+    const bool has_y = op == HPK__CL_DOT;
+    bool empty;
+    hpk_status st = check(ctx, fn, f32, n, x, x_offset, incx, has_y, y, y_offset, incy, result, &empty);
+    *r = 0.0;
+    if (st != HPK_SUCCESS || empty)
+        return st;
+    return hpk__cl_reduce(ctx, fn, op, f32, n, hpk__cl_vec_at(x, x_offset, n, incx),
+                          has_y ? hpk__cl_vec_at(y, y_offset, n, incy) : hpk__cl_vec_at(x, x_offset, n, incx), r);
+}
+
+static hpk_status reduce_d(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, cl_mem x, size_t x_offset,
+                           int64_t incx, cl_mem y, size_t y_offset, int64_t incy, double *result)
+{
+    double r;
+    const hpk_status st = reduce(ctx, fn, op, false, n, x, x_offset, incx, y, y_offset, incy, result, &r);
+    if (st == HPK_SUCCESS)
+        *result = r;
+    return st;
+}
+
+static hpk_status reduce_s(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, cl_mem x, size_t x_offset,
+                           int64_t incx, cl_mem y, size_t y_offset, int64_t incy, float *result)
+{
+    double r;
+    const hpk_status st = reduce(ctx, fn, op, true, n, x, x_offset, incx, y, y_offset, incy, result, &r);
+    if (st == HPK_SUCCESS)
+        *result = (float)r;
+    return st;
+}
+
+hpk_status hpk_cl_ddot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
+                       int64_t incy, double *result)
+{
+    return reduce_d(ctx, "hpk_cl_ddot", HPK__CL_DOT, n, x, x_offset, incx, y, y_offset, incy, result);
+}
+
+hpk_status hpk_cl_sdot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
+                       int64_t incy, float *result)
+{
+    return reduce_s(ctx, "hpk_cl_sdot", HPK__CL_DOT, n, x, x_offset, incx, y, y_offset, incy, result);
+}
+
+hpk_status hpk_cl_dsum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_cl_dsum", HPK__CL_SUM, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+hpk_status hpk_cl_ssum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_cl_ssum", HPK__CL_SUM, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+hpk_status hpk_cl_dasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_cl_dasum", HPK__CL_ASUM, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+hpk_status hpk_cl_sasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_cl_sasum", HPK__CL_ASUM, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+hpk_status hpk_cl_dnrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_cl_dnrm2", HPK__CL_NRM2, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+hpk_status hpk_cl_snrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_cl_snrm2", HPK__CL_NRM2, n, x, x_offset, incx, NULL, 0, 1, result);
+}
+
+static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                       int64_t *index)
+{
+    bool empty;
+    hpk_status st = check(ctx, fn, f32, n, x, x_offset, incx, false, NULL, 0, 1, index, &empty);
+    if (st != HPK_SUCCESS)
+        return st;
+    if (empty)
+        return *index = -1, HPK_SUCCESS;
+    return hpk__cl_amax(ctx, fn, f32, n, hpk__cl_vec_at(x, x_offset, n, incx), index);
+}
+
+hpk_status hpk_cl_idamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index)
+{
+    return amax(ctx, "hpk_cl_idamax", false, n, x, x_offset, incx, index);
+}
+
+hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index)
+{
+    return amax(ctx, "hpk_cl_isamax", true, n, x, x_offset, incx, index);
+}

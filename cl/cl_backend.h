@@ -1,0 +1,258 @@
+/* The OpenCL backend's internals: the state an OpenCL context owns (device,
+ * queue, tuning, programs, scratch buffers, the last call's events) and the
+ * functions shared by the host-pointer table (ops.c) and the hpk_cl_ entry
+ * points (api_*.c).  Arguments reaching the compute functions are checked. */
+#ifndef HPK_CL_BACKEND_H
+#define HPK_CL_BACKEND_H
+
+#include "hpk/hpk_cl.h"
+#include "hpk_internal.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- programs ------------------------------------------------------------ */
+
+/* hpk's own programs, each built the first time a call needs it. */
+typedef enum hpk__cl_prog {
+    HPK__CL_GEMV_D,
+    HPK__CL_GEMV_S,
+    HPK__CL_REDUCE_D,
+    HPK__CL_REDUCE_S,
+    HPK__CL_MC_PI,
+    HPK__CL_NPROGS
+} hpk__cl_prog;
+
+/* Each program's kernels, in the order program.c names them. */
+enum { HPK__K_GEMV_DOT, HPK__K_GEMV_AXPY, HPK__K_GEMV_COMBINE, HPK__K_GEMV_SCALE };
+enum { HPK__K_SUM, HPK__K_ASUM, HPK__K_DOT, HPK__K_NRM2, HPK__K_AMAX };
+enum { HPK__K_MC_PI = 0 };
+enum { HPK__K_MC_INTEGRATE = 0 };
+
+#define HPK__CL_MAX_KERNELS 5
+
+typedef struct hpk__cl_program {
+    cl_program program; /* NULL until built */
+    cl_kernel kernels[HPK__CL_MAX_KERNELS];
+} hpk__cl_program;
+
+/* A program built from a user's integrand (hpk_cl_mc_integrate). */
+typedef struct hpk__cl_integrand {
+    struct hpk__cl_integrand *next;
+    char *source;
+    int dim;
+    hpk__cl_program prog;
+} hpk__cl_integrand;
+
+/* ---- tuning (tuning.c) ----------------------------------------------------- */
+
+typedef struct hpk__cl_tuning {
+    bool cpu_kernels;   /* kernel family: contiguous runs per work-item (CPU) or interleaved (GPU) */
+    size_t wgs;         /* work-items per work-group, a power of two */
+    size_t groups;      /* work-groups a reduction or Monte Carlo call uses at most */
+    int vec_d, vec_s;   /* lanes of the CPU family's vectors (1 in the GPU family) */
+    size_t team;        /* GPU family dot-form gemv: work-items per row */
+    int rows;           /* CPU family dot-form gemv: rows per work-item */
+    int axpy_vecs;      /* CPU family axpy-form gemv: vectors of y per work-item */
+    int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
+} hpk__cl_tuning;
+
+/* ---- profiling (profile.c) -------------------------------------------------- */
+
+typedef enum hpk__cl_phase { HPK__CL_UPLOAD, HPK__CL_KERNEL, HPK__CL_DOWNLOAD } hpk__cl_phase;
+
+#define HPK__CL_MAX_EVENTS 8
+
+/* ---- the state of an OpenCL context ----------------------------------------- */
+
+#define HPK__CL_STAGES 3 /* host-pointer calls: device copies of A (or x), x (or y), y */
+
+typedef struct hpk__cl_state {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue;
+    char device_name[256];
+    char identity[1024]; /* device, driver and platform: part of the disk cache key */
+    bool fp64;
+    bool fp64_hidden; /* the device has fp64 but HPK_CL_NO_FP64 hides it */
+    hpk__cl_tuning tune;
+
+    hpk__cl_program progs[HPK__CL_NPROGS];
+    hpk__cl_integrand *integrands;
+
+    /* Scratch, allocated with the context and reused by every call. */
+    cl_mem partials;      /* stage-one results: tune.groups records of HPK__CL_PARTIAL_BYTES */
+    void *host_partials;  /* their host copy */
+    cl_mem split;         /* gemv split-K partial sums, HPK__CL_SPLIT_BYTES */
+    cl_mem bounds;        /* hpk_cl_mc_integrate's box, HPK__CL_MAX_DIM * 2 doubles */
+
+    /* Host-pointer calls' device copies, grown when a call needs more. */
+    cl_mem stage[HPK__CL_STAGES];
+    size_t stage_bytes[HPK__CL_STAGES];
+
+    /* The last call's commands, for hpk_ctx_last_profile. */
+    cl_event events[HPK__CL_MAX_EVENTS];
+    hpk__cl_phase phases[HPK__CL_MAX_EVENTS];
+    int nevents;
+    double build_s;
+} hpk__cl_state;
+
+#define HPK__CL_PARTIAL_BYTES 32
+#define HPK__CL_SPLIT_BYTES ((size_t)4 << 20)
+#define HPK__CL_MAX_DIM 256
+
+static inline hpk__cl_state *hpk__cl(const hpk_ctx *ctx)
+{
+    return ctx->backend_state;
+}
+
+/* A vector on the device: logical element i at element base + i * inc of mem. */
+typedef struct hpk__cl_vec {
+    cl_mem mem;
+    int64_t base, inc;
+} hpk__cl_vec;
+
+/* The vector of n elements with increment inc whose lowest-addressed element
+ * is element `offset` of mem (hpk.h's rule for negative increments). */
+static inline hpk__cl_vec hpk__cl_vec_at(cl_mem mem, size_t offset, int64_t n, int64_t inc)
+{
+    hpk__cl_vec v = {mem, (int64_t)offset, inc};
+    if (inc < 0)
+        v.base += (n - 1) * -inc;
+    return v;
+}
+
+/* ---- errors (errors.c) ------------------------------------------------------ */
+
+/* "CL_INVALID_VALUE" etc.; "an unknown OpenCL error" for others. */
+const char *hpk__cl_error_name(cl_int err);
+
+/* Records "fn: what failed: CL_... (code)" and returns HPK_ERR_ALLOC for
+ * out-of-memory errors, HPK_ERR_DEVICE for the rest. */
+hpk_status hpk__cl_fail(hpk_ctx *ctx, const char *fn, const char *what, cl_int err);
+
+/* HPK_ERR_UNSUPPORTED (with a message) when the device lacks fp64. */
+hpk_status hpk__cl_need_fp64(hpk_ctx *ctx, const char *fn);
+
+/* ---- devices and contexts --------------------------------------------------- */
+
+/* select.c: the platform and device that `spec` (hpk_ctx_create_cl's rules;
+ * NULL reads HPK_CL_DEVICE) names.  Failures are recorded on the default
+ * context. */
+hpk_status hpk__cl_select(const char *fn, const char *spec, cl_platform_id *platform, cl_device_id *device);
+
+/* tuning.c: device properties and the environment's overrides into s. */
+hpk_status hpk__cl_tune(const char *fn, hpk__cl_state *s);
+
+/* buffers.c: the scratch buffers of a new context; released by
+ * hpk__cl_buffers_release. */
+hpk_status hpk__cl_buffers_create(hpk_ctx *ctx, const char *fn);
+void hpk__cl_buffers_release(hpk__cl_state *s);
+
+/* context.c: the ops table's destroy hook. */
+void hpk__cl_destroy(hpk_ctx *ctx);
+
+/* The ops table of OpenCL contexts (ops.c). */
+extern const hpk__ops hpk__cl_ops;
+
+/* ---- programs (program.c, cache.c) ----------------------------------------- */
+
+/* Program `which`, building it (or loading it from the disk cache) on first
+ * use. */
+hpk_status hpk__cl_get_program(hpk_ctx *ctx, const char *fn, hpk__cl_prog which, const hpk__cl_program **out);
+
+/* The program of an integrand source for `dim` dimensions, likewise. */
+hpk_status hpk__cl_get_integrand(hpk_ctx *ctx, const char *fn, const char *source, int dim,
+                                     const hpk__cl_program **out);
+
+void hpk__cl_programs_release(hpk__cl_state *s);
+
+/* The disk cache: a program binary by key (a text naming everything the
+ * binary depends on).  load returns a malloc'd binary, or NULL when there is
+ * no valid entry; store writes atomically and ignores failures. */
+unsigned char *hpk__cl_cache_load(const char *key, size_t *size);
+void hpk__cl_cache_store(const char *key, const unsigned char *binary, size_t size);
+
+/* ---- commands ---------------------------------------------------------------- */
+
+/* profile.c: a call that uses the device starts by dropping the previous
+ * call's events; each command it enqueues gets an event slot (NULL when the
+ * slots are full: the command then goes untimed). */
+void hpk__cl_call_begin(hpk__cl_state *s);
+cl_event *hpk__cl_event_slot(hpk__cl_state *s, hpk__cl_phase phase);
+void hpk__cl_events_release(hpk__cl_state *s);
+
+/* One kernel argument: HPK__ARG(variable). */
+typedef struct hpk__cl_arg {
+    size_t size;
+    const void *value;
+} hpk__cl_arg;
+#define HPK__ARG(v) ((hpk__cl_arg){sizeof(v), &(v)})
+
+/* launch.c: sets the arguments and enqueues the kernel over `global`
+ * work-items (dims 1 or 2) in groups of (tune.wgs, 1). */
+hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args, int nargs,
+                          size_t global0, size_t global1);
+
+/* launch.c: stage one of a reduction -- `kernel` over `groups` work-groups
+ * -- and its first `bytes` of partial results read into host_partials. */
+hpk_status hpk__cl_launch_groups(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args,
+                                 int nargs, size_t groups, size_t bytes);
+
+/* launch.c: the work split of a reduction over n items (elements, samples):
+ * the number of work-groups and `run`, the items of one work-item (CPU
+ * family; a multiple of vec) or of one work-group (GPU family; a multiple of
+ * the work-group size), as the kernels' share of work expects.  A work-item
+ * gets at least min_run items when n allows.  Depends on n and the tuning
+ * only, so results repeat. */
+void hpk__cl_plan(const hpk__cl_tuning *t, uint64_t n, int vec, uint64_t min_run, size_t *groups, uint64_t *run);
+
+/* buffers.c: host-pointer calls' transfers.  stage_vec uploads the strided
+ * elements of a host vector (and nothing between them) into stage buffer
+ * `slot`, packed, and describes it; stage_alloc only makes room (for a y
+ * that is not read); stage_matrix uploads the `vecs` stored vectors of `len`
+ * elements (lda apart on the host) packed, so their device lda is len;
+ * download_vec writes a stage vector (as stage_vec or stage_alloc made it)
+ * back to the host's strided elements, waiting for it. */
+hpk_status hpk__cl_stage_vec(hpk_ctx *ctx, const char *fn, int slot, const void *x, int64_t n, int64_t inc,
+                             size_t elem_size, hpk__cl_vec *out);
+hpk_status hpk__cl_stage_alloc(hpk_ctx *ctx, const char *fn, int slot, int64_t n, int64_t inc, size_t elem_size,
+                               hpk__cl_vec *out);
+hpk_status hpk__cl_stage_matrix(hpk_ctx *ctx, const char *fn, int slot, const void *a, int64_t vecs, int64_t len,
+                                int64_t lda, size_t elem_size, cl_mem *out);
+hpk_status hpk__cl_download_vec(hpk_ctx *ctx, const char *fn, hpk__cl_vec v, void *x, int64_t n, int64_t inc,
+                                size_t elem_size);
+
+/* ---- the computations (arguments checked, quick returns taken) ------------- */
+
+/* gemv.c: enqueues y := alpha op(A) x + beta y and returns without waiting.
+ * alpha and beta are the call's values (exact in float for sgemv). */
+hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans,
+                        int64_t m, int64_t n, double alpha, cl_mem a, int64_t a_offset, int64_t lda,
+                        hpk__cl_vec x, double beta, hpk__cl_vec y);
+
+/* reduce.c: sum, asum, dot, nrm2 of n > 0 elements (y only for dot), and the
+ * i?amax index; both wait for the result. */
+typedef enum hpk__cl_op { HPK__CL_SUM, HPK__CL_ASUM, HPK__CL_DOT, HPK__CL_NRM2 } hpk__cl_op;
+hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
+                          hpk__cl_vec y, double *result);
+hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index);
+
+/* mc.c */
+hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source, int dim, const double *lower,
+                                const double *upper, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* ---- checks of the hpk_cl_ entry points (check_cl.c) ----------------------- */
+
+/* ctx is an OpenCL context (a NULL ctx is recorded on the default one). */
+hpk_status hpk__cl_check_ctx(hpk_ctx *ctx, const char *fn);
+
+/* mem holds the elements [offset, offset + extent) of elem_size bytes and
+ * belongs to ctx's OpenCL context; extent 0 checks nothing. */
+hpk_status hpk__cl_check_buffer(hpk_ctx *ctx, const char *fn, const char *name, cl_mem mem, size_t offset,
+                                int64_t extent, size_t elem_size);
+
+#endif /* HPK_CL_BACKEND_H */

@@ -1,0 +1,42 @@
+/* Monte Carlo pi: sample i hits when its Philox words (w0, w1) of counter
+ * g = 0 satisfy w0^2 + w1^2 < 2^64 -- the CPU backends' code, from the same
+ * file, so the hit count is exactly theirs.  Each work-group writes its hit
+ * count to part[group]; the host adds them (integers: any order is exact). */
+#include "common.clh"
+
+/* philox.h also defines hpk__u01_53, unused here, in double: on a device
+ * without fp64 it is compiled in float so that the file still builds. */
+#if !HPK_FP64
+#define double float
+#endif
+#include "philox.h"
+#if !HPK_FP64
+#undef double
+#endif
+
+HPK_KERNEL void mc_pi(ulong samples, ulong seed, ulong run, __global ulong *part)
+{
+    __local ulong sh[WGS];
+    const int lid = get_local_id(0);
+#if HPK_CPU_KERNELS
+    const ulong first = ((ulong)get_group_id(0) * WGS + lid) * run, step = 1;
+    const ulong end = min(samples, first + run);
+#else
+    const ulong start = (ulong)get_group_id(0) * run, first = start + lid, step = WGS;
+    const ulong end = min(samples, start + run);
+#endif
+    ulong hits = 0;
+    for (ulong i = first; i < end; i += step) {
+        const hpk__philox4 r = hpk__philox_sample(seed, i, 0);
+        hits += (ulong)hpk__pi_hit(r.v[0], r.v[1]);
+    }
+    sh[lid] = hits;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int w = WGS / 2; w > 0; w >>= 1) {
+        if (lid < w)
+            sh[lid] += sh[lid + w];
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid == 0)
+        part[get_group_id(0)] = sh[0];
+}

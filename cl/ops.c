@@ -1,0 +1,187 @@
+/* The OpenCL backend's table for hpk.h's host-pointer functions: each one
+ * uploads what it reads into the context's stage buffers, computes on the
+ * device, and downloads its result before returning; hpk_ctx_last_profile
+ * shows the split.  Arguments arrive checked by the dispatch layer. */
+#include "cl_backend.h"
+
+enum { STAGE_A, STAGE_X, STAGE_Y };
+
+static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans, int64_t m,
+                       int64_t n, double alpha, const void *a, int64_t lda, const void *x, int64_t incx, double beta,
+                       void *y, int64_t incy)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    hpk_status st = f32 ? HPK_SUCCESS : hpk__cl_need_fp64(ctx, fn);
+    if (st != HPK_SUCCESS)
+        return st;
+    hpk__cl_call_begin(hpk__cl(ctx));
+    const bool row_major = layout == HPK_ROW_MAJOR, no_trans = trans == HPK_NO_TRANS;
+    const int64_t len = row_major ? n : m, vecs = row_major ? m : n;
+    const int64_t xlen = no_trans ? n : m, ylen = no_trans ? m : n;
+    cl_mem da = NULL;
+    hpk__cl_vec dx = {NULL, 0, 1}, dy;
+    if (alpha != 0.0) { /* alpha == 0 reads neither A nor x */
+        st = hpk__cl_stage_matrix(ctx, fn, STAGE_A, a, vecs, len, lda, elem, &da);
+        if (st == HPK_SUCCESS)
+            st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, xlen, incx, elem, &dx);
+    }
+    if (st == HPK_SUCCESS) /* beta == 0 does not read y */
+        st = beta != 0.0 ? hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, ylen, incy, elem, &dy)
+                         : hpk__cl_stage_alloc(ctx, fn, STAGE_Y, ylen, incy, elem, &dy);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, da, 0, len, dx, beta, dy);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_download_vec(ctx, fn, dy, y, ylen, incy, elem);
+    return st;
+}
+
+static hpk_status cl_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n, double alpha,
+                           const double *a, int64_t lda, const double *x, int64_t incx, double beta, double *y,
+                           int64_t incy)
+{
+    return gemv(ctx, "hpk_dgemv", false, layout, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+static hpk_status cl_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n, float alpha,
+                           const float *a, int64_t lda, const float *x, int64_t incx, float beta, float *y,
+                           int64_t incy)
+{
+    return gemv(ctx, "hpk_sgemv", true, layout, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
+}
+
+/* sum, asum, nrm2 or dot of host vectors (n > 0) into *r. */
+static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, const void *x,
+                         int64_t incx, const void *y, int64_t incy, double *r)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    hpk_status st = f32 ? HPK_SUCCESS : hpk__cl_need_fp64(ctx, fn);
+    if (st != HPK_SUCCESS)
+        return st;
+    hpk__cl_call_begin(hpk__cl(ctx));
+    hpk__cl_vec dx, dy;
+    st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, elem, &dx);
+    dy = dx;
+    if (st == HPK_SUCCESS && op == HPK__CL_DOT)
+        st = hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, n, incy, elem, &dy);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_reduce(ctx, fn, op, f32, n, dx, dy, r);
+    return st;
+}
+
+static hpk_status reduce_d(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, const double *x, int64_t incx,
+                           const double *y, int64_t incy, double *result)
+{
+    double r;
+    const hpk_status st = reduce(ctx, fn, op, false, n, x, incx, y, incy, &r);
+    if (st == HPK_SUCCESS)
+        *result = r;
+    return st;
+}
+
+static hpk_status reduce_s(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, const float *x, int64_t incx,
+                           const float *y, int64_t incy, float *result)
+{
+    double r;
+    const hpk_status st = reduce(ctx, fn, op, true, n, x, incx, y, incy, &r);
+    if (st == HPK_SUCCESS)
+        *result = (float)r;
+    return st;
+}
+
+static hpk_status cl_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_dsum", HPK__CL_SUM, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_ssum", HPK__CL_SUM, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_dasum", HPK__CL_ASUM, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_sasum", HPK__CL_ASUM, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+{
+    return reduce_d(ctx, "hpk_dnrm2", HPK__CL_NRM2, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+{
+    return reduce_s(ctx, "hpk_snrm2", HPK__CL_NRM2, n, x, incx, NULL, 0, result);
+}
+
+static hpk_status cl_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, const double *y, int64_t incy,
+                          double *result)
+{
+    return reduce_d(ctx, "hpk_ddot", HPK__CL_DOT, n, x, incx, y, incy, result);
+}
+
+static hpk_status cl_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, const float *y, int64_t incy,
+                          float *result)
+{
+    return reduce_s(ctx, "hpk_sdot", HPK__CL_DOT, n, x, incx, y, incy, result);
+}
+
+static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const void *x, int64_t incx,
+                       int64_t *index)
+{
+    hpk_status st = f32 ? HPK_SUCCESS : hpk__cl_need_fp64(ctx, fn);
+    if (st != HPK_SUCCESS)
+        return st;
+    hpk__cl_call_begin(hpk__cl(ctx));
+    hpk__cl_vec dx;
+    st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, f32 ? sizeof(float) : sizeof(double), &dx);
+    return st == HPK_SUCCESS ? hpk__cl_amax(ctx, fn, f32, n, dx, index) : st;
+}
+
+static hpk_status cl_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
+{
+    return amax(ctx, "hpk_idamax", false, n, x, incx, index);
+}
+
+static hpk_status cl_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
+{
+    return amax(ctx, "hpk_isamax", true, n, x, incx, index);
+}
+
+static hpk_status cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+{
+    hpk__cl_call_begin(hpk__cl(ctx));
+    return hpk__cl_mc_pi(ctx, samples, seed, result);
+}
+
+static hpk_status cl_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim, const double *lower,
+                                  const double *upper, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+{
+    (void)f, (void)user_data, (void)dim, (void)lower, (void)upper, (void)samples, (void)seed, (void)result;
+    return hpk__fail(ctx, HPK_ERR_UNSUPPORTED,
+                     "hpk_mc_integrate: a C function cannot run on an OpenCL device; pass the integrand as OpenCL C "
+                     "source to hpk_cl_mc_integrate (hpk_cl.h)");
+}
+
+const hpk__ops hpk__cl_ops = {
+    .name = "opencl",
+    .destroy = hpk__cl_destroy,
+    .dgemv = cl_dgemv,
+    .sgemv = cl_sgemv,
+    .dsum = cl_dsum,
+    .ssum = cl_ssum,
+    .dasum = cl_dasum,
+    .sasum = cl_sasum,
+    .dnrm2 = cl_dnrm2,
+    .snrm2 = cl_snrm2,
+    .ddot = cl_ddot,
+    .sdot = cl_sdot,
+    .idamax = cl_idamax,
+    .isamax = cl_isamax,
+    .mc_pi = cl_mc_pi,
+    .mc_integrate = cl_mc_integrate,
+};

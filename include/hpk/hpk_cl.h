@@ -1,0 +1,272 @@
+/*
+ * hpk_cl.h — the OpenCL offload backend of hpk, and its manual.
+ *
+ * Everything in hpk.h works on an OpenCL context: the host-pointer functions
+ * (hpk_dgemv, hpk_ddot, ..., hpk_mc_pi) upload their data, compute on the
+ * device, download the result and return, with the same arguments, edge
+ * cases and errors as on the CPU backends.  This header adds what only a
+ * device has: choosing the device, reaching its OpenCL objects, computing on
+ * data that already lives in device buffers (cl_mem), Monte Carlo integration
+ * of an integrand written in OpenCL C, and a timing profile of the last call.
+ *
+ * Available when hpk was built with HPK_WITH_OPENCL (this header is installed
+ * only then).  Link with the library as usual; the OpenCL types come from
+ * <CL/cl.h>, so a program that uses this header also links the OpenCL ICD
+ * loader (-lOpenCL; find_package(hpk) and pkg-config do this).
+ *
+ * ---------------------------------------------------------------------------
+ * Devices and contexts
+ * ---------------------------------------------------------------------------
+ * Any OpenCL 1.2 or later device reached through the ICD loader works: a GPU,
+ * or PoCL's CPU driver (Debian's pocl-opencl-icd), which is what the test
+ * suite runs on when no GPU is present.  An OpenCL hpk context owns one
+ * cl_context with one device and one in-order command queue with profiling
+ * enabled.  Like every hpk context it is used by one thread at a time.
+ *
+ * ---------------------------------------------------------------------------
+ * Results and reproducibility on a device
+ * ---------------------------------------------------------------------------
+ * - GEMV: each y_i is alpha * t_i + beta * y_i (alpha * t_i when beta == 0),
+ *   t_i accumulated in a fixed order in the precision of the data, without
+ *   fused multiply-add, exactly as hpk.h describes.
+ * - Reductions run in two stages: a fixed number of work-groups each reduce a
+ *   fixed part of the vector (each work-item a fixed run of elements, the
+ *   work-items of a group combined pairwise), and the host combines the
+ *   groups' partial results pairwise in group order.  No floating-point
+ *   atomics are used.  float reductions accumulate in double (on a device
+ *   without fp64, in a compensated pair of floats); nrm2 uses Blue's scaling
+ *   and neither overflows nor underflows; i?amax returns the first largest
+ *   |x_i|, a NaN counting as larger than any number (the first NaN wins).
+ * - The work split depends only on n (or m, n), the device and the
+ *   work-group configuration (see HPK_CL_WGS, HPK_CL_KERNELS below), so a
+ *   result is bitwise the same from run to run on the same device and
+ *   driver.  It does not depend on the increments' sign or size, on buffer
+ *   offsets, or on whether the data came through the host-pointer or the
+ *   cl_mem functions.  It is not, in general, bitwise the CPU backends'
+ *   result: sums are grouped differently (the difference is within the
+ *   rounding error that hpk.h bounds).
+ * - Monte Carlo pi is bitwise the CPU backends' result: the device runs the
+ *   same Philox4x32-10 code (kernels/philox.h) and the same exact hit test,
+ *   and hit counts are exact integers.
+ *
+ * ---------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------------
+ * As in hpk.h: every call returns an hpk_status, a failing call writes
+ * nothing (no result, no device buffer, no y) and leaves a sentence in
+ * hpk_ctx_error_message(ctx).  In addition:
+ *   HPK_ERR_DEVICE       an OpenCL call failed; the message names the call
+ *                        and the OpenCL error (e.g. CL_INVALID_MEM_OBJECT),
+ *                        and holds the build log when a program failed to
+ *                        build.
+ *   HPK_ERR_ALLOC        the device or the OpenCL runtime ran out of memory
+ *                        (CL_MEM_OBJECT_ALLOCATION_FAILURE,
+ *                        CL_OUT_OF_RESOURCES, CL_OUT_OF_HOST_MEMORY).
+ *   HPK_ERR_UNSUPPORTED  a double-precision call on a device without fp64
+ *                        (CL_DEVICE_DOUBLE_FP_CONFIG is 0).  float calls and
+ *                        hpk_mc_pi still work there.
+ *   HPK_ERR_NO_DEVICE    no platform or device matched the selection.
+ *   HPK_ERR_INVALID_ARG  also for: a NULL or non-OpenCL ctx in an hpk_cl_
+ *                        function, a NULL cl_mem with elements to touch, a
+ *                        cl_mem of another OpenCL context, a buffer too small
+ *                        for the offset and extent of the call.
+ *
+ * ---------------------------------------------------------------------------
+ * Programs and the program cache
+ * ---------------------------------------------------------------------------
+ * hpk's OpenCL C kernels are built for the context's device the first time
+ * a call needs them, and kept with the context; no call builds a program
+ * twice.  Built programs are also written to a cache on disk, so that a new
+ * process on the same device loads the binary instead of compiling again:
+ *   directory  $XDG_CACHE_HOME/hpk/opencl, else $HOME/.cache/hpk/opencl
+ *              (no disk cache when neither variable is set);
+ *   key        a hash of the program source, the build options, the device
+ *              name and version, the driver version, the platform and the
+ *              hpk version: any change gives a new entry;
+ *   entries    one file per program, written to a temporary file and renamed
+ *              into place (concurrent processes are safe), with a checksum;
+ *              a corrupt, truncated or stale entry is rebuilt from source and
+ *              replaced, never reported as an error;
+ *   disabling  HPK_CL_CACHE=0 (or off, no, false) skips the disk cache.
+ * A program loaded from the cache reports build_s == 0 in hpk_profile.
+ *
+ * ---------------------------------------------------------------------------
+ * Environment variables (HPK_CL_CACHE and the cache directory are read when
+ * a program is built, the others when a context is created)
+ * ---------------------------------------------------------------------------
+ *   HPK_CL_DEVICE   the device selection used when hpk_ctx_create_cl gets
+ *                   device == NULL (and by hpk_ctx_create(&ctx,
+ *                   HPK_BACKEND_OPENCL)); same syntax as `device` below.
+ *   HPK_CL_WGS      work-group size of every hpk kernel: a power of two no
+ *                   larger than the device allows (its maximum work-group
+ *                   size, and local memory for three doubles per work-item).
+ *                   Default: 64 for the CPU kernel family, 256 for the GPU
+ *                   family, or the device's limit if smaller.  Another value
+ *                   makes context creation fail with HPK_ERR_INVALID_ARG.
+ *   HPK_CL_KERNELS  "cpu" or "gpu": the kernel family.  The GPU family
+ *                   assigns consecutive elements to consecutive work-items
+ *                   (coalesced loads) and stages x in local memory; the CPU
+ *                   family gives each work-item a contiguous run of elements
+ *                   processed with OpenCL vector types, which is what CPU
+ *                   drivers vectorize well.  Default: "cpu" for CPU devices,
+ *                   "gpu" for every other device type.
+ *   HPK_CL_CACHE    "0", "off", "no" or "false" disables the disk cache.
+ *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
+ *                   testing hook: it exercises the float-only kernels and
+ *                   the HPK_ERR_UNSUPPORTED path on any device.
+ * Results depend on HPK_CL_WGS and HPK_CL_KERNELS (they set the work split);
+ * for a given setting they are reproducible as described above.
+ */
+#ifndef HPK_HPK_CL_H
+#define HPK_HPK_CL_H
+
+#include "hpk.h"
+
+#ifndef CL_TARGET_OPENCL_VERSION
+#define CL_TARGET_OPENCL_VERSION 120
+#endif
+#include <CL/cl.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------
+ * Contexts
+ * ------------------------------------------------------------------------- */
+
+/* Create an OpenCL context on the device chosen by `device` and store it in
+ * *ctx.  device is one of:
+ *   NULL (or "")   $HPK_CL_DEVICE if set and not empty, else the first GPU
+ *             of the first platform that has one, else the first device of
+ *             the first platform that has any;
+ *   "P:D"     device D of platform P (0-based indices, every device type, in
+ *             the order clGetPlatformIDs / clGetDeviceIDs list them);
+ *   "gpu", "cpu", "accelerator"   the first device of that type;
+ *   any other string   the first device whose name (CL_DEVICE_NAME)
+ *             contains it, compared without regard to case.
+ * hpk_ctx_create(&ctx, HPK_BACKEND_OPENCL) is the same as device == NULL.
+ *   HPK_ERR_INVALID_ARG  ctx is NULL, or HPK_CL_WGS / HPK_CL_KERNELS is set
+ *                        to a value the device cannot use.
+ *   HPK_ERR_NO_DEVICE    no OpenCL platform, or nothing matched `device`.
+ *   HPK_ERR_DEVICE       creating the OpenCL context or queue failed.
+ *   HPK_ERR_ALLOC        out of host or device memory.
+ * On failure *ctx is untouched and the message is recorded where
+ * hpk_ctx_error_message(NULL) reads it.  hpk_ctx_destroy releases every
+ * OpenCL object the context created. */
+HPK_API hpk_status hpk_ctx_create_cl(hpk_ctx **ctx, const char *device);
+
+/* The OpenCL objects of an OpenCL context, for creating buffers and
+ * enqueueing your own work around hpk's (the queue is in-order, with
+ * profiling enabled).  They stay owned by ctx: retain them to keep them past
+ * hpk_ctx_destroy.  NULL for ctx == NULL or a context of another backend. */
+HPK_API cl_context hpk_ctx_cl_context(const hpk_ctx *ctx);
+HPK_API cl_command_queue hpk_ctx_cl_queue(const hpk_ctx *ctx);
+HPK_API cl_device_id hpk_ctx_cl_device(const hpk_ctx *ctx);
+
+/* ---------------------------------------------------------------------------
+ * Device-resident data
+ * ---------------------------------------------------------------------------
+ * Buffers belong to the context's cl_context; offsets count elements (of
+ * the call's precision) from the start of the buffer to the element with the
+ * lowest address, exactly where hpk.h's pointers would point.  Increments
+ * and leading dimensions follow hpk.h, negative increments included.  Every
+ * element a call addresses must lie inside its buffer.  y must not overlap a
+ * or x.
+ *
+ * hpk_cl_?gemv enqueues its kernels on the context's queue and returns at
+ * once: call clFinish(hpk_ctx_cl_queue(ctx)) (or wait for later work on the
+ * queue) before reading y.  Its semantics are those of hpk_?gemv: m == 0 or
+ * n == 0, or alpha == 0 with beta == 1, enqueue nothing; alpha == 0 does not
+ * read a or x; beta == 0 writes y without reading it.
+ *
+ * The reductions wait for the device and return with the result on the
+ * host, as hpk_?dot etc. do; n == 0 gives 0 (i?amax: -1) without touching
+ * the device.
+ *
+ * Errors: those of the hpk.h function with the same name, plus those listed
+ * under "Errors" at the top of this header. */
+HPK_API hpk_status hpk_cl_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                                double alpha, cl_mem a, size_t a_offset, int64_t lda,
+                                cl_mem x, size_t x_offset, int64_t incx,
+                                double beta, cl_mem y, size_t y_offset, int64_t incy);
+HPK_API hpk_status hpk_cl_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
+                                float alpha, cl_mem a, size_t a_offset, int64_t lda,
+                                cl_mem x, size_t x_offset, int64_t incx,
+                                float beta, cl_mem y, size_t y_offset, int64_t incy);
+
+HPK_API hpk_status hpk_cl_ddot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                               cl_mem y, size_t y_offset, int64_t incy, double *result);
+HPK_API hpk_status hpk_cl_sdot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                               cl_mem y, size_t y_offset, int64_t incy, float *result);
+HPK_API hpk_status hpk_cl_dsum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result);
+HPK_API hpk_status hpk_cl_ssum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result);
+HPK_API hpk_status hpk_cl_dasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result);
+HPK_API hpk_status hpk_cl_sasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result);
+HPK_API hpk_status hpk_cl_dnrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result);
+HPK_API hpk_status hpk_cl_snrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result);
+HPK_API hpk_status hpk_cl_idamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index);
+HPK_API hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index);
+
+/* ---------------------------------------------------------------------------
+ * Monte Carlo integration of an OpenCL C integrand
+ * ---------------------------------------------------------------------------
+ * hpk_mc_integrate (hpk.h) with the integrand given as OpenCL C source
+ * instead of a C function pointer, which cannot run on a device.
+ * integrand_source must define
+ *
+ *     double hpk_integrand(const double *point, int dim)
+ *
+ * (it may define helper functions and constants too; names starting with
+ * hpk_ or hpk__ are reserved).  The sample points are exactly those of
+ * hpk_mc_integrate: coordinate d of sample i is lower_d + (upper_d -
+ * lower_d) * u with u from Philox as hpk.h specifies, computed without fused
+ * multiply-add.  Each work-item accumulates a fixed run of samples, and the
+ * runs are combined pairwise with Chan's update in a fixed order, so the
+ * result is reproducible from run to run; it agrees with hpk_mc_integrate on
+ * a CPU backend, for the same integrand written in C, to within rounding
+ * (about 1e-12 relative for well-conditioned integrands), not bitwise.
+ * The program built from the source is cached like hpk's own (per context
+ * and on disk), keyed by the source text and dim.  Needs fp64.
+ *   HPK_ERR_INVALID_ARG  ctx not an OpenCL context; integrand_source, lower,
+ *                        upper or result NULL; dim < 1 or dim > 256;
+ *                        samples == 0; a bound not finite or
+ *                        lower_d >= upper_d.
+ *   HPK_ERR_DEVICE       the source does not build: the message holds the
+ *                        build log.
+ *   HPK_ERR_UNSUPPORTED  the device has no fp64. */
+HPK_API hpk_status hpk_cl_mc_integrate(hpk_ctx *ctx, const char *integrand_source, int dim,
+                                       const double *lower, const double *upper,
+                                       uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* ---------------------------------------------------------------------------
+ * Profile of the last call
+ * ---------------------------------------------------------------------------
+ * Where the time of the most recent call on ctx that used the device went,
+ * in seconds, from the OpenCL events of its commands (CL_PROFILING_COMMAND_
+ * START to _END, summed per kind):
+ *   upload_s    host-to-device transfers (host-pointer functions only);
+ *   kernel_s    kernels;
+ *   download_s  device-to-host transfers (results, y);
+ *   build_s     wall time spent building OpenCL programs from source for this
+ *               call (0 when every program came from the in-memory or the
+ *               disk cache).
+ * For hpk_cl_?gemv, which returns before its kernels run, this call waits for
+ * them.  Before any such call the profile is all zeros.  Calls that touch
+ * nothing on the device (invalid arguments, empty sizes) leave the profile
+ * as it was.
+ *   HPK_ERR_INVALID_ARG  ctx is NULL or not an OpenCL context, or profile is
+ *                        NULL.
+ *   HPK_ERR_DEVICE       waiting for the commands or reading their events
+ *                        failed. */
+typedef struct hpk_profile {
+    double upload_s, kernel_s, download_s, build_s;
+} hpk_profile;
+
+HPK_API hpk_status hpk_ctx_last_profile(const hpk_ctx *ctx, hpk_profile *profile);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* HPK_HPK_CL_H */
