@@ -26,7 +26,7 @@ struct Options {
     std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
     std::vector<int64_t> mc_sizes;        // samples
     int repetitions = 5;
-    double min_time = 0.03;  // seconds per repetition
+    double min_time = 0.02;  // seconds per repetition
     double warmup = 0.02;    // seconds run before the first repetition
     double pause = 0.2;      // seconds from a multithreaded OpenBLAS run to another pool's run
 };

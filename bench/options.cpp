@@ -29,7 +29,7 @@ spinning.
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
   --mc-sizes=LIST      Monte Carlo samples (default: 2^16:2^24:4)
   --repetitions=N      repetitions per point, reported as median (default: 5)
-  --min-time=S         seconds per repetition (default: 0.03)
+  --min-time=S         seconds per repetition (default: 0.02)
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
   --pause=S            seconds from a multithreaded OpenBLAS run to a run of
                        another pool (default: 0.2; from an OpenMP run: S/10)
