@@ -12,7 +12,10 @@ import benchdata
 
 
 def fmt(v, spec=".2f", suffix=""):
-    return "–" if v is None else f"{v:{spec}}{suffix}"
+    if v is None:
+        return "–"
+    text = f"{v:{spec}}"
+    return (text[1:] if text.startswith("-") and float(text) == 0 else text) + suffix
 
 
 def table(header, rows):
@@ -206,7 +209,7 @@ def main():
     opencl = any(r["variant"].startswith(("hpk_cl", "clblast")) for r in rows)
 
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
-          f"Command: `{ctx.get('command', '?')}`", "", machine(data),
+          f"Command: `{ctx.get('command', '?').strip()}`", "", machine(data),
           f"- **noise**: {noise(rows, threads)}", "",
           "## STREAM bandwidth (the roofline)", "", stream_md, "",
           "## hpk OpenMP vs OpenBLAS", "",

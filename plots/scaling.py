@@ -64,7 +64,8 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
                 fit = (pts, color)
     if fit:
         f = amdahl_fraction(fit[0])
-        if f is not None and 0 <= f <= 1:
+        if f is not None and -0.05 <= f <= 1:  # rounding can make a perfect fit slightly negative
+            f = max(f, 0.0)
             ps = [1 + i * (threads[-1] - 1) / 40 for i in range(41)]
             ax_s.plot(ps, [1 / (f + (1 - f) / p) for p in ps], color=fit[1], linewidth=1,
                       linestyle=(0, (1, 1)), label="Amdahl fit, hpk OpenMP large")
