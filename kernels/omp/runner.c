@@ -21,11 +21,11 @@
  * fewer when the work is too small to share. */
 static int team_size(const hpk_ctx *ctx, double work)
 {
-    if (omp_in_parallel())
-        return 1;
-    const int threads = ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
     const double useful = work / HPK__OMP_MIN_WORK;
-    return useful < threads ? (useful < 1.0 ? 1 : (int)useful) : threads;
+    if (useful < 2.0 || omp_in_parallel())
+        return 1; /* decided before asking the OpenMP runtime anything */
+    const int threads = ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+    return useful < threads ? (int)useful : threads;
 }
 
 static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
