@@ -3,6 +3,7 @@
  * the same tree shape as the CPU backends' -- and finishes nrm2 as LAPACK
  * 3.10 does.  The work split depends on n alone, so results repeat. */
 #include "cl_backend.h"
+#include "reduce_finish.h"
 
 #include <math.h>
 #include <string.h>
@@ -43,23 +44,7 @@ static void combine(const void *host, bool pairs, size_t groups, int nacc, size_
  * factors the device used. */
 static double nrm2_finish(const double *acc, double ssml, double sbig)
 {
-    double asml = acc[0], amed = acc[1], abig = acc[2];
-    if (abig > 0.0) {
-        if (amed > 0.0 || isnan(amed))
-            abig += (amed * sbig) * sbig;
-        return sqrt(abig) / sbig;
-    }
-    if (asml > 0.0) {
-        if (amed > 0.0 || isnan(amed)) {
-            amed = sqrt(amed);
-            asml = sqrt(asml) / ssml;
-            const double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
-            const double ratio = ymin / ymax;
-            return sqrt(ymax * ymax * (1.0 + ratio * ratio));
-        }
-        return sqrt(asml) / ssml;
-    }
-    return sqrt(amed);
+    return hpk__nrm2_finish(acc[0], acc[1], acc[2], ssml, sbig);
 }
 
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,

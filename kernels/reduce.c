@@ -3,6 +3,7 @@
  * combined pairwise by the runner's tree.  float data is converted to double
  * as it is loaded, so the s variants share every line with the d ones. */
 #include "cpu_kernels.h"
+#include "reduce_finish.h"
 #include "runner.h"
 #include "vec.h"
 
@@ -201,26 +202,9 @@ static void reduce_combine(const void *job, void *left, const void *right)
         l->s[s] += r->s[s];
 }
 
-/* sqrt of Blue's three accumulators, as LAPACK 3.10 finishes ?nrm2. */
 static double nrm2_finish(const reduce_node *node)
 {
-    double asml = node->s[0], amed = node->s[1], abig = node->s[2];
-    if (abig > 0.0) {
-        if (amed > 0.0 || isnan(amed))
-            abig += (amed * blue_sbig) * blue_sbig;
-        return sqrt(abig) / blue_sbig;
-    }
-    if (asml > 0.0) {
-        if (amed > 0.0 || isnan(amed)) {
-            amed = sqrt(amed);
-            asml = sqrt(asml) / blue_ssml;
-            const double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
-            const double ratio = ymin / ymax;
-            return sqrt(ymax * ymax * (1.0 + ratio * ratio));
-        }
-        return sqrt(asml) / blue_ssml;
-    }
-    return sqrt(amed);
+    return hpk__nrm2_finish(node->s[0], node->s[1], node->s[2], blue_ssml, blue_sbig);
 }
 
 static hpk_status run_reduction(hpk_ctx *ctx, reduce_op op, int64_t n, hpk__vec x, hpk__vec y, double *result)
@@ -306,10 +290,7 @@ hpk_status hpk__cpu_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
 
 /* ---- i?amax: the first largest |x_i|, a NaN beating every number ---------- */
 
-typedef struct amax_node {
-    int64_t index;
-    double value; /* |x_index|, or NaN */
-} amax_node;
+typedef hpk__amax_node amax_node;
 
 /* The first element of a block whose |x| is NaN; -1 if none. */
 static int64_t first_nan(const reduce_job *job, int64_t first, int64_t len)
@@ -370,12 +351,7 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
 static void amax_combine(const void *job, void *left, const void *right)
 {
     (void)job;
-    amax_node *l = left;
-    const amax_node *r = right;
-    if (isnan(l->value))
-        return;
-    if (isnan(r->value) || r->value > l->value)
-        *l = *r;
+    hpk__amax_combine(left, right);
 }
 
 static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)

@@ -3,6 +3,7 @@
  * same pairwise tree hpk uses for blocks. */
 #include "check.h"
 #include "mpi_internal.h"
+#include "reduce_finish.h"
 #include "runner.h"
 
 #include <math.h>
@@ -95,10 +96,8 @@ static void add(const void *job, void *left, const void *right)
     *(double *)left += *(const double *)right;
 }
 
-typedef struct amax_node {
-    int64_t index;
-    double value; /* |x_index|, NaN, or -1 for no element */
-} amax_node;
+/* value: |x_index|, NaN, or -1 for a rank without elements. */
+typedef hpk__amax_node amax_node;
 
 static void amax_leaf(const void *job, int64_t rank, void *node, void *scratch)
 {
@@ -108,17 +107,11 @@ static void amax_leaf(const void *job, int64_t rank, void *node, void *scratch)
     *(amax_node *)node = (amax_node){local >= 0 ? j->first[rank] + local : -1, rank_value(j, rank)};
 }
 
-/* As within one process: a NaN on the left stays; a NaN or a strictly larger
- * value on the right replaces it; ties keep the left, the smaller index. */
+/* As within one process (kernels/reduce_finish.h). */
 static void amax_combine(const void *job, void *left, const void *right)
 {
     (void)job;
-    amax_node *l = left;
-    const amax_node *r = right;
-    if (isnan(l->value))
-        return;
-    if (isnan(r->value) || r->value > l->value)
-        *l = *r;
+    hpk__amax_combine(left, right);
 }
 
 static void combine_ranks(const combine_job *j, int size, size_t node_size,
