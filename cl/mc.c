@@ -2,6 +2,7 @@
  * backends' estimate) and integration of an OpenCL C integrand (moments
  * merged pairwise with Chan's update, here in group order). */
 #include "cl_backend.h"
+#include "mc_finish.h"
 
 #include <math.h>
 
@@ -27,38 +28,22 @@ hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_r
     uint64_t hits = 0;
     for (size_t g = 0; g < groups; g++)
         hits += ((const cl_ulong *)s->host_partials)[g];
-    /* The CPU backends' formulas (kernels/mc.c), so every bit agrees. */
-    const double p = (double)hits / (double)samples;
-    result->estimate = 4.0 * p;
-    result->std_error = 4.0 * sqrt(p * (1.0 - p) / (double)samples);
-    result->samples = samples;
+    /* The CPU backends' formulas, so every bit agrees. */
+    hpk__mc_pi_result(samples, hits, result);
     return HPK_SUCCESS;
 }
 
-typedef struct moments {
-    double count, mean, m2;
-} moments;
-
-/* Chan, Golub and LeVeque's pairwise update; empty groups are neutral. */
-static moments merge(moments l, moments r)
-{
-    if (r.count == 0.0)
-        return l;
-    if (l.count == 0.0)
-        return r;
-    const double count = l.count + r.count, delta = r.mean - l.mean;
-    l.mean += delta * (r.count / count);
-    l.m2 += r.m2 + delta * delta * (l.count * r.count / count);
-    l.count = count;
-    return l;
-}
+typedef hpk__moments moments;
 
 static moments combine(const double *part, size_t first, size_t count)
 {
     if (count == 1)
         return (moments){part[3 * first], part[3 * first + 1], part[3 * first + 2]};
     const size_t left = count - count / 2;
-    return merge(combine(part, first, left), combine(part, first + left, count - left));
+    moments l = combine(part, first, left);
+    const moments r = combine(part, first + left, count - left);
+    hpk__moments_merge(&l, &r);
+    return l;
 }
 
 hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source, int dim, const double *lower,
@@ -91,13 +76,6 @@ hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source
         return st;
 
     const moments total = combine(s->host_partials, 0, groups);
-    double volume = 1.0;
-    for (int d = 0; d < dim; d++)
-        volume *= upper[d] - lower[d];
-    const double count = (double)samples;
-    /* The CPU backends' finish (kernels/mc.c). */
-    result->estimate = volume * total.mean;
-    result->std_error = samples > 1 ? volume * sqrt(fmax(total.m2, 0.0) / (count - 1.0) / count) : NAN;
-    result->samples = samples;
+    hpk__mc_integrate_result(dim, lower, upper, samples, &total, result);
     return HPK_SUCCESS;
 }

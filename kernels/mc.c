@@ -3,6 +3,7 @@
  * results combined by the runner's pairwise tree. */
 #include "cpu_kernels.h"
 #include "philox.h"
+#include "mc_finish.h"
 #include "runner.h"
 #include "simd.h"
 
@@ -100,10 +101,7 @@ static hpk__tree pi_tree(const pi_job *job)
 
 static void pi_finish(uint64_t samples, uint64_t hits, hpk_mc_result *result)
 {
-    const double p = (double)hits / (double)samples;
-    result->estimate = 4.0 * p;
-    result->std_error = 4.0 * sqrt(p * (1.0 - p) / (double)samples);
-    result->samples = samples;
+    hpk__mc_pi_result(samples, hits, result);
 }
 
 hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
@@ -122,10 +120,7 @@ hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_
 
 typedef hpk__mc_job integrate_job;
 
-/* count, mean and sum of squared deviations of a set of f values */
-typedef struct moments {
-    double count, mean, m2;
-} moments;
+typedef hpk__moments moments;
 
 /* Coordinate d of sample i: the (d % 2)-th pair of words of counter d / 2. */
 static void sample_point(const integrate_job *job, uint64_t i, double *point)
@@ -164,16 +159,10 @@ static void integrate_leaf(const void *job_, int64_t block, void *node, void *sc
     out->m2 = s2 - s1 * s1 / count;
 }
 
-/* Chan, Golub and LeVeque's pairwise update of (count, mean, m2). */
 static void moments_combine(const void *job, void *left, const void *right)
 {
     (void)job;
-    moments *l = left;
-    const moments *r = right;
-    const double count = l->count + r->count, delta = r->mean - l->mean;
-    l->mean += delta * (r->count / count);
-    l->m2 += r->m2 + delta * delta * (l->count * r->count / count);
-    l->count = count;
+    hpk__moments_merge(left, right);
 }
 
 static hpk__tree integrate_tree(const integrate_job *job)
@@ -191,15 +180,7 @@ static hpk__tree integrate_tree(const integrate_job *job)
 
 static void integrate_finish(const integrate_job *job, const moments *total, hpk_mc_result *result)
 {
-    double volume = 1.0;
-    for (int d = 0; d < job->dim; d++)
-        volume *= job->upper[d] - job->lower[d];
-    const uint64_t samples = job->samples;
-    const double n = (double)samples;
-    result->estimate = volume * total->mean;
-    /* m2 >= 0 mathematically; rounding may leave it a hair below zero. */
-    result->std_error = samples > 1 ? volume * sqrt(fmax(total->m2, 0.0) / (n - 1.0) / n) : NAN;
-    result->samples = samples;
+    hpk__mc_integrate_result(job->dim, job->lower, job->upper, job->samples, total, result);
 }
 
 hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
