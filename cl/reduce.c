@@ -47,19 +47,29 @@ static double nrm2_finish(const double *acc, double ssml, double sbig)
     return hpk__nrm2_finish(acc[0], acc[1], acc[2], ssml, sbig);
 }
 
+/* The program, the work-group count and each group's run of elements for a
+ * reduction over n elements: what every reduction starts with. */
+static hpk_status prepare(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const hpk__cl_program **prog,
+                          size_t *groups, uint64_t *run)
+{
+    const hpk__cl_tuning *t = &hpk__cl(ctx)->tune;
+    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], prog);
+    if (st == HPK_SUCCESS)
+        hpk__cl_plan(t, (uint64_t)n, f32 ? t->vec_s : t->vec_d, t->cpu_kernels ? MIN_RUN_CPU : MIN_RUN_GPU, groups,
+                     run);
+    return st;
+}
+
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result)
 {
     hpk__cl_state *s = hpk__cl(ctx);
-    const hpk__cl_tuning *t = &s->tune;
     const hpk__cl_program *prog;
-    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], &prog);
-    if (st != HPK_SUCCESS)
-        return st;
     size_t groups;
     uint64_t run64;
-    hpk__cl_plan(t, (uint64_t)n, f32 ? t->vec_s : t->vec_d, t->cpu_kernels ? MIN_RUN_CPU : MIN_RUN_GPU, &groups,
-                 &run64);
+    hpk_status st = prepare(ctx, fn, f32, n, &prog, &groups, &run64);
+    if (st != HPK_SUCCESS)
+        return st;
 
     const cl_long nn = n, xbase = x.base, incx = x.inc, ybase = y.base, incy = y.inc, run = (cl_long)run64;
     static const int kernel_of[] = {[HPK__CL_SUM] = HPK__K_SUM, [HPK__CL_ASUM] = HPK__K_ASUM,
@@ -99,15 +109,12 @@ static bool amax_better(double va, int64_t ia, double vb, int64_t ib)
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index)
 {
     hpk__cl_state *s = hpk__cl(ctx);
-    const hpk__cl_tuning *t = &s->tune;
     const hpk__cl_program *prog;
-    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], &prog);
-    if (st != HPK_SUCCESS)
-        return st;
     size_t groups;
     uint64_t run64;
-    hpk__cl_plan(t, (uint64_t)n, f32 ? t->vec_s : t->vec_d, t->cpu_kernels ? MIN_RUN_CPU : MIN_RUN_GPU, &groups,
-                 &run64);
+    hpk_status st = prepare(ctx, fn, f32, n, &prog, &groups, &run64);
+    if (st != HPK_SUCCESS)
+        return st;
     const cl_long nn = n, xbase = x.base, incx = x.inc, run = (cl_long)run64;
     const hpk__cl_arg args[] = {HPK__ARG(nn),   HPK__ARG(x.mem), HPK__ARG(xbase),
                                 HPK__ARG(incx), HPK__ARG(run),   HPK__ARG(s->partials)};

@@ -58,13 +58,7 @@ HPK_KERNEL void mc_integrate(ulong samples, ulong seed, ulong run, __constant co
 {
     __local double shc[WGS], shm[WGS], shq[WGS];
     const int lid = get_local_id(0);
-#if HPK_CPU_KERNELS
-    const ulong first = ((ulong)get_group_id(0) * WGS + lid) * run, step = 1;
-    const ulong end = min(samples, first + run);
-#else
-    const ulong start = (ulong)get_group_id(0) * run, first = start + lid, step = WGS;
-    const ulong end = min(samples, start + run);
-#endif
+    HPK_SAMPLE_RANGE(samples, run, first, end, step);
     double point[HPK_DIM];
     moments mine = {0.0, 0.0, 0.0};
     for (ulong b = first; b < end; b += step * BLOCK) {

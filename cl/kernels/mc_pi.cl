@@ -18,13 +18,7 @@ HPK_KERNEL void mc_pi(ulong samples, ulong seed, ulong run, __global ulong *part
 {
     __local ulong sh[WGS];
     const int lid = get_local_id(0);
-#if HPK_CPU_KERNELS
-    const ulong first = ((ulong)get_group_id(0) * WGS + lid) * run, step = 1;
-    const ulong end = min(samples, first + run);
-#else
-    const ulong start = (ulong)get_group_id(0) * run, first = start + lid, step = WGS;
-    const ulong end = min(samples, start + run);
-#endif
+    HPK_SAMPLE_RANGE(samples, run, first, end, step);
     ulong hits = 0;
     for (ulong i = first; i < end; i += step) {
         const hpk__philox4 r = hpk__philox_sample(seed, i, 0);
