@@ -1,9 +1,14 @@
 // GEMV points: y = A x (gemv_n) and y = A^T x (gemv_t) for square row-major
-// A, in float and double, for hpk, OpenBLAS and the textbook row-by-row
-// OpenMP matvec.
+// A, in float and double, for hpk's host-pointer API (serial, OpenMP,
+// OpenCL end to end), OpenBLAS and the textbook row-by-row OpenMP matvec;
+// in OpenCL builds also device-resident: hpk's cl_mem gemv and CLBlast.
 #include "harness.h"
 
 #include <cblas.h>
+
+#ifdef HPK_BENCH_OPENCL
+#include "opencl.h"
+#endif
 
 namespace hpkb {
 
@@ -37,6 +42,55 @@ static void blas_gemv(CBLAS_TRANSPOSE t, int64_t n, const float *a, const float 
     cblas_sgemv(CblasRowMajor, t, blasint(n), blasint(n), 1.0f, a, blasint(n), x, 1, 0.0f, y, 1);
 }
 
+#ifdef HPK_BENCH_OPENCL
+// Device-resident gemv, hpk and CLBlast: enqueued, then waited for.
+static std::string cl_gemv(hpk_transpose t, int64_t n, cl_mem a, cl_mem x, cl_mem y, double)
+{
+    hpk_ctx *c = opencl_context();
+    if (hpk_cl_dgemv(c, HPK_ROW_MAJOR, t, n, n, 1.0, a, 0, n, x, 0, 1, 0.0, y, 0, 1) != HPK_SUCCESS)
+        return hpk_ctx_error_message(c);
+    return clFinish(opencl_queue()) == CL_SUCCESS ? "" : "clFinish failed";
+}
+static std::string cl_gemv(hpk_transpose t, int64_t n, cl_mem a, cl_mem x, cl_mem y, float)
+{
+    hpk_ctx *c = opencl_context();
+    if (hpk_cl_sgemv(c, HPK_ROW_MAJOR, t, n, n, 1.0f, a, 0, n, x, 0, 1, 0.0f, y, 0, 1) != HPK_SUCCESS)
+        return hpk_ctx_error_message(c);
+    return clFinish(opencl_queue()) == CL_SUCCESS ? "" : "clFinish failed";
+}
+static std::string clblast_gemv(CLBlastTranspose t, int64_t n, cl_mem a, cl_mem x, cl_mem y, double)
+{
+    cl_command_queue q = opencl_queue();
+    const std::string e = clblast_error(
+        "dgemv", CLBlastDgemv(CLBlastLayoutRowMajor, t, n, n, 1.0, a, 0, n, x, 0, 1, 0.0, y, 0, 1, &q, nullptr));
+    return !e.empty() ? e : clFinish(q) == CL_SUCCESS ? "" : "clFinish failed";
+}
+static std::string clblast_gemv(CLBlastTranspose t, int64_t n, cl_mem a, cl_mem x, cl_mem y, float)
+{
+    cl_command_queue q = opencl_queue();
+    const std::string e = clblast_error(
+        "sgemv", CLBlastSgemv(CLBlastLayoutRowMajor, t, n, n, 1.0f, a, 0, n, x, 0, 1, 0.0f, y, 0, 1, &q, nullptr));
+    return !e.empty() ? e : clFinish(q) == CL_SUCCESS ? "" : "clFinish failed";
+}
+
+template <class T> static void add_gemv_device(Point p, bool trans)
+{
+    const int64_t n = p.size;
+    p.variant = "hpk_cl_kernel";
+    add(p, [=](benchmark::State &st, int) {
+        const cl_mem a = device_buffer<T>(Buf::a), x = device_buffer<T>(Buf::x), y = device_buffer<T>(Buf::y);
+        measure_device(st, [&] { return cl_gemv(trans ? HPK_TRANS : HPK_NO_TRANS, n, a, x, y, T()); });
+    });
+    p.variant = "clblast";
+    add(p, [=](benchmark::State &st, int) {
+        const cl_mem a = device_buffer<T>(Buf::a), x = device_buffer<T>(Buf::x), y = device_buffer<T>(Buf::y);
+        measure_device(st, [&] {
+            return clblast_gemv(trans ? CLBlastTransposeYes : CLBlastTransposeNo, n, a, x, y, T());
+        });
+    });
+}
+#endif
+
 template <class T> static void add_gemv(const std::string &kernel, int64_t n)
 {
     const bool trans = kernel == "gemv_t";
@@ -47,18 +101,23 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
     w.working_set = w.bytes;
     Point p{kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::a, n * n}, {Buf::x, n}, {Buf::y, n}}};
 
-    for (const char *variant : {"hpk_serial", "hpk_omp"}) {
+    for (const std::string &variant : host_api_variants()) {
         p.variant = variant;
         add(p, [=](benchmark::State &st, int threads) {
             Context ctx(variant, threads);
             const hpk_transpose t = trans ? HPK_TRANS : HPK_NO_TRANS;
             const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
             T *y = buffer<T>(Buf::y);
-            for (auto _ : st)
+            if (hpk_gemv(ctx.get(), t, n, a, x, y) != HPK_SUCCESS)  // untimed: builds, faults in
+                return fail(st, ctx.error());
+            for (auto _ : st) {
                 if (hpk_gemv(ctx.get(), t, n, a, x, y) != HPK_SUCCESS) {
                     fail(st, ctx.error());
                     break;
                 }
+                ctx.profile_call();
+            }
+            ctx.report(st);
         });
     }
     p.variant = "openblas";
@@ -71,6 +130,9 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
             benchmark::ClobberMemory();
         }
     });
+#ifdef HPK_BENCH_OPENCL
+    add_gemv_device<T>(p, trans);
+#endif
     if (!trans) {  // the textbook version exists for A x only
         p.variant = "naive_omp";
         add(p, [=](benchmark::State &st, int threads) {

@@ -1,5 +1,5 @@
-// Monte Carlo points: pi from `size` samples, for hpk and the textbook
-// rand()-based OpenMP loop.
+// Monte Carlo points: pi from `size` samples, for hpk (serial, OpenMP,
+// OpenCL) and the textbook rand()-based OpenMP loop.
 #include "harness.h"
 
 #include <cstdlib>
@@ -27,19 +27,23 @@ static void add_mc_pi(int64_t samples)
     w.samples = double(samples);
     Point p{"mc_pi", 'd', "", samples, w, {}};
 
-    for (const char *variant : {"hpk_serial", "hpk_omp"}) {
+    for (const std::string &variant : host_api_variants()) {
         p.variant = variant;
         add(p, [=](benchmark::State &st, int threads) {
             Context ctx(variant, threads);
             hpk_mc_result r;
             uint64_t seed = 42;
+            if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed, &r) != HPK_SUCCESS)  // untimed: builds
+                return fail(st, ctx.error());
             for (auto _ : st) {
                 if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed++, &r) != HPK_SUCCESS) {
                     fail(st, ctx.error());
                     break;
                 }
                 benchmark::DoNotOptimize(r);
+                ctx.profile_call();
             }
+            ctx.report(st);
         });
     }
     p.variant = "naive_omp";

@@ -1,8 +1,14 @@
 // Reduction points: dot, sum, asum, nrm2 and i?amax over unit-stride
-// vectors, in float and double, for hpk and OpenBLAS.
+// vectors, in float and double, for hpk's host-pointer API (serial, OpenMP,
+// OpenCL end to end) and OpenBLAS; in OpenCL builds also device-resident:
+// hpk's cl_mem reductions and CLBlast.
 #include "harness.h"
 
 #include <cblas.h>
+
+#ifdef HPK_BENCH_OPENCL
+#include "opencl.h"
+#endif
 
 namespace hpkb {
 
@@ -82,6 +88,129 @@ static const Reduction<float> kFloat[] = {
      [](int64_t n, const float *x, const float *) { return double(cblas_isamax(blasint(n), x, 1)); }},
 };
 
+#ifdef HPK_BENCH_OPENCL
+// The same reductions on device-resident data: hpk's cl_mem functions and
+// CLBlast, whose result is read back to the host, as hpk's reductions return.
+template <class T> struct DeviceReduction {
+    const char *kernel;
+    hpk_status (*hpk)(hpk_ctx *, int64_t n, cl_mem x, cl_mem y, double *result);
+    CLBlastStatusCode (*clblast)(size_t n, cl_mem result, cl_mem x, cl_mem y, cl_command_queue *q);
+    size_t result_bytes;  // what CLBlast writes: a T, or an unsigned int index
+};
+
+static const DeviceReduction<double> kDeviceDouble[] = {
+    {"dot", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r) { return hpk_cl_ddot(c, n, x, 0, 1, y, 0, 1, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q) { return CLBlastDdot(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr); },
+     sizeof(double)},
+    {"sum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dsum(c, n, x, 0, 1, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDsum(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(double)},
+    {"asum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dasum(c, n, x, 0, 1, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDasum(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(double)},
+    {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dnrm2(c, n, x, 0, 1, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDnrm2(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(double)},
+    {"iamax",
+     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) {
+         int64_t i;
+         const hpk_status s = hpk_cl_idamax(c, n, x, 0, 1, &i);
+         *r = double(i);
+         return s;
+     },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiDamax(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(cl_uint)},
+};
+
+// float results through a float, then widened (as in kFloat above).
+template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, float *)>
+static hpk_status widened(hpk_ctx *c, int64_t n, cl_mem x, double *r)
+{
+    float f;
+    const hpk_status s = F(c, n, x, 0, 1, &f);
+    *r = f;
+    return s;
+}
+
+static const DeviceReduction<float> kDeviceFloat[] = {
+    {"dot",
+     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r) {
+         float f;
+         const hpk_status s = hpk_cl_sdot(c, n, x, 0, 1, y, 0, 1, &f);
+         *r = f;
+         return s;
+     },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q) { return CLBlastSdot(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr); },
+     sizeof(float)},
+    {"sum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_ssum>(c, n, x, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSsum(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(float)},
+    {"asum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_sasum>(c, n, x, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSasum(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(float)},
+    {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_snrm2>(c, n, x, r); },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSnrm2(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(float)},
+    {"iamax",
+     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) {
+         int64_t i;
+         const hpk_status s = hpk_cl_isamax(c, n, x, 0, 1, &i);
+         *r = double(i);
+         return s;
+     },
+     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiSamax(n, r, 0, x, 0, 1, q, nullptr); },
+     sizeof(cl_uint)},
+};
+
+template <class T, size_t N>
+static const DeviceReduction<T> *find(const DeviceReduction<T> (&table)[N], const char *kernel)
+{
+    for (const auto &d : table)
+        if (std::string(d.kernel) == kernel)
+            return &d;
+    return nullptr;
+}
+static const DeviceReduction<double> *device_reduction(const Reduction<double> &r) { return find(kDeviceDouble, r.kernel); }
+static const DeviceReduction<float> *device_reduction(const Reduction<float> &r) { return find(kDeviceFloat, r.kernel); }
+
+template <class T> static void add_reduction_device(Point p, const Reduction<T> &r)
+{
+    const DeviceReduction<T> *found = device_reduction(r);
+    if (!found)
+        return;
+    const DeviceReduction<T> d = *found;
+    const int64_t n = p.size;
+    const bool two = r.vectors == 2;
+    p.variant = "hpk_cl_kernel";
+    add(p, [=](benchmark::State &st, int) {
+        const cl_mem x = device_buffer<T>(Buf::x), y = two ? device_buffer<T>(Buf::y) : nullptr;
+        measure_device(st, [&] {
+            double result;
+            if (d.hpk(opencl_context(), n, x, y, &result) != HPK_SUCCESS)
+                return std::string(hpk_ctx_error_message(opencl_context()));
+            benchmark::DoNotOptimize(result);
+            return std::string();
+        });
+    });
+    p.variant = "clblast";
+    add(p, [=](benchmark::State &st, int) {
+        const cl_mem x = device_buffer<T>(Buf::x), y = two ? device_buffer<T>(Buf::y) : nullptr;
+        const cl_mem out = result_buffer();
+        measure_device(st, [&] {
+            cl_command_queue q = opencl_queue();
+            const std::string e = clblast_error(d.kernel, d.clblast(size_t(n), out, x, y, &q));
+            if (!e.empty())
+                return e;
+            double result = 0;
+            if (clEnqueueReadBuffer(q, out, CL_TRUE, 0, d.result_bytes, &result, 0, nullptr, nullptr) != CL_SUCCESS)
+                return std::string("clEnqueueReadBuffer failed");
+            benchmark::DoNotOptimize(result);
+            return std::string();
+        });
+    });
+}
+#endif
+
 template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
 {
     Work w;
@@ -92,19 +221,23 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
     if (r.vectors == 2)
         p.buffers.push_back({Buf::y, n});
 
-    for (const char *variant : {"hpk_serial", "hpk_omp"}) {
+    for (const std::string &variant : host_api_variants()) {
         p.variant = variant;
         add(p, [=](benchmark::State &st, int threads) {
             Context ctx(variant, threads);
             const T *x = buffer<T>(Buf::x), *y = r.vectors == 2 ? buffer<T>(Buf::y) : nullptr;
             double result;
+            if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS)  // untimed: builds, faults in
+                return fail(st, ctx.error());
             for (auto _ : st) {
                 if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS) {
                     fail(st, ctx.error());
                     break;
                 }
                 benchmark::DoNotOptimize(result);
+                ctx.profile_call();
             }
+            ctx.report(st);
         });
     }
     p.variant = "openblas";
@@ -114,6 +247,9 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
         for (auto _ : st)
             benchmark::DoNotOptimize(r.blas(n, x, y));
     });
+#ifdef HPK_BENCH_OPENCL
+    add_reduction_device(p, r);
+#endif
 }
 
 void register_reductions()

@@ -5,6 +5,10 @@
 #include "build_info.h"
 #include "harness.h"
 
+#ifdef HPK_BENCH_OPENCL
+#include "opencl.h"
+#endif
+
 #include <cblas.h>
 #include <omp.h>
 #include <sys/utsname.h>
@@ -73,8 +77,12 @@ void add_machine_context()
     AddCustomContext("openblas_parallel", par >= 0 && par <= 2 ? parallel[par] : "unknown");
     AddCustomContext("openblas_library", HPK_BENCH_OPENBLAS_LIBRARY);
 
-    // No OpenCL backend in this build: the OpenCL variants are absent.
+#ifdef HPK_BENCH_OPENCL
+    AddCustomContext("opencl_device", opencl_device_description());
+#else
     AddCustomContext("opencl_device", "none (hpk built without HPK_WITH_OPENCL)");
+#endif
+    AddCustomContext("clblast_version", HPK_BENCH_CLBLAST_VERSION);
 
     // Threading environment: binding and wait policies change the results.
     std::string threading;

@@ -3,6 +3,10 @@
 // throughput counters and the progress line.
 #include "harness.h"
 
+#ifdef HPK_BENCH_OPENCL
+#include "opencl.h"
+#endif
+
 #include <omp.h>
 #include <unistd.h>
 
@@ -17,10 +21,6 @@
 namespace hpkb {
 
 // ---- the variant registry --------------------------------------------------
-// An OpenCL backend adds here: {"hpk_cl_kernel", Pool::opencl, false, ...}
-// (kernel time only), {"hpk_cl_e2e", ...} (with transfers; its points also
-// set the counters upload_s, kernel_s and download_s, seconds per call),
-// {"clblast", ...} and {"naive_cl", ...} (one work-item per row).
 const std::vector<Variant> &variants()
 {
     static const std::vector<Variant> v = {
@@ -29,7 +29,27 @@ const std::vector<Variant> &variants()
         {"openblas", Pool::openblas, true, "OpenBLAS (pthreads build), openblas_set_num_threads(t)"},
         {"naive_omp", Pool::openmp, true,
          "textbook OpenMP: row-by-row matvec, rand()-based Monte Carlo"},
+#ifdef HPK_BENCH_OPENCL
+        // The OpenCL device runs on its own threads (PoCL: all cores), so
+        // these points run once, as threads:1.
+        {"hpk_cl_kernel", Pool::opencl, false,
+         "hpk OpenCL, data resident on the device (hpk_cl_* on cl_mem), kernel time"},
+        {"hpk_cl_e2e", Pool::opencl, false,
+         "hpk OpenCL through the host-pointer API: upload, compute, download"},
+        {"clblast", Pool::opencl, false, "CLBlast on the same device and queue, data resident"},
+#endif
         {"stream", Pool::openmp, true, "STREAM-style bandwidth: read-only sum and triad"},
+    };
+    return v;
+}
+
+const std::vector<std::string> &host_api_variants()
+{
+    static const std::vector<std::string> v = {
+        "hpk_serial", "hpk_omp",
+#ifdef HPK_BENCH_OPENCL
+        "hpk_cl_e2e",
+#endif
     };
     return v;
 }
@@ -45,12 +65,46 @@ static const Variant *find_variant(const std::string &name)
 // ---- hpk contexts ----------------------------------------------------------
 Context::Context(const std::string &variant, int threads)
 {
+#ifdef HPK_BENCH_OPENCL
+    if (variant == "hpk_cl_e2e") {
+        ctx_ = opencl_context();  // add() registers OpenCL points only when it exists
+        owned_ = false;
+        opencl_ = true;
+        return;
+    }
+#endif
     const hpk_backend backend = variant == "hpk_serial" ? HPK_BACKEND_SERIAL : HPK_BACKEND_OPENMP;
     if (hpk_ctx_create(&ctx_, backend) == HPK_SUCCESS)
         hpk_ctx_set_num_threads(ctx_, threads);
 }
 
-Context::~Context() { hpk_ctx_destroy(ctx_); }
+Context::~Context()
+{
+    if (owned_)
+        hpk_ctx_destroy(ctx_);
+}
+
+void Context::profile_call()
+{
+#ifdef HPK_BENCH_OPENCL
+    hpk_profile p;
+    if (opencl_ && hpk_ctx_last_profile(ctx_, &p) == HPK_SUCCESS) {
+        phases_[0] += p.upload_s;
+        phases_[1] += p.kernel_s;
+        phases_[2] += p.download_s;
+        calls_++;
+    }
+#endif
+}
+
+void Context::report(benchmark::State &state) const
+{
+    if (calls_ == 0)
+        return;
+    state.counters["upload_s"] = phases_[0] / double(calls_);
+    state.counters["kernel_s"] = phases_[1] / double(calls_);
+    state.counters["download_s"] = phases_[2] / double(calls_);
+}
 
 // ---- buffers ---------------------------------------------------------------
 struct Storage {
@@ -100,6 +154,13 @@ template <class T> T *buffer(Buf b)
 }
 template float *buffer<float>(Buf);
 template double *buffer<double>(Buf);
+
+template <class T> int64_t buffer_elements(Buf b)
+{
+    return g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd'}].elements;
+}
+template int64_t buffer_elements<float>(Buf);
+template int64_t buffer_elements<double>(Buf);
 
 // ---- progress --------------------------------------------------------------
 // Repetitions of different points are interleaved at random, and Google
@@ -159,7 +220,8 @@ void finish_progress()
 // a run that starts meanwhile shares its cores with them.  So a run waits
 // until the workers of every other pool have gone to sleep: options().pause
 // seconds after a multithreaded OpenBLAS run, a tenth of that after an
-// OpenMP one.  Single-threaded runs wake no workers.
+// OpenMP or OpenCL one (the OpenCL device's threads work on every core).
+// Single-threaded CPU runs wake no workers.
 constexpr int kPools = int(Pool::opencl) + 1;
 static Clock::time_point g_spinning_until[kPools];
 
@@ -172,7 +234,7 @@ static void settle(Pool pool)
 
 static void ran(Pool pool, int threads)
 {
-    if (threads > 1 && pool != Pool::none) {
+    if ((threads > 1 && pool != Pool::none) || pool == Pool::opencl) {
         const double spin = pool == Pool::openblas ? options().pause : options().pause / 10;
         g_spinning_until[int(pool)] =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spin));
@@ -208,6 +270,10 @@ void add(const Point &p, Body body)
     }
     if (!selected(o.kernels, p.kernel) || !precision_ok || !selected(o.variants, p.variant))
         return;
+#ifdef HPK_BENCH_OPENCL
+    if (v->pool == Pool::opencl && !opencl_available())
+        return;
+#endif
     for (const auto &[buf, elements] : p.buffers) {
         Storage &s = g_buffers[{buf, p.precision}];
         s.elements = std::max(s.elements, elements);

@@ -65,6 +65,7 @@ struct Work {
 // parallel before the study starts, each as large as its largest user.
 enum class Buf { a, x, y, z };
 template <class T> T *buffer(Buf b);
+template <class T> int64_t buffer_elements(Buf b);
 
 // The points of one (kernel, precision, variant, size).  Each is named
 // kernel/precision/variant/size:N/threads:T in the JSON.
@@ -87,7 +88,13 @@ using Body = std::function<void(benchmark::State &state, int threads)>;
 void add(const Point &p, Body body);
 void fail(benchmark::State &state, const std::string &message);
 
-// An hpk context for a variant name (hpk_serial, hpk_omp) and thread count.
+// The variants that run hpk's host-pointer API, each through its own
+// context: hpk_serial, hpk_omp, and in OpenCL builds hpk_cl_e2e (the same
+// calls on an OpenCL context: upload, compute, download).
+const std::vector<std::string> &host_api_variants();
+
+// An hpk context for one of host_api_variants() and a thread count.  The
+// OpenCL one is the harness's shared context (opencl.h), borrowed.
 class Context {
 public:
     Context(const std::string &variant, int threads);
@@ -97,8 +104,19 @@ public:
     hpk_ctx *get() const { return ctx_; }
     const char *error() const { return hpk_ctx_error_message(ctx_); }
 
+    // After each successful call in the timed loop: on an OpenCL context,
+    // adds the call's upload, kernel and download times (from its events);
+    // elsewhere nothing.  report() then sets the counters upload_s,
+    // kernel_s and download_s, seconds per call.
+    void profile_call();
+    void report(benchmark::State &state) const;
+
 private:
     hpk_ctx *ctx_ = nullptr;
+    bool owned_ = true;
+    bool opencl_ = false;
+    double phases_[3] = {0, 0, 0};
+    int64_t calls_ = 0;
 };
 
 // The kernel families, one file each.

@@ -17,8 +17,10 @@ CSV_NAME = "results.csv"
 
 # Every variant the harness may produce (bench/harness.cpp's registry).
 # `peer` is what its speedup is measured against at the same thread count;
-# `threaded` variants are swept over thread counts.  The OpenCL entries are
-# used once the OpenCL backend registers them.
+# `threaded` variants are swept over thread counts; the OpenCL ones run once
+# (as threads:1) on the device's own threads.  CLBlast is the peer of
+# device-resident hpk; the end-to-end rows (with transfers) are compared with
+# the CPU in offload.py.
 VARIANTS = {
     "hpk_serial": dict(threaded=False, label="hpk serial", color="#7f7f7f", marker="s",
                        peer="openblas"),
@@ -26,13 +28,12 @@ VARIANTS = {
     "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None),
     "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
                       peer="openblas"),
-    "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (kernel only)", color="#2ca02c",
+    "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (device-resident)", color="#2ca02c",
                           marker="D", peer="clblast"),
     "hpk_cl_e2e": dict(threaded=False, label="hpk OpenCL (with transfers)", color="#17becf",
-                       marker="d", peer="clblast"),
-    "clblast": dict(threaded=False, label="CLBlast", color="#9467bd", marker="P", peer=None),
-    "naive_cl": dict(threaded=False, label="textbook OpenCL", color="#8c564b", marker="X",
-                     peer="clblast"),
+                       marker="d", peer=None),
+    "clblast": dict(threaded=False, label="CLBlast (device-resident)", color="#9467bd", marker="P",
+                    peer=None),
     "stream": dict(threaded=True, label="STREAM", color="black", marker="", peer=None),
 }
 
@@ -234,6 +235,19 @@ def size_classes(rows, cache):
         picks = [("", s) for s in dict.fromkeys((sizes[0], sizes[len(sizes) // 2], sizes[-1]))]
     names = ["small", "medium", "large"][-len(picks):]
     return [(name, where, size) for name, (where, size) in zip(names, picks)]
+
+
+def break_even(offload, cpu):
+    """The smallest size from which `offload` ({size: seconds}) beats `cpu`
+    at every larger size measured for both; None when it never does."""
+    sizes = sorted(set(offload) & set(cpu))
+    best = None
+    for s in reversed(sizes):
+        if offload[s] < cpu[s]:
+            best = s
+        else:
+            break
+    return best
 
 
 def fmt_bytes(n):

@@ -14,18 +14,6 @@ PHASE_STYLE = {"upload_s": ("upload", "#9ecae1"), "kernel_s": ("kernel", "#2ca02
                "download_s": ("download", "#fdae6b")}
 
 
-def break_even(e2e, cpu):
-    """Smallest size from which e2e beats cpu at every measured larger size."""
-    sizes = sorted(set(e2e) & set(cpu))
-    best = None
-    for s in reversed(sizes):
-        if e2e[s] < cpu[s]:
-            best = s
-        else:
-            break
-    return best
-
-
 def panels(ax_split, ax_time, rows, kernel, prec, tmax):
     e2e = {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_cl_e2e")}
     sizes = sorted(e2e)
@@ -41,7 +29,8 @@ def panels(ax_split, ax_time, rows, kernel, prec, tmax):
     ax_split.set_ylim(0, 100)
     ax_split.set_xlabel("size (n)")
     ax_split.set_ylabel("% of end-to-end time")
-    ax_split.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: where the time goes")
+    ax_split.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES[prec]}: "
+                       "where the time goes")
 
     curves = {}
     for variant, threads in (("hpk_cl_e2e", 1), ("hpk_cl_kernel", 1), ("clblast", 1), ("hpk_omp", tmax)):
@@ -52,7 +41,7 @@ def panels(ax_split, ax_time, rows, kernel, prec, tmax):
             lab = benchdata.label(variant) + (f", {threads} threads" if variant == "hpk_omp" else "")
             ax_time.plot(sorted(pts), [pts[s] for s in sorted(pts)], label=lab, **benchdata.style(variant))
     if "hpk_omp" in curves:
-        s = break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
+        s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
         text = f"break-even: n = {benchdata.fmt_count(s)}" if s else "no break-even in the measured sizes"
         if s:
             ax_time.axvline(s, color="black", linestyle="--", linewidth=1)
@@ -61,7 +50,8 @@ def panels(ax_split, ax_time, rows, kernel, prec, tmax):
     ax_time.set_yscale("log")
     ax_time.set_xlabel("size (n)")
     ax_time.set_ylabel("seconds per call")
-    ax_time.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: offload vs CPU")
+    ax_time.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES[prec]}: "
+                      "offload vs CPU")
 
 
 def main():

@@ -5,6 +5,7 @@ headline table.  Run the plot scripts first so the images exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
 """
+import json
 import os
 import statistics
 
@@ -127,6 +128,68 @@ def scaling_table(rows, threads):
     return table(header, out)
 
 
+def opencl_table(rows, tmax):
+    """Per kernel and precision: device-resident hpk against CLBlast (median
+    over sizes, range), the GB/s of both and hpk OpenCL's share of hpk
+    OpenMP on all cores at the largest size, the transfers' share of an
+    end-to-end call there, and the break-even size against hpk OpenMP."""
+    header = ["kernel", "prec", "hpk vs CLBlast", "hpk GB/s, largest", "CLBlast GB/s, largest",
+              f"hpk OpenCL / hpk OpenMP {tmax}t, largest", "transfers in e2e, largest",
+              f"break-even vs OpenMP {tmax}t"]
+    out = []
+    for kernel in benchdata.KERNELS:
+        for prec in ("d", "s"):
+            dev = benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_cl_kernel")
+            e2e = benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_cl_e2e")
+            if not dev and not e2e:
+                continue
+            big = max(dev or e2e, key=lambda r: r["size"])
+            blast = benchdata.select(rows, kernel=kernel, precision=prec, variant="clblast", size=big["size"])
+            omp = {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=prec,
+                                                            variant="hpk_omp", threads=tmax)}
+            share = None
+            if big["size"] in omp:
+                share = omp[big["size"]]["time_s"] / big["time_s"]
+            last = max(e2e, key=lambda r: r["size"]) if e2e else None
+            moved = None
+            if last and "upload_s" in last:
+                moved = (last["upload_s"] + last["download_s"]) / last["time_s"]
+            even = benchdata.break_even({r["size"]: r["time_s"] for r in e2e},
+                                        {s: r["time_s"] for s, r in omp.items()})
+            rate = "gbps" if big["gbps"] else "msamples_per_s"
+            out.append([kernel, prec, ratio_summary(r["speedup_vs_peer"] for r in dev),
+                        fmt(big[rate], ".1f") + ("" if rate == "gbps" else " Msamples/s"),
+                        fmt(blast[0]["gbps"], ".1f") if blast else "–",
+                        fmt(share, ".0%") if share else "–", fmt(moved, ".0%") if moved is not None else "–",
+                        f"n = {benchdata.fmt_count(even)}" if even else "none measured" if e2e else "–"])
+    return table(header, out)
+
+
+FIRST_CALL_NAME = "first_call.json"
+
+
+def first_call(results_dir):
+    """The first-call times of hpk_cl_first_call (scripts/bench): the cold
+    run (empty cache) and the median of the warm runs, in milliseconds."""
+    path = os.path.join(results_dir, FIRST_CALL_NAME)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        runs = json.load(f)
+    cold = [r for r in runs if r.get("cache") == "cold"]
+    warm = [r for r in runs if r.get("cache") == "warm"]
+    keys = [("context_s", "context created"), ("first_gemv_s", "first dgemv"),
+            ("first_dot_s", "first ddot"), ("first_mc_pi_s", "first mc_pi"),
+            ("to_first_result_s", "start to first result"), ("total_s", "start to all three results")]
+    header = ["ms", "cold cache (1 run)", f"warm cache (median of {len(warm)})"]
+    out = []
+    for key, name in keys:
+        c = fmt(1e3 * cold[0][key], ".1f") if cold else "–"
+        w = fmt(1e3 * statistics.median(r[key] for r in warm), ".1f") if warm else "–"
+        out.append([name, c, w])
+    return table(header, out)
+
+
 def noise(rows, threads):
     """The median coefficient of variation of the repetitions, per thread
     count: how much the machine disturbed the measurement."""
@@ -220,9 +283,24 @@ def main():
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
                "matvec, and the rand()-based Monte Carlo (median over the sizes, range).", "", naive_md, ""]
     md += ["## Strong scaling at the largest size", "", scale_md, ""]
-    if not opencl:
-        md += ["## OpenCL", "", "No OpenCL rows: this hpk was built without the OpenCL backend, so the "
-               "OpenCL variants, CLBlast and the offload plot are absent.", ""]
+    if opencl:
+        cl_md, cl_text = opencl_table(rows, threads[-1])
+        md += ["## OpenCL", "", f"Device: {ctx.get('opencl_device')}; CLBlast {ctx.get('clblast_version')} "
+               "on the same device and queue.  *hpk vs CLBlast*: CLBlast time / hpk time with the data "
+               "resident on the device (median over sizes, range; a reduction includes reading its "
+               "result back, as hpk's do).  *Transfers*: upload + download share of an end-to-end "
+               "host-pointer call.  *Break-even*: the smallest size from which an end-to-end OpenCL call "
+               "beats hpk OpenMP on all cores at every larger size (on a CPU device, which shares the "
+               "cores and the memory with OpenMP, expect none).", "", cl_md, ""]
+        fc = first_call(results_dir)
+        if fc:
+            md += ["### First call in a new process", "",
+                   "`hpk_cl_first_call`: from the start of main, through the device's discovery, to the "
+                   "first results (each first call includes building or loading its program).", "",
+                   fc[0], ""]
+    else:
+        md += ["## OpenCL", "", "No OpenCL rows: this hpk was built without the OpenCL backend (or no "
+               "device was found), so the OpenCL variants, CLBlast and the offload plot are absent.", ""]
     md += [HOW_TO_READ, "## Plots", ""]
     for f, title in images:
         md += [f"### {title}", "", f"![{title}]({f})", ""]
@@ -238,6 +316,15 @@ def main():
     print()
     print("hpk OpenMP vs OpenBLAS (OpenBLAS time / hpk time: median over sizes (range)):")
     print(head_text)
+    if opencl:
+        print()
+        print("hpk OpenCL vs CLBlast, device-resident (CLBlast time / hpk time), and offload:")
+        print(cl_text)
+        fc = first_call(results_dir)
+        if fc:
+            print()
+            print("OpenCL first call in a new process:")
+            print(fc[1])
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ usage: /usr/bin/python3 plots/throughput.py RESULTS_DIR
 import benchdata
 import plotting
 
-ORDER = ["hpk_omp", "openblas", "naive_omp", "hpk_cl_kernel", "hpk_cl_e2e", "clblast", "naive_cl",
+ORDER = ["hpk_omp", "openblas", "naive_omp", "hpk_cl_kernel", "hpk_cl_e2e", "clblast",
          "hpk_serial"]
 
 

@@ -3,7 +3,8 @@ OpenBLAS's median time over hpk OpenMP's at the same thread count, for each
 thread count and precision.  Above 1 hpk is faster.  The shaded band is
 +-10%, the point-to-point noise of two identical libraries measured this way
 on a small shared machine: differences inside it are not results.
-OpenCL variants, once measured, get vs_clblast.png the same way.
+In OpenCL builds, vs_clblast.png does the same for hpk's device-resident
+OpenCL calls against CLBlast on the same device and queue.
 
 usage: /usr/bin/python3 plots/vs_peer.py RESULTS_DIR
 """
@@ -23,8 +24,9 @@ def panel(ax, rows, kernel, variants, cache):
                     rows, kernel=kernel, precision=prec, variant=variant, threads=t) if r["speedup_vs_peer"])
                 if not pts:
                     continue
-                lab = f"{benchdata.label(variant)}, {benchdata.PRECISION_NAMES[prec]}, " \
-                      f"{t} thread{'s' if t > 1 else ''}"
+                lab = f"{benchdata.label(variant)}, {benchdata.PRECISION_NAMES[prec]}"
+                if benchdata.threaded(variant):
+                    lab += f", {t} thread{'s' if t > 1 else ''}"
                 ax.plot(*zip(*pts), color=THREAD_COLORS[i % len(THREAD_COLORS)], linestyle=ls,
                         marker=benchdata.style(variant)["marker"], label=lab)
                 plotted = True
@@ -62,7 +64,7 @@ def main():
     rows = benchdata.tidy_rows(data)
     figure(results_dir, data, rows, "openblas", ["hpk_omp"], "vs_openblas.png")
     if any(r["variant"] == "clblast" for r in rows):
-        figure(results_dir, data, rows, "clblast", ["hpk_cl_kernel", "hpk_cl_e2e"], "vs_clblast.png")
+        figure(results_dir, data, rows, "clblast", ["hpk_cl_kernel"], "vs_clblast.png")
 
 
 if __name__ == "__main__":
