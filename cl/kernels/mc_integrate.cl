@@ -58,16 +58,19 @@ HPK_KERNEL void mc_integrate(ulong samples, ulong seed, ulong run, __constant co
 {
     __local double shc[WGS], shm[WGS], shq[WGS];
     const int lid = get_local_id(0);
-    HPK_SAMPLE_RANGE(samples, run, first, end, step);
+    HPK_SAMPLE_RANGE(samples, run, base, end, iters);
     double point[HPK_DIM];
     moments mine = {0.0, 0.0, 0.0};
-    for (ulong b = first; b < end; b += step * BLOCK) {
-        const ulong stop = min(end, b + step * BLOCK);
+    for (ulong k0 = 0; k0 < iters; k0 += BLOCK) {
+        const ulong first = base + k0 * WGS + (ulong)lid;
+        if (first >= end)
+            break;
+        const ulong stop = min(end, first + (ulong)BLOCK * WGS);
         double shift = 0.0, s1 = 0.0, s2 = 0.0, count = 0.0;
-        for (ulong i = b; i < stop; i += step) {
+        for (ulong i = first; i < stop; i += WGS) {
             sample_point(seed, i, bounds, bounds + HPK_DIM, point);
             const double v = hpk_integrand(point, HPK_DIM);
-            if (i == b)
+            if (i == first)
                 shift = v;
             const double d = v - shift;
             s1 += d;
