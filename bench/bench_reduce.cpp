@@ -98,6 +98,24 @@ template <class T> struct DeviceReduction {
     size_t result_bytes;  // what CLBlast writes: a T, or an unsigned int index
 };
 
+// Results as the table's double: a float widened, an index converted.
+template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, float *)>
+static hpk_status widened(hpk_ctx *c, int64_t n, cl_mem x, double *r)
+{
+    float f;
+    const hpk_status s = F(c, n, x, 0, 1, &f);
+    *r = f;
+    return s;
+}
+template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, int64_t *)>
+static hpk_status index_of(hpk_ctx *c, int64_t n, cl_mem x, double *r)
+{
+    int64_t i;
+    const hpk_status s = F(c, n, x, 0, 1, &i);
+    *r = double(i);
+    return s;
+}
+
 static const DeviceReduction<double> kDeviceDouble[] = {
     {"dot", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r) { return hpk_cl_ddot(c, n, x, 0, 1, y, 0, 1, r); },
      [](size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q) { return CLBlastDdot(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr); },
@@ -111,26 +129,10 @@ static const DeviceReduction<double> kDeviceDouble[] = {
     {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dnrm2(c, n, x, 0, 1, r); },
      [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDnrm2(n, r, 0, x, 0, 1, q, nullptr); },
      sizeof(double)},
-    {"iamax",
-     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) {
-         int64_t i;
-         const hpk_status s = hpk_cl_idamax(c, n, x, 0, 1, &i);
-         *r = double(i);
-         return s;
-     },
+    {"iamax", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return index_of<hpk_cl_idamax>(c, n, x, r); },
      [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiDamax(n, r, 0, x, 0, 1, q, nullptr); },
      sizeof(cl_uint)},
 };
-
-// float results through a float, then widened (as in kFloat above).
-template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, float *)>
-static hpk_status widened(hpk_ctx *c, int64_t n, cl_mem x, double *r)
-{
-    float f;
-    const hpk_status s = F(c, n, x, 0, 1, &f);
-    *r = f;
-    return s;
-}
 
 static const DeviceReduction<float> kDeviceFloat[] = {
     {"dot",
@@ -151,13 +153,7 @@ static const DeviceReduction<float> kDeviceFloat[] = {
     {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_snrm2>(c, n, x, r); },
      [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSnrm2(n, r, 0, x, 0, 1, q, nullptr); },
      sizeof(float)},
-    {"iamax",
-     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) {
-         int64_t i;
-         const hpk_status s = hpk_cl_isamax(c, n, x, 0, 1, &i);
-         *r = double(i);
-         return s;
-     },
+    {"iamax", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return index_of<hpk_cl_isamax>(c, n, x, r); },
      [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiSamax(n, r, 0, x, 0, 1, q, nullptr); },
      sizeof(cl_uint)},
 };
