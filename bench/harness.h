@@ -43,8 +43,8 @@ bool parse_options(int *argc, char **argv);
 enum class Pool { none, openmp, openblas, opencl };
 
 // One implementation of the kernels.  The registry (harness.cpp) lists
-// them; the OpenCL backend adds its entries there and registers its points
-// from its own bench_*.cpp file.
+// them; OpenCL builds add hpk_cl_kernel, hpk_cl_e2e and clblast, whose
+// points each kernel family's bench_*.cpp registers beside the CPU ones.
 struct Variant {
     const char *name;
     Pool pool;

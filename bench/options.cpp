@@ -13,8 +13,9 @@ namespace hpkb {
 
 static const char *const kUsage = R"(usage: hpk_bench [options] [Google Benchmark flags]
 
-Sweeps hpk's kernels over sizes, thread counts and variants against OpenBLAS,
-with a STREAM bandwidth measurement, and reports through Google Benchmark
+Sweeps hpk's kernels over sizes, thread counts and variants against OpenBLAS
+(and, in OpenCL builds, CLBlast on the OpenCL device), with a STREAM
+bandwidth measurement, and reports through Google Benchmark
 (write the JSON with --benchmark_out=FILE).  Runs of every point are randomly
 interleaved; a run waits until other libraries' worker threads have stopped
 spinning.
@@ -23,7 +24,9 @@ spinning.
                        stream_triad; groups: gemv reductions mc stream all
                        (default: all)
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
-  --variants=LIST      hpk_serial hpk_omp openblas naive_omp stream (default: all)
+  --variants=LIST      hpk_serial hpk_omp openblas naive_omp stream, and in
+                       OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast
+                       (default: all)
   --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
