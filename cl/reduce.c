@@ -96,16 +96,6 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
     return HPK_SUCCESS;
 }
 
-/* Does (vb, ib) beat (va, ia) for i?amax?  As reduce.cl's amax_better. */
-static bool amax_better(double va, int64_t ia, double vb, int64_t ib)
-{
-    if (isnan(vb))
-        return !isnan(va) || ib < ia;
-    if (isnan(va))
-        return false;
-    return vb > va || (vb == va && ib < ia);
-}
-
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index)
 {
     hpk__cl_state *s = hpk__cl(ctx);
@@ -122,24 +112,23 @@ hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__
     if (st != HPK_SUCCESS)
         return st;
 
+    /* Groups own increasing index ranges, so their winners combine in
+     * group order with the CPU backends' rule; an empty group's (-1,
+     * INT64_MAX) never wins. */
     const int64_t *part = s->host_partials;
-    double best = -1.0;
-    int64_t at = INT64_MAX;
+    hpk__amax_node best = {INT64_MAX, -1.0};
     for (size_t g = 0; g < groups; g++) {
-        double v;
+        hpk__amax_node node = {part[2 * g], 0.0};
         if (f32) {
             uint32_t bits = (uint32_t)part[2 * g + 1];
             float fv;
             memcpy(&fv, &bits, sizeof fv);
-            v = fv;
+            node.value = fv;
         } else {
-            memcpy(&v, &part[2 * g + 1], sizeof v);
+            memcpy(&node.value, &part[2 * g + 1], sizeof node.value);
         }
-        if (amax_better(best, at, v, part[2 * g])) {
-            best = v;
-            at = part[2 * g];
-        }
+        hpk__amax_combine(&best, &node);
     }
-    *index = at;
+    *index = best.index;
     return HPK_SUCCESS;
 }
