@@ -171,9 +171,14 @@ void hpk__cl_programs_release(hpk__cl_state *s);
 
 /* The disk cache: a program binary by key (a text naming everything the
  * binary depends on).  load returns a malloc'd binary, or NULL when there is
- * no valid entry; store writes atomically and ignores failures. */
+ * no trusted, valid entry; store writes atomically and ignores failures.
+ * hpk_cl.h states what the cache trusts. */
 unsigned char *hpk__cl_cache_load(const char *key, size_t *size);
 void hpk__cl_cache_store(const char *key, const unsigned char *binary, size_t size);
+
+/* The variable `name`, or NULL when it is unset or the process runs with
+ * set-user-ID or set-group-ID rights (env.c). */
+const char *hpk__cl_getenv(const char *name);
 
 /* ---- commands ---------------------------------------------------------------- */
 

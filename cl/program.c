@@ -58,10 +58,13 @@ static char *cache_key(const hpk__cl_state *s, const char *const *sources, size_
     hash_sources(sources, count, h, &length);
     const char *fmt = "hpk %s OpenCL program\n%s\noptions: %s\nsources: %zu bytes, %016llx%016llx\n";
     const int size = snprintf(NULL, 0, fmt, hpk_version_string(), s->identity, options, length, h[0], h[1]);
-    char *key = malloc((size_t)size + 1);
-    if (key)
-        snprintf(key, (size_t)size + 1, fmt, hpk_version_string(), s->identity, options, length, h[0], h[1]);
-    return key;
+    char *key = size > 0 ? malloc((size_t)size + 1) : NULL;
+    if (key && snprintf(key, (size_t)size + 1, fmt, hpk_version_string(), s->identity, options, length, h[0],
+                        h[1]) != size) {
+        free(key);
+        key = NULL;
+    }
+    return key; /* NULL: no disk cache for this program */
 }
 
 /* The program from a cached binary, or NULL when there is none that builds. */
@@ -115,49 +118,61 @@ static hpk_status build_failure(hpk_ctx *ctx, const char *fn, const char *what, 
                      hpk__cl_error_name(err), log[0] ? log : "no build log");
 }
 
-/* Builds (or loads) the program of `sources` with `options`, and its kernels. */
+/* The kernels `names` of program into *out (which then owns the program). */
+static cl_int create_kernels(cl_program program, const char *const *names, hpk__cl_program *out)
+{
+    hpk__cl_program p = {program, {NULL}};
+    for (int k = 0; k < HPK__CL_MAX_KERNELS && names[k]; k++) {
+        cl_int err;
+        p.kernels[k] = clCreateKernel(program, names[k], &err);
+        if (err != CL_SUCCESS) {
+            for (int j = 0; j < k; j++)
+                clReleaseKernel(p.kernels[j]);
+            return err;
+        }
+    }
+    *out = p;
+    return CL_SUCCESS;
+}
+
+/* Builds (or loads) the program of `sources` with `options`, and its kernels.
+ * A cached binary that does not build, or lacks one of the kernels, is
+ * replaced by a build from source. */
 static hpk_status build(hpk_ctx *ctx, const char *fn, const char *what, const char *const *sources, size_t count,
                         const char *options, const char *const *kernel_names, hpk__cl_program *out)
 {
     hpk__cl_state *s = hpk__cl(ctx);
     char *key = cache_key(s, sources, count, options);
     cl_program program = from_cache(s, key, options);
-    if (!program) {
-        const double start = seconds_now();
-        cl_int err;
-        program = clCreateProgramWithSource(s->context, (cl_uint)count, (const char **)sources, NULL, &err);
-        if (err != CL_SUCCESS) {
-            free(key);
-            return hpk__cl_fail(ctx, fn, "clCreateProgramWithSource", err);
-        }
-        err = clBuildProgram(program, 1, &s->device, options, NULL, NULL);
-        s->build_s += seconds_now() - start;
-        if (err != CL_SUCCESS) {
-            const hpk_status st = err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS
-                                      ? build_failure(ctx, fn, what, program, err)
-                                      : hpk__cl_fail(ctx, fn, "clBuildProgram", err);
-            clReleaseProgram(program);
-            free(key);
-            return st;
-        }
-        store_binary(key, program);
+    if (program && create_kernels(program, kernel_names, out) == CL_SUCCESS) {
+        free(key);
+        return HPK_SUCCESS;
     }
-    free(key);
+    if (program)
+        clReleaseProgram(program);
 
-    hpk__cl_program p = {program, {NULL}};
-    for (int k = 0; k < HPK__CL_MAX_KERNELS && kernel_names[k]; k++) {
-        cl_int err;
-        p.kernels[k] = clCreateKernel(program, kernel_names[k], &err);
-        if (err != CL_SUCCESS) {
-            const hpk_status st = hpk__cl_fail(ctx, fn, "clCreateKernel", err);
-            for (int j = 0; j < k; j++)
-                clReleaseKernel(p.kernels[j]);
-            clReleaseProgram(program);
-            return st;
-        }
+    const double start = seconds_now();
+    cl_int err;
+    program = clCreateProgramWithSource(s->context, (cl_uint)count, (const char **)sources, NULL, &err);
+    if (err != CL_SUCCESS) {
+        free(key);
+        return hpk__cl_fail(ctx, fn, "clCreateProgramWithSource", err);
     }
-    *out = p;
-    return HPK_SUCCESS;
+    err = clBuildProgram(program, 1, &s->device, options, NULL, NULL);
+    s->build_s += seconds_now() - start;
+    hpk_status st = HPK_SUCCESS;
+    if (err != CL_SUCCESS)
+        st = err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS
+                 ? build_failure(ctx, fn, what, program, err)
+                 : hpk__cl_fail(ctx, fn, "clBuildProgram", err);
+    else if ((err = create_kernels(program, kernel_names, out)) != CL_SUCCESS)
+        st = hpk__cl_fail(ctx, fn, "clCreateKernel", err);
+    else
+        store_binary(key, program);
+    if (st != HPK_SUCCESS)
+        clReleaseProgram(program);
+    free(key);
+    return st;
 }
 
 static void release_program(hpk__cl_program *p)

@@ -11,8 +11,6 @@
  *   - hpk_ctx_last_profile;
  *   - no leaked OpenCL objects, no per-call buffers, no repeated builds
  *     (counted by cl_counting.c);
- *   - the disk program cache across processes: a second process builds
- *     nothing, damaged entries are rebuilt, HPK_CL_CACHE=0 writes nothing;
  *   - Monte Carlo: pi bitwise the serial backend's, hpk_cl_mc_integrate
  *     against hpk_mc_integrate with the same integrand written in C;
  *   - the kernel sources build on their own with their defaults. */
@@ -22,22 +20,15 @@
 
 #include <hpk/hpk_cl.h>
 
-#include <dirent.h>
 #include <float.h>
 #include <inttypes.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
-
-static const char *test_argv0;
 
 /* ---- helpers --------------------------------------------------------------- */
 
@@ -922,161 +913,6 @@ static void test_no_leaks_or_rebuilds(void **state)
     expect_none_live("after a warm context's hpk_ctx_destroy");
 }
 
-/* ---- the disk cache across processes ------------------------------------------------ */
-
-/* The child: a reduction and pi on a fresh context; writes the build seconds
- * they took to out_path.  Exit status 0 when the results are right. */
-static int cache_child(const char *out_path)
-{
-    hpk_ctx *ctx = NULL, *serial = NULL;
-    if (hpk_ctx_create(&ctx, HPK_BACKEND_OPENCL) != HPK_SUCCESS || hpk_ctx_create(&serial, HPK_BACKEND_SERIAL))
-        return 2;
-    double x[1000], r = 0.0, build = 0.0, want = 0.0;
-    for (int i = 0; i < 1000; i++) {
-        x[i] = i % 7;
-        want += x[i] * x[i];
-    }
-    hpk_profile p;
-    if (hpk_ddot(ctx, 1000, x, 1, x, -1, &r) || hpk_ctx_last_profile(ctx, &p))
-        return 3;
-    build += p.build_s;
-    double rev = 0.0;
-    for (int i = 0; i < 1000; i++)
-        rev += x[i] * x[999 - i];
-    if (r != rev)
-        return 4;
-    hpk_mc_result got, ref;
-    if (hpk_mc_pi(ctx, 20000, 7, &got) || hpk_ctx_last_profile(ctx, &p) || hpk_mc_pi(serial, 20000, 7, &ref))
-        return 5;
-    build += p.build_s;
-    if (memcmp(&got, &ref, sizeof got) != 0)
-        return 6;
-    FILE *f = fopen(out_path, "w");
-    if (!f)
-        return 7;
-    fprintf(f, "%.17g\n", build);
-    fclose(f);
-    hpk_ctx_destroy(ctx);
-    hpk_ctx_destroy(serial);
-    (void)want;
-    return 0;
-}
-
-typedef struct cache_env {
-    char dir[256];     /* XDG_CACHE_HOME for the children */
-    char entries[300]; /* where hpk keeps its entries there */
-    char out[300];     /* the child's report */
-} cache_env;
-
-/* Runs a child with the cache in env->dir (HPK_CL_CACHE=flag unless NULL);
- * returns the build seconds it reports. */
-static double run_child(const cache_env *env, const char *flag)
-{
-    const char *saved_xdg = getenv("XDG_CACHE_HOME"), *saved_flag = getenv("HPK_CL_CACHE");
-    char *xdg = saved_xdg ? strdup(saved_xdg) : NULL, *old_flag = saved_flag ? strdup(saved_flag) : NULL;
-    set_env("XDG_CACHE_HOME", env->dir);
-    set_env("HPK_CL_CACHE", flag);
-    remove(env->out);
-    char *argv[] = {(char *)test_argv0, (char *)test_backend_name, "--cache-child", (char *)env->out, NULL};
-    pid_t pid;
-    int status = -1;
-    const int spawned = posix_spawn(&pid, test_argv0, NULL, NULL, argv, environ);
-    if (spawned == 0)
-        waitpid(pid, &status, 0);
-    set_env("XDG_CACHE_HOME", xdg);
-    set_env("HPK_CL_CACHE", old_flag);
-    free(xdg);
-    free(old_flag);
-    if (spawned != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        fail_msg("the cache child failed (spawn %d, status %d)", spawned, status);
-    FILE *f = fopen(env->out, "r");
-    double build = -1.0;
-    if (!f || fscanf(f, "%lf", &build) != 1)
-        fail_msg("the cache child wrote no report");
-    fclose(f);
-    return build;
-}
-
-/* The cache entries' paths (up to 16); returns how many. */
-static int list_entries(const cache_env *env, char paths[16][400])
-{
-    DIR *d = opendir(env->entries);
-    int count = 0;
-    if (!d)
-        return 0;
-    for (struct dirent *e; (e = readdir(d)) && count < 16;) {
-        const size_t len = strlen(e->d_name);
-        if (len > 4 && strcmp(e->d_name + len - 4, ".bin") == 0)
-            snprintf(paths[count++], 400, "%s/%s", env->entries, e->d_name);
-    }
-    closedir(d);
-    return count;
-}
-
-static long file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (long)st.st_size : -1;
-}
-
-static void test_program_cache(void **state)
-{
-    (void)state;
-    cache_env env;
-    snprintf(env.dir, sizeof env.dir, "/tmp/hpk-cl-cache-test-XXXXXX");
-    if (!mkdtemp(env.dir))
-        fail_msg("mkdtemp failed");
-    snprintf(env.entries, sizeof env.entries, "%s/hpk/opencl", env.dir);
-    snprintf(env.out, sizeof env.out, "%s/report", env.dir);
-    char paths[16][400];
-
-    /* HPK_CL_CACHE=0: builds, writes nothing. */
-    assert_true(run_child(&env, "0") > 0.0);
-    assert_int_equal(list_entries(&env, paths), 0);
-
-    /* A cold cache builds and writes; the next process builds nothing. */
-    assert_true(run_child(&env, NULL) > 0.0);
-    const int count = list_entries(&env, paths);
-    assert_int_equal(count, 2); /* reduce.cl (double) and mc_pi.cl */
-    assert_true(run_child(&env, NULL) == 0.0);
-
-    /* Damaged entries -- a flipped byte, a truncated file, another program's
-     * entry under this one's name -- are rebuilt and replaced. */
-    for (int damage = 0; damage < 3; damage++) {
-        for (int k = 0; k < count; k++) {
-            const long size = file_size(paths[k]);
-            assert_true(size > 64);
-            if (damage == 0) {
-                FILE *f = fopen(paths[k], "r+b");
-                assert_non_null(f);
-                fseek(f, size / 2, SEEK_SET);
-                const int c = fgetc(f);
-                fseek(f, size / 2, SEEK_SET);
-                fputc(c ^ 0x5a, f);
-                fclose(f);
-            } else if (damage == 1) {
-                assert_int_equal(truncate(paths[k], size / 3), 0);
-            }
-        }
-        if (damage == 2) { /* the first entry's bytes under the second's name */
-            FILE *in = fopen(paths[0], "rb"), *out = fopen(paths[1], "wb");
-            assert_true(in && out);
-            for (int c; (c = fgetc(in)) != EOF;)
-                fputc(c, out);
-            fclose(in);
-            fclose(out);
-        }
-        assert_true(run_child(&env, NULL) > 0.0);
-        assert_int_equal(list_entries(&env, paths), count);
-        assert_true(run_child(&env, NULL) == 0.0);
-    }
-
-    /* Clean up the temporary cache (hpk's entries and the driver's). */
-    char command[400];
-    snprintf(command, sizeof command, "rm -rf '%s'", env.dir);
-    assert_int_equal(system(command), 0);
-}
-
 /* ---- Monte Carlo ---------------------------------------------------------------------- */
 
 static double poly_c(const double *p, int dim, void *user_data)
@@ -1224,11 +1060,8 @@ static void test_kernel_sources_build_alone(void **state)
 
 int main(int argc, char **argv)
 {
-    test_argv0 = argv[0];
     if (test_parse_backend(argc, argv))
         return 1;
-    if (argc == 4 && strcmp(argv[2], "--cache-child") == 0)
-        return cache_child(argv[3]);
     if (test_backend != HPK_BACKEND_OPENCL) {
         fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
         return 1;
@@ -1245,7 +1078,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_without_fp64),
         cmocka_unit_test(test_profile),
         cmocka_unit_test(test_no_leaks_or_rebuilds),
-        cmocka_unit_test(test_program_cache),
         cmocka_unit_test(test_mc_pi_matches_serial),
         cmocka_unit_test(test_mc_integrate_matches_cpu),
         cmocka_unit_test(test_mc_integrate_bad_input),

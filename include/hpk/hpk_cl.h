@@ -79,20 +79,53 @@
  * twice.  Built programs are also written to a cache on disk, so that a new
  * process on the same device loads the binary instead of compiling again:
  *   directory  $XDG_CACHE_HOME/hpk/opencl, else $HOME/.cache/hpk/opencl
- *              (no disk cache when neither variable is set);
- *   key        a hash of the program source, the build options, the device
+ *              (no disk cache when neither variable is set to an absolute
+ *              path);
+ *   key        the program source (by hash), the build options, the device
  *              name and version, the driver version, the platform and the
- *              hpk version: any change gives a new entry;
+ *              hpk version: any change gives a new entry.  The whole key is
+ *              stored in the entry and compared on load;
  *   entries    one file per program, written to a temporary file and renamed
  *              into place (concurrent processes are safe), with a checksum;
- *              a corrupt, truncated or stale entry is rebuilt from source and
- *              replaced, never reported as an error;
+ *              a corrupt, truncated, stale or unusable entry (one that does
+ *              not build on the device or lacks a kernel hpk needs) is
+ *              rebuilt from source and replaced, never reported as an error;
  *   disabling  HPK_CL_CACHE=0 (or off, no, false) skips the disk cache.
  * A program loaded from the cache reports build_s == 0 in hpk_profile.
  *
+ * Threat model.  An OpenCL driver loads a cached binary as native code, so
+ * a cache entry is as powerful as a library on the process's path: whoever
+ * can write an entry hpk loads can run code as the process.  hpk therefore
+ * trusts an entry only when no one but the process's effective user (and
+ * the superuser) could have written it:
+ *   - the cache root ($XDG_CACHE_HOME or $HOME/.cache) is the user's choice
+ *     and is used as named; hpk creates it (mode 0700) when it is missing;
+ *   - the directories hpk/ and hpk/opencl/ under it are created with mode
+ *     0700 and used only when each is a real directory (not a symbolic
+ *     link), owned by the effective user and not writable by group or
+ *     others; they are opened one level at a time without following links,
+ *     and entries are reached through the opened directory, so a path
+ *     swapped after the check is never followed;
+ *   - an entry is opened without following links and without blocking (a
+ *     FIFO never hangs a call) and loaded only when it is a regular file
+ *     owned by the effective user, not writable by group or others, at most
+ *     256 MiB, whose stored key equals the program's key and whose checksum
+ *     matches.  The checksum detects damage, not forgery: the ownership and
+ *     mode rules are what keep other users out;
+ *   - a process whose real and effective user or group differ (set-user-ID
+ *     or set-group-ID) uses no disk cache, and hpk reads every environment
+ *     variable named on this page with secure_getenv, so such a process
+ *     ignores them.
+ * Anything that fails these checks is treated as a miss: the program is
+ * built from source, and the call succeeds as if there were no cache.
+ * hpk trusts the effective user's own files, the superuser, the OpenCL
+ * driver and its own cache (PoCL keeps one under the same root), which
+ * apply their own rules.
+ *
  * ---------------------------------------------------------------------------
  * Environment variables (HPK_CL_CACHE and the cache directory are read when
- * a program is built, the others when a context is created)
+ * a program is built, the others when a context is created; all through
+ * secure_getenv)
  * ---------------------------------------------------------------------------
  *   HPK_CL_DEVICE   the device selection used when hpk_ctx_create_cl gets
  *                   device == NULL (and by hpk_ctx_create(&ctx,
@@ -228,6 +261,12 @@ HPK_API hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_off
  * (about 1e-12 relative for well-conditioned integrands), not bitwise.
  * The program built from the source is cached like hpk's own (per context
  * and on disk), keyed by the source text and dim.  Needs fp64.
+ * The source is compiled by the device's OpenCL compiler with the rights of
+ * the calling process: an #include in it can read any file the process can
+ * read, so pass only sources you would compile yourself.  When it fails to
+ * build, some drivers' compilers (PoCL's) also write their error count
+ * ("1 error generated.") to the process's stderr; hpk itself prints
+ * nothing, and the full log is in the error message.
  *   HPK_ERR_INVALID_ARG  ctx not an OpenCL context; integrand_source, lower,
  *                        upper or result NULL; dim < 1 or dim > 256;
  *                        samples == 0; a bound not finite or
