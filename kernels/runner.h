@@ -11,7 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HPK__TREE_NODE_MAX 32 /* bytes of one partial result, at most */
+/* Bytes of one partial result, at most.  Buffers for nodes are aligned as
+ * _Alignas(max_align_t); node sizes are multiples of their types'
+ * alignment, so arrays of nodes stay aligned too. */
+#define HPK__TREE_NODE_MAX 32
 
 /* A reduction over `nblocks` blocks.  leaf() computes block b's partial
  * result; combine() folds the right neighbour's partial into the left one.

@@ -11,7 +11,7 @@ void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void
         t->leaf(t->job, first, node, scratch);
         return;
     }
-    unsigned char right[HPK__TREE_NODE_MAX];
+    _Alignas(max_align_t) unsigned char right[HPK__TREE_NODE_MAX];
     const int64_t left = hpk__tree_left(count);
     hpk__tree_eval_range(t, first, left, node, scratch);
     hpk__tree_eval_range(t, first + left, count - left, right, scratch);
@@ -45,7 +45,7 @@ static void join(const hpk__tree *t, int64_t count, int depth, const unsigned ch
         memcpy(node, results + (size_t)(*next)++ * t->node_size, t->node_size);
         return;
     }
-    _Alignas(16) unsigned char right[HPK__TREE_NODE_MAX];
+    _Alignas(max_align_t) unsigned char right[HPK__TREE_NODE_MAX];
     const int64_t left = hpk__tree_left(count);
     join(t, left, depth - 1, results, next, node);
     join(t, count - left, depth - 1, results, next, right);

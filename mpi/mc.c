@@ -144,7 +144,7 @@ static hpk_status run(hpk__mpi_call *c, const hpk__mc_job *job, hpk_status local
     for (int r = 1; r < c->size; r++)
         memmove(p.nodes + p.displs[r] - (size_t)r * STATUS_SLOT, p.nodes + p.displs[r],
                 (size_t)p.counts[r] - STATUS_SLOT);
-    _Alignas(16) unsigned char root[HPK__TREE_NODE_MAX];
+    _Alignas(max_align_t) unsigned char root[HPK__TREE_NODE_MAX];
     hpk__tree_join(&p.tree, p.depth, p.nodes, root);
     c->ctx->ops->mc_finish(job, root, result);
 done:

@@ -154,6 +154,19 @@ HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
  * means all available (omp_get_max_threads() at the time of the call), n > 0
  * means at most n threads.  Serial and OpenCL backends: accepted and ignored.
  *
+ * The thread cap: a call never starts more threads than the larger of
+ *   - the CPUs this process may run on (its affinity mask as it was the
+ *     first time hpk needed it: taskset, mpirun's binding, cgroup cpusets),
+ *   - omp_get_max_threads() of the calling thread (OMP_NUM_THREADS,
+ *     omp_set_num_threads: the caller's explicit OpenMP setting),
+ * and never more than omp_get_thread_limit() (OMP_THREAD_LIMIT).  A larger
+ * num_threads is accepted, kept (hpk_ctx_get_num_threads returns it) and
+ * lowered to the cap at each call.  So a count passed here never makes the
+ * OpenMP runtime try to create more threads than the CPUs or the caller's
+ * own OpenMP setting call for (libgomp prints a message and exits the
+ * process when it cannot create a thread).  To run more threads than CPUs
+ * on purpose, raise OMP_NUM_THREADS as well.
+ *
  * How the OpenMP backend uses them:
  *   - The caller's OpenMP state (omp_set_num_threads, OMP_NUM_THREADS, ...)
  *     is read, never changed; the count is passed to each parallel region.
@@ -166,8 +179,8 @@ HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
  *   HPK_ERR_INVALID_ARG  ctx is NULL or num_threads < 0. */
 HPK_API hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads);
 
-/* The value last set with hpk_ctx_set_num_threads (0 when never set); for
- * ctx == NULL, 0.  */
+/* The value last set with hpk_ctx_set_num_threads (0 when never set), before
+ * the thread cap; for ctx == NULL, 0.  */
 HPK_API int hpk_ctx_get_num_threads(const hpk_ctx *ctx);
 
 /* The backend of a context; for ctx == NULL, the default context's backend. */

@@ -2,9 +2,12 @@
  * independent ranges split into contiguous pieces.  The tree has the same
  * shape as on one thread, so results are bitwise those of the serial
  * backend. */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "runner.h"
 
 #include <omp.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 /* Subtrees evaluated in parallel: the tree cut at depth HPK__OMP_TREE_DEPTH,
@@ -16,15 +19,56 @@
  * thread costs more than it saves. */
 #define HPK__OMP_MIN_WORK 32768.0
 
+/* The CPUs this process may run on, or 0 when the system does not say. */
+static int affinity_cpus(void)
+{
+    for (size_t cpus = 1024; cpus <= ((size_t)1 << 20); cpus *= 2) {
+        cpu_set_t *set = CPU_ALLOC(cpus);
+        if (!set)
+            return 0;
+        const size_t size = CPU_ALLOC_SIZE(cpus);
+        const int got = sched_getaffinity(0, size, set) == 0 ? CPU_COUNT_S(size, set) : -1;
+        CPU_FREE(set);
+        if (got >= 0)
+            return got;
+        /* EINVAL: the kernel's mask is wider than the set; try a wider one */
+    }
+    return 0;
+}
+
+/* The most threads a call starts (hpk.h, "the thread cap"): the CPUs this
+ * process may run on (its affinity mask when first asked) or the caller's
+ * omp_get_max_threads(), whichever is larger, within omp_get_thread_limit(). */
+static int thread_cap(void)
+{
+    static atomic_int cpus; /* 0 until first computed; racing threads agree */
+    int c = atomic_load_explicit(&cpus, memory_order_relaxed);
+    if (c == 0) {
+        c = affinity_cpus();
+        if (c < 1)
+            c = omp_get_num_procs();
+        atomic_store_explicit(&cpus, c, memory_order_relaxed);
+    }
+    const int requested = omp_get_max_threads(), limit = omp_get_thread_limit();
+    if (requested > c)
+        c = requested;
+    if (limit > 0 && limit < c)
+        c = limit;
+    return c > 1 ? c : 1;
+}
+
 /* Threads for a call doing `work`: one inside the caller's parallel region
- * (no oversubscription), else the context's count (all available when 0),
- * fewer when the work is too small to share. */
+ * (no oversubscription), else the context's count (all available when 0)
+ * within the cap, fewer when the work is too small to share. */
 static int team_size(const hpk_ctx *ctx, double work)
 {
     const double useful = work / HPK__OMP_MIN_WORK;
     if (useful < 2.0 || omp_in_parallel())
         return 1; /* decided before asking the OpenMP runtime anything */
-    const int threads = ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+    int threads = ctx->num_threads > 0 ? ctx->num_threads : omp_get_max_threads();
+    const int cap = thread_cap();
+    if (threads > cap)
+        threads = cap;
     return useful < threads ? (int)useful : threads;
 }
 
@@ -35,7 +79,7 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
         return hpk__serial_runner.tree(ctx, t, root);
 
     hpk__tree_piece pieces[HPK__OMP_MAX_PIECES];
-    unsigned char results[HPK__OMP_MAX_PIECES * HPK__TREE_NODE_MAX];
+    _Alignas(max_align_t) unsigned char results[HPK__OMP_MAX_PIECES * HPK__TREE_NODE_MAX];
     const int npieces = (int)hpk__tree_cut(t->nblocks, HPK__OMP_TREE_DEPTH, pieces);
     int failed = 0;
 
