@@ -3,11 +3,6 @@
 #include "cl_backend.h"
 #include "check.h"
 
-static int64_t span(int64_t n, int64_t inc)
-{
-    return n == 0 ? 0 : (n - 1) * (inc < 0 ? -inc : inc) + 1;
-}
-
 static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans, int64_t m,
                        int64_t n, double alpha, cl_mem a, size_t a_offset, int64_t lda, cl_mem x, size_t x_offset,
                        int64_t incx, double beta, cl_mem y, size_t y_offset, int64_t incy)
@@ -22,8 +17,8 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
     const int64_t len = row_major ? n : m, vecs = row_major ? m : n;
     const int64_t xlen = no_trans ? n : m, ylen = no_trans ? m : n;
     if ((st = hpk__cl_check_buffer(ctx, fn, "a", a, a_offset, (vecs - 1) * lda + len, elem)) != HPK_SUCCESS ||
-        (st = hpk__cl_check_buffer(ctx, fn, "x", x, x_offset, span(xlen, incx), elem)) != HPK_SUCCESS ||
-        (st = hpk__cl_check_buffer(ctx, fn, "y", y, y_offset, span(ylen, incy), elem)) != HPK_SUCCESS)
+        (st = hpk__cl_check_buffer(ctx, fn, "x", x, x_offset, hpk__vector_span(xlen, incx), elem)) != HPK_SUCCESS ||
+        (st = hpk__cl_check_buffer(ctx, fn, "y", y, y_offset, hpk__vector_span(ylen, incy), elem)) != HPK_SUCCESS)
         return st;
     if (alpha == 0.0 && beta == 1.0)
         return HPK_SUCCESS;

@@ -3,11 +3,6 @@
 #include "cl_backend.h"
 #include "check.h"
 
-static int64_t span(int64_t n, int64_t inc)
-{
-    return n == 0 ? 0 : (n - 1) * (inc < 0 ? -inc : inc) + 1;
-}
-
 /* Checks a call on x (and y when has_y) with a result pointer; on success
  * *empty tells whether n == 0 (nothing to compute). */
 static hpk_status check(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
@@ -22,9 +17,9 @@ static hpk_status check(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_me
     if (st == HPK_SUCCESS && has_y)
         st = hpk__check_vector(ctx, fn, "y", n, y, incy, elem);
     if (st == HPK_SUCCESS)
-        st = hpk__cl_check_buffer(ctx, fn, "x", x, x_offset, span(n, incx), elem);
+        st = hpk__cl_check_buffer(ctx, fn, "x", x, x_offset, hpk__vector_span(n, incx), elem);
     if (st == HPK_SUCCESS && has_y)
-        st = hpk__cl_check_buffer(ctx, fn, "y", y, y_offset, span(n, incy), elem);
+        st = hpk__cl_check_buffer(ctx, fn, "y", y, y_offset, hpk__vector_span(n, incy), elem);
     if (st != HPK_SUCCESS)
         return st;
     *empty = n == 0;

@@ -6,11 +6,12 @@
 
 #define INVALID(...) hpk__fail(ctx, HPK_ERR_INVALID_ARG, __VA_ARGS__)
 
-/* Does offset `count` elements of elem_size bytes stay addressable? */
-static bool extent_fits(int64_t count, size_t elem_size)
+bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size)
 {
-    int64_t bytes;
-    return !__builtin_mul_overflow(count, (int64_t)elem_size, &bytes);
+    int64_t last, count, bytes;
+    return n == 0 || (n > 0 && inc != INT64_MIN && !__builtin_mul_overflow(n - 1, inc < 0 ? -inc : inc, &last) &&
+                      !__builtin_add_overflow(last, 1, &count) &&
+                      !__builtin_mul_overflow(count, (int64_t)elem_size, &bytes));
 }
 
 static hpk_status check_size(hpk_ctx *ctx, const char *fn, const char *name, int64_t n)
@@ -32,9 +33,7 @@ hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int
         return INVALID("%s: the increment of %s is too large in magnitude", fn, name);
     if (n > 0 && !x)
         return INVALID("%s: %s is NULL but has %" PRId64 " elements", fn, name, n);
-    int64_t last;
-    if (n > 0 && (__builtin_mul_overflow(n - 1, inc < 0 ? -inc : inc, &last) ||
-                  !extent_fits(last + 1, elem_size)))
+    if (!hpk__vector_fits(n, inc, elem_size))
         return INVALID("%s: %s with n = %" PRId64 " and increment %" PRId64 " addresses beyond int64_t",
                        fn, name, n, inc);
     return HPK_SUCCESS;
@@ -69,10 +68,10 @@ hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_
 
     const bool no_trans = trans == HPK_NO_TRANS;
     const int64_t xlen = no_trans ? n : m, ylen = no_trans ? m : n;
-    if (incx == 0)
-        return INVALID("%s: incx is 0; increments must be nonzero", fn);
-    if (incy == 0)
-        return INVALID("%s: incy is 0; increments must be nonzero", fn);
+    if (incx == 0 || incy == 0)
+        return INVALID("%s: %s is 0; increments must be nonzero", fn, incx == 0 ? "incx" : "incy");
+    if (incx == INT64_MIN || incy == INT64_MIN)
+        return INVALID("%s: %s is too large in magnitude", fn, incx == INT64_MIN ? "incx" : "incy");
     if (m == 0 || n == 0)
         return HPK_SUCCESS; /* nothing will be touched */
     if (!a)
@@ -80,9 +79,9 @@ hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_
     if ((st = hpk__check_vector(ctx, fn, "x", xlen, x, incx, elem_size)) != HPK_SUCCESS ||
         (st = hpk__check_vector(ctx, fn, "y", ylen, y, incy, elem_size)) != HPK_SUCCESS)
         return st;
-    int64_t last;
+    int64_t last, bytes;
     if (__builtin_mul_overflow(vecs - 1, lda, &last) || __builtin_add_overflow(last, len, &last) ||
-        !extent_fits(last, elem_size))
+        __builtin_mul_overflow(last, (int64_t)elem_size, &bytes))
         return INVALID("%s: a with lda = %" PRId64 " addresses beyond int64_t", fn, lda);
     return HPK_SUCCESS;
 }
@@ -104,6 +103,9 @@ hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double
         if (!(lower[d] < upper[d]))
             return INVALID("%s: dimension %d has lower %g >= upper %g; the box must have positive width", fn, d,
                            lower[d], upper[d]);
+        if (!isfinite(upper[d] - lower[d]))
+            return INVALID("%s: dimension %d is wider (upper %g - lower %g) than a double can hold", fn, d,
+                           upper[d], lower[d]);
     }
     return HPK_SUCCESS;
 }

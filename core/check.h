@@ -6,8 +6,19 @@
 
 #include "hpk_internal.h"
 
-/* n >= 0, inc != 0, x != NULL when n > 0, and the last element's offset
- * (n-1)*|inc| fits in the address space for elements of elem_size bytes. */
+/* Whether a vector of n >= 0 elements of elem_size bytes with increment inc
+ * is addressable: inc != INT64_MIN, and its span, (n-1)|inc| + 1 elements,
+ * fits in int64_t in bytes.  Computed without overflow for any arguments. */
+bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
+
+/* The elements a vector spans, (n-1)|inc| + 1 (0 when n == 0), for a vector
+ * that hpk__vector_fits. */
+static inline int64_t hpk__vector_span(int64_t n, int64_t inc)
+{
+    return n == 0 ? 0 : (n - 1) * (inc < 0 ? -inc : inc) + 1;
+}
+
+/* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
 hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
                              const void *x, int64_t inc, size_t elem_size);
 
@@ -21,7 +32,7 @@ hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_
 
 /* The box and counts of a Monte Carlo integration: result not NULL,
  * dim >= 1, lower and upper not NULL, samples > 0, and finite bounds with
- * lower_d < upper_d. */
+ * lower_d < upper_d and a finite width upper_d - lower_d. */
 hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double *lower, const double *upper,
                              uint64_t samples, const void *result);
 

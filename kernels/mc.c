@@ -68,7 +68,7 @@ static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
     uint64_t begin, end, i, hits = 0;
     block_range(job->samples, block, &begin, &end);
     hpk__v8u hit_lanes = {0};
-    for (i = begin; i + 16 <= end; i += 16) {
+    for (i = begin; end - i >= 16; i += 16) { /* i + 16 could wrap near UINT64_MAX */
         hit_lanes -= pi_hits_x8(job->seed, i);
         hit_lanes -= pi_hits_x8(job->seed, i + 8);
     }

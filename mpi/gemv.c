@@ -104,12 +104,10 @@ static hpk_status check_gathered_y(hpk__mpi_call *c, const gemv_args *g, const i
 {
     for (int r = 0; r < c->size; r++) {
         const int64_t *rec = all + (size_t)r * ROW_RECORD, inc = rec[R_INCY];
-        int64_t last, bytes;
         if (rec[R_YNULL])
             return hpk__mpi_fail(c, HPK_ERR_INVALID_ARG, "y is NULL but has %" PRId64 " elements (on rank %d of %d)",
                                  total, r, c->size);
-        if (__builtin_mul_overflow(total - 1, inc < 0 ? -inc : inc, &last) ||
-            __builtin_mul_overflow(last + 1, (int64_t)elem_size(g), &bytes))
+        if (!hpk__vector_fits(total, inc, elem_size(g)))
             return hpk__mpi_fail(c, HPK_ERR_INVALID_ARG,
                                  "y with %" PRId64 " elements and increment %" PRId64
                                  " addresses beyond int64_t (on rank %d of %d)",

@@ -3,10 +3,10 @@
  * subtrees); each rank evaluates a contiguous run of them with its context's
  * runner, the pieces' results are gathered on every rank and joined in the
  * tree's own shape, so the result is bitwise the single-process one. */
+#include "check.h"
 #include "mpi_internal.h"
 #include "runner.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,23 +174,7 @@ static hpk_status check_integrate(hpk_ctx *ctx, const char *fn, hpk_integrand f,
 {
     if (!f)
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: the integrand f is NULL", fn);
-    if (!result)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: result is NULL", fn);
-    if (dim < 1)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: dim is %d; it must be >= 1", fn, dim);
-    if (!lower || !upper)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: %s is NULL", fn, lower ? "upper" : "lower");
-    if (samples == 0)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: samples is 0; at least one sample is needed", fn);
-    for (int d = 0; d < dim; d++) {
-        if (!isfinite(lower[d]) || !isfinite(upper[d]))
-            return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: the bounds of dimension %d are not finite", fn, d);
-        if (!(lower[d] < upper[d]))
-            return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
-                             "%s: dimension %d has lower %g >= upper %g; the box must have positive width", fn,
-                             d, lower[d], upper[d]);
-    }
-    return HPK_SUCCESS;
+    return hpk__check_mc_box(ctx, fn, dim, lower, upper, samples, result);
 }
 
 hpk_status hpk_mpi_mc_integrate(hpk_ctx *ctx, MPI_Comm comm, hpk_integrand f, void *user_data, int dim,

@@ -596,6 +596,11 @@ static const bad_case bad_cases[] = {
     {"y offset beyond int64_t", {ROW, N, 3, 4, 4, 1, INT64_MAX, 1.5, -0.75}, false, false, false},
     {"x offset beyond int64_t", {ROW, N, 3, 4, 4, INT64_MIN, 1, 1.5, -0.75}, false, false, false},
     {"A offset beyond int64_t", {ROW, N, 3, 4, INT64_MAX, 1, 1, 1.5, -0.75}, false, false, false},
+    {"y span overflows (m == 2, incy == INT64_MAX)", {ROW, N, 2, 4, 4, 1, INT64_MAX, 1.5, -0.75}, false, false, false},
+    {"x span overflows (n == 2, incx == -INT64_MAX)", {COL, N, 3, 2, 3, -INT64_MAX, 1, 1.5, -0.75}, false, false, false},
+    {"incy == INT64_MIN", {ROW, N, 3, 4, 4, 1, INT64_MIN, 1.5, -0.75}, false, false, false},
+    {"incy == INT64_MIN with m == 0", {ROW, N, 0, 4, 4, 1, INT64_MIN, 1.5, -0.75}, false, false, false},
+    {"incx == INT64_MIN with n == 0", {COL, T, 3, 0, 3, INT64_MIN, 1, 1.5, -0.75}, false, false, false},
 };
 
 #undef ROW

@@ -287,7 +287,7 @@ static void test_bad_input(void **state)
     (void)state;
     hpk_ctx *ctx = test_ctx(0);
     const double lo[2] = {0.0, 0.0}, hi[2] = {1.0, 1.0}, flat[2] = {1.0, 0.0}, inf[2] = {1.0, INFINITY};
-    const double nan_lo[2] = {NAN, 0.0};
+    const double nan_lo[2] = {NAN, 0.0}, wide_lo[2] = {0.0, -1e308}, wide_hi[2] = {1.0, 1e308};
     hpk_mc_result r = {test_poison_d(), test_poison_d(), 12345};
     poly info = {0, 2};
 
@@ -309,6 +309,7 @@ static void test_bad_input(void **state)
         {poly_integrand, 2, lo, NULL, 10, "upper"}, {poly_integrand, 2, lo, hi, 0, "samples"},
         {poly_integrand, 2, lo, flat, 10, "dimension 1"}, {poly_integrand, 2, hi, lo, 10, "dimension 0"},
         {poly_integrand, 2, lo, inf, 10, "finite"}, {poly_integrand, 2, nan_lo, hi, 10, "finite"},
+        {poly_integrand, 2, wide_lo, wide_hi, 10, "dimension 1 is wider"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         hpk_status st = hpk_mc_integrate(ctx, cases[k].f, &info, cases[k].dim, cases[k].lo, cases[k].hi,

@@ -703,6 +703,18 @@ static void test_bad_input_on_one_rank(void **state)
                      HPK_ERR_INVALID_ARG, ctx, "(on rank 0 of");
     check_everywhere(hpk_mpi_dgemv_t(ctx, MPI_COMM_WORLD, rows, n, 1.0, a, n, x, rank == last ? 0 : 1, 0.0, y, 1),
                      HPK_ERR_INVALID_ARG, ctx, on_last);
+    /* Increments at the edges of int64_t on a rank with no rows of its own:
+     * INT64_MIN is refused outright; INT64_MAX makes y's span overflow once
+     * the other ranks' rows are counted. */
+    check_everywhere(hpk_mpi_dgemv(ctx, MPI_COMM_WORLD, HPK_MPI_Y_GATHERED, rank == last ? 0 : rows, n, 1.0, a, n, x,
+                                   1, 0.0, yg, rank == last ? INT64_MIN : 1),
+                     HPK_ERR_INVALID_ARG, ctx, on_last);
+    if (size > 1)
+        check_everywhere(hpk_mpi_dgemv(ctx, MPI_COMM_WORLD, HPK_MPI_Y_GATHERED, rank == last ? 0 : rows, n, 1.0, a,
+                                       n, x, 1, 0.0, yg, rank == last ? INT64_MAX : 1),
+                         HPK_ERR_INVALID_ARG, ctx, on_last);
+    check_everywhere(hpk_mpi_ddot(ctx, MPI_COMM_WORLD, 2, x, rank == last ? INT64_MAX : 1, y, 1, &r),
+                     HPK_ERR_INVALID_ARG, ctx, on_last);
     for (int64_t i = 0; i < (int64_t)size * rows; i++)
         CHECK(test_is_poison_d(yg[i]), "y[%lld] written on failure", (long long)i);
 
@@ -713,6 +725,10 @@ static void test_bad_input_on_one_rank(void **state)
     const double lower[2] = {0, 0}, upper[2] = {1, 1}, bad_upper[2] = {1, -1};
     check_everywhere(hpk_mpi_mc_integrate(ctx, MPI_COMM_WORLD, inside_ball, NULL, 2, lower,
                                           rank == last ? bad_upper : upper, 1000, 1, &res),
+                     HPK_ERR_INVALID_ARG, ctx, on_last);
+    const double wide_lower[2] = {0, -1e308}, wide_upper[2] = {1, 1e308};
+    check_everywhere(hpk_mpi_mc_integrate(ctx, MPI_COMM_WORLD, inside_ball, NULL, 2, rank == last ? wide_lower : lower,
+                                          rank == last ? wide_upper : upper, 1000, 1, &res),
                      HPK_ERR_INVALID_ARG, ctx, on_last);
     CHECK(test_is_poison_d(res.estimate) && res.samples == 12345, "result written on failure");
 

@@ -58,26 +58,26 @@ HPK_KERNEL void mc_integrate(ulong samples, ulong seed, ulong run, __constant co
 {
     __local double shc[WGS], shm[WGS], shq[WGS];
     const int lid = get_local_id(0);
-    HPK_SAMPLE_RANGE(samples, run, base, end, iters);
+    HPK_SAMPLE_RANGE(samples, run, base, count, iters);
     double point[HPK_DIM];
     moments mine = {0.0, 0.0, 0.0};
     for (ulong k0 = 0; k0 < iters; k0 += BLOCK) {
-        const ulong first = base + k0 * WGS + (ulong)lid;
-        if (first >= end)
+        const ulong first = k0 * WGS + (ulong)lid; /* offsets from base */
+        if (first >= count)
             break;
-        const ulong stop = min(end, first + (ulong)BLOCK * WGS);
-        double shift = 0.0, s1 = 0.0, s2 = 0.0, count = 0.0;
-        for (ulong i = first; i < stop; i += WGS) {
-            sample_point(seed, i, bounds, bounds + HPK_DIM, point);
+        const ulong stop = min(count, first + (ulong)BLOCK * WGS);
+        double shift = 0.0, s1 = 0.0, s2 = 0.0, taken = 0.0;
+        for (ulong offset = first; offset < stop; offset += WGS) {
+            sample_point(seed, base + offset, bounds, bounds + HPK_DIM, point);
             const double v = hpk_integrand(point, HPK_DIM);
-            if (i == first)
+            if (offset == first)
                 shift = v;
             const double d = v - shift;
             s1 += d;
             s2 += d * d;
-            count += 1.0;
+            taken += 1.0;
         }
-        const moments blk = {count, shift + s1 / count, s2 - s1 * s1 / count};
+        const moments blk = {taken, shift + s1 / taken, s2 - s1 * s1 / taken};
         mine = moments_merge(mine, blk);
     }
 

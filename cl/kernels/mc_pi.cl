@@ -18,12 +18,12 @@ HPK_KERNEL void mc_pi(ulong samples, ulong seed, ulong run, __global ulong *part
 {
     __local ulong sh[WGS];
     const int lid = get_local_id(0);
-    HPK_SAMPLE_RANGE(samples, run, base, end, iters);
+    HPK_SAMPLE_RANGE(samples, run, base, count, iters);
     ulong hits = 0;
     for (ulong k = 0; k < iters; k++) {
-        const ulong i = base + k * WGS + (ulong)lid;
-        const hpk__philox4 r = hpk__philox_sample(seed, i, 0);
-        hits += (ulong)(hpk__pi_hit(r.v[0], r.v[1]) & (i < end));
+        const ulong offset = k * WGS + (ulong)lid;
+        const hpk__philox4 r = hpk__philox_sample(seed, base + offset, 0);
+        hits += (ulong)(hpk__pi_hit(r.v[0], r.v[1]) & (offset < count));
     }
     sh[lid] = hits;
     barrier(CLK_LOCAL_MEM_FENCE);
