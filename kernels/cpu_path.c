@@ -35,14 +35,25 @@ DECLARE_PATH(portable)
 DECLARE_PATH(avx2)
 DECLARE_PATH(avx512)
 
-static bool has_x86_64_v4(void)
-{
-    return __builtin_cpu_supports("x86-64-v4");
-}
-
+/* The features of the x86-64-v2/v3/v4 levels the kernels are compiled for,
+ * by the names both GCC 12 and clang 14 accept: clang 14 rejects the level
+ * names and f16c, lzcnt, movbe, xsave, cmpxchg16b and lahf_lm.  x86-64 CPUs
+ * with AVX2, BMI2 and FMA have those too, and the avx and avx512 checks
+ * include the operating system's support for the wider registers. */
 static bool has_x86_64_v3(void)
 {
-    return __builtin_cpu_supports("x86-64-v3");
+    return __builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
+           __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("sse4.2") &&
+           __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx") &&
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+           __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("fma");
+}
+
+static bool has_x86_64_v4(void)
+{
+    return has_x86_64_v3() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512cd") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
 }
 #endif
 

@@ -11,7 +11,11 @@ prefix=$work/prefix
 "$cmake" --install "$build" --prefix "$prefix" >/dev/null
 
 echo "== find_package(hpk)"
-"$cmake" -S "$src/examples" -B "$work/examples" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The examples are built with hpk's compiler: the static library needs that
+# compiler's OpenMP runtime (libgomp for GCC, libomp for clang), and
+# find_package(OpenMP) picks the runtime of the compiler that builds them.
+"$cmake" -S "$src/examples" -B "$work/examples" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release \
+         -DCMAKE_C_COMPILER="$cc" >/dev/null
 "$cmake" --build "$work/examples" >/dev/null
 for program in gemv gemv_static reductions monte_carlo; do
   (cd "$work/examples" && "./$program") || { echo "example $program failed"; exit 1; }
