@@ -9,12 +9,13 @@
  *     is writable by group or others, has another owner, or sits in a cache
  *     directory that is a link, another user's, or writable by others; a
  *     FIFO does not hang a call; an oversized file is not read; an entry
- *     holding the wrong program is rebuilt and replaced.
+ *     holding the wrong program is rebuilt and replaced; a process whose
+ *     real and effective users differ uses no disk cache.
  * "Refused" is observed as a build from source (hpk_profile's build_s > 0)
  * with the right result; "loaded" as build_s == 0.  The tests write entries
  * in the cache's file layout (cl/cache.c): magic, key length, key, binary
  * size, checksum (FNV-1a of the binary), binary. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* setresuid */
 #include "support.h"
 
 #include <hpk/hpk_cl.h>
@@ -571,6 +572,74 @@ static void test_across_processes(void **state)
     remove_root(&r);
 }
 
+/* ---- a process whose real and effective users differ ------------------------------- */
+
+/* The child: real user root, effective user nobody (what a set-user-ID
+ * program owned by nobody has when root runs it), with a cache root it may
+ * write.  Two contexts in a row must both build from source, and nothing may
+ * appear under the cache root. */
+static int mixed_uid_child(const char *dir)
+{
+    if (setresuid(0, NOBODY, 0) != 0)
+        return 2;
+    root r;
+    snprintf(r.dir, sizeof r.dir, "%s", dir);
+    snprintf(r.entries, sizeof r.entries, "%s/hpk/opencl", dir);
+    for (int k = 0; k < 2; k++) {
+        hpk_ctx *ctx = NULL;
+        double x[N], s = 0.0;
+        for (int i = 0; i < N; i++)
+            x[i] = value(i);
+        hpk_profile p;
+        if (hpk_ctx_create(&ctx, HPK_BACKEND_OPENCL) || hpk_dsum(ctx, N, x, 1, &s) ||
+            hpk_ctx_last_profile(ctx, &p)) {
+            fprintf(stderr, "%s\n", hpk_ctx_error_message(ctx));
+            return 3;
+        }
+        if (s != exact_sum() || !(p.build_s > 0.0))
+            return 4;
+        hpk_ctx_destroy(ctx);
+    }
+    char hpk_dir[200];
+    snprintf(hpk_dir, sizeof hpk_dir, "%s/hpk", dir);
+    struct stat st;
+    return stat(hpk_dir, &st) == 0 ? 5 : 0;
+}
+
+static void test_mixed_user_ids(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* only root can make such a process without a set-user-ID file */
+    root r;
+    make_root(&r);
+    char driver[200];
+    snprintf(driver, sizeof driver, "%s/pocl", r.dir);
+    assert_int_equal(mkdir(driver, 0777), 0);
+    assert_int_equal(chmod(driver, 0777), 0);
+    assert_int_equal(chmod(r.dir, 0777), 0); /* nobody could make hpk/ here */
+    set_env("XDG_CACHE_HOME", r.dir);
+    char *saved_driver = strdup(getenv("POCL_CACHE_DIR"));
+    const char *saved_asan = getenv("ASAN_OPTIONS");
+    char *asan = saved_asan ? strdup(saved_asan) : NULL;
+    set_env("POCL_CACHE_DIR", driver);
+    /* A process with mixed user IDs is not dumpable, and LeakSanitizer's
+     * scan (which ptraces it) fails there. */
+    set_env("ASAN_OPTIONS", "detect_leaks=0");
+    char *argv[] = {(char *)test_argv0, (char *)test_backend_name, "--mixed-uid-child", r.dir, NULL};
+    pid_t pid;
+    int status = -1;
+    assert_int_equal(posix_spawn(&pid, test_argv0, NULL, NULL, argv, environ), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    set_env("POCL_CACHE_DIR", saved_driver);
+    set_env("ASAN_OPTIONS", asan);
+    free(saved_driver);
+    free(asan);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("the child with real user 0 and effective user %d failed: status %d", NOBODY, status);
+    remove_root(&r);
+}
+
 int main(int argc, char **argv)
 {
     test_argv0 = argv[0];
@@ -578,6 +647,8 @@ int main(int argc, char **argv)
         return 1;
     if (argc == 4 && strcmp(argv[2], "--cache-child") == 0)
         return cache_child(argv[3]);
+    if (argc == 4 && strcmp(argv[2], "--mixed-uid-child") == 0)
+        return mixed_uid_child(argv[3]);
     if (test_backend != HPK_BACKEND_OPENCL) {
         fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
         return 1;
@@ -596,6 +667,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_fifo_entry),
         cmocka_unit_test(test_relabelled_entry),
         cmocka_unit_test(test_oversized_entry),
+        cmocka_unit_test(test_mixed_user_ids),
     };
     const int failed = cmocka_run_group_tests_name("OpenCL program cache", tests, NULL, NULL);
     remove_root(&driver);
