@@ -1,4 +1,5 @@
-/* Device memory: the scratch buffers every context allocates once, and the
+/* Device memory: the scratch buffers every context allocates once (the
+ * partial results grown when a reduction has more blocks), and the
  * host-pointer calls' device copies (grown when a call needs more, reused
  * otherwise) with their transfers.  Strided host vectors move with
  * rectangular copies, so elements between the strided ones are neither read
@@ -27,6 +28,8 @@ hpk_status hpk__cl_buffers_create(hpk_ctx *ctx, const char *fn)
         s->bounds = create_buffer(ctx, fn, CL_MEM_READ_ONLY, 2 * HPK__CL_MAX_DIM * sizeof(double), &st);
     if (st == HPK_SUCCESS && !(s->host_partials = malloc(partial_bytes)))
         st = hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of memory", fn);
+    if (st == HPK_SUCCESS)
+        s->partials_bytes = partial_bytes;
     return st;
 }
 
@@ -40,6 +43,28 @@ void hpk__cl_buffers_release(hpk__cl_state *s)
         }
     free(s->host_partials);
     s->host_partials = NULL;
+}
+
+hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes)
+{
+    hpk__cl_state *s = hpk__cl(ctx);
+    if (bytes <= s->partials_bytes)
+        return HPK_SUCCESS;
+    void *host = malloc(bytes);
+    if (!host)
+        return hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of memory for %zu bytes of partial results", fn, bytes);
+    hpk_status st;
+    cl_mem mem = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
+    if (st != HPK_SUCCESS) {
+        free(host);
+        return st;
+    }
+    clReleaseMemObject(s->partials);
+    free(s->host_partials);
+    s->partials = mem;
+    s->host_partials = host;
+    s->partials_bytes = bytes;
+    return HPK_SUCCESS;
 }
 
 /* Stage buffer `slot` with room for `bytes`. */

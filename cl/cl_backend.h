@@ -7,6 +7,7 @@
 
 #include "hpk/hpk_cl.h"
 #include "hpk_internal.h"
+#include "order.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -58,6 +59,13 @@ typedef struct hpk__cl_tuning {
     int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
 } hpk__cl_tuning;
 
+/* The vector width of the reduction programs: a block's lanes in one vector
+ * (CPU family), scalar lanes (GPU family). */
+static inline int hpk__cl_reduce_vec(const hpk__cl_tuning *t)
+{
+    return t->cpu_kernels ? HPK__LANES : 1;
+}
+
 /* ---- profiling (profile.c) -------------------------------------------------- */
 
 typedef enum hpk__cl_phase { HPK__CL_UPLOAD, HPK__CL_KERNEL, HPK__CL_DOWNLOAD } hpk__cl_phase;
@@ -83,8 +91,9 @@ typedef struct hpk__cl_state {
     hpk__cl_integrand *integrands;
 
     /* Scratch, allocated with the context and reused by every call. */
-    cl_mem partials;      /* stage-one results: tune.groups records of HPK__CL_PARTIAL_BYTES */
+    cl_mem partials;      /* stage-one results: at least tune.groups records of HPK__CL_PARTIAL_BYTES */
     void *host_partials;  /* their host copy */
+    size_t partials_bytes; /* the size of both */
     cl_mem split;         /* gemv split-K partial sums, HPK__CL_SPLIT_BYTES */
     cl_mem bounds;        /* hpk_cl_mc_integrate's box, HPK__CL_MAX_DIM * 2 doubles */
 
@@ -200,6 +209,10 @@ typedef struct hpk__cl_arg {
  * work-items (dims 1 or 2) in groups of (tune.wgs, 1). */
 hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args, int nargs,
                           size_t global0, size_t global1);
+
+/* buffers.c: partials (and host_partials) with room for `bytes`, grown
+ * (and kept) when a call needs more. */
+hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes);
 
 /* launch.c: stage one of a reduction -- `kernel` over `groups` work-groups
  * -- and its first `bytes` of partial results read into host_partials. */

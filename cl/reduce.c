@@ -1,110 +1,102 @@
-/* Reductions on the device: stage one (reduce.cl) leaves one partial result
- * per work-group; stage two, here, combines them pairwise in group order --
- * the same tree shape as the CPU backends' -- and finishes nrm2 as LAPACK
- * 3.10 does.  The work split depends on n alone, so results repeat. */
+/* Reductions on the device.  sum, asum, dot and nrm2 (reduce.cl) leave one
+ * partial result per block of the canonical order (order.h); here the blocks
+ * are combined pairwise in that order's tree, and nrm2 is finished as on the
+ * CPU, so where the sums are in double the result is bitwise the CPU
+ * backends'.  i?amax: one winner per work-group, combined in group order. */
 #include "cl_backend.h"
 #include "reduce_finish.h"
 
 #include <math.h>
 #include <string.h>
 
-#define MIN_RUN_CPU 512 /* elements per work-item before another group is used */
+#define MIN_RUN_CPU 512 /* i?amax: elements per work-item before another group is used */
 #define MIN_RUN_GPU 16
 
 static const hpk__cl_prog program_of[2] = {HPK__CL_REDUCE_D, HPK__CL_REDUCE_S};
 
-/* Partial k of group g, as a double: the sums are doubles, or float pairs
+/* Partial k of block b, as a double: the sums are doubles, or float pairs
  * (hi, lo) on a device without fp64. */
-static double partial(const void *host, bool pairs, size_t groups, int k, size_t g)
+static double partial(const void *host, bool pairs, size_t nblocks, int k, size_t b)
 {
     if (!pairs)
-        return ((const double *)host)[(size_t)k * groups + g];
-    const float *p = (const float *)host + 2 * ((size_t)k * groups + g);
+        return ((const double *)host)[(size_t)k * nblocks + b];
+    const float *p = (const float *)host + 2 * ((size_t)k * nblocks + b);
     return (double)p[0] + (double)p[1];
 }
 
-/* Groups [first, first + count) combined pairwise, as hpk__tree_left splits. */
-static void combine(const void *host, bool pairs, size_t groups, int nacc, size_t first, size_t count, double *out)
+/* Blocks [first, first + count) combined in the canonical tree. */
+static void combine(const void *host, bool pairs, size_t nblocks, int nacc, size_t first, size_t count, double *out)
 {
     if (count == 1) {
         for (int k = 0; k < nacc; k++)
-            out[k] = partial(host, pairs, groups, k, first);
+            out[k] = partial(host, pairs, nblocks, k, first);
         return;
     }
-    const size_t left = count - count / 2;
+    const size_t left = (size_t)hpk__tree_left((hpk__i64)count);
     double right[3];
-    combine(host, pairs, groups, nacc, first, left, out);
-    combine(host, pairs, groups, nacc, first + left, count - left, right);
+    combine(host, pairs, nblocks, nacc, first, left, out);
+    combine(host, pairs, nblocks, nacc, first + left, count - left, right);
     for (int k = 0; k < nacc; k++)
         out[k] += right[k];
-}
-
-/* Blue's accumulators (small, medium, big) into the norm, as the CPU
- * backends' nrm2 (kernels/reduce.c) finishes; ssml and sbig are the scaling
- * factors the device used. */
-static double nrm2_finish(const double *acc, double ssml, double sbig)
-{
-    return hpk__nrm2_finish(acc[0], acc[1], acc[2], ssml, sbig);
-}
-
-/* The program, the work-group count and each group's run of elements for a
- * reduction over n elements: what every reduction starts with. */
-static hpk_status prepare(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const hpk__cl_program **prog,
-                          size_t *groups, uint64_t *run)
-{
-    const hpk__cl_tuning *t = &hpk__cl(ctx)->tune;
-    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], prog);
-    if (st == HPK_SUCCESS)
-        hpk__cl_plan(t, (uint64_t)n, f32 ? t->vec_s : t->vec_d, t->cpu_kernels ? MIN_RUN_CPU : MIN_RUN_GPU, groups,
-                     run);
-    return st;
 }
 
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result)
 {
     hpk__cl_state *s = hpk__cl(ctx);
+    const hpk__cl_tuning *t = &s->tune;
     const hpk__cl_program *prog;
-    size_t groups;
-    uint64_t run64;
-    hpk_status st = prepare(ctx, fn, f32, n, &prog, &groups, &run64);
+    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], &prog);
     if (st != HPK_SUCCESS)
         return st;
 
-    const cl_long nn = n, xbase = x.base, incx = x.inc, ybase = y.base, incy = y.inc, run = (cl_long)run64;
+    /* One work-item per block (CPU family) or per lane of a block, or per
+     * HPK__LANES / wgs lanes when a group is smaller than a block's lanes
+     * (GPU family). */
+    const int nacc = op == HPK__CL_NRM2 ? 3 : 1;
+    const size_t nblocks = (size_t)((n - 1) / HPK__REDUCE_BLOCK + 1);
+    const size_t per_block = t->cpu_kernels ? 1 : t->wgs >= HPK__LANES ? HPK__LANES : t->wgs;
+    const size_t groups = (nblocks * per_block + t->wgs - 1) / t->wgs;
+    const size_t bytes = (size_t)nacc * nblocks * sizeof(double); /* a double or a float pair each */
+    if ((st = hpk__cl_partials_room(ctx, fn, bytes)) != HPK_SUCCESS)
+        return st;
+
+    const cl_long nn = n, xbase = x.base, incx = x.inc, ybase = y.base, incy = y.inc, blocks = (cl_long)nblocks;
     static const int kernel_of[] = {[HPK__CL_SUM] = HPK__K_SUM, [HPK__CL_ASUM] = HPK__K_ASUM,
                                     [HPK__CL_DOT] = HPK__K_DOT, [HPK__CL_NRM2] = HPK__K_NRM2};
-    const hpk__cl_arg args[] = {HPK__ARG(nn),   HPK__ARG(x.mem), HPK__ARG(xbase),       HPK__ARG(incx),
-                                HPK__ARG(y.mem), HPK__ARG(ybase), HPK__ARG(incy),        HPK__ARG(run),
+    const hpk__cl_arg args[] = {HPK__ARG(nn),    HPK__ARG(x.mem), HPK__ARG(xbase),  HPK__ARG(incx),
+                                HPK__ARG(y.mem), HPK__ARG(ybase), HPK__ARG(incy),   HPK__ARG(blocks),
                                 HPK__ARG(s->partials)};
     const hpk__cl_arg single[] = {args[0], args[1], args[2], args[3], args[7], args[8]};
-    const int nacc = op == HPK__CL_NRM2 ? 3 : 1;
-    const bool pairs = f32 && !s->fp64;
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[kernel_of[op]], op == HPK__CL_DOT ? args : single, op == HPK__CL_DOT ? 9 : 6,
-                   groups, (size_t)nacc * groups * sizeof(double));
+    const bool dot = op == HPK__CL_DOT;
+    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[kernel_of[op]], dot ? args : single, dot ? 9 : 6, groups,
+                               bytes);
     if (st != HPK_SUCCESS)
         return st;
 
+    const bool pairs = f32 && !s->fp64;
     double acc[3];
-    combine(s->host_partials, pairs, groups, nacc, 0, groups, acc);
+    combine(s->host_partials, pairs, nblocks, nacc, 0, nblocks, acc);
     if (op != HPK__CL_NRM2)
         *result = acc[0];
     else if (pairs)
-        *result = nrm2_finish(acc, 0x1p+75, 0x1p-76);
+        *result = hpk__nrm2_finish(acc[0], acc[1], acc[2], 0x1p+75, 0x1p-76);
     else
-        *result = nrm2_finish(acc, 0x1p+537, 0x1p-538);
+        *result = hpk__nrm2_finish(acc[0], acc[1], acc[2], HPK__BLUE_SSML, HPK__BLUE_SBIG);
     return HPK_SUCCESS;
 }
 
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index)
 {
     hpk__cl_state *s = hpk__cl(ctx);
+    const hpk__cl_tuning *t = &s->tune;
     const hpk__cl_program *prog;
-    size_t groups;
-    uint64_t run64;
-    hpk_status st = prepare(ctx, fn, f32, n, &prog, &groups, &run64);
+    hpk_status st = hpk__cl_get_program(ctx, fn, program_of[f32], &prog);
     if (st != HPK_SUCCESS)
         return st;
+    size_t groups;
+    uint64_t run64;
+    hpk__cl_plan(t, (uint64_t)n, hpk__cl_reduce_vec(t), t->cpu_kernels ? MIN_RUN_CPU : MIN_RUN_GPU, &groups, &run64);
     const cl_long nn = n, xbase = x.base, incx = x.inc, run = (cl_long)run64;
     const hpk__cl_arg args[] = {HPK__ARG(nn),   HPK__ARG(x.mem), HPK__ARG(xbase),
                                 HPK__ARG(incx), HPK__ARG(run),   HPK__ARG(s->partials)};

@@ -1,16 +1,16 @@
-/* Reductions (sum, asum, dot, nrm2, i?amax): fixed blocks of HPK__REDUCE_BLOCK
- * logical elements, each summed in HPK__LANES independent lanes, the blocks
- * combined pairwise by the runner's tree.  float data is converted to double
- * as it is loaded, so the s variants share every line with the d ones. */
+/* Reductions (sum, asum, dot, nrm2, i?amax) in the canonical order of
+ * order.h: fixed blocks of HPK__REDUCE_BLOCK logical elements, each summed
+ * in HPK__LANES independent lanes, the blocks combined pairwise by the
+ * runner's tree.  float data is converted to double as it is loaded, so the
+ * s variants share every line with the d ones. */
 #include "cpu_kernels.h"
+#include "order.h"
 #include "reduce_finish.h"
 #include "runner.h"
 #include "vec.h"
 
 #include <math.h>
 #include <string.h>
-
-#define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
 
 /* OP_SUMSQ: float nrm2, whose squares can neither overflow nor underflow in
  * double, so the plain sum of squares lands in Blue's medium slot. */
@@ -26,11 +26,8 @@ typedef struct reduce_node {
     double s[3];
 } reduce_node;
 
-/* Blue's scaling constants for double (Anderson, "Algorithm 978", 2017; the
- * LAPACK 3.10 ?nrm2): squares of numbers in [tsml, tbig] neither overflow nor
- * underflow; smaller ones are scaled up by ssml, bigger ones down by sbig. */
-static const double blue_tsml = 0x1p-511, blue_tbig = 0x1p+486;
-static const double blue_ssml = 0x1p+537, blue_sbig = 0x1p-538;
+static const double blue_tsml = HPK__BLUE_TSML, blue_tbig = HPK__BLUE_TBIG;
+static const double blue_ssml = HPK__BLUE_SSML, blue_sbig = HPK__BLUE_SBIG;
 
 static inline int64_t block_length(int64_t n, int64_t block)
 {

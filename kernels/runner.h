@@ -7,6 +7,7 @@
 #define HPK_RUNNER_H
 
 #include "hpk_internal.h"
+#include "order.h" /* hpk__tree_left */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -31,10 +32,6 @@ typedef struct hpk__tree {
     void (*combine)(const void *job, void *left, const void *right);
 } hpk__tree;
 
-static inline int64_t hpk__tree_left(int64_t count)
-{
-    return count - count / 2;
-}
 
 /* Evaluates [first, first + count) of the tree on the calling thread. */
 void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);

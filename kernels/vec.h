@@ -4,15 +4,15 @@
 #ifndef HPK_VEC_H
 #define HPK_VEC_H
 
+#include "order.h"
 #include "simd.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Independent accumulators per reduction block: 16 doubles is two AVX-512,
- * four AVX2 or eight SSE2 registers.  Lane l of a block takes its elements
- * l, l + 16, l + 32, ... */
-#define HPK__LANES 16
+/* HPK__LANES (order.h) independent accumulators per reduction block: 16
+ * doubles is two AVX-512, four AVX2 or eight SSE2 registers. */
+_Static_assert(HPK__LANES == 16, "the CPU kernels hold the lanes as two hpk__v8d");
 
 typedef struct hpk__vec {
     const void *base; /* logical element 0 */
@@ -86,15 +86,18 @@ static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t cou
     return r;
 }
 
-/* The lanes' total, halving: lane l takes lane l + w for w = 8, 4, 2, 1. */
+static inline double hpk__add(double a, double b)
+{
+    return a + b;
+}
+
+/* The lanes' total, folded as order.h says. */
 static inline double hpk__lanes_total(hpk__lanes acc)
 {
-    const hpk__v8d half = acc.lo + acc.hi;
-    double t[8];
-    memcpy(t, &half, sizeof t);
-    for (int w = 4; w >= 1; w /= 2)
-        for (int l = 0; l < w; l++)
-            t[l] += t[l + w];
+    double t[HPK__LANES];
+    memcpy(t, &acc.lo, sizeof acc.lo);
+    memcpy(t + 8, &acc.hi, sizeof acc.hi);
+    HPK__FOLD_LANES(t, hpk__add);
     return t[0];
 }
 

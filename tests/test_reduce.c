@@ -8,6 +8,7 @@
  * bounds that follow the documented scheme: blocks of 4096 elements summed in
  * 16 lanes, block sums combined pairwise, float variants accumulated in double
  * and rounded once. */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include "support.h"
 
 #include <float.h>
@@ -900,6 +901,113 @@ static void test_thread_count_independence(void **state)
     hpk_ctx_destroy(serial);
 }
 
+/* Contexts of the backend under test whose results must be the serial
+ * backend's bits: OpenMP with several thread counts; OpenCL with the
+ * default work-group size and others (HPK_CL_WGS, read when a context is
+ * created), down to groups smaller than a block's lanes.  Returns how many. */
+static int bitwise_contexts(hpk_ctx *ctx[4], const char *names[4])
+{
+    if (test_is_cpu_backend()) {
+        static const int threads[] = {1, 3, 7};
+        static const char *const labels[] = {"1 thread", "3 threads", "7 threads"};
+        for (int k = 0; k < 3; k++) {
+            ctx[k] = test_ctx(threads[k]);
+            names[k] = labels[k];
+        }
+        return 3;
+    }
+    static const char *const wgs[] = {NULL, "4", "16", "128"};
+    static const char *const labels[] = {"default work-group size", "HPK_CL_WGS=4", "HPK_CL_WGS=16",
+                                         "HPK_CL_WGS=128"};
+    const char *saved = getenv("HPK_CL_WGS");
+    char *restore = saved ? strdup(saved) : NULL;
+    for (int k = 0; k < 4; k++) {
+        if (wgs[k])
+            setenv("HPK_CL_WGS", wgs[k], 1);
+        ctx[k] = test_ctx(0);
+        names[k] = labels[k];
+    }
+    if (restore)
+        setenv("HPK_CL_WGS", restore, 1);
+    else
+        unsetenv("HPK_CL_WGS");
+    free(restore);
+    return 4;
+}
+
+/* Whether ctx sums in double: every CPU context, and OpenCL devices with
+ * fp64 (the one stated exception is float data on a device without it). */
+static bool sums_in_double(hpk_ctx *ctx)
+{
+    double x = 1.0, r;
+    return hpk_dsum(ctx, 1, &x, 1, &r) != HPK_ERR_UNSUPPORTED;
+}
+
+/* One arithmetic order on every backend (order.h): for sizes around every
+ * boundary of the order (lanes, blocks, several blocks), both increment
+ * signs, and data whose rounding depends on the order (magnitudes spread
+ * over many binades, nrm2's three ranges in double), every reduction gives
+ * the serial backend's bits on every context of the backend under test. */
+static void test_canonical_order(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1, 2, 15, 16, 17, 255, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 1,
+                                    16 * BLOCK - 1, 37 * BLOCK + 17};
+    static const int64_t incs[] = {1, -1, 3, -2};
+    hpk_ctx *serial = NULL, *ctx[4];
+    const char *names[4];
+    assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
+    const int nctx = bitwise_contexts(ctx, names);
+    test_seed(2718);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int64_t n = sizes[k], inc = incs[k % 4], incy = incs[(k + 1) % 4];
+        vec x = vec_new(n, inc, k % 3), y = vec_new(n, incy, 0);
+        for (int64_t i = 0; i < n; i++) {
+            /* magnitudes 2^-30 .. 2^30; in double also Blue's small and big */
+            double v = ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 61) - 30);
+            if (i % 97 == 5)
+                v = ldexp(v, -600);
+            else if (i % 89 == 7)
+                v = ldexp(v, 560);
+            vec_set(&x, i, v);
+            vec_set(&y, i, ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 41) - 20));
+        }
+        for (int f32 = 0; f32 <= 1; f32++) {
+            if (f32) /* keep float data finite and normal: only double covers Blue's ranges */
+                for (int64_t i = 0; i < n; i++) {
+                    const int64_t at = test_index(i, n, inc);
+                    if (fabs(x.d[at]) > 0x1p40 || fabs(x.d[at]) < 0x1p-40)
+                        x.s[at] = (float)test_uniform(-1.0, 1.0);
+                }
+            for (int o = 0; o < OP_COUNT; o++) {
+                const vec *yy = o == DOT ? &y : NULL;
+                char what[200];
+                describe(what, sizeof what, o, f32, &x, yy);
+                const outcome want = call_vec(serial, o, f32, &x, yy);
+                expect_success(&want, serial, what);
+                for (int c = 0; c < nctx; c++) {
+                    if (f32 && !sums_in_double(ctx[c]))
+                        continue;
+                    const outcome got = call_vec(ctx[c], o, f32, &x, yy);
+                    expect_success(&got, ctx[c], what);
+                    if (!same_result(o, f32, &got, &want)) {
+                        char g[64], w[64];
+                        format_result(g, sizeof g, o, f32, &got);
+                        format_result(w, sizeof w, o, f32, &want);
+                        fail_msg("%s on %s (%s): %s, but the serial backend gives %s", what, test_backend_name,
+                                 names[c], g, w);
+                    }
+                }
+            }
+        }
+        vec_free(&x);
+        vec_free(&y);
+    }
+    for (int c = 0; c < nctx; c++)
+        hpk_ctx_destroy(ctx[c]);
+    hpk_ctx_destroy(serial);
+}
+
 /* The same logical values stored with different increments (of either sign)
  * and alignments give the same bits: results do not depend on the
  * increment's sign or size, nor on the alignment of the data. */
@@ -971,6 +1079,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_bad_arguments_default_context),
         cmocka_unit_test(test_thread_count_independence),
+        cmocka_unit_test(test_canonical_order),
         cmocka_unit_test(test_increment_and_alignment_independence),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);

@@ -1,28 +1,32 @@
-/* Reductions, stage one: each work-group reduces a fixed part of the vector
- * into one partial result; the host combines the groups' partials pairwise
- * in group order (stage two).  Each work-item accumulates a fixed share of
- * the elements (CPU family: one contiguous run, VEC lanes at a time; GPU
- * family: every WGS-th element, so that neighbouring work-items read
- * neighbouring elements), in blocks of CASCADE chunks whose sums are added
- * to a running total; the work-items' totals are combined pairwise in local
- * memory.  Nothing depends on timing, so results repeat bit for bit. */
+/* Reductions.  sum, asum, dot and nrm2 follow the canonical order of
+ * order.h, so that their results are bitwise the CPU backends' wherever the
+ * sums are in double: each block's lanes are accumulated and folded here,
+ * one partial per block goes to part[k * nblocks + b] (k: the accumulator),
+ * and the host combines the blocks pairwise.  The CPU family gives a block
+ * to one work-item, its HPK__LANES lanes one vector (VEC == HPK__LANES); the
+ * GPU family gives each lane to its own work-item (LPI lanes per work-item
+ * when the work-group is smaller than a block's lanes), so that neighbouring
+ * work-items read neighbouring elements, and folds the lanes in local
+ * memory.  i?amax splits the vector into fixed runs per work-group. */
+#include "order.h"
+/* Standing alone, the CPU family's vector is a block's lanes. */
+#if !defined(VEC) && !(defined(HPK_CPU_KERNELS) && HPK_CPU_KERNELS == 0)
+#define VEC HPK__LANES
+#endif
 #include "common.clh"
-
-#define CASCADE 32 /* chunks per block: bounds the length of any running sum */
 
 #define OP_SUM 0
 #define OP_ASUM 1
 #define OP_DOT 2
 #define OP_NRM2 3
 
-/* Blue's scaling constants (LAPACK 3.10 ?nrm2) for the type the sums use:
- * squares of magnitudes in [TSML, TBIG] neither overflow nor underflow;
- * smaller ones are scaled up by SSML, bigger ones down by SBIG. */
+/* Blue's scaling constants (order.h) for the type the sums use; float pairs
+ * (no fp64) have their own, LAPACK's for float. */
 #if HPK_ACC_DOUBLE
-#define BLUE_TSML 0x1p-511
-#define BLUE_TBIG 0x1p+486
-#define BLUE_SSML 0x1p+537
-#define BLUE_SBIG 0x1p-538
+#define BLUE_TSML HPK__BLUE_TSML
+#define BLUE_TBIG HPK__BLUE_TBIG
+#define BLUE_SSML HPK__BLUE_SSML
+#define BLUE_SBIG HPK__BLUE_SBIG
 #else
 #define BLUE_TSML 0x1p-63f
 #define BLUE_TBIG 0x1p+52f
@@ -30,9 +34,162 @@
 #define BLUE_SBIG 0x1p-76f
 #endif
 
-/* The work-item's share: chunks of VEC logical elements starting at `first`,
- * `step` apart, below `end`.  `run` is the elements per work-item (CPU
- * family) or per work-group (GPU family), fixed by the host from n. */
+inline void accumulate(int op, accv_t *acc, valv_t v, valv_t w)
+{
+    if (op == OP_SUM) {
+        acc[0] = accv_add(acc[0], v);
+    } else if (op == OP_ASUM) {
+        acc[0] = accv_add(acc[0], fabs(v));
+    } else if (op == OP_DOT) {
+        acc[0] = accv_add_prod(acc[0], v, w);
+    } else {
+        const valv_t av = fabs(v);
+#if HPK_ACC_DOUBLE && !HPK_DOUBLE
+        /* float data summed in double: every square of a float, subnormal or
+         * not, is a normal double, so all go to the medium sum, as on the
+         * CPU. */
+        acc[1] = accv_add_prod(acc[1], av, av);
+#else
+        /* Each |v| goes to exactly one accumulator; a NaN fails both range
+         * tests and lands in the medium one. */
+        const valmask_t small = av < (valv_t)BLUE_TSML, big = av > (valv_t)BLUE_TBIG;
+        const valv_t zero = (valv_t)0;
+        const valv_t sml = small ? av * BLUE_SSML : zero;
+        const valv_t bg = big ? av * BLUE_SBIG : zero;
+        const valv_t med = (small | big) ? zero : av;
+        acc[0] = accv_add_prod(acc[0], sml, sml);
+        acc[1] = accv_add_prod(acc[1], med, med);
+        acc[2] = accv_add_prod(acc[2], bg, bg);
+#endif
+    }
+}
+
+inline long block_length(long n, long b)
+{
+    return min((long)HPK__REDUCE_BLOCK, n - b * HPK__REDUCE_BLOCK);
+}
+
+#if HPK_CPU_KERNELS
+#if VEC != HPK__LANES
+#error "the CPU family's reductions hold a block's lanes in one vector: build with -DVEC=HPK__LANES"
+#endif
+
+/* Work-item b sums block b: its lanes are the lanes of one vector, folded by
+ * accv_total in order.h's shape. */
+inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long xbase, long incx,
+                          __global const real *y, long ybase, long incy, long nblocks,
+                          __global acc_store_t *part, __local acc_t *sh)
+{
+    (void)sh;
+    const long b = get_global_id(0);
+    if (b >= nblocks)
+        return;
+    const long first = b * HPK__REDUCE_BLOCK, len = block_length(n, b);
+    accv_t acc[3] = {accv_zero(), accv_zero(), accv_zero()};
+    long k = 0;
+    for (; k + VEC <= len; k += VEC) {
+        const valv_t v = TO_VALV(load_chunk(x, xbase, incx, first + k));
+        const valv_t w = op == OP_DOT ? TO_VALV(load_chunk(y, ybase, incy, first + k)) : v;
+        accumulate(op, acc, v, w);
+    }
+    if (k < len) { /* the tail's missing lanes add +0.0, which changes no sum */
+        const valv_t v = TO_VALV(load_partial(x, xbase, incx, first + k, len - k, 0));
+        const valv_t w = op == OP_DOT ? TO_VALV(load_partial(y, ybase, incy, first + k, len - k, 0)) : v;
+        accumulate(op, acc, v, w);
+    }
+    for (int a = 0; a < nacc; a++)
+        part[a * nblocks + b] = acc_store(accv_total(acc[a]));
+}
+#define REDUCE_LOCAL 1
+#else
+#if VEC != 1
+#error "the GPU family's reductions are scalar: build with -DVEC=1"
+#endif
+/* Lanes per work-item: one, or more when a work-group is smaller than a
+ * block's lanes; items per block; blocks per work-group. */
+#define LPI (WGS >= HPK__LANES ? 1 : HPK__LANES / WGS)
+#define IPB (HPK__LANES / LPI)
+#define BPG (WGS / IPB)
+#define REDUCE_LOCAL (BPG * HPK__LANES)
+
+inline acc_t merge_lanes(acc_t a, acc_t b)
+{
+    return acc_merge(a, b);
+}
+
+/* Work-item t takes lanes q LPI .. q LPI + LPI - 1 of block t / IPB (q = t
+ * mod IPB); the first work-item of each block folds its lanes from local
+ * memory. */
+inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long xbase, long incx,
+                          __global const real *y, long ybase, long incy, long nblocks,
+                          __global acc_store_t *part, __local acc_t *sh)
+{
+    const long t = get_global_id(0), b = t / IPB;
+    const int q = (int)(t % IPB), slot = get_local_id(0) / IPB;
+    accv_t acc[LPI][3];
+    for (int l = 0; l < LPI; l++)
+        for (int a = 0; a < 3; a++)
+            acc[l][a] = accv_zero();
+    if (b < nblocks) {
+        const long first = b * HPK__REDUCE_BLOCK, len = block_length(n, b);
+        for (long k = 0; k < len; k += HPK__LANES)
+            for (int l = 0; l < LPI; l++) {
+                const long e = k + q * LPI + l;
+                if (e < len) {
+                    const valv_t v = TO_VALV(x[xbase + (first + e) * incx]);
+                    const valv_t w = op == OP_DOT ? TO_VALV(y[ybase + (first + e) * incy]) : v;
+                    accumulate(op, acc[l], v, w);
+                }
+            }
+    }
+    for (int a = 0; a < nacc; a++)
+        for (int l = 0; l < LPI; l++)
+            sh[a * REDUCE_LOCAL + slot * HPK__LANES + q * LPI + l] = accv_total(acc[l][a]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    if (q == 0 && b < nblocks)
+        for (int a = 0; a < nacc; a++) {
+            acc_t lanes[HPK__LANES];
+            for (int l = 0; l < HPK__LANES; l++)
+                lanes[l] = sh[a * REDUCE_LOCAL + slot * HPK__LANES + l];
+            HPK__FOLD_LANES(lanes, merge_lanes);
+            part[a * nblocks + b] = acc_store(lanes[0]);
+        }
+}
+#endif
+
+HPK_KERNEL void reduce_sum(long n, __global const real *x, long xbase, long incx, long nblocks,
+                           __global acc_store_t *part)
+{
+    __local acc_t sh[REDUCE_LOCAL];
+    reduce_blocks(OP_SUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+}
+
+HPK_KERNEL void reduce_asum(long n, __global const real *x, long xbase, long incx, long nblocks,
+                            __global acc_store_t *part)
+{
+    __local acc_t sh[REDUCE_LOCAL];
+    reduce_blocks(OP_ASUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+}
+
+HPK_KERNEL void reduce_nrm2(long n, __global const real *x, long xbase, long incx, long nblocks,
+                            __global acc_store_t *part)
+{
+    __local acc_t sh[3 * REDUCE_LOCAL];
+    reduce_blocks(OP_NRM2, 3, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+}
+
+HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx,
+                           __global const real *y, long ybase, long incy, long nblocks,
+                           __global acc_store_t *part)
+{
+    __local acc_t sh[REDUCE_LOCAL];
+    reduce_blocks(OP_DOT, 1, n, x, xbase, incx, y, ybase, incy, nblocks, part, sh);
+}
+
+/* The work-item's share of i?amax: chunks of VEC logical elements starting
+ * at `first`, `step` apart, below `end`.  `run` is the elements per
+ * work-item (CPU family) or per work-group (GPU family), fixed by the host
+ * from n. */
 typedef struct share {
     long first, step, end;
 } share;
@@ -51,109 +208,6 @@ inline share my_share(long n, long run)
     s.end = min(n, start + run);
 #endif
     return s;
-}
-
-inline void accumulate(int op, accv_t *acc, valv_t v, valv_t w)
-{
-    if (op == OP_SUM) {
-        acc[0] = accv_add(acc[0], v);
-    } else if (op == OP_ASUM) {
-        acc[0] = accv_add(acc[0], fabs(v));
-    } else if (op == OP_DOT) {
-        acc[0] = accv_add_prod(acc[0], v, w);
-    } else {
-        const valv_t av = fabs(v);
-#if HPK_ACC_DOUBLE && !HPK_DOUBLE
-        /* float data summed in double: every square of a float, subnormal or
-         * not, is a normal double, so all go to the medium sum (Blue's other
-         * two would only ever receive zeros and infinities, which give the
-         * same result from the medium one). */
-        acc[1] = accv_add_prod(acc[1], av, av);
-#else
-        /* Each |v| goes to exactly one accumulator; a NaN fails both range
-         * tests and lands in the medium one.  (Branching to a medium-only
-         * path for chunks without small or big lanes measured slower on
-         * PoCL: the selects below vectorise, the branch does not.) */
-        const valmask_t small = av < (valv_t)BLUE_TSML, big = av > (valv_t)BLUE_TBIG;
-        const valv_t zero = (valv_t)0;
-        const valv_t sml = small ? av * BLUE_SSML : zero;
-        const valv_t bg = big ? av * BLUE_SBIG : zero;
-        const valv_t med = (small | big) ? zero : av;
-        acc[0] = accv_add_prod(acc[0], sml, sml);
-        acc[1] = accv_add_prod(acc[1], med, med);
-        acc[2] = accv_add_prod(acc[2], bg, bg);
-#endif
-    }
-}
-
-/* Stage one of sum, asum, dot or nrm2 (nacc accumulators): the group's
- * partial k goes to part[k * groups + group]. */
-inline void reduce_group(int op, int nacc, long n, __global const real *x, long xbase, long incx,
-                         __global const real *y, long ybase, long incy, long run,
-                         __global acc_store_t *part, __local acc_t *sh)
-{
-    const share s = my_share(n, run);
-    accv_t tot[3] = {accv_zero(), accv_zero(), accv_zero()};
-    for (long i = s.first; i < s.end; i += s.step * CASCADE) {
-        accv_t blk[3] = {accv_zero(), accv_zero(), accv_zero()};
-        const long stop = min(s.end, i + s.step * CASCADE);
-        for (long j = i; j < stop; j += s.step) {
-            valv_t v, w;
-            if (j + VEC <= s.end) {
-                v = TO_VALV(load_chunk(x, xbase, incx, j));
-                w = op == OP_DOT ? TO_VALV(load_chunk(y, ybase, incy, j)) : v;
-            } else {
-                v = TO_VALV(load_partial(x, xbase, incx, j, s.end - j, 0));
-                w = op == OP_DOT ? TO_VALV(load_partial(y, ybase, incy, j, s.end - j, 0)) : v;
-            }
-            accumulate(op, blk, v, w);
-        }
-        for (int k = 0; k < nacc; k++)
-            tot[k] = accv_merge(tot[k], blk[k]);
-    }
-
-    const int lid = get_local_id(0);
-    for (int k = 0; k < nacc; k++)
-        sh[k * WGS + lid] = accv_total(tot[k]);
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int w = WGS / 2; w > 0; w >>= 1) {
-        if (lid < w)
-            for (int k = 0; k < nacc; k++)
-                sh[k * WGS + lid] = acc_merge(sh[k * WGS + lid], sh[k * WGS + lid + w]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0)
-        for (int k = 0; k < nacc; k++)
-            part[k * (long)get_num_groups(0) + get_group_id(0)] = acc_store(sh[k * WGS]);
-}
-
-HPK_KERNEL void reduce_sum(long n, __global const real *x, long xbase, long incx, long run,
-                           __global acc_store_t *part)
-{
-    __local acc_t sh[WGS];
-    reduce_group(OP_SUM, 1, n, x, xbase, incx, x, xbase, incx, run, part, sh);
-}
-
-HPK_KERNEL void reduce_asum(long n, __global const real *x, long xbase, long incx, long run,
-                            __global acc_store_t *part)
-{
-    __local acc_t sh[WGS];
-    reduce_group(OP_ASUM, 1, n, x, xbase, incx, x, xbase, incx, run, part, sh);
-}
-
-HPK_KERNEL void reduce_nrm2(long n, __global const real *x, long xbase, long incx, long run,
-                            __global acc_store_t *part)
-{
-    __local acc_t sh[3 * WGS];
-    reduce_group(OP_NRM2, 3, n, x, xbase, incx, x, xbase, incx, run, part, sh);
-}
-
-HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx,
-                           __global const real *y, long ybase, long incy, long run,
-                           __global acc_store_t *part)
-{
-    __local acc_t sh[WGS];
-    reduce_group(OP_DOT, 1, n, x, xbase, incx, y, ybase, incy, run, part, sh);
 }
 
 /* ---- i?amax: the first largest |x_i|, a NaN beating every number --------- */

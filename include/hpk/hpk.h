@@ -51,10 +51,20 @@
  *              Monte Carlo draws its numbers from a counter-based generator
  *              keyed by the sample index (see hpk_mc_pi), so its results are
  *              also independent of how samples are split among threads,
- *              processes or devices.  On an OpenCL device results repeat bit
- *              for bit from run to run, but sums are grouped differently from
- *              the CPU backends' (Monte Carlo pi excepted, which stays
- *              bitwise theirs); hpk_cl.h says exactly what holds there.
+ *              processes or devices.
+ *              The reductions (sum, asum, dot, nrm2) follow one canonical
+ *              order, a function of n and the logical element order alone:
+ *              blocks of 4096 logical elements; inside a block 16 lanes,
+ *              lane l summing elements l, l + 16, l + 32, ... in sequence
+ *              from +0.0 in double; the lanes folded pairwise (lane l takes
+ *              lane l + 8, then l + 4, l + 2, l + 1); the blocks combined by
+ *              a pairwise tree (a run of c blocks splits into its first
+ *              c - c/2 and the rest).  An OpenCL device evaluates the same
+ *              order, so its reductions are bitwise the CPU backends'
+ *              (float data on a device without fp64 excepted), as is Monte
+ *              Carlo pi; gemv and box integration on a device repeat from
+ *              run to run but are grouped differently.  hpk_cl.h says
+ *              exactly what holds there.
  */
 #ifndef HPK_HPK_H
 #define HPK_HPK_H

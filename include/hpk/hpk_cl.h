@@ -29,22 +29,27 @@
  * - GEMV: each y_i is alpha * t_i + beta * y_i (alpha * t_i when beta == 0),
  *   t_i accumulated in a fixed order in the precision of the data, without
  *   fused multiply-add, exactly as hpk.h describes.
- * - Reductions run in two stages: a fixed number of work-groups each reduce a
- *   fixed part of the vector (each work-item a fixed run of elements, the
- *   work-items of a group combined pairwise), and the host combines the
- *   groups' partial results pairwise in group order.  No floating-point
- *   atomics are used.  float reductions accumulate in double (on a device
- *   without fp64, in a compensated pair of floats); nrm2 uses Blue's scaling
- *   and neither overflows nor underflows; i?amax returns the first largest
- *   |x_i|, a NaN counting as larger than any number (the first NaN wins).
- * - The work split depends only on n (or m, n), the device and the
- *   work-group configuration (see HPK_CL_WGS, HPK_CL_KERNELS below), so a
- *   result is bitwise the same from run to run on the same device and
- *   driver.  It does not depend on the increments' sign or size, on buffer
- *   offsets, or on whether the data came through the host-pointer or the
- *   cl_mem functions.  It is not, in general, bitwise the CPU backends'
- *   result: sums are grouped differently (the difference is within the
- *   rounding error that hpk.h bounds).
+ * - Reductions (sum, asum, dot, nrm2) evaluate hpk.h's canonical order:
+ *   each block's 16 lanes are accumulated and folded on the device (CPU
+ *   kernel family: a block per work-item, its lanes one vector; GPU family:
+ *   a lane per work-item), and the host combines the blocks' partial results
+ *   in the order's pairwise tree.  No floating-point atomics are used.  On a
+ *   device with fp64 the sums are in double, so the result is bitwise the
+ *   CPU backends', for every kernel family, work-group size and tuning, and
+ *   from run to run.  On a device without fp64, float reductions accumulate
+ *   in a compensated pair of floats (about 48 bits) in the same order: they
+ *   repeat from run to run and agree with the CPU to within rounding, not
+ *   bitwise.  nrm2 uses Blue's scaling and neither overflows nor underflows;
+ *   i?amax returns the first largest |x_i|, a NaN counting as larger than
+ *   any number (the first NaN wins) -- an exact index, the CPU's.
+ * - GEMV and the work split of Monte Carlo integration depend only on m, n
+ *   (or the sample count), the device and the work-group configuration (see
+ *   HPK_CL_WGS, HPK_CL_KERNELS below), so a result is bitwise the same from
+ *   run to run on the same device and driver.  It does not depend on the
+ *   increments' sign or size, on buffer offsets, or on whether the data came
+ *   through the host-pointer or the cl_mem functions.  It is not, in
+ *   general, bitwise the CPU backends' result: sums are grouped differently
+ *   (the difference is within the rounding error that hpk.h bounds).
  * - Monte Carlo pi is bitwise the CPU backends' result: the device runs the
  *   same Philox4x32-10 code (kernels/philox.h) and the same exact hit test,
  *   and hit counts are exact integers.
@@ -147,8 +152,10 @@
  *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
  *                   testing hook: it exercises the float-only kernels and
  *                   the HPK_ERR_UNSUPPORTED path on any device.
- * Results depend on HPK_CL_WGS and HPK_CL_KERNELS (they set the work split);
- * for a given setting they are reproducible as described above.
+ * GEMV and hpk_cl_mc_integrate results depend on HPK_CL_WGS and
+ * HPK_CL_KERNELS (they set the work split); for a given setting they are
+ * reproducible as described above.  Reductions and Monte Carlo pi do not
+ * depend on them.
  */
 #ifndef HPK_HPK_CL_H
 #define HPK_HPK_CL_H

@@ -1,0 +1,54 @@
+/* The canonical order of hpk's reductions: the constants and rules that fix
+ * the order of every floating-point operation of sum, asum, dot and nrm2,
+ * whatever evaluates them (CPU SIMD lanes, OpenCL work-items, threads,
+ * ranks).  This one file compiles as C and as OpenCL C.
+ *
+ *   blocks  logical elements [b B, (b + 1) B) form block b (the last one
+ *           shorter), B = HPK__REDUCE_BLOCK;
+ *   lanes   inside a block, lane l (0 <= l < L, L = HPK__LANES) accumulates
+ *           the block's elements l, l + L, l + 2L, ... in that order,
+ *           starting from +0.0, in double (float elements widened exactly);
+ *   fold    a block's lanes are folded by HPK__FOLD_LANES: lane l takes
+ *           lane l + L/2, then l + L/4, ..., down to lane 0;
+ *   tree    blocks are combined pairwise: a run of c > 1 blocks is its first
+ *           hpk__tree_left(c) blocks combined, plus the rest combined.
+ * nrm2 keeps Blue's three sums per lane (HPK__BLUE_*), folded and combined
+ * alike, and finishes as reduce_finish.h says. */
+#ifndef HPK_ORDER_H
+#define HPK_ORDER_H
+
+#ifdef __OPENCL_VERSION__
+#define HPK__ORDER_FN inline
+typedef long hpk__i64;
+#else
+#include <stdint.h>
+#define HPK__ORDER_FN static inline
+typedef int64_t hpk__i64;
+#endif
+
+#define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
+#define HPK__LANES 16          /* two AVX-512 registers of doubles; 16 work-items */
+
+/* Folds t[0 .. HPK__LANES) into t[0]; merge(a, b) is a + b (or the device's
+ * float-pair merge where there is no fp64). */
+#define HPK__FOLD_LANES(t, merge)                                  \
+    for (int hpk__w = HPK__LANES / 2; hpk__w >= 1; hpk__w /= 2)    \
+        for (int hpk__l = 0; hpk__l < hpk__w; hpk__l++)            \
+            (t)[hpk__l] = merge((t)[hpk__l], (t)[hpk__l + hpk__w])
+
+/* The left part of a run of `count` blocks in the pairwise tree. */
+HPK__ORDER_FN hpk__i64 hpk__tree_left(hpk__i64 count)
+{
+    return count - count / 2;
+}
+
+/* Blue's scaling constants for double (Anderson, "Algorithm 978", 2017; the
+ * LAPACK 3.10 ?nrm2): squares of magnitudes in [TSML, TBIG] neither
+ * overflow nor underflow; smaller ones are scaled up by SSML, bigger ones
+ * down by SBIG.  A NaN fails both range tests and counts as medium. */
+#define HPK__BLUE_TSML 0x1p-511
+#define HPK__BLUE_TBIG 0x1p+486
+#define HPK__BLUE_SSML 0x1p+537
+#define HPK__BLUE_SBIG 0x1p-538
+
+#endif /* HPK_ORDER_H */
