@@ -25,6 +25,25 @@ typedef struct hpk__mc_job {
     uint64_t samples, seed;
 } hpk__mc_job;
 
+/* A reduction as the CPU kernels see it (sum, asum, dot, nrm2 of n logical
+ * elements, hpk.h's arguments), for layers that evaluate its tree in pieces
+ * (mpi/).  Its partial results are hpk__reduce_node values: Blue's small,
+ * medium and big sums for nrm2, the sum in s[0] otherwise; two nodes
+ * combine by adding their sums element by element. */
+typedef enum hpk__reduce_op { HPK__OP_SUM, HPK__OP_ASUM, HPK__OP_DOT, HPK__OP_NRM2 } hpk__reduce_op;
+
+typedef struct hpk__reduce_job {
+    hpk__reduce_op op;
+    bool f32;
+    int64_t n;
+    const void *x, *y; /* y only for dot */
+    int64_t incx, incy;
+} hpk__reduce_job;
+
+typedef struct hpk__reduce_node {
+    double s[3];
+} hpk__reduce_node;
+
 typedef struct hpk__ops {
     const char *name;
     const char *path;                 /* CPU code path ("avx512", ...); NULL otherwise */
@@ -58,6 +77,13 @@ typedef struct hpk__ops {
      * exactly as mc_pi / mc_integrate do.  NULL on non-CPU backends. */
     void (*mc_tree)(const hpk__mc_job *job, struct hpk__tree *tree);
     void (*mc_finish)(const hpk__mc_job *job, const void *root, hpk_mc_result *result);
+    /* The same for the reductions: reduce_part evaluates the subtree of
+     * blocks [first, first + count) of *job's tree (order.h) with the
+     * context's runner; reduce_finish turns the root into the result, in
+     * double (the float variants round it).  NULL on non-CPU backends. */
+    hpk_status (*reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
+                              hpk__reduce_node *node);
+    double (*reduce_finish)(const hpk__reduce_job *job, const hpk__reduce_node *root);
 } hpk__ops;
 
 struct hpk_ctx {

@@ -38,6 +38,8 @@
 #define hpk__cpu_mc_integrate HPK__PATH_FN(hpk__cpu_mc_integrate)
 #define hpk__cpu_mc_tree HPK__PATH_FN(hpk__cpu_mc_tree)
 #define hpk__cpu_mc_finish HPK__PATH_FN(hpk__cpu_mc_finish)
+#define hpk__cpu_reduce_part HPK__PATH_FN(hpk__cpu_reduce_part)
+#define hpk__cpu_reduce_finish HPK__PATH_FN(hpk__cpu_reduce_finish)
 
 hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
                           double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
@@ -65,6 +67,9 @@ hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data,
                                  uint64_t samples, uint64_t seed, hpk_mc_result *result);
 void hpk__cpu_mc_tree(const hpk__mc_job *job, struct hpk__tree *tree);
 void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result *result);
+hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
+                                hpk__reduce_node *node);
+double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root);
 
 /* The table entries every CPU backend shares, for designated initializers. */
 #define HPK__CPU_KERNELS                                                            \
@@ -74,6 +79,7 @@ void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result 
     .dnrm2 = hpk__cpu_dnrm2, .snrm2 = hpk__cpu_snrm2, .ddot = hpk__cpu_ddot,        \
     .sdot = hpk__cpu_sdot, .idamax = hpk__cpu_idamax, .isamax = hpk__cpu_isamax,    \
     .mc_pi = hpk__cpu_mc_pi, .mc_integrate = hpk__cpu_mc_integrate,                 \
-    .mc_tree = hpk__cpu_mc_tree, .mc_finish = hpk__cpu_mc_finish
+    .mc_tree = hpk__cpu_mc_tree, .mc_finish = hpk__cpu_mc_finish,                  \
+    .reduce_part = hpk__cpu_reduce_part, .reduce_finish = hpk__cpu_reduce_finish
 
 #endif /* HPK_CPU_KERNELS_H */

@@ -22,9 +22,7 @@ typedef struct reduce_job {
 } reduce_job;
 
 /* Partial sums; nrm2 keeps Blue's three accumulators (small, medium, big). */
-typedef struct reduce_node {
-    double s[3];
-} reduce_node;
+typedef hpk__reduce_node reduce_node;
 
 static const double blue_tsml = HPK__BLUE_TSML, blue_tbig = HPK__BLUE_TBIG;
 static const double blue_ssml = HPK__BLUE_SSML, blue_sbig = HPK__BLUE_SBIG;
@@ -204,40 +202,68 @@ static double nrm2_finish(const reduce_node *node)
     return hpk__nrm2_finish(node->s[0], node->s[1], node->s[2], blue_ssml, blue_sbig);
 }
 
-static hpk_status run_reduction(hpk_ctx *ctx, reduce_op op, int64_t n, hpk__vec x, hpk__vec y, double *result)
+/* The kernel's operation for a job: float nrm2 sums plain squares. */
+static reduce_op op_of(const hpk__reduce_job *j)
+{
+    static const reduce_op ops[] = {[HPK__OP_SUM] = OP_SUM, [HPK__OP_ASUM] = OP_ASUM, [HPK__OP_DOT] = OP_DOT,
+                                    [HPK__OP_NRM2] = OP_NRM2};
+    return j->op == HPK__OP_NRM2 && j->f32 ? OP_SUMSQ : ops[j->op];
+}
+
+static int64_t reduce_blocks(int64_t n)
+{
+    return (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK;
+}
+
+hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
+                                hpk__reduce_node *node)
 {
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
         [OP_SUM] = sum_leaf, [OP_ASUM] = asum_leaf, [OP_DOT] = dot_leaf, [OP_NRM2] = nrm2_leaf,
         [OP_SUMSQ] = sumsq_leaf};
-    const reduce_job job = {x, y, n};
+    const reduce_op op = op_of(j);
+    const reduce_job job = {hpk__vec_make(j->x, j->n, j->incx, j->f32),
+                            op == OP_DOT ? hpk__vec_make(j->y, j->n, j->incy, j->f32) : (hpk__vec){0}, j->n};
     const hpk__tree tree = {
-        .nblocks = (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK,
+        .nblocks = reduce_blocks(j->n),
         .block_work = op == OP_DOT ? 2.0 * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK,
         .node_size = sizeof(reduce_node),
         .job = &job,
         .leaf = leaves[op],
         .combine = reduce_combine,
     };
+    hpk__subtree sub;
+    const hpk__tree part = hpk__tree_part(&tree, first, count, &sub);
+    return ctx->ops->runner->tree(ctx, &part, node);
+}
+
+double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root)
+{
+    return job->op == HPK__OP_NRM2 ? nrm2_finish(root) : root->s[0];
+}
+
+static hpk_status run_reduction(hpk_ctx *ctx, const hpk__reduce_job *job, double *result)
+{
     reduce_node root;
-    hpk_status st = ctx->ops->runner->tree(ctx, &tree, &root);
+    hpk_status st = hpk__cpu_reduce_part(ctx, job, 0, reduce_blocks(job->n), &root);
     if (st == HPK_SUCCESS)
-        *result = op == OP_NRM2 || op == OP_SUMSQ ? nrm2_finish(&root) : root.s[0];
+        *result = hpk__cpu_reduce_finish(job, &root);
     return st;
 }
 
-static hpk_status reduce_d(hpk_ctx *ctx, reduce_op op, int64_t n, const double *x, int64_t incx,
+static hpk_status reduce_d(hpk_ctx *ctx, hpk__reduce_op op, int64_t n, const double *x, int64_t incx,
                            const double *y, int64_t incy, double *result)
 {
-    const hpk__vec vy = y ? hpk__vec_make(y, n, incy, false) : (hpk__vec){0};
-    return run_reduction(ctx, op, n, hpk__vec_make(x, n, incx, false), vy, result);
+    const hpk__reduce_job job = {op, false, n, x, y, incx, incy};
+    return run_reduction(ctx, &job, result);
 }
 
-static hpk_status reduce_s(hpk_ctx *ctx, reduce_op op, int64_t n, const float *x, int64_t incx,
+static hpk_status reduce_s(hpk_ctx *ctx, hpk__reduce_op op, int64_t n, const float *x, int64_t incx,
                            const float *y, int64_t incy, float *result)
 {
-    const hpk__vec vy = y ? hpk__vec_make(y, n, incy, true) : (hpk__vec){0};
+    const hpk__reduce_job job = {op, true, n, x, y, incx, incy};
     double r;
-    hpk_status st = run_reduction(ctx, op, n, hpk__vec_make(x, n, incx, true), vy, &r);
+    hpk_status st = run_reduction(ctx, &job, &r);
     if (st == HPK_SUCCESS)
         *result = (float)r;
     return st;
@@ -245,44 +271,44 @@ static hpk_status reduce_s(hpk_ctx *ctx, reduce_op op, int64_t n, const float *x
 
 hpk_status hpk__cpu_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, OP_SUM, n, x, incx, NULL, 0, result);
+    return reduce_d(ctx, HPK__OP_SUM, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, OP_SUM, n, x, incx, NULL, 0, result);
+    return reduce_s(ctx, HPK__OP_SUM, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, OP_ASUM, n, x, incx, NULL, 0, result);
+    return reduce_d(ctx, HPK__OP_ASUM, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, OP_ASUM, n, x, incx, NULL, 0, result);
+    return reduce_s(ctx, HPK__OP_ASUM, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, OP_NRM2, n, x, incx, NULL, 0, result);
+    return reduce_d(ctx, HPK__OP_NRM2, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, OP_SUMSQ, n, x, incx, NULL, 0, result);
+    return reduce_s(ctx, HPK__OP_NRM2, n, x, incx, NULL, 0, result);
 }
 
 hpk_status hpk__cpu_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
                          const double *y, int64_t incy, double *result)
 {
-    return reduce_d(ctx, OP_DOT, n, x, incx, y, incy, result);
+    return reduce_d(ctx, HPK__OP_DOT, n, x, incx, y, incy, result);
 }
 
 hpk_status hpk__cpu_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
                          const float *y, int64_t incy, float *result)
 {
-    return reduce_s(ctx, OP_DOT, n, x, incx, y, incy, result);
+    return reduce_s(ctx, HPK__OP_DOT, n, x, incx, y, incy, result);
 }
 
 /* ---- i?amax: the first largest |x_i|, a NaN beating every number ---------- */

@@ -2,6 +2,7 @@
  * collective argument check, timed MPI wrappers, the per-thread timing
  * record and the block-split helper. */
 #include "mpi_internal.h"
+#include "order.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -278,6 +279,13 @@ hpk_status hpk_mpi_block_range(MPI_Comm comm, int64_t n, int64_t *first, int64_t
     int rank, size;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
-    hpk__mpi_split(n, size, rank, first, count);
+    /* Whole blocks of the reductions' canonical order, balanced in blocks;
+     * the last block (shorter) goes to the last rank that gets any. */
+    const int64_t nblocks = n > 0 ? (n - 1) / HPK__REDUCE_BLOCK + 1 : 0;
+    int64_t block, blocks;
+    hpk__mpi_split(nblocks, size, rank, &block, &blocks);
+    const int64_t begin = block * HPK__REDUCE_BLOCK, end = (block + blocks) * HPK__REDUCE_BLOCK;
+    *first = begin < n ? begin : n;
+    *count = (end < n ? end : n) - *first;
     return HPK_SUCCESS;
 }

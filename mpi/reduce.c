@@ -1,6 +1,12 @@
-/* Distributed reductions: each rank reduces its block with hpk.h's function,
- * the partials are gathered on every rank and combined in rank order by the
- * same pairwise tree hpk uses for blocks. */
+/* Distributed reductions.  When every rank but the last holding elements
+ * holds whole blocks of the canonical order (order.h) -- as
+ * hpk_mpi_block_range splits -- and the context is a CPU one, each rank
+ * evaluates the subtrees of the global block tree that lie in its range, the
+ * subtrees' partials are gathered on every rank and the global tree is
+ * finished there: the single-process result, bitwise.  Otherwise each rank
+ * reduces its block with hpk.h's function and the ranks' results are
+ * combined in rank order by the same pairwise tree.  i?amax always combines
+ * the ranks' winners (an exact index either way). */
 #include "check.h"
 #include "mpi_internal.h"
 #include "reduce_finish.h"
@@ -20,8 +26,10 @@ typedef struct reduce_args {
     void *result; /* double, float or int64_t */
 } reduce_args;
 
-/* Each rank's record: status, local length, partial result, local index. */
-enum { F_STATUS, F_N, F_VALUE, F_INDEX, RECORD_LEN };
+/* Each rank's record: status, local length, partial result, local index,
+ * and whether the rank can evaluate pieces of the canonical tree (a CPU
+ * context) -- then its partial result is computed only when needed. */
+enum { F_STATUS, F_N, F_VALUE, F_INDEX, F_CANON, RECORD_LEN };
 
 /* ---- the local partial ----------------------------------------------------- */
 
@@ -60,6 +68,17 @@ static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index,
         const int64_t at = a->incx > 0 ? *index * a->incx : (a->n - 1 - *index) * -a->incx;
         *value = a->single ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
     }
+    return st;
+}
+
+/* The rank's partial result (or i?amax winner) into its record. */
+static hpk_status local_partial(hpk_ctx *ctx, const reduce_args *a, int64_t *record)
+{
+    double value = 0.0;
+    int64_t index = -1;
+    const hpk_status st = a->op == OP_AMAX ? local_amax(ctx, a, &index, &value) : local_value(ctx, a, &value);
+    record[F_VALUE] = hpk__mpi_bits_d(value);
+    record[F_INDEX] = index;
     return st;
 }
 
@@ -142,6 +161,118 @@ static double combine_nrm2(combine_job *j, int size)
     return scale * sqrt(sum);
 }
 
+/* ---- the canonical order across ranks --------------------------------------- */
+
+/* The most subtrees of the global block tree that one rank's range is cut
+ * into: two per level of a tree of at most 2^63 blocks. */
+#define MAX_PIECES 128
+
+typedef struct blocks_of_ranks {
+    const int64_t *all;   /* the records */
+    const int64_t *first; /* each rank's first global element */
+    int size;
+} blocks_of_ranks;
+
+/* Global blocks [b0, b1) of rank r. */
+static void rank_blocks(const blocks_of_ranks *br, int r, int64_t *b0, int64_t *b1)
+{
+    const int64_t n = br->all[(size_t)r * RECORD_LEN + F_N];
+    *b0 = br->first[r] / HPK__REDUCE_BLOCK;
+    *b1 = n > 0 ? (br->first[r] + n - 1) / HPK__REDUCE_BLOCK + 1 : *b0;
+}
+
+/* Do the ranks hold whole blocks (the last rank with elements excepted)? */
+static bool split_at_blocks(const blocks_of_ranks *br)
+{
+    int last = -1;
+    for (int r = 0; r < br->size; r++)
+        if (br->all[(size_t)r * RECORD_LEN + F_N] > 0)
+            last = r;
+    for (int r = 0; r < last; r++)
+        if (br->all[(size_t)r * RECORD_LEN + F_N] % HPK__REDUCE_BLOCK)
+            return false;
+    return true;
+}
+
+/* The maximal subtrees of the tree over [first, first + count) that lie in
+ * [b0, b1), in block order, appended to pieces. */
+static void cut_range(int64_t first, int64_t count, int64_t b0, int64_t b1, hpk__tree_piece *pieces, int *npieces)
+{
+    if (first + count <= b0 || first >= b1)
+        return;
+    if (first >= b0 && first + count <= b1) {
+        pieces[(*npieces)++] = (hpk__tree_piece){first, count};
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    cut_range(first, left, b0, b1, pieces, npieces);
+    cut_range(first + left, count - left, b0, b1, pieces, npieces);
+}
+
+static int pieces_of(const blocks_of_ranks *br, int r, int64_t nblocks, hpk__tree_piece *pieces)
+{
+    int64_t b0, b1;
+    rank_blocks(br, r, &b0, &b1);
+    int npieces = 0;
+    cut_range(0, nblocks, b0, b1, pieces, &npieces);
+    return npieces;
+}
+
+/* The global tree over [first, first + count), its maximal pieces taken in
+ * order from `nodes` (every block belongs to one rank's pieces). */
+static void join_pieces(const blocks_of_ranks *br, int64_t first, int64_t count, const hpk__reduce_node *nodes,
+                        int *next, hpk__reduce_node *out)
+{
+    for (int r = 0; r < br->size; r++) {
+        int64_t b0, b1;
+        rank_blocks(br, r, &b0, &b1);
+        if (first >= b0 && first + count <= b1) {
+            *out = nodes[(*next)++];
+            return;
+        }
+    }
+    const int64_t left = hpk__tree_left(count);
+    hpk__reduce_node right;
+    join_pieces(br, first, left, nodes, next, out);
+    join_pieces(br, first + left, count - left, nodes, next, &right);
+    for (int k = 0; k < 3; k++)
+        out->s[k] += right.s[k];
+}
+
+/* The whole canonical reduction: this rank's pieces, every rank's gathered,
+ * the tree finished.  `nodes` has room for size * MAX_PIECES nodes and
+ * `counts` for 2 * size ints. */
+static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const blocks_of_ranks *br, int64_t total,
+                            hpk__reduce_node *nodes, int *counts, double *result)
+{
+    const int64_t nblocks = (total - 1) / HPK__REDUCE_BLOCK + 1;
+    int *displs = counts + c->size;
+    hpk__tree_piece pieces[MAX_PIECES];
+    int offset = 0;
+    for (int r = 0; r < c->size; r++) {
+        counts[r] = pieces_of(br, r, nblocks, pieces) * (int)sizeof(hpk__reduce_node);
+        displs[r] = offset;
+        offset += counts[r];
+    }
+    const int mine = pieces_of(br, c->rank, nblocks, pieces);
+    hpk__reduce_node *my_nodes = nodes + displs[c->rank] / (int)sizeof(hpk__reduce_node);
+    const int64_t b0 = br->first[c->rank] / HPK__REDUCE_BLOCK;
+    for (int k = 0; k < mine; k++) {
+        const hpk_status st =
+            c->ctx->ops->reduce_part(c->ctx, job, pieces[k].first - b0, pieces[k].count, &my_nodes[k]);
+        if (st != HPK_SUCCESS)
+            return st; /* not reached: reductions need no scratch */
+    }
+    hpk_status st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, nodes, counts, displs, MPI_BYTE);
+    if (st != HPK_SUCCESS)
+        return st;
+    hpk__reduce_node root;
+    int next = 0;
+    join_pieces(br, 0, nblocks, nodes, &next, &root);
+    *result = c->ctx->ops->reduce_finish(job, &root);
+    return HPK_SUCCESS;
+}
+
 /* ---- the common body -------------------------------------------------------- */
 
 static hpk_status check_local(hpk_ctx *ctx, const char *fn, const reduce_args *a)
@@ -162,29 +293,61 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
     if (st != HPK_SUCCESS)
         return hpk__mpi_end(&c, st);
 
-    int64_t record[RECORD_LEN] = {0, a->n, 0, -1};
-    double value = 0.0;
-    int64_t index = -1;
+    /* Ranks that can evaluate the canonical tree wait with their partial
+     * result until the exchange has shown whether it is needed. */
+    const bool can_canon = a->op != OP_AMAX && c.ctx->ops->reduce_part;
+    int64_t record[RECORD_LEN] = {0, a->n, hpk__mpi_bits_d(0.0), -1, can_canon};
     hpk_status local = check_local(c.ctx, fn, a);
-    if (local == HPK_SUCCESS)
-        local = a->op == OP_AMAX ? local_amax(c.ctx, a, &index, &value) : local_value(c.ctx, a, &value);
-    record[F_VALUE] = hpk__mpi_bits_d(value);
-    record[F_INDEX] = index;
 
+    /* Everything the call needs, allocated before the exchange so that a
+     * failure travels with it. */
+    const size_t node_bytes = can_canon ? (size_t)c.size * MAX_PIECES * sizeof(hpk__reduce_node) : 0;
     int64_t *all = malloc((size_t)c.size * (RECORD_LEN + 1) * sizeof *all);
-    if (!all)
-        return hpk__mpi_end(&c, hpk__mpi_no_memory(&c, (size_t)c.size * (RECORD_LEN + 1) * sizeof *all));
+    hpk__reduce_node *nodes = node_bytes ? malloc(node_bytes) : NULL;
+    int *counts = can_canon ? malloc(2 * (size_t)c.size * sizeof *counts) : NULL;
+    if (local == HPK_SUCCESS && (!all || (can_canon && (!nodes || !counts))))
+        local = hpk__mpi_no_memory(&c, (size_t)c.size * (RECORD_LEN + 1) * sizeof *all + node_bytes);
+    if (!all) { /* the exchange needs it: report the failure on this rank alone */
+        free(nodes);
+        free(counts);
+        return hpk__mpi_end(&c, local);
+    }
+    if (local == HPK_SUCCESS && !can_canon)
+        local = local_partial(c.ctx, a, record);
     int64_t *first = all + (size_t)c.size * RECORD_LEN;
     if ((st = hpk__mpi_exchange(&c, local, record, RECORD_LEN, all)) != HPK_SUCCESS)
         goto done;
 
     int64_t total = 0;
+    bool every_rank_can = true, some_rank_waited = false;
     for (int r = 0; r < c.size; r++) {
         first[r] = total;
+        every_rank_can = every_rank_can && all[(size_t)r * RECORD_LEN + F_CANON];
+        some_rank_waited = some_rank_waited || all[(size_t)r * RECORD_LEN + F_CANON];
         if (__builtin_add_overflow(total, all[(size_t)r * RECORD_LEN + F_N], &total)) {
             st = hpk__mpi_fail(&c, HPK_ERR_INVALID_ARG, "the blocks' lengths add up to more than int64_t holds");
             goto done;
         }
+    }
+
+    const blocks_of_ranks br = {all, first, c.size};
+    if (every_rank_can && total > 0 && split_at_blocks(&br)) {
+        static const hpk__reduce_op kind[] = {[OP_SUM] = HPK__OP_SUM, [OP_ASUM] = HPK__OP_ASUM,
+                                              [OP_DOT] = HPK__OP_DOT, [OP_NRM2] = HPK__OP_NRM2};
+        const hpk__reduce_job job = {kind[a->op], a->single, a->n, a->x, a->y, a->incx, a->incy};
+        double r;
+        if ((st = canonical(&c, &job, &br, total, nodes, counts, &r)) == HPK_SUCCESS) {
+            if (a->single)
+                *(float *)a->result = (float)r;
+            else
+                *(double *)a->result = r;
+        }
+        goto done;
+    }
+    if (some_rank_waited) { /* those ranks compute their partials now, and all exchange again */
+        const hpk_status mine = can_canon ? local_partial(c.ctx, a, record) : HPK_SUCCESS;
+        if ((st = hpk__mpi_exchange(&c, mine, record, RECORD_LEN, all)) != HPK_SUCCESS)
+            goto done;
     }
 
     combine_job j = {all, first, 0.0};
@@ -205,6 +368,8 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
     }
 done:
     free(all);
+    free(nodes);
+    free(counts);
     return hpk__mpi_end(&c, st);
 }
 

@@ -1,8 +1,9 @@
 /* The distributed layer (hpk_mpi.h), run under mpirun with any number of
  * ranks: every rank builds the whole problem from a seed, passes its own
  * block, and compares with the single-process result on the whole problem —
- * bitwise for Monte Carlo and row-block GEMV, within rounding bounds for
- * reductions and the transposed GEMV (bitwise again on one rank).  Bad input
+ * bitwise for Monte Carlo, row-block GEMV and reductions on
+ * hpk_mpi_block_range's split; within rounding bounds for reductions on
+ * other splits and the transposed GEMV (bitwise again on one rank).  Bad input
  * on one rank, and ranks that disagree, must give the same status on every
  * rank.
  *
@@ -109,16 +110,23 @@ static size_t span(int64_t n, int64_t inc)
 static void test_block_range(void **state)
 {
     (void)state;
-    const int64_t sizes[] = {0, 1, 2, 5, 1000003};
+    const int64_t sizes[] = {0, 1, 2, 5, 4096, 4097, 3 * 4096, 1000003};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         int64_t mine[2], *all = test_alloc(2 * (size_t)size * sizeof *all);
         CHECK_STATUS(hpk_mpi_block_range(MPI_COMM_WORLD, sizes[k], &mine[0], &mine[1]), HPK_SUCCESS, NULL);
         MPI_Allgather(mine, 2, MPI_INT64_T, all, 2, MPI_INT64_T, MPI_COMM_WORLD);
+        /* Contiguous, at block boundaries, balanced in blocks. */
+        const int64_t block = 4096, nblocks = (sizes[k] + block - 1) / block;
         int64_t next = 0;
         for (int r = 0; r < size; r++) {
             CHECK(all[2 * r] == next, "n %lld: rank %d starts at %lld, not %lld", (long long)sizes[k], r,
                   (long long)all[2 * r], (long long)next);
-            CHECK(all[2 * r + 1] >= sizes[k] / size && all[2 * r + 1] <= sizes[k] / size + 1, "unbalanced");
+            const int64_t blocks = (all[2 * r + 1] + block - 1) / block;
+            CHECK(all[2 * r] % block == 0 || all[2 * r + 1] == 0, "rank %d starts inside a block", r);
+            CHECK(all[2 * r + 1] % block == 0 || next + all[2 * r + 1] == sizes[k],
+                  "rank %d ends inside a block that is not the last", r);
+            CHECK(blocks >= nblocks / size && blocks <= nblocks / size + 1, "unbalanced: rank %d has %lld blocks",
+                  r, (long long)blocks);
             next += all[2 * r + 1];
         }
         CHECK(next == sizes[k], "the blocks cover %lld of %lld", (long long)next, (long long)sizes[k]);
@@ -377,8 +385,8 @@ static float *local_block_s(const float *v, int64_t first, int64_t count, int64_
     return local;
 }
 
-/* got against want: bitwise on one rank with contiguous blocks, else within
- * (n + ranks) * eps * scale. */
+/* got against want: bitwise on hpk_mpi_block_range's split (the canonical
+ * order, on CPU contexts), else within (n + ranks) * eps * scale. */
 static void check_close(const char *what, double got, double want, double scale, double eps, bool bitwise)
 {
     if (bitwise)
@@ -405,14 +413,14 @@ static void reductions_d(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how, int64_t inc)
     int64_t first, count;
     block_of(how, n, &first, &count);
     double *xl = local_block_d(x, first, count, inc), *yl = local_block_d(y, first, count, -inc);
-    const bool bitwise = size == 1 && inc == 1;
+    const bool bitwise = how == BALANCED || size == 1;
     double r = test_poison_d();
     CHECK_STATUS(hpk_mpi_dsum(ctx, MPI_COMM_WORLD, count, xl, inc, &r), HPK_SUCCESS, ctx);
     check_close("dsum", r, ref_sum, ref_asum, TEST_EPS_D, bitwise);
     CHECK_STATUS(hpk_mpi_dasum(ctx, MPI_COMM_WORLD, count, xl, inc, &r), HPK_SUCCESS, ctx);
     check_close("dasum", r, ref_asum, ref_asum, TEST_EPS_D, bitwise);
     CHECK_STATUS(hpk_mpi_ddot(ctx, MPI_COMM_WORLD, count, xl, inc, yl, -inc, &r), HPK_SUCCESS, ctx);
-    check_close("ddot", r, ref_dot, abs_dot, TEST_EPS_D, false);
+    check_close("ddot", r, ref_dot, abs_dot, TEST_EPS_D, bitwise);
     CHECK_STATUS(hpk_mpi_dnrm2(ctx, MPI_COMM_WORLD, count, xl, inc, &r), HPK_SUCCESS, ctx);
     check_close("dnrm2", r, ref_nrm2, ref_nrm2, TEST_EPS_D, bitwise);
     free(xl);
@@ -440,7 +448,7 @@ static void reductions_s(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how, int64_t inc)
     int64_t first, count;
     block_of(how, n, &first, &count);
     float *xl = local_block_s(x, first, count, inc), *yl = local_block_s(y, first, count, inc);
-    const bool bitwise = size == 1 && inc == 1;
+    const bool bitwise = how == BALANCED || size == 1;
     float r = test_poison_s();
     /* Each rank's float partial is rounded once, the total once more. */
     CHECK_STATUS(hpk_mpi_ssum(ctx, MPI_COMM_WORLD, count, xl, inc, &r), HPK_SUCCESS, ctx);
@@ -455,6 +463,75 @@ static void reductions_s(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how, int64_t inc)
     free(yl);
     free(x);
     free(y);
+}
+
+/* Every reduction, s and d, at sizes around the canonical order's lane and
+ * block boundaries, both increment signs, on hpk_mpi_block_range's split:
+ * bitwise the single-process result on the whole vector, for any number of
+ * ranks. */
+static void test_reductions_canonical(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = ctx_under_test(), *ref_ctx = serial_ctx();
+    static const int64_t sizes[] = {1, 17, 4095, 4096, 4097, 2 * 4096, 5 * 4096 + 7, 9 * 4096 - 1};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        const int64_t n = sizes[k], inc = k % 2 ? -2 : 1;
+        double *x = test_alloc((size_t)n * sizeof *x), *y = test_alloc((size_t)n * sizeof *y);
+        float *xs = test_alloc((size_t)n * sizeof *xs), *ys = test_alloc((size_t)n * sizeof *ys);
+        test_seed(77 + k);
+        for (int64_t i = 0; i < n; i++) { /* magnitudes over many binades: the order shows */
+            x[i] = ldexp(test_uniform(-1, 1), (int)(test_next_u64() % 41) - 20);
+            y[i] = ldexp(test_uniform(-1, 1), (int)(test_next_u64() % 41) - 20);
+            xs[i] = (float)x[i];
+            ys[i] = (float)y[i];
+        }
+        int64_t first, count;
+        block_of(BALANCED, n, &first, &count);
+        double *xl = local_block_d(x, first, count, inc), *yl = local_block_d(y, first, count, -inc);
+        float *xsl = local_block_s(xs, first, count, inc), *ysl = local_block_s(ys, first, count, -inc);
+        double want, got;
+        float want_s, got_s;
+#define SAME_D(call_ref, call_mpi, name)                                                                         \
+    call_ref;                                                                                                  \
+    got = test_poison_d();                                                                                     \
+    CHECK_STATUS(call_mpi, HPK_SUCCESS, ctx);                                                                  \
+    CHECK(memcmp(&got, &want, sizeof got) == 0, "%s, n %lld: %.17g, single process %.17g", name, (long long)n, \
+          got, want)
+#define SAME_S(call_ref, call_mpi, name)                                                                         \
+    call_ref;                                                                                                  \
+    got_s = test_poison_s();                                                                                   \
+    CHECK_STATUS(call_mpi, HPK_SUCCESS, ctx);                                                                  \
+    CHECK(memcmp(&got_s, &want_s, sizeof got_s) == 0, "%s, n %lld: %.9g, single process %.9g", name,            \
+          (long long)n, got_s, want_s)
+        SAME_D(hpk_dsum(ref_ctx, n, x, 1, &want), hpk_mpi_dsum(ctx, MPI_COMM_WORLD, count, xl, inc, &got), "dsum");
+        SAME_D(hpk_dasum(ref_ctx, n, x, 1, &want), hpk_mpi_dasum(ctx, MPI_COMM_WORLD, count, xl, inc, &got),
+               "dasum");
+        SAME_D(hpk_dnrm2(ref_ctx, n, x, 1, &want), hpk_mpi_dnrm2(ctx, MPI_COMM_WORLD, count, xl, inc, &got),
+               "dnrm2");
+        SAME_D(hpk_ddot(ref_ctx, n, x, 1, y, 1, &want),
+               hpk_mpi_ddot(ctx, MPI_COMM_WORLD, count, xl, inc, yl, -inc, &got), "ddot");
+        SAME_S(hpk_ssum(ref_ctx, n, xs, 1, &want_s), hpk_mpi_ssum(ctx, MPI_COMM_WORLD, count, xsl, inc, &got_s),
+               "ssum");
+        SAME_S(hpk_sasum(ref_ctx, n, xs, 1, &want_s),
+               hpk_mpi_sasum(ctx, MPI_COMM_WORLD, count, xsl, inc, &got_s), "sasum");
+        SAME_S(hpk_snrm2(ref_ctx, n, xs, 1, &want_s),
+               hpk_mpi_snrm2(ctx, MPI_COMM_WORLD, count, xsl, inc, &got_s), "snrm2");
+        SAME_S(hpk_sdot(ref_ctx, n, xs, 1, ys, 1, &want_s),
+               hpk_mpi_sdot(ctx, MPI_COMM_WORLD, count, xsl, inc, ysl, -inc, &got_s), "sdot");
+#undef SAME_D
+#undef SAME_S
+        free(xl);
+        free(yl);
+        free(xsl);
+        free(ysl);
+        free(x);
+        free(y);
+        free(xs);
+        free(ys);
+    }
+    hpk_ctx_destroy(ctx);
+    hpk_ctx_destroy(ref_ctx);
+    agree();
 }
 
 static void test_reductions(void **state)
@@ -883,6 +960,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_row_gemv_bitwise),
         cmocka_unit_test(test_transposed_gemv),
         cmocka_unit_test(test_reductions),
+        cmocka_unit_test(test_reductions_canonical),
         cmocka_unit_test(test_nrm2_is_safe),
         cmocka_unit_test(test_amax),
         cmocka_unit_test(test_mc_pi_bitwise),

@@ -195,7 +195,9 @@ static bool setup(problem *p, const options *o)
             p->m_local = o->gemv_n;
             first = (int64_t)rank * o->gemv_n;
         } else {
-            hpk_mpi_block_range(MPI_COMM_WORLD, o->gemv_n, &first, &p->m_local);
+            /* rows balanced one by one (a row-block gemv is bitwise for any split) */
+            first = (int64_t)rank * (o->gemv_n / size) + (rank < o->gemv_n % size ? rank : o->gemv_n % size);
+            p->m_local = o->gemv_n / size + (rank < o->gemv_n % size);
         }
         p->rows = o->weak ? o->gemv_n * size : o->gemv_n;
         const bool t = strcmp(p->kernel, "gemv_t") == 0, gathered = strcmp(p->kernel, "gemv_n_gathered") == 0;

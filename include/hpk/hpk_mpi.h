@@ -41,7 +41,8 @@
  *              local vector (pointer, increment) with hpk.h's rules — so a
  *              negative increment walks the rank's own block from its end.
  *              The blocks may have any sizes, 0 included;
- *              hpk_mpi_block_range gives the balanced split.
+ *              hpk_mpi_block_range gives a balanced split at the
+ *              boundaries of the reductions' canonical order.
  *
  * Errors.      Arguments are checked on every rank and then compared across
  *              ranks with one collective before any work, so every rank
@@ -78,10 +79,23 @@
  *                  process, for any number of ranks.
  *                - Row-block GEMV (hpk_mpi_dgemv, hpk_mpi_sgemv) gives every
  *                  y element bitwise as hpk_dgemv would on the whole matrix.
- *                - Reductions and the transposed GEMV combine one partial
- *                  result per rank, so their last bits depend on the number
- *                  of ranks and on the block sizes (not on anything else);
- *                  with one rank they equal the hpk.h functions bitwise.
+ *                - Reductions (sum, asum, dot, nrm2) on CPU contexts are
+ *                  bitwise those of hpk.h's functions on the whole vector,
+ *                  for any number of ranks, when every rank but the last
+ *                  one holding elements holds a multiple of 4096 elements
+ *                  (hpk_mpi_block_range's split): each rank evaluates the
+ *                  subtrees of the canonical block tree (hpk.h) that lie in
+ *                  its range, and every rank joins them in the tree's
+ *                  shape.  On other splits, or when some rank's context is
+ *                  an OpenCL one, each rank reduces its own block and the
+ *                  ranks' results are combined pairwise in rank order: the
+ *                  last bits then depend on the split (with one rank they
+ *                  equal the hpk.h functions bitwise).  i?amax returns the
+ *                  exact index of the whole vector on any split.
+ *                - The transposed GEMV combines one partial result per
+ *                  rank, so its last bits depend on the number of ranks
+ *                  and on the block sizes (not on anything else); with one
+ *                  rank it equals hpk_?gemv bitwise.
  *
  * Timing.      hpk_mpi_last_times() splits the calling thread's last call
  *              into time spent inside MPI and time spent elsewhere.
@@ -101,10 +115,16 @@ extern "C" {
  * Helpers
  * ------------------------------------------------------------------------- */
 
-/* The balanced split of n elements over the ranks of comm: the calling rank
- * holds *count = n / P + (r < n % P) elements starting at *first = r * (n /
- * P) + min(r, n % P).  Not collective; uses MPI_Comm_rank and MPI_Comm_size
- * only.
+/* The split of n elements over the ranks of comm at the block boundaries of
+ * the reductions' canonical order (hpk.h, "Reproducibility": blocks of 4096
+ * elements), balanced in blocks: with B = ceil(n / 4096) blocks, rank r
+ * gets the blocks [b_r, b_r + B / P + (r < B % P)), b_r = r * (B / P) +
+ * min(r, B % P), so *first = min(n, 4096 b_r) and *count its elements
+ * (the last block is shorter; ranks past the last block get 0).  Reductions
+ * over this split -- or any split in which every rank but the last one
+ * holding elements holds a multiple of 4096 -- are bitwise the
+ * single-process result.  Not collective; uses MPI_Comm_rank and
+ * MPI_Comm_size only.
  *   HPK_ERR_INVALID_ARG  n < 0, first or count NULL, comm == MPI_COMM_NULL.
  *   HPK_ERR_MPI          MPI is not initialised, or is finalised.
  * Errors are recorded in the default context (hpk_ctx_error_message(NULL)). */
