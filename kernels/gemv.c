@@ -1,26 +1,25 @@
-/* GEMV.  A (m x n, either layout) is seen as `vecs` contiguous vectors of
- * `len` elements, lda apart.  When op(A)'s rows are those vectors ("dot
- * form": row-major N, column-major T) each y element is a dot product
- * accumulated in lanes; otherwise ("axpy form": row-major T, column-major N)
- * each y element accumulates x_k * v_k[e] over k in order.  Either way y
- * elements are independent and each is computed in one fixed order, so the
- * runner may split them among threads, and the kernels may work on several
- * at once, without changing a bit. */
+/* GEMV in the canonical order of order.h.  A (m x n, either layout) is seen
+ * as `vecs` contiguous vectors of `len` elements, lda apart.  When op(A)'s
+ * rows are those vectors ("dot form": row-major N, column-major T) each y
+ * element is the row's dot product with x in the reductions' order: blocks
+ * of HPK__REDUCE_BLOCK elements, HPK__LANES lanes folded per block, blocks
+ * combined pairwise.  Otherwise ("axpy form": row-major T, column-major N)
+ * each y element accumulates x_k v_k[e] over runs of HPK__GEMV_RUN vectors
+ * in sequence, the runs combined pairwise.  Either way y elements are
+ * independent and each is computed in one fixed order, so the runner may
+ * split them among threads, and the kernels may work on several at once,
+ * without changing a bit. */
 #include "cpu_kernels.h"
+#include "order.h"
 #include "runner.h"
-#include "simd.h"
+#include "vec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define HPK__GEMV_LANES_D 8   /* one AVX-512 / two AVX2 registers of doubles */
-#define HPK__GEMV_LANES_S 16  /* the same bytes of floats */
-#define HPK__GEMV_ROWS 4      /* dot form: rows sharing each load of x */
-#ifndef HPK__GEMV_PANEL
-#define HPK__GEMV_PANEL 1024
-#endif
-#define HPK__GEMV_PANEL_DOC  /* axpy form: y elements accumulated in L1 at once */
-#define HPK__GEMV_DEPTH 4     /* axpy form: vectors folded into them per pass */
+#define HPK__GEMV_ROWS 4     /* dot form: rows sharing each load of x */
+#define HPK__GEMV_PANEL 1024 /* axpy form: y elements accumulated in L1 at once */
+#define HPK__GEMV_DEPTH 4    /* axpy form: vectors folded into them per pass */
 
 typedef struct gemv_shape {
     bool dot_form;
@@ -42,6 +41,16 @@ static gemv_shape gemv_shape_of(hpk_layout layout, hpk_transpose trans, int64_t 
 /* Pointer to logical element 0 of a strided vector of n elements. */
 #define LOGICAL_BASE(p, n, inc) ((inc) < 0 ? (p) + ((n) - 1) * -(inc) : (p))
 
+static inline int64_t count_of(int64_t total, int64_t per)
+{
+    return (total - 1) / per + 1;
+}
+
+static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
+{
+    return total - b * per < per ? total - b * per : per;
+}
+
 /* ---- double -------------------------------------------------------------- */
 
 typedef struct dgemv_job {
@@ -57,93 +66,128 @@ static inline void dgemv_store(const dgemv_job *j, double t, double *y)
     *y = j->beta == 0.0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* The lanes' total, halving: lane l takes lane l + w for w = 4, 2, 1. */
-static inline double dgemv_lanes_total(double *acc)
+/* Block b of `rows` consecutive rows from r: each row's lanes over the
+ * block, folded into out[i]. */
+static inline __attribute__((always_inline)) void ddot_block(const dgemv_job *j, int64_t r, int rows, int64_t b,
+                                                             double *out)
 {
-    for (int w = HPK__GEMV_LANES_D / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; l++)
-            acc[l] += acc[l + w];
-    return acc[0];
-}
-
-/* One row's dot product: lane l takes elements l, l + 8, l + 16, ... */
-static inline double dgemv_row(const double *v, const double *x, int64_t len)
-{
-    double acc[HPK__GEMV_LANES_D] = {0};
+    const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
+    const double *x = j->x + first;
+    const double *v[HPK__GEMV_ROWS];
+    hpk__v8d lo[HPK__GEMV_ROWS], hi[HPK__GEMV_ROWS];
+    for (int i = 0; i < rows; i++) {
+        v[i] = j->a + (r + i) * j->lda + first;
+        lo[i] = hi[i] = (hpk__v8d){0};
+    }
     int64_t k = 0;
-    for (; k + HPK__GEMV_LANES_D <= len; k += HPK__GEMV_LANES_D)
-        for (int l = 0; l < HPK__GEMV_LANES_D; l++)
-            acc[l] += v[k + l] * x[k + l];
-    for (int l = 0; k + l < len; l++)
-        acc[l] += v[k + l] * x[k + l];
-    return dgemv_lanes_total(acc);
+    for (; k + HPK__LANES <= len; k += HPK__LANES) {
+        const hpk__v8d xlo = hpk__load_v8d(x + k), xhi = hpk__load_v8d(x + k + 8);
+        for (int i = 0; i < rows; i++) {
+            lo[i] += hpk__load_v8d(v[i] + k) * xlo;
+            hi[i] += hpk__load_v8d(v[i] + k + 8) * xhi;
+        }
+    }
+    if (k < len) { /* the tail, padded with zeros: +0.0 changes no lane */
+        double xt[HPK__LANES] = {0}, vt[HPK__LANES] = {0};
+        memcpy(xt, x + k, (size_t)(len - k) * sizeof *xt);
+        const hpk__v8d xlo = hpk__load_v8d(xt), xhi = hpk__load_v8d(xt + 8);
+        for (int i = 0; i < rows; i++) {
+            memcpy(vt, v[i] + k, (size_t)(len - k) * sizeof *vt);
+            lo[i] += hpk__load_v8d(vt) * xlo;
+            hi[i] += hpk__load_v8d(vt + 8) * xhi;
+        }
+    }
+    for (int i = 0; i < rows; i++)
+        out[i] = hpk__lanes_total((hpk__lanes){lo[i], hi[i]});
 }
 
-/* Rows in groups of HPK__GEMV_ROWS, each with exactly dgemv_row's lanes. */
+/* Blocks [first, first + count) of the rows, combined in the tree. */
+static void ddot_rows(const dgemv_job *j, int64_t r, int rows, int64_t first, int64_t count, double *out)
+{
+    if (count == 1) {
+        if (rows == HPK__GEMV_ROWS)
+            ddot_block(j, r, HPK__GEMV_ROWS, first, out);
+        else
+            ddot_block(j, r, 1, first, out);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    double right[HPK__GEMV_ROWS];
+    ddot_rows(j, r, rows, first, left, out);
+    ddot_rows(j, r, rows, first + left, count - left, right);
+    for (int i = 0; i < rows; i++)
+        out[i] += right[i];
+}
+
 static void dgemv_dot_body(const void *job, int64_t begin, int64_t end)
 {
     const dgemv_job *j = job;
-    const int64_t len = j->len, lda = j->lda;
-    const double *x = j->x;
+    const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
+    double t[HPK__GEMV_ROWS];
     int64_t r = begin;
     for (; r + HPK__GEMV_ROWS <= end; r += HPK__GEMV_ROWS) {
-        const double *v0 = j->a + r * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
-        hpk__v8d a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        int64_t k = 0;
-        for (; k + HPK__GEMV_LANES_D <= len; k += HPK__GEMV_LANES_D) {
-            const hpk__v8d xv = hpk__load_v8d(x + k);
-            a0 += hpk__load_v8d(v0 + k) * xv;
-            a1 += hpk__load_v8d(v1 + k) * xv;
-            a2 += hpk__load_v8d(v2 + k) * xv;
-            a3 += hpk__load_v8d(v3 + k) * xv;
-        }
-        for (int l = 0; k + l < len; l++) {
-            const double xv = x[k + l];
-            a0[l] += v0[k + l] * xv;
-            a1[l] += v1[k + l] * xv;
-            a2[l] += v2[k + l] * xv;
-            a3[l] += v3[k + l] * xv;
-        }
-        double lanes[HPK__GEMV_ROWS][HPK__GEMV_LANES_D];
-        memcpy(lanes[0], &a0, sizeof a0);
-        memcpy(lanes[1], &a1, sizeof a1);
-        memcpy(lanes[2], &a2, sizeof a2);
-        memcpy(lanes[3], &a3, sizeof a3);
-        for (int i = 0; i < HPK__GEMV_ROWS; i++) {
-            dgemv_store(j, dgemv_lanes_total(lanes[i]), j->y + (r + i) * j->incy);
-        }
+        if (nblocks == 1) /* the common case, without the tree's calls */
+            ddot_block(j, r, HPK__GEMV_ROWS, 0, t);
+        else
+            ddot_rows(j, r, HPK__GEMV_ROWS, 0, nblocks, t);
+        for (int i = 0; i < HPK__GEMV_ROWS; i++)
+            dgemv_store(j, t[i], j->y + (r + i) * j->incy);
     }
     for (; r < end; r++) {
-        dgemv_store(j, dgemv_row(j->a + r * lda, x, len), j->y + r * j->incy);
+        ddot_rows(j, r, 1, 0, nblocks, t);
+        dgemv_store(j, t[0], j->y + r * j->incy);
     }
 }
 
-/* A panel of y accumulates HPK__GEMV_DEPTH vectors per pass over it; each
- * element still adds x_0 v_0, x_1 v_1, ... one after the other. */
+/* Run `run` of vectors folded into acc[0 .. width) (y elements e0 ..), from
+ * +0.0, HPK__GEMV_DEPTH vectors per pass; each element still adds x_k v_k
+ * one k after the other. */
+static void daxpy_run(const dgemv_job *j, int64_t e0, int64_t width, int64_t run, double *acc)
+{
+    const int64_t lda = j->lda, incx = j->incx, k0 = run * HPK__GEMV_RUN;
+    const int64_t k1 = k0 + length_of(j->vecs, HPK__GEMV_RUN, run);
+    const double *v = j->a + e0;
+    for (int64_t e = 0; e < width; e++)
+        acc[e] = 0.0;
+    int64_t k = k0;
+    for (; k + HPK__GEMV_DEPTH <= k1; k += HPK__GEMV_DEPTH) {
+        const double x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
+        const double x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
+        const double *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
+    }
+    for (; k < k1; k++) {
+        const double xk = j->x[k * incx];
+        const double *vk = v + k * lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] += xk * vk[e];
+    }
+}
+
+/* Runs [first, first + count) combined in the tree. */
+static void daxpy_runs(const dgemv_job *j, int64_t e0, int64_t width, int64_t first, int64_t count, double *acc)
+{
+    if (count == 1) {
+        daxpy_run(j, e0, width, first, acc);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    double right[HPK__GEMV_PANEL];
+    daxpy_runs(j, e0, width, first, left, acc);
+    daxpy_runs(j, e0, width, first + left, count - left, right);
+    for (int64_t e = 0; e < width; e++)
+        acc[e] += right[e];
+}
+
 static void dgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const dgemv_job *j = job;
-    const int64_t vecs = j->vecs, lda = j->lda, incx = j->incx;
+    const int64_t runs = count_of(j->vecs, HPK__GEMV_RUN);
     double acc[HPK__GEMV_PANEL];
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
         const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
-        const double *v = j->a + e0;
-        for (int64_t e = 0; e < width; e++)
-            acc[e] = 0.0;
-        int64_t k = 0;
-        for (; k + HPK__GEMV_DEPTH <= vecs; k += HPK__GEMV_DEPTH) {
-            const double x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
-            const double x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
-            const double *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
-            for (int64_t e = 0; e < width; e++)
-                acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
-        }
-        for (; k < vecs; k++) {
-            const double xk = j->x[k * incx];
-            const double *vk = v + k * lda;
-            for (int64_t e = 0; e < width; e++)
-                acc[e] += xk * vk[e];
-        }
+        daxpy_runs(j, e0, width, 0, runs, acc);
         for (int64_t e = 0; e < width; e++)
             dgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
@@ -173,7 +217,7 @@ hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
         return HPK_SUCCESS;
     }
     if (!s.dot_form) {
-        run->range(ctx, s.ylen, HPK__GEMV_LANES_D, work, dgemv_axpy_body, &job);
+        run->range(ctx, s.ylen, 8, work, dgemv_axpy_body, &job);
         return HPK_SUCCESS;
     }
     double *packed = NULL;
@@ -206,93 +250,119 @@ static inline void sgemv_store(const sgemv_job *j, float t, float *y)
     *y = j->beta == 0.0f ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* The lanes' total, halving: lane l takes lane l + w for w = 8, 4, 2, 1. */
-static inline float sgemv_lanes_total(float *acc)
+/* As ddot_block, the 16 float lanes in one vector. */
+static inline __attribute__((always_inline)) void sdot_block(const sgemv_job *j, int64_t r, int rows, int64_t b,
+                                                             float *out)
 {
-    for (int w = HPK__GEMV_LANES_S / 2; w >= 1; w /= 2)
-        for (int l = 0; l < w; l++)
-            acc[l] += acc[l + w];
-    return acc[0];
-}
-
-/* One row's dot product: lane l takes elements l, l + 16, l + 32, ... */
-static inline float sgemv_row(const float *v, const float *x, int64_t len)
-{
-    float acc[HPK__GEMV_LANES_S] = {0};
+    const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
+    const float *x = j->x + first;
+    const float *v[HPK__GEMV_ROWS];
+    hpk__v16f acc[HPK__GEMV_ROWS];
+    for (int i = 0; i < rows; i++) {
+        v[i] = j->a + (r + i) * j->lda + first;
+        acc[i] = (hpk__v16f){0};
+    }
     int64_t k = 0;
-    for (; k + HPK__GEMV_LANES_S <= len; k += HPK__GEMV_LANES_S)
-        for (int l = 0; l < HPK__GEMV_LANES_S; l++)
-            acc[l] += v[k + l] * x[k + l];
-    for (int l = 0; k + l < len; l++)
-        acc[l] += v[k + l] * x[k + l];
-    return sgemv_lanes_total(acc);
+    for (; k + HPK__LANES <= len; k += HPK__LANES) {
+        const hpk__v16f xv = hpk__load_v16f(x + k);
+        for (int i = 0; i < rows; i++)
+            acc[i] += hpk__load_v16f(v[i] + k) * xv;
+    }
+    if (k < len) { /* the tail, padded with zeros: +0.0 changes no lane */
+        float xt[HPK__LANES] = {0}, vt[HPK__LANES] = {0};
+        memcpy(xt, x + k, (size_t)(len - k) * sizeof *xt);
+        const hpk__v16f xv = hpk__load_v16f(xt);
+        for (int i = 0; i < rows; i++) {
+            memcpy(vt, v[i] + k, (size_t)(len - k) * sizeof *vt);
+            acc[i] += hpk__load_v16f(vt) * xv;
+        }
+    }
+    for (int i = 0; i < rows; i++)
+        out[i] = hpk__lanes_total_f(acc[i]);
 }
 
-/* Rows in groups of HPK__GEMV_ROWS, each with exactly sgemv_row's lanes. */
+static void sdot_rows(const sgemv_job *j, int64_t r, int rows, int64_t first, int64_t count, float *out)
+{
+    if (count == 1) {
+        if (rows == HPK__GEMV_ROWS)
+            sdot_block(j, r, HPK__GEMV_ROWS, first, out);
+        else
+            sdot_block(j, r, 1, first, out);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    float right[HPK__GEMV_ROWS];
+    sdot_rows(j, r, rows, first, left, out);
+    sdot_rows(j, r, rows, first + left, count - left, right);
+    for (int i = 0; i < rows; i++)
+        out[i] += right[i];
+}
+
 static void sgemv_dot_body(const void *job, int64_t begin, int64_t end)
 {
     const sgemv_job *j = job;
-    const int64_t len = j->len, lda = j->lda;
-    const float *x = j->x;
+    const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
+    float t[HPK__GEMV_ROWS];
     int64_t r = begin;
     for (; r + HPK__GEMV_ROWS <= end; r += HPK__GEMV_ROWS) {
-        const float *v0 = j->a + r * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
-        hpk__v16f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-        int64_t k = 0;
-        for (; k + HPK__GEMV_LANES_S <= len; k += HPK__GEMV_LANES_S) {
-            const hpk__v16f xv = hpk__load_v16f(x + k);
-            a0 += hpk__load_v16f(v0 + k) * xv;
-            a1 += hpk__load_v16f(v1 + k) * xv;
-            a2 += hpk__load_v16f(v2 + k) * xv;
-            a3 += hpk__load_v16f(v3 + k) * xv;
-        }
-        for (int l = 0; k + l < len; l++) {
-            const float xv = x[k + l];
-            a0[l] += v0[k + l] * xv;
-            a1[l] += v1[k + l] * xv;
-            a2[l] += v2[k + l] * xv;
-            a3[l] += v3[k + l] * xv;
-        }
-        float lanes[HPK__GEMV_ROWS][HPK__GEMV_LANES_S];
-        memcpy(lanes[0], &a0, sizeof a0);
-        memcpy(lanes[1], &a1, sizeof a1);
-        memcpy(lanes[2], &a2, sizeof a2);
-        memcpy(lanes[3], &a3, sizeof a3);
-        for (int i = 0; i < HPK__GEMV_ROWS; i++) {
-            sgemv_store(j, sgemv_lanes_total(lanes[i]), j->y + (r + i) * j->incy);
-        }
+        if (nblocks == 1) /* the common case, without the tree's calls */
+            sdot_block(j, r, HPK__GEMV_ROWS, 0, t);
+        else
+            sdot_rows(j, r, HPK__GEMV_ROWS, 0, nblocks, t);
+        for (int i = 0; i < HPK__GEMV_ROWS; i++)
+            sgemv_store(j, t[i], j->y + (r + i) * j->incy);
     }
     for (; r < end; r++) {
-        sgemv_store(j, sgemv_row(j->a + r * lda, x, len), j->y + r * j->incy);
+        sdot_rows(j, r, 1, 0, nblocks, t);
+        sgemv_store(j, t[0], j->y + r * j->incy);
     }
 }
 
-/* A panel of y accumulates HPK__GEMV_DEPTH vectors per pass over it; each
- * element still adds x_0 v_0, x_1 v_1, ... one after the other. */
+static void saxpy_run(const sgemv_job *j, int64_t e0, int64_t width, int64_t run, float *acc)
+{
+    const int64_t lda = j->lda, incx = j->incx, k0 = run * HPK__GEMV_RUN;
+    const int64_t k1 = k0 + length_of(j->vecs, HPK__GEMV_RUN, run);
+    const float *v = j->a + e0;
+    for (int64_t e = 0; e < width; e++)
+        acc[e] = 0.0f;
+    int64_t k = k0;
+    for (; k + HPK__GEMV_DEPTH <= k1; k += HPK__GEMV_DEPTH) {
+        const float x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
+        const float x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
+        const float *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
+    }
+    for (; k < k1; k++) {
+        const float xk = j->x[k * incx];
+        const float *vk = v + k * lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] += xk * vk[e];
+    }
+}
+
+static void saxpy_runs(const sgemv_job *j, int64_t e0, int64_t width, int64_t first, int64_t count, float *acc)
+{
+    if (count == 1) {
+        saxpy_run(j, e0, width, first, acc);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    float right[HPK__GEMV_PANEL];
+    saxpy_runs(j, e0, width, first, left, acc);
+    saxpy_runs(j, e0, width, first + left, count - left, right);
+    for (int64_t e = 0; e < width; e++)
+        acc[e] += right[e];
+}
+
 static void sgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const sgemv_job *j = job;
-    const int64_t vecs = j->vecs, lda = j->lda, incx = j->incx;
+    const int64_t runs = count_of(j->vecs, HPK__GEMV_RUN);
     float acc[HPK__GEMV_PANEL];
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
         const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
-        const float *v = j->a + e0;
-        for (int64_t e = 0; e < width; e++)
-            acc[e] = 0.0f;
-        int64_t k = 0;
-        for (; k + HPK__GEMV_DEPTH <= vecs; k += HPK__GEMV_DEPTH) {
-            const float x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
-            const float x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
-            const float *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
-            for (int64_t e = 0; e < width; e++)
-                acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
-        }
-        for (; k < vecs; k++) {
-            const float xk = j->x[k * incx];
-            const float *vk = v + k * lda;
-            for (int64_t e = 0; e < width; e++)
-                acc[e] += xk * vk[e];
-        }
+        saxpy_runs(j, e0, width, 0, runs, acc);
         for (int64_t e = 0; e < width; e++)
             sgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
@@ -322,7 +392,7 @@ hpk_status hpk__cpu_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
         return HPK_SUCCESS;
     }
     if (!s.dot_form) {
-        run->range(ctx, s.ylen, HPK__GEMV_LANES_S, work, sgemv_axpy_body, &job);
+        run->range(ctx, s.ylen, 16, work, sgemv_axpy_body, &job);
         return HPK_SUCCESS;
     }
     float *packed = NULL;
@@ -339,4 +409,3 @@ hpk_status hpk__cpu_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
     free(packed);
     return HPK_SUCCESS;
 }
-

@@ -13,7 +13,16 @@
  *   tree    blocks are combined pairwise: a run of c > 1 blocks is its first
  *           hpk__tree_left(c) blocks combined, plus the rest combined.
  * nrm2 keeps Blue's three sums per lane (HPK__BLUE_*), folded and combined
- * alike, and finishes as reduce_finish.h says. */
+ * alike, and finishes as reduce_finish.h says.
+ *
+ * GEMV computes each y element as alpha t + beta y (alpha t when beta is
+ * 0), t accumulated in the data's precision:
+ *   dot form   (op(A)'s rows stored contiguously: row-major N, column-major
+ *              T) t is the row's dot product with x in the reductions' order
+ *              above -- for dgemv, bitwise hpk_ddot of the row and x;
+ *   axpy form  (the other two) t accumulates x_k v_k over the vectors k in
+ *              runs of HPK__GEMV_RUN consecutive k, each run in sequence
+ *              from +0.0, the runs combined by the pairwise tree. */
 #ifndef HPK_ORDER_H
 #define HPK_ORDER_H
 
@@ -28,6 +37,7 @@ typedef int64_t hpk__i64;
 
 #define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
 #define HPK__LANES 16          /* two AVX-512 registers of doubles; 16 work-items */
+#define HPK__GEMV_RUN 256      /* axpy-form gemv: vectors summed in sequence */
 
 /* Folds t[0 .. HPK__LANES) into t[0]; merge(a, b) is a + b (or the device's
  * float-pair merge where there is no fp64). */

@@ -8,6 +8,10 @@
 #include <string.h>
 
 typedef double hpk__v8d __attribute__((vector_size(64)));
+typedef double hpk__v4d __attribute__((vector_size(32)));
+typedef double hpk__v2d __attribute__((vector_size(16)));
+typedef float hpk__v4f __attribute__((vector_size(16)));
+typedef float hpk__v2f __attribute__((vector_size(8)));
 typedef float hpk__v16f __attribute__((vector_size(64)));
 typedef float hpk__v8f __attribute__((vector_size(32)));
 typedef long long hpk__v8l __attribute__((vector_size(64))); /* masks of hpk__v8d compares */

@@ -86,19 +86,39 @@ static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t cou
     return r;
 }
 
-static inline double hpk__add(double a, double b)
-{
-    return a + b;
-}
-
-/* The lanes' total, folded as order.h says. */
+/* The lanes' total, folded as order.h says: lane l takes lane l + 8, then
+ * l + 4, l + 2, l + 1 -- the same additions as HPK__FOLD_LANES, each level
+ * one add of a vector's two halves. */
 static inline double hpk__lanes_total(hpk__lanes acc)
 {
-    double t[HPK__LANES];
-    memcpy(t, &acc.lo, sizeof acc.lo);
-    memcpy(t + 8, &acc.hi, sizeof acc.hi);
-    HPK__FOLD_LANES(t, hpk__add);
-    return t[0];
+    const hpk__v8d t8 = acc.lo + acc.hi;
+    hpk__v4d a4, b4;
+    memcpy(&a4, &t8, sizeof a4);
+    memcpy(&b4, (const char *)&t8 + sizeof a4, sizeof b4);
+    const hpk__v4d t4 = a4 + b4;
+    hpk__v2d a2, b2;
+    memcpy(&a2, &t4, sizeof a2);
+    memcpy(&b2, (const char *)&t4 + sizeof a2, sizeof b2);
+    const hpk__v2d t2 = a2 + b2;
+    return t2[0] + t2[1];
+}
+
+/* The same fold of sixteen float lanes held in one vector. */
+static inline float hpk__lanes_total_f(hpk__v16f acc)
+{
+    hpk__v8f a8, b8;
+    memcpy(&a8, &acc, sizeof a8);
+    memcpy(&b8, (const char *)&acc + sizeof a8, sizeof b8);
+    const hpk__v8f t8 = a8 + b8;
+    hpk__v4f a4, b4;
+    memcpy(&a4, &t8, sizeof a4);
+    memcpy(&b4, (const char *)&t8 + sizeof a4, sizeof b4);
+    const hpk__v4f t4 = a4 + b4;
+    hpk__v2f a2, b2;
+    memcpy(&a2, &t4, sizeof a2);
+    memcpy(&b2, (const char *)&t4 + sizeof a2, sizeof b2);
+    const hpk__v2f t2 = a2 + b2;
+    return t2[0] + t2[1];
 }
 
 #endif /* HPK_VEC_H */

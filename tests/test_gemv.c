@@ -927,6 +927,133 @@ static void storage_independence(bool single)
     hpk_ctx_destroy(ctx);
 }
 
+/* ---- the canonical order (hpk.h, "Reproducibility") ---------------------- */
+
+/* The model: t of y element r as order.h defines it, written plainly -- in
+ * double for dgemv, float for sgemv.  Dot form: op(A)'s row r with x in
+ * blocks of 4096, 16 lanes each, the lanes folded (l takes l + 8, l + 4,
+ * l + 2, l + 1), the blocks combined pairwise (first c - c/2, then the
+ * rest).  Axpy form: runs of 256 vectors summed in sequence from +0.0, the
+ * runs combined pairwise. */
+enum { MODEL_BLOCK = 4096, MODEL_LANES = 16, MODEL_RUN = 256 };
+
+typedef struct model {
+    const gemv_case *c;
+    const void *a, *x;
+    bool single;
+    int64_t r; /* the y element */
+} model;
+
+static double term(const model *md, int64_t k)
+{
+    const gemv_case *c = md->c;
+    const size_t xi = (size_t)test_index(k, xlen_of(c), c->incx);
+    if (md->single) {
+        const float p = ((const float *)md->a)[op_offset(c, md->r, k)] * ((const float *)md->x)[xi];
+        return p;
+    }
+    return ((const double *)md->a)[op_offset(c, md->r, k)] * ((const double *)md->x)[xi];
+}
+
+static double model_add(bool single, double a, double b)
+{
+    return single ? (double)((float)a + (float)b) : a + b;
+}
+
+static double model_leaf(const model *md, bool dot_form, int64_t b)
+{
+    const int64_t xlen = xlen_of(md->c);
+    if (dot_form) {
+        double lanes[MODEL_LANES] = {0};
+        for (int64_t k = b * MODEL_BLOCK; k < xlen && k < (b + 1) * MODEL_BLOCK; k++)
+            lanes[k % MODEL_LANES] = model_add(md->single, lanes[k % MODEL_LANES], term(md, k));
+        for (int w = MODEL_LANES / 2; w >= 1; w /= 2)
+            for (int l = 0; l < w; l++)
+                lanes[l] = model_add(md->single, lanes[l], lanes[l + w]);
+        return lanes[0];
+    }
+    double s = 0.0;
+    for (int64_t k = b * MODEL_RUN; k < xlen && k < (b + 1) * MODEL_RUN; k++)
+        s = model_add(md->single, s, term(md, k));
+    return s;
+}
+
+static double model_tree(const model *md, bool dot_form, int64_t first, int64_t count)
+{
+    if (count == 1)
+        return model_leaf(md, dot_form, first);
+    const int64_t left = count - count / 2;
+    return model_add(md->single, model_tree(md, dot_form, first, left),
+                     model_tree(md, dot_form, first + left, count - left));
+}
+
+static double model_t(const model *md)
+{
+    const gemv_case *c = md->c;
+    const bool dot_form = (c->layout == HPK_ROW_MAJOR) == (c->trans == HPK_NO_TRANS);
+    const int64_t per = dot_form ? MODEL_BLOCK : MODEL_RUN;
+    return model_tree(md, dot_form, 0, (xlen_of(c) - 1) / per + 1);
+}
+
+/* Every layout, transpose and increment sign, sizes around the lane, block
+ * and run boundaries: y (alpha 1, beta 0) is the model's t bitwise, and
+ * dgemv's dot form is hpk_ddot of the row and x.  CPU backends; an OpenCL
+ * device gives the same bits once its gemv kernels follow the order too. */
+static void canonical_order(bool single)
+{
+    if (!test_is_cpu_backend())
+        skip();
+    static const int64_t shapes[][2] = {{3, 4097}, {17, 255}, {5, 8193 + 16}, {300, 1}, {2, 513}, {9, 15}};
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(single ? 62 : 61);
+    for (size_t is = 0; is < sizeof shapes / sizeof shapes[0]; is++)
+        for (int v = 0; v < 16; v++) {
+            /* both orientations of each shape, so each size is a row length */
+            const bool flip = v & 2;
+            gemv_case c = variant(v, shapes[is][flip], shapes[is][!flip], 1 + (v & 4) / 4, 1, 1.0, 0.0);
+            gemv_bufs b;
+            bufs_alloc(&b, &c, single);
+            bufs_fill(&b, &c, single);
+            /* magnitudes over many binades, so a different order shows */
+            for (size_t k = 0; k < b.na; k++)
+                if (!is_poison(b.a, k, single))
+                    put(b.a, k, single, ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 31) - 15));
+            expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
+            const bool dot_form = (c.layout == HPK_ROW_MAJOR) == (c.trans == HPK_NO_TRANS);
+            for (int64_t r = 0; r < ylen_of(&c); r++) {
+                const model md = {&c, b.a, b.x, single, r};
+                const long double got = get(b.y, (size_t)test_index(r, ylen_of(&c), c.incy), single);
+                const double want = model_t(&md);
+                if (got != (long double)want)
+                    fail_msg("%s: y_%" PRId64 " = %a, the canonical order gives %a", describe(&c, single), r,
+                             (double)got, want);
+                if (!single && dot_form) {
+                    double dot = 0.0;
+                    const double *row = (const double *)b.a + op_offset(&c, r, 0);
+                    expect_status(hpk_ddot(ctx, xlen_of(&c), row, 1, b.x, c.incx, &dot), HPK_SUCCESS, ctx,
+                                  "hpk_ddot of a row");
+                    if ((long double)dot != got)
+                        fail_msg("%s: y_%" PRId64 " = %a, hpk_ddot of the row and x %a", describe(&c, single), r,
+                                 (double)got, dot);
+                }
+            }
+            bufs_free(&b);
+        }
+    hpk_ctx_destroy(ctx);
+}
+
+static void test_dgemv_canonical_order(void **state)
+{
+    (void)state;
+    canonical_order(false);
+}
+
+static void test_sgemv_canonical_order(void **state)
+{
+    (void)state;
+    canonical_order(true);
+}
+
 static void test_dgemv_storage_independence(void **state)
 {
     (void)state;
@@ -964,6 +1091,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_sgemv_thread_independence),
         cmocka_unit_test(test_dgemv_storage_independence),
         cmocka_unit_test(test_sgemv_storage_independence),
+        cmocka_unit_test(test_dgemv_canonical_order),
+        cmocka_unit_test(test_sgemv_canonical_order),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);
 }

@@ -74,7 +74,7 @@
 
 /* Version: the single source of truth (the build reads these lines). */
 #define HPK_VERSION_MAJOR 0
-#define HPK_VERSION_MINOR 1
+#define HPK_VERSION_MINOR 2
 #define HPK_VERSION_PATCH 0
 #define HPK_VERSION_NUMBER \
     (HPK_VERSION_MAJOR * 10000 + HPK_VERSION_MINOR * 100 + HPK_VERSION_PATCH)
@@ -232,9 +232,18 @@ HPK_API const char *hpk_ctx_error_message(const hpk_ctx *ctx);
  *                      already in y does not survive.
  *
  * Rounding: each y_i is computed as alpha * t_i + beta * y_i (or alpha * t_i
- * when beta == 0), where t_i is the dot product of a row or column of op(A)
- * with x accumulated in a fixed order that does not depend on the backend's
- * thread count or code path.  sgemv accumulates in float.
+ * when beta == 0), where t_i, the dot product of row i of op(A) with x, is
+ * accumulated in the data's precision (sgemv in float) in one canonical
+ * order that depends on the shapes alone:
+ *   - when op(A)'s rows are stored contiguously (row-major HPK_NO_TRANS,
+ *     column-major HPK_TRANS), t_i is the reductions' order (see
+ *     "Reproducibility"): blocks of 4096 elements of the row, 16 lanes
+ *     each, folded, the blocks combined pairwise.  So dgemv's t_i is
+ *     bitwise hpk_ddot of the row and x;
+ *   - otherwise (row-major HPK_TRANS, column-major HPK_NO_TRANS), t_i sums
+ *     x_k * A's element over runs of 256 consecutive k, each run in
+ *     sequence from +0.0, and the runs are combined pairwise like blocks.
+ * Neither depends on the backend's thread count or code path.
  *
  * Errors (nothing is written): HPK_ERR_INVALID_ARG for a bad layout or
  * transpose, m < 0, n < 0, lda too small, incx == 0, incy == 0, or a NULL
