@@ -22,8 +22,8 @@ hpk_status hpk__cl_buffers_create(hpk_ctx *ctx, const char *fn)
     const size_t partial_bytes = s->tune.groups * HPK__CL_PARTIAL_BYTES;
     hpk_status st;
     s->partials = create_buffer(ctx, fn, CL_MEM_READ_WRITE, partial_bytes, &st);
-    if (st == HPK_SUCCESS)
-        s->split = create_buffer(ctx, fn, CL_MEM_READ_WRITE, HPK__CL_SPLIT_BYTES, &st);
+    if (st == HPK_SUCCESS && (s->split = create_buffer(ctx, fn, CL_MEM_READ_WRITE, HPK__CL_SPLIT_BYTES, &st)))
+        s->split_bytes = HPK__CL_SPLIT_BYTES;
     if (st == HPK_SUCCESS)
         s->bounds = create_buffer(ctx, fn, CL_MEM_READ_ONLY, 2 * HPK__CL_MAX_DIM * sizeof(double), &st);
     if (st == HPK_SUCCESS && !(s->host_partials = malloc(partial_bytes)))
@@ -64,6 +64,21 @@ hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes)
     s->partials = mem;
     s->host_partials = host;
     s->partials_bytes = bytes;
+    return HPK_SUCCESS;
+}
+
+hpk_status hpk__cl_split_room(hpk_ctx *ctx, const char *fn, size_t bytes)
+{
+    hpk__cl_state *s = hpk__cl(ctx);
+    if (bytes <= s->split_bytes)
+        return HPK_SUCCESS;
+    hpk_status st;
+    cl_mem mem = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
+    if (st != HPK_SUCCESS)
+        return st;
+    clReleaseMemObject(s->split);
+    s->split = mem;
+    s->split_bytes = bytes;
     return HPK_SUCCESS;
 }
 

@@ -53,7 +53,6 @@ typedef struct hpk__cl_tuning {
     size_t wgs;         /* work-items per work-group, a power of two */
     size_t groups;      /* work-groups a reduction or Monte Carlo call uses at most */
     int vec_d, vec_s;   /* lanes of the CPU family's vectors (1 in the GPU family) */
-    size_t team;        /* GPU family dot-form gemv: work-items per row */
     int rows;           /* CPU family dot-form gemv: rows per work-item */
     int axpy_vecs;      /* CPU family axpy-form gemv: vectors of y per work-item */
     int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
@@ -94,7 +93,8 @@ typedef struct hpk__cl_state {
     cl_mem partials;      /* stage-one results: at least tune.groups records of HPK__CL_PARTIAL_BYTES */
     void *host_partials;  /* their host copy */
     size_t partials_bytes; /* the size of both */
-    cl_mem split;         /* gemv split-K partial sums, HPK__CL_SPLIT_BYTES */
+    cl_mem split;         /* gemv's partial sums per block (run), grown when a call needs more */
+    size_t split_bytes;
     cl_mem bounds;        /* hpk_cl_mc_integrate's box, HPK__CL_MAX_DIM * 2 doubles */
 
     /* Host-pointer calls' device copies, grown when a call needs more. */
@@ -210,9 +210,10 @@ typedef struct hpk__cl_arg {
 hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args, int nargs,
                           size_t global0, size_t global1);
 
-/* buffers.c: partials (and host_partials) with room for `bytes`, grown
- * (and kept) when a call needs more. */
+/* buffers.c: partials (and host_partials), or split, with room for
+ * `bytes`, grown (and kept) when a call needs more. */
 hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes);
+hpk_status hpk__cl_split_room(hpk_ctx *ctx, const char *fn, size_t bytes);
 
 /* launch.c: stage one of a reduction -- `kernel` over `groups` work-groups
  * -- and its first `bytes` of partial results read into host_partials. */

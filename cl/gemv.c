@@ -1,9 +1,8 @@
-/* GEMV on the device: the shape (dot or axpy form), the work split (rows per
- * work-group, and split-K when y is too short to occupy the device), and the
- * kernels enqueued.  Nothing waits: the caller decides when to. */
+/* GEMV on the device in the canonical order (gemv.cl): the shape (dot or
+ * axpy form), the blocks or runs (dimension 1), the y elements per
+ * work-group, and the kernels enqueued.  Nothing waits: the caller decides
+ * when to. */
 #include "cl_backend.h"
-
-#define MIN_SPLIT_K 256 /* columns below which a split is not worth its partial sums */
 
 static size_t round_up(size_t v, size_t to)
 {
@@ -39,39 +38,36 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
         return hpk__cl_launch(ctx, fn, prog->kernels[HPK__K_GEMV_SCALE], args, 5, round_up((size_t)rows, t->wgs), 1);
     }
 
-    /* y elements per work-group, and the column alignment of a split. */
+    /* y elements per work-group; the order's blocks (runs) of x. */
     const size_t vec = (size_t)(f32 ? t->vec_s : t->vec_d);
-    size_t per_group, align;
-    if (t->cpu_kernels) {
+    const size_t team = t->wgs < HPK__LANES ? t->wgs : HPK__LANES;
+    size_t per_group;
+    if (t->cpu_kernels)
         per_group = t->wgs * (dot_form ? (size_t)t->rows : vec * (size_t)t->axpy_vecs);
-        align = dot_form ? vec : 1;
-    } else {
-        per_group = dot_form ? t->wgs / t->team : t->wgs;
-        align = t->wgs;
-    }
+    else
+        per_group = dot_form ? t->wgs / team : t->wgs;
     const size_t groups = ceil_div((size_t)rows, per_group);
-    size_t splits = 1;
-    if (groups < t->groups && (size_t)cols >= 2 * MIN_SPLIT_K) {
-        const size_t elem = f32 ? sizeof(float) : sizeof(double);
-        const size_t room = HPK__CL_SPLIT_BYTES / ((size_t)rows * elem);
-        splits = ceil_div(t->groups, groups);
-        if (splits > (size_t)cols / MIN_SPLIT_K)
-            splits = (size_t)cols / MIN_SPLIT_K;
-        if (splits > room)
-            splits = room;
-        if (splits < 1)
-            splits = 1;
+    const size_t splits = ceil_div((size_t)cols, dot_form ? HPK__REDUCE_BLOCK : HPK__GEMV_RUN);
+    if (splits > 1 && (st = hpk__cl_split_room(ctx, fn, splits * (size_t)rows * (f32 ? 4 : 8))) != HPK_SUCCESS)
+        return st;
+    /* The GPU family gives each block (run) its own groups; the CPU family
+     * gives a group several, so that there are about tune.groups groups in
+     * all (each one costs a CPU driver a task). */
+    size_t per_column = 1;
+    if (t->cpu_kernels) {
+        const size_t columns = groups < t->groups ? ceil_div(t->groups, groups) : 1;
+        per_column = ceil_div(splits, columns);
     }
-    const cl_long kchunk = (cl_long)round_up(ceil_div((size_t)cols, splits), align);
-    splits = ceil_div((size_t)cols, (size_t)kchunk);
+    const size_t columns = ceil_div(splits, per_column);
 
     const cl_long aoff = a_offset, ld = lda, xbase = x.base, incx = x.inc;
-    const hpk__cl_arg args[] = {HPK__ARG(rows), HPK__ARG(cols),  HPK__ARG(kchunk), HPK__ARG(a),
-                                HPK__ARG(aoff), HPK__ARG(ld),    HPK__ARG(x.mem),  HPK__ARG(xbase),
-                                HPK__ARG(incx), alpha_arg,       beta_arg,         HPK__ARG(y.mem),
-                                HPK__ARG(ybase), HPK__ARG(incy), HPK__ARG(s->split)};
-    st = hpk__cl_launch(ctx, fn, prog->kernels[dot_form ? HPK__K_GEMV_DOT : HPK__K_GEMV_AXPY], args, 15,
-                        groups * t->wgs, splits);
+    const cl_long units = (cl_long)splits, per_group_units = (cl_long)per_column;
+    const hpk__cl_arg args[] = {HPK__ARG(rows),  HPK__ARG(cols),  HPK__ARG(units), HPK__ARG(per_group_units),
+                                HPK__ARG(a),     HPK__ARG(aoff),  HPK__ARG(ld),    HPK__ARG(x.mem),
+                                HPK__ARG(xbase), HPK__ARG(incx),  alpha_arg,       beta_arg,
+                                HPK__ARG(y.mem), HPK__ARG(ybase), HPK__ARG(incy),  HPK__ARG(s->split)};
+    st = hpk__cl_launch(ctx, fn, prog->kernels[dot_form ? HPK__K_GEMV_DOT : HPK__K_GEMV_AXPY], args, 16,
+                        groups * t->wgs, columns);
     if (st != HPK_SUCCESS || splits == 1)
         return st;
     const cl_long nsplits = (cl_long)splits;

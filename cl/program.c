@@ -192,9 +192,9 @@ static void base_options(const hpk__cl_state *s, int is_double, int vec, char *o
 {
     const hpk__cl_tuning *t = &s->tune;
     snprintf(out, size,
-             "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DTEAM=%zu -DROWS=%d "
+             "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DROWS=%d "
              "-DAXPY_VECS=%d -DAXPY_ROWS=%d",
-             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, vec, t->team, t->rows,
+             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, vec, t->rows,
              t->axpy_vecs, t->axpy_rows);
 }
 

@@ -117,7 +117,6 @@ hpk_status hpk__cl_tune(const char *fn, hpk__cl_state *s)
         t->groups = 4096;
     t->vec_d = t->cpu_kernels ? lanes(pref_d ? pref_d : pref_s / 2) : 1;
     t->vec_s = t->cpu_kernels ? lanes(pref_s) : 1;
-    t->team = t->wgs < 32 ? t->wgs : 32;
     t->rows = 4;
     t->axpy_vecs = 8;
     t->axpy_rows = 8;

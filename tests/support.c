@@ -1,4 +1,5 @@
 /* Shared helpers for the hpk test programs. */
+#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include "support.h"
 
 #include <math.h>
@@ -132,4 +133,34 @@ void *test_alloc(size_t bytes)
 int64_t test_index(int64_t i, int64_t n, int64_t inc)
 {
     return inc > 0 ? i * inc : (n - 1 - i) * -inc;
+}
+
+int test_variant_contexts(hpk_ctx *ctx[4], const char *names[4])
+{
+    if (test_is_cpu_backend()) {
+        static const int threads[] = {1, 3, 7};
+        static const char *const labels[] = {"1 thread", "3 threads", "7 threads"};
+        for (int k = 0; k < 3; k++) {
+            ctx[k] = test_ctx(threads[k]);
+            names[k] = labels[k];
+        }
+        return 3;
+    }
+    static const char *const wgs[] = {NULL, "4", "16", "128"};
+    static const char *const labels[] = {"default work-group size", "HPK_CL_WGS=4", "HPK_CL_WGS=16",
+                                         "HPK_CL_WGS=128"};
+    const char *saved = getenv("HPK_CL_WGS");
+    char *restore = saved ? strdup(saved) : NULL;
+    for (int k = 0; k < 4; k++) {
+        if (wgs[k])
+            setenv("HPK_CL_WGS", wgs[k], 1);
+        ctx[k] = test_ctx(0);
+        names[k] = labels[k];
+    }
+    if (restore)
+        setenv("HPK_CL_WGS", restore, 1);
+    else
+        unsetenv("HPK_CL_WGS");
+    free(restore);
+    return 4;
 }

@@ -30,6 +30,13 @@ int test_is_cpu_backend(void);
  * default); fails the test if it cannot be created. */
 hpk_ctx *test_ctx(int threads);
 
+/* Contexts of the backend under test that must all give the serial
+ * backend's bits: OpenMP (and serial) with 1, 3 and 7 threads; OpenCL with
+ * the default work-group size and HPK_CL_WGS = 4, 16 and 128 (read when a
+ * context is created), down to groups smaller than a block's lanes.  Fills
+ * ctx[] and names[] and returns how many (at most 4). */
+int test_variant_contexts(hpk_ctx *ctx[4], const char *names[4]);
+
 /* Deterministic pseudo-random numbers (splitmix64), independent of hpk. */
 void test_seed(uint64_t seed);
 uint64_t test_next_u64(void);

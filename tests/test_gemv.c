@@ -997,14 +997,11 @@ static double model_t(const model *md)
 
 /* Every layout, transpose and increment sign, sizes around the lane, block
  * and run boundaries: y (alpha 1, beta 0) is the model's t bitwise, and
- * dgemv's dot form is hpk_ddot of the row and x.  CPU backends; an OpenCL
- * device gives the same bits once its gemv kernels follow the order too. */
-static void canonical_order(bool single)
+ * dgemv's dot form is hpk_ddot of the row and x -- on every backend (an
+ * OpenCL device evaluates the same order). */
+static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single)
 {
-    if (!test_is_cpu_backend())
-        skip();
     static const int64_t shapes[][2] = {{3, 4097}, {17, 255}, {5, 8193 + 16}, {300, 1}, {2, 513}, {9, 15}};
-    hpk_ctx *ctx = test_ctx(0);
     test_seed(single ? 62 : 61);
     for (size_t is = 0; is < sizeof shapes / sizeof shapes[0]; is++)
         for (int v = 0; v < 16; v++) {
@@ -1025,8 +1022,8 @@ static void canonical_order(bool single)
                 const long double got = get(b.y, (size_t)test_index(r, ylen_of(&c), c.incy), single);
                 const double want = model_t(&md);
                 if (got != (long double)want)
-                    fail_msg("%s: y_%" PRId64 " = %a, the canonical order gives %a", describe(&c, single), r,
-                             (double)got, want);
+                    fail_msg("%s (%s): y_%" PRId64 " = %a, the canonical order gives %a", describe(&c, single),
+                             label, r, (double)got, want);
                 if (!single && dot_form) {
                     double dot = 0.0;
                     const double *row = (const double *)b.a + op_offset(&c, r, 0);
@@ -1039,7 +1036,17 @@ static void canonical_order(bool single)
             }
             bufs_free(&b);
         }
-    hpk_ctx_destroy(ctx);
+}
+
+static void canonical_order(bool single)
+{
+    hpk_ctx *ctx[4];
+    const char *names[4];
+    const int nctx = test_variant_contexts(ctx, names);
+    for (int k = 0; k < nctx; k++) {
+        canonical_order_on(ctx[k], names[k], single);
+        hpk_ctx_destroy(ctx[k]);
+    }
 }
 
 static void test_dgemv_canonical_order(void **state)

@@ -8,7 +8,6 @@
  * bounds that follow the documented scheme: blocks of 4096 elements summed in
  * 16 lanes, block sums combined pairwise, float variants accumulated in double
  * and rounded once. */
-#define _POSIX_C_SOURCE 200809L /* setenv, strdup */
 #include "support.h"
 
 #include <float.h>
@@ -901,40 +900,6 @@ static void test_thread_count_independence(void **state)
     hpk_ctx_destroy(serial);
 }
 
-/* Contexts of the backend under test whose results must be the serial
- * backend's bits: OpenMP with several thread counts; OpenCL with the
- * default work-group size and others (HPK_CL_WGS, read when a context is
- * created), down to groups smaller than a block's lanes.  Returns how many. */
-static int bitwise_contexts(hpk_ctx *ctx[4], const char *names[4])
-{
-    if (test_is_cpu_backend()) {
-        static const int threads[] = {1, 3, 7};
-        static const char *const labels[] = {"1 thread", "3 threads", "7 threads"};
-        for (int k = 0; k < 3; k++) {
-            ctx[k] = test_ctx(threads[k]);
-            names[k] = labels[k];
-        }
-        return 3;
-    }
-    static const char *const wgs[] = {NULL, "4", "16", "128"};
-    static const char *const labels[] = {"default work-group size", "HPK_CL_WGS=4", "HPK_CL_WGS=16",
-                                         "HPK_CL_WGS=128"};
-    const char *saved = getenv("HPK_CL_WGS");
-    char *restore = saved ? strdup(saved) : NULL;
-    for (int k = 0; k < 4; k++) {
-        if (wgs[k])
-            setenv("HPK_CL_WGS", wgs[k], 1);
-        ctx[k] = test_ctx(0);
-        names[k] = labels[k];
-    }
-    if (restore)
-        setenv("HPK_CL_WGS", restore, 1);
-    else
-        unsetenv("HPK_CL_WGS");
-    free(restore);
-    return 4;
-}
-
 /* Whether ctx sums in double: every CPU context, and OpenCL devices with
  * fp64 (the one stated exception is float data on a device without it). */
 static bool sums_in_double(hpk_ctx *ctx)
@@ -957,7 +922,7 @@ static void test_canonical_order(void **state)
     hpk_ctx *serial = NULL, *ctx[4];
     const char *names[4];
     assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
-    const int nctx = bitwise_contexts(ctx, names);
+    const int nctx = test_variant_contexts(ctx, names);
     test_seed(2718);
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         const int64_t n = sizes[k], inc = incs[k % 4], incy = incs[(k + 1) % 4];

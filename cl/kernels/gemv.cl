@@ -1,12 +1,14 @@
-/* GEMV: y := alpha * op(A) * x + beta * y.  A (m x n, either layout) is seen
- * as contiguous stored vectors lda apart.  "dot form" (row-major N,
- * column-major T): y_r is the dot product of stored vector r with x.  "axpy
- * form" (row-major T, column-major N): y_e accumulates x_k * v_k[e] over the
- * stored vectors k in order.  The k range may be split among work-groups
- * (dimension 1, "split-K", when y is too short to keep the device busy); the
- * splits' partial sums then go to `part` and gemv_combine adds them in split
- * order.  Every y element's sum has a fixed order: results repeat bit for
- * bit, and do not depend on alpha and beta. */
+/* GEMV: y := alpha * op(A) * x + beta * y, in the canonical order of
+ * order.h, so that results are bitwise the CPU backends'.  A (m x n, either
+ * layout) is seen as contiguous stored vectors lda apart.  "dot form"
+ * (row-major N, column-major T): y_r is the dot product of stored vector r
+ * with x, in blocks of HPK__REDUCE_BLOCK elements with HPK__LANES lanes each,
+ * folded.  "axpy form" (row-major T, column-major N): y_e accumulates
+ * x_k * v_k[e] over runs of HPK__GEMV_RUN stored vectors, each in sequence
+ * from +0.0.  Dimension 1 of the launch is the block (or run); with more
+ * than one, each writes its partial sums to `part` and gemv_combine joins
+ * them in the order's pairwise tree. */
+#include "order.h"
 #include "common.clh"
 
 #ifndef ROWS
@@ -18,21 +20,31 @@
 #ifndef AXPY_VECS
 #define AXPY_VECS 8 /* CPU family, axpy form: vectors of y per work-item */
 #endif
-#ifndef TEAM
-#define TEAM 32 /* GPU family, dot form: work-items per row (divides WGS) */
-#endif
 
 /* y_r = alpha t + beta y_r; beta == 0 does not read y. */
-inline void finish(long r, real t, real alpha, real beta, __global real *y, long ybase, long incy,
-                   __global real *part, long rows)
+inline void store_y(long r, real t, real alpha, real beta, __global real *y, long ybase, long incy)
 {
-    if (get_num_groups(1) == 1) {
-        __global real *p = y + ybase + r * incy;
-        *p = beta == (real)0 ? alpha * t : alpha * t + beta * *p;
-    } else {
-        part[(long)get_group_id(1) * rows + r] = t;
-    }
+    __global real *p = y + ybase + r * incy;
+    *p = beta == (real)0 ? alpha * t : alpha * t + beta * *p;
 }
+
+/* y_r itself, or block (run) u's partial sum when there are several. */
+inline void finish(long r, real t, long u, long units, real alpha, real beta, __global real *y, long ybase,
+                   long incy, __global real *part, long rows)
+{
+    if (units == 1)
+        store_y(r, t, alpha, beta, y, ybase, incy);
+    else
+        part[u * rows + r] = t;
+}
+
+/* The blocks (runs) of work-group column get_group_id(1): per_group of
+ * them, one after the other (the CPU family takes several per group to
+ * keep the number of groups small). */
+#define FOR_EACH_UNIT(u, units, per_group)                                              \
+    for (long u = (long)get_group_id(1) * (per_group),                                  \
+              u##_end = min((long)(units), ((long)get_group_id(1) + 1) * (per_group)); \
+         u < u##_end; u++)
 
 /* The lanes' total, halving: lane l takes lane l + VEC/2, and so on. */
 inline real realv_total(realv a)
@@ -60,76 +72,110 @@ inline real realv_total(realv a)
 #endif
 }
 
-/* Dot form.  rows = length of y, cols = length of x; split s covers the
- * columns [s kchunk, (s + 1) kchunk). */
-HPK_KERNEL void gemv_dot(long rows, long cols, long kchunk, __global const real *a, long aoff, long lda,
-                         __global const real *x, long xbase, long incx, real alpha, real beta,
+inline real add_real(real a, real b)
+{
+    return a + b;
+}
+
+/* Dot form.  rows = length of y, cols = length of x; dimension 1 is the
+ * block [u B, (u + 1) B) of the columns. */
+#if HPK_CPU_KERNELS
+/* A block's lanes as NV vectors of VEC: lane l is element l % VEC of vector
+ * l / VEC, so the fold pairs vectors NV/2, NV/4, ... apart and then halves
+ * the last vector (realv_total). */
+#define NV (HPK__LANES / VEC)
+#endif
+
+HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
+                         long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
                          __global real *y, long ybase, long incy, __global real *part)
 {
-    const long k0 = (long)get_group_id(1) * kchunk, k1 = min(cols, k0 + kchunk);
 #if HPK_CPU_KERNELS
-    /* ROWS rows per work-item, VEC lanes along each row. */
+    /* ROWS rows per work-item. */
     const long r0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * ROWS;
     if (r0 >= rows)
         return;
-    realv acc[ROWS];
     __global const real *row[ROWS];
-    for (int q = 0; q < ROWS; q++) {
-        acc[q] = (realv)0;
+    for (int q = 0; q < ROWS; q++)
         row[q] = a + aoff + min(r0 + q, rows - 1) * lda;
-    }
+    FOR_EACH_UNIT(u, units, per_group) {
+    const long k0 = u * HPK__REDUCE_BLOCK, k1 = min(cols, k0 + HPK__REDUCE_BLOCK);
+    realv acc[ROWS][NV];
+    for (int q = 0; q < ROWS; q++)
+        for (int j = 0; j < NV; j++)
+            acc[q][j] = (realv)0;
     long k = k0;
-    for (; k + VEC <= k1; k += VEC) {
-        const realv xv = load_chunk(x, xbase, incx, k);
-        for (int q = 0; q < ROWS; q++)
-            acc[q] += HPK_CAT(vload, VEC)(0, row[q] + k) * xv;
+    for (; k + HPK__LANES <= k1; k += HPK__LANES)
+        for (int j = 0; j < NV; j++) {
+            const realv xv = load_chunk(x, xbase, incx, k + j * VEC);
+            for (int q = 0; q < ROWS; q++)
+                acc[q][j] += HPK_CAT(vload, VEC)(0, row[q] + k + j * VEC) * xv;
+        }
+    if (k < k1) /* the tail, padded with zeros: +0.0 changes no lane */
+        for (int j = 0; j < NV; j++) {
+            const long at = k + j * VEC, count = k1 - at;
+            const realv xv = load_partial(x, xbase, incx, at, count, 0);
+            for (int q = 0; q < ROWS; q++)
+                acc[q][j] += load_partial(row[q], 0, 1, at, count, 0) * xv;
+        }
+    for (int q = 0; q < ROWS && r0 + q < rows; q++) {
+        for (int w = NV / 2; w >= 1; w /= 2)
+            for (int j = 0; j < w; j++)
+                acc[q][j] += acc[q][j + w];
+        finish(r0 + q, realv_total(acc[q][0]), u, units, alpha, beta, y, ybase, incy, part, rows);
     }
-    if (k < k1) {
-        const realv xv = load_partial(x, xbase, incx, k, k1 - k, 0);
-        for (int q = 0; q < ROWS; q++)
-            acc[q] += load_partial(row[q], 0, 1, k, k1 - k, 0) * xv;
     }
-    for (int q = 0; q < ROWS && r0 + q < rows; q++)
-        finish(r0 + q, realv_total(acc[q]), alpha, beta, y, ybase, incy, part, rows);
 #else
-    /* A team of TEAM work-items per row, reading it in coalesced runs; the
-     * group's WGS / TEAM rows share each tile of x, staged in local memory. */
-    __local real xs[WGS];
-    __local real sh[WGS];
-    const int lid = get_local_id(0), lane = lid % TEAM;
-    const long r = (long)get_group_id(0) * (WGS / TEAM) + lid / TEAM;
+    /* A team of work-items per row, one lane each (LPI lanes when the group
+     * is smaller than a block's lanes): neighbours read neighbouring
+     * elements; the team's lanes are folded in local memory. */
+#define TEAM (WGS >= HPK__LANES ? HPK__LANES : WGS)
+#define LPI (HPK__LANES / TEAM)
+    __local real sh[WGS * LPI];
+    const int lid = get_local_id(0), q = lid % TEAM, slot = lid / TEAM;
+    const long r = (long)get_group_id(0) * (WGS / TEAM) + slot;
     const bool active = r < rows;
     __global const real *row = a + aoff + (active ? r : 0) * lda;
-    real acc = 0;
-    for (long kt = k0; kt < k1; kt += WGS) {
-        xs[lid] = kt + lid < k1 ? x[xbase + (kt + lid) * incx] : (real)0;
-        barrier(CLK_LOCAL_MEM_FENCE);
-        const int len = (int)min((long)WGS, k1 - kt);
-        if (active)
-            for (int j = lane; j < len; j += TEAM)
-                acc += row[kt + j] * xs[j];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    sh[lid] = acc;
+    FOR_EACH_UNIT(u, units, per_group) {
+    const long k0 = u * HPK__REDUCE_BLOCK, k1 = min(cols, k0 + HPK__REDUCE_BLOCK);
+    real acc[LPI];
+    for (int l = 0; l < LPI; l++)
+        acc[l] = 0;
+    if (active)
+        for (long e0 = k0; e0 < k1; e0 += HPK__LANES)
+            for (int l = 0; l < LPI; l++) {
+                const long e = e0 + q * LPI + l;
+                if (e < k1)
+                    acc[l] += row[e] * x[xbase + e * incx];
+            }
+    for (int l = 0; l < LPI; l++)
+        sh[slot * HPK__LANES + q * LPI + l] = acc[l];
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int w = TEAM / 2; w > 0; w >>= 1) {
-        if (lane < w)
-            sh[lid] += sh[lid + w];
-        barrier(CLK_LOCAL_MEM_FENCE);
+    if (active && q == 0) {
+        real lanes[HPK__LANES];
+        for (int l = 0; l < HPK__LANES; l++)
+            lanes[l] = sh[slot * HPK__LANES + l];
+        HPK__FOLD_LANES(lanes, add_real);
+        finish(r, lanes[0], u, units, alpha, beta, y, ybase, incy, part, rows);
     }
-    if (active && lane == 0)
-        finish(r, sh[lid], alpha, beta, y, ybase, incy, part, rows);
+    barrier(CLK_LOCAL_MEM_FENCE); /* sh is reused by the next block */
+    }
 #endif
 }
 
 /* Axpy form.  rows = length of y (the stored vectors' length), cols = length
- * of x (the number of stored vectors); split s covers the vectors
- * [s kchunk, (s + 1) kchunk). */
-HPK_KERNEL void gemv_axpy(long rows, long cols, long kchunk, __global const real *a, long aoff, long lda,
-                          __global const real *x, long xbase, long incx, real alpha, real beta,
+ * of x (the number of stored vectors); dimension 1 is the run of vectors
+ * [u R, (u + 1) R), R = HPK__GEMV_RUN, each y element summed over it in
+ * sequence from +0.0. */
+HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
+                          long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
                           __global real *y, long ybase, long incy, __global real *part)
 {
-    const long k0 = (long)get_group_id(1) * kchunk, k1 = min(cols, k0 + kchunk);
+#if !HPK_CPU_KERNELS
+    __local real xs[WGS];
+#endif
+    FOR_EACH_UNIT(u, units, per_group) {
+    const long k0 = u * HPK__GEMV_RUN, k1 = min(cols, k0 + HPK__GEMV_RUN);
 #if HPK_CPU_KERNELS
     /* AXPY_VECS vectors of VEC consecutive y elements per work-item, the
      * group's work-items side by side.  The barrier after every AXPY_ROWS
@@ -160,11 +206,10 @@ HPK_KERNEL void gemv_axpy(long rows, long cols, long kchunk, __global const real
     for (int u = 0; u < AXPY_VECS; u++)
         HPK_CAT(vstore, VEC)(acc[u], u, t);
     for (int l = 0; l < VEC * AXPY_VECS && e0 + l < rows; l++)
-        finish(e0 + l, t[l], alpha, beta, y, ybase, incy, part, rows);
+        finish(e0 + l, t[l], u, units, alpha, beta, y, ybase, incy, part, rows);
 #else
     /* One y element per work-item: neighbours read neighbouring elements of
      * each stored vector; tiles of x are staged in local memory. */
-    __local real xs[WGS];
     const int lid = get_local_id(0);
     const long e = (long)get_group_id(0) * WGS + lid;
     const bool active = e < rows;
@@ -179,23 +224,43 @@ HPK_KERNEL void gemv_axpy(long rows, long cols, long kchunk, __global const real
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (active)
-        finish(e, acc, alpha, beta, y, ybase, incy, part, rows);
+        finish(e, acc, u, units, alpha, beta, y, ybase, incy, part, rows);
 #endif
+    }
 }
 
-/* Split-K, second step: y_r from the splits' partial sums, added in split
- * order. */
+/* Second step with several blocks (runs): y_r from their partial sums,
+ * joined in the order's pairwise tree.  The tree is evaluated leaf by leaf
+ * on a stack: after leaf s, every node of the tree that ends at s is
+ * complete, deepest first, and each completion adds the top of the stack
+ * (its right half) into the entry below (its left half). */
 HPK_KERNEL void gemv_combine(long rows, long splits, __global const real *part, real alpha, real beta,
                              __global real *y, long ybase, long incy)
 {
     const long r = get_global_id(0);
     if (r >= rows)
         return;
-    real t = part[r];
-    for (long s = 1; s < splits; s++)
-        t += part[s * rows + r];
-    __global real *p = y + ybase + r * incy;
-    *p = beta == (real)0 ? alpha * t : alpha * t + beta * *p;
+    real stack[64];
+    int depth = 0;
+    for (long s = 0; s < splits; s++) {
+        stack[depth++] = part[s * rows + r];
+        int complete = 0;
+        for (long first = 0, count = splits; count > 1;) {
+            const long left = hpk__tree_left(count);
+            complete += first + count - 1 == s;
+            if (s < first + left) {
+                count = left;
+            } else {
+                first += left;
+                count -= left;
+            }
+        }
+        for (; complete > 0; complete--) {
+            depth--;
+            stack[depth - 1] = stack[depth - 1] + stack[depth];
+        }
+    }
+    store_y(r, stack[0], alpha, beta, y, ybase, incy);
 }
 
 /* alpha == 0: y := beta y without reading A or x; beta == 0 writes zeros. */

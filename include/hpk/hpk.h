@@ -59,12 +59,13 @@
  *              from +0.0 in double; the lanes folded pairwise (lane l takes
  *              lane l + 8, then l + 4, l + 2, l + 1); the blocks combined by
  *              a pairwise tree (a run of c blocks splits into its first
- *              c - c/2 and the rest).  An OpenCL device evaluates the same
- *              order, so its reductions are bitwise the CPU backends'
- *              (float data on a device without fp64 excepted), as is Monte
- *              Carlo pi; gemv and box integration on a device repeat from
- *              run to run but are grouped differently.  hpk_cl.h says
- *              exactly what holds there.
+ *              c - c/2 and the rest).  GEMV's order builds on it (see
+ *              "GEMV").  An OpenCL device evaluates the same orders, so its
+ *              reductions and GEMV are bitwise the CPU backends' (float
+ *              reductions on a device without fp64 excepted), as is Monte
+ *              Carlo pi; box integration on a device repeats from run to
+ *              run but is grouped differently.  hpk_cl.h says exactly what
+ *              holds there; hpk_mpi.h what holds across ranks.
  */
 #ifndef HPK_HPK_H
 #define HPK_HPK_H

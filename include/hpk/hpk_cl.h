@@ -27,8 +27,12 @@
  * Results and reproducibility on a device
  * ---------------------------------------------------------------------------
  * - GEMV: each y_i is alpha * t_i + beta * y_i (alpha * t_i when beta == 0),
- *   t_i accumulated in a fixed order in the precision of the data, without
- *   fused multiply-add, exactly as hpk.h describes.
+ *   t_i accumulated in the precision of the data, without fused
+ *   multiply-add, in hpk.h's canonical order: the device computes each
+ *   4096-element block (dot form) or 256-vector run (axpy form) of t_i and,
+ *   when there are several, joins them in the order's pairwise tree.  So
+ *   y is bitwise the CPU backends' y, for every kernel family, work-group
+ *   size and tuning (dgemv needs fp64, sgemv runs in float everywhere).
  * - Reductions (sum, asum, dot, nrm2) evaluate hpk.h's canonical order:
  *   each block's 16 lanes are accumulated and folded on the device (CPU
  *   kernel family: a block per work-item, its lanes one vector; GPU family:
@@ -42,14 +46,14 @@
  *   bitwise.  nrm2 uses Blue's scaling and neither overflows nor underflows;
  *   i?amax returns the first largest |x_i|, a NaN counting as larger than
  *   any number (the first NaN wins) -- an exact index, the CPU's.
- * - GEMV and the work split of Monte Carlo integration depend only on m, n
- *   (or the sample count), the device and the work-group configuration (see
- *   HPK_CL_WGS, HPK_CL_KERNELS below), so a result is bitwise the same from
- *   run to run on the same device and driver.  It does not depend on the
- *   increments' sign or size, on buffer offsets, or on whether the data came
- *   through the host-pointer or the cl_mem functions.  It is not, in
- *   general, bitwise the CPU backends' result: sums are grouped differently
- *   (the difference is within the rounding error that hpk.h bounds).
+ * - The work split of Monte Carlo integration depends only on the sample
+ *   count, the device and the work-group configuration (see HPK_CL_WGS,
+ *   HPK_CL_KERNELS below), so its result is bitwise the same from run to
+ *   run on the same device and driver, but not, in general, bitwise the
+ *   CPU backends': sums are grouped differently (the difference is within
+ *   the rounding error that hpk.h bounds).  No result depends on the
+ *   increments' sign or size, on buffer offsets, or on whether the data
+ *   came through the host-pointer or the cl_mem functions.
  * - Monte Carlo pi is bitwise the CPU backends' result: the device runs the
  *   same Philox4x32-10 code (kernels/philox.h) and the same exact hit test,
  *   and hit counts are exact integers.
@@ -152,10 +156,10 @@
  *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
  *                   testing hook: it exercises the float-only kernels and
  *                   the HPK_ERR_UNSUPPORTED path on any device.
- * GEMV and hpk_cl_mc_integrate results depend on HPK_CL_WGS and
- * HPK_CL_KERNELS (they set the work split); for a given setting they are
- * reproducible as described above.  Reductions and Monte Carlo pi do not
- * depend on them.
+ * hpk_cl_mc_integrate's results depend on HPK_CL_WGS and HPK_CL_KERNELS
+ * (they set the work split); for a given setting they are reproducible as
+ * described above.  GEMV, the reductions and Monte Carlo pi do not depend
+ * on them.
  */
 #ifndef HPK_HPK_CL_H
 #define HPK_HPK_CL_H
