@@ -140,10 +140,12 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
     reduce_leaf(OP_DOT, job, b, node);
 }
 
-/* A block whose every |x| lies in [tsml, tbig] (the usual case) gives Blue's
- * sums with one multiply-add per element: the medium sum is then the plain
- * sum of squares, lane for lane, and the others are zero.  A block with
- * anything else (zeros included) takes Blue's full step. */
+/* A block whose every |x| lies in [tsml, tbig] or is zero (the usual case)
+ * gives Blue's sums with one multiply-add per element: the medium sum is
+ * then the plain sum of squares, lane for lane, and the others are zero.
+ * (Blue's step counts a zero as small, but a zero adds +0.0 to whichever
+ * sum takes it, which changes none: the bits are the same.)  A block with
+ * anything else takes Blue's full step. */
 static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *out)
 {
     if (!hpk__vec_is_dense_f64(&job->x))
@@ -152,6 +154,7 @@ static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *o
     if (len % HPK__LANES)
         return false;
     const double *p = (const double *)job->x.base + first;
+    const hpk__v8d zero = {0};
     hpk__v8d lo_sum = {0}, hi_sum = {0};
     hpk__v8l outside = {0};
     for (int64_t k = 0; k < len; k += HPK__LANES) {
@@ -159,7 +162,8 @@ static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *o
         const hpk__v8d alo = hpk__abs_v8d(lo), ahi = hpk__abs_v8d(hi);
         lo_sum += lo * lo;
         hi_sum += hi * hi;
-        outside |= (alo < blue_tsml) | (alo > blue_tbig) | (ahi < blue_tsml) | (ahi > blue_tbig);
+        outside |= ((alo < blue_tsml) & (alo != zero)) | (alo > blue_tbig) | ((ahi < blue_tsml) & (ahi != zero)) |
+                   (ahi > blue_tbig);
     }
     long long flags[8];
     memcpy(flags, &outside, sizeof flags);
