@@ -84,6 +84,13 @@ typedef struct hpk__ops {
     hpk_status (*reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
                               hpk__reduce_node *node);
     double (*reduce_finish)(const hpk__reduce_job *job, const hpk__reduce_node *root);
+    /* And for GEMV's axpy form (order.h) over `vecs` stored vectors of `len`
+     * elements lda apart (x: vecs elements, increment incx): t[e] (e < len,
+     * in the data's precision, f32 or double) := the subtree of the runs
+     * [first, first + count) of HPK__GEMV_RUN vectors, with the context's
+     * threads.  NULL on non-CPU backends. */
+    hpk_status (*gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+                            const void *x, int64_t incx, int64_t first, int64_t count, void *t);
 } hpk__ops;
 
 struct hpk_ctx {

@@ -40,6 +40,7 @@
 #define hpk__cpu_mc_finish HPK__PATH_FN(hpk__cpu_mc_finish)
 #define hpk__cpu_reduce_part HPK__PATH_FN(hpk__cpu_reduce_part)
 #define hpk__cpu_reduce_finish HPK__PATH_FN(hpk__cpu_reduce_finish)
+#define hpk__cpu_gemv_runs HPK__PATH_FN(hpk__cpu_gemv_runs)
 
 hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n,
                           double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
@@ -70,6 +71,8 @@ void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result 
 hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
                                 hpk__reduce_node *node);
 double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root);
+hpk_status hpk__cpu_gemv_runs(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+                              const void *x, int64_t incx, int64_t first, int64_t count, void *t);
 
 /* The table entries every CPU backend shares, for designated initializers. */
 #define HPK__CPU_KERNELS                                                            \
@@ -80,6 +83,7 @@ double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node
     .sdot = hpk__cpu_sdot, .idamax = hpk__cpu_idamax, .isamax = hpk__cpu_isamax,    \
     .mc_pi = hpk__cpu_mc_pi, .mc_integrate = hpk__cpu_mc_integrate,                 \
     .mc_tree = hpk__cpu_mc_tree, .mc_finish = hpk__cpu_mc_finish,                  \
-    .reduce_part = hpk__cpu_reduce_part, .reduce_finish = hpk__cpu_reduce_finish
+    .reduce_part = hpk__cpu_reduce_part, .reduce_finish = hpk__cpu_reduce_finish,   \
+    .gemv_runs = hpk__cpu_gemv_runs
 
 #endif /* HPK_CPU_KERNELS_H */

@@ -58,6 +58,8 @@ typedef struct dgemv_job {
     const double *a, *x; /* dot form: x contiguous (packed when incx != 1) */
     double *y;
     double alpha, beta;
+    int64_t run_first, run_count; /* axpy form: the runs summed (all of them in a gemv) */
+    double *t;                    /* axpy form: if set, t itself is stored here, not y */
 } dgemv_job;
 
 /* y := alpha t + beta y; with beta == 0, y is not read. */
@@ -183,13 +185,15 @@ static void daxpy_runs(const dgemv_job *j, int64_t e0, int64_t width, int64_t fi
 static void dgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const dgemv_job *j = job;
-    const int64_t runs = count_of(j->vecs, HPK__GEMV_RUN);
     double acc[HPK__GEMV_PANEL];
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
         const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
-        daxpy_runs(j, e0, width, 0, runs, acc);
-        for (int64_t e = 0; e < width; e++)
-            dgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
+        daxpy_runs(j, e0, width, j->run_first, j->run_count, acc);
+        if (j->t)
+            memcpy(j->t + e0, acc, (size_t)width * sizeof *acc);
+        else
+            for (int64_t e = 0; e < width; e++)
+                dgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
 }
 
@@ -209,7 +213,7 @@ hpk_status hpk__cpu_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
 {
     const gemv_shape s = gemv_shape_of(layout, trans, m, n);
     dgemv_job job = {s.vecs, s.len, lda, incx, incy, a, LOGICAL_BASE(x, s.xlen, incx),
-                     LOGICAL_BASE(y, s.ylen, incy), alpha, beta};
+                     LOGICAL_BASE(y, s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN), NULL};
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)m * (double)n;
     if (alpha == 0.0) {
@@ -242,6 +246,8 @@ typedef struct sgemv_job {
     const float *a, *x; /* dot form: x contiguous (packed when incx != 1) */
     float *y;
     float alpha, beta;
+    int64_t run_first, run_count; /* axpy form: the runs summed (all of them in a gemv) */
+    float *t;                     /* axpy form: if set, t itself is stored here, not y */
 } sgemv_job;
 
 /* y := alpha t + beta y; with beta == 0, y is not read. */
@@ -358,13 +364,15 @@ static void saxpy_runs(const sgemv_job *j, int64_t e0, int64_t width, int64_t fi
 static void sgemv_axpy_body(const void *job, int64_t begin, int64_t end)
 {
     const sgemv_job *j = job;
-    const int64_t runs = count_of(j->vecs, HPK__GEMV_RUN);
     float acc[HPK__GEMV_PANEL];
     for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
         const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
-        saxpy_runs(j, e0, width, 0, runs, acc);
-        for (int64_t e = 0; e < width; e++)
-            sgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
+        saxpy_runs(j, e0, width, j->run_first, j->run_count, acc);
+        if (j->t)
+            memcpy(j->t + e0, acc, (size_t)width * sizeof *acc);
+        else
+            for (int64_t e = 0; e < width; e++)
+                sgemv_store(j, acc[e], j->y + (e0 + e) * j->incy);
     }
 }
 
@@ -384,7 +392,7 @@ hpk_status hpk__cpu_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
 {
     const gemv_shape s = gemv_shape_of(layout, trans, m, n);
     sgemv_job job = {s.vecs, s.len, lda, incx, incy, a, LOGICAL_BASE(x, s.xlen, incx),
-                     LOGICAL_BASE(y, s.ylen, incy), alpha, beta};
+                     LOGICAL_BASE(y, s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN), NULL};
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)m * (double)n;
     if (alpha == 0.0f) {
@@ -407,5 +415,24 @@ hpk_status hpk__cpu_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, 
     }
     run->range(ctx, s.ylen, HPK__GEMV_ROWS, work, sgemv_dot_body, &job);
     free(packed);
+    return HPK_SUCCESS;
+}
+
+/* ---- the axpy form's runs, for layers that join them themselves (mpi/) -- */
+
+hpk_status hpk__cpu_gemv_runs(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+                              const void *x, int64_t incx, int64_t first, int64_t count, void *t)
+{
+    const hpk__runner *run = ctx->ops->runner;
+    const double work = (double)(count * HPK__GEMV_RUN) * (double)len;
+    if (f32) {
+        const sgemv_job job = {vecs, len, lda, incx, 1, a, LOGICAL_BASE((const float *)x, vecs, incx), NULL,
+                               1.0f, 0.0f, first, count, t};
+        run->range(ctx, len, 16, work, sgemv_axpy_body, &job);
+    } else {
+        const dgemv_job job = {vecs, len, lda, incx, 1, a, LOGICAL_BASE((const double *)x, vecs, incx), NULL,
+                               1.0, 0.0, first, count, t};
+        run->range(ctx, len, 8, work, dgemv_axpy_body, &job);
+    }
     return HPK_SUCCESS;
 }

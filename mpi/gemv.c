@@ -1,8 +1,11 @@
 /* Distributed GEMV over row blocks of a row-major matrix: y = A x with y kept
- * in blocks or gathered on every rank, and y = A^T x with the ranks' partial
- * products summed in rank order. */
+ * in blocks or gathered on every rank, and y = A^T x -- in the canonical
+ * order's tree of row runs when the ranks hold whole runs (pieces.c), else
+ * with the ranks' partial products summed in rank order. */
 #include "check.h"
 #include "mpi_internal.h"
+#include "order.h"
+#include "runner.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -240,7 +243,9 @@ done:
 
 /* ---- the transposed product: y = alpha A^T x + beta y ------------------- */
 
-enum { T_STATUS, T_M, T_N, T_ALPHA, T_BETA, T_RECORD };
+/* A rank's record: status, rows, columns, alpha and beta (bits), and whether
+ * its context can evaluate runs of the canonical tree (a CPU one). */
+enum { T_STATUS, T_M, T_N, T_ALPHA, T_BETA, T_CANON, T_RECORD };
 
 /* In place, the rows [first, first + count) of w (one row of len doubles per
  * rank) summed pairwise into row `first`: the shape of hpk's block tree. */
@@ -346,6 +351,112 @@ static hpk_status transposed_product(hpk__mpi_call *c, const gemv_args *g, trans
     return HPK_SUCCESS;
 }
 
+/* The canonical transposed product: this rank's pieces of the global tree
+ * of row runs (A^T's axpy form, order.h) each give a partial t; they are
+ * exchanged slice by slice (MPI_Alltoallv: every rank joins one slice of y
+ * over all pieces, in the tree's shape), the joined slices gathered on
+ * every rank, then y updated.  The same bits as hpk_?gemv(HPK_ROW_MAJOR,
+ * HPK_TRANS) on the whole matrix. */
+typedef struct slice_join {
+    const gemv_args *g;
+    void *sums; /* pieces' slices, my_count elements each, in the data's type */
+    int64_t len;
+} slice_join;
+
+static void add_slices(void *job, int64_t left, int64_t right)
+{
+    const slice_join *j = job;
+    for (int64_t i = 0; i < j->len; i++) {
+        if (j->g->single) {
+            float *s = j->sums;
+            s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
+        } else {
+            double *s = j->sums;
+            s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
+        }
+    }
+}
+
+static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, const hpk__mpi_units *units,
+                                       transposed_buffers *b)
+{
+    const size_t es = elem_size(g);
+    const int64_t n = g->n, size = c->size;
+    int64_t my_first, my_count;
+    hpk__mpi_split(n, c->size, c->rank, &my_first, &my_count);
+    int *send_counts = b->counts, *send_displs = b->counts + size, *recv_counts = b->counts + 2 * size;
+    int *recv_displs = b->counts + 3 * size, *slice_counts = b->counts + 4 * size;
+    int *slice_displs = b->counts + 5 * size;
+    hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
+    const int mine = hpk__mpi_pieces(units, c->rank, pieces);
+    int64_t all_pieces = 0, recv_total = 0, send_total = 0;
+    for (int r = 0; r < size; r++) {
+        int64_t first, count;
+        hpk__mpi_split(n, c->size, r, &first, &count);
+        const int theirs = hpk__mpi_pieces(units, r, NULL);
+        slice_counts[r] = (int)count;
+        slice_displs[r] = (int)first;
+        send_counts[r] = (int)(mine * count + 1);
+        send_displs[r] = (int)send_total;
+        send_total += send_counts[r];
+        recv_counts[r] = (int)(theirs * my_count + 1);
+        recv_displs[r] = (int)recv_total;
+        recv_total += recv_counts[r];
+        all_pieces += theirs;
+    }
+
+    /* The pieces' t, and the exchange buffers (their failure travels in the
+     * exchange as this rank's status). */
+    hpk_status local = HPK_SUCCESS, st;
+    void *t = malloc((size_t)(mine > 0 ? mine : 1) * (size_t)n * es);
+    void *send = malloc((size_t)send_total * es), *recv = malloc((size_t)recv_total * es);
+    void *sums = malloc((size_t)(all_pieces > 0 ? all_pieces : 1) * (size_t)(my_count > 0 ? my_count : 1) * es);
+    if (!t || !send || !recv || !sums)
+        local = hpk__mpi_no_memory(c, ((size_t)mine * (size_t)n + (size_t)(send_total + recv_total)) * es);
+    const int64_t run0 = units->start[c->rank];
+    for (int k = 0; k < mine && local == HPK_SUCCESS; k++)
+        local = c->ctx->ops->gemv_runs(c->ctx, g->single, g->m, n, g->a, g->lda, g->x, g->incx,
+                                       pieces[k].first - run0, pieces[k].count, (char *)t + (size_t)k * n * es);
+    for (int r = 0; r < size; r++) {
+        char *segment = send ? (char *)send + (size_t)send_displs[r] * es : NULL;
+        for (int k = 0; segment && local == HPK_SUCCESS && k < mine; k++)
+            memcpy(segment + (size_t)k * slice_counts[r] * es, (const char *)t + ((size_t)k * n + slice_displs[r]) * es,
+                   (size_t)slice_counts[r] * es);
+        if (segment)
+            put(g, segment, (int64_t)mine * slice_counts[r], (double)local);
+    }
+    st = send && recv ? hpk__mpi_alltoallv(c, send, send_counts, send_displs, recv, recv_counts, recv_displs,
+                                           elem_type(g))
+                      : local;
+    for (int r = 0; st == HPK_SUCCESS && r < size; r++) {
+        const hpk_status rs = (hpk_status)get(g, recv, recv_displs[r] + recv_counts[r] - 1);
+        if (rs != HPK_SUCCESS)
+            st = hpk__mpi_failed_on(c, r, rs);
+    }
+    if (st == HPK_SUCCESS) {
+        /* the pieces' slices in rank and run order, then joined */
+        int64_t piece = 0;
+        for (int r = 0; r < size; r++)
+            for (int64_t k = 0; k < (recv_counts[r] - 1) / (my_count > 0 ? my_count : 1) && my_count > 0; k++)
+                memcpy((char *)sums + (size_t)(piece++) * my_count * es,
+                       (const char *)recv + ((size_t)recv_displs[r] + (size_t)k * my_count) * es,
+                       (size_t)my_count * es);
+        const slice_join j = {g, sums, my_count};
+        const int64_t root = hpk__mpi_join(units, add_slices, (void *)&j);
+        memcpy((char *)b->t + (size_t)my_first * es, (const char *)sums + (size_t)root * my_count * es,
+               (size_t)my_count * es);
+        st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs, elem_type(g));
+    }
+    if (st == HPK_SUCCESS)
+        for (int64_t i = 0; i < n; i++)
+            update(g, get(g, b->t, i), g->y, at(i, n, g->incy));
+    free(t);
+    free(send);
+    free(recv);
+    free(sums);
+    return st;
+}
+
 static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const gemv_args *g)
 {
     hpk__mpi_call c;
@@ -365,9 +476,10 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         local = transposed_alloc(&c, g, &b);
     const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
     const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
-    int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta};
+    int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta, c.ctx->ops->gemv_runs != NULL};
 
-    int64_t *all = malloc((size_t)c.size * T_RECORD * sizeof *all);
+    /* the records, then each rank's rows and the runs' starts (size + 1) */
+    int64_t *all = malloc(((size_t)c.size * (T_RECORD + 2) + 1) * sizeof *all);
     if (!all) {
         st = hpk__mpi_no_memory(&c, (size_t)c.size * T_RECORD * sizeof *all);
         goto done;
@@ -395,7 +507,17 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         st = hpk__mpi_fail(&c, HPK_ERR_UNSUPPORTED, "n = %" PRId64 " is more than MPI_Alltoallv can address", g->n);
         goto done;
     }
-    st = transposed_product(&c, g, &b);
+    int64_t *rows = all + (size_t)c.size * T_RECORD, *start = rows + c.size;
+    bool every_rank_can = true;
+    for (int r = 0; r < c.size; r++) {
+        rows[r] = all[(size_t)r * T_RECORD + T_M];
+        every_rank_can = every_rank_can && all[(size_t)r * T_RECORD + T_CANON];
+    }
+    const hpk__mpi_units units = {start, c.size};
+    if (every_rank_can && hpk__mpi_units_split(rows, c.size, HPK__GEMV_RUN, start))
+        st = canonical_transposed(&c, g, &units, &b);
+    else
+        st = transposed_product(&c, g, &b);
 done:
     free(all);
     transposed_free(&b);

@@ -163,100 +163,31 @@ static double combine_nrm2(combine_job *j, int size)
 
 /* ---- the canonical order across ranks --------------------------------------- */
 
-/* The most subtrees of the global block tree that one rank's range is cut
- * into: two per level of a tree of at most 2^63 blocks. */
-#define MAX_PIECES 128
-
-typedef struct blocks_of_ranks {
-    const int64_t *all;   /* the records */
-    const int64_t *first; /* each rank's first global element */
-    int size;
-} blocks_of_ranks;
-
-/* Global blocks [b0, b1) of rank r. */
-static void rank_blocks(const blocks_of_ranks *br, int r, int64_t *b0, int64_t *b1)
+/* The nodes of the pieces, for hpk__mpi_join. */
+static void add_nodes(void *job, int64_t left, int64_t right)
 {
-    const int64_t n = br->all[(size_t)r * RECORD_LEN + F_N];
-    *b0 = br->first[r] / HPK__REDUCE_BLOCK;
-    *b1 = n > 0 ? (br->first[r] + n - 1) / HPK__REDUCE_BLOCK + 1 : *b0;
-}
-
-/* Do the ranks hold whole blocks (the last rank with elements excepted)? */
-static bool split_at_blocks(const blocks_of_ranks *br)
-{
-    int last = -1;
-    for (int r = 0; r < br->size; r++)
-        if (br->all[(size_t)r * RECORD_LEN + F_N] > 0)
-            last = r;
-    for (int r = 0; r < last; r++)
-        if (br->all[(size_t)r * RECORD_LEN + F_N] % HPK__REDUCE_BLOCK)
-            return false;
-    return true;
-}
-
-/* The maximal subtrees of the tree over [first, first + count) that lie in
- * [b0, b1), in block order, appended to pieces. */
-static void cut_range(int64_t first, int64_t count, int64_t b0, int64_t b1, hpk__tree_piece *pieces, int *npieces)
-{
-    if (first + count <= b0 || first >= b1)
-        return;
-    if (first >= b0 && first + count <= b1) {
-        pieces[(*npieces)++] = (hpk__tree_piece){first, count};
-        return;
-    }
-    const int64_t left = hpk__tree_left(count);
-    cut_range(first, left, b0, b1, pieces, npieces);
-    cut_range(first + left, count - left, b0, b1, pieces, npieces);
-}
-
-static int pieces_of(const blocks_of_ranks *br, int r, int64_t nblocks, hpk__tree_piece *pieces)
-{
-    int64_t b0, b1;
-    rank_blocks(br, r, &b0, &b1);
-    int npieces = 0;
-    cut_range(0, nblocks, b0, b1, pieces, &npieces);
-    return npieces;
-}
-
-/* The global tree over [first, first + count), its maximal pieces taken in
- * order from `nodes` (every block belongs to one rank's pieces). */
-static void join_pieces(const blocks_of_ranks *br, int64_t first, int64_t count, const hpk__reduce_node *nodes,
-                        int *next, hpk__reduce_node *out)
-{
-    for (int r = 0; r < br->size; r++) {
-        int64_t b0, b1;
-        rank_blocks(br, r, &b0, &b1);
-        if (first >= b0 && first + count <= b1) {
-            *out = nodes[(*next)++];
-            return;
-        }
-    }
-    const int64_t left = hpk__tree_left(count);
-    hpk__reduce_node right;
-    join_pieces(br, first, left, nodes, next, out);
-    join_pieces(br, first + left, count - left, nodes, next, &right);
+    hpk__reduce_node *nodes = job;
     for (int k = 0; k < 3; k++)
-        out->s[k] += right.s[k];
+        nodes[left].s[k] += nodes[right].s[k];
 }
 
 /* The whole canonical reduction: this rank's pieces, every rank's gathered,
- * the tree finished.  `nodes` has room for size * MAX_PIECES nodes and
- * `counts` for 2 * size ints. */
-static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const blocks_of_ranks *br, int64_t total,
+ * the tree joined.  `nodes` has room for size * HPK__MPI_MAX_PIECES nodes
+ * and `counts` for 2 * size ints. */
+static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const hpk__mpi_units *units,
                             hpk__reduce_node *nodes, int *counts, double *result)
 {
-    const int64_t nblocks = (total - 1) / HPK__REDUCE_BLOCK + 1;
     int *displs = counts + c->size;
-    hpk__tree_piece pieces[MAX_PIECES];
+    hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
     int offset = 0;
     for (int r = 0; r < c->size; r++) {
-        counts[r] = pieces_of(br, r, nblocks, pieces) * (int)sizeof(hpk__reduce_node);
+        counts[r] = hpk__mpi_pieces(units, r, pieces) * (int)sizeof(hpk__reduce_node);
         displs[r] = offset;
         offset += counts[r];
     }
-    const int mine = pieces_of(br, c->rank, nblocks, pieces);
+    const int mine = hpk__mpi_pieces(units, c->rank, pieces);
     hpk__reduce_node *my_nodes = nodes + displs[c->rank] / (int)sizeof(hpk__reduce_node);
-    const int64_t b0 = br->first[c->rank] / HPK__REDUCE_BLOCK;
+    const int64_t b0 = units->start[c->rank];
     for (int k = 0; k < mine; k++) {
         const hpk_status st =
             c->ctx->ops->reduce_part(c->ctx, job, pieces[k].first - b0, pieces[k].count, &my_nodes[k]);
@@ -266,10 +197,7 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
     hpk_status st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, nodes, counts, displs, MPI_BYTE);
     if (st != HPK_SUCCESS)
         return st;
-    hpk__reduce_node root;
-    int next = 0;
-    join_pieces(br, 0, nblocks, nodes, &next, &root);
-    *result = c->ctx->ops->reduce_finish(job, &root);
+    *result = c->ctx->ops->reduce_finish(job, &nodes[hpk__mpi_join(units, add_nodes, nodes)]);
     return HPK_SUCCESS;
 }
 
@@ -301,12 +229,12 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
 
     /* Everything the call needs, allocated before the exchange so that a
      * failure travels with it. */
-    const size_t node_bytes = can_canon ? (size_t)c.size * MAX_PIECES * sizeof(hpk__reduce_node) : 0;
-    int64_t *all = malloc((size_t)c.size * (RECORD_LEN + 1) * sizeof *all);
+    const size_t node_bytes = can_canon ? (size_t)c.size * HPK__MPI_MAX_PIECES * sizeof(hpk__reduce_node) : 0;
+    int64_t *all = malloc((size_t)c.size * (RECORD_LEN + 3) * sizeof *all + sizeof *all);
     hpk__reduce_node *nodes = node_bytes ? malloc(node_bytes) : NULL;
     int *counts = can_canon ? malloc(2 * (size_t)c.size * sizeof *counts) : NULL;
     if (local == HPK_SUCCESS && (!all || (can_canon && (!nodes || !counts))))
-        local = hpk__mpi_no_memory(&c, (size_t)c.size * (RECORD_LEN + 1) * sizeof *all + node_bytes);
+        local = hpk__mpi_no_memory(&c, ((size_t)c.size * (RECORD_LEN + 3) + 1) * sizeof *all + node_bytes);
     if (!all) { /* the exchange needs it: report the failure on this rank alone */
         free(nodes);
         free(counts);
@@ -330,13 +258,17 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
         }
     }
 
-    const blocks_of_ranks br = {all, first, c.size};
-    if (every_rank_can && total > 0 && split_at_blocks(&br)) {
+    /* the blocks of the ranks (start needs size + 1 entries past first) */
+    int64_t *lengths = first + c.size, *start = lengths + c.size;
+    for (int r = 0; r < c.size; r++)
+        lengths[r] = all[(size_t)r * RECORD_LEN + F_N];
+    const hpk__mpi_units units = {start, c.size};
+    if (every_rank_can && total > 0 && hpk__mpi_units_split(lengths, c.size, HPK__REDUCE_BLOCK, start)) {
         static const hpk__reduce_op kind[] = {[OP_SUM] = HPK__OP_SUM, [OP_ASUM] = HPK__OP_ASUM,
                                               [OP_DOT] = HPK__OP_DOT, [OP_NRM2] = HPK__OP_NRM2};
         const hpk__reduce_job job = {kind[a->op], a->single, a->n, a->x, a->y, a->incx, a->incy};
         double r;
-        if ((st = canonical(&c, &job, &br, total, nodes, counts, &r)) == HPK_SUCCESS) {
+        if ((st = canonical(&c, &job, &units, nodes, counts, &r)) == HPK_SUCCESS) {
             if (a->single)
                 *(float *)a->result = (float)r;
             else

@@ -256,7 +256,8 @@ static void test_row_gemv_bitwise(void **state)
     agree();
 }
 
-/* ---- transposed GEMV: within rounding, bitwise on one rank ---------------- */
+/* ---- transposed GEMV: bitwise on splits at run boundaries, else within
+ * rounding ---------------------------------------------------------------- */
 
 static void transposed_d(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how, int64_t incx, int64_t incy, double alpha,
                          double beta)
@@ -290,7 +291,7 @@ static void transposed_d(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how, int64_t incx
         for (int64_t i = 0; i < M; i++)
             bound += fabsl((long double)alpha * a[i * lda + j] * x[test_index(i, M, incx)]);
         const long double tolerance = 2.0L * (M + size + 2) * TEST_EPS_D * bound;
-        if (size == 1)
+        if (size == 1 || how == BALANCED)
             CHECK(memcmp(&got, &want, sizeof got) == 0, "y[%lld] %.17g, single process %.17g", (long long)j, got,
                   want);
         else
@@ -332,7 +333,7 @@ static void transposed_s(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how)
         double bound = fabs(beta * y0[j]);
         for (int64_t i = 0; i < M; i++)
             bound += fabs(alpha * a[i * lda + j] * x[i]);
-        if (size == 1)
+        if (size == 1 || how == BALANCED)
             CHECK(memcmp(&y[j], &ref[j], sizeof y[j]) == 0, "y[%lld] %.9g, single process %.9g", (long long)j,
                   y[j], ref[j]);
         else
@@ -344,6 +345,66 @@ static void transposed_s(hpk_ctx *ctx, hpk_ctx *ref_ctx, split how)
     free(y);
     free(y0);
     free(ref);
+}
+
+/* Rows split at the 256-row runs of the canonical order, unevenly (rank r
+ * holds 256 (r + 2) rows, the last rank the rest), magnitudes over many
+ * binades: y of both precisions bitwise the single-process y. */
+static void test_transposed_gemv_runs(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = ctx_under_test(), *ref_ctx = serial_ctx();
+    const int64_t N = 37, lda = 40;
+    int64_t M = 77, first = 0, count = 0;
+    for (int r = 0; r < size; r++)
+        M += 256 * (r + 2);
+    for (int r = 0; r < rank; r++)
+        first += 256 * (r + 2);
+    count = rank == size - 1 ? M - first : 256 * (rank + 2);
+    double *a = test_alloc((size_t)(M * lda) * sizeof *a), *x = test_alloc((size_t)M * sizeof *x);
+    float *as = test_alloc((size_t)(M * lda) * sizeof *as), *xs = test_alloc((size_t)M * sizeof *xs);
+    test_seed(99);
+    for (int64_t i = 0; i < M * lda; i++)
+        as[i] = (float)(a[i] = ldexp(test_uniform(-1, 1), (int)(test_next_u64() % 31) - 15));
+    for (int64_t i = 0; i < M; i++)
+        xs[i] = (float)(x[i] = test_uniform(-1, 1));
+    for (int inc = -1; inc <= 1; inc += 2) {
+        double y[37], ref[37];
+        float ys[37], refs[37];
+        for (int64_t j = 0; j < N; j++)
+            y[j] = ref[j] = ys[j] = refs[j] = (float)(j - 18);
+        /* x_local: this rank's rows of x, walked backwards when inc < 0 */
+        double *xl = test_alloc((size_t)(count > 0 ? count : 1) * sizeof *xl);
+        float *xsl = test_alloc((size_t)(count > 0 ? count : 1) * sizeof *xsl);
+        for (int64_t i = 0; i < count; i++) {
+            xl[test_index(i, count, inc)] = x[first + i];
+            xsl[test_index(i, count, inc)] = xs[first + i];
+        }
+        CHECK_STATUS(hpk_dgemv(ref_ctx, HPK_ROW_MAJOR, HPK_TRANS, M, N, 1.5, a, lda, x, 1, -0.5, ref, 1),
+                     HPK_SUCCESS, ref_ctx);
+        CHECK_STATUS(hpk_mpi_dgemv_t(ctx, MPI_COMM_WORLD, count, N, 1.5, a + first * lda, lda, xl, inc, -0.5, y, 1),
+                     HPK_SUCCESS, ctx);
+        CHECK_STATUS(hpk_sgemv(ref_ctx, HPK_ROW_MAJOR, HPK_TRANS, M, N, 1.5f, as, lda, xs, 1, -0.5f, refs, 1),
+                     HPK_SUCCESS, ref_ctx);
+        CHECK_STATUS(hpk_mpi_sgemv_t(ctx, MPI_COMM_WORLD, count, N, 1.5f, as + first * lda, lda, xsl, inc, -0.5f,
+                                     ys, 1),
+                     HPK_SUCCESS, ctx);
+        for (int64_t j = 0; j < N; j++) {
+            CHECK(memcmp(&y[j], &ref[j], sizeof y[j]) == 0, "dgemv_t y[%lld] %.17g, single process %.17g",
+                  (long long)j, y[j], ref[j]);
+            CHECK(memcmp(&ys[j], &refs[j], sizeof ys[j]) == 0, "sgemv_t y[%lld] %.9g, single process %.9g",
+                  (long long)j, ys[j], refs[j]);
+        }
+        free(xl);
+        free(xsl);
+    }
+    free(a);
+    free(x);
+    free(as);
+    free(xs);
+    hpk_ctx_destroy(ctx);
+    hpk_ctx_destroy(ref_ctx);
+    agree();
 }
 
 static void test_transposed_gemv(void **state)
@@ -959,6 +1020,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_block_range),
         cmocka_unit_test(test_row_gemv_bitwise),
         cmocka_unit_test(test_transposed_gemv),
+        cmocka_unit_test(test_transposed_gemv_runs),
         cmocka_unit_test(test_reductions),
         cmocka_unit_test(test_reductions_canonical),
         cmocka_unit_test(test_nrm2_is_safe),

@@ -92,10 +92,17 @@
  *                  last bits then depend on the split (with one rank they
  *                  equal the hpk.h functions bitwise).  i?amax returns the
  *                  exact index of the whole vector on any split.
- *                - The transposed GEMV combines one partial result per
- *                  rank, so its last bits depend on the number of ranks
- *                  and on the block sizes (not on anything else); with one
- *                  rank it equals hpk_?gemv bitwise.
+ *                - The transposed GEMV (hpk_mpi_?gemv_t) on CPU contexts is
+ *                  bitwise hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole
+ *                  matrix when every rank but the last one holding rows
+ *                  holds a multiple of 256 rows (the runs of hpk.h's GEMV
+ *                  order; hpk_mpi_block_range's split qualifies): each rank
+ *                  computes the subtrees of the runs' tree that lie in its
+ *                  rows, and every rank joins its slice of y over all of
+ *                  them in the tree's shape.  Otherwise one partial product
+ *                  per rank is combined pairwise in rank order, and the
+ *                  last bits depend on the split (with one rank it equals
+ *                  hpk_?gemv bitwise).
  *
  * Timing.      hpk_mpi_last_times() splits the calling thread's last call
  *              into time spent inside MPI and time spent elsewhere.
