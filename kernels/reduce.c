@@ -375,6 +375,53 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
     out->value = best[winner];
 }
 
+/* The same pass for contiguous floats, compared as floats: |x| and its
+ * order are exact in the data's own precision, so skipping the widening to
+ * double changes no index (a quarter of the instructions per element). */
+static void amax_leaf_f32(const void *job_, int64_t block, void *node, void *scratch)
+{
+    (void)scratch;
+    const reduce_job *job = job_;
+    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
+    const float *p = (const float *)job->x.base + first;
+    const hpk__v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    hpk__v16f best = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+    hpk__v16i at = {0}, nan_seen = {0};
+    for (int k = 0; k < len; k += 16) {
+        hpk__v16f v;
+        if (len - k >= 16) {
+            v = (hpk__v16f)((hpk__v16i)hpk__load_v16f(p + k) & 0x7fffffff);
+        } else { /* the tail: -1 in the missing lanes, which every |x| beats */
+            float t[16];
+            for (int l = 0; l < 16; l++)
+                t[l] = l < len - k ? (float)fabs(p[k + l]) : -1.0f;
+            v = hpk__load_v16f(t);
+        }
+        nan_seen |= v != v;
+        const hpk__v16i up = v > best;
+        best = (hpk__v16f)(((hpk__v16i)v & up) | ((hpk__v16i)best & ~up));
+        at = (at & ~up) | ((iota + k) & up);
+    }
+    amax_node *out = node;
+    int nan_lanes[16], idx[16];
+    float val[16];
+    memcpy(nan_lanes, &nan_seen, sizeof nan_lanes);
+    memcpy(idx, &at, sizeof idx);
+    memcpy(val, &best, sizeof val);
+    for (int l = 0; l < 16; l++)
+        if (nan_lanes[l]) {
+            out->index = first_nan(job, first, len);
+            out->value = NAN;
+            return;
+        }
+    int winner = 0;
+    for (int l = 1; l < 16; l++)
+        if (val[l] > val[winner] || (val[l] == val[winner] && idx[l] < idx[winner]))
+            winner = l;
+    out->index = first + idx[winner];
+    out->value = val[winner];
+}
+
 static void amax_combine(const void *job, void *left, const void *right)
 {
     (void)job;
@@ -389,7 +436,7 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
         .block_work = HPK__REDUCE_BLOCK,
         .node_size = sizeof(amax_node),
         .job = &job,
-        .leaf = amax_leaf,
+        .leaf = hpk__vec_is_dense_f32(&x) ? amax_leaf_f32 : amax_leaf,
         .combine = amax_combine,
     };
     amax_node root;
