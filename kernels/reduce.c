@@ -375,51 +375,93 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
     out->value = best[winner];
 }
 
-/* The same pass for contiguous floats, compared as floats: |x| and its
- * order are exact in the data's own precision, so skipping the widening to
- * double changes no index (a quarter of the instructions per element). */
+/* Contiguous data: |x| of a float or double orders as its bit pattern read
+ * as an unsigned integer, a NaN above every number.  So a block's largest
+ * |x| is an integer maximum, which vectorises to one instruction per
+ * vector; the chunks' maxima say where the first largest lies, and a short
+ * scan of that chunk finds it.  A maximum above infinity's pattern means a
+ * NaN, and the block is scanned for the first one.  Every index is the one
+ * the comparison rule gives (hpk.h). */
+#define AMAX_CHUNK 256
+
 static void amax_leaf_f32(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const reduce_job *job = job_;
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
     const float *p = (const float *)job->x.base + first;
-    const hpk__v16i iota = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
-    hpk__v16f best = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
-    hpk__v16i at = {0}, nan_seen = {0};
-    for (int k = 0; k < len; k += 16) {
-        hpk__v16f v;
-        if (len - k >= 16) {
-            v = (hpk__v16f)((hpk__v16i)hpk__load_v16f(p + k) & 0x7fffffff);
-        } else { /* the tail: -1 in the missing lanes, which every |x| beats */
-            float t[16];
-            for (int l = 0; l < 16; l++)
-                t[l] = l < len - k ? (float)fabs(p[k + l]) : -1.0f;
-            v = hpk__load_v16f(t);
+    uint32_t chunk_max[HPK__REDUCE_BLOCK / AMAX_CHUNK], most = 0;
+    const int64_t chunks = (len + AMAX_CHUNK - 1) / AMAX_CHUNK;
+    for (int64_t c = 0; c < chunks; c++) {
+        const int64_t end = len - c * AMAX_CHUNK < AMAX_CHUNK ? len : (c + 1) * AMAX_CHUNK;
+        uint32_t m = 0;
+        for (int64_t i = c * AMAX_CHUNK; i < end; i++) {
+            uint32_t u;
+            memcpy(&u, p + i, sizeof u);
+            u &= 0x7fffffffu;
+            m = u > m ? u : m;
         }
-        nan_seen |= v != v;
-        const hpk__v16i up = v > best;
-        best = (hpk__v16f)(((hpk__v16i)v & up) | ((hpk__v16i)best & ~up));
-        at = (at & ~up) | ((iota + k) & up);
+        chunk_max[c] = m;
+        most = m > most ? m : most;
     }
     amax_node *out = node;
-    int nan_lanes[16], idx[16];
-    float val[16];
-    memcpy(nan_lanes, &nan_seen, sizeof nan_lanes);
-    memcpy(idx, &at, sizeof idx);
-    memcpy(val, &best, sizeof val);
-    for (int l = 0; l < 16; l++)
-        if (nan_lanes[l]) {
-            out->index = first_nan(job, first, len);
-            out->value = NAN;
+    if (most > 0x7f800000u) {
+        out->index = first_nan(job, first, len);
+        out->value = NAN;
+        return;
+    }
+    int64_t c = 0;
+    while (chunk_max[c] != most)
+        c++;
+    for (int64_t i = c * AMAX_CHUNK;; i++) {
+        uint32_t u;
+        memcpy(&u, p + i, sizeof u);
+        if ((u & 0x7fffffffu) == most) {
+            out->index = first + i;
+            out->value = fabs((double)p[i]);
             return;
         }
-    int winner = 0;
-    for (int l = 1; l < 16; l++)
-        if (val[l] > val[winner] || (val[l] == val[winner] && idx[l] < idx[winner]))
-            winner = l;
-    out->index = first + idx[winner];
-    out->value = val[winner];
+    }
+}
+
+static void amax_leaf_f64(const void *job_, int64_t block, void *node, void *scratch)
+{
+    (void)scratch;
+    const reduce_job *job = job_;
+    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
+    const double *p = (const double *)job->x.base + first;
+    uint64_t chunk_max[HPK__REDUCE_BLOCK / AMAX_CHUNK], most = 0;
+    const int64_t chunks = (len + AMAX_CHUNK - 1) / AMAX_CHUNK;
+    for (int64_t c = 0; c < chunks; c++) {
+        const int64_t end = len - c * AMAX_CHUNK < AMAX_CHUNK ? len : (c + 1) * AMAX_CHUNK;
+        uint64_t m = 0;
+        for (int64_t i = c * AMAX_CHUNK; i < end; i++) {
+            uint64_t u;
+            memcpy(&u, p + i, sizeof u);
+            u &= 0x7fffffffffffffffu;
+            m = u > m ? u : m;
+        }
+        chunk_max[c] = m;
+        most = m > most ? m : most;
+    }
+    amax_node *out = node;
+    if (most > 0x7ff0000000000000u) {
+        out->index = first_nan(job, first, len);
+        out->value = NAN;
+        return;
+    }
+    int64_t c = 0;
+    while (chunk_max[c] != most)
+        c++;
+    for (int64_t i = c * AMAX_CHUNK;; i++) {
+        uint64_t u;
+        memcpy(&u, p + i, sizeof u);
+        if ((u & 0x7fffffffffffffffu) == most) {
+            out->index = first + i;
+            out->value = fabs(p[i]);
+            return;
+        }
+    }
 }
 
 static void amax_combine(const void *job, void *left, const void *right)
@@ -436,7 +478,7 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
         .block_work = HPK__REDUCE_BLOCK,
         .node_size = sizeof(amax_node),
         .job = &job,
-        .leaf = hpk__vec_is_dense_f32(&x) ? amax_leaf_f32 : amax_leaf,
+        .leaf = hpk__vec_is_dense_f32(&x) ? amax_leaf_f32 : hpk__vec_is_dense_f64(&x) ? amax_leaf_f64 : amax_leaf,
         .combine = amax_combine,
     };
     amax_node root;

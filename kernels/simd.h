@@ -15,7 +15,6 @@ typedef float hpk__v2f __attribute__((vector_size(8)));
 typedef float hpk__v16f __attribute__((vector_size(64)));
 typedef float hpk__v8f __attribute__((vector_size(32)));
 typedef long long hpk__v8l __attribute__((vector_size(64))); /* masks of hpk__v8d compares */
-typedef int hpk__v16i __attribute__((vector_size(64)));      /* masks of hpk__v16f compares */
 typedef unsigned long long hpk__v8u __attribute__((vector_size(64)));
 
 /* Lane-wise select: mask lanes are all ones (take a) or all zeros (take b). */

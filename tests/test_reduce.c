@@ -721,6 +721,58 @@ static void test_amax_across_blocks(void **state)
     hpk_ctx_destroy(ctx);
 }
 
+/* Contiguous vectors take a faster i?amax path than strided ones; on data
+ * full of ties (a few magnitudes, both signs, zeros of both signs,
+ * subnormals, infinities, the odd NaN) at sizes around the chunk and block
+ * boundaries, both must give the index of a plain scan. */
+static void test_amax_dense_paths(void **state)
+{
+    (void)state;
+    static const double pool[] = {0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 0x1p-1060, 0x1p-140, -0x1p-140, 1e30};
+    static const int64_t sizes[] = {1, 15, 255, 256, 257, BLOCK - 1, BLOCK, BLOCK + 1, 5 * BLOCK + 300};
+    hpk_ctx *ctx = test_ctx(0);
+    test_seed(4321);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (int variant = 0; variant < 4; variant++) {
+            const int64_t n = sizes[k];
+            double *v = test_alloc((size_t)n * sizeof *v);
+            for (int64_t i = 0; i < n; i++)
+                v[i] = pool[test_next_u64() % (variant < 2 ? 6 : 10)];
+            if (variant == 1 && n > 3)
+                v[n - 1 - (int64_t)(test_next_u64() % (uint64_t)(n / 2))] = INFINITY;
+            if (variant == 3 && n > 3) /* a NaN after a NaN-free prefix */
+                v[n / 3 + (int64_t)(test_next_u64() % (uint64_t)(n / 2))] = NAN;
+            for (int f32 = 0; f32 <= 1; f32++) {
+                /* the plain scan, on the values as the precision holds them */
+                int64_t want = -1;
+                double best = -1.0;
+                for (int64_t i = 0; i < n; i++) {
+                    const double a = fabs(f32 ? (double)to_float(v[i]) : v[i]);
+                    if (isnan(a)) {
+                        want = i;
+                        break;
+                    }
+                    if (a > best) {
+                        best = a;
+                        want = i;
+                    }
+                }
+                for (int64_t inc = 1; inc <= 2; inc++) {
+                    vec x = vec_from(v, n, inc, 0);
+                    const outcome r = call_vec(ctx, AMAX, f32, &x, NULL);
+                    expect_success(&r, ctx, "i?amax");
+                    if (r.index != want)
+                        fail_msg("%s(n = %" PRId64 ", inc %" PRId64 ", variant %d): index %" PRId64
+                                 ", a plain scan gives %" PRId64,
+                                 op_names[f32][AMAX], n, inc, variant, r.index, want);
+                    vec_free(&x);
+                }
+            }
+            free(v);
+        }
+    hpk_ctx_destroy(ctx);
+}
+
 /* ---------------------------------------------------------------------------
  * Bad arguments
  * ------------------------------------------------------------------------- */
@@ -1045,6 +1097,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nrm2_inf_nan),
         cmocka_unit_test(test_amax_small_cases),
         cmocka_unit_test(test_amax_across_blocks),
+        cmocka_unit_test(test_amax_dense_paths),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_bad_arguments_default_context),
         cmocka_unit_test(test_thread_count_independence),
