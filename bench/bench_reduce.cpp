@@ -1,10 +1,13 @@
 // Reduction points: dot, sum, asum, nrm2 and i?amax over unit-stride
 // vectors, in float and double, for hpk's host-pointer API (serial, OpenMP,
-// OpenCL end to end) and OpenBLAS; in OpenCL builds also device-resident:
-// hpk's cl_mem reductions and CLBlast.
+// OpenCL end to end), OpenBLAS and (dot, sum, asum) the plain OpenMP loop;
+// in OpenCL builds also device-resident: hpk's cl_mem reductions and
+// CLBlast.
 #include "harness.h"
 
 #include <cblas.h>
+
+#include <cmath>
 
 #ifdef HPK_BENCH_OPENCL
 #include "opencl.h"
@@ -207,6 +210,33 @@ template <class T> static void add_reduction_device(Point p, const Reduction<T> 
 }
 #endif
 
+// The price of reproducibility: the plain OpenMP loop a user would write
+// (reduction(+:s), vectorised with simd, accumulating in double like hpk),
+// whose result depends on the thread count and the compiler.
+template <class T> static double naive_reduce(const char *kernel, int64_t n, const T *x, const T *y, int threads)
+{
+    double s = 0.0;
+    if (kernel[0] == 'd') {  // dot
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+        for (int64_t i = 0; i < n; i++)
+            s += double(x[i]) * double(y[i]);
+    } else if (kernel[0] == 's') {  // sum
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+        for (int64_t i = 0; i < n; i++)
+            s += double(x[i]);
+    } else {  // asum
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+        for (int64_t i = 0; i < n; i++)
+            s += std::fabs(double(x[i]));
+    }
+    return s;
+}
+
+static bool has_naive(const char *kernel)
+{
+    return std::string(kernel) == "dot" || std::string(kernel) == "sum" || std::string(kernel) == "asum";
+}
+
 template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
 {
     Work w;
@@ -243,6 +273,14 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
         for (auto _ : st)
             benchmark::DoNotOptimize(r.blas(n, x, y));
     });
+    if (has_naive(r.kernel)) {
+        p.variant = "naive_omp";
+        add(p, [=](benchmark::State &st, int threads) {
+            const T *x = buffer<T>(Buf::x), *y = r.vectors == 2 ? buffer<T>(Buf::y) : nullptr;
+            for (auto _ : st)
+                benchmark::DoNotOptimize(naive_reduce(r.kernel, n, x, y, threads));
+        });
+    }
 #ifdef HPK_BENCH_OPENCL
     add_reduction_device(p, r);
 #endif

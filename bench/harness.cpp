@@ -28,7 +28,7 @@ const std::vector<Variant> &variants()
         {"hpk_omp", Pool::openmp, true, "hpk, OpenMP backend"},
         {"openblas", Pool::openblas, true, "OpenBLAS (pthreads build), openblas_set_num_threads(t)"},
         {"naive_omp", Pool::openmp, true,
-         "textbook OpenMP: row-by-row matvec, rand()-based Monte Carlo"},
+         "textbook OpenMP: row-by-row matvec, reduction(+:s) loops, rand()-based Monte Carlo"},
 #ifdef HPK_BENCH_OPENCL
         // The OpenCL device runs on its own threads (PoCL: all cores), so
         // these points run once, as threads:1.
