@@ -384,84 +384,80 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
  * the comparison rule gives (hpk.h). */
 #define AMAX_CHUNK 256
 
-static void amax_leaf_f32(const void *job_, int64_t block, void *node, void *scratch)
+/* The largest |x| bit pattern among p[begin, end) (integer maxima, which
+ * vectorise), for each precision. */
+static uint64_t max_bits_f32(const void *p, int64_t begin, int64_t end)
 {
-    (void)scratch;
-    const reduce_job *job = job_;
-    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    const float *p = (const float *)job->x.base + first;
-    uint32_t chunk_max[HPK__REDUCE_BLOCK / AMAX_CHUNK], most = 0;
-    const int64_t chunks = (len + AMAX_CHUNK - 1) / AMAX_CHUNK;
-    for (int64_t c = 0; c < chunks; c++) {
-        const int64_t end = len - c * AMAX_CHUNK < AMAX_CHUNK ? len : (c + 1) * AMAX_CHUNK;
-        uint32_t m = 0;
-        for (int64_t i = c * AMAX_CHUNK; i < end; i++) {
-            uint32_t u;
-            memcpy(&u, p + i, sizeof u);
-            u &= 0x7fffffffu;
-            m = u > m ? u : m;
-        }
-        chunk_max[c] = m;
-        most = m > most ? m : most;
-    }
-    amax_node *out = node;
-    if (most > 0x7f800000u) {
-        out->index = first_nan(job, first, len);
-        out->value = NAN;
-        return;
-    }
-    int64_t c = 0;
-    while (chunk_max[c] != most)
-        c++;
-    for (int64_t i = c * AMAX_CHUNK;; i++) {
+    uint32_t m = 0;
+    for (int64_t i = begin; i < end; i++) {
         uint32_t u;
-        memcpy(&u, p + i, sizeof u);
-        if ((u & 0x7fffffffu) == most) {
-            out->index = first + i;
-            out->value = fabs((double)p[i]);
-            return;
-        }
+        memcpy(&u, (const float *)p + i, sizeof u);
+        u &= 0x7fffffffu;
+        m = u > m ? u : m;
     }
+    return m;
 }
 
-static void amax_leaf_f64(const void *job_, int64_t block, void *node, void *scratch)
+static uint64_t max_bits_f64(const void *p, int64_t begin, int64_t end)
 {
-    (void)scratch;
-    const reduce_job *job = job_;
+    uint64_t m = 0;
+    for (int64_t i = begin; i < end; i++) {
+        uint64_t u;
+        memcpy(&u, (const double *)p + i, sizeof u);
+        u &= 0x7fffffffffffffffu;
+        m = u > m ? u : m;
+    }
+    return m;
+}
+
+static uint64_t abs_bits(const void *p, bool f32, int64_t i)
+{
+    if (f32) {
+        uint32_t u;
+        memcpy(&u, (const float *)p + i, sizeof u);
+        return u & 0x7fffffffu;
+    }
+    uint64_t u;
+    memcpy(&u, (const double *)p + i, sizeof u);
+    return u & 0x7fffffffffffffffu;
+}
+
+static void amax_leaf_dense(const reduce_job *job, int64_t block, amax_node *out, bool f32)
+{
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    const double *p = (const double *)job->x.base + first;
-    uint64_t chunk_max[HPK__REDUCE_BLOCK / AMAX_CHUNK], most = 0;
+    const void *p = f32 ? (const void *)((const float *)job->x.base + first)
+                        : (const void *)((const double *)job->x.base + first);
+    uint64_t chunk_max[HPK__REDUCE_BLOCK / AMAX_CHUNK] = {0}, most = 0;
     const int64_t chunks = (len + AMAX_CHUNK - 1) / AMAX_CHUNK;
     for (int64_t c = 0; c < chunks; c++) {
-        const int64_t end = len - c * AMAX_CHUNK < AMAX_CHUNK ? len : (c + 1) * AMAX_CHUNK;
-        uint64_t m = 0;
-        for (int64_t i = c * AMAX_CHUNK; i < end; i++) {
-            uint64_t u;
-            memcpy(&u, p + i, sizeof u);
-            u &= 0x7fffffffffffffffu;
-            m = u > m ? u : m;
-        }
-        chunk_max[c] = m;
-        most = m > most ? m : most;
+        const int64_t begin = c * AMAX_CHUNK, end = len - begin < AMAX_CHUNK ? len : begin + AMAX_CHUNK;
+        chunk_max[c] = f32 ? max_bits_f32(p, begin, end) : max_bits_f64(p, begin, end);
+        most = chunk_max[c] > most ? chunk_max[c] : most;
     }
-    amax_node *out = node;
-    if (most > 0x7ff0000000000000u) {
+    if (most > (f32 ? 0x7f800000u : 0x7ff0000000000000u)) { /* above infinity: a NaN */
         out->index = first_nan(job, first, len);
         out->value = NAN;
         return;
     }
-    int64_t c = 0;
-    while (chunk_max[c] != most)
-        c++;
-    for (int64_t i = c * AMAX_CHUNK;; i++) {
-        uint64_t u;
-        memcpy(&u, p + i, sizeof u);
-        if ((u & 0x7fffffffffffffffu) == most) {
-            out->index = first + i;
-            out->value = fabs(p[i]);
-            return;
-        }
-    }
+    int64_t i = 0;
+    while (chunk_max[i / AMAX_CHUNK] != most)
+        i += AMAX_CHUNK;
+    while (abs_bits(p, f32, i) != most)
+        i++;
+    out->index = first + i;
+    out->value = fabs(hpk__vec_at(&job->x, first + i));
+}
+
+static void amax_leaf_f32(const void *job, int64_t block, void *node, void *scratch)
+{
+    (void)scratch;
+    amax_leaf_dense(job, block, node, true);
+}
+
+static void amax_leaf_f64(const void *job, int64_t block, void *node, void *scratch)
+{
+    (void)scratch;
+    amax_leaf_dense(job, block, node, false);
 }
 
 static void amax_combine(const void *job, void *left, const void *right)
