@@ -140,42 +140,111 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
     reduce_leaf(OP_DOT, job, b, node);
 }
 
-/* A block whose every |x| lies in [tsml, tbig] or is zero (the usual case)
- * gives Blue's sums with one multiply-add per element: the medium sum is
- * then the plain sum of squares, lane for lane, and the others are zero.
- * (Blue's step counts a zero as small, but a zero adds +0.0 to whichever
- * sum takes it, which changes none: the bits are the same.)  A block with
- * anything else takes Blue's full step. */
-static bool nrm2_plain_leaf(const reduce_job *job, int64_t block, reduce_node *out)
+/* nrm2 of a contiguous block, chunk by chunk.  Blue's step sends each |x|
+ * to one of three sums; a chunk whose elements all go to the same one (or
+ * are zero, which adds +0.0 to whichever sum takes it, changing none) gives
+ * the same lanes with one multiply-add per element: v^2 into the medium
+ * sum (NaN counts as medium), or (|v| ssml)^2 into the small one, or
+ * (|v| sbig)^2 into the big one.  Each chunk runs as the kind its
+ * predecessors had, checking that its elements are of that kind; when one
+ * is not, the lanes are restored and the chunk runs again with Blue's full
+ * step, and the sum it changed (if only one) sets the kind guessed next.
+ * The bits are those of the full step on every element. */
+#define NRM2_CHUNK 1024
+
+typedef enum nrm2_kind { NRM2_SMALL, NRM2_MEDIUM, NRM2_BIG, NRM2_MIXED } nrm2_kind;
+
+/* The chunk's elements folded into sums[k][0..1] (lanes 0-7 and 8-15 of
+ * Blue's sum k: small, medium, big) as `kind` (Blue's full step for
+ * NRM2_MIXED); true when every element is of that kind or zero.  Always
+ * inlined with a constant kind, so each version tests only what it must. */
+static inline __attribute__((always_inline)) bool nrm2_run(nrm2_kind kind, const double *p, int64_t begin,
+                                                            int64_t end, hpk__v8d sums[3][2])
+{
+    const hpk__v8d zero = {0};
+    hpk__v8l wrong = {0};
+    for (int64_t k = begin; k < end; k += HPK__LANES) {
+        for (int h = 0; h < 2; h++) {
+            const hpk__v8d v = hpk__load_v8d(p + k + 8 * h), a = hpk__abs_v8d(v);
+            if (kind == NRM2_MEDIUM) { /* NaN passes both tests: medium */
+                sums[1][h] += v * v;
+                wrong |= ((a < blue_tsml) & (a != zero)) | (a > blue_tbig);
+            } else if (kind == NRM2_SMALL) {
+                const hpk__v8d t = a * blue_ssml;
+                sums[0][h] += t * t;
+                wrong |= ~(a < blue_tsml);
+            } else if (kind == NRM2_BIG) {
+                const hpk__v8d t = a * blue_sbig;
+                sums[2][h] += t * t;
+                wrong |= ~(a > blue_tbig) & (a != zero);
+            } else {
+                nrm2_step(v, &sums[0][h], &sums[1][h], &sums[2][h]);
+            }
+        }
+    }
+    long long flags[8];
+    memcpy(flags, &wrong, sizeof flags);
+    for (int l = 0; l < 8; l++)
+        if (flags[l])
+            return false;
+    return true;
+}
+
+static bool nrm2_run_kind(nrm2_kind kind, const double *p, int64_t begin, int64_t end, hpk__v8d sums[3][2])
+{
+    switch (kind) {
+    case NRM2_SMALL: return nrm2_run(NRM2_SMALL, p, begin, end, sums);
+    case NRM2_MEDIUM: return nrm2_run(NRM2_MEDIUM, p, begin, end, sums);
+    case NRM2_BIG: return nrm2_run(NRM2_BIG, p, begin, end, sums);
+    default: return nrm2_run(NRM2_MIXED, p, begin, end, sums);
+    }
+}
+
+/* The kind of a chunk the full step just folded in: the one sum it
+ * changed, or `guess` when it changed none or several. */
+static nrm2_kind nrm2_kind_after(hpk__v8d before[3][2], hpk__v8d after[3][2], nrm2_kind guess)
+{
+    int changed = 0;
+    nrm2_kind kind = guess;
+    for (int k = 0; k < 3; k++) {
+        const hpk__v8l diff = (before[k][0] != after[k][0]) | (before[k][1] != after[k][1]);
+        long long flags[8];
+        memcpy(flags, &diff, sizeof flags);
+        bool any = false;
+        for (int l = 0; l < 8; l++)
+            any = any || flags[l];
+        if (any) {
+            changed++;
+            kind = (nrm2_kind)k;
+        }
+    }
+    return changed == 1 ? kind : guess;
+}
+
+static bool nrm2_dense_leaf(const reduce_job *job, int64_t block, reduce_node *out)
 {
     if (!hpk__vec_is_dense_f64(&job->x))
         return false;
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
     if (len % HPK__LANES)
-        return false;
+        return false; /* the vector's last, short block: the full step */
     const double *p = (const double *)job->x.base + first;
-    const hpk__v8d zero = {0};
-    hpk__v8d lo_sum = {0}, hi_sum = {0};
-    hpk__v8l outside = {0};
-    for (int64_t k = 0; k < len; k += HPK__LANES) {
-        const hpk__v8d lo = hpk__load_v8d(p + k), hi = hpk__load_v8d(p + k + 8);
-        const hpk__v8d alo = hpk__abs_v8d(lo), ahi = hpk__abs_v8d(hi);
-        lo_sum += lo * lo;
-        hi_sum += hi * hi;
-        outside |= ((alo < blue_tsml) & (alo != zero)) | (alo > blue_tbig) | ((ahi < blue_tsml) & (ahi != zero)) |
-                   (ahi > blue_tbig);
+    hpk__v8d sums[3][2] = {{{0}}};
+    /* the first guess: the kind of the block's first element */
+    const double a0 = fabs(p[0]);
+    nrm2_kind guess = a0 < blue_tsml && a0 != 0.0 ? NRM2_SMALL : a0 > blue_tbig ? NRM2_BIG : NRM2_MEDIUM;
+    for (int64_t begin = 0; begin < len; begin += NRM2_CHUNK) {
+        const int64_t end = len - begin < NRM2_CHUNK ? len : begin + NRM2_CHUNK;
+        hpk__v8d saved[3][2];
+        memcpy(saved, sums, sizeof saved);
+        if (!nrm2_run_kind(guess, p, begin, end, sums)) { /* guessed wrong: the full step */
+            memcpy(sums, saved, sizeof saved);
+            nrm2_run(NRM2_MIXED, p, begin, end, sums);
+            guess = nrm2_kind_after(saved, sums, guess);
+        }
     }
-    long long flags[8];
-    memcpy(flags, &outside, sizeof flags);
-    for (int l = 0; l < 8; l++)
-        if (flags[l])
-            return false;
-    const double medium = hpk__lanes_total((hpk__lanes){lo_sum, hi_sum});
-    if (isnan(medium))
-        return false; /* a NaN passes both range tests; let Blue's step place it */
-    out->s[0] = 0.0;
-    out->s[1] = medium;
-    out->s[2] = 0.0;
+    for (int k = 0; k < 3; k++)
+        out->s[k] = hpk__lanes_total((hpk__lanes){sums[k][0], sums[k][1]});
     return true;
 }
 
@@ -188,7 +257,7 @@ static void sumsq_leaf(const void *job, int64_t b, void *node, void *scratch)
 static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
-    if (!nrm2_plain_leaf(job, b, node))
+    if (!nrm2_dense_leaf(job, b, node))
         reduce_leaf(OP_NRM2, job, b, node);
 }
 

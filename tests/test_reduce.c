@@ -969,7 +969,7 @@ static void test_canonical_order(void **state)
 {
     (void)state;
     static const int64_t sizes[] = {1, 2, 15, 16, 17, 255, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 1,
-                                    16 * BLOCK - 1, 37 * BLOCK + 17, 4 * BLOCK};
+                                    16 * BLOCK - 1, 37 * BLOCK + 17, 4 * BLOCK, 4 * BLOCK + 16};
     static const int64_t incs[] = {1, -1, 3, -2};
     hpk_ctx *serial = NULL, *ctx[4];
     const char *names[4];
@@ -977,13 +977,16 @@ static void test_canonical_order(void **state)
     const int nctx = test_variant_contexts(ctx, names);
     test_seed(2718);
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        const int64_t n = sizes[k], inc = incs[k % 4], incy = incs[(k + 1) % 4];
+        const int64_t n = sizes[k], inc = n % BLOCK == 0 || n % BLOCK == 16 ? 1 : incs[k % 4];
+        const int64_t incy = incs[(k + 1) % 4];
         vec x = vec_new(n, inc, k % 3), y = vec_new(n, incy, 0);
         for (int64_t i = 0; i < n; i++) {
             /* magnitudes 2^-30 .. 2^30; in double also Blue's small and big */
             double v = ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 61) - 30);
             if (n == 4 * BLOCK) /* whole blocks of medium values and zeros */
                 v = i % 7 == 3 ? 0.0 : v;
+            else if (n == 4 * BLOCK + 16) /* runs of only small, only big, mixed values */
+                v = i % 7 == 3 ? 0.0 : ldexp(v, (i / 700) % 3 == 0 ? -600 : (i / 700) % 3 == 1 ? 560 : 0);
             else if (i % 97 == 5)
                 v = ldexp(v, -600);
             else if (i % 89 == 7)
@@ -1006,6 +1009,15 @@ static void test_canonical_order(void **state)
                 describe(what, sizeof what, o, f32, &x, yy);
                 const outcome want = call_vec(serial, o, f32, &x, yy);
                 expect_success(&want, serial, what);
+                {   /* contiguous and strided data take different CPU paths */
+                    double *values = vec_values(&x, f32);
+                    vec strided = vec_from(values, n, 2, 0);
+                    free(values);
+                    const outcome other = call_vec(serial, o, f32, &strided, yy);
+                    if (!same_result(o, f32, &other, &want))
+                        fail_msg("%s: the same values with increment 2 give other bits", what);
+                    vec_free(&strided);
+                }
                 for (int c = 0; c < nctx; c++) {
                     if (f32 && !sums_in_double(ctx[c]))
                         continue;
