@@ -41,10 +41,15 @@ inline void finish(long r, real t, long u, long units, real alpha, real beta, __
 /* The blocks (runs) of work-group column get_group_id(1): per_group of
  * them, one after the other (the CPU family takes several per group to
  * keep the number of groups small). */
-#define FOR_EACH_UNIT(u, units, per_group)                                              \
-    for (long u = (long)get_group_id(1) * (per_group),                                  \
-              u##_end = min((long)(units), ((long)get_group_id(1) + 1) * (per_group)); \
-         u < u##_end; u++)
+inline long first_unit(long per_group)
+{
+    return (long)get_group_id(1) * per_group;
+}
+
+inline long end_unit(long units, long per_group)
+{
+    return min(units, ((long)get_group_id(1) + 1) * per_group);
+}
 
 /* The lanes' total, halving: lane l takes lane l + VEC/2, and so on. */
 inline real realv_total(realv a)
@@ -77,28 +82,20 @@ inline real add_real(real a, real b)
     return a + b;
 }
 
-/* Dot form.  rows = length of y, cols = length of x; dimension 1 is the
- * block [u B, (u + 1) B) of the columns. */
+/* ---- dot form: rows = length of y, cols = length of x; unit u is the
+ * block [u B, (u + 1) B) of the columns, B = HPK__REDUCE_BLOCK ---------- */
+
 #if HPK_CPU_KERNELS
 /* A block's lanes as NV vectors of VEC: lane l is element l % VEC of vector
  * l / VEC, so the fold pairs vectors NV/2, NV/4, ... apart and then halves
  * the last vector (realv_total). */
 #define NV (HPK__LANES / VEC)
-#endif
 
-HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
-                         long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
-                         __global real *y, long ybase, long incy, __global real *part)
+/* Block u of the ROWS rows from r0 (row[]). */
+inline void dot_rows_block(long u, long units, long rows, long cols, long r0, __global const real *const *row,
+                           __global const real *x, long xbase, long incx, real alpha, real beta,
+                           __global real *y, long ybase, long incy, __global real *part)
 {
-#if HPK_CPU_KERNELS
-    /* ROWS rows per work-item. */
-    const long r0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * ROWS;
-    if (r0 >= rows)
-        return;
-    __global const real *row[ROWS];
-    for (int q = 0; q < ROWS; q++)
-        row[q] = a + aoff + min(r0 + q, rows - 1) * lda;
-    FOR_EACH_UNIT(u, units, per_group) {
     const long k0 = u * HPK__REDUCE_BLOCK, k1 = min(cols, k0 + HPK__REDUCE_BLOCK);
     realv acc[ROWS][NV];
     for (int q = 0; q < ROWS; q++)
@@ -124,19 +121,19 @@ HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __glo
                 acc[q][j] += acc[q][j + w];
         finish(r0 + q, realv_total(acc[q][0]), u, units, alpha, beta, y, ybase, incy, part, rows);
     }
-    }
+}
 #else
-    /* A team of work-items per row, one lane each (LPI lanes when the group
-     * is smaller than a block's lanes): neighbours read neighbouring
-     * elements; the team's lanes are folded in local memory. */
+/* A team of work-items per row, one lane each (LPI lanes when the group is
+ * smaller than a block's lanes): neighbours read neighbouring elements;
+ * the team's lanes are folded in local memory (sh). */
 #define TEAM (WGS >= HPK__LANES ? HPK__LANES : WGS)
 #define LPI (HPK__LANES / TEAM)
-    __local real sh[WGS * LPI];
-    const int lid = get_local_id(0), q = lid % TEAM, slot = lid / TEAM;
-    const long r = (long)get_group_id(0) * (WGS / TEAM) + slot;
-    const bool active = r < rows;
-    __global const real *row = a + aoff + (active ? r : 0) * lda;
-    FOR_EACH_UNIT(u, units, per_group) {
+
+inline void dot_lanes_block(long u, long units, long rows, long cols, long r, bool active, int q, int slot,
+                            __global const real *row, __global const real *x, long xbase, long incx, real alpha,
+                            real beta, __global real *y, long ybase, long incy, __global real *part,
+                            __local real *sh)
+{
     const long k0 = u * HPK__REDUCE_BLOCK, k1 = min(cols, k0 + HPK__REDUCE_BLOCK);
     real acc[LPI];
     for (int l = 0; l < LPI; l++)
@@ -159,57 +156,84 @@ HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __glo
         finish(r, lanes[0], u, units, alpha, beta, y, ybase, incy, part, rows);
     }
     barrier(CLK_LOCAL_MEM_FENCE); /* sh is reused by the next block */
-    }
+}
+#endif
+
+HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
+                         long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
+                         __global real *y, long ybase, long incy, __global real *part)
+{
+#if HPK_CPU_KERNELS
+    /* ROWS rows per work-item. */
+    const long r0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * ROWS;
+    if (r0 >= rows)
+        return;
+    __global const real *row[ROWS];
+    for (int q = 0; q < ROWS; q++)
+        row[q] = a + aoff + min(r0 + q, rows - 1) * lda;
+    for (long u = first_unit(per_group); u < end_unit(units, per_group); u++)
+        dot_rows_block(u, units, rows, cols, r0, row, x, xbase, incx, alpha, beta, y, ybase, incy, part);
+#else
+    __local real sh[WGS * LPI];
+    const int lid = get_local_id(0), q = lid % TEAM, slot = lid / TEAM;
+    const long r = (long)get_group_id(0) * (WGS / TEAM) + slot;
+    const bool active = r < rows;
+    __global const real *row = a + aoff + (active ? r : 0) * lda;
+    for (long u = first_unit(per_group); u < end_unit(units, per_group); u++)
+        dot_lanes_block(u, units, rows, cols, r, active, q, slot, row, x, xbase, incx, alpha, beta, y, ybase, incy,
+                        part, sh);
 #endif
 }
 
-/* Axpy form.  rows = length of y (the stored vectors' length), cols = length
- * of x (the number of stored vectors); dimension 1 is the run of vectors
+/* ---- axpy form: rows = length of y (the stored vectors' length), cols =
+ * length of x (the number of stored vectors); unit u is the run of vectors
  * [u R, (u + 1) R), R = HPK__GEMV_RUN, each y element summed over it in
- * sequence from +0.0. */
-HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
+ * sequence from +0.0 --------------------------------------------------- */
+
+#if HPK_CPU_KERNELS
+/* AXPY_VECS vectors of VEC consecutive y elements per work-item (from e0),
+ * the group's work-items side by side.  The barrier after every AXPY_ROWS
+ * stored vectors lets a CPU driver run the work-items one after another on
+ * those vectors, so the group reads its part of each as a few long
+ * contiguous runs instead of one short piece per work-item. */
+inline void axpy_vecs_run(long u, long units, long rows, long cols, long e0, __global const real *a, long aoff,
                           long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
                           __global real *y, long ybase, long incy, __global real *part)
 {
-#if !HPK_CPU_KERNELS
-    __local real xs[WGS];
-#endif
-    FOR_EACH_UNIT(u, units, per_group) {
     const long k0 = u * HPK__GEMV_RUN, k1 = min(cols, k0 + HPK__GEMV_RUN);
-#if HPK_CPU_KERNELS
-    /* AXPY_VECS vectors of VEC consecutive y elements per work-item, the
-     * group's work-items side by side.  The barrier after every AXPY_ROWS
-     * stored vectors lets a CPU driver run the work-items one after another
-     * on those vectors, so the group reads its part of each as a few long
-     * contiguous runs instead of one short piece per work-item. */
-    const long e0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * (VEC * AXPY_VECS);
     const bool full = e0 + VEC * AXPY_VECS <= rows, some = e0 < rows;
     realv acc[AXPY_VECS];
-    for (int u = 0; u < AXPY_VECS; u++)
-        acc[u] = (realv)0;
+    for (int w = 0; w < AXPY_VECS; w++)
+        acc[w] = (realv)0;
     for (long kb = k0; kb < k1; kb += AXPY_ROWS) {
         const long kend = min(k1, kb + AXPY_ROWS);
         for (long k = kb; k < kend; k++) {
             const real xk = x[xbase + k * incx];
             __global const real *v = a + aoff + k * lda + e0;
             if (full) {
-                for (int u = 0; u < AXPY_VECS; u++)
-                    acc[u] += xk * HPK_CAT(vload, VEC)(u, v);
+                for (int w = 0; w < AXPY_VECS; w++)
+                    acc[w] += xk * HPK_CAT(vload, VEC)(w, v);
             } else if (some) {
-                for (int u = 0; u < AXPY_VECS; u++)
-                    acc[u] += xk * load_partial(v, 0, 1, u * VEC, max(0L, rows - e0 - u * VEC), 0);
+                for (int w = 0; w < AXPY_VECS; w++)
+                    acc[w] += xk * load_partial(v, 0, 1, w * VEC, max(0L, rows - e0 - w * VEC), 0);
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     real t[VEC * AXPY_VECS];
-    for (int u = 0; u < AXPY_VECS; u++)
-        HPK_CAT(vstore, VEC)(acc[u], u, t);
+    for (int w = 0; w < AXPY_VECS; w++)
+        HPK_CAT(vstore, VEC)(acc[w], w, t);
     for (int l = 0; l < VEC * AXPY_VECS && e0 + l < rows; l++)
         finish(e0 + l, t[l], u, units, alpha, beta, y, ybase, incy, part, rows);
+}
 #else
-    /* One y element per work-item: neighbours read neighbouring elements of
-     * each stored vector; tiles of x are staged in local memory. */
+/* One y element per work-item: neighbours read neighbouring elements of
+ * each stored vector; tiles of x are staged in local memory (xs). */
+inline void axpy_element_run(long u, long units, long rows, long cols, __global const real *a, long aoff, long lda,
+                             __global const real *x, long xbase, long incx, real alpha, real beta,
+                             __global real *y, long ybase, long incy, __global real *part, __local real *xs)
+{
+    const long k0 = u * HPK__GEMV_RUN, k1 = min(cols, k0 + HPK__GEMV_RUN);
     const int lid = get_local_id(0);
     const long e = (long)get_group_id(0) * WGS + lid;
     const bool active = e < rows;
@@ -225,8 +249,22 @@ HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __gl
     }
     if (active)
         finish(e, acc, u, units, alpha, beta, y, ybase, incy, part, rows);
+}
 #endif
-    }
+
+HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
+                          long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
+                          __global real *y, long ybase, long incy, __global real *part)
+{
+#if HPK_CPU_KERNELS
+    const long e0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * (VEC * AXPY_VECS);
+    for (long u = first_unit(per_group); u < end_unit(units, per_group); u++)
+        axpy_vecs_run(u, units, rows, cols, e0, a, aoff, lda, x, xbase, incx, alpha, beta, y, ybase, incy, part);
+#else
+    __local real xs[WGS];
+    for (long u = first_unit(per_group); u < end_unit(units, per_group); u++)
+        axpy_element_run(u, units, rows, cols, a, aoff, lda, x, xbase, incx, alpha, beta, y, ybase, incy, part, xs);
+#endif
 }
 
 /* Second step with several blocks (runs): y_r from their partial sums,
