@@ -237,13 +237,13 @@ static bool has_naive(const char *kernel)
     return std::string(kernel) == "dot" || std::string(kernel) == "sum" || std::string(kernel) == "asum";
 }
 
-template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
+template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, Data data)
 {
     Work w;
     w.bytes = double(sizeof(T)) * n * r.vectors;
     w.flops = r.flops * n;
     w.working_set = w.bytes;
-    Point p{r.kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::x, n}}};
+    Point p{r.kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::x, n}}, data};
     if (r.vectors == 2)
         p.buffers.push_back({Buf::y, n});
 
@@ -251,7 +251,7 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
         p.variant = variant;
         add(p, [=](benchmark::State &st, int threads) {
             Context ctx(variant, threads);
-            const T *x = buffer<T>(Buf::x), *y = r.vectors == 2 ? buffer<T>(Buf::y) : nullptr;
+            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
             double result;
             if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS)  // untimed: builds, faults in
                 return fail(st, ctx.error());
@@ -269,31 +269,33 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n)
     p.variant = "openblas";
     add(p, [=](benchmark::State &st, int threads) {
         openblas_set_num_threads(threads);
-        const T *x = buffer<T>(Buf::x), *y = r.vectors == 2 ? buffer<T>(Buf::y) : nullptr;
+        const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
         for (auto _ : st)
             benchmark::DoNotOptimize(r.blas(n, x, y));
     });
     if (has_naive(r.kernel)) {
         p.variant = "naive_omp";
         add(p, [=](benchmark::State &st, int threads) {
-            const T *x = buffer<T>(Buf::x), *y = r.vectors == 2 ? buffer<T>(Buf::y) : nullptr;
+            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
             for (auto _ : st)
                 benchmark::DoNotOptimize(naive_reduce(r.kernel, n, x, y, threads));
         });
     }
 #ifdef HPK_BENCH_OPENCL
-    add_reduction_device(p, r);
+    if (data == Data::uniform)  // the device copies hold uniform data
+        add_reduction_device(p, r);
 #endif
 }
 
 void register_reductions()
 {
-    for (const int64_t n : options().vec_sizes) {
-        for (const auto &r : kFloat)
-            add_reduction(r, n);
-        for (const auto &r : kDouble)
-            add_reduction(r, n);
-    }
+    for (const Data data : options().data)
+        for (const int64_t n : options().vec_sizes) {
+            for (const auto &r : kFloat)
+                add_reduction(r, n, data);
+            for (const auto &r : kDouble)
+                add_reduction(r, n, data);
+        }
 }
 
 }  // namespace hpkb

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <tuple>
 #include <thread>
 
 namespace hpkb {
@@ -106,12 +107,54 @@ void Context::report(benchmark::State &state) const
     state.counters["download_s"] = phases_[2] / double(calls_);
 }
 
+// ---- data --------------------------------------------------------------------
+static const char *const kDataNames[] = {"uniform", "zeros", "subnormal", "huge", "tiny", "nan", "equal"};
+
+const char *data_name(Data d)
+{
+    return kDataNames[int(d)];
+}
+
+bool data_from_name(const std::string &name, Data *d)
+{
+    for (int i = 0; i < int(sizeof kDataNames / sizeof kDataNames[0]); i++)
+        if (name == kDataNames[i]) {
+            *d = Data(i);
+            return true;
+        }
+    return false;
+}
+
 // ---- buffers ---------------------------------------------------------------
 struct Storage {
     int64_t elements = 0;
     void *data = nullptr;
 };
-static std::map<std::pair<Buf, char>, Storage> g_buffers;
+static std::map<std::tuple<Buf, char, Data>, Storage> g_buffers;
+
+// The uniform values made into `data`: every tenth an exact zero; scaled
+// into the subnormal range, near the top or the bottom of the exponent
+// range (1e+-300 in double, 1e+-30 in float); every hundredth a NaN; all
+// equal.
+template <class T> static void shape(T *p, int64_t n, Data data)
+{
+    const bool f = sizeof(T) == sizeof(float);
+    const double scale = data == Data::subnormal ? (f ? 0x1p-140 : 0x1p-1060)
+                         : data == Data::huge    ? (f ? 1e30 : 1e300)
+                         : data == Data::tiny    ? (f ? 1e-30 : 1e-300)
+                                                 : 1.0;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        if (data == Data::zeros && i % 10 == 0)
+            p[i] = 0;
+        else if (data == Data::nan && i % 100 == 7)
+            p[i] = T(NAN);
+        else if (data == Data::equal)
+            p[i] = T(0.75);
+        else if (scale != 1.0)
+            p[i] = T(double(p[i]) * scale);
+    }
+}
 
 template <class T> static void fill_random(T *p, int64_t n, uint64_t seed)
 {
@@ -132,32 +175,36 @@ double prepare_buffers()
     double bytes = 0;
     uint64_t seed = 1;
     for (auto &[key, s] : g_buffers) {
-        const size_t elem = key.second == 's' ? sizeof(float) : sizeof(double);
+        const size_t elem = std::get<1>(key) == 's' ? sizeof(float) : sizeof(double);
         const size_t size = (size_t(s.elements) * elem + 4095) / 4096 * 4096;
         s.data = std::aligned_alloc(4096, size);
         if (!s.data) {
             std::fprintf(stderr, "hpk_bench: cannot allocate %zu bytes\n", size);
             std::exit(1);
         }
-        if (key.second == 's')
+        const Data data = std::get<2>(key);
+        if (std::get<1>(key) == 's') {
             fill_random(static_cast<float *>(s.data), s.elements, seed++);
-        else
+            shape(static_cast<float *>(s.data), s.elements, data);
+        } else {
             fill_random(static_cast<double *>(s.data), s.elements, seed++);
+            shape(static_cast<double *>(s.data), s.elements, data);
+        }
         bytes += double(size);
     }
     return bytes;
 }
 
-template <class T> T *buffer(Buf b)
+template <class T> T *buffer(Buf b, Data data)
 {
-    return static_cast<T *>(g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd'}].data);
+    return static_cast<T *>(g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd', data}].data);
 }
-template float *buffer<float>(Buf);
-template double *buffer<double>(Buf);
+template float *buffer<float>(Buf, Data);
+template double *buffer<double>(Buf, Data);
 
 template <class T> int64_t buffer_elements(Buf b)
 {
-    return g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd'}].elements;
+    return g_buffers[{b, sizeof(T) == sizeof(float) ? 's' : 'd', Data::uniform}].elements;
 }
 template int64_t buffer_elements<float>(Buf);
 template int64_t buffer_elements<double>(Buf);
@@ -275,13 +322,14 @@ void add(const Point &p, Body body)
         return;
 #endif
     for (const auto &[buf, elements] : p.buffers) {
-        Storage &s = g_buffers[{buf, p.precision}];
+        Storage &s = g_buffers[{buf, p.precision, p.data}];
         s.elements = std::max(s.elements, elements);
     }
     const std::vector<int> threads = v->threaded ? o.threads : std::vector<int>{1};
     for (const int t : threads) {
+        const std::string data = p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data);
         const std::string name = p.kernel + "/" + p.precision + "/" + p.variant + "/size:" +
-                                 std::to_string(p.size) + "/threads:" + std::to_string(t);
+                                 std::to_string(p.size) + data + "/threads:" + std::to_string(t);
         const Work w = p.work;
         const Pool pool = v->pool;
         const int id = g_points++;  // identifies the point for the progress count

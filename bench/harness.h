@@ -16,6 +16,13 @@
 
 namespace hpkb {
 
+// The data a reduction runs on: random values in [-1, 1), or that with a
+// feature a reduction may be slow on (data_name() gives the names --data
+// takes).
+enum class Data { uniform, zeros, subnormal, huge, tiny, nan, equal };
+const char *data_name(Data d);
+bool data_from_name(const std::string &name, Data *d);
+
 // What the study sweeps; every list can be narrowed on the command line.
 struct Options {
     std::vector<std::string> kernels;     // gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read stream_triad
@@ -25,6 +32,7 @@ struct Options {
     std::vector<int64_t> gemv_sizes;      // m = n
     std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
     std::vector<int64_t> mc_sizes;        // samples
+    std::vector<Data> data = {Data::uniform};  // reductions' inputs
     int repetitions = 5;
     double min_time = 0.02;  // seconds per repetition
     double warmup = 0.02;    // seconds run before the first repetition
@@ -64,11 +72,12 @@ struct Work {
 // Shared inputs: random values in [-1, 1), allocated and first-touched in
 // parallel before the study starts, each as large as its largest user.
 enum class Buf { a, x, y, z };
-template <class T> T *buffer(Buf b);
+template <class T> T *buffer(Buf b, Data data = Data::uniform);
 template <class T> int64_t buffer_elements(Buf b);
 
 // The points of one (kernel, precision, variant, size).  Each is named
-// kernel/precision/variant/size:N/threads:T in the JSON.
+// kernel/precision/variant/size:N/threads:T in the JSON, with /data:NAME
+// after the size for data other than uniform.
 struct Point {
     std::string kernel;
     char precision;  // 's' or 'd'
@@ -76,6 +85,7 @@ struct Point {
     int64_t size;
     Work work;
     std::vector<std::pair<Buf, int64_t>> buffers;  // elements used from each buffer
+    Data data = Data::uniform;                     // what fills those buffers
 };
 
 // A point's body: the timed loop `for (auto _ : state)` for `threads`

@@ -31,6 +31,10 @@ spinning.
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
   --mc-sizes=LIST      Monte Carlo samples (default: 2^16:2^24:4)
+  --data=LIST          the reductions' inputs: uniform (random in [-1, 1)),
+                       zeros (every tenth 0), subnormal, huge (x 1e300, float
+                       x 1e30), tiny (x 1e-300, float x 1e-30), nan (every
+                       hundredth NaN), equal (all 0.75) (default: uniform)
   --repetitions=N      repetitions per point, reported as median (default: 5)
   --min-time=S         seconds per repetition (default: 0.02)
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
@@ -177,7 +181,20 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
         sizes(&o.vec_sizes);
     else if (name == "mc-sizes")
         sizes(&o.mc_sizes);
-    else if (name == "repetitions")
+    else if (name == "data") {
+        o.data.clear();
+        for (const std::string &d : split(value)) {
+            Data kind;
+            if (!data_from_name(d, &kind)) {
+                std::fprintf(stderr,
+                             "hpk_bench: unknown data '%s' (uniform zeros subnormal huge tiny nan equal)\n",
+                             d.c_str());
+                *ok = false;
+            } else {
+                o.data.push_back(kind);
+            }
+        }
+    } else if (name == "repetitions")
         o.repetitions = int(number(1));
     else if (name == "min-time")
         o.min_time = number(1e-4);

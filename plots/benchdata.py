@@ -90,26 +90,32 @@ def load_json(results_dir):
 
 
 def parse_name(run_name):
-    """kernel/precision/variant/size:N/threads:T[/min_time:...] -> dict."""
+    """kernel/precision/variant/size:N[/data:D]/threads:T[/min_time:...] -> dict
+    (data "uniform" when the name has none)."""
     parts = run_name.split("/")
-    point = dict(kernel=parts[0], precision=parts[1], variant=parts[2])
+    point = dict(kernel=parts[0], precision=parts[1], variant=parts[2], data="uniform")
     for part in parts[3:]:
         key, _, value = part.partition(":")
         if key in ("size", "threads"):
             point[key] = int(value)
+        elif key == "data":
+            point["data"] = value
     return point
 
 
 _UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def measurements(data):
-    """The repetitions of every point: {(kernel, prec, variant, size, threads): info}."""
+def measurements(data, kind="uniform"):
+    """The repetitions of every point on `kind` data (--data):
+    {(kernel, prec, variant, size, threads): info}."""
     points = {}
     for b in data["benchmarks"]:
         if b.get("run_type") != "iteration" or b.get("error_occurred") or b.get("skipped"):
             continue
         p = parse_name(b["run_name"])
+        if p["data"] != kind:
+            continue
         key = (p["kernel"], p["precision"], p["variant"], p["size"], p["threads"])
         t = b["real_time"] * _UNIT[b["time_unit"]]
         info = points.setdefault(key, dict(times=[], counters={}))
@@ -261,3 +267,40 @@ def fmt_bytes(n):
 def fmt_count(n):
     k = int(round(math.log2(n))) if n > 0 else 0
     return f"2^{k}" if n == 2 ** k else f"{n:g}"
+
+
+DATA_CSV_NAME = "data.csv"
+DATA_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "gbps", "uniform_gbps",
+                "vs_uniform"]
+
+
+def data_kinds(data):
+    """The non-uniform data kinds the study ran (--data), in order."""
+    kinds = []
+    for b in data["benchmarks"]:
+        kind = parse_name(b["run_name"])["data"]
+        if kind != "uniform" and kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+def data_rows(data):
+    """GB/s on each non-uniform kind of data against uniform data, same point
+    otherwise (medians over the repetitions)."""
+    def gbps(points):
+        out = {}
+        for key, info in points.items():
+            times = sorted(info["times"])
+            nbytes = info["counters"].get("bytes")
+            if times and nbytes:
+                out[key] = nbytes / times[len(times) // 2] / 1e9
+        return out
+    uniform = gbps(measurements(data))
+    rows = []
+    for kind in data_kinds(data):
+        for key, g in sorted(gbps(measurements(data, kind)).items()):
+            base = uniform.get(key)
+            kernel, prec, variant, size, threads = key
+            rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads,
+                             data=kind, gbps=g, uniform_gbps=base, vs_uniform=g / base if base else None))
+    return rows

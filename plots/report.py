@@ -256,6 +256,29 @@ PLOTS = [
 ]
 
 
+def data_table(data):
+    """hpk OpenMP (and OpenBLAS) GB/s on each --data kind relative to uniform
+    data, per kernel: the smallest ratio over sizes and thread counts, and
+    where it is."""
+    rows = benchdata.data_rows(data)
+    worst = {}
+    for r in rows:
+        if r["vs_uniform"] is None or r["variant"] not in ("hpk_omp", "openblas"):
+            continue
+        key = (r["kernel"], r["precision"], r["data"], r["variant"])
+        if key not in worst or r["vs_uniform"] < worst[key]["vs_uniform"]:
+            worst[key] = r
+    out = []
+    for (kernel, prec, kind, variant), r in sorted(worst.items()):
+        if variant != "hpk_omp":
+            continue
+        peer = worst.get((kernel, prec, kind, "openblas"))
+        flag = " **below 0.85**" if r["vs_uniform"] < 0.85 else ""
+        out.append([kernel, prec, kind, f"{r['vs_uniform']:.2f}{flag} (n {r['size']}, {plural(r['threads'])})",
+                    fmt(peer["vs_uniform"]) if peer else "–"])
+    return table(["kernel", "prec", "data", "hpk OpenMP: lowest GB/s vs uniform", "OpenBLAS: lowest"], out)[0]
+
+
 def main():
     results_dir = benchdata.results_dir_from_argv("plots/report.py")
     data = benchdata.load_json(results_dir)
@@ -283,6 +306,11 @@ def main():
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
                "matvec, and the rand()-based Monte Carlo (median over the sizes, range).", "", naive_md, ""]
     md += ["## Strong scaling at the largest size", "", scale_md, ""]
+    if benchdata.data_kinds(data):
+        md += ["## Data that reductions may be slow on", "",
+               "GB/s on each kind of data (`--data`) over GB/s on uniform random data of the same "
+               "size and thread count; the lowest ratio over the sizes and thread counts, which "
+               "should stay above 0.85.  Per point: data.csv.", "", data_table(data), ""]
     if opencl:
         cl_md, cl_text = opencl_table(rows, threads[-1])
         md += ["## OpenCL", "", f"Device: {ctx.get('opencl_device')}; CLBlast {ctx.get('clblast_version')} "

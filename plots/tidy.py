@@ -13,6 +13,9 @@ efficiency that divided by threads, and karp_flatt the experimentally
 determined serial fraction (1/S - 1/p) / (1 - 1/p).  OpenCL end-to-end
 rows add upload_s, kernel_s and download_s (median seconds per call).
 
+With --data, RESULTS_DIR/data.csv has the reductions' GB/s on each other
+kind of data beside their GB/s on uniform data (vs_uniform: the ratio).
+
 usage: /usr/bin/python3 plots/tidy.py RESULTS_DIR
 """
 import csv
@@ -33,10 +36,24 @@ def write_csv(results_dir, rows):
     return path
 
 
+def write_data_csv(results_dir, rows):
+    path = os.path.join(results_dir, benchdata.DATA_CSV_NAME)
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=benchdata.DATA_COLUMNS, restval="")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if v is None else f"{v:.6g}" if isinstance(v, float) else v)
+                        for k, v in r.items()})
+    return path
+
+
 def main():
     results_dir = benchdata.results_dir_from_argv("plots/tidy.py")
     rows = benchdata.read_rows(results_dir)
     print(f"wrote {write_csv(results_dir, rows)} ({len(rows)} rows)")
+    data_rows = benchdata.data_rows(benchdata.load_json(results_dir))
+    if data_rows:
+        print(f"wrote {write_data_csv(results_dir, data_rows)} ({len(data_rows)} rows)")
 
 
 if __name__ == "__main__":
