@@ -1,7 +1,7 @@
 /* Device memory: the scratch buffers every context allocates once (the
- * partial results grown when a reduction has more blocks), and the
- * host-pointer calls' device copies (grown when a call needs more, reused
- * otherwise) with their transfers.  Strided host vectors move with
+ * partial results grown when a reduction has more blocks), gemv's partial
+ * sums and the host-pointer calls' device copies (made when a call first
+ * needs them, grown when one needs more, reused otherwise) with their transfers.  Strided host vectors move with
  * rectangular copies, so elements between the strided ones are neither read
  * nor written; on the device they are packed (increment 1 or -1). */
 #include "cl_backend.h"
@@ -22,8 +22,6 @@ hpk_status hpk__cl_buffers_create(hpk_ctx *ctx, const char *fn)
     const size_t partial_bytes = s->tune.groups * HPK__CL_PARTIAL_BYTES;
     hpk_status st;
     s->partials = create_buffer(ctx, fn, CL_MEM_READ_WRITE, partial_bytes, &st);
-    if (st == HPK_SUCCESS && (s->split = create_buffer(ctx, fn, CL_MEM_READ_WRITE, HPK__CL_SPLIT_BYTES, &st)))
-        s->split_bytes = HPK__CL_SPLIT_BYTES;
     if (st == HPK_SUCCESS)
         s->bounds = create_buffer(ctx, fn, CL_MEM_READ_ONLY, 2 * HPK__CL_MAX_DIM * sizeof(double), &st);
     if (st == HPK_SUCCESS && !(s->host_partials = malloc(partial_bytes)))
@@ -45,6 +43,23 @@ void hpk__cl_buffers_release(hpk__cl_state *s)
     s->host_partials = NULL;
 }
 
+/* *mem with room for `bytes` (*have: its size): a larger buffer when it is
+ * too small, the old one kept when the new one cannot be had. */
+static hpk_status grow(hpk_ctx *ctx, const char *fn, cl_mem *mem, size_t *have, size_t bytes)
+{
+    if (*mem && bytes <= *have)
+        return HPK_SUCCESS;
+    hpk_status st;
+    cl_mem bigger = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
+    if (st != HPK_SUCCESS)
+        return st;
+    if (*mem)
+        clReleaseMemObject(*mem);
+    *mem = bigger;
+    *have = bytes;
+    return HPK_SUCCESS;
+}
+
 hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes)
 {
     hpk__cl_state *s = hpk__cl(ctx);
@@ -53,52 +68,32 @@ hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes)
     void *host = malloc(bytes);
     if (!host)
         return hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of memory for %zu bytes of partial results", fn, bytes);
-    hpk_status st;
-    cl_mem mem = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
+    size_t have = s->partials_bytes;
+    const hpk_status st = grow(ctx, fn, &s->partials, &have, bytes);
     if (st != HPK_SUCCESS) {
         free(host);
         return st;
     }
-    clReleaseMemObject(s->partials);
     free(s->host_partials);
-    s->partials = mem;
     s->host_partials = host;
-    s->partials_bytes = bytes;
+    s->partials_bytes = have;
     return HPK_SUCCESS;
 }
 
 hpk_status hpk__cl_split_room(hpk_ctx *ctx, const char *fn, size_t bytes)
 {
     hpk__cl_state *s = hpk__cl(ctx);
-    if (bytes <= s->split_bytes)
-        return HPK_SUCCESS;
-    hpk_status st;
-    cl_mem mem = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
-    if (st != HPK_SUCCESS)
-        return st;
-    clReleaseMemObject(s->split);
-    s->split = mem;
-    s->split_bytes = bytes;
-    return HPK_SUCCESS;
+    return grow(ctx, fn, &s->split, &s->split_bytes, bytes);
 }
 
 /* Stage buffer `slot` with room for `bytes`. */
 static hpk_status stage_room(hpk_ctx *ctx, const char *fn, int slot, size_t bytes, cl_mem *out)
 {
     hpk__cl_state *s = hpk__cl(ctx);
-    if (s->stage_bytes[slot] < bytes) {
-        if (s->stage[slot])
-            clReleaseMemObject(s->stage[slot]);
-        s->stage[slot] = NULL;
-        s->stage_bytes[slot] = 0;
-        hpk_status st;
-        s->stage[slot] = create_buffer(ctx, fn, CL_MEM_READ_WRITE, bytes, &st);
-        if (st != HPK_SUCCESS)
-            return st;
-        s->stage_bytes[slot] = bytes;
-    }
-    *out = s->stage[slot];
-    return HPK_SUCCESS;
+    const hpk_status st = grow(ctx, fn, &s->stage[slot], &s->stage_bytes[slot], bytes);
+    if (st == HPK_SUCCESS)
+        *out = s->stage[slot];
+    return st;
 }
 
 static int64_t magnitude(int64_t inc)

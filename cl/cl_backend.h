@@ -58,6 +58,13 @@ typedef struct hpk__cl_tuning {
     int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
 } hpk__cl_tuning;
 
+/* The GPU family's work-items per block (row) of the canonical order: one
+ * per lane, or the whole group when it is smaller (common.clh's TEAM). */
+static inline size_t hpk__cl_lane_team(const hpk__cl_tuning *t)
+{
+    return t->wgs < HPK__LANES ? t->wgs : HPK__LANES;
+}
+
 /* The vector width of the reduction programs: a block's lanes in one vector
  * (CPU family), scalar lanes (GPU family). */
 static inline int hpk__cl_reduce_vec(const hpk__cl_tuning *t)
@@ -93,7 +100,7 @@ typedef struct hpk__cl_state {
     cl_mem partials;      /* stage-one results: at least tune.groups records of HPK__CL_PARTIAL_BYTES */
     void *host_partials;  /* their host copy */
     size_t partials_bytes; /* the size of both */
-    cl_mem split;         /* gemv's partial sums per block (run), grown when a call needs more */
+    cl_mem split;         /* gemv's partial sums per block (run), made and grown by calls */
     size_t split_bytes;
     cl_mem bounds;        /* hpk_cl_mc_integrate's box, HPK__CL_MAX_DIM * 2 doubles */
 
@@ -109,7 +116,6 @@ typedef struct hpk__cl_state {
 } hpk__cl_state;
 
 #define HPK__CL_PARTIAL_BYTES 32
-#define HPK__CL_SPLIT_BYTES ((size_t)4 << 20)
 #define HPK__CL_MAX_DIM 256
 
 static inline hpk__cl_state *hpk__cl(const hpk_ctx *ctx)

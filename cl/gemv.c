@@ -40,24 +40,24 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
 
     /* y elements per work-group; the order's blocks (runs) of x. */
     const size_t vec = (size_t)(f32 ? t->vec_s : t->vec_d);
-    const size_t team = t->wgs < HPK__LANES ? t->wgs : HPK__LANES;
     size_t per_group;
     if (t->cpu_kernels)
         per_group = t->wgs * (dot_form ? (size_t)t->rows : vec * (size_t)t->axpy_vecs);
     else
-        per_group = dot_form ? t->wgs / team : t->wgs;
+        per_group = dot_form ? t->wgs / hpk__cl_lane_team(t) : t->wgs;
     const size_t groups = ceil_div((size_t)rows, per_group);
     const size_t splits = ceil_div((size_t)cols, dot_form ? HPK__REDUCE_BLOCK : HPK__GEMV_RUN);
-    if (splits > 1 && (st = hpk__cl_split_room(ctx, fn, splits * (size_t)rows * (f32 ? 4 : 8))) != HPK_SUCCESS)
+    /* the partial sums of the blocks (runs), when there are several (the
+     * kernels take the buffer either way) */
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    if ((st = hpk__cl_split_room(ctx, fn, (splits > 1 ? splits * (size_t)rows : 1) * elem)) != HPK_SUCCESS)
         return st;
     /* The GPU family gives each block (run) its own groups; the CPU family
      * gives a group several, so that there are about tune.groups groups in
      * all (each one costs a CPU driver a task). */
     size_t per_column = 1;
-    if (t->cpu_kernels) {
-        const size_t columns = groups < t->groups ? ceil_div(t->groups, groups) : 1;
-        per_column = ceil_div(splits, columns);
-    }
+    if (t->cpu_kernels)
+        per_column = ceil_div(splits, groups < t->groups ? ceil_div(t->groups, groups) : 1);
     const size_t columns = ceil_div(splits, per_column);
 
     const cl_long aoff = a_offset, ld = lda, xbase = x.base, incx = x.inc;

@@ -5,6 +5,7 @@
  * backends'.  i?amax: one winner per work-group, combined in group order. */
 #include "cl_backend.h"
 #include "reduce_finish.h"
+#include "runner.h"
 
 #include <math.h>
 #include <string.h>
@@ -14,30 +15,34 @@
 
 static const hpk__cl_prog program_of[2] = {HPK__CL_REDUCE_D, HPK__CL_REDUCE_S};
 
-/* Partial k of block b, as a double: the sums are doubles, or float pairs
- * (hi, lo) on a device without fp64. */
-static double partial(const void *host, bool pairs, size_t nblocks, int k, size_t b)
+/* The blocks' partial results as the CPU tree's leaves (kernels/tree.c):
+ * each is nacc doubles, or float pairs (hi, lo) on a device without fp64,
+ * read as doubles and added in the tree. */
+typedef struct block_partials {
+    const void *host;
+    bool pairs;
+    size_t nblocks;
+    int nacc;
+} block_partials;
+
+static void partial_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
-    if (!pairs)
-        return ((const double *)host)[(size_t)k * nblocks + b];
-    const float *p = (const float *)host + 2 * ((size_t)k * nblocks + b);
-    return (double)p[0] + (double)p[1];
+    (void)scratch;
+    const block_partials *p = job;
+    double *out = node;
+    for (int k = 0; k < 3; k++) {
+        const size_t at = (size_t)k * p->nblocks + (size_t)b;
+        out[k] = k >= p->nacc ? 0.0
+                 : p->pairs   ? (double)((const float *)p->host)[2 * at] + (double)((const float *)p->host)[2 * at + 1]
+                              : ((const double *)p->host)[at];
+    }
 }
 
-/* Blocks [first, first + count) combined in the canonical tree. */
-static void combine(const void *host, bool pairs, size_t nblocks, int nacc, size_t first, size_t count, double *out)
+static void add_partials(const void *job, void *left, const void *right)
 {
-    if (count == 1) {
-        for (int k = 0; k < nacc; k++)
-            out[k] = partial(host, pairs, nblocks, k, first);
-        return;
-    }
-    const size_t left = (size_t)hpk__tree_left((hpk__i64)count);
-    double right[3];
-    combine(host, pairs, nblocks, nacc, first, left, out);
-    combine(host, pairs, nblocks, nacc, first + left, count - left, right);
-    for (int k = 0; k < nacc; k++)
-        out[k] += right[k];
+    (void)job;
+    for (int k = 0; k < 3; k++)
+        ((double *)left)[k] += ((const double *)right)[k];
 }
 
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
@@ -55,7 +60,7 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
      * (GPU family). */
     const int nacc = op == HPK__CL_NRM2 ? 3 : 1;
     const size_t nblocks = (size_t)((n - 1) / HPK__REDUCE_BLOCK + 1);
-    const size_t per_block = t->cpu_kernels ? 1 : t->wgs >= HPK__LANES ? HPK__LANES : t->wgs;
+    const size_t per_block = t->cpu_kernels ? 1 : hpk__cl_lane_team(t);
     const size_t groups = (nblocks * per_block + t->wgs - 1) / t->wgs;
     const size_t bytes = (size_t)nacc * nblocks * sizeof(double); /* a double or a float pair each */
     if ((st = hpk__cl_partials_room(ctx, fn, bytes)) != HPK_SUCCESS)
@@ -75,8 +80,11 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
         return st;
 
     const bool pairs = f32 && !s->fp64;
+    const block_partials parts = {s->host_partials, pairs, nblocks, nacc};
+    const hpk__tree tree = {.nblocks = (int64_t)nblocks, .node_size = 3 * sizeof(double), .job = &parts,
+                            .leaf = partial_leaf, .combine = add_partials};
     double acc[3];
-    combine(s->host_partials, pairs, nblocks, nacc, 0, nblocks, acc);
+    hpk__tree_eval_range(&tree, 0, tree.nblocks, acc, NULL);
     if (op != HPK__CL_NRM2)
         *result = acc[0];
     else if (pairs)

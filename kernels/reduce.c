@@ -182,12 +182,7 @@ static inline __attribute__((always_inline)) bool nrm2_run(nrm2_kind kind, const
             }
         }
     }
-    long long flags[8];
-    memcpy(flags, &wrong, sizeof flags);
-    for (int l = 0; l < 8; l++)
-        if (flags[l])
-            return false;
-    return true;
+    return !hpk__any_v8l(wrong);
 }
 
 static bool nrm2_run_kind(nrm2_kind kind, const double *p, int64_t begin, int64_t end, hpk__v8d sums[3][2])
@@ -207,13 +202,7 @@ static nrm2_kind nrm2_kind_after(hpk__v8d before[3][2], hpk__v8d after[3][2], nr
     int changed = 0;
     nrm2_kind kind = guess;
     for (int k = 0; k < 3; k++) {
-        const hpk__v8l diff = (before[k][0] != after[k][0]) | (before[k][1] != after[k][1]);
-        long long flags[8];
-        memcpy(flags, &diff, sizeof flags);
-        bool any = false;
-        for (int l = 0; l < 8; l++)
-            any = any || flags[l];
-        if (any) {
+        if (hpk__any_v8l((before[k][0] != after[k][0]) | (before[k][1] != after[k][1]))) {
             changed++;
             kind = (nrm2_kind)k;
         }
@@ -421,20 +410,17 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
         at_lo = (at_lo & ~up_lo) | ((iota + k) & up_lo);
         at_hi = (at_hi & ~up_hi) | ((iota + (k + 8)) & up_hi);
     }
-    long long nan_lanes[8], at[HPK__LANES];
+    long long at[HPK__LANES];
     double best[HPK__LANES];
-    memcpy(nan_lanes, &nan_seen, sizeof nan_seen);
     memcpy(best, &best_lo, sizeof best_lo);
     memcpy(best + 8, &best_hi, sizeof best_hi);
     memcpy(at, &at_lo, sizeof at_lo);
     memcpy(at + 8, &at_hi, sizeof at_hi);
     amax_node *out = node;
-    for (int l = 0; l < 8; l++) {
-        if (nan_lanes[l]) {
-            out->index = first_nan(job, first, len);
-            out->value = NAN;
-            return;
-        }
+    if (hpk__any_v8l(nan_seen)) {
+        out->index = first_nan(job, first, len);
+        out->value = NAN;
+        return;
     }
     int winner = 0;
     for (int l = 1; l < HPK__LANES; l++)
@@ -539,7 +525,7 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
 {
     const reduce_job job = {x, {0}, n};
     const hpk__tree tree = {
-        .nblocks = (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK,
+        .nblocks = reduce_blocks(n),
         .block_work = HPK__REDUCE_BLOCK,
         .node_size = sizeof(amax_node),
         .job = &job,

@@ -32,7 +32,6 @@ typedef struct hpk__tree {
     void (*combine)(const void *job, void *left, const void *right);
 } hpk__tree;
 
-
 /* Evaluates [first, first + count) of the tree on the calling thread. */
 void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);
 

@@ -23,6 +23,17 @@ static inline hpk__v8d hpk__select_v8d(hpk__v8l mask, hpk__v8d a, hpk__v8d b)
     return (hpk__v8d)(((hpk__v8l)a & mask) | ((hpk__v8l)b & ~mask));
 }
 
+/* Whether any lane of a mask is set. */
+static inline int hpk__any_v8l(hpk__v8l mask)
+{
+    long long lanes[8];
+    memcpy(lanes, &mask, sizeof lanes);
+    long long any = 0;
+    for (int l = 0; l < 8; l++)
+        any |= lanes[l];
+    return any != 0;
+}
+
 static inline hpk__v8d hpk__abs_v8d(hpk__v8d v)
 {
     return (hpk__v8d)((hpk__v8l)v & 0x7fffffffffffffffLL);

@@ -262,27 +262,20 @@ static void sum_rows(double *w, int64_t len, int64_t first, int64_t count)
         l[i] += r[i];
 }
 
-/* Buffers of the transposed product, sized from n and the rank count alone
- * so that they are had before the check's exchange. */
+/* Buffers of the transposed product had before the check's exchange:
+ * counts (seven arrays of P ints: send, receive and slice counts and
+ * displacements, and scratch) and t, the product's y (n elements). */
 typedef struct transposed_buffers {
-    int *counts; /* six arrays of P: send, receive and slice counts and displacements */
-    void *t, *send, *recv;
-    double *sums;
+    int *counts;
+    void *t;
 } transposed_buffers;
 
 static hpk_status transposed_alloc(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
 {
-    const size_t es = elem_size(g), size = (size_t)c->size;
-    int64_t my_first, my_count;
-    hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
-    const size_t slice = (size_t)my_count;
-    b->counts = malloc(6 * size * sizeof *b->counts);
-    b->t = malloc(((size_t)g->n + 1) * es);
-    b->send = malloc(((size_t)g->n + size) * es);
-    b->recv = malloc(size * (slice + 1) * es);
-    b->sums = malloc((size * slice + 1) * sizeof *b->sums);
-    if (!b->counts || !b->t || !b->send || !b->recv || !b->sums)
-        return hpk__mpi_no_memory(c, ((size_t)g->n * 2 + size * (slice + 2)) * es + size * slice * sizeof(double));
+    b->counts = malloc(7 * (size_t)c->size * sizeof *b->counts);
+    b->t = malloc(((size_t)g->n + 1) * elem_size(g));
+    if (!b->counts || !b->t)
+        return hpk__mpi_no_memory(c, 7 * (size_t)c->size * sizeof *b->counts + ((size_t)g->n + 1) * elem_size(g));
     return HPK_SUCCESS;
 }
 
@@ -290,76 +283,126 @@ static void transposed_free(transposed_buffers *b)
 {
     free(b->counts);
     free(b->t);
-    free(b->send);
-    free(b->recv);
-    free(b->sums);
 }
 
-/* t = A_r^T x_r on every rank, summed across ranks slice by slice
- * (MPI_Alltoallv, each rank summing one slice; each rank's status travels at
- * the end of each slice it sends), the sums gathered on every rank
- * (MPI_Allgatherv), then y updated. */
-static hpk_status transposed_product(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
+/* Every rank's `local` status made common (the lowest failing rank's
+ * message on every rank), so that no rank enters an exchange another has
+ * given up on.  scratch: P ints. */
+static hpk_status agree(hpk__mpi_call *c, hpk_status local, int *scratch)
+{
+    const int mine = (int)local;
+    hpk_status st = hpk__mpi_allgather(c, &mine, 1, MPI_INT, scratch);
+    for (int r = 0; st == HPK_SUCCESS && r < c->size; r++)
+        if (scratch[r] != HPK_SUCCESS)
+            st = hpk__mpi_failed_on(c, r, (hpk_status)scratch[r]);
+    return st;
+}
+
+/* The partial products exchanged slice by slice (MPI_Alltoallv): rank r
+ * made products(job, r) vectors of n elements (this rank's one after the
+ * other in `mine`); every rank receives its slice of y of every product,
+ * in rank and product order, into a new *recv.  `local` (this rank's
+ * status so far) and the buffers' allocation are agreed on first. */
+static hpk_status exchange_slices(hpk__mpi_call *c, const gemv_args *g, hpk_status local,
+                                  int (*products)(const void *job, int rank), const void *job, const void *mine,
+                                  transposed_buffers *b, void **recv)
 {
     const size_t es = elem_size(g);
-    const int64_t n = g->n, size = c->size;
-    int64_t my_first, my_count;
-    hpk__mpi_split(n, c->size, c->rank, &my_first, &my_count);
+    const int size = c->size, own = products(job, c->rank);
+    int64_t my_first, my_count, send_total = 0, recv_total = 0;
+    hpk__mpi_split(g->n, size, c->rank, &my_first, &my_count);
     int *send_counts = b->counts, *send_displs = b->counts + size, *recv_counts = b->counts + 2 * size;
     int *recv_displs = b->counts + 3 * size, *slice_counts = b->counts + 4 * size;
     int *slice_displs = b->counts + 5 * size;
     for (int r = 0; r < size; r++) {
         int64_t first, count;
-        hpk__mpi_split(n, c->size, r, &first, &count);
+        hpk__mpi_split(g->n, size, r, &first, &count);
         slice_counts[r] = (int)count;
         slice_displs[r] = (int)first;
-        send_counts[r] = (int)(count + 1);
-        send_displs[r] = (int)(first + r);
-        recv_counts[r] = (int)(my_count + 1);
-        recv_displs[r] = (int)(r * (my_count + 1));
+        send_counts[r] = (int)(own * count);
+        send_displs[r] = (int)send_total;
+        send_total += send_counts[r];
+        recv_counts[r] = (int)(products(job, r) * my_count);
+        recv_displs[r] = (int)recv_total;
+        recv_total += recv_counts[r];
     }
+    char *send = malloc(((size_t)send_total + 1) * es);
+    *recv = malloc(((size_t)recv_total + 1) * es);
+    if (local == HPK_SUCCESS && (!send || !*recv))
+        local = hpk__mpi_no_memory(c, (size_t)(send_total + recv_total) * es);
+    for (int r = 0; local == HPK_SUCCESS && r < size; r++)
+        for (int k = 0; k < own; k++)
+            memcpy(send + ((size_t)send_displs[r] + (size_t)k * slice_counts[r]) * es,
+                   (const char *)mine + ((size_t)k * g->n + slice_displs[r]) * es, (size_t)slice_counts[r] * es);
+    hpk_status st = agree(c, local, b->counts + 6 * size);
+    if (st == HPK_SUCCESS)
+        st = hpk__mpi_alltoallv(c, send, send_counts, send_displs, *recv, recv_counts, recv_displs, elem_type(g));
+    free(send);
+    if (st != HPK_SUCCESS) {
+        free(*recv);
+        *recv = NULL;
+    }
+    return st;
+}
 
-    hpk_status local = HPK_SUCCESS, st;
+/* This rank's slice of t (from `slice`) gathered with every rank's into
+ * b->t (MPI_Allgatherv), then y updated. */
+static hpk_status finish_y(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b, const void *slice)
+{
+    const size_t es = elem_size(g);
+    const int *slice_counts = b->counts + 4 * c->size, *slice_displs = b->counts + 5 * c->size;
+    memcpy((char *)b->t + (size_t)slice_displs[c->rank] * es, slice, (size_t)slice_counts[c->rank] * es);
+    const hpk_status st =
+        hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs, elem_type(g));
+    if (st == HPK_SUCCESS)
+        for (int64_t i = 0; i < g->n; i++)
+            update(g, get(g, b->t, i), g->y, at(i, g->n, g->incy));
+    return st;
+}
+
+static int one_product(const void *job, int rank)
+{
+    (void)job;
+    (void)rank;
+    return 1;
+}
+
+/* t = A_r^T x_r on every rank, summed across ranks slice by slice (each
+ * rank summing one slice, in double, pairwise in rank order), then y. */
+static hpk_status transposed_product(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
+{
+    int64_t my_first, my_count;
+    hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
+    hpk_status local = HPK_SUCCESS;
     if (g->m > 0)
         local = local_gemv(c->ctx, g, HPK_TRANS, 1.0, 0.0, b->t, 1);
     else
-        memset(b->t, 0, (size_t)n * es);
-    for (int r = 0; r < size; r++) {
-        char *segment = (char *)b->send + (size_t)send_displs[r] * es;
-        memcpy(segment, (const char *)b->t + (size_t)slice_displs[r] * es, (size_t)slice_counts[r] * es);
-        put(g, segment, slice_counts[r], (double)local);
-    }
-    if ((st = hpk__mpi_alltoallv(c, b->send, send_counts, send_displs, b->recv, recv_counts, recv_displs,
-                                 elem_type(g))))
-        return st;
-    for (int r = 0; r < size; r++) {
-        const hpk_status rs = (hpk_status)get(g, b->recv, recv_displs[r] + my_count);
-        if (rs != HPK_SUCCESS)
-            return hpk__mpi_failed_on(c, r, rs);
-    }
-    for (int64_t r = 0; r < size; r++)
+        memset(b->t, 0, (size_t)g->n * elem_size(g));
+    double *sums = malloc(((size_t)c->size * (size_t)my_count + 1) * sizeof *sums);
+    if (local == HPK_SUCCESS && !sums)
+        local = hpk__mpi_no_memory(c, (size_t)c->size * (size_t)my_count * sizeof *sums);
+    void *recv;
+    hpk_status st = exchange_slices(c, g, local, one_product, NULL, b->t, b, &recv);
+    if (st == HPK_SUCCESS) {
+        for (int64_t i = 0; i < (int64_t)c->size * my_count; i++)
+            sums[i] = get(g, recv, i);
+        sum_rows(sums, my_count, 0, c->size);
         for (int64_t i = 0; i < my_count; i++)
-            b->sums[r * my_count + i] = get(g, b->recv, recv_displs[r] + i);
-    sum_rows(b->sums, my_count, 0, size);
-    for (int64_t i = 0; i < my_count; i++)
-        put(g, b->t, my_first + i, b->sums[i]);
-    if ((st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs,
-                                  elem_type(g))))
-        return st;
-    for (int64_t i = 0; i < n; i++)
-        update(g, get(g, b->t, i), g->y, at(i, n, g->incy));
-    return HPK_SUCCESS;
+            put(g, recv, i, sums[i]);
+        st = finish_y(c, g, b, recv);
+    }
+    free(recv);
+    free(sums);
+    return st;
 }
 
 /* The canonical transposed product: this rank's pieces of the global tree
- * of row runs (A^T's axpy form, order.h) each give a partial t; they are
- * exchanged slice by slice (MPI_Alltoallv: every rank joins one slice of y
- * over all pieces, in the tree's shape), the joined slices gathered on
- * every rank, then y updated.  The same bits as hpk_?gemv(HPK_ROW_MAJOR,
- * HPK_TRANS) on the whole matrix. */
+ * of row runs (A^T's axpy form, order.h) each give a partial t; every rank
+ * joins its slice of y over all pieces in the tree's shape, then y.  The
+ * same bits as hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole matrix. */
 typedef struct slice_join {
     const gemv_args *g;
-    void *sums; /* pieces' slices, my_count elements each, in the data's type */
+    void *slices; /* the pieces' slices, len elements each, in the data's type */
     int64_t len;
 } slice_join;
 
@@ -368,92 +411,45 @@ static void add_slices(void *job, int64_t left, int64_t right)
     const slice_join *j = job;
     for (int64_t i = 0; i < j->len; i++) {
         if (j->g->single) {
-            float *s = j->sums;
+            float *s = j->slices;
             s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
         } else {
-            double *s = j->sums;
+            double *s = j->slices;
             s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
         }
     }
+}
+
+static int pieces_of(const void *units, int rank)
+{
+    return hpk__mpi_pieces(units, rank, NULL);
 }
 
 static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, const hpk__mpi_units *units,
                                        transposed_buffers *b)
 {
     const size_t es = elem_size(g);
-    const int64_t n = g->n, size = c->size;
     int64_t my_first, my_count;
-    hpk__mpi_split(n, c->size, c->rank, &my_first, &my_count);
-    int *send_counts = b->counts, *send_displs = b->counts + size, *recv_counts = b->counts + 2 * size;
-    int *recv_displs = b->counts + 3 * size, *slice_counts = b->counts + 4 * size;
-    int *slice_displs = b->counts + 5 * size;
+    hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
     hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
     const int mine = hpk__mpi_pieces(units, c->rank, pieces);
-    int64_t all_pieces = 0, recv_total = 0, send_total = 0;
-    for (int r = 0; r < size; r++) {
-        int64_t first, count;
-        hpk__mpi_split(n, c->size, r, &first, &count);
-        const int theirs = hpk__mpi_pieces(units, r, NULL);
-        slice_counts[r] = (int)count;
-        slice_displs[r] = (int)first;
-        send_counts[r] = (int)(mine * count + 1);
-        send_displs[r] = (int)send_total;
-        send_total += send_counts[r];
-        recv_counts[r] = (int)(theirs * my_count + 1);
-        recv_displs[r] = (int)recv_total;
-        recv_total += recv_counts[r];
-        all_pieces += theirs;
-    }
-
-    /* The pieces' t, and the exchange buffers (their failure travels in the
-     * exchange as this rank's status). */
-    hpk_status local = HPK_SUCCESS, st;
-    void *t = malloc((size_t)(mine > 0 ? mine : 1) * (size_t)n * es);
-    void *send = malloc((size_t)send_total * es), *recv = malloc((size_t)recv_total * es);
-    void *sums = malloc((size_t)(all_pieces > 0 ? all_pieces : 1) * (size_t)(my_count > 0 ? my_count : 1) * es);
-    if (!t || !send || !recv || !sums)
-        local = hpk__mpi_no_memory(c, ((size_t)mine * (size_t)n + (size_t)(send_total + recv_total)) * es);
+    hpk_status local = HPK_SUCCESS;
+    char *t = malloc(((size_t)mine * (size_t)g->n + 1) * es);
+    if (!t)
+        local = hpk__mpi_no_memory(c, (size_t)mine * (size_t)g->n * es);
     const int64_t run0 = units->start[c->rank];
     for (int k = 0; k < mine && local == HPK_SUCCESS; k++)
-        local = c->ctx->ops->gemv_runs(c->ctx, g->single, g->m, n, g->a, g->lda, g->x, g->incx,
-                                       pieces[k].first - run0, pieces[k].count, (char *)t + (size_t)k * n * es);
-    for (int r = 0; r < size; r++) {
-        char *segment = send ? (char *)send + (size_t)send_displs[r] * es : NULL;
-        for (int k = 0; segment && local == HPK_SUCCESS && k < mine; k++)
-            memcpy(segment + (size_t)k * slice_counts[r] * es, (const char *)t + ((size_t)k * n + slice_displs[r]) * es,
-                   (size_t)slice_counts[r] * es);
-        if (segment)
-            put(g, segment, (int64_t)mine * slice_counts[r], (double)local);
-    }
-    st = send && recv ? hpk__mpi_alltoallv(c, send, send_counts, send_displs, recv, recv_counts, recv_displs,
-                                           elem_type(g))
-                      : local;
-    for (int r = 0; st == HPK_SUCCESS && r < size; r++) {
-        const hpk_status rs = (hpk_status)get(g, recv, recv_displs[r] + recv_counts[r] - 1);
-        if (rs != HPK_SUCCESS)
-            st = hpk__mpi_failed_on(c, r, rs);
-    }
+        local = c->ctx->ops->gemv_runs(c->ctx, g->single, g->m, g->n, g->a, g->lda, g->x, g->incx,
+                                       pieces[k].first - run0, pieces[k].count, t + (size_t)k * g->n * es);
+    void *recv;
+    hpk_status st = exchange_slices(c, g, local, pieces_of, units, t, b, &recv);
     if (st == HPK_SUCCESS) {
-        /* the pieces' slices in rank and run order, then joined */
-        int64_t piece = 0;
-        for (int r = 0; r < size; r++)
-            for (int64_t k = 0; k < (recv_counts[r] - 1) / (my_count > 0 ? my_count : 1) && my_count > 0; k++)
-                memcpy((char *)sums + (size_t)(piece++) * my_count * es,
-                       (const char *)recv + ((size_t)recv_displs[r] + (size_t)k * my_count) * es,
-                       (size_t)my_count * es);
-        const slice_join j = {g, sums, my_count};
+        const slice_join j = {g, recv, my_count};
         const int64_t root = hpk__mpi_join(units, add_slices, (void *)&j);
-        memcpy((char *)b->t + (size_t)my_first * es, (const char *)sums + (size_t)root * my_count * es,
-               (size_t)my_count * es);
-        st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs, elem_type(g));
+        st = finish_y(c, g, b, (char *)recv + (size_t)root * my_count * es);
     }
-    if (st == HPK_SUCCESS)
-        for (int64_t i = 0; i < n; i++)
-            update(g, get(g, b->t, i), g->y, at(i, n, g->incy));
-    free(t);
-    free(send);
     free(recv);
-    free(sums);
+    free(t);
     return st;
 }
 

@@ -48,12 +48,20 @@ int hpk__mpi_pieces(const hpk__mpi_units *u, int rank, hpk__tree_piece *pieces)
     return npieces;
 }
 
+/* Whether units [first, first + count) all belong to one rank: the rank
+ * holding `first` (the last r with start[r] <= first; ranks without units
+ * share their start with the next) also holds the last one. */
 static bool inside_one_rank(const hpk__mpi_units *u, int64_t first, int64_t count)
 {
-    for (int r = 0; r < u->size; r++)
-        if (first >= u->start[r] && first + count <= u->start[r + 1])
-            return true;
-    return false;
+    int lo = 0, hi = u->size; /* start[lo] <= first < start[hi] */
+    while (hi - lo > 1) {
+        const int mid = lo + (hi - lo) / 2;
+        if (u->start[mid] <= first)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return first + count <= u->start[lo + 1];
 }
 
 static int64_t join(const hpk__mpi_units *u, int64_t first, int64_t count, int64_t *next,

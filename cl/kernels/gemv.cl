@@ -123,11 +123,8 @@ inline void dot_rows_block(long u, long units, long rows, long cols, long r0, __
     }
 }
 #else
-/* A team of work-items per row, one lane each (LPI lanes when the group is
- * smaller than a block's lanes): neighbours read neighbouring elements;
- * the team's lanes are folded in local memory (sh). */
-#define TEAM (WGS >= HPK__LANES ? HPK__LANES : WGS)
-#define LPI (HPK__LANES / TEAM)
+/* A team of work-items per row (common.clh): neighbours read neighbouring
+ * elements; the team's lanes are folded in local memory (sh). */
 
 inline void dot_lanes_block(long u, long units, long rows, long cols, long r, bool active, int q, int slot,
                             __global const real *row, __global const real *x, long xbase, long incx, real alpha,

@@ -105,11 +105,8 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
 #if VEC != 1
 #error "the GPU family's reductions are scalar: build with -DVEC=1"
 #endif
-/* Lanes per work-item: one, or more when a work-group is smaller than a
- * block's lanes; items per block; blocks per work-group. */
-#define LPI (WGS >= HPK__LANES ? 1 : HPK__LANES / WGS)
-#define IPB (HPK__LANES / LPI)
-#define BPG (WGS / IPB)
+/* A block per team (common.clh); blocks per work-group. */
+#define BPG (WGS / TEAM)
 #define REDUCE_LOCAL (BPG * HPK__LANES)
 
 inline acc_t merge_lanes(acc_t a, acc_t b)
@@ -117,15 +114,15 @@ inline acc_t merge_lanes(acc_t a, acc_t b)
     return acc_merge(a, b);
 }
 
-/* Work-item t takes lanes q LPI .. q LPI + LPI - 1 of block t / IPB (q = t
- * mod IPB); the first work-item of each block folds its lanes from local
+/* Work-item t takes lanes q LPI .. q LPI + LPI - 1 of block t / TEAM (q =
+ * t mod TEAM); the first work-item of each block folds its lanes from local
  * memory. */
 inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long xbase, long incx,
                           __global const real *y, long ybase, long incy, long nblocks,
                           __global acc_store_t *part, __local acc_t *sh)
 {
-    const long t = get_global_id(0), b = t / IPB;
-    const int q = (int)(t % IPB), slot = get_local_id(0) / IPB;
+    const long t = get_global_id(0), b = t / TEAM;
+    const int q = (int)(t % TEAM), slot = get_local_id(0) / TEAM;
     accv_t acc[LPI][3];
     for (int l = 0; l < LPI; l++)
         for (int a = 0; a < 3; a++)
