@@ -1,0 +1,202 @@
+/* The GEMV kernels of gemv.c for one precision, included once per
+ * precision.  The includer defines
+ *   GEMV_T            the element type;
+ *   GEMV_P(name)      name with the precision's prefix (d or s);
+ *   GEMV_LANES        the HPK__LANES lanes of a row's dot product, with
+ *                     GEMV_P(lanes_load)(p), GEMV_P(lanes_madd)(acc, v, x)
+ *                     (acc + v x, lane by lane) and GEMV_LANES_TOTAL(acc)
+ *                     (the fold of order.h);
+ *   GEMV_ENTRY        the hpk__cpu_?gemv being defined, GEMV_NAME its
+ *                     public name for messages;
+ * and this file undefines them at its end. */
+
+typedef struct GEMV_P(gemv_job) {
+    int64_t vecs, len, lda, incx, incy;
+    const GEMV_T *a, *x; /* dot form: x contiguous (packed when incx != 1) */
+    GEMV_T *y;
+    GEMV_T alpha, beta;
+    int64_t run_first, run_count; /* axpy form: the runs summed (all of them in a gemv) */
+    GEMV_T *t;                    /* axpy form: if set, t itself is stored here, not y */
+} GEMV_P(gemv_job);
+
+/* y := alpha t + beta y; with beta == 0, y is not read. */
+static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_T *y)
+{
+    *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
+}
+
+/* Block b of `rows` consecutive rows from r: each row's lanes over the
+ * block, folded into out[i]. */
+static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P(gemv_job) *j, int64_t r,
+                                                                   int rows, int64_t b, GEMV_T *out)
+{
+    const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
+    const GEMV_T *x = j->x + first;
+    const GEMV_T *v[HPK__GEMV_ROWS];
+    GEMV_LANES acc[HPK__GEMV_ROWS];
+    for (int i = 0; i < rows; i++) {
+        v[i] = j->a + (r + i) * j->lda + first;
+        acc[i] = (GEMV_LANES){0};
+    }
+    int64_t k = 0;
+    for (; k + HPK__LANES <= len; k += HPK__LANES) {
+        const GEMV_LANES xv = GEMV_P(lanes_load)(x + k);
+        for (int i = 0; i < rows; i++)
+            acc[i] = GEMV_P(lanes_madd)(acc[i], GEMV_P(lanes_load)(v[i] + k), xv);
+    }
+    if (k < len) { /* the tail, padded with zeros: +0.0 changes no lane */
+        GEMV_T xt[HPK__LANES] = {0}, vt[HPK__LANES] = {0};
+        memcpy(xt, x + k, (size_t)(len - k) * sizeof *xt);
+        const GEMV_LANES xv = GEMV_P(lanes_load)(xt);
+        for (int i = 0; i < rows; i++) {
+            memcpy(vt, v[i] + k, (size_t)(len - k) * sizeof *vt);
+            acc[i] = GEMV_P(lanes_madd)(acc[i], GEMV_P(lanes_load)(vt), xv);
+        }
+    }
+    for (int i = 0; i < rows; i++)
+        out[i] = GEMV_LANES_TOTAL(acc[i]);
+}
+
+/* Blocks [first, first + count) of the rows, combined in the tree. */
+static void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows, int64_t first, int64_t count,
+                             GEMV_T *out)
+{
+    if (count == 1) {
+        if (rows == HPK__GEMV_ROWS)
+            GEMV_P(dot_block)(j, r, HPK__GEMV_ROWS, first, out);
+        else
+            GEMV_P(dot_block)(j, r, 1, first, out);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    GEMV_T right[HPK__GEMV_ROWS];
+    GEMV_P(dot_rows)(j, r, rows, first, left, out);
+    GEMV_P(dot_rows)(j, r, rows, first + left, count - left, right);
+    for (int i = 0; i < rows; i++)
+        out[i] += right[i];
+}
+
+static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
+{
+    const GEMV_P(gemv_job) *j = job;
+    const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
+    GEMV_T t[HPK__GEMV_ROWS];
+    int64_t r = begin;
+    for (; r + HPK__GEMV_ROWS <= end; r += HPK__GEMV_ROWS) {
+        if (nblocks == 1) /* the common case, without the tree's calls */
+            GEMV_P(dot_block)(j, r, HPK__GEMV_ROWS, 0, t);
+        else
+            GEMV_P(dot_rows)(j, r, HPK__GEMV_ROWS, 0, nblocks, t);
+        for (int i = 0; i < HPK__GEMV_ROWS; i++)
+            GEMV_P(gemv_store)(j, t[i], j->y + (r + i) * j->incy);
+    }
+    for (; r < end; r++) {
+        GEMV_P(dot_rows)(j, r, 1, 0, nblocks, t);
+        GEMV_P(gemv_store)(j, t[0], j->y + r * j->incy);
+    }
+}
+
+/* Run `run` of vectors folded into acc[0 .. width) (y elements e0 ..), from
+ * +0.0, HPK__GEMV_DEPTH vectors per pass; each element still adds x_k v_k
+ * one k after the other. */
+static void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width, int64_t run, GEMV_T *acc)
+{
+    const int64_t lda = j->lda, incx = j->incx, k0 = run * HPK__GEMV_RUN;
+    const int64_t k1 = k0 + length_of(j->vecs, HPK__GEMV_RUN, run);
+    const GEMV_T *v = j->a + e0;
+    for (int64_t e = 0; e < width; e++)
+        acc[e] = (GEMV_T)0;
+    int64_t k = k0;
+    for (; k + HPK__GEMV_DEPTH <= k1; k += HPK__GEMV_DEPTH) {
+        const GEMV_T x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
+        const GEMV_T x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
+        const GEMV_T *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
+    }
+    for (; k < k1; k++) {
+        const GEMV_T xk = j->x[k * incx];
+        const GEMV_T *vk = v + k * lda;
+        for (int64_t e = 0; e < width; e++)
+            acc[e] += xk * vk[e];
+    }
+}
+
+/* Runs [first, first + count) combined in the tree. */
+static void GEMV_P(axpy_runs)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width, int64_t first, int64_t count,
+                              GEMV_T *acc)
+{
+    if (count == 1) {
+        GEMV_P(axpy_run)(j, e0, width, first, acc);
+        return;
+    }
+    const int64_t left = hpk__tree_left(count);
+    GEMV_T right[HPK__GEMV_PANEL];
+    GEMV_P(axpy_runs)(j, e0, width, first, left, acc);
+    GEMV_P(axpy_runs)(j, e0, width, first + left, count - left, right);
+    for (int64_t e = 0; e < width; e++)
+        acc[e] += right[e];
+}
+
+static void GEMV_P(gemv_axpy_body)(const void *job, int64_t begin, int64_t end)
+{
+    const GEMV_P(gemv_job) *j = job;
+    GEMV_T acc[HPK__GEMV_PANEL];
+    for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
+        const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
+        GEMV_P(axpy_runs)(j, e0, width, j->run_first, j->run_count, acc);
+        if (j->t)
+            memcpy(j->t + e0, acc, (size_t)width * sizeof *acc);
+        else
+            for (int64_t e = 0; e < width; e++)
+                GEMV_P(gemv_store)(j, acc[e], j->y + (e0 + e) * j->incy);
+    }
+}
+
+/* alpha == 0: y := beta * y, without reading A or x (beta == 0 writes 0). */
+static void GEMV_P(gemv_scale_body)(const void *job, int64_t begin, int64_t end)
+{
+    const GEMV_P(gemv_job) *j = job;
+    for (int64_t i = begin; i < end; i++) {
+        GEMV_T *y = j->y + i * j->incy;
+        *y = j->beta == (GEMV_T)0 ? (GEMV_T)0 : j->beta * *y;
+    }
+}
+
+hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n, GEMV_T alpha,
+                      const GEMV_T *a, int64_t lda, const GEMV_T *x, int64_t incx, GEMV_T beta, GEMV_T *y, int64_t incy)
+{
+    const gemv_shape s = gemv_shape_of(layout, trans, m, n);
+    GEMV_P(gemv_job) job = {s.vecs, s.len, lda, incx, incy, a, LOGICAL_BASE(x, s.xlen, incx),
+                            LOGICAL_BASE(y, s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN), NULL};
+    const hpk__runner *run = ctx->ops->runner;
+    const double work = (double)m * (double)n;
+    if (alpha == (GEMV_T)0) {
+        run->range(ctx, s.ylen, 1, (double)s.ylen, GEMV_P(gemv_scale_body), &job);
+        return HPK_SUCCESS;
+    }
+    if (!s.dot_form) {
+        run->range(ctx, s.ylen, GEMV_CACHE_LINE(GEMV_T), work, GEMV_P(gemv_axpy_body), &job);
+        return HPK_SUCCESS;
+    }
+    GEMV_T *packed = NULL;
+    if (incx != 1) {
+        if (!(packed = malloc((size_t)s.xlen * sizeof *packed)))
+            return hpk__fail(ctx, HPK_ERR_ALLOC, GEMV_NAME ": out of memory packing x (%lld elements)",
+                             (long long)s.xlen);
+        for (int64_t i = 0; i < s.xlen; i++)
+            packed[i] = job.x[i * incx];
+        job.x = packed;
+        job.incx = 1;
+    }
+    run->range(ctx, s.ylen, HPK__GEMV_ROWS, work, GEMV_P(gemv_dot_body), &job);
+    free(packed);
+    return HPK_SUCCESS;
+}
+
+#undef GEMV_T
+#undef GEMV_P
+#undef GEMV_LANES
+#undef GEMV_LANES_TOTAL
+#undef GEMV_ENTRY
+#undef GEMV_NAME
