@@ -58,18 +58,25 @@ typedef struct hpk__cl_tuning {
     int axpy_rows;      /* CPU family axpy-form gemv: stored vectors between barriers */
 } hpk__cl_tuning;
 
-/* The GPU family's work-items per block (row) of the canonical order: one
- * per lane, or the whole group when it is smaller (common.clh's TEAM). */
-static inline size_t hpk__cl_lane_team(const hpk__cl_tuning *t)
+/* The canonical order's lanes per block for the data's precision. */
+static inline size_t hpk__cl_lanes(bool f32)
 {
-    return t->wgs < HPK__LANES ? t->wgs : HPK__LANES;
+    return f32 ? HPK__LANES_F32 : HPK__LANES_F64;
 }
 
-/* The vector width of the reduction programs: a block's lanes in one vector
- * (CPU family), scalar lanes (GPU family). */
+/* The GPU family's work-items per block (row) of the canonical order: one
+ * per lane, or the whole group when it is smaller (common.clh's TEAM). */
+static inline size_t hpk__cl_lane_team(const hpk__cl_tuning *t, bool f32)
+{
+    return t->wgs < hpk__cl_lanes(f32) ? t->wgs : hpk__cl_lanes(f32);
+}
+
+/* The vector width of the reduction programs: sixteen lanes per vector, a
+ * block's lanes one vector (double) or four (float) (CPU family); scalar
+ * lanes (GPU family). */
 static inline int hpk__cl_reduce_vec(const hpk__cl_tuning *t)
 {
-    return t->cpu_kernels ? HPK__LANES : 1;
+    return t->cpu_kernels ? 16 : 1;
 }
 
 /* ---- profiling (profile.c) -------------------------------------------------- */

@@ -44,7 +44,7 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
     if (t->cpu_kernels)
         per_group = t->wgs * (dot_form ? (size_t)t->rows : vec * (size_t)t->axpy_vecs);
     else
-        per_group = dot_form ? t->wgs / hpk__cl_lane_team(t) : t->wgs;
+        per_group = dot_form ? t->wgs / hpk__cl_lane_team(t, f32) : t->wgs;
     const size_t groups = ceil_div((size_t)rows, per_group);
     const size_t splits = ceil_div((size_t)cols, dot_form ? HPK__REDUCE_BLOCK : HPK__GEMV_RUN);
     /* the partial sums of the blocks (runs), when there are several (the

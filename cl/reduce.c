@@ -56,11 +56,11 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
         return st;
 
     /* One work-item per block (CPU family) or per lane of a block, or per
-     * HPK__LANES / wgs lanes when a group is smaller than a block's lanes
-     * (GPU family). */
+     * lanes / wgs lanes when a group is smaller than a block's lanes (GPU
+     * family). */
     const int nacc = op == HPK__CL_NRM2 ? 3 : 1;
     const size_t nblocks = (size_t)((n - 1) / HPK__REDUCE_BLOCK + 1);
-    const size_t per_block = t->cpu_kernels ? 1 : hpk__cl_lane_team(t);
+    const size_t per_block = t->cpu_kernels ? 1 : hpk__cl_lane_team(t, f32);
     const size_t groups = (nblocks * per_block + t->wgs - 1) / t->wgs;
     const size_t bytes = (size_t)nacc * nblocks * sizeof(double); /* a double or a float pair each */
     if ((st = hpk__cl_partials_room(ctx, fn, bytes)) != HPK_SUCCESS)

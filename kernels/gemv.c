@@ -2,7 +2,7 @@
  * as `vecs` contiguous vectors of `len` elements, lda apart.  When op(A)'s
  * rows are those vectors ("dot form": row-major N, column-major T) each y
  * element is the row's dot product with x in the reductions' order: blocks
- * of HPK__REDUCE_BLOCK elements, HPK__LANES lanes folded per block, blocks
+ * of HPK__REDUCE_BLOCK elements, the precision's lanes folded per block, blocks
  * combined pairwise.  Otherwise ("axpy form": row-major T, column-major N)
  * each y element accumulates x_k v_k[e] over runs of HPK__GEMV_RUN vectors
  * in sequence, the runs combined pairwise.  Either way y elements are
@@ -72,25 +72,27 @@ static inline hpk__lanes dlanes_madd(hpk__lanes acc, hpk__lanes v, hpk__lanes x)
 #define GEMV_T double
 #define GEMV_P(name) d##name
 #define GEMV_LANES hpk__lanes
+#define GEMV_NLANES HPK__LANES_F64
 #define GEMV_LANES_TOTAL hpk__lanes_total
 #define GEMV_ENTRY hpk__cpu_dgemv
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
 
-/* float: the 16 lanes in one vector. */
-static inline hpk__v16f slanes_load(const float *p)
+/* float: the 64 lanes as four vectors of 16. */
+static inline hpk__lanes_f slanes_load(const float *p)
 {
-    return hpk__load_v16f(p);
+    return hpk__load_lanes_f(p);
 }
 
-static inline hpk__v16f slanes_madd(hpk__v16f acc, hpk__v16f v, hpk__v16f x)
+static inline hpk__lanes_f slanes_madd(hpk__lanes_f acc, hpk__lanes_f v, hpk__lanes_f x)
 {
-    return acc + v * x;
+    return (hpk__lanes_f){acc.a + v.a * x.a, acc.b + v.b * x.b, acc.c + v.c * x.c, acc.d + v.d * x.d};
 }
 
 #define GEMV_T float
 #define GEMV_P(name) s##name
-#define GEMV_LANES hpk__v16f
+#define GEMV_LANES hpk__lanes_f
+#define GEMV_NLANES HPK__LANES_F32
 #define GEMV_LANES_TOTAL hpk__lanes_total_f
 #define GEMV_ENTRY hpk__cpu_sgemv
 #define GEMV_NAME "hpk_sgemv"

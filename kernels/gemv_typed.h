@@ -2,10 +2,10 @@
  * precision.  The includer defines
  *   GEMV_T            the element type;
  *   GEMV_P(name)      name with the precision's prefix (d or s);
- *   GEMV_LANES        the HPK__LANES lanes of a row's dot product, with
- *                     GEMV_P(lanes_load)(p), GEMV_P(lanes_madd)(acc, v, x)
- *                     (acc + v x, lane by lane) and GEMV_LANES_TOTAL(acc)
- *                     (the fold of order.h);
+ *   GEMV_LANES        the GEMV_NLANES lanes (order.h's, for the precision)
+ *                     of a row's dot product, with GEMV_P(lanes_load)(p),
+ *                     GEMV_P(lanes_madd)(acc, v, x) (acc + v x, lane by
+ *                     lane) and GEMV_LANES_TOTAL(acc) (the fold of order.h);
  *   GEMV_ENTRY        the hpk__cpu_?gemv being defined, GEMV_NAME its
  *                     public name for messages;
  * and this file undefines them at its end. */
@@ -39,13 +39,13 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
         acc[i] = (GEMV_LANES){0};
     }
     int64_t k = 0;
-    for (; k + HPK__LANES <= len; k += HPK__LANES) {
+    for (; k + GEMV_NLANES <= len; k += GEMV_NLANES) {
         const GEMV_LANES xv = GEMV_P(lanes_load)(x + k);
         for (int i = 0; i < rows; i++)
             acc[i] = GEMV_P(lanes_madd)(acc[i], GEMV_P(lanes_load)(v[i] + k), xv);
     }
     if (k < len) { /* the tail, padded with zeros: +0.0 changes no lane */
-        GEMV_T xt[HPK__LANES] = {0}, vt[HPK__LANES] = {0};
+        GEMV_T xt[GEMV_NLANES] = {0}, vt[GEMV_NLANES] = {0};
         memcpy(xt, x + k, (size_t)(len - k) * sizeof *xt);
         const GEMV_LANES xv = GEMV_P(lanes_load)(xt);
         for (int i = 0; i < rows; i++) {
@@ -197,6 +197,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_T
 #undef GEMV_P
 #undef GEMV_LANES
+#undef GEMV_NLANES
 #undef GEMV_LANES_TOTAL
 #undef GEMV_ENTRY
 #undef GEMV_NAME

@@ -5,9 +5,15 @@
  *
  *   blocks  logical elements [b B, (b + 1) B) form block b (the last one
  *           shorter), B = HPK__REDUCE_BLOCK;
- *   lanes   inside a block, lane l (0 <= l < L, L = HPK__LANES) accumulates
- *           the block's elements l, l + L, l + 2L, ... in that order,
- *           starting from +0.0, in double (float elements widened exactly);
+ *   lanes   inside a block, lane l (0 <= l < L) accumulates the block's
+ *           elements l, l + L, l + 2L, ... in that order, starting from
+ *           +0.0, in double; L = HPK__LANES_F64 for double data,
+ *           HPK__LANES_F32 for float data;
+ *   runs    float sum, asum and dot: each lane's elements form runs of
+ *           HPK__F32_RUN consecutive ones (its last run shorter), each run
+ *           summed in float from +0.0f (x_i y_i rounded to float for dot),
+ *           the run's total added to the lane's double sum.  float nrm2
+ *           has no runs: each square is formed and summed in double;
  *   fold    a block's lanes are folded by HPK__FOLD_LANES: lane l takes
  *           lane l + L/2, then l + L/4, ..., down to lane 0;
  *   tree    blocks are combined pairwise: a run of c > 1 blocks is its first
@@ -18,8 +24,10 @@
  * GEMV computes each y element as alpha t + beta y (alpha t when beta is
  * 0), t accumulated in the data's precision:
  *   dot form   (op(A)'s rows stored contiguously: row-major N, column-major
- *              T) t is the row's dot product with x in the reductions' order
- *              above -- for dgemv, bitwise hpk_ddot of the row and x;
+ *              T) t is the row's dot product with x in blocks and lanes as
+ *              above (L lanes for the precision, no runs), every sum in the
+ *              data's precision -- for dgemv, bitwise hpk_ddot of the row
+ *              and x;
  *   axpy form  (the other two) t accumulates x_k v_k over the vectors k in
  *              runs of HPK__GEMV_RUN consecutive k, each run in sequence
  *              from +0.0, the runs combined by the pairwise tree. */
@@ -36,13 +44,15 @@ typedef int64_t hpk__i64;
 #endif
 
 #define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
-#define HPK__LANES 16          /* two AVX-512 registers of doubles; 16 work-items */
+#define HPK__LANES_F64 16      /* double data: two AVX-512 registers; 16 work-items */
+#define HPK__LANES_F32 64      /* float data: four AVX-512 registers of floats; 64 work-items */
+#define HPK__F32_RUN 16        /* float sum, asum, dot: a lane's elements per float run */
 #define HPK__GEMV_RUN 256      /* axpy-form gemv: vectors summed in sequence */
 
-/* Folds t[0 .. HPK__LANES) into t[0]; merge(a, b) is a + b (or the device's
+/* Folds t[0 .. lanes) into t[0]; merge(a, b) is a + b (or the device's
  * float-pair merge where there is no fp64). */
-#define HPK__FOLD_LANES(t, merge)                                  \
-    for (int hpk__w = HPK__LANES / 2; hpk__w >= 1; hpk__w /= 2)    \
+#define HPK__FOLD_LANES(t, lanes, merge)                           \
+    for (int hpk__w = (lanes) / 2; hpk__w >= 1; hpk__w /= 2)       \
         for (int hpk__l = 0; hpk__l < hpk__w; hpk__l++)            \
             (t)[hpk__l] = merge((t)[hpk__l], (t)[hpk__l + hpk__w])
 

@@ -1,8 +1,9 @@
 /* Reductions (sum, asum, dot, nrm2, i?amax) in the canonical order of
  * order.h: fixed blocks of HPK__REDUCE_BLOCK logical elements, each summed
- * in HPK__LANES independent lanes, the blocks combined pairwise by the
- * runner's tree.  float data is converted to double as it is loaded, so the
- * s variants share every line with the d ones. */
+ * in independent lanes (HPK__LANES_F64 for double data, HPK__LANES_F32 for
+ * float data), the blocks combined pairwise by the runner's tree.  float
+ * sum, asum and dot add runs of each lane's elements in float and carry the
+ * runs into double; float nrm2 widens each element to double. */
 #include "cpu_kernels.h"
 #include "order.h"
 #include "reduce_finish.h"
@@ -33,8 +34,8 @@ static inline int64_t block_length(int64_t n, int64_t block)
     return rest < HPK__REDUCE_BLOCK ? rest : HPK__REDUCE_BLOCK;
 }
 
-/* Accumulators: lanes 0-7 and 8-15 of one running sum; nrm2 keeps three
- * (Blue's small, medium and big). */
+/* double data's accumulators: lanes 0-7 and 8-15 of one running sum; nrm2
+ * keeps three (Blue's small, medium and big). */
 typedef struct reduce_acc {
     hpk__v8d lo[3], hi[3];
 } reduce_acc;
@@ -55,7 +56,7 @@ nrm2_step(hpk__v8d v, hpk__v8d *small_sum, hpk__v8d *medium_sum, hpk__v8d *big_s
     *big_sum += bg * bg;
 }
 
-/* One step of sixteen lanes: x (and y, for dot) folded into acc. */
+/* One step of sixteen double lanes: x (and y, for dot) folded into acc. */
 static inline __attribute__((always_inline)) void
 reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
 {
@@ -76,50 +77,141 @@ reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
         nrm2_step(x.lo, &acc->lo[0], &acc->lo[1], &acc->lo[2]);
         nrm2_step(x.hi, &acc->hi[0], &acc->hi[1], &acc->hi[2]);
         break;
-    case OP_SUMSQ:
-        acc->lo[1] += x.lo * x.lo;
-        acc->hi[1] += x.hi * x.hi;
+    case OP_SUMSQ: /* float data only (reduce_leaf_f32) */
         break;
     }
 }
 
+/* A block of double data. */
 static inline __attribute__((always_inline)) void
-reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
     reduce_acc acc = {{{0}}, {{0}}};
     int64_t k = 0;
-    /* Contiguous data: straight loads (floats widened exactly to double).
-     * Everything else: hpk__vec_load.  All feed the same lanes in the same
-     * order. */
-    const bool dense_x_f64 = hpk__vec_is_dense_f64(&job->x), dense_x_f32 = hpk__vec_is_dense_f32(&job->x);
-    if (dense_x_f64 && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
+    /* Contiguous data: straight loads; everything else: hpk__vec_load.
+     * Both feed the same lanes in the same order. */
+    if (hpk__vec_is_dense_f64(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
         const double *px = (const double *)job->x.base + first;
         const double *py = op == OP_DOT ? (const double *)job->y.base + first : px;
-        for (; k + HPK__LANES <= len; k += HPK__LANES) {
+        for (; k + HPK__LANES_F64 <= len; k += HPK__LANES_F64) {
             const hpk__lanes x = {hpk__load_v8d(px + k), hpk__load_v8d(px + k + 8)};
             const hpk__lanes y = {hpk__load_v8d(py + k), hpk__load_v8d(py + k + 8)};
             reduce_step(op, &acc, x, y);
         }
-    } else if (dense_x_f32 && (op != OP_DOT || hpk__vec_is_dense_f32(&job->y))) {
-        const float *px = (const float *)job->x.base + first;
-        const float *py = op == OP_DOT ? (const float *)job->y.base + first : px;
-        for (; k + HPK__LANES <= len; k += HPK__LANES) {
-            const hpk__lanes x = hpk__widen_v16f(hpk__load_v16f(px + k));
-            const hpk__lanes y = hpk__widen_v16f(hpk__load_v16f(py + k));
-            reduce_step(op, &acc, x, y);
-        }
     }
-    for (; k < len; k += HPK__LANES) {
-        const int64_t count = len - k < HPK__LANES ? len - k : HPK__LANES;
+    for (; k < len; k += HPK__LANES_F64) {
+        const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
         const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
         const hpk__lanes y = op == OP_DOT ? hpk__vec_load(&job->y, first + k, count) : x;
         reduce_step(op, &acc, x, y);
     }
     for (int s = 0; s < 3; s++)
-        out->s[s] = s == 0 || op == OP_NRM2 || (op == OP_SUMSQ && s == 1)
-                       ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]})
-                       : 0.0;
+        out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
+}
+
+/* float data's lane sums in double: m holds lanes 8m .. 8m + 7 (named
+ * fields, so that they stay in registers). */
+typedef struct sums_f {
+    hpk__v8d m0, m1, m2, m3, m4, m5, m6, m7;
+} sums_f;
+
+/* A float run's lanes carried into the double sums (exact widening). */
+static inline __attribute__((always_inline)) void carry_run(sums_f *s, hpk__lanes_f run)
+{
+    s->m0 += hpk__widen_lo(run.a);
+    s->m1 += hpk__widen_hi(run.a);
+    s->m2 += hpk__widen_lo(run.b);
+    s->m3 += hpk__widen_hi(run.b);
+    s->m4 += hpk__widen_lo(run.c);
+    s->m5 += hpk__widen_hi(run.c);
+    s->m6 += hpk__widen_lo(run.d);
+    s->m7 += hpk__widen_hi(run.d);
+}
+
+/* float nrm2: each element's square, formed in double, into the sums. */
+static inline __attribute__((always_inline)) void add_squares(sums_f *s, hpk__lanes_f x)
+{
+    hpk__v8d w;
+    w = hpk__widen_lo(x.a), s->m0 += w * w;
+    w = hpk__widen_hi(x.a), s->m1 += w * w;
+    w = hpk__widen_lo(x.b), s->m2 += w * w;
+    w = hpk__widen_hi(x.b), s->m3 += w * w;
+    w = hpk__widen_lo(x.c), s->m4 += w * w;
+    w = hpk__widen_hi(x.c), s->m5 += w * w;
+    w = hpk__widen_lo(x.d), s->m6 += w * w;
+    w = hpk__widen_hi(x.d), s->m7 += w * w;
+}
+
+/* The fold of order.h on the 64 lanes: lane l takes l + 32 and l + 16
+ * (whole vectors), then the halvings of hpk__lanes_total. */
+static inline double sums_f_total(sums_f s)
+{
+    const hpk__lanes t = {(s.m0 + s.m4) + (s.m2 + s.m6), (s.m1 + s.m5) + (s.m3 + s.m7)};
+    return hpk__lanes_total(t);
+}
+
+/* One step of a float run: x (and y, for dot) into the run's lanes. */
+static inline __attribute__((always_inline)) hpk__lanes_f run_step(reduce_op op, hpk__lanes_f r, hpk__lanes_f x,
+                                                                   hpk__lanes_f y)
+{
+    if (op == OP_ASUM) {
+        x = (hpk__lanes_f){hpk__abs_v16f(x.a), hpk__abs_v16f(x.b), hpk__abs_v16f(x.c), hpk__abs_v16f(x.d)};
+    } else if (op == OP_DOT) {
+        x = (hpk__lanes_f){x.a * y.a, x.b * y.b, x.c * y.c, x.d * y.d};
+    }
+    return (hpk__lanes_f){r.a + x.a, r.b + x.b, r.c + x.c, r.d + x.d};
+}
+
+/* Elements of a block covered by one float run of every lane. */
+#define F32_RUN_SPAN (HPK__LANES_F32 * HPK__F32_RUN)
+
+/* A block of float data: sum, asum and dot in float runs carried into
+ * double, nrm2 (OP_SUMSQ) in double. */
+static inline __attribute__((always_inline)) void
+reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+{
+    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
+    const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f32(&job->y));
+    const float *px = (const float *)job->x.base + first;
+    const float *py = op == OP_DOT ? (const float *)job->y.base + first : px;
+    sums_f sums = {0};
+    for (int64_t k = 0; k < len; k += F32_RUN_SPAN) {
+        const int64_t end = len - k < F32_RUN_SPAN ? len : k + F32_RUN_SPAN;
+        hpk__lanes_f run = {0};
+        int64_t i = k;
+        if (dense)
+            for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32) {
+                const hpk__lanes_f x = hpk__load_lanes_f(px + i);
+                if (op == OP_SUMSQ)
+                    add_squares(&sums, x);
+                else
+                    run = run_step(op, run, x, op == OP_DOT ? hpk__load_lanes_f(py + i) : x);
+            }
+        for (; i < end; i += HPK__LANES_F32) { /* lanes past the end add +0.0f, changing nothing */
+            const int64_t count = end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32;
+            const hpk__lanes_f x = hpk__vec_load_f(&job->x, first + i, count);
+            if (op == OP_SUMSQ)
+                add_squares(&sums, x);
+            else
+                run = run_step(op, run, x, op == OP_DOT ? hpk__vec_load_f(&job->y, first + i, count) : x);
+        }
+        if (op != OP_SUMSQ)
+            carry_run(&sums, run);
+    }
+    const double total = sums_f_total(sums);
+    out->s[0] = op == OP_SUMSQ ? 0.0 : total;
+    out->s[1] = op == OP_SUMSQ ? total : 0.0;
+    out->s[2] = 0.0;
+}
+
+static inline __attribute__((always_inline)) void
+reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+{
+    if (job->x.f32)
+        reduce_leaf_f32(op, job, block, out);
+    else
+        reduce_leaf_f64(op, job, block, out);
 }
 
 static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
@@ -163,7 +255,7 @@ static inline __attribute__((always_inline)) bool nrm2_run(nrm2_kind kind, const
 {
     const hpk__v8d zero = {0};
     hpk__v8l wrong = {0};
-    for (int64_t k = begin; k < end; k += HPK__LANES) {
+    for (int64_t k = begin; k < end; k += HPK__LANES_F64) {
         for (int h = 0; h < 2; h++) {
             const hpk__v8d v = hpk__load_v8d(p + k + 8 * h), a = hpk__abs_v8d(v);
             if (kind == NRM2_MEDIUM) { /* NaN passes both tests: medium */
@@ -215,7 +307,7 @@ static bool nrm2_dense_leaf(const reduce_job *job, int64_t block, reduce_node *o
     if (!hpk__vec_is_dense_f64(&job->x))
         return false;
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    if (len % HPK__LANES)
+    if (len % HPK__LANES_F64)
         return false; /* the vector's last, short block: the full step */
     const double *p = (const double *)job->x.base + first;
     hpk__v8d sums[3][2] = {{{0}}};
@@ -386,6 +478,10 @@ static int64_t first_nan(const reduce_job *job, int64_t first, int64_t len)
     return -1;
 }
 
+/* Strided data, sixteen lanes as doubles (any lane count finds the same
+ * index: maxima are exact). */
+#define AMAX_LANES HPK__LANES_F64
+
 /* One pass per block: each lane keeps its largest |x| and where it first
  * saw it; then the lanes agree on the largest value and, among the lanes
  * holding it, the smallest index.  A NaN anywhere sends the block to a scan
@@ -399,8 +495,8 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
     const hpk__v8l iota = {0, 1, 2, 3, 4, 5, 6, 7};
     hpk__v8d best_lo = none, best_hi = none;
     hpk__v8l at_lo = {0}, at_hi = {0}, nan_seen = {0};
-    for (int64_t k = 0; k < len; k += HPK__LANES) {
-        const int64_t count = len - k < HPK__LANES ? len - k : HPK__LANES;
+    for (int64_t k = 0; k < len; k += AMAX_LANES) {
+        const int64_t count = len - k < AMAX_LANES ? len - k : AMAX_LANES;
         const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
         const hpk__v8d lo = hpk__abs_v8d(x.lo), hi = hpk__abs_v8d(x.hi);
         nan_seen |= (lo != lo) | (hi != hi);
@@ -410,8 +506,8 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
         at_lo = (at_lo & ~up_lo) | ((iota + k) & up_lo);
         at_hi = (at_hi & ~up_hi) | ((iota + (k + 8)) & up_hi);
     }
-    long long at[HPK__LANES];
-    double best[HPK__LANES];
+    long long at[AMAX_LANES];
+    double best[AMAX_LANES];
     memcpy(best, &best_lo, sizeof best_lo);
     memcpy(best + 8, &best_hi, sizeof best_hi);
     memcpy(at, &at_lo, sizeof at_lo);
@@ -423,7 +519,7 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
         return;
     }
     int winner = 0;
-    for (int l = 1; l < HPK__LANES; l++)
+    for (int l = 1; l < AMAX_LANES; l++)
         if (best[l] > best[winner] || (best[l] == best[winner] && at[l] < at[winner]))
             winner = l;
     out->index = first + at[winner];

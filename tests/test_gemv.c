@@ -931,11 +931,11 @@ static void storage_independence(bool single)
 
 /* The model: t of y element r as order.h defines it, written plainly -- in
  * double for dgemv, float for sgemv.  Dot form: op(A)'s row r with x in
- * blocks of 4096, 16 lanes each, the lanes folded (l takes l + 8, l + 4,
- * l + 2, l + 1), the blocks combined pairwise (first c - c/2, then the
- * rest).  Axpy form: runs of 256 vectors summed in sequence from +0.0, the
- * runs combined pairwise. */
-enum { MODEL_BLOCK = 4096, MODEL_LANES = 16, MODEL_RUN = 256 };
+ * blocks of 4096, 16 lanes each for double, 64 for float, the lanes folded
+ * (l takes l + L/2, l + L/4, ..., l + 1), the blocks combined pairwise
+ * (first c - c/2, then the rest).  Axpy form: runs of 256 vectors summed in
+ * sequence from +0.0, the runs combined pairwise. */
+enum { MODEL_BLOCK = 4096, MODEL_LANES_D = 16, MODEL_LANES_S = 64, MODEL_RUN = 256 };
 
 typedef struct model {
     const gemv_case *c;
@@ -964,10 +964,11 @@ static double model_leaf(const model *md, bool dot_form, int64_t b)
 {
     const int64_t xlen = xlen_of(md->c);
     if (dot_form) {
-        double lanes[MODEL_LANES] = {0};
+        const int nl = md->single ? MODEL_LANES_S : MODEL_LANES_D;
+        double lanes[MODEL_LANES_S] = {0};
         for (int64_t k = b * MODEL_BLOCK; k < xlen && k < (b + 1) * MODEL_BLOCK; k++)
-            lanes[k % MODEL_LANES] = model_add(md->single, lanes[k % MODEL_LANES], term(md, k));
-        for (int w = MODEL_LANES / 2; w >= 1; w /= 2)
+            lanes[k % nl] = model_add(md->single, lanes[k % nl], term(md, k));
+        for (int w = nl / 2; w >= 1; w /= 2)
             for (int l = 0; l < w; l++)
                 lanes[l] = model_add(md->single, lanes[l], lanes[l + w]);
         return lanes[0];
@@ -1001,7 +1002,8 @@ static double model_t(const model *md)
  * OpenCL device evaluates the same order). */
 static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single)
 {
-    static const int64_t shapes[][2] = {{3, 4097}, {17, 255}, {5, 8193 + 16}, {300, 1}, {2, 513}, {9, 15}};
+    static const int64_t shapes[][2] = {{3, 4097}, {17, 255}, {5, 8193 + 16}, {300, 1}, {2, 513}, {9, 15},
+                                        {6, 65}, {4, 4096 + 63}};
     test_seed(single ? 62 : 61);
     for (size_t is = 0; is < sizeof shapes / sizeof shapes[0]; is++)
         for (int v = 0; v < 16; v++) {

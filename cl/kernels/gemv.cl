@@ -2,7 +2,7 @@
  * order.h, so that results are bitwise the CPU backends'.  A (m x n, either
  * layout) is seen as contiguous stored vectors lda apart.  "dot form"
  * (row-major N, column-major T): y_r is the dot product of stored vector r
- * with x, in blocks of HPK__REDUCE_BLOCK elements with HPK__LANES lanes each,
+ * with x, in blocks of HPK__REDUCE_BLOCK elements with LANES lanes each,
  * folded.  "axpy form" (row-major T, column-major N): y_e accumulates
  * x_k * v_k[e] over runs of HPK__GEMV_RUN stored vectors, each in sequence
  * from +0.0.  Dimension 1 of the launch is the block (or run); with more
@@ -89,7 +89,7 @@ inline real add_real(real a, real b)
 /* A block's lanes as NV vectors of VEC: lane l is element l % VEC of vector
  * l / VEC, so the fold pairs vectors NV/2, NV/4, ... apart and then halves
  * the last vector (realv_total). */
-#define NV (HPK__LANES / VEC)
+#define NV (LANES / VEC)
 
 /* Block u of the ROWS rows from r0 (row[]). */
 inline void dot_rows_block(long u, long units, long rows, long cols, long r0, __global const real *const *row,
@@ -102,7 +102,7 @@ inline void dot_rows_block(long u, long units, long rows, long cols, long r0, __
         for (int j = 0; j < NV; j++)
             acc[q][j] = (realv)0;
     long k = k0;
-    for (; k + HPK__LANES <= k1; k += HPK__LANES)
+    for (; k + LANES <= k1; k += LANES)
         for (int j = 0; j < NV; j++) {
             const realv xv = load_chunk(x, xbase, incx, k + j * VEC);
             for (int q = 0; q < ROWS; q++)
@@ -136,20 +136,20 @@ inline void dot_lanes_block(long u, long units, long rows, long cols, long r, bo
     for (int l = 0; l < LPI; l++)
         acc[l] = 0;
     if (active)
-        for (long e0 = k0; e0 < k1; e0 += HPK__LANES)
+        for (long e0 = k0; e0 < k1; e0 += LANES)
             for (int l = 0; l < LPI; l++) {
                 const long e = e0 + q * LPI + l;
                 if (e < k1)
                     acc[l] += row[e] * x[xbase + e * incx];
             }
     for (int l = 0; l < LPI; l++)
-        sh[slot * HPK__LANES + q * LPI + l] = acc[l];
+        sh[slot * LANES + q * LPI + l] = acc[l];
     barrier(CLK_LOCAL_MEM_FENCE);
     if (active && q == 0) {
-        real lanes[HPK__LANES];
-        for (int l = 0; l < HPK__LANES; l++)
-            lanes[l] = sh[slot * HPK__LANES + l];
-        HPK__FOLD_LANES(lanes, add_real);
+        real lanes[LANES];
+        for (int l = 0; l < LANES; l++)
+            lanes[l] = sh[slot * LANES + l];
+        HPK__FOLD_LANES(lanes, LANES, add_real);
         finish(r, lanes[0], u, units, alpha, beta, y, ybase, incy, part, rows);
     }
     barrier(CLK_LOCAL_MEM_FENCE); /* sh is reused by the next block */

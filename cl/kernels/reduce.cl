@@ -3,15 +3,17 @@
  * sums are in double: each block's lanes are accumulated and folded here,
  * one partial per block goes to part[k * nblocks + b] (k: the accumulator),
  * and the host combines the blocks pairwise.  The CPU family gives a block
- * to one work-item, its HPK__LANES lanes one vector (VEC == HPK__LANES); the
- * GPU family gives each lane to its own work-item (LPI lanes per work-item
- * when the work-group is smaller than a block's lanes), so that neighbouring
+ * to one work-item, its LANES lanes NV vectors of VEC; the GPU family gives
+ * each lane to its own work-item (LPI lanes per work-item when the
+ * work-group is smaller than a block's lanes), so that neighbouring
  * work-items read neighbouring elements, and folds the lanes in local
- * memory.  i?amax splits the vector into fixed runs per work-group. */
+ * memory.  float sum, asum and dot sum runs of HPK__F32_RUN of each lane's
+ * elements in float and carry them into the double lane sums.  i?amax
+ * splits the vector into fixed runs per work-group. */
 #include "order.h"
-/* Standing alone, the CPU family's vector is a block's lanes. */
+/* Standing alone, the CPU family's vectors have sixteen lanes. */
 #if !defined(VEC) && !(defined(HPK_CPU_KERNELS) && HPK_CPU_KERNELS == 0)
-#define VEC HPK__LANES
+#define VEC 16
 #endif
 #include "common.clh"
 
@@ -69,13 +71,31 @@ inline long block_length(long n, long b)
     return min((long)HPK__REDUCE_BLOCK, n - b * HPK__REDUCE_BLOCK);
 }
 
-#if HPK_CPU_KERNELS
-#if VEC != HPK__LANES
-#error "the CPU family's reductions hold a block's lanes in one vector: build with -DVEC=HPK__LANES"
-#endif
+/* float sum, asum and dot on a device with fp64: float runs (order.h). */
+#define F32_RUNS (!HPK_DOUBLE && HPK_FP64)
 
-/* Work-item b sums block b: its lanes are the lanes of one vector, folded by
- * accv_total in order.h's shape. */
+/* A float run's term for one element: x, |x| or x y (rounded to float). */
+inline realv run_term(int op, realv v, realv w)
+{
+    return op == OP_ASUM ? fabs(v) : op == OP_DOT ? v * w : v;
+}
+
+#if HPK_CPU_KERNELS
+#if VEC != 16
+#error "the CPU family's reductions hold a block's lanes in vectors of 16: build with -DVEC=16"
+#endif
+#define NV (LANES / VEC)
+
+/* Logical elements [i, i + VEC) of a block ending at `end`, as a vector;
+ * lanes at or past the end +0.0. */
+inline realv block_chunk(__global const real *x, long base, long inc, long i, long end)
+{
+    return i + VEC <= end ? load_chunk(x, base, inc, i) : load_partial(x, base, inc, i, max(end - i, 0L), 0);
+}
+
+/* Work-item b sums block b: lane l is element l % VEC of vector l / VEC,
+ * so the fold pairs vectors NV/2, NV/4, ... apart and then halves the last
+ * one (accv_total), in order.h's shape. */
 inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long xbase, long incx,
                           __global const real *y, long ybase, long incy, long nblocks,
                           __global acc_store_t *part, __local acc_t *sh)
@@ -85,20 +105,41 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
     if (b >= nblocks)
         return;
     const long first = b * HPK__REDUCE_BLOCK, len = block_length(n, b);
-    accv_t acc[3] = {accv_zero(), accv_zero(), accv_zero()};
-    long k = 0;
-    for (; k + VEC <= len; k += VEC) {
-        const valv_t v = TO_VALV(load_chunk(x, xbase, incx, first + k));
-        const valv_t w = op == OP_DOT ? TO_VALV(load_chunk(y, ybase, incy, first + k)) : v;
-        accumulate(op, acc, v, w);
+    accv_t acc[NV][3];
+    for (int j = 0; j < NV; j++)
+        for (int a = 0; a < 3; a++)
+            acc[j][a] = accv_zero();
+    if (F32_RUNS && op != OP_NRM2) {
+        for (long k = 0; k < len; k += LANES * HPK__F32_RUN) {
+            const long end = min(len, k + LANES * HPK__F32_RUN);
+            realv run[NV];
+            for (int j = 0; j < NV; j++)
+                run[j] = (realv)0;
+            for (long i = k; i < end; i += LANES)
+                for (int j = 0; j < NV; j++) {
+                    const long at = i + j * VEC;
+                    const realv v = block_chunk(x, xbase, incx, first + at, first + end);
+                    const realv w = op == OP_DOT ? block_chunk(y, ybase, incy, first + at, first + end) : v;
+                    run[j] += run_term(op, v, w);
+                }
+            for (int j = 0; j < NV; j++)
+                acc[j][0] = accv_add(acc[j][0], TO_VALV(run[j]));
+        }
+    } else {
+        for (long i = 0; i < len; i += LANES)
+            for (int j = 0; j < NV; j++) {
+                const long at = i + j * VEC; /* lanes past the end add +0.0, which changes no sum */
+                const valv_t v = TO_VALV(block_chunk(x, xbase, incx, first + at, first + len));
+                const valv_t w = op == OP_DOT ? TO_VALV(block_chunk(y, ybase, incy, first + at, first + len)) : v;
+                accumulate(op, acc[j], v, w);
+            }
     }
-    if (k < len) { /* the tail's missing lanes add +0.0, which changes no sum */
-        const valv_t v = TO_VALV(load_partial(x, xbase, incx, first + k, len - k, 0));
-        const valv_t w = op == OP_DOT ? TO_VALV(load_partial(y, ybase, incy, first + k, len - k, 0)) : v;
-        accumulate(op, acc, v, w);
+    for (int a = 0; a < nacc; a++) {
+        for (int w = NV / 2; w >= 1; w /= 2)
+            for (int j = 0; j < w; j++)
+                acc[j][a] = accv_merge(acc[j][a], acc[j + w][a]);
+        part[a * nblocks + b] = acc_store(accv_total(acc[0][a]));
     }
-    for (int a = 0; a < nacc; a++)
-        part[a * nblocks + b] = acc_store(accv_total(acc[a]));
 }
 #define REDUCE_LOCAL 1
 #else
@@ -107,7 +148,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
 #endif
 /* A block per team (common.clh); blocks per work-group. */
 #define BPG (WGS / TEAM)
-#define REDUCE_LOCAL (BPG * HPK__LANES)
+#define REDUCE_LOCAL (BPG * LANES)
 
 inline acc_t merge_lanes(acc_t a, acc_t b)
 {
@@ -123,32 +164,45 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
 {
     const long t = get_global_id(0), b = t / TEAM;
     const int q = (int)(t % TEAM), slot = get_local_id(0) / TEAM;
+    const bool runs = F32_RUNS && op != OP_NRM2;
     accv_t acc[LPI][3];
-    for (int l = 0; l < LPI; l++)
+    real run[LPI];
+    for (int l = 0; l < LPI; l++) {
+        run[l] = 0;
         for (int a = 0; a < 3; a++)
             acc[l][a] = accv_zero();
+    }
     if (b < nblocks) {
         const long first = b * HPK__REDUCE_BLOCK, len = block_length(n, b);
-        for (long k = 0; k < len; k += HPK__LANES)
+        for (long k = 0, step = 1; k < len; k += LANES, step++) {
             for (int l = 0; l < LPI; l++) {
                 const long e = k + q * LPI + l;
                 if (e < len) {
-                    const valv_t v = TO_VALV(x[xbase + (first + e) * incx]);
-                    const valv_t w = op == OP_DOT ? TO_VALV(y[ybase + (first + e) * incy]) : v;
-                    accumulate(op, acc[l], v, w);
+                    const real v = x[xbase + (first + e) * incx];
+                    const real w = op == OP_DOT ? y[ybase + (first + e) * incy] : v;
+                    if (runs)
+                        run[l] += run_term(op, v, w);
+                    else
+                        accumulate(op, acc[l], TO_VALV(v), TO_VALV(w));
                 }
             }
+            if (runs && (step % HPK__F32_RUN == 0 || k + LANES >= len)) /* a run ends */
+                for (int l = 0; l < LPI; l++) {
+                    acc[l][0] = accv_add(acc[l][0], TO_VALV(run[l]));
+                    run[l] = 0;
+                }
+        }
     }
     for (int a = 0; a < nacc; a++)
         for (int l = 0; l < LPI; l++)
-            sh[a * REDUCE_LOCAL + slot * HPK__LANES + q * LPI + l] = accv_total(acc[l][a]);
+            sh[a * REDUCE_LOCAL + slot * LANES + q * LPI + l] = accv_total(acc[l][a]);
     barrier(CLK_LOCAL_MEM_FENCE);
     if (q == 0 && b < nblocks)
         for (int a = 0; a < nacc; a++) {
-            acc_t lanes[HPK__LANES];
-            for (int l = 0; l < HPK__LANES; l++)
-                lanes[l] = sh[a * REDUCE_LOCAL + slot * HPK__LANES + l];
-            HPK__FOLD_LANES(lanes, merge_lanes);
+            acc_t lanes[LANES];
+            for (int l = 0; l < LANES; l++)
+                lanes[l] = sh[a * REDUCE_LOCAL + slot * LANES + l];
+            HPK__FOLD_LANES(lanes, LANES, merge_lanes);
             part[a * nblocks + b] = acc_store(lanes[0]);
         }
 }
