@@ -1,8 +1,11 @@
 /* Monte Carlo on the device: pi (hit counts, exact, so bitwise the CPU
- * backends' estimate) and integration of an OpenCL C integrand (moments
- * merged pairwise with Chan's update, here in group order). */
+ * backends' estimate) and integration of an OpenCL C integrand in the
+ * canonical order of order.h (block summaries from the device, combined
+ * here in the CPU's pairwise tree). */
 #include "cl_backend.h"
 #include "mc_finish.h"
+#include "order.h"
+#include "runner.h"
 
 #include <math.h>
 
@@ -35,15 +38,56 @@ hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_r
 
 typedef hpk__moments moments;
 
-static moments combine(const double *part, size_t first, size_t count)
+/* Blocks per launch of mc_integrate (16.8 million samples): the partials
+ * buffer stays at 96 KiB however many samples there are, and a launch costs
+ * far less than its samples. */
+#define MAX_LAUNCH_BLOCKS ((int64_t)1 << 12)
+
+/* The device's block summaries as the CPU tree's leaves (kernels/tree.c). */
+static void block_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
-    if (count == 1)
-        return (moments){part[3 * first], part[3 * first + 1], part[3 * first + 2]};
-    const size_t left = count - count / 2;
-    moments l = combine(part, first, left);
-    const moments r = combine(part, first + left, count - left);
-    hpk__moments_merge(&l, &r);
-    return l;
+    (void)scratch;
+    const double *part = (const double *)job + 3 * b;
+    *(moments *)node = (moments){part[0], part[1], part[2]};
+}
+
+static void block_combine(const void *job, void *left, const void *right)
+{
+    (void)job;
+    hpk__moments_merge(left, right);
+}
+
+/* Blocks [first, first + count) of the samples summarised on the device and
+ * combined in the pairwise tree; a run of blocks too long for one launch is
+ * split where the tree splits it. */
+static hpk_status integrate_blocks(hpk_ctx *ctx, const char *fn, cl_kernel kernel, uint64_t samples, uint64_t seed,
+                                   int64_t first, int64_t count, moments *out)
+{
+    if (count > MAX_LAUNCH_BLOCKS) {
+        const int64_t left = hpk__tree_left(count);
+        moments right;
+        hpk_status st = integrate_blocks(ctx, fn, kernel, samples, seed, first, left, out);
+        if (st == HPK_SUCCESS)
+            st = integrate_blocks(ctx, fn, kernel, samples, seed, first + left, count - left, &right);
+        if (st == HPK_SUCCESS)
+            hpk__moments_merge(out, &right);
+        return st;
+    }
+    hpk__cl_state *s = hpk__cl(ctx);
+    const size_t bytes = 3 * (size_t)count * sizeof(double);
+    hpk_status st = hpk__cl_partials_room(ctx, fn, bytes);
+    if (st != HPK_SUCCESS)
+        return st;
+    const cl_ulong n = samples, key = seed, first_block = (cl_ulong)first, nblocks = (cl_ulong)count;
+    const hpk__cl_arg args[] = {HPK__ARG(n),       HPK__ARG(key),       HPK__ARG(first_block),
+                                HPK__ARG(nblocks), HPK__ARG(s->bounds), HPK__ARG(s->partials)};
+    const size_t groups = ((size_t)count + s->tune.wgs - 1) / s->tune.wgs;
+    if ((st = hpk__cl_launch_groups(ctx, fn, kernel, args, 6, groups, bytes)) != HPK_SUCCESS)
+        return st;
+    const hpk__tree tree = {.nblocks = count, .node_size = sizeof(moments), .job = s->host_partials,
+                            .leaf = block_leaf, .combine = block_combine};
+    hpk__tree_eval_range(&tree, 0, count, out, NULL);
+    return HPK_SUCCESS;
 }
 
 hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source, int dim, const double *lower,
@@ -64,18 +108,11 @@ hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source
     if (err != CL_SUCCESS)
         return hpk__cl_fail(ctx, fn, "uploading the box", err);
 
-    size_t groups;
-    uint64_t run64;
-    hpk__cl_plan(&s->tune, samples, 1, s->tune.cpu_kernels ? MIN_SAMPLES_CPU : MIN_SAMPLES_GPU, &groups, &run64);
-    const cl_ulong n = samples, key = seed, run = run64;
-    const hpk__cl_arg args[] = {HPK__ARG(n), HPK__ARG(key), HPK__ARG(run), HPK__ARG(s->bounds),
-                                HPK__ARG(s->partials)};
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[HPK__K_MC_INTEGRATE], args, 5, groups,
-                               3 * groups * sizeof(double));
+    const int64_t nblocks = (int64_t)((samples - 1) / HPK__MC_BLOCK + 1);
+    moments total;
+    st = integrate_blocks(ctx, fn, prog->kernels[HPK__K_MC_INTEGRATE], samples, seed, 0, nblocks, &total);
     if (st != HPK_SUCCESS)
         return st;
-
-    const moments total = combine(s->host_partials, 0, groups);
     hpk__mc_integrate_result(dim, lower, upper, samples, &total, result);
     return HPK_SUCCESS;
 }

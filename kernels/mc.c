@@ -2,6 +2,7 @@
  * HPK__MC_BLOCK, each sample's numbers drawn from Philox by its index, block
  * results combined by the runner's pairwise tree. */
 #include "cpu_kernels.h"
+#include "order.h"
 #include "philox.h"
 #include "mc_finish.h"
 #include "runner.h"
@@ -9,7 +10,6 @@
 
 #include <math.h>
 
-#define HPK__MC_BLOCK 4096
 /* Work per sample, in vector-element units, for sizing the thread team: a
  * Philox draw costs about as much as streaming a few dozen elements, and a
  * caller's integrand is assumed to cost more. */

@@ -30,7 +30,12 @@
  *              and x;
  *   axpy form  (the other two) t accumulates x_k v_k over the vectors k in
  *              runs of HPK__GEMV_RUN consecutive k, each run in sequence
- *              from +0.0, the runs combined by the pairwise tree. */
+ *              from +0.0, the runs combined by the pairwise tree.
+ *
+ * Monte Carlo takes samples in blocks of HPK__MC_BLOCK consecutive indices:
+ * pi counts hits (exact); integration summarises a block in index order as
+ * (count, mean, m2) from sums of v - v_first (kernels/mc.c), and combines
+ * the blocks by the pairwise tree with Chan's update (mc_finish.h). */
 #ifndef HPK_ORDER_H
 #define HPK_ORDER_H
 
@@ -48,6 +53,7 @@ typedef int64_t hpk__i64;
 #define HPK__LANES_F32 64      /* float data: four AVX-512 registers of floats; 64 work-items */
 #define HPK__F32_RUN 16        /* float sum, asum, dot: a lane's elements per float run */
 #define HPK__GEMV_RUN 256      /* axpy-form gemv: vectors summed in sequence */
+#define HPK__MC_BLOCK 4096     /* Monte Carlo: samples per block */
 
 /* Folds t[0 .. lanes) into t[0]; merge(a, b) is a + b (or the device's
  * float-pair merge where there is no fp64). */

@@ -1,17 +1,19 @@
 /* Monte Carlo integration over a box of an OpenCL C integrand, which the
- * host places before this file (defining HPK_USER_INTEGRAND).  Sample i's
- * point is the CPU backends' (kernels/philox.h, no contraction into fma).
- * Each work-item summarises its samples in blocks of BLOCK as (count, mean,
- * m2) -- sums shifted by the block's first value -- merged with Chan's
- * update; the group merges its work-items pairwise and writes part[3 group
- * + {0, 1, 2}]; the host merges the groups pairwise in order. */
+ * host places before this file (defining HPK_USER_INTEGRAND), in the
+ * canonical order of order.h: work-item k summarises block first_block + k
+ * of HPK__MC_BLOCK samples exactly as the CPU kernels do (kernels/mc.c:
+ * sample i's point from kernels/philox.h, sums shifted by the block's first
+ * value, in index order, no contraction into fma) and writes (count, mean,
+ * m2) to part[3 k + {0, 1, 2}]; the host combines the blocks pairwise with
+ * Chan's update (mc_finish.h).  Where the integrand gives the host's values
+ * bit for bit, the result is the CPU backends'. */
+#include "order.h"
 #include "common.clh"
 #include "philox.h"
 
 #ifndef HPK_DIM
 #define HPK_DIM 2 /* dimensions of the box */
 #endif
-#define BLOCK 1024 /* samples per block of a work-item */
 
 #ifndef HPK_USER_INTEGRAND
 /* Built on its own (no integrand placed before this file): a stand-in. */
@@ -20,24 +22,6 @@ double hpk_integrand(const double *point, int dim)
     return point[0] + dim;
 }
 #endif
-
-typedef struct moments {
-    double count, mean, m2;
-} moments;
-
-/* Chan, Golub and LeVeque's pairwise update; empty summaries are neutral. */
-inline moments moments_merge(moments l, moments r)
-{
-    if (r.count == 0.0)
-        return l;
-    if (l.count == 0.0)
-        return r;
-    const double count = l.count + r.count, delta = r.mean - l.mean;
-    l.mean += delta * (r.count / count);
-    l.m2 += r.m2 + delta * delta * (l.count * r.count / count);
-    l.count = count;
-    return l;
-}
 
 /* Coordinate d of sample i: the (d % 2)-th pair of words of counter d / 2. */
 inline void sample_point(ulong seed, ulong i, __constant const double *lower, __constant const double *upper,
@@ -52,52 +36,29 @@ inline void sample_point(ulong seed, ulong i, __constant const double *lower, __
     }
 }
 
-/* bounds: lower[0..HPK_DIM) then upper[0..HPK_DIM). */
-HPK_KERNEL void mc_integrate(ulong samples, ulong seed, ulong run, __constant const double *bounds,
-                             __global double *part)
+/* bounds: lower[0..HPK_DIM) then upper[0..HPK_DIM); blocks [first_block,
+ * first_block + nblocks) of the samples. */
+HPK_KERNEL void mc_integrate(ulong samples, ulong seed, ulong first_block, ulong nblocks,
+                             __constant const double *bounds, __global double *part)
 {
-    __local double shc[WGS], shm[WGS], shq[WGS];
-    const int lid = get_local_id(0);
-    HPK_SAMPLE_RANGE(samples, run, base, count, iters);
+    const ulong k = get_global_id(0);
+    if (k >= nblocks)
+        return;
+    const ulong begin = (first_block + k) * HPK__MC_BLOCK;
+    const ulong end = samples - begin < HPK__MC_BLOCK ? samples : begin + HPK__MC_BLOCK;
     double point[HPK_DIM];
-    moments mine = {0.0, 0.0, 0.0};
-    for (ulong k0 = 0; k0 < iters; k0 += BLOCK) {
-        const ulong first = k0 * WGS + (ulong)lid; /* offsets from base */
-        if (first >= count)
-            break;
-        const ulong stop = min(count, first + (ulong)BLOCK * WGS);
-        double shift = 0.0, s1 = 0.0, s2 = 0.0, taken = 0.0;
-        for (ulong offset = first; offset < stop; offset += WGS) {
-            sample_point(seed, base + offset, bounds, bounds + HPK_DIM, point);
-            const double v = hpk_integrand(point, HPK_DIM);
-            if (offset == first)
-                shift = v;
-            const double d = v - shift;
-            s1 += d;
-            s2 += d * d;
-            taken += 1.0;
-        }
-        const moments blk = {taken, shift + s1 / taken, s2 - s1 * s1 / taken};
-        mine = moments_merge(mine, blk);
+    double shift = 0.0, s1 = 0.0, s2 = 0.0;
+    for (ulong i = begin; i < end; i++) {
+        sample_point(seed, i, bounds, bounds + HPK_DIM, point);
+        const double v = hpk_integrand(point, HPK_DIM);
+        if (i == begin)
+            shift = v;
+        const double d = v - shift;
+        s1 += d;
+        s2 += d * d;
     }
-
-    shc[lid] = mine.count;
-    shm[lid] = mine.mean;
-    shq[lid] = mine.m2;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int w = WGS / 2; w > 0; w >>= 1) {
-        if (lid < w) {
-            const moments l = {shc[lid], shm[lid], shq[lid]}, r = {shc[lid + w], shm[lid + w], shq[lid + w]};
-            const moments m = moments_merge(l, r);
-            shc[lid] = m.count;
-            shm[lid] = m.mean;
-            shq[lid] = m.m2;
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) {
-        part[3 * get_group_id(0)] = shc[0];
-        part[3 * get_group_id(0) + 1] = shm[0];
-        part[3 * get_group_id(0) + 2] = shq[0];
-    }
+    const double count = (double)(end - begin);
+    part[3 * k] = count;
+    part[3 * k + 1] = shift + s1 / count;
+    part[3 * k + 2] = s2 - s1 * s1 / count;
 }

@@ -53,19 +53,24 @@
  *              also independent of how samples are split among threads,
  *              processes or devices.
  *              The reductions (sum, asum, dot, nrm2) follow one canonical
- *              order, a function of n and the logical element order alone:
- *              blocks of 4096 logical elements; inside a block 16 lanes,
- *              lane l summing elements l, l + 16, l + 32, ... in sequence
- *              from +0.0 in double; the lanes folded pairwise (lane l takes
- *              lane l + 8, then l + 4, l + 2, l + 1); the blocks combined by
- *              a pairwise tree (a run of c blocks splits into its first
- *              c - c/2 and the rest).  GEMV's order builds on it (see
- *              "GEMV").  An OpenCL device evaluates the same orders, so its
- *              reductions and GEMV are bitwise the CPU backends' (float
- *              reductions on a device without fp64 excepted), as is Monte
- *              Carlo pi; box integration on a device repeats from run to
- *              run but is grouped differently.  hpk_cl.h says exactly what
- *              holds there; hpk_mpi.h what holds across ranks.
+ *              order, a function of n, the logical element order and the
+ *              precision alone: blocks of 4096 logical elements; inside a
+ *              block L lanes (L = 16 for double data, 64 for float data),
+ *              lane l summing elements l, l + L, l + 2L, ... in sequence
+ *              from +0.0 in double -- float sum, asum and dot first add
+ *              runs of 16 of a lane's elements in float (from +0.0f, each
+ *              product x_i y_i rounded to float) and then add each run's
+ *              total to the lane's double sum; the lanes folded pairwise
+ *              (lane l takes lane l + L/2, then l + L/4, ..., l + 1); the
+ *              blocks combined by a pairwise tree (a run of c blocks splits
+ *              into its first c - c/2 and the rest).  GEMV's order builds
+ *              on it (see "GEMV"); Monte Carlo takes samples in blocks of
+ *              4096 combined by the same tree.  An OpenCL device evaluates
+ *              the same orders, so its reductions, GEMV and Monte Carlo are
+ *              bitwise the CPU backends' (float reductions on a device
+ *              without fp64 excepted; box integration wherever the device's
+ *              integrand returns the same values).  hpk_cl.h says exactly
+ *              what holds there; hpk_mpi.h what holds across ranks.
  */
 #ifndef HPK_HPK_H
 #define HPK_HPK_H
@@ -239,8 +244,9 @@ HPK_API const char *hpk_ctx_error_message(const hpk_ctx *ctx);
  *   - when op(A)'s rows are stored contiguously (row-major HPK_NO_TRANS,
  *     column-major HPK_TRANS), t_i is the reductions' order (see
  *     "Reproducibility"): blocks of 4096 elements of the row, 16 lanes
- *     each, folded, the blocks combined pairwise.  So dgemv's t_i is
- *     bitwise hpk_ddot of the row and x;
+ *     each for double, 64 for float (no float runs: sgemv's lanes are in
+ *     float throughout), folded, the blocks combined pairwise.  So dgemv's
+ *     t_i is bitwise hpk_ddot of the row and x;
  *   - otherwise (row-major HPK_TRANS, column-major HPK_NO_TRANS), t_i sums
  *     x_k * A's element over runs of 256 consecutive k, each run in
  *     sequence from +0.0, and the runs are combined pairwise like blocks.
@@ -279,7 +285,17 @@ HPK_API hpk_status hpk_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose tran
  * Accuracy: elements are summed in fixed blocks with several independent
  * accumulators, and the block sums are combined pairwise, so the rounding
  * error grows like log(n), not n.  The float variants (hpk_s...) accumulate in
- * double and round once at the end.
+ * double and round once at the end; ssum, sasum and sdot first add runs of
+ * 16 terms in float (see "Reproducibility"), which costs each term at most
+ * 16 float roundings of its run's partial sums -- on well-conditioned data
+ * the result stays within half a float ulp or so of the exact one (0.35-
+ * 0.48 ulp worst of five uniform [0, 1) vectors of 2^20 and 2^22 elements,
+ * where a float-accumulating BLAS sdot is 7-65 ulp off), at the speed of
+ * float arithmetic (docs/PERFORMANCE.md).  The price: a run's float sum
+ * overflows to +-Inf when it passes FLT_MAX (about 3.4e38) although the
+ * total would not, and an sdot product below FLT_MIN (about 1.2e-38) loses
+ * precision -- as in a BLAS that accumulates floats in float.  snrm2 forms
+ * and sums its squares in double, so it neither overflows nor underflows.
  *
  * Errors (nothing is written): HPK_ERR_INVALID_ARG for n < 0, incx == 0 or
  * incy == 0, a NULL result, or a NULL x/y when n > 0. */

@@ -34,29 +34,34 @@
  *   y is bitwise the CPU backends' y, for every kernel family, work-group
  *   size and tuning (dgemv needs fp64, sgemv runs in float everywhere).
  * - Reductions (sum, asum, dot, nrm2) evaluate hpk.h's canonical order:
- *   each block's 16 lanes are accumulated and folded on the device (CPU
- *   kernel family: a block per work-item, its lanes one vector; GPU family:
- *   a lane per work-item), and the host combines the blocks' partial results
- *   in the order's pairwise tree.  No floating-point atomics are used.  On a
- *   device with fp64 the sums are in double, so the result is bitwise the
- *   CPU backends', for every kernel family, work-group size and tuning, and
- *   from run to run.  On a device without fp64, float reductions accumulate
- *   in a compensated pair of floats (about 48 bits) in the same order: they
- *   repeat from run to run and agree with the CPU to within rounding, not
- *   bitwise.  nrm2 uses Blue's scaling and neither overflows nor underflows;
- *   i?amax returns the first largest |x_i|, a NaN counting as larger than
- *   any number (the first NaN wins) -- an exact index, the CPU's.
- * - The work split of Monte Carlo integration depends only on the sample
- *   count, the device and the work-group configuration (see HPK_CL_WGS,
- *   HPK_CL_KERNELS below), so its result is bitwise the same from run to
- *   run on the same device and driver, but not, in general, bitwise the
- *   CPU backends': sums are grouped differently (the difference is within
- *   the rounding error that hpk.h bounds).  No result depends on the
- *   increments' sign or size, on buffer offsets, or on whether the data
- *   came through the host-pointer or the cl_mem functions.
+ *   each block's lanes (16 for double data, 64 for float data) are
+ *   accumulated and folded on the device (CPU kernel family: a block per
+ *   work-item, its lanes vectors of 16; GPU family: a lane per work-item),
+ *   and the host combines the blocks' partial results in the order's
+ *   pairwise tree.  No floating-point atomics are used.  On a device with
+ *   fp64 the sums are in double (float sum, asum and dot after their float
+ *   runs, as on the CPU), so the result is bitwise the CPU backends', for
+ *   every kernel family, work-group size and tuning, and from run to run.
+ *   On a device without fp64, float reductions accumulate in a compensated
+ *   pair of floats (about 48 bits, no float runs) in the same lanes and
+ *   blocks: they repeat from run to run and agree with the CPU to within
+ *   rounding, not bitwise.  nrm2 uses Blue's scaling and neither overflows
+ *   nor underflows; i?amax returns the first largest |x_i|, a NaN counting
+ *   as larger than any number (the first NaN wins) -- an exact index, the
+ *   CPU's.
  * - Monte Carlo pi is bitwise the CPU backends' result: the device runs the
  *   same Philox4x32-10 code (kernels/philox.h) and the same exact hit test,
  *   and hit counts are exact integers.
+ * - Monte Carlo integration evaluates hpk.h's canonical order too: the
+ *   device summarises each block of 4096 samples as the CPU does, and the
+ *   host combines the blocks in the same pairwise tree.  Wherever the
+ *   OpenCL C integrand returns the values the C one does, bit for bit (for
+ *   example, one that uses only +, -, * and /, correctly rounded on every
+ *   fp64 device), the result is bitwise hpk_mc_integrate's on a CPU
+ *   backend, for every kernel family, work-group size and tuning.
+ * No result depends on the increments' sign or size, on buffer offsets, or
+ * on whether the data came through the host-pointer or the cl_mem
+ * functions.
  *
  * ---------------------------------------------------------------------------
  * Errors
@@ -156,10 +161,7 @@
  *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
  *                   testing hook: it exercises the float-only kernels and
  *                   the HPK_ERR_UNSUPPORTED path on any device.
- * hpk_cl_mc_integrate's results depend on HPK_CL_WGS and HPK_CL_KERNELS
- * (they set the work split); for a given setting they are reproducible as
- * described above.  GEMV, the reductions and Monte Carlo pi do not depend
- * on them.
+ * These settings change speed only: no result depends on them.
  */
 #ifndef HPK_HPK_CL_H
 #define HPK_HPK_CL_H
@@ -265,11 +267,12 @@ HPK_API hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_off
  * hpk_ or hpk__ are reserved).  The sample points are exactly those of
  * hpk_mc_integrate: coordinate d of sample i is lower_d + (upper_d -
  * lower_d) * u with u from Philox as hpk.h specifies, computed without fused
- * multiply-add.  Each work-item accumulates a fixed run of samples, and the
- * runs are combined pairwise with Chan's update in a fixed order, so the
- * result is reproducible from run to run; it agrees with hpk_mc_integrate on
- * a CPU backend, for the same integrand written in C, to within rounding
- * (about 1e-12 relative for well-conditioned integrands), not bitwise.
+ * multiply-add.  The samples are summarised and combined in hpk.h's
+ * canonical order (a work-item per block of 4096 samples, the blocks
+ * combined on the host), so for an integrand that returns the C
+ * integrand's values bit for bit the result is hpk_mc_integrate's on a CPU
+ * backend, bit for bit; otherwise it differs from it only as the integrand
+ * values do.
  * The program built from the source is cached like hpk's own (per context
  * and on disk), keyed by the source text and dim.  Needs fp64.
  * The source is compiled by the device's OpenCL compiler with the rights of
