@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- a queue the driver does not recognise ---------------------------------------- */
 
@@ -107,9 +108,16 @@ static refs refs_of(const own *o)
     return r;
 }
 
+/* The reference counts come back to `want`.  A driver may drop its own
+ * references (those of finished commands' events, say) a moment after the
+ * commands complete, so the counts get up to two seconds to settle. */
 static void expect_refs(const own *o, refs want, const char *when)
 {
-    const refs got = refs_of(o);
+    refs got = refs_of(o);
+    for (int k = 0; k < 200 && (got.queue != want.queue || got.context != want.context); k++) {
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        got = refs_of(o);
+    }
     if (got.queue != want.queue || got.context != want.context)
         fail_msg("%s: queue reference count %u (expected %u), context reference count %u (expected %u)", when,
                  got.queue, want.queue, got.context, want.context);
