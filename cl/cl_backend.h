@@ -93,7 +93,8 @@ typedef struct hpk__cl_state {
     cl_platform_id platform;
     cl_device_id device;
     cl_context context;
-    cl_command_queue queue;
+    cl_command_queue queue; /* in order; hpk's own or the caller's (both retained by the state) */
+    bool profiling;         /* the queue has CL_QUEUE_PROFILING_ENABLE */
     char device_name[256];
     char identity[1024]; /* device, driver and platform: part of the disk cache key */
     bool fp64;

@@ -37,6 +37,11 @@ hpk_status hpk_ctx_last_profile(const hpk_ctx *ctx_, hpk_profile *profile)
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "%s: profile is NULL", fn);
 
     hpk__cl_state *s = hpk__cl(ctx);
+    if (!s->profiling)
+        return hpk__fail(ctx, HPK_ERR_UNSUPPORTED,
+                         "%s: ctx's command queue was created without CL_QUEUE_PROFILING_ENABLE, so its commands "
+                         "are not timed",
+                         fn);
     cl_event events[HPK__CL_MAX_EVENTS];
     cl_uint count = 0;
     for (int i = 0; i < s->nevents; i++)

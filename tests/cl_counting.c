@@ -1,6 +1,6 @@
-/* Stand-ins for the OpenCL functions that create and release objects: each
- * forwards to the ICD loader (dlsym RTLD_NEXT) and, when its caller lies in
- * libhpk, counts the object.  The test executable exports these symbols, so
+/* Stand-ins for the OpenCL functions that create, retain and release
+ * objects: each forwards to the ICD loader (dlsym RTLD_NEXT) and, when its
+ * caller lies in libhpk, counts the object.  The test executable exports these symbols, so
  * libhpk's calls bind here first. */
 #define _GNU_SOURCE
 #define CL_TARGET_OPENCL_VERSION 120
@@ -190,6 +190,24 @@ cl_int clEnqueueWriteBufferRect(cl_command_queue queue, cl_mem buffer, cl_bool b
     const cl_int err = real(queue, buffer, blocking, buffer_origin, host_origin, region, buffer_row_pitch,
                             buffer_slice_pitch, host_row_pitch, host_slice_pitch, ptr, num_events, wait_list, event);
     event_out(err, event, CALLER);
+    return err;
+}
+
+/* A reference libhpk takes to an object it did not create (the caller's
+ * queue and context) counts as a creation: its release must follow. */
+cl_int clRetainContext(cl_context context)
+{
+    REAL(clRetainContext);
+    const cl_int err = real(context);
+    created(CL_KIND_CONTEXT, err, CALLER);
+    return err;
+}
+
+cl_int clRetainCommandQueue(cl_command_queue queue)
+{
+    REAL(clRetainCommandQueue);
+    const cl_int err = real(queue);
+    created(CL_KIND_QUEUE, err, CALLER);
     return err;
 }
 

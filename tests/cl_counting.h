@@ -1,6 +1,6 @@
-/* Counts of the OpenCL objects libhpk creates and releases, kept by
- * cl_counting.c, which stands in for the OpenCL functions libhpk calls
- * (calls from elsewhere, the tests' own included, are passed through
+/* Counts of the OpenCL objects libhpk creates (or retains) and releases,
+ * kept by cl_counting.c, which stands in for the OpenCL functions libhpk
+ * calls (calls from elsewhere, the tests' own included, are passed through
  * uncounted). */
 #ifndef HPK_TEST_CL_COUNTING_H
 #define HPK_TEST_CL_COUNTING_H
@@ -9,7 +9,7 @@ typedef enum cl_kind { CL_KIND_CONTEXT, CL_KIND_QUEUE, CL_KIND_BUFFER, CL_KIND_P
                        CL_KIND_EVENT, CL_KIND_COUNT } cl_kind;
 
 typedef struct cl_counts {
-    long created[CL_KIND_COUNT];
+    long created[CL_KIND_COUNT]; /* clCreate... and clRetain... */
     long released[CL_KIND_COUNT];
     long builds; /* clBuildProgram calls (from source or binary) */
 } cl_counts;

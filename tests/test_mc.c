@@ -120,7 +120,7 @@ static void test_pi_independent_of_threads(void **state)
 /* ---- integration --------------------------------------------------------- */
 
 /* hpk_mc_integrate's C integrand cannot run on a device: OpenCL contexts
- * answer HPK_ERR_UNSUPPORTED (test_cl_api tests hpk_cl_mc_integrate). */
+ * answer HPK_ERR_UNSUPPORTED (test_cl_mc tests hpk_cl_mc_integrate). */
 static void skip_unless_cpu(void)
 {
     if (!test_is_cpu_backend())

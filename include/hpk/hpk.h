@@ -163,7 +163,9 @@ typedef struct hpk_ctx hpk_ctx; /* opaque execution context */
  * hpk_ctx_error_message(NULL) reads it. */
 HPK_API hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend);
 
-/* Release a context and everything it owns.  NULL is a no-op. */
+/* Release a context and everything it owns.  NULL is a no-op.  An OpenCL
+ * context first waits for the commands enqueued on its queue to finish
+ * (hpk_cl.h). */
 HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
 
 /* Threads used by this context's kernels.  OpenMP backend: 0 (the default)

@@ -19,9 +19,12 @@
  * ---------------------------------------------------------------------------
  * Any OpenCL 1.2 or later device reached through the ICD loader works: a GPU,
  * or PoCL's CPU driver (Debian's pocl-opencl-icd), which is what the test
- * suite runs on when no GPU is present.  An OpenCL hpk context owns one
- * cl_context with one device and one in-order command queue with profiling
- * enabled.  Like every hpk context it is used by one thread at a time.
+ * suite runs on when no GPU is present.  An OpenCL hpk context computes on
+ * one device through one in-order command queue: either its own, with a
+ * cl_context of its own (hpk_ctx_create_cl), or the caller's, with the
+ * caller's cl_context (hpk_ctx_create_cl_queue), so that buffers made by
+ * another OpenCL library (CLBlast, pyopencl, ...) are hpk's buffers too.
+ * Like every hpk context it is used by one thread at a time.
  *
  * ---------------------------------------------------------------------------
  * Results and reproducibility on a device
@@ -198,14 +201,63 @@ extern "C" {
  *   HPK_ERR_DEVICE       creating the OpenCL context or queue failed.
  *   HPK_ERR_ALLOC        out of host or device memory.
  * On failure *ctx is untouched and the message is recorded where
- * hpk_ctx_error_message(NULL) reads it.  hpk_ctx_destroy releases every
- * OpenCL object the context created. */
+ * hpk_ctx_error_message(NULL) reads it.  The context's queue is in order,
+ * with profiling enabled.  hpk_ctx_destroy waits for every command on the
+ * queue to finish (clFinish), then releases every OpenCL object the context
+ * created. */
 HPK_API hpk_status hpk_ctx_create_cl(hpk_ctx **ctx, const char *device);
 
+/* Create an OpenCL context that enqueues its work on the caller's own
+ * command queue, and store it in *ctx.  The device and the cl_context are
+ * the queue's (CL_QUEUE_DEVICE, CL_QUEUE_CONTEXT; a context of several
+ * devices is fine, hpk builds its programs for the queue's device only), so
+ * every buffer of that cl_context can be passed to the hpk_cl_ functions,
+ * and hpk_ctx_cl_context / _queue / _device return the caller's objects.
+ * Everything else is as for hpk_ctx_create_cl: the same tuning (HPK_CL_WGS,
+ * HPK_CL_KERNELS, HPK_CL_NO_FP64 are read now), the same programs and
+ * program cache, the same results, bitwise.
+ *
+ * Ownership.  The context retains the queue and its cl_context
+ * (clRetainCommandQueue, clRetainContext) and releases both in
+ * hpk_ctx_destroy, after waiting (clFinish) for every command on the queue
+ * -- hpk's and the caller's -- to finish.  The caller keeps its own
+ * references and may release them while the hpk context lives.
+ *
+ * The queue is shared.  hpk's commands run in queue order with the
+ * caller's: an hpk_cl_?gemv runs after the commands enqueued before it, and
+ * the caller's later commands see its y.  The reductions and the
+ * host-pointer functions wait for their results, and so also for the
+ * caller's earlier commands.  Enqueueing on the queue from another thread
+ * while an hpk call runs is allowed by OpenCL, but the order of those
+ * commands and hpk's is then unspecified.
+ *
+ * What the queue must have:
+ *   in-order execution  hpk's commands depend on the ones it enqueued before
+ *                       them, so a queue with
+ *                       CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE (or a
+ *                       device-side queue) is refused with
+ *                       HPK_ERR_INVALID_ARG; create an in-order queue on the
+ *                       same cl_context (it shares the buffers) for hpk.
+ *   profiling           optional.  Without CL_QUEUE_PROFILING_ENABLE every
+ *                       call works, and hpk_ctx_last_profile returns
+ *                       HPK_ERR_UNSUPPORTED (the commands are not timed).
+ *   HPK_ERR_INVALID_ARG  ctx or queue is NULL; queue is not a valid command
+ *                        queue (the ICD loader and driver decide what they
+ *                        can recognise: a released or random pointer is
+ *                        undefined behaviour, as in OpenCL); an out-of-order
+ *                        or device-side queue; HPK_CL_WGS / HPK_CL_KERNELS set
+ *                        to a value the device cannot use.
+ *   HPK_ERR_DEVICE       an OpenCL query or retain failed.
+ *   HPK_ERR_ALLOC        out of host or device memory.
+ * On failure *ctx is untouched, no reference is kept, and the message is
+ * recorded where hpk_ctx_error_message(NULL) reads it. */
+HPK_API hpk_status hpk_ctx_create_cl_queue(hpk_ctx **ctx, cl_command_queue queue);
+
 /* The OpenCL objects of an OpenCL context, for creating buffers and
- * enqueueing your own work around hpk's (the queue is in-order, with
- * profiling enabled).  They stay owned by ctx: retain them to keep them past
- * hpk_ctx_destroy.  NULL for ctx == NULL or a context of another backend. */
+ * enqueueing your own work around hpk's (the queue is in order; it has
+ * profiling enabled unless it is a caller's queue without it).  ctx holds a
+ * reference to each until hpk_ctx_destroy: retain them to keep them past it.
+ * NULL for ctx == NULL or a context of another backend. */
 HPK_API cl_context hpk_ctx_cl_context(const hpk_ctx *ctx);
 HPK_API cl_command_queue hpk_ctx_cl_queue(const hpk_ctx *ctx);
 HPK_API cl_device_id hpk_ctx_cl_device(const hpk_ctx *ctx);
@@ -222,7 +274,10 @@ HPK_API cl_device_id hpk_ctx_cl_device(const hpk_ctx *ctx);
  *
  * hpk_cl_?gemv enqueues its kernels on the context's queue and returns at
  * once: call clFinish(hpk_ctx_cl_queue(ctx)) (or wait for later work on the
- * queue) before reading y.  Its semantics are those of hpk_?gemv: m == 0 or
+ * queue) before reading y.  hpk_ctx_destroy waits for them (and for
+ * everything else on the queue) before it releases anything, so destroying
+ * a context right after an hpk_cl_?gemv is safe and y is complete when it
+ * returns.  Its semantics are those of hpk_?gemv: m == 0 or
  * n == 0, or alpha == 0 with beta == 1, enqueue nothing; alpha == 0 does not
  * read a or x; beta == 0 writes y without reading it.
  *
@@ -310,6 +365,9 @@ HPK_API hpk_status hpk_cl_mc_integrate(hpk_ctx *ctx, const char *integrand_sourc
  * as it was.
  *   HPK_ERR_INVALID_ARG  ctx is NULL or not an OpenCL context, or profile is
  *                        NULL.
+ *   HPK_ERR_UNSUPPORTED  ctx was made by hpk_ctx_create_cl_queue on a queue
+ *                        without CL_QUEUE_PROFILING_ENABLE; *profile is not
+ *                        written.
  *   HPK_ERR_DEVICE       waiting for the commands or reading their events
  *                        failed. */
 typedef struct hpk_profile {

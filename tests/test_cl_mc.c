@@ -1,0 +1,148 @@
+/* Tests of Monte Carlo on an OpenCL context: pi bitwise the serial
+ * backend's, hpk_cl_mc_integrate against hpk_mc_integrate with the same
+ * integrand written in C, and hpk_cl_mc_integrate's bad input. */
+#define _POSIX_C_SOURCE 200809L
+#include "cl_test.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+/* ---- Monte Carlo ---------------------------------------------------------------------- */
+
+static const char poly_cl[] = TEST_POLY_CL;
+
+/* The same integrand in C. */
+static double poly_c(const double *p, int dim, void *user_data)
+{
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; d++)
+        s += (d + 1) * p[d] * p[d];
+    return s;
+}
+
+static void test_mc_pi_matches_serial(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = test_ctx(0), *serial = NULL;
+    assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
+    static const uint64_t samples[] = {1, 2, 4095, 4097, 65536 * 3 + 1, 1000003};
+    static const uint64_t seeds[] = {0, 42, 0xfedcba9876543210u};
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++)
+        for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+            hpk_mc_result want, got;
+            expect(hpk_mc_pi(serial, samples[k], seeds[s], &want), HPK_SUCCESS, serial, "hpk_mc_pi serial");
+            expect(hpk_mc_pi(ctx, samples[k], seeds[s], &got), HPK_SUCCESS, ctx, "hpk_mc_pi opencl");
+            if (memcmp(&got, &want, sizeof got) != 0)
+                fail_msg("hpk_mc_pi(%" PRIu64 " samples, seed %" PRIu64 "): %.17g on OpenCL, %.17g on serial",
+                         samples[k], seeds[s], got.estimate, want.estimate);
+        }
+    hpk_ctx_destroy(serial);
+    hpk_ctx_destroy(ctx);
+}
+
+/* The canonical order (order.h): with an integrand whose values are the
+ * host's bit for bit (poly_c and poly_cl use only + and *, and neither side
+ * contracts into fma), the result is the serial backend's bit for bit, at
+ * every work-group size and in both kernel families (the gpu family runs
+ * this test again), including runs of blocks longer than one launch. */
+static void expect_integrate_bitwise(hpk_ctx *ctx, const char *label, hpk_ctx *serial, int dim, const double *lo,
+                                     const double *hi, uint64_t samples, uint64_t seed)
+{
+    hpk_mc_result want, got = {test_poison_d(), test_poison_d(), 0};
+    expect(hpk_mc_integrate(serial, poly_c, NULL, dim, lo, hi, samples, seed, &want), HPK_SUCCESS, serial,
+           "hpk_mc_integrate");
+    expect(hpk_cl_mc_integrate(ctx, poly_cl, dim, lo, hi, samples, seed, &got), HPK_SUCCESS, ctx,
+           "hpk_cl_mc_integrate");
+    assert_int_equal(got.samples, samples);
+    if (memcmp(&got, &want, sizeof got) != 0)
+        fail_msg("dim %d, %" PRIu64 " samples (%s): %a +- %a on OpenCL, %a +- %a on the serial backend", dim,
+                 samples, label, got.estimate, got.std_error, want.estimate, want.std_error);
+}
+
+static void test_mc_integrate_matches_cpu(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = test_ctx(0), *serial = NULL;
+    assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
+    const double lo[5] = {-1.0, 0.5, 2.0, -3.0, 0.0}, hi[5] = {2.0, 1.5, 2.25, -1.0, 1e-3};
+    static const int dims[] = {1, 2, 3, 5};
+    static const uint64_t samples[] = {1, 2, 1000, 4095, 4096, 4097, 3 * 4096 + 5, 100003};
+    hpk_ctx *variants[4];
+    const char *names[4];
+    const int nvariants = test_variant_contexts(variants, names);
+    for (int v = 0; v < nvariants; v++) {
+        for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++)
+            for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++)
+                expect_integrate_bitwise(variants[v], names[v], serial, dims[d], lo, hi, samples[k], 11 + d);
+        hpk_ctx_destroy(variants[v]);
+    }
+    /* 4102 blocks: more than one launch takes (cl/mc.c) */
+    expect_integrate_bitwise(ctx, "default", serial, 1, lo, hi, (uint64_t)4102 * 4096 - 7, 99);
+
+    /* The same source again builds nothing; a constant has no spread. */
+    hpk_mc_result r;
+    expect(hpk_cl_mc_integrate(ctx, poly_cl, 3, lo, hi, 5000, 1, &r), HPK_SUCCESS, ctx, "hpk_cl_mc_integrate");
+    hpk_profile p = profile_of(ctx);
+    assert_true(p.build_s == 0.0 && p.kernel_s > 0.0);
+    const char *constant = "double hpk_integrand(const double *p, int dim) { return 1e8 + 0.5; }";
+    expect(hpk_cl_mc_integrate(ctx, constant, 2, lo, hi, 3 * 4096 + 5, 3, &r), HPK_SUCCESS, ctx, "constant");
+    assert_true(r.estimate == 3.0 * (1e8 + 0.5) && r.std_error == 0.0);
+    hpk_ctx_destroy(serial);
+    hpk_ctx_destroy(ctx);
+}
+
+static void test_mc_integrate_bad_input(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = test_ctx(0);
+    const double lo[2] = {0, 0}, hi[2] = {1, 1}, flat[2] = {1, 0}, inf[2] = {1, INFINITY};
+    hpk_mc_result r = {test_poison_d(), test_poison_d(), 12345};
+    static const struct {
+        const char *source, *word;
+        int dim, bounds; /* 0: good, 1: NULL lower, 2: flat, 3: infinite */
+        uint64_t samples;
+        bool null_result;
+    } cases[] = {
+        {NULL, "integrand_source", 2, 0, 10, false}, {poly_cl, "dim", 0, 0, 10, false},
+        {poly_cl, "at most", 257, 0, 10, false},     {poly_cl, "lower", 2, 1, 10, false},
+        {poly_cl, "dimension 1", 2, 2, 10, false},   {poly_cl, "finite", 2, 3, 10, false},
+        {poly_cl, "samples", 2, 0, 0, false},        {poly_cl, "result", 2, 0, 10, true},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const double *l = cases[k].bounds == 1 ? NULL : lo;
+        const double *u = cases[k].bounds == 2 ? flat : cases[k].bounds == 3 ? inf : hi;
+        expect(hpk_cl_mc_integrate(ctx, cases[k].source, cases[k].dim, l, u, cases[k].samples, 1,
+                                   cases[k].null_result ? NULL : &r),
+               HPK_ERR_INVALID_ARG, ctx, cases[k].word);
+        expect_message(ctx, cases[k].word, cases[k].word);
+        assert_true(test_is_poison_d(r.estimate) && r.samples == 12345);
+    }
+    /* A source that does not build: HPK_ERR_DEVICE with the build log. */
+    expect(hpk_cl_mc_integrate(ctx, "double hpk_integrand(const double *p, int dim) { return undeclared; }", 2, lo, hi,
+                               10, 1, &r),
+           HPK_ERR_DEVICE, ctx, "a broken integrand");
+    expect_message(ctx, "undeclared", "a broken integrand's build log");
+    assert_true(test_is_poison_d(r.estimate) && r.samples == 12345);
+    /* hpk_mc_integrate's C function cannot run on the device. */
+    expect(hpk_mc_integrate(ctx, poly_c, NULL, 2, lo, hi, 10, 1, &r), HPK_ERR_UNSUPPORTED, ctx, "hpk_mc_integrate");
+    expect_message(ctx, "hpk_cl_mc_integrate", "hpk_mc_integrate on OpenCL");
+    hpk_ctx_destroy(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    if (test_parse_backend(argc, argv))
+        return 1;
+    if (test_backend != HPK_BACKEND_OPENCL) {
+        fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mc_pi_matches_serial),
+        cmocka_unit_test(test_mc_integrate_matches_cpu),
+        cmocka_unit_test(test_mc_integrate_bad_input),
+    };
+    return cmocka_run_group_tests_name("opencl Monte Carlo", tests, NULL, NULL);
+}
