@@ -7,6 +7,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 
 #ifdef HPK_BENCH_OPENCL
@@ -247,7 +248,11 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
     if (r.vectors == 2)
         p.buffers.push_back({Buf::y, n});
 
+    // The default study's check of other data: hpk_omp and OpenBLAS only.
+    const bool check_only = data != Data::uniform && !options().data_given;
     for (const std::string &variant : host_api_variants()) {
+        if (check_only && variant != "hpk_omp")
+            continue;
         p.variant = variant;
         add(p, [=](benchmark::State &st, int threads) {
             Context ctx(variant, threads);
@@ -273,7 +278,7 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
         for (auto _ : st)
             benchmark::DoNotOptimize(r.blas(n, x, y));
     });
-    if (has_naive(r.kernel)) {
+    if (has_naive(r.kernel) && !check_only) {
         p.variant = "naive_omp";
         add(p, [=](benchmark::State &st, int threads) {
             const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
@@ -287,10 +292,20 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
 #endif
 }
 
+// Whether the reductions run on `data` at n elements (see Options::data).
+static bool runs_on(Data data, int64_t n)
+{
+    const Options &o = options();
+    return data == Data::uniform || o.data_given ||
+           std::find(o.data_sizes.begin(), o.data_sizes.end(), n) != o.data_sizes.end();
+}
+
 void register_reductions()
 {
     for (const Data data : options().data)
         for (const int64_t n : options().vec_sizes) {
+            if (!runs_on(data, n))
+                continue;
             for (const auto &r : kFloat)
                 add_reduction(r, n, data);
             for (const auto &r : kDouble)

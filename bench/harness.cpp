@@ -325,7 +325,9 @@ void add(const Point &p, Body body)
         Storage &s = g_buffers[{buf, p.precision, p.data}];
         s.elements = std::max(s.elements, elements);
     }
-    const std::vector<int> threads = v->threaded ? o.threads : std::vector<int>{1};
+    // Points of the default study's data check run on 1 thread (Options::data).
+    const bool one_thread = !v->threaded || (p.data != Data::uniform && !o.data_given);
+    const std::vector<int> threads = one_thread ? std::vector<int>{1} : o.threads;
     for (const int t : threads) {
         const std::string data = p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data);
         const std::string name = p.kernel + "/" + p.precision + "/" + p.variant + "/size:" +

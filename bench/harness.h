@@ -32,7 +32,14 @@ struct Options {
     std::vector<int64_t> gemv_sizes;      // m = n
     std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
     std::vector<int64_t> mc_sizes;        // samples
-    std::vector<Data> data = {Data::uniform};  // reductions' inputs
+    // The reductions' inputs.  Without --data (data_given false) uniform
+    // data everywhere and every other kind at data_sizes (those of them in
+    // vec_sizes), on 1 thread, for hpk_omp and OpenBLAS: the study's check
+    // that no data is slow.  With --data, every kind everywhere.
+    std::vector<Data> data = {Data::uniform, Data::zeros, Data::subnormal, Data::huge,
+                              Data::tiny,    Data::nan,   Data::equal};
+    bool data_given = false;
+    std::vector<int64_t> data_sizes = {int64_t(1) << 14, int64_t(1) << 24};  // in cache, from DRAM
     int repetitions = 5;
     double min_time = 0.02;  // seconds per repetition
     double warmup = 0.02;    // seconds run before the first repetition

@@ -34,7 +34,10 @@ spinning.
   --data=LIST          the reductions' inputs: uniform (random in [-1, 1)),
                        zeros (every tenth 0), subnormal, huge (x 1e300, float
                        x 1e30), tiny (x 1e-300, float x 1e-30), nan (every
-                       hundredth NaN), equal (all 0.75) (default: uniform)
+                       hundredth NaN), equal (all 0.75).  Default: uniform
+                       everywhere, every other kind at 2^14 and 2^24
+                       elements (where those are vector sizes) on 1 thread
+                       for hpk_omp and openblas; given, every kind everywhere
   --repetitions=N      repetitions per point, reported as median (default: 5)
   --min-time=S         seconds per repetition (default: 0.02)
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
@@ -183,6 +186,7 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
         sizes(&o.mc_sizes);
     else if (name == "data") {
         o.data.clear();
+        o.data_given = true;
         for (const std::string &d : split(value)) {
             Data kind;
             if (!data_from_name(d, &kind)) {
