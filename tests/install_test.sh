@@ -67,6 +67,31 @@ case " $(pkg-config --static --libs hpk) " in
   *) echo "pkg-config --static --libs hpk lacks libhpk.a's dependencies: $(pkg-config --static --libs hpk)"; exit 1 ;;
 esac
 
+# With -static, `pkg-config --static hpk` makes a program that needs no
+# shared library at all, where every dependency has an archive (Debian has
+# none of the OpenCL loader; clang's libomp may have none).
+static_ok=1
+case " $(pkg-config --libs hpk) " in *" -lOpenCL "*) static_ok=0 ;; esac
+case " $(pkg-config --static --libs hpk) " in
+  *" -fopenmp=libomp "*) omp_archive=libomp.a ;;
+  *" -fopenmp "*) omp_archive=libgomp.a ;;
+  *) omp_archive="" ;;
+esac
+if [ -n "$omp_archive" ] && [ "$("$cc" -print-file-name="$omp_archive")" = "$omp_archive" ]; then
+  static_ok=0
+fi
+if [ $static_ok -eq 1 ]; then
+  echo "== pkg-config --static hpk, -static"
+  # shellcheck disable=SC2046
+  "$cc" -std=c11 -Wall -Wextra -Werror "$src/examples/gemv.c" -o "$work/gemv-pc-allstatic" \
+    $(pkg-config --static --cflags --libs hpk) -static 2>"$work/static.log" ||
+    { cat "$work/static.log"; echo "pkg-config --static -static build of gemv failed"; exit 1; }
+  "$work/gemv-pc-allstatic" >/dev/null || { echo "the -static gemv failed"; exit 1; }
+  if readelf -d "$work/gemv-pc-allstatic" | grep -q NEEDED; then
+    echo "the -static gemv needs shared libraries:"; readelf -d "$work/gemv-pc-allstatic"; exit 1
+  fi
+fi
+
 echo "== pkg-config hpk-static"
 # libhpk.a: the program needs nothing of hpk at run time.
 for flags in "--cflags --libs" "--static --cflags --libs"; do
