@@ -2,8 +2,8 @@
 # when their dependency is found, off (with one line saying why) when not.
 # ON asks for the backend: a missing dependency turns it off with a warning.
 # HPK_REQUIRE_BACKENDS makes a missing dependency of any backend that is not
-# OFF a hard failure (CI sets it).  HPK_WITH_OPENMP is ON by default and
-# behaves like ON.
+# OFF a hard failure (CI sets it).  HPK_WITH_OPENMP (ON by default) takes
+# the same values.
 #
 # After this file, HPK_WITH_OPENMP, HPK_WITH_OPENCL and HPK_WITH_MPI are
 # plain ON/OFF variables (the cache keeps what the user chose, AUTO
