@@ -1,4 +1,4 @@
-# Compile options shared by every hpk object library (an interface target).
+# Compile options shared by every hpk object library (interface targets).
 set(CMAKE_C_STANDARD 11)
 set(CMAKE_C_STANDARD_REQUIRED ON)
 set(CMAKE_C_EXTENSIONS OFF)
@@ -18,3 +18,14 @@ if(HPK_SANITIZE)
   add_compile_options(-fsanitize=${HPK_SANITIZE} -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=${HPK_SANITIZE})
 endif()
+
+# What every part of the library sees (core/, kernels/, cl/, mpi/, and the
+# tests that reach into the internals): the public and internal header
+# directories, and which backends this build has.  Needs HpkBackends.cmake
+# first.
+add_library(hpk_internal INTERFACE)
+target_include_directories(hpk_internal INTERFACE
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/kernels)
+target_compile_definitions(hpk_internal INTERFACE
+  $<$<BOOL:${HPK_WITH_OPENMP}>:HPK_HAVE_OPENMP=1>
+  $<$<BOOL:${HPK_WITH_OPENCL}>:HPK_HAVE_OPENCL=1>)

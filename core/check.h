@@ -1,6 +1,7 @@
 /* Argument checks run once, in the dispatch layer, before any backend.  Each
  * returns HPK_SUCCESS, or records why in the context and returns
- * HPK_ERR_INVALID_ARG.  `fn` is the public function's name for the message. */
+ * HPK_ERR_INVALID_ARG.  `fn` is the public function's name for the message.
+ * libhpk_mpi calls them too (HPK__SHARED, hpk_internal.h). */
 #ifndef HPK_CHECK_H
 #define HPK_CHECK_H
 
@@ -9,7 +10,7 @@
 /* Whether a vector of n >= 0 elements of elem_size bytes with increment inc
  * is addressable: inc != INT64_MIN, and its span, (n-1)|inc| + 1 elements,
  * fits in int64_t in bytes.  Computed without overflow for any arguments. */
-bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
+HPK__SHARED bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
 
 /* The elements a vector spans, (n-1)|inc| + 1 (0 when n == 0), for a vector
  * that hpk__vector_fits. */
@@ -19,21 +20,21 @@ static inline int64_t hpk__vector_span(int64_t n, int64_t inc)
 }
 
 /* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
-hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
-                             const void *x, int64_t inc, size_t elem_size);
+HPK__SHARED hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
+                                         const void *x, int64_t inc, size_t elem_size);
 
 /* A result pointer is never NULL. */
-hpk_status hpk__check_result(hpk_ctx *ctx, const char *fn, const char *name, const void *result);
+HPK__SHARED hpk_status hpk__check_result(hpk_ctx *ctx, const char *fn, const char *name, const void *result);
 
 /* Every gemv argument: enums, sizes, lda, increments, pointers, extents. */
-hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_transpose trans,
-                           int64_t m, int64_t n, const void *a, int64_t lda, const void *x,
-                           int64_t incx, const void *y, int64_t incy, size_t elem_size);
+HPK__SHARED hpk_status hpk__check_gemv(hpk_ctx *ctx, const char *fn, hpk_layout layout, hpk_transpose trans,
+                                       int64_t m, int64_t n, const void *a, int64_t lda, const void *x,
+                                       int64_t incx, const void *y, int64_t incy, size_t elem_size);
 
 /* The box and counts of a Monte Carlo integration: result not NULL,
  * dim >= 1, lower and upper not NULL, samples > 0, and finite bounds with
  * lower_d < upper_d and a finite width upper_d - lower_d. */
-hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double *lower, const double *upper,
-                             uint64_t samples, const void *result);
+HPK__SHARED hpk_status hpk__check_mc_box(hpk_ctx *ctx, const char *fn, int dim, const double *lower,
+                                         const double *upper, uint64_t samples, const void *result);
 
 #endif /* HPK_CHECK_H */

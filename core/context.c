@@ -100,8 +100,7 @@ void hpk_ctx_destroy(hpk_ctx *ctx)
 
 hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads)
 {
-    if (!ctx)
-        return hpk__fail(NULL, HPK_ERR_INVALID_ARG, "hpk_ctx_set_num_threads: ctx is NULL");
+    ctx = hpk__resolve(ctx);
     if (num_threads < 0)
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
                          "hpk_ctx_set_num_threads: num_threads is %d; use 0 for all available or a positive count",
@@ -112,7 +111,7 @@ hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads)
 
 int hpk_ctx_get_num_threads(const hpk_ctx *ctx)
 {
-    return ctx ? ctx->num_threads : 0;
+    return hpk__resolve((hpk_ctx *)ctx)->num_threads;
 }
 
 hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path)

@@ -1,6 +1,7 @@
 /* Contexts, status strings, the version, and the default context. */
 #include "support.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,12 +64,46 @@ static void test_backend_not_built(void **state)
 static void test_set_num_threads_rejects_bad_arguments(void **state)
 {
     (void)state;
-    assert_int_equal(hpk_ctx_set_num_threads(NULL, 2), HPK_ERR_INVALID_ARG);
     hpk_ctx *ctx = test_ctx(2);
     assert_int_equal(hpk_ctx_set_num_threads(ctx, -1), HPK_ERR_INVALID_ARG);
     assert_int_equal(hpk_ctx_get_num_threads(ctx), 2);
     assert_true(strstr(hpk_ctx_error_message(ctx), "-1") != NULL);
     hpk_ctx_destroy(ctx);
+}
+
+static void *default_num_threads(void *out)
+{
+    *(int *)out = hpk_ctx_get_num_threads(NULL);
+    return NULL;
+}
+
+/* ctx == NULL sets the calling thread's default context: its calls with
+ * NULL see the count, created contexts and other threads' defaults do not. */
+static void test_set_num_threads_on_default_context(void **state)
+{
+    (void)state;
+    assert_int_equal(hpk_ctx_get_num_threads(NULL), 0);
+    assert_int_equal(hpk_ctx_set_num_threads(NULL, 3), HPK_SUCCESS);
+    assert_int_equal(hpk_ctx_get_num_threads(NULL), 3);
+
+    hpk_ctx *ctx = test_ctx(0);
+    assert_int_equal(hpk_ctx_get_num_threads(ctx), 0);
+    hpk_ctx_destroy(ctx);
+    int other = -1;
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, default_num_threads, &other), 0);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(other, 0);
+
+    double x[3] = {1.0, 2.0, 4.0}, r = 0.0;
+    assert_int_equal(hpk_dsum(NULL, 3, x, 1, &r), HPK_SUCCESS);
+    assert_true(r == 7.0);
+
+    assert_int_equal(hpk_ctx_set_num_threads(NULL, -2), HPK_ERR_INVALID_ARG);
+    assert_true(strstr(hpk_ctx_error_message(NULL), "-2") != NULL);
+    assert_int_equal(hpk_ctx_get_num_threads(NULL), 3);
+    assert_int_equal(hpk_ctx_set_num_threads(NULL, 0), HPK_SUCCESS);
+    assert_int_equal(hpk_ctx_get_num_threads(NULL), 0);
 }
 
 static void test_error_message_is_per_context(void **state)
@@ -137,6 +172,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_create_rejects_bad_arguments),
         cmocka_unit_test(test_backend_not_built),
         cmocka_unit_test(test_set_num_threads_rejects_bad_arguments),
+        cmocka_unit_test(test_set_num_threads_on_default_context),
         cmocka_unit_test(test_error_message_is_per_context),
         cmocka_unit_test(test_default_context),
         cmocka_unit_test(test_status_strings),

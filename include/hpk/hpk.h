@@ -168,9 +168,12 @@ HPK_API hpk_status hpk_ctx_create(hpk_ctx **ctx, hpk_backend backend);
  * (hpk_cl.h). */
 HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
 
-/* Threads used by this context's kernels.  OpenMP backend: 0 (the default)
- * means all available (omp_get_max_threads() at the time of the call), n > 0
- * means at most n threads.  Serial and OpenCL backends: accepted and ignored.
+/* Threads used by this context's kernels.  ctx == NULL sets the calling
+ * thread's default context, which that thread's later calls with
+ * ctx == NULL use; other threads' default contexts keep their own count.
+ * OpenMP backend: 0 (the default) means all available (omp_get_max_threads()
+ * at the time of the call), n > 0 means at most n threads.  Serial and
+ * OpenCL backends: accepted and ignored.
  *
  * The thread cap: a call never starts more threads than the larger of
  *   - the CPUs this process may run on (its affinity mask as it was the
@@ -194,11 +197,11 @@ HPK_API void hpk_ctx_destroy(hpk_ctx *ctx);
  *     slower than on the serial backend: a thread is only started for about
  *     32 K elements (or 1 K Monte Carlo samples) of work.
  *   - None of this changes a result: see "Reproducibility" above.
- *   HPK_ERR_INVALID_ARG  ctx is NULL or num_threads < 0. */
+ *   HPK_ERR_INVALID_ARG  num_threads < 0. */
 HPK_API hpk_status hpk_ctx_set_num_threads(hpk_ctx *ctx, int num_threads);
 
 /* The value last set with hpk_ctx_set_num_threads (0 when never set), before
- * the thread cap; for ctx == NULL, 0.  */
+ * the thread cap; for ctx == NULL, the calling thread's default context's. */
 HPK_API int hpk_ctx_get_num_threads(const hpk_ctx *ctx);
 
 /* The backend of a context; for ctx == NULL, the default context's backend. */

@@ -1,7 +1,9 @@
 /*
  * hpk_mpi.h — hpk across processes: distributed GEMV, reductions and Monte
- * Carlo over MPI, and the manual for them.  Built into libhpk, and
- * installed, when hpk is configured with -DHPK_WITH_MPI=ON.
+ * Carlo over MPI, and the manual for them.  They live in libhpk_mpi, a
+ * library of their own on top of libhpk (link hpk::hpk_mpi, or pkg-config's
+ * hpk-mpi), built and installed when hpk's configure finds MPI
+ * (HPK_WITH_MPI, AUTO by default).
  *
  * The arrangement is the usual hybrid one: one MPI rank per node (or per
  * socket), OpenMP threads inside each rank.  Every function here is the
@@ -34,6 +36,21 @@
  * Context.     ctx is the local backend, exactly as in hpk.h: NULL means the
  *              calling thread's default context.  Its thread count applies
  *              inside each rank.  A failing call records its message in ctx.
+ *
+ * Threads and binding.
+ *              Each rank runs its context's OpenMP threads on the CPUs the
+ *              rank may run on (hpk.h's thread cap).  The launcher decides
+ *              which those are: Open MPI's mpirun binds each rank to a
+ *              single core by default when it starts one or two ranks (to a
+ *              socket with more), and a rank bound to one core runs hpk on
+ *              one thread, -np 1 included.  Give each rank its cores:
+ *                mpirun -np 2 --map-by slot:PE=4 --bind-to core ./app
+ *              (4 cores per rank, each rank bound to its own), or
+ *                mpirun -np 2 --bind-to none ./app
+ *              (no binding: each rank may use every core; set its thread
+ *              count, OMP_NUM_THREADS or hpk_ctx_set_num_threads, so that
+ *              the ranks' threads together fit the cores).  Under Slurm,
+ *              srun --cpus-per-task=N gives each rank N CPUs.
  *
  * Data.        A distributed vector of N elements is split into contiguous
  *              blocks in rank order: rank r holds the n_r elements that
