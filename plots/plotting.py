@@ -80,10 +80,9 @@ def ratio_axis(ax, lo=1 / 1024, hi=1024):
     step = max(1, math.ceil((k1 - k0) / 8))
     ticks = [2.0 ** k for k in range(k0, k1 + 1) if k % step == 0 and bottom <= 2.0 ** k <= top]
     if len(ticks) < 3:  # a narrow range: label 1.25x and 1.5x steps too
-        ticks = [v for v in (1 / 2, 1 / 1.5, 1 / 1.25, 1, 1.25, 1.5, 2) if bottom <= v <= top]
+        ticks = sorted(set(ticks) | {v for v in (1 / 1.5, 1 / 1.25, 1.25, 1.5) if bottom <= v <= top})
     ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.yaxis.set_major_formatter(FuncFormatter(
-        lambda v, _: f"{v:.3g}×" if v >= 1 or (1 / v) % 1 else f"1/{1 / v:g}×"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}×" if v >= 1 else f"1/{1 / v:.3g}×"))
     ax.yaxis.set_minor_locator(NullLocator())
     off = sum(1 for v in values if not bottom <= v <= top)
     if off:
@@ -111,19 +110,26 @@ def shared_legend(fig, axes, ncol=6, extra=()):
     if not handles:
         return 0
     ncol = min(len(handles), ncol)
-    # A long handle, so that a dashed line shows its dashes beside its marker.
-    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=ncol,
-               frameon=False, handlelength=4, bbox_to_anchor=(0.5, 0.005))
-    return math.ceil(len(handles) / ncol)
+    renderer = fig.canvas.get_renderer()
+    while True:
+        # A long handle, so that a dashed line shows its dashes beside its marker.
+        legend = fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=ncol,
+                            frameon=False, handlelength=4, bbox_to_anchor=(0.5, 0.005))
+        if ncol == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
+            return math.ceil(len(handles) / ncol)
+        legend.remove()  # wider than the figure: fewer columns
+        ncol -= 1
 
 
 def save(fig, results_dir, name, title, legend_rows=0):
     """Titles, lays out (leaving room for legend_rows rows of a shared
     legend right below the panels) and writes RESULTS_DIR/name."""
-    fig.suptitle(title, fontsize=13, fontweight="bold")
+    text = fig.suptitle(title, fontsize=13, fontweight="bold")
+    if text.get_window_extent(fig.canvas.get_renderer()).width > 0.98 * fig.bbox.width:
+        text.set_text(title.replace("   ·   ", "\n"))  # a narrow figure: the machine on a second line
     height = fig.get_size_inches()[1]
     bottom = (0.12 + 0.21 * legend_rows) / height if legend_rows else 0
-    fig.tight_layout(rect=(0, bottom, 1, 1 - 0.4 / height))
+    fig.tight_layout(rect=(0, bottom, 1, 1 - 0.25 * (1 + text.get_text().count("\n")) / height))
     path = os.path.join(results_dir, name)
     fig.savefig(path)
     plt.close(fig)

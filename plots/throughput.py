@@ -59,11 +59,11 @@ def main():
         kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, precision=prec)]
         if not kernels:
             continue
-        fig, axes, spare = plotting.grid(len(kernels))
+        fig, axes, spare = plotting.grid(len(kernels), cols=min(4, len(kernels)))
         for ax, kernel in zip(axes, kernels):
             panel(ax, rows, kernel, prec, tmax, cache)
         legend_rows = plotting.shared_legend(fig, axes)
-        title = (f"Throughput vs size — {benchdata.PRECISION_NAMES[prec]}, {tmax} threads "
+        title = (f"Throughput vs size — {benchdata.PRECISION_NAMES[prec]}, {tmax} thread{'s' if tmax > 1 else ''} "
                  f"(hpk serial on 1)   ·   {plotting.subtitle(data)}")
         plotting.save(fig, results_dir, f"throughput_{prec}.png", title, legend_rows=legend_rows)
 

@@ -49,7 +49,7 @@ def figure(results_dir, data, rows, peer, variants, name):
     if not kernels:
         print(f"vs_peer: no rows compared with {peer}; {name} not written")
         return
-    fig, axes, _ = plotting.grid(len(kernels))
+    fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
     for ax, kernel in zip(axes, kernels):
         panel(ax, rows, kernel, variants, peer, cache)
     legend_rows = plotting.shared_legend(fig, axes, ncol=5)
