@@ -26,10 +26,12 @@ plt.rcParams.update({
 })
 
 
-def grid(n, cols=4, width=4.2, height=3.3):
-    """A figure with n panels in rows of `cols`; unused panels are hidden."""
+def grid(n, cols=4, width=4.2, height=3.3, min_width=9.0):
+    """A figure with n panels in rows of `cols`, at least min_width inches
+    wide (room for the title and the legend); unused panels are hidden."""
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(width * cols, min_width), height * rows),
+                             squeeze=False)
     flat = [a for row in axes for a in row]
     for a in flat[n:]:
         a.set_visible(False)
