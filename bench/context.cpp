@@ -93,6 +93,9 @@ void add_machine_context()
     AddCustomContext("threading_env", threading.empty() ? "(none set)" : threading);
 
     AddCustomContext("command", env_or("HPK_BENCH_COMMAND", "hpk_bench"));
+    // scripts/bench samples the load before it builds (the build's own load
+    // is in Google Benchmark's load_avg, read as the runs start).
+    AddCustomContext("load_before_build", env_or("HPK_BENCH_LOAD_BEFORE_BUILD", "not recorded"));
     AddCustomContext("kernels", join(o.kernels));
     AddCustomContext("variants", join(o.variants));
     AddCustomContext("threads", join(o.threads));

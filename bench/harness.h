@@ -44,6 +44,7 @@ struct Options {
     double min_time = 0.02;  // seconds per repetition
     double warmup = 0.02;    // seconds run before the first repetition
     double pause = 0.2;      // seconds from a multithreaded OpenBLAS run to another pool's run
+    bool dry_run = false;    // --dry-run: check the options and the selection, run nothing
 };
 Options &options();
 

@@ -44,9 +44,14 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "hpk_bench: the options select no benchmark\n");
         return 2;
     }
+    const hpkb::Options &o = hpkb::options();
+    if (o.dry_run) {
+        std::printf("hpk_bench: the options select %d runs (%d repetitions each)\n", hpkb::registered_runs(),
+                    o.repetitions);
+        return 0;
+    }
     hpkb::add_machine_context();
 
-    const hpkb::Options &o = hpkb::options();
     std::printf("hpk_bench: %d runs (%d repetitions each), preparing data... ", hpkb::registered_runs(),
                 o.repetitions);
     std::fflush(stdout);

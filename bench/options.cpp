@@ -43,6 +43,8 @@ spinning.
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
   --pause=S            seconds from a multithreaded OpenBLAS run to a run of
                        another pool (default: 0.2; from an OpenMP run: S/10)
+  --dry-run            check the options and that they select some point,
+                       print the number of runs, allocate and run nothing
   --help               this text
 
 A LIST is comma-separated.  Sizes may be written 2^K, and LO:HI:F is the
@@ -127,7 +129,10 @@ static std::vector<std::string> expand_kernels(const std::vector<std::string> &n
                 }
         }
         if (!known) {
-            std::fprintf(stderr, "hpk_bench: unknown kernel '%s'\n", n.c_str());
+            std::fprintf(stderr,
+                         "hpk_bench: unknown kernel '%s' (gemv_n gemv_t dot sum asum nrm2 iamax mc_pi "
+                         "stream_read stream_triad, or gemv reductions mc stream all)\n",
+                         n.c_str());
             *ok = false;
         }
     }
@@ -164,7 +169,10 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
     };
     auto sizes = [&](std::vector<int64_t> *out) {
         if (!parse_sizes(value, out)) {
-            std::fprintf(stderr, "hpk_bench: bad size list --%s=%s\n", name.c_str(), value.c_str());
+            std::fprintf(stderr,
+                         "hpk_bench: bad list --%s=%s (counts >= 1 written N or 2^K, or ranges LO:HI:F "
+                         "with LO <= HI and F >= 2)\n",
+                         name.c_str(), value.c_str());
             *ok = false;
         }
     };
@@ -223,6 +231,10 @@ bool parse_options(int *argc, char **argv)
             std::fputs(kUsage, stdout);
             std::exit(0);
         }
+        if (arg == "--dry-run") {
+            o.dry_run = true;
+            continue;
+        }
         const size_t eq = arg.find('=');
         if (arg.rfind("--", 0) == 0 && eq != std::string::npos &&
             parse_flag(o, arg.substr(2, eq - 2), arg.substr(eq + 1), &ok))
@@ -235,7 +247,10 @@ bool parse_options(int *argc, char **argv)
         for (const Variant &r : variants())
             known = known || v == r.name;
         if (!known) {
-            std::fprintf(stderr, "hpk_bench: unknown variant '%s'\n", v.c_str());
+            std::string names;
+            for (const Variant &r : variants())
+                names += std::string(names.empty() ? "" : " ") + r.name;
+            std::fprintf(stderr, "hpk_bench: unknown variant '%s' (%s)\n", v.c_str(), names.c_str());
             ok = false;
         }
     }

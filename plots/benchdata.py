@@ -25,7 +25,8 @@ VARIANTS = {
     "hpk_serial": dict(threaded=False, label="hpk serial", color="#7f7f7f", marker="s",
                        peer="openblas"),
     "hpk_omp": dict(threaded=True, label="hpk OpenMP", color="#1f77b4", marker="o", peer="openblas"),
-    "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None),
+    "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None,
+                     short="OpenBLAS"),
     "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
                       peer="openblas"),
     "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (device-resident)", color="#2ca02c",
@@ -33,7 +34,7 @@ VARIANTS = {
     "hpk_cl_e2e": dict(threaded=False, label="hpk OpenCL (with transfers)", color="#17becf",
                        marker="d", peer=None),
     "clblast": dict(threaded=False, label="CLBlast (device-resident)", color="#9467bd", marker="P",
-                    peer=None),
+                    peer=None, short="CLBlast"),
     "stream": dict(threaded=True, label="STREAM", color="black", marker="", peer=None),
 }
 
@@ -52,13 +53,22 @@ KERNEL_TITLES = {
 }
 PRECISION_NAMES = {"s": "float", "d": "double"}
 
+
+def size_unit(kernel):
+    """What a kernel's size counts: the axis label for it."""
+    if kernel.startswith("gemv"):
+        return "matrix size m = n"
+    if kernel == "mc_pi":
+        return "samples per call"
+    return "vector elements n"
+
 # Counters an OpenCL end-to-end variant records: seconds per call spent in
 # each phase (host to device, kernel, device to host).
 OFFLOAD_PHASES = ("upload_s", "kernel_s", "download_s")
 
 CSV_COLUMNS = [
     "kernel", "precision", "variant", "size", "threads", "working_set_bytes", "repetitions",
-    "time_s", "time_min_s", "time_cv", "gbps", "gflops", "msamples_per_s",
+    "time_s", "time_min_s", "time_cv", "gbps", "gbps_best", "gflops", "msamples_per_s",
     "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
     "speedup_vs_1thread", "efficiency", "karp_flatt",
 ]
@@ -68,8 +78,18 @@ def threaded(variant):
     return VARIANTS.get(variant, {}).get("threaded", False)
 
 
+def device(variant):
+    """True for the variants that run on the OpenCL device."""
+    return variant.startswith("hpk_cl_") or variant == "clblast"
+
+
 def label(variant):
     return VARIANTS.get(variant, {}).get("label", variant)
+
+
+def short_label(variant):
+    """The library alone: OpenBLAS, CLBlast, hpk OpenMP, ..."""
+    return VARIANTS.get(variant, {}).get("short", label(variant))
 
 
 def style(variant):
@@ -84,9 +104,39 @@ def results_dir_from_argv(script):
     return sys.argv[1]
 
 
+class NoResults(Exception):
+    """A results folder without usable results (its message says why)."""
+
+
 def load_json(results_dir):
-    with open(os.path.join(results_dir, JSON_NAME)) as f:
-        return json.load(f)
+    """The folder's bench.json; NoResults when the folder, the file or its
+    measurements are missing or unreadable."""
+    if not os.path.isdir(results_dir):
+        raise NoResults(f"{results_dir} is not a folder")
+    path = os.path.join(results_dir, JSON_NAME)
+    if not os.path.exists(path):
+        raise NoResults(f"{results_dir} has no {JSON_NAME}: the study did not run there or did not "
+                        "finish (run scripts/bench, or scripts/bench --out DIR)")
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        raise NoResults(f"{path} is not readable JSON ({e}): the study did not finish writing it")
+    if not isinstance(data, dict) or not any(
+            b.get("run_type") == "iteration" and not b.get("error_occurred") and not b.get("skipped")
+            for b in data.get("benchmarks", [])):
+        raise NoResults(f"{path} holds no successful measurement")
+    return data
+
+
+def main_guard(main):
+    """Runs a plot script's main(), turning NoResults into a one-line
+    message and exit status 1 instead of a traceback."""
+    try:
+        main()
+    except NoResults as e:
+        print(f"{os.path.basename(sys.argv[0])}: {e}", file=sys.stderr)
+        sys.exit(1)
 
 
 def parse_name(run_name):
@@ -142,33 +192,47 @@ def _ratio(a, b):
     return a / b if a and b else None
 
 
+def stream_curves(points):
+    """The STREAM read roofline by thread count: {threads: [(working set,
+    GB/s)]}, sorted by working set.  A STREAM call makes several passes over
+    its array (at least 16 MiB per call, stream.cpp), so its GB/s is the
+    bytes it moved (the `bytes` counter: working set x passes) over its
+    time -- not its working set over its time.  The roofline is the best
+    repetition (the shortest time): the bandwidth the machine can deliver,
+    which a noisy repetition only lowers."""
+    stream = {}
+    for (kernel, _, variant, _, threads), info in points.items():
+        c = info["counters"]
+        if kernel == "stream_read" and c.get("bytes") and c.get("working_set") and info["times"]:
+            stream.setdefault(threads, []).append((c["working_set"], c["bytes"] / min(info["times"]) / 1e9))
+    for v in stream.values():
+        v.sort()
+    return stream
+
+
+def stream_at(stream, threads, ws):
+    """STREAM read GB/s (stream_curves) for a working set of `ws` bytes at
+    `threads` threads: interpolated linearly in log2(working set) between
+    the two measured STREAM sizes around ws; the nearest measured size's
+    value outside the measured range; None without a STREAM measurement at
+    that thread count."""
+    pts = stream.get(threads)
+    if not pts or not ws:
+        return None
+    if ws <= pts[0][0]:
+        return pts[0][1]
+    for (w0, b0), (w1, b1) in zip(pts, pts[1:]):
+        if ws <= w1:
+            f = math.log(ws / w0) / math.log(w1 / w0)
+            return b0 + f * (b1 - b0)
+    return pts[-1][1]
+
+
 def tidy_rows(data):
     """One dict per point with the CSV_COLUMNS (None where a value does not apply)."""
     points = measurements(data)
     median = {k: statistics.median(v["times"]) for k, v in points.items()}
-
-    # STREAM read bandwidth by thread count: [(working set, GB/s)], sorted.
-    stream = {}
-    for (kernel, _, variant, size, threads), t in median.items():
-        if kernel == "stream_read":
-            ws = points[(kernel, "d", variant, size, threads)]["counters"]["working_set"]
-            stream.setdefault(threads, []).append((ws, ws / t / 1e9))
-    for v in stream.values():
-        v.sort()
-
-    def stream_at(threads, ws):
-        """STREAM read at the same thread count and working set, interpolated
-        linearly in log(working set) between the measured sizes."""
-        pts = stream.get(threads)
-        if not pts or not ws:
-            return None
-        if ws <= pts[0][0]:
-            return pts[0][1]
-        for (w0, b0), (w1, b1) in zip(pts, pts[1:]):
-            if ws <= w1:
-                f = math.log(ws / w0) / math.log(w1 / w0)
-                return b0 + f * (b1 - b0)
-        return pts[-1][1]
+    stream = stream_curves(points)
 
     rows = []
     for key in sorted(points):
@@ -177,7 +241,8 @@ def tidy_rows(data):
         times, c = info["times"], info["counters"]
         ws = c.get("working_set") or None
         gbps = c["bytes"] / t / 1e9 if c.get("bytes") else None
-        sgbps = stream_at(threads, ws) if gbps else None
+        # The CPU's STREAM is no roofline for an OpenCL device's threads.
+        sgbps = stream_at(stream, threads, ws) if gbps and not device(variant) else None
         peer = VARIANTS.get(variant, {}).get("peer")
         one = median.get((kernel, prec, variant, size, 1))
         s1 = _ratio(one, t)
@@ -190,6 +255,7 @@ def tidy_rows(data):
             working_set_bytes=ws, repetitions=len(times),
             time_s=t, time_min_s=min(times), time_cv=cv,
             gbps=gbps,
+            gbps_best=c["bytes"] / min(times) / 1e9 if c.get("bytes") else None,
             gflops=c["flops"] / t / 1e9 if c.get("flops") else None,
             msamples_per_s=c["samples"] / t / 1e6 if c.get("samples") else None,
             stream_gbps=sgbps,

@@ -1,78 +1,128 @@
-"""OpenCL offload (offload.png): where the time of an end-to-end OpenCL call
-goes (upload, kernel, download) at each size, and its total time against
-hpk OpenMP on all cores, with the break-even size: the smallest size from
-which offloading wins at every larger size.  Needs the hpk_cl_e2e rows of an
-OpenCL build (counters upload_s, kernel_s, download_s); without them it says
-so and writes nothing.
+"""OpenCL offload, two figures with a panel per kernel (double solid or
+plain, float dashed or hatched):
+
+- offload.png: an end-to-end OpenCL call's time (host pointers in and out:
+  upload, kernel, download) and the device-resident call's time against
+  hpk OpenMP on all cores, with the break-even size of each precision: the
+  smallest size from which the end-to-end call wins at every larger size.
+- offload_split.png: where the end-to-end time goes at each size: upload,
+  kernel, download and the rest (host-side work), as shares of the call.
+
+Needs the hpk_cl_e2e rows of an OpenCL build (counters upload_s, kernel_s,
+download_s); without them it says so and writes nothing.
 
 usage: /usr/bin/python3 plots/offload.py RESULTS_DIR
 """
+from matplotlib.patches import Patch
+
 import benchdata
 import plotting
 
 PHASE_STYLE = {"upload_s": ("upload", "#9ecae1"), "kernel_s": ("kernel", "#2ca02c"),
                "download_s": ("download", "#fdae6b")}
+PRECISION_LINES = {"d": "-", "s": "--"}
+PRECISION_HATCH = {"d": "", "s": "///"}
 
 
-def panels(ax_split, ax_time, rows, kernel, prec, tmax):
-    e2e = {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_cl_e2e")}
-    sizes = sorted(e2e)
-    xs = range(len(sizes))
-    bottom = [0.0] * len(sizes)
-    for phase, (name, color) in PHASE_STYLE.items():
-        share = [100 * e2e[s].get(phase, 0) / e2e[s]["time_s"] for s in sizes]
-        ax_split.bar(xs, share, bottom=bottom, color=color, label=name)
-        bottom = [b + v for b, v in zip(bottom, share)]
-    ax_split.bar(xs, [max(0.0, 100 - b) for b in bottom], bottom=bottom, color="0.85", label="other (host)")
-    ax_split.set_xticks(list(xs))
-    ax_split.set_xticklabels([benchdata.fmt_count(s) for s in sizes], rotation=45)
-    ax_split.set_ylim(0, 100)
-    ax_split.set_xlabel("size (n)")
-    ax_split.set_ylabel("% of end-to-end time")
-    ax_split.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES[prec]}: "
-                       "where the time goes")
+def split_panel(ax, rows, kernel, precs):
+    """Stacked bars of the phases' shares, one bar per precision per size."""
+    e2e = {p: {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=p,
+                                                      variant="hpk_cl_e2e")} for p in precs}
+    sizes = sorted(set().union(*e2e.values()))
+    width = 0.8 / len(precs)
+    for j, p in enumerate(precs):
+        xs = [i - 0.4 + width * (j + 0.5) for i, s in enumerate(sizes) if s in e2e[p]]
+        got = [s for s in sizes if s in e2e[p]]
+        bottom = [0.0] * len(got)
+        for phase, (_, color) in PHASE_STYLE.items():
+            share = [100 * e2e[p][s].get(phase, 0) / e2e[p][s]["time_s"] for s in got]
+            ax.bar(xs, share, width * 0.92, bottom=bottom, color=color, hatch=PRECISION_HATCH[p],
+                   edgecolor="white", linewidth=0)
+            bottom = [b + v for b, v in zip(bottom, share)]
+        ax.bar(xs, [max(0.0, 100 - b) for b in bottom], width * 0.92, bottom=bottom, color="0.85",
+               hatch=PRECISION_HATCH[p], edgecolor="white", linewidth=0)
+    ax.set_xticks(range(len(sizes)))
+    ax.set_xticklabels([benchdata.fmt_count(s) for s in sizes], rotation=45 if len(sizes) > 4 else 0)
+    ax.set_xlim(-0.6, len(sizes) - 0.4)
+    ax.set_ylim(0, 100)
+    ax.grid(axis="x", visible=False)
+    ax.set_xlabel(benchdata.size_unit(kernel))
+    ax.set_ylabel("% of end-to-end time")
+    ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
 
-    curves = {}
-    for variant, threads in (("hpk_cl_e2e", 1), ("hpk_cl_kernel", 1), ("clblast", 1), ("hpk_omp", tmax)):
-        pts = {r["size"]: r["time_s"] for r in benchdata.select(
-            rows, kernel=kernel, precision=prec, variant=variant, threads=threads)}
-        if pts:
+
+def time_panel(ax, rows, kernel, precs, tmax):
+    """Seconds per call against size, with the break-even of each precision."""
+    notes = []
+    for p in precs:
+        curves = {}
+        for variant, threads in (("hpk_cl_e2e", 1), ("hpk_cl_kernel", 1), ("hpk_omp", tmax)):
+            pts = {r["size"]: r["time_s"] for r in benchdata.select(
+                rows, kernel=kernel, precision=p, variant=variant, threads=threads)}
+            if not pts:
+                continue
             curves[variant] = pts
-            lab = benchdata.label(variant) + (f", {threads} threads" if variant == "hpk_omp" else "")
-            ax_time.plot(sorted(pts), [pts[s] for s in sorted(pts)], label=lab, **benchdata.style(variant))
-    if "hpk_omp" in curves:
-        s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
-        text = f"break-even: n = {benchdata.fmt_count(s)}" if s else "no break-even in the measured sizes"
-        if s:
-            ax_time.axvline(s, color="black", linestyle="--", linewidth=1)
-        ax_time.annotate(text, xy=(0.03, 0.97), xycoords="axes fraction", va="top", fontsize=9)
-    plotting.count_axis(ax_time)
-    ax_time.set_yscale("log")
-    ax_time.set_xlabel("size (n)")
-    ax_time.set_ylabel("seconds per call")
-    ax_time.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES[prec]}: "
-                      "offload vs CPU")
+            lab = benchdata.label(variant) + (f", {plural(threads)}" if variant == "hpk_omp" else "")
+            ax.plot(sorted(pts), [pts[s] for s in sorted(pts)], linestyle=PRECISION_LINES[p],
+                    label=lab, **benchdata.style(variant))
+        if "hpk_omp" in curves and "hpk_cl_e2e" in curves:
+            s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
+            if s:
+                ax.axvline(s, color="black", linestyle=PRECISION_LINES[p], linewidth=1)
+            notes.append(f"{benchdata.PRECISION_NAMES[p]} " + (f"from {benchdata.fmt_count(s)}" if s
+                                                               else "none"))
+    plotting.count_axis(ax)
+    ax.set_yscale("log")
+    ax.set_xlabel(benchdata.size_unit(kernel))
+    ax.set_ylabel("seconds per call (log scale)")
+    title = benchdata.KERNEL_TITLES.get(kernel, kernel)
+    ax.set_title(title + ("\nbreak-even: " + " · ".join(notes) if notes else ""), fontsize=10)
+
+
+def plural(t):
+    return f"{t} thread{'s' if t > 1 else ''}"
+
+
+def precision_keys(precs):
+    return [(plotting.plt.Line2D([], [], color="black", linestyle=PRECISION_LINES[p]),
+             f"{benchdata.PRECISION_NAMES[p]}") for p in precs]
 
 
 def main():
     results_dir = benchdata.results_dir_from_argv("plots/offload.py")
     data = benchdata.load_json(results_dir)
     rows = benchdata.tidy_rows(data)
-    order = {k: i for i, k in enumerate(benchdata.KERNELS)}
-    cases = sorted({(r["kernel"], r["precision"]) for r in rows if r["variant"] == "hpk_cl_e2e"},
-                   key=lambda c: (order.get(c[0], len(order)), c[1]))
-    if not cases:
+    kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, variant="hpk_cl_e2e")]
+    if not kernels:
         print(f"offload: no OpenCL rows in {results_dir} (no OpenCL backend measured); "
               "offload.png not written")
         return
     tmax = max(benchdata.thread_counts(rows))
-    fig, axes, _ = plotting.grid(2 * len(cases), cols=4)
-    for i, (kernel, prec) in enumerate(cases):
-        panels(axes[2 * i], axes[2 * i + 1], rows, kernel, prec, tmax)
-    plotting.shared_legend(fig, axes, ncol=7)
-    title = f"OpenCL offload: time split and break-even   ·   {plotting.subtitle(data)}"
-    plotting.save(fig, results_dir, "offload.png", title, legend_space=0.06)
+    precs = [p for p in ("d", "s") if benchdata.select(rows, variant="hpk_cl_e2e", precision=p)]
+    cols = min(4, len(kernels))
+
+    fig, axes, _ = plotting.grid(len(kernels), cols=cols)
+    for ax, kernel in zip(axes, kernels):
+        time_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
+            rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")], tmax)
+    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=precision_keys(precs))
+    title = (f"OpenCL offload: end-to-end time against hpk OpenMP on {plural(tmax)}   ·   "
+             f"{plotting.subtitle(data)}")
+    plotting.save(fig, results_dir, "offload.png", title, legend_rows=legend_rows)
+
+    fig, axes, _ = plotting.grid(len(kernels), cols=cols)
+    for ax, kernel in zip(axes, kernels):
+        split_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
+            rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")])
+    keys = [(Patch(color=c), name) for name, c in PHASE_STYLE.values()]
+    keys += [(Patch(color="0.85"), "other (host side)")]
+    keys += [(Patch(facecolor="white", edgecolor="0.3", hatch=PRECISION_HATCH[p]),
+              f"{benchdata.PRECISION_NAMES[p]} ({'hatched' if PRECISION_HATCH[p] else 'plain'})")
+             for p in precs]
+    legend_rows = plotting.shared_legend(fig, [], ncol=6, extra=keys)
+    title = f"OpenCL offload: where an end-to-end call's time goes   ·   {plotting.subtitle(data)}"
+    plotting.save(fig, results_dir, "offload_split.png", title, legend_rows=legend_rows)
 
 
 if __name__ == "__main__":
-    main()
+    benchdata.main_guard(main)

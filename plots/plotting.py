@@ -26,10 +26,12 @@ plt.rcParams.update({
 })
 
 
-def grid(n, cols=4, width=4.2, height=3.3):
-    """A figure with n panels in rows of `cols`; unused panels are hidden."""
+def grid(n, cols=4, width=4.2, height=3.3, min_width=9.0):
+    """A figure with n panels in rows of `cols`, at least min_width inches
+    wide (room for the title and the legend); unused panels are hidden."""
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(width * cols, height * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(max(width * cols, min_width), height * rows),
+                             squeeze=False)
     flat = [a for row in axes for a in row]
     for a in flat[n:]:
         a.set_visible(False)
@@ -63,21 +65,26 @@ def rate_axis(ax):
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def ratio_axis(ax, lo=1 / 16, hi=16):
-    """Log2 y axis for ratios from at most lo to hi, labelled 2×, 1×, 1/2×, ...;
-    notes in the panel how many points lie beyond it."""
+def ratio_axis(ax, lo=1 / 1024, hi=1024):
+    """Log2 y axis for ratios, its limits from the data (at least 1/1.5x to
+    1.5x, so that the 1x line and the noise band show), labelled 2x, 1x,
+    1/2x, ...; only beyond lo..hi are points left out, and the panel then
+    says how many."""
     values = [v for line in ax.get_lines() if not line.get_label().startswith("_")
               for v in line.get_ydata() if v > 0]
     if not values:
         return
-    bottom = max(lo, min(min(values) / 1.2, 1 / 1.5))
-    top = min(hi, max(max(values) * 1.2, 1.5))
+    bottom = max(lo, min(min(values) / 1.25, 1 / 1.5))
+    top = min(hi, max(max(values) * 1.25, 1.5))
     ax.set_yscale("log", base=2)
     ax.set_ylim(bottom, top)
     k0, k1 = math.floor(math.log2(bottom)), math.ceil(math.log2(top))
-    ticks = [2.0 ** k for k in range(k0, k1 + 1) if bottom <= 2.0 ** k <= top]
+    step = max(1, math.ceil((k1 - k0) / 8))
+    ticks = [2.0 ** k for k in range(k0, k1 + 1) if k % step == 0 and bottom <= 2.0 ** k <= top]
+    if len(ticks) < 3:  # a narrow range: label 1.25x and 1.5x steps too
+        ticks = sorted(set(ticks) | {v for v in (1 / 1.5, 1 / 1.25, 1.25, 1.5) if bottom <= v <= top})
     ax.yaxis.set_major_locator(FixedLocator(ticks))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×" if v >= 1 else f"1/{1 / v:g}×"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}×" if v >= 1 else f"1/{1 / v:.3g}×"))
     ax.yaxis.set_minor_locator(NullLocator())
     off = sum(1 for v in values if not bottom <= v <= top)
     if off:
@@ -93,21 +100,38 @@ def cache_markers(ax, cache):
                     xytext=(2, -2), textcoords="offset points", va="top", fontsize=8, color="0.4")
 
 
-def shared_legend(fig, axes, ncol=6):
-    """One legend for all panels, below them."""
+def shared_legend(fig, axes, ncol=6, extra=()):
+    """One legend for all panels (plus `extra` (handle, label) pairs), to be
+    placed below them by save(); returns its number of rows."""
     handles = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center",
-               ncol=min(len(handles), ncol), frameon=False)
+    for h, lab in extra:
+        handles.setdefault(lab, h)
+    if not handles:
+        return 0
+    ncol = min(len(handles), ncol)
+    renderer = fig.canvas.get_renderer()
+    while True:
+        # A long handle, so that a dashed line shows its dashes beside its marker.
+        legend = fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=ncol,
+                            frameon=False, handlelength=4, bbox_to_anchor=(0.5, 0.005))
+        if ncol == 1 or legend.get_window_extent(renderer).width <= 0.98 * fig.bbox.width:
+            return math.ceil(len(handles) / ncol)
+        legend.remove()  # wider than the figure: fewer columns
+        ncol -= 1
 
 
-def save(fig, results_dir, name, title, legend_space=0.0):
-    """Titles, lays out (leaving legend_space of the height below the panels
-    for a shared legend) and writes RESULTS_DIR/name."""
-    fig.suptitle(title, fontsize=13, fontweight="bold")
-    fig.tight_layout(rect=(0, legend_space, 1, 0.96))
+def save(fig, results_dir, name, title, legend_rows=0):
+    """Titles, lays out (leaving room for legend_rows rows of a shared
+    legend right below the panels) and writes RESULTS_DIR/name."""
+    text = fig.suptitle(title, fontsize=13, fontweight="bold")
+    if text.get_window_extent(fig.canvas.get_renderer()).width > 0.98 * fig.bbox.width:
+        text.set_text(title.replace("   ·   ", "\n"))  # a narrow figure: the machine on a second line
+    height = fig.get_size_inches()[1]
+    bottom = (0.12 + 0.21 * legend_rows) / height if legend_rows else 0
+    fig.tight_layout(rect=(0, bottom, 1, 1 - 0.25 * (1 + text.get_text().count("\n")) / height))
     path = os.path.join(results_dir, name)
     fig.savefig(path)
     plt.close(fig)

@@ -48,8 +48,9 @@ def ratio_summary(values):
 def headline(rows, threads):
     """hpk OpenMP vs OpenBLAS per kernel and precision."""
     tmax = threads[-1]
-    header = ["kernel", "prec"] + [f"hpk vs OpenBLAS, {plural(t)}" for t in sorted({1, tmax})]
-    header += [f"hpk GB/s, largest, {tmax}t (% STREAM)", f"OpenBLAS GB/s, largest, {tmax}t (% STREAM)"]
+    header = ["kernel", "prec"] + [f"OpenBLAS time / hpk time, {plural(t)}" for t in sorted({1, tmax})]
+    header += [f"hpk GB/s, largest, {tmax}t (% of STREAM read)",
+               f"OpenBLAS GB/s, largest, {tmax}t (% of STREAM read)"]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
@@ -67,7 +68,7 @@ def headline(rows, threads):
 
 
 def textbook(rows, threads):
-    header = ["kernel", "prec"] + [f"hpk OpenMP vs textbook, {plural(t)}" for t in threads]
+    header = ["kernel", "prec"] + [f"textbook time / hpk OpenMP time, {plural(t)}" for t in threads]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
@@ -85,33 +86,37 @@ def textbook(rows, threads):
 
 
 def stream_table(rows, threads, cache):
-    """STREAM read and triad GB/s (best of the repetitions) per thread count
-    at the representative sizes: in L2, in L3, in DRAM."""
+    """STREAM read and triad GB/s (best of the repetitions: the roofline)
+    per thread count at the representative sizes: in L2, in L3, in DRAM."""
     classes = benchdata.size_classes(benchdata.select(rows, kernel="stream_read"), cache)
     if not classes:
         return "Not measured in this run (the kernel selection left STREAM out).", "not measured"
     header = ["threads"]
     for _, where, size in classes:
         ws = benchdata.select(rows, kernel="stream_read", size=size)[0]["working_set_bytes"]
-        header.append(f"read, {benchdata.fmt_bytes(ws)} ({where})")
-    header.append("triad, largest")
+        header.append(f"read GB/s, {benchdata.fmt_bytes(ws)} ({where})")
+    header.append("triad GB/s, largest")
     out = []
     for t in threads:
         line = [str(t)]
         for _, _, size in classes:
             r = benchdata.select(rows, kernel="stream_read", threads=t, size=size)
-            line.append(fmt(r[0]["gbps"], ".1f") if r else "–")
+            line.append(fmt(r[0]["gbps_best"], ".1f") if r else "–")
         r = largest(rows, kernel="stream_triad", threads=t)
-        line.append(fmt(r["gbps"], ".1f") if r else "–")
+        line.append(fmt(r["gbps_best"], ".1f") if r else "–")
         out.append(line)
     return table(header, out)
 
 
 def scaling_table(rows, threads):
     tmax = threads[-1]
-    header = ["kernel", "prec", "size", f"hpk speedup 1→{tmax}", "hpk efficiency", "Karp–Flatt",
-              f"OpenBLAS speedup 1→{tmax}", f"STREAM read 1→{tmax}"]
+    header = ["kernel", "prec", "size", f"hpk time 1t / time {tmax}t", f"hpk efficiency (that / {tmax})",
+              "Karp–Flatt", f"OpenBLAS time 1t / time {tmax}t", f"STREAM read GB/s {tmax}t / 1t"]
     stream = largest(rows, kernel="stream_read", threads=tmax)
+    stream1 = largest(rows, kernel="stream_read", threads=1)
+    bw_ratio = None
+    if stream and stream1 and stream["size"] == stream1["size"]:
+        bw_ratio = stream["gbps_best"] / stream1["gbps_best"]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
@@ -124,18 +129,18 @@ def scaling_table(rows, threads):
                 else f"{benchdata.fmt_count(r['size'])} samples"
             out.append([kernel, prec, size, fmt(r["speedup_vs_1thread"]), fmt(r["efficiency"]),
                         fmt(r["karp_flatt"]), fmt(o[0]["speedup_vs_1thread"]) if o else "–",
-                        fmt(stream["speedup_vs_1thread"]) if stream and kernel != "mc_pi" else "–"])
+                        fmt(bw_ratio) if kernel != "mc_pi" else "–"])
     return table(header, out)
 
 
 def opencl_table(rows, tmax):
     """Per kernel and precision: device-resident hpk against CLBlast (median
-    over sizes, range), the GB/s of both and hpk OpenCL's share of hpk
-    OpenMP on all cores at the largest size, the transfers' share of an
+    over sizes, range), the GB/s of both and hpk OpenMP's time on all cores
+    over hpk OpenCL's at the largest size, the transfers' share of an
     end-to-end call there, and the break-even size against hpk OpenMP."""
-    header = ["kernel", "prec", "hpk vs CLBlast", "hpk GB/s, largest", "CLBlast GB/s, largest",
-              f"hpk OpenCL / hpk OpenMP {tmax}t, largest", "transfers in e2e, largest",
-              f"break-even vs OpenMP {tmax}t"]
+    header = ["kernel", "prec", "CLBlast time / hpk time", "hpk GB/s, largest", "CLBlast GB/s, largest",
+              f"hpk OpenMP {tmax}t time / hpk OpenCL time, largest",
+              "(upload + download) / e2e time, largest", f"break-even vs OpenMP {tmax}t"]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
@@ -160,7 +165,7 @@ def opencl_table(rows, tmax):
             out.append([kernel, prec, ratio_summary(r["speedup_vs_peer"] for r in dev),
                         fmt(big[rate], ".1f") + ("" if rate == "gbps" else " Msamples/s"),
                         fmt(blast[0]["gbps"], ".1f") if blast else "–",
-                        fmt(share, ".0%") if share else "–", fmt(moved, ".0%") if moved is not None else "–",
+                        fmt(share, ".2f") if share else "–", fmt(moved, ".0%") if moved is not None else "–",
                         f"n = {benchdata.fmt_count(even)}" if even else "none measured" if e2e else "–"])
     return table(header, out)
 
@@ -216,7 +221,9 @@ def machine(data):
                      f"{c.get('openblas_library')}"),
         ("OpenCL device", c.get("opencl_device")),
         ("threading environment", c.get("threading_env")),
-        ("load average at start", ", ".join(f"{v:.2f}" for v in c.get("load_avg", []))),
+        ("load average before the build (1 min)", c.get("load_before_build", "not recorded")),
+        ("load average as the runs started (1, 5, 15 min; includes the build's)",
+         ", ".join(f"{v:.2f}" for v in c.get("load_avg", []))),
     ]
     return "\n".join(f"- **{k}**: {v}" for k, v in items)
 
@@ -227,19 +234,22 @@ HOW_TO_READ = """\
 - **Times** are medians over the repetitions of each point; the repetitions
   of all points ran in random order, and a pause separated runs of
   different thread pools (OpenBLAS's workers spin for ~0.1 s after a call).
-- **hpk vs OpenBLAS** is OpenBLAS's time divided by hpk's at the same size
-  and thread count: above 1 hpk is faster.  The table gives the median over
+- **Every ratio column says what it divides.**  A time ratio is written
+  *other time / hpk time*, so that above 1 hpk is faster.
+- **OpenBLAS time / hpk time** is taken at the same size and thread count.  The table gives the median over
   all sizes and, in brackets, the range.  Two identical libraries measured
   this way differ by up to ±10% per point on a small shared machine, so read
   ratios within 0.9–1.1 as a tie.
 - **GB/s** counts the bytes a call must move (gemv: the matrix, x and y;
-  dot: both vectors).  **% STREAM** compares it with the read-only STREAM
-  bandwidth at the same thread count and working set: these kernels
-  are memory-bound, so 100% is the roofline, and in-cache sizes are compared
-  with in-cache bandwidth.
+  dot: both vectors).  **% of STREAM read** is 100 × the row's GB/s (median
+  time) / the read-only STREAM GB/s (best repetition) at the same thread
+  count and working set, interpolated in log(working set) between the two
+  measured STREAM sizes around it (the nearest one outside their range):
+  these kernels are memory-bound, so 100% is the roofline, and in-cache
+  sizes are compared with in-cache bandwidth.
 - **Strong scaling** keeps the problem fixed and adds threads.  For a
   memory-bound kernel in DRAM the best possible speedup is the STREAM ratio
-  BW(t)/BW(1), not t.  Karp–Flatt is the serial fraction implied by the
+  GB/s(t) / GB/s(1), not t.  Karp–Flatt is the serial fraction implied by the
   measured speedup, (1/S − 1/p)/(1 − 1/p).
 - `results.csv` holds every point (columns explained in `plots/tidy.py`);
   `bench.json` is Google Benchmark's raw output with the machine context.
@@ -252,7 +262,8 @@ PLOTS = [
     ("vs_clblast.png", "Speedup over CLBlast vs size"),
     ("scaling_d.png", "Strong scaling, double"),
     ("scaling_s.png", "Strong scaling, float"),
-    ("offload.png", "OpenCL offload: time split and break-even"),
+    ("offload.png", "OpenCL offload: end-to-end time against the CPU, break-even"),
+    ("offload_split.png", "OpenCL offload: where an end-to-end call's time goes"),
 ]
 
 
@@ -276,7 +287,8 @@ def data_table(data):
         flag = " **below 0.85**" if r["vs_uniform"] < 0.85 else ""
         out.append([kernel, prec, kind, f"{r['vs_uniform']:.2f}{flag} (n {r['size']}, {plural(r['threads'])})",
                     fmt(peer["vs_uniform"]) if peer else "–"])
-    return table(["kernel", "prec", "data", "hpk OpenMP: lowest GB/s vs uniform", "OpenBLAS: lowest"], out)[0]
+    return table(["kernel", "prec", "data", "hpk OpenMP: lowest GB/s on data / GB/s on uniform",
+                  "OpenBLAS: lowest GB/s on data / GB/s on uniform"], out)[0]
 
 
 def main():
@@ -297,7 +309,11 @@ def main():
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
           f"Command: `{ctx.get('command', '?').strip()}`", "", machine(data),
           f"- **noise**: {noise(rows, threads)}", "",
-          "## STREAM bandwidth (the roofline)", "", stream_md, "",
+          "## STREAM bandwidth (the roofline)", "",
+          "GB/s of the best repetition, per thread count: the read-only sum and the triad.  Each "
+          "row of results.csv is compared (stream_gbps, pct_stream) with the read at its thread count "
+          "and working set, interpolated in log(size) between the measured sizes.", "",
+          stream_md, "",
           "## hpk OpenMP vs OpenBLAS", "",
           "OpenBLAS time / hpk time at the same thread count (> 1: hpk faster): median over the "
           "sizes (range); GB/s at the largest size.", "", head_md, ""]
@@ -314,10 +330,11 @@ def main():
     if opencl:
         cl_md, cl_text = opencl_table(rows, threads[-1])
         md += ["## OpenCL", "", f"Device: {ctx.get('opencl_device')}; CLBlast {ctx.get('clblast_version')} "
-               "on the same device and queue.  *hpk vs CLBlast*: CLBlast time / hpk time with the data "
+               "on the same device and queue.  *CLBlast time / hpk time*: with the data "
                "resident on the device (median over sizes, range; a reduction includes reading its "
-               "result back, as hpk's do).  *Transfers*: upload + download share of an end-to-end "
-               "host-pointer call.  *Break-even*: the smallest size from which an end-to-end OpenCL call "
+               "result back, as hpk's do).  *hpk OpenMP time / hpk OpenCL time*: above 1 the device-"
+               "resident OpenCL call is faster.  *(upload + download) / e2e time*: the transfers' share of "
+               "an end-to-end host-pointer call.  *Break-even*: the smallest size from which an end-to-end OpenCL call "
                "beats hpk OpenMP on all cores at every larger size (on a CPU device, which shares the "
                "cores and the memory with OpenMP, expect none).", "", cl_md, ""]
         fc = first_call(results_dir)
@@ -356,4 +373,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    benchdata.main_guard(main)

@@ -3,11 +3,17 @@ size, threads) from the Google Benchmark JSON.
 
 Columns: time_s is the median over repetitions (time_min_s the best,
 time_cv their coefficient of variation); gbps, gflops and msamples_per_s
-follow from time_s and the work per call; stream_gbps is the read-only STREAM
-bandwidth at the same thread count and working set (interpolated between the
-measured sizes), pct_stream the row's share of it; speedup_vs_serial compares with hpk serial,
-speedup_vs_peer with `peer` (OpenBLAS, or CLBlast for OpenCL) at the same
-thread count, both as time ratios (> 1: this row is faster);
+follow from time_s and the work per call, gbps_best from time_min_s.
+stream_gbps is the roofline of the row: the read-only STREAM bandwidth at
+the same thread count, best repetition, for the same working set --
+interpolated linearly in log2(working set) between the two measured STREAM
+sizes around the row's working set, or the nearest measured size's value
+outside their range (STREAM runs at the --vec-sizes; blank when STREAM was
+not measured at that thread count, and for the OpenCL rows, whose device
+threads STREAM does not measure).  pct_stream = 100 * gbps / stream_gbps.
+speedup_vs_serial is hpk serial's time over this row's time,
+speedup_vs_peer `peer`'s time (OpenBLAS, or CLBlast for OpenCL) at the same
+size and thread count over this row's time (> 1: this row is faster);
 speedup_vs_1thread is the same variant's 1-thread time over this time,
 efficiency that divided by threads, and karp_flatt the experimentally
 determined serial fraction (1/S - 1/p) / (1 - 1/p).  OpenCL end-to-end
@@ -57,4 +63,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    benchdata.main_guard(main)

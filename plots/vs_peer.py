@@ -1,6 +1,7 @@
 """Speedup over the peer library against size (vs_openblas.png): per kernel,
 OpenBLAS's median time over hpk OpenMP's at the same thread count, for each
-thread count and precision.  Above 1 hpk is faster.  The shaded band is
+thread count and precision (double solid, float dashed), on a log axis whose
+limits follow the data.  Above 1 hpk is faster.  The shaded band is
 +-10%, the point-to-point noise of two identical libraries measured this way
 on a small shared machine: differences inside it are not results.
 In OpenCL builds, vs_clblast.png does the same for hpk's device-resident
@@ -15,7 +16,7 @@ THREAD_COLORS = ["#6baed6", "#08519c", "#74c476", "#006d2c", "#fd8d3c", "#a63603
 PRECISION_STYLES = {"d": "-", "s": "--"}
 
 
-def panel(ax, rows, kernel, variants, cache):
+def panel(ax, rows, kernel, variants, peer, cache):
     plotted = False
     for variant in variants:
         for prec, ls in PRECISION_STYLES.items():
@@ -36,7 +37,7 @@ def panel(ax, rows, kernel, variants, cache):
     plotting.bytes_axis(ax)
     plotting.cache_markers(ax, cache)
     ax.set_xlabel("working set")
-    ax.set_ylabel("speedup (peer time / hpk time)")
+    ax.set_ylabel(f"{benchdata.short_label(peer)} time / hpk time\n(> 1×: hpk faster; log scale)")
     ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
     return plotted
 
@@ -48,14 +49,12 @@ def figure(results_dir, data, rows, peer, variants, name):
     if not kernels:
         print(f"vs_peer: no rows compared with {peer}; {name} not written")
         return
-    fig, axes, _ = plotting.grid(len(kernels))
+    fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
     for ax, kernel in zip(axes, kernels):
-        panel(ax, rows, kernel, variants, cache)
-        ax.annotate("hpk faster ↑\npeer faster ↓", xy=(0.98, 0.03), xycoords="axes fraction",
-                    ha="right", va="bottom", fontsize=8, color="0.35")
-    plotting.shared_legend(fig, axes, ncol=5)
+        panel(ax, rows, kernel, variants, peer, cache)
+    legend_rows = plotting.shared_legend(fig, axes, ncol=5)
     title = f"Speedup over {benchdata.label(peer)} vs size   ·   {plotting.subtitle(data)}"
-    plotting.save(fig, results_dir, name, title, legend_space=0.07)
+    plotting.save(fig, results_dir, name, title, legend_rows=legend_rows)
 
 
 def main():
@@ -68,4 +67,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    benchdata.main_guard(main)
