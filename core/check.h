@@ -1,7 +1,7 @@
 /* Argument checks run once, in the dispatch layer, before any backend.  Each
  * returns HPK_SUCCESS, or records why in the context and returns
  * HPK_ERR_INVALID_ARG.  `fn` is the public function's name for the message.
- * libhpk_mpi calls them too (HPK__SHARED, hpk_internal.h). */
+ * libhpk_mpi calls them too (HPK__SHARED, common/macros.h). */
 #ifndef HPK_CHECK_H
 #define HPK_CHECK_H
 

@@ -4,23 +4,11 @@
 #define HPK_INTERNAL_H
 
 #include "hpk/hpk.h"
+#include "macros.h" /* HPK__SHARED */
 
 #include <stdbool.h>
 
 #define HPK__ERROR_CAPACITY 512
-
-/* libhpk_mpi (mpi/) is a library of its own on top of libhpk, and calls a
- * few of libhpk's internal functions: HPK__SHARED exports them from
- * libhpk.so.  They are no part of the API (hpk__ names, no contract, no
- * stability): libhpk_mpi is only ever used with the libhpk of its own
- * build.  The tree functions of kernels/runner.h are declared here first,
- * with the attribute, because a function keeps the visibility of its first
- * declaration and runner.h includes this header before its own. */
-#if defined(__GNUC__) && !defined(_WIN32)
-#  define HPK__SHARED __attribute__((visibility("default")))
-#else
-#  define HPK__SHARED
-#endif
 
 /* One entry per operation.  The dispatch layer has already checked every
  * argument and taken the quick returns (empty problems, alpha == 0 with
@@ -136,16 +124,5 @@ HPK__SHARED hpk_ctx *hpk__resolve(hpk_ctx *ctx);
  * return status. */
 HPK__SHARED hpk_status hpk__fail(hpk_ctx *ctx, hpk_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* The reduction trees' functions that libhpk_mpi calls (kernels/runner.h
- * documents them), exported: see HPK__SHARED. */
-struct hpk__tree_piece;
-struct hpk__subtree;
-HPK__SHARED void hpk__tree_eval_range(const struct hpk__tree *t, int64_t first, int64_t count, void *node,
-                                      void *scratch);
-HPK__SHARED int64_t hpk__tree_cut(int64_t nblocks, int depth, struct hpk__tree_piece *pieces);
-HPK__SHARED void hpk__tree_join(const struct hpk__tree *t, int depth, const void *results, void *root);
-HPK__SHARED struct hpk__tree hpk__tree_part(const struct hpk__tree *whole, int64_t first, int64_t count,
-                                            struct hpk__subtree *sub);
 
 #endif /* HPK_INTERNAL_H */

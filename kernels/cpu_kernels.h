@@ -18,8 +18,6 @@
 #define HPK__CAT2(a, b) a##_##b
 #define HPK__CAT(a, b) HPK__CAT2(a, b)
 #define HPK__PATH_FN(name) HPK__CAT(name, HPK__PATH)
-#define HPK__STR2(x) #x
-#define HPK__STR(x) HPK__STR2(x)
 #define HPK__PATH_NAME HPK__STR(HPK__PATH)
 
 #define hpk__cpu_dgemv HPK__PATH_FN(hpk__cpu_dgemv)

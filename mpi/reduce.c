@@ -126,7 +126,7 @@ static void amax_leaf(const void *job, int64_t rank, void *node, void *scratch)
     *(amax_node *)node = (amax_node){local >= 0 ? j->first[rank] + local : -1, rank_value(j, rank)};
 }
 
-/* As within one process (kernels/reduce_finish.h). */
+/* As within one process (common/reduce_finish.h). */
 static void amax_combine(const void *job, void *left, const void *right)
 {
     (void)job;
