@@ -4,6 +4,7 @@
  * tuning parameter, so the cache key (options, sources, device identity)
  * names everything a binary depends on. */
 #include "cl_backend.h"
+#include "hash.h"
 #include "sources.h"
 
 #include <stdio.h>
@@ -43,13 +44,16 @@ static double seconds_now(void)
 /* FNV-1a over the sources, from two different offsets: 128 bits in all. */
 static void hash_sources(const char *const *sources, size_t count, unsigned long long h[2], size_t *length)
 {
-    h[0] = 0xcbf29ce484222325ull;
-    h[1] = 0x84222325cbf29ce4ull;
+    uint64_t h0 = HPK__FNV1A_START, h1 = 0x84222325cbf29ce4u;
     *length = 0;
-    for (size_t i = 0; i < count; i++)
-        for (const unsigned char *p = (const unsigned char *)sources[i]; *p; p++, (*length)++)
-            for (int k = 0; k < 2; k++)
-                h[k] = (h[k] ^ *p) * 0x100000001b3ull;
+    for (size_t i = 0; i < count; i++) {
+        const size_t len = strlen(sources[i]);
+        h0 = hpk__fnv1a(h0, sources[i], len);
+        h1 = hpk__fnv1a(h1, sources[i], len);
+        *length += len;
+    }
+    h[0] = h0;
+    h[1] = h1;
 }
 
 static char *cache_key(const hpk__cl_state *s, const char *const *sources, size_t count, const char *options)
