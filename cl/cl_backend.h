@@ -8,6 +8,7 @@
 #include "hpk/hpk_cl.h"
 #include "hpk_internal.h"
 #include "order.h"
+#include "strided.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -141,10 +142,7 @@ typedef struct hpk__cl_vec {
  * is element `offset` of mem (hpk.h's rule for negative increments). */
 static inline hpk__cl_vec hpk__cl_vec_at(cl_mem mem, size_t offset, int64_t n, int64_t inc)
 {
-    hpk__cl_vec v = {mem, (int64_t)offset, inc};
-    if (inc < 0)
-        v.base += (n - 1) * -inc;
-    return v;
+    return (hpk__cl_vec){mem, (int64_t)offset + hpk__vector_origin(n, inc), inc};
 }
 
 /* ---- errors (errors.c) ------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #include "mpi_internal.h"
 #include "order.h"
 #include "runner.h"
+#include "strided.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -46,12 +47,6 @@ static void put(const gemv_args *g, void *p, int64_t i, double v)
         ((float *)p)[i] = (float)v;
     else
         ((double *)p)[i] = v;
-}
-
-/* Offset of logical element i of an n-element vector with increment inc. */
-static int64_t at(int64_t i, int64_t n, int64_t inc)
-{
-    return inc > 0 ? i * inc : (n - 1 - i) * -inc;
 }
 
 static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose trans, double alpha, double beta,
@@ -143,7 +138,7 @@ static hpk_status gather_blocks(hpk__mpi_call *c, const gemv_args *g, const int6
          * needed), then updated in place. */
         const double ti = g->alpha != 0.0 ? get(g, t, i) : 0.0;
         if (g->beta != 0.0)
-            put(g, t, i, get(g, g->y, at(mine + i, total, inc)));
+            put(g, t, i, get(g, g->y, hpk__vector_index(mine + i, total, inc)));
         update(g, ti, t, i);
     }
     if (inc < 0)
@@ -356,7 +351,7 @@ static hpk_status finish_y(hpk__mpi_call *c, const gemv_args *g, transposed_buff
         hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs, elem_type(g));
     if (st == HPK_SUCCESS)
         for (int64_t i = 0; i < g->n; i++)
-            update(g, get(g, b->t, i), g->y, at(i, g->n, g->incy));
+            update(g, get(g, b->t, i), g->y, hpk__vector_index(i, g->n, g->incy));
     return st;
 }
 
@@ -496,7 +491,7 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
     if (g->alpha == 0.0) {
         /* A and x are not read: y := beta * y, on each rank alone. */
         for (int64_t i = 0; i < g->n; i++)
-            update(g, 0.0, g->y, at(i, g->n, g->incy));
+            update(g, 0.0, g->y, hpk__vector_index(i, g->n, g->incy));
         goto done;
     }
     if (g->n > INT_MAX - c.size) {

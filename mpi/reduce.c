@@ -11,6 +11,7 @@
 #include "mpi_internal.h"
 #include "reduce_finish.h"
 #include "runner.h"
+#include "strided.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -65,7 +66,7 @@ static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index,
                                     : hpk_idamax(ctx, a->n, a->x, a->incx, index);
     *value = -1.0;
     if (st == HPK_SUCCESS && *index >= 0) {
-        const int64_t at = a->incx > 0 ? *index * a->incx : (a->n - 1 - *index) * -a->incx;
+        const int64_t at = hpk__vector_index(*index, a->n, a->incx);
         *value = a->single ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
     }
     return st;
