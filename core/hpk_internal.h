@@ -5,6 +5,7 @@
 
 #include "hpk/hpk.h"
 #include "macros.h" /* HPK__SHARED */
+#include "order.h"  /* hpk__reduce_op */
 
 #include <stdbool.h>
 
@@ -27,11 +28,10 @@ typedef struct hpk__mc_job {
 } hpk__mc_job;
 
 /* A reduction as the CPU kernels see it (sum, asum, dot, nrm2 of n logical
- * elements, hpk.h's arguments), for layers that evaluate its tree in pieces
- * (mpi/).  Its partial results are hpk__reduce_node values: Blue's small,
- * medium and big sums for nrm2, the sum in s[0] otherwise; two nodes
- * combine by adding their sums element by element. */
-typedef enum hpk__reduce_op { HPK__OP_SUM, HPK__OP_ASUM, HPK__OP_DOT, HPK__OP_NRM2 } hpk__reduce_op;
+ * elements, hpk.h's arguments; not i?amax), for layers that evaluate its
+ * tree in pieces (mpi/).  Its partial results are hpk__reduce_node values:
+ * Blue's small, medium and big sums for nrm2, the sum in s[0] otherwise;
+ * two nodes combine by adding their sums element by element. */
 
 typedef struct hpk__reduce_job {
     hpk__reduce_op op;
@@ -101,6 +101,19 @@ struct hpk_ctx {
     void *backend_state; /* owned by the backend (OpenCL: device, queue, programs) */
     char error[HPK__ERROR_CAPACITY];
 };
+
+/* A reduction's result r, computed in double, stored as the caller's type
+ * (rounded once to float for f32) when st is HPK_SUCCESS; returns st. */
+static inline hpk_status hpk__store_result(hpk_status st, double r, bool f32, void *result)
+{
+    if (st == HPK_SUCCESS) {
+        if (f32)
+            *(float *)result = (float)r;
+        else
+            *(double *)result = r;
+    }
+    return st;
+}
 
 /* A zeroed context for a backend, or NULL when out of memory. */
 hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
