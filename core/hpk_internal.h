@@ -123,6 +123,11 @@ hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
  * the path is unknown or unsupported here. */
 const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
 
+/* Whether `name` is a CPU code path of hpk's (built here or not), and all
+ * their names, "avx512, avx2, ..." (kernels/cpu_path.c). */
+bool hpk__cpu_path_known(const char *name);
+extern const char *const hpk__cpu_path_names;
+
 #ifdef HPK_HAVE_OPENCL
 /* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's
  * rules); `fn` is the public function, for messages, which go to the default

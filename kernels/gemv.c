@@ -72,7 +72,7 @@ static inline hpk__lanes dlanes_madd(hpk__lanes acc, hpk__lanes v, hpk__lanes x)
 #define GEMV_LANES hpk__lanes
 #define GEMV_NLANES HPK__LANES_F64
 #define GEMV_LANES_TOTAL hpk__lanes_total
-#define GEMV_ENTRY hpk__cpu_dgemv
+#define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
 
@@ -92,13 +92,13 @@ static inline hpk__lanes_f slanes_madd(hpk__lanes_f acc, hpk__lanes_f v, hpk__la
 #define GEMV_LANES hpk__lanes_f
 #define GEMV_NLANES HPK__LANES_F32
 #define GEMV_LANES_TOTAL hpk__lanes_total_f
-#define GEMV_ENTRY hpk__cpu_sgemv
+#define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"
 
 /* ---- the axpy form's runs, for layers that join them themselves (mpi/) -- */
 
-hpk_status hpk__cpu_gemv_runs(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+hpk_status HPK__CPU(gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
                               const void *x, int64_t incx, int64_t first, int64_t count, void *t)
 {
     const hpk__runner *run = ctx->ops->runner;

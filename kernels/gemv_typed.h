@@ -6,7 +6,7 @@
  *                     of a row's dot product, with GEMV_P(lanes_load)(p),
  *                     GEMV_P(lanes_madd)(acc, v, x) (acc + v x, lane by
  *                     lane) and GEMV_LANES_TOTAL(acc) (the fold of order.h);
- *   GEMV_ENTRY        the hpk__cpu_?gemv being defined, GEMV_NAME its
+ *   GEMV_ENTRY        the HPK__CPU(?gemv) being defined, GEMV_NAME its
  *                     public name for messages;
  * and this file undefines them at its end. */
 

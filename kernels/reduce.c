@@ -369,7 +369,7 @@ static int64_t reduce_blocks(int64_t n)
     return (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK;
 }
 
-hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
+hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
                                 hpk__reduce_node *node)
 {
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
@@ -391,7 +391,7 @@ hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t 
     return ctx->ops->runner->tree(ctx, &part, node);
 }
 
-double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root)
+double HPK__CPU(reduce_finish)(const hpk__reduce_job *job, const hpk__reduce_node *root)
 {
     return job->op == HPK__OP_NRM2 ? nrm2_finish(root) : root->s[0];
 }
@@ -401,47 +401,47 @@ static hpk_status reduction(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n
 {
     const hpk__reduce_job job = {op, f32, n, x, y, incx, incy};
     reduce_node root;
-    const hpk_status st = hpk__cpu_reduce_part(ctx, &job, 0, reduce_blocks(n), &root);
-    return hpk__store_result(st, st == HPK_SUCCESS ? hpk__cpu_reduce_finish(&job, &root) : 0.0, f32, result);
+    const hpk_status st = HPK__CPU(reduce_part)(ctx, &job, 0, reduce_blocks(n), &root);
+    return hpk__store_result(st, st == HPK_SUCCESS ? HPK__CPU(reduce_finish)(&job, &root) : 0.0, f32, result);
 }
 
-hpk_status hpk__cpu_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(dsum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
     return reduction(ctx, HPK__OP_SUM, false, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(ssum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
     return reduction(ctx, HPK__OP_SUM, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(dasum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
     return reduction(ctx, HPK__OP_ASUM, false, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(sasum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
     return reduction(ctx, HPK__OP_ASUM, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(dnrm2)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
     return reduction(ctx, HPK__OP_NRM2, false, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(snrm2)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
     return reduction(ctx, HPK__OP_NRM2, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+hpk_status HPK__CPU(ddot)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
                          const double *y, int64_t incy, double *result)
 {
     return reduction(ctx, HPK__OP_DOT, false, n, x, incx, y, incy, result);
 }
 
-hpk_status hpk__cpu_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+hpk_status HPK__CPU(sdot)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
                          const float *y, int64_t incy, float *result)
 {
     return reduction(ctx, HPK__OP_DOT, true, n, x, incx, y, incy, result);
@@ -617,12 +617,12 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
     return st;
 }
 
-hpk_status hpk__cpu_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
+hpk_status HPK__CPU(idamax)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
 {
     return run_amax(ctx, n, hpk__vec_make(x, n, incx, false), index);
 }
 
-hpk_status hpk__cpu_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
+hpk_status HPK__CPU(isamax)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
 {
     return run_amax(ctx, n, hpk__vec_make(x, n, incx, true), index);
 }
