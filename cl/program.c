@@ -17,21 +17,21 @@
 typedef struct builtin {
     const char *source; /* one of sources.h */
     const char *what;   /* for messages */
-    int is_double;      /* element type of the program */
+    bool f32;           /* float data (HPK_DOUBLE=0), else double; mc_pi builds as float */
     bool reduction;     /* reduce.cl: built with hpk__cl_reduce_vec's VEC */
     const char *kernels[HPK__CL_MAX_KERNELS];
 } builtin;
 
 static const builtin builtins[HPK__CL_NPROGS] = {
-    [HPK__CL_GEMV_D] = {hpk__cl_src_gemv, "gemv.cl (double)", 1, false,
+    [HPK__CL_GEMV_D] = {hpk__cl_src_gemv, "gemv.cl (double)", false, false,
                         {"gemv_dot", "gemv_axpy", "gemv_combine", "gemv_scale"}},
-    [HPK__CL_GEMV_S] = {hpk__cl_src_gemv, "gemv.cl (float)", 0, false,
+    [HPK__CL_GEMV_S] = {hpk__cl_src_gemv, "gemv.cl (float)", true, false,
                         {"gemv_dot", "gemv_axpy", "gemv_combine", "gemv_scale"}},
-    [HPK__CL_REDUCE_D] = {hpk__cl_src_reduce, "reduce.cl (double)", 1, true,
+    [HPK__CL_REDUCE_D] = {hpk__cl_src_reduce, "reduce.cl (double)", false, true,
                           {"reduce_sum", "reduce_asum", "reduce_dot", "reduce_nrm2", "reduce_amax"}},
-    [HPK__CL_REDUCE_S] = {hpk__cl_src_reduce, "reduce.cl (float)", 0, true,
+    [HPK__CL_REDUCE_S] = {hpk__cl_src_reduce, "reduce.cl (float)", true, true,
                           {"reduce_sum", "reduce_asum", "reduce_dot", "reduce_nrm2", "reduce_amax"}},
-    [HPK__CL_MC_PI] = {hpk__cl_src_mc_pi, "mc_pi.cl", 0, false, {"mc_pi"}},
+    [HPK__CL_MC_PI] = {hpk__cl_src_mc_pi, "mc_pi.cl", true, false, {"mc_pi"}},
 };
 
 static double seconds_now(void)
@@ -190,15 +190,15 @@ static void release_program(hpk__cl_program *p)
     *p = (hpk__cl_program){NULL, {NULL}};
 }
 
-/* The -D options every hpk program gets; `is_double` picks the element type,
- * `vec` the vector width. */
-static void base_options(const hpk__cl_state *s, int is_double, int vec, char *out, size_t size)
+/* The -D options every hpk program gets; `f32` picks the element type (float,
+ * else double), `vec` the vector width. */
+static void base_options(const hpk__cl_state *s, bool f32, int vec, char *out, size_t size)
 {
     const hpk__cl_tuning *t = &s->tune;
     snprintf(out, size,
              "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DROWS=%d "
              "-DAXPY_VECS=%d -DAXPY_ROWS=%d",
-             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, vec, t->rows,
+             t->wgs, (int)!f32, (int)s->fp64, (int)t->cpu_kernels, vec, t->rows,
              t->axpy_vecs, t->axpy_rows);
 }
 
@@ -209,8 +209,8 @@ hpk_status hpk__cl_get_program(hpk_ctx *ctx, const char *fn, hpk__cl_prog which,
     if (!p->program) {
         const builtin *b = &builtins[which];
         char options[256];
-        const int vec = b->reduction ? hpk__cl_reduce_vec(&s->tune) : b->is_double ? s->tune.vec_d : s->tune.vec_s;
-        base_options(s, b->is_double, vec, options, sizeof options);
+        const int vec = b->reduction ? hpk__cl_reduce_vec(&s->tune) : b->f32 ? s->tune.vec_s : s->tune.vec_d;
+        base_options(s, b->f32, vec, options, sizeof options);
         const hpk_status st = build(ctx, fn, b->what, &b->source, 1, options, b->kernels, p);
         if (st != HPK_SUCCESS)
             return st;
@@ -260,7 +260,7 @@ hpk_status hpk__cl_get_integrand(hpk_ctx *ctx, const char *fn, const char *sourc
     e->dim = dim;
 
     char options[320];
-    base_options(s, 1, s->tune.vec_d, options, sizeof options);
+    base_options(s, false, s->tune.vec_d, options, sizeof options);
     const size_t used = strlen(options);
     snprintf(options + used, sizeof options - used, " -DHPK_DIM=%d", dim);
     const char *sources[] = {integrand_prelude, source, integrand_epilogue, hpk__cl_src_mc_integrate};

@@ -70,9 +70,9 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool 
     const hpk__cl_arg args[] = {HPK__ARG(nn),    HPK__ARG(x.mem), HPK__ARG(xbase),  HPK__ARG(incx),
                                 HPK__ARG(y.mem), HPK__ARG(ybase), HPK__ARG(incy),   HPK__ARG(blocks),
                                 HPK__ARG(s->partials)};
-    const hpk__cl_arg single[] = {args[0], args[1], args[2], args[3], args[7], args[8]};
+    const hpk__cl_arg x_only[] = {args[0], args[1], args[2], args[3], args[7], args[8]};
     const bool dot = op == HPK__OP_DOT;
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[op], dot ? args : single, dot ? 9 : 6, groups,
+    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[op], dot ? args : x_only, dot ? 9 : 6, groups,
                                bytes);
     if (st != HPK_SUCCESS)
         return st;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 typedef struct gemv_args {
-    bool single;    /* float data; alpha and beta hold floats exactly */
+    bool f32;       /* float data; alpha and beta hold floats exactly */
     hpk_mpi_y ydist; /* row-block product only */
     int64_t m, n;   /* the rank's block: m rows, n columns */
     double alpha, beta;
@@ -28,22 +28,22 @@ typedef struct gemv_args {
 
 static size_t elem_size(const gemv_args *g)
 {
-    return g->single ? sizeof(float) : sizeof(double);
+    return g->f32 ? sizeof(float) : sizeof(double);
 }
 
 static MPI_Datatype elem_type(const gemv_args *g)
 {
-    return g->single ? MPI_FLOAT : MPI_DOUBLE;
+    return g->f32 ? MPI_FLOAT : MPI_DOUBLE;
 }
 
 static double get(const gemv_args *g, const void *p, int64_t i)
 {
-    return g->single ? (double)((const float *)p)[i] : ((const double *)p)[i];
+    return g->f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
 }
 
 static void put(const gemv_args *g, void *p, int64_t i, double v)
 {
-    if (g->single)
+    if (g->f32)
         ((float *)p)[i] = (float)v;
     else
         ((double *)p)[i] = v;
@@ -52,7 +52,7 @@ static void put(const gemv_args *g, void *p, int64_t i, double v)
 static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose trans, double alpha, double beta,
                              void *y, int64_t incy)
 {
-    if (g->single)
+    if (g->f32)
         return hpk_sgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, (float)alpha, g->a, g->lda, g->x, g->incx,
                          (float)beta, y, incy);
     return hpk_dgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, alpha, g->a, g->lda, g->x, g->incx, beta, y, incy);
@@ -63,7 +63,7 @@ static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose tra
  * exactly as hpk_?gemv rounds it. */
 static void update(const gemv_args *g, double t, void *y, int64_t k)
 {
-    if (g->single) {
+    if (g->f32) {
         const float alpha = (float)g->alpha, beta = (float)g->beta, tf = (float)t;
         float *yk = (float *)y + k;
         if (alpha == 0.0f)
@@ -193,8 +193,8 @@ static hpk_status row_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const ge
         else if (g->alpha != 0.0 && g->n > 0 && g->m > 0)
             local = local_gemv(c.ctx, g, HPK_NO_TRANS, 1.0, 0.0, t, 1);
     }
-    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
-    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    const int64_t bits_alpha = g->f32 ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
     int64_t record[ROW_RECORD] = {0, g->m, g->n, g->ydist, bits_alpha, bits_beta, g->y == NULL, g->incy};
 
     int64_t *all = malloc((size_t)c.size * ROW_RECORD * sizeof *all);
@@ -202,7 +202,7 @@ static hpk_status row_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const ge
         st = hpk__mpi_no_memory(&c, (size_t)c.size * ROW_RECORD * sizeof *all);
         goto done;
     }
-    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    const hpk__mpi_kind real = g->f32 ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
     if ((st = hpk__mpi_exchange(&c, local, record, ROW_RECORD, all)) ||
         (st = hpk__mpi_same(&c, all, ROW_RECORD, R_N, "n (the columns of A, the length of x)", HPK__MPI_INT)) ||
         (st = hpk__mpi_same(&c, all, ROW_RECORD, R_YDIST, "ydist", HPK__MPI_INT)))
@@ -405,7 +405,7 @@ static void add_slices(void *job, int64_t left, int64_t right)
 {
     const slice_join *j = job;
     for (int64_t i = 0; i < j->len; i++) {
-        if (j->g->single) {
+        if (j->g->f32) {
             float *s = j->slices;
             s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
         } else {
@@ -434,7 +434,7 @@ static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, con
         local = hpk__mpi_no_memory(c, (size_t)mine * (size_t)g->n * es);
     const int64_t run0 = units->start[c->rank];
     for (int k = 0; k < mine && local == HPK_SUCCESS; k++)
-        local = c->ctx->ops->gemv_runs(c->ctx, g->single, g->m, g->n, g->a, g->lda, g->x, g->incx,
+        local = c->ctx->ops->gemv_runs(c->ctx, g->f32, g->m, g->n, g->a, g->lda, g->x, g->incx,
                                        pieces[k].first - run0, pieces[k].count, t + (size_t)k * g->n * es);
     void *recv;
     hpk_status st = exchange_slices(c, g, local, pieces_of, units, t, b, &recv);
@@ -465,8 +465,8 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
     transposed_buffers b = {0};
     if (local == HPK_SUCCESS && g->n > 0 && g->alpha != 0.0 && g->n <= INT_MAX - c.size)
         local = transposed_alloc(&c, g, &b);
-    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
-    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    const int64_t bits_alpha = g->f32 ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
     int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta, c.ctx->ops->gemv_runs != NULL};
 
     /* the records, then each rank's rows and the runs' starts (size + 1) */
@@ -475,7 +475,7 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         st = hpk__mpi_no_memory(&c, (size_t)c.size * T_RECORD * sizeof *all);
         goto done;
     }
-    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    const hpk__mpi_kind real = g->f32 ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
     if ((st = hpk__mpi_exchange(&c, local, record, T_RECORD, all)) ||
         (st = hpk__mpi_same(&c, all, T_RECORD, T_N, "n (the columns of A, the length of y)", HPK__MPI_INT)) ||
         (st = hpk__mpi_same(&c, all, T_RECORD, T_ALPHA, "alpha", real)) ||

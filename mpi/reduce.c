@@ -18,7 +18,7 @@
 
 typedef struct reduce_args {
     hpk__reduce_op op;
-    bool single;
+    bool f32;
     int64_t n;
     const void *x, *y;
     int64_t incx, incy;
@@ -36,7 +36,7 @@ static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 {
     const int64_t n = a->n;
     hpk_status st;
-    if (a->single) {
+    if (a->f32) {
         float v = 0.0f;
         switch (a->op) {
         case HPK__OP_SUM: st = hpk_ssum(ctx, n, a->x, a->incx, &v); break;
@@ -60,12 +60,12 @@ static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 /* i?amax: the local index and |x| there (-1 and -1 for an empty block). */
 static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index, double *value)
 {
-    const hpk_status st = a->single ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
+    const hpk_status st = a->f32 ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
                                     : hpk_idamax(ctx, a->n, a->x, a->incx, index);
     *value = -1.0;
     if (st == HPK_SUCCESS && *index >= 0) {
         const int64_t at = hpk__vector_index(*index, a->n, a->incx);
-        *value = a->single ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
+        *value = a->f32 ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
     }
     return st;
 }
@@ -204,7 +204,7 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
 
 static hpk_status check_local(hpk_ctx *ctx, const char *fn, const reduce_args *a)
 {
-    const size_t elem = a->single ? sizeof(float) : sizeof(double);
+    const size_t elem = a->f32 ? sizeof(float) : sizeof(double);
     hpk_status st = hpk__check_vector(ctx, fn, "x", a->n, a->x, a->incx, elem);
     if (st == HPK_SUCCESS && a->op == HPK__OP_DOT)
         st = hpk__check_vector(ctx, fn, "y", a->n, a->y, a->incy, elem);
@@ -263,10 +263,10 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
         lengths[r] = all[(size_t)r * RECORD_LEN + F_N];
     const hpk__mpi_units units = {start, c.size};
     if (every_rank_can && total > 0 && hpk__mpi_units_split(lengths, c.size, HPK__REDUCE_BLOCK, start)) {
-        const hpk__reduce_job job = {a->op, a->single, a->n, a->x, a->y, a->incx, a->incy};
+        const hpk__reduce_job job = {a->op, a->f32, a->n, a->x, a->y, a->incx, a->incy};
         double r = 0.0;
         st = canonical(&c, &job, &units, nodes, counts, &r);
-        hpk__store_result(st, r, a->single, a->result);
+        hpk__store_result(st, r, a->f32, a->result);
         goto done;
     }
     if (some_rank_waited) { /* those ranks compute their partials now, and all exchange again */
@@ -286,7 +286,7 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
             r = combine_nrm2(&j, c.size);
         else
             combine_ranks(&j, c.size, sizeof r, sum_leaf, add, &r);
-        hpk__store_result(HPK_SUCCESS, r, a->single, a->result);
+        hpk__store_result(HPK_SUCCESS, r, a->f32, a->result);
     }
 done:
     free(all);
