@@ -9,9 +9,9 @@
  * build.  A function keeps the visibility of its first declaration, so the
  * attribute goes on the declaration in the function's header. */
 #if defined(__GNUC__) && !defined(_WIN32)
-#  define HPK__SHARED __attribute__((visibility("default")))
+#define HPK__SHARED __attribute__((visibility("default")))
 #else
-#  define HPK__SHARED
+#define HPK__SHARED
 #endif
 
 /* The text of a macro's value: HPK__STR(HPK_VERSION_MAJOR) is "0". */
