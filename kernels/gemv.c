@@ -99,7 +99,7 @@ static inline hpk__lanes_f slanes_madd(hpk__lanes_f acc, hpk__lanes_f v, hpk__la
 /* ---- the axpy form's runs, for layers that join them themselves (mpi/) -- */
 
 hpk_status HPK__CPU(gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
-                              const void *x, int64_t incx, int64_t first, int64_t count, void *t)
+                               const void *x, int64_t incx, int64_t first, int64_t count, void *t)
 {
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)(count * HPK__GEMV_RUN) * (double)len;

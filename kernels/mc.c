@@ -184,8 +184,8 @@ static void integrate_finish(const integrate_job *job, const moments *total, hpk
 }
 
 hpk_status HPK__CPU(mc_integrate)(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
-                                 const double *lower, const double *upper,
-                                 uint64_t samples, uint64_t seed, hpk_mc_result *result)
+                                  const double *lower, const double *upper,
+                                  uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     const integrate_job job = {f, user_data, dim, lower, upper, samples, seed};
     const hpk__tree tree = integrate_tree(&job);

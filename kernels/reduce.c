@@ -370,7 +370,7 @@ static int64_t reduce_blocks(int64_t n)
 }
 
 hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
-                                hpk__reduce_node *node)
+                                 hpk__reduce_node *node)
 {
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
         [HPK__OP_SUM] = sum_leaf, [HPK__OP_ASUM] = asum_leaf, [HPK__OP_DOT] = dot_leaf, [HPK__OP_NRM2] = nrm2_leaf,
@@ -436,13 +436,13 @@ hpk_status HPK__CPU(snrm2)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx
 }
 
 hpk_status HPK__CPU(ddot)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
-                         const double *y, int64_t incy, double *result)
+                          const double *y, int64_t incy, double *result)
 {
     return reduction(ctx, HPK__OP_DOT, false, n, x, incx, y, incy, result);
 }
 
 hpk_status HPK__CPU(sdot)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
-                         const float *y, int64_t incy, float *result)
+                          const float *y, int64_t incy, float *result)
 {
     return reduction(ctx, HPK__OP_DOT, true, n, x, incx, y, incy, result);
 }

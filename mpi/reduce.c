@@ -61,7 +61,7 @@ static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index, double *value)
 {
     const hpk_status st = a->f32 ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
-                                    : hpk_idamax(ctx, a->n, a->x, a->incx, index);
+                                 : hpk_idamax(ctx, a->n, a->x, a->incx, index);
     *value = -1.0;
     if (st == HPK_SUCCESS && *index >= 0) {
         const int64_t at = hpk__vector_index(*index, a->n, a->incx);
