@@ -73,7 +73,7 @@ static const cpu_path paths[] = {
 #define AS_STRING(name) #name,
 #define AS_TEXT(name) ", " #name
 static const char *const known_paths[] = {CPU_PATH_NAMES(AS_STRING)};
-const char *const hpk__cpu_path_names = CPU_PATH_NAMES(AS_TEXT) + 2; /* past the first ", " */
+const char *const hpk__cpu_path_names = &(CPU_PATH_NAMES(AS_TEXT))[2]; /* past the first ", " */
 
 bool hpk__cpu_path_known(const char *name)
 {
