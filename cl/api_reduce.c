@@ -30,80 +30,60 @@ static hpk_status check(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_me
     return HPK_SUCCESS;
 }
 
-/* sum, asum, nrm2, dot into *r (0 for n == 0). */
-static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, cl_mem x, size_t x_offset,
-                         int64_t incx, cl_mem y, size_t y_offset, int64_t incy, const void *result, double *r)
+/* sum, asum, nrm2, dot into *result (0 for n == 0; a float for f32, else a double). */
+static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, cl_mem x,
+                         size_t x_offset, int64_t incx, cl_mem y, size_t y_offset, int64_t incy, void *result)
 {
-    const bool has_y = op == HPK__CL_DOT;
+    const bool has_y = op == HPK__OP_DOT;
     bool empty;
     hpk_status st = check(ctx, fn, f32, n, x, x_offset, incx, has_y, y, y_offset, incy, result, &empty);
-    *r = 0.0;
-    if (st != HPK_SUCCESS || empty)
-        return st;
-    return hpk__cl_reduce(ctx, fn, op, f32, n, hpk__cl_vec_at(x, x_offset, n, incx),
-                          has_y ? hpk__cl_vec_at(y, y_offset, n, incy) : hpk__cl_vec_at(x, x_offset, n, incx), r);
-}
-
-static hpk_status reduce_d(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, cl_mem x, size_t x_offset,
-                           int64_t incx, cl_mem y, size_t y_offset, int64_t incy, double *result)
-{
-    double r;
-    const hpk_status st = reduce(ctx, fn, op, false, n, x, x_offset, incx, y, y_offset, incy, result, &r);
-    if (st == HPK_SUCCESS)
-        *result = r;
-    return st;
-}
-
-static hpk_status reduce_s(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, cl_mem x, size_t x_offset,
-                           int64_t incx, cl_mem y, size_t y_offset, int64_t incy, float *result)
-{
-    double r;
-    const hpk_status st = reduce(ctx, fn, op, true, n, x, x_offset, incx, y, y_offset, incy, result, &r);
-    if (st == HPK_SUCCESS)
-        *result = (float)r;
-    return st;
+    double r = 0.0;
+    if (st == HPK_SUCCESS && !empty)
+        st = hpk__cl_reduce(ctx, fn, op, f32, n, hpk__cl_vec_at(x, x_offset, n, incx),
+                            has_y ? hpk__cl_vec_at(y, y_offset, n, incy) : hpk__cl_vec_at(x, x_offset, n, incx), &r);
+    return hpk__store_result(st, r, f32, result);
 }
 
 hpk_status hpk_cl_ddot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
                        int64_t incy, double *result)
 {
-    return reduce_d(ctx, "hpk_cl_ddot", HPK__CL_DOT, n, x, x_offset, incx, y, y_offset, incy, result);
+    return reduce(ctx, "hpk_cl_ddot", HPK__OP_DOT, false, n, x, x_offset, incx, y, y_offset, incy, result);
 }
 
 hpk_status hpk_cl_sdot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
                        int64_t incy, float *result)
 {
-    return reduce_s(ctx, "hpk_cl_sdot", HPK__CL_DOT, n, x, x_offset, incx, y, y_offset, incy, result);
+    return reduce(ctx, "hpk_cl_sdot", HPK__OP_DOT, true, n, x, x_offset, incx, y, y_offset, incy, result);
 }
 
 hpk_status hpk_cl_dsum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_cl_dsum", HPK__CL_SUM, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_dsum", HPK__OP_SUM, false, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 hpk_status hpk_cl_ssum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_cl_ssum", HPK__CL_SUM, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_ssum", HPK__OP_SUM, true, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 hpk_status hpk_cl_dasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_cl_dasum", HPK__CL_ASUM, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_dasum", HPK__OP_ASUM, false, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 hpk_status hpk_cl_sasum(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_cl_sasum", HPK__CL_ASUM, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_sasum", HPK__OP_ASUM, true, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 hpk_status hpk_cl_dnrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_cl_dnrm2", HPK__CL_NRM2, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_dnrm2", HPK__OP_NRM2, false, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 hpk_status hpk_cl_snrm2(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_cl_snrm2", HPK__CL_NRM2, n, x, x_offset, incx, NULL, 0, 1, result);
+    return reduce(ctx, "hpk_cl_snrm2", HPK__OP_NRM2, true, n, x, x_offset, incx, NULL, 0, 1, result);
 }
 
 static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem x, size_t x_offset, int64_t incx,

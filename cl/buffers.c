@@ -104,7 +104,8 @@ static int64_t magnitude(int64_t inc)
 /* The packed device copy of a vector of n elements with increment inc. */
 static hpk__cl_vec packed(cl_mem mem, int64_t n, int64_t inc)
 {
-    return (hpk__cl_vec){mem, inc < 0 ? n - 1 : 0, inc < 0 ? -1 : 1};
+    const int64_t step = inc < 0 ? -1 : 1;
+    return (hpk__cl_vec){mem, hpk__vector_origin(n, step), step};
 }
 
 hpk_status hpk__cl_stage_alloc(hpk_ctx *ctx, const char *fn, int slot, int64_t n, int64_t inc, size_t elem_size,

@@ -9,12 +9,13 @@
  * and mode rules.  Everything below the cache root is reached through
  * directory descriptors, so a path swapped after its check is never used.
  * An entry is written to a temporary file and renamed into place; a checksum
- * catches damaged entries (not forged ones: the ownership rules exclude
+ * (FNV-1a, common/hash.h) catches damaged entries (not forged ones: the ownership rules exclude
  * those), which are then rebuilt and replaced.  HPK_CL_CACHE=0 turns the
  * cache off, and so does running set-user-ID or set-group-ID.  Nothing here
  * fails a call: every problem reads as a miss or a skipped write. */
 #define _POSIX_C_SOURCE 200809L
 #include "cl_backend.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,15 +29,6 @@
 #define MAGIC "HPKCLB02"
 #define MAGIC_LEN 8
 #define MAX_ENTRY_BYTES ((size_t)1 << 28) /* larger files are not read */
-
-/* Detects damage (FNV-1a, 64 bits); not a defence against forgery. */
-static uint64_t fnv1a(const void *data, size_t size)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = data, *end = p + size; p < end; p++)
-        h = (h ^ *p) * 0x100000001b3ull;
-    return h;
-}
 
 static bool disabled(void)
 {
@@ -119,7 +111,7 @@ static int open_cache_dir(bool create)
 
 static void entry_name(const char *key, char out[32])
 {
-    snprintf(out, 32, "%016llx.bin", (unsigned long long)fnv1a(key, strlen(key)));
+    snprintf(out, 32, "%016llx.bin", (unsigned long long)hpk__fnv1a(HPK__FNV1A_START, key, strlen(key)));
 }
 
 /* Reads exactly `size` bytes and then finds the end of the file. */
@@ -172,7 +164,7 @@ unsigned char *hpk__cl_cache_load(const char *key, size_t *size)
         memcpy(&checksum, p + 2 * sizeof(uint64_t) + key_len, sizeof checksum);
         ok = !memcmp(file, MAGIC, MAGIC_LEN) && stored_key_len == key_len &&
              !memcmp(p + sizeof(uint64_t), key, key_len) && bin_size == (uint64_t)st.st_size - header &&
-             fnv1a(file + header, (size_t)bin_size) == checksum;
+             hpk__fnv1a(HPK__FNV1A_START, file + header, (size_t)bin_size) == checksum;
     }
     if (!ok) {
         free(file);
@@ -214,7 +206,8 @@ void hpk__cl_cache_store(const char *key, const unsigned char *binary, size_t si
                        ? openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)
                        : -1;
     if (fd >= 0) {
-        const uint64_t stored_key_len = key_len, bin_size = size, checksum = fnv1a(binary, size);
+        const uint64_t stored_key_len = key_len, bin_size = size;
+        const uint64_t checksum = hpk__fnv1a(HPK__FNV1A_START, binary, size);
         bool ok = write_all(fd, MAGIC, MAGIC_LEN) && write_all(fd, &stored_key_len, sizeof stored_key_len) &&
                   write_all(fd, key, key_len) && write_all(fd, &bin_size, sizeof bin_size) &&
                   write_all(fd, &checksum, sizeof checksum) && write_all(fd, binary, size);

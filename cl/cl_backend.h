@@ -8,6 +8,7 @@
 #include "hpk/hpk_cl.h"
 #include "hpk_internal.h"
 #include "order.h"
+#include "strided.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ typedef enum hpk__cl_prog {
 
 /* Each program's kernels, in the order program.c names them. */
 enum { HPK__K_GEMV_DOT, HPK__K_GEMV_AXPY, HPK__K_GEMV_COMBINE, HPK__K_GEMV_SCALE };
-enum { HPK__K_SUM, HPK__K_ASUM, HPK__K_DOT, HPK__K_NRM2, HPK__K_AMAX };
+/* The reduction programs' kernels are in hpk__reduce_op's order (order.h). */
 enum { HPK__K_MC_PI = 0 };
 enum { HPK__K_MC_INTEGRATE = 0 };
 
@@ -141,10 +142,7 @@ typedef struct hpk__cl_vec {
  * is element `offset` of mem (hpk.h's rule for negative increments). */
 static inline hpk__cl_vec hpk__cl_vec_at(cl_mem mem, size_t offset, int64_t n, int64_t inc)
 {
-    hpk__cl_vec v = {mem, (int64_t)offset, inc};
-    if (inc < 0)
-        v.base += (n - 1) * -inc;
-    return v;
+    return (hpk__cl_vec){mem, (int64_t)offset + hpk__vector_origin(n, inc), inc};
 }
 
 /* ---- errors (errors.c) ------------------------------------------------------ */
@@ -268,8 +266,7 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
 
 /* reduce.c: sum, asum, dot, nrm2 of n > 0 elements (y only for dot), and the
  * i?amax index; both wait for the result. */
-typedef enum hpk__cl_op { HPK__CL_SUM, HPK__CL_ASUM, HPK__CL_DOT, HPK__CL_NRM2 } hpk__cl_op;
-hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
+hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result);
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index);
 

@@ -49,9 +49,9 @@ static hpk_status cl_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
     return gemv(ctx, "hpk_sgemv", true, layout, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
-/* sum, asum, nrm2 or dot of host vectors (n > 0) into *r. */
-static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, const void *x,
-                         int64_t incx, const void *y, int64_t incy, double *r)
+/* sum, asum, nrm2 or dot of host vectors (n > 0) into *result (a float for f32, else a double). */
+static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, const void *x,
+                         int64_t incx, const void *y, int64_t incy, void *result)
 {
     const size_t elem = f32 ? sizeof(float) : sizeof(double);
     hpk_status st = f32 ? HPK_SUCCESS : hpk__cl_need_fp64(ctx, fn);
@@ -61,73 +61,54 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, 
     hpk__cl_vec dx, dy;
     st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, elem, &dx);
     dy = dx;
-    if (st == HPK_SUCCESS && op == HPK__CL_DOT)
+    if (st == HPK_SUCCESS && op == HPK__OP_DOT)
         st = hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, n, incy, elem, &dy);
+    double r = 0.0;
     if (st == HPK_SUCCESS)
-        st = hpk__cl_reduce(ctx, fn, op, f32, n, dx, dy, r);
-    return st;
-}
-
-static hpk_status reduce_d(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, const double *x, int64_t incx,
-                           const double *y, int64_t incy, double *result)
-{
-    double r;
-    const hpk_status st = reduce(ctx, fn, op, false, n, x, incx, y, incy, &r);
-    if (st == HPK_SUCCESS)
-        *result = r;
-    return st;
-}
-
-static hpk_status reduce_s(hpk_ctx *ctx, const char *fn, hpk__cl_op op, int64_t n, const float *x, int64_t incx,
-                           const float *y, int64_t incy, float *result)
-{
-    double r;
-    const hpk_status st = reduce(ctx, fn, op, true, n, x, incx, y, incy, &r);
-    if (st == HPK_SUCCESS)
-        *result = (float)r;
-    return st;
+        st = hpk__cl_reduce(ctx, fn, op, f32, n, dx, dy, &r);
+    return hpk__store_result(st, r, f32, result);
 }
 
 static hpk_status cl_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_dsum", HPK__CL_SUM, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_dsum", HPK__OP_SUM, false, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_ssum", HPK__CL_SUM, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_ssum", HPK__OP_SUM, true, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_dasum", HPK__CL_ASUM, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_dasum", HPK__OP_ASUM, false, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_sasum", HPK__CL_ASUM, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_sasum", HPK__OP_ASUM, true, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, "hpk_dnrm2", HPK__CL_NRM2, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_dnrm2", HPK__OP_NRM2, false, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, "hpk_snrm2", HPK__CL_NRM2, n, x, incx, NULL, 0, result);
+    return reduce(ctx, "hpk_snrm2", HPK__OP_NRM2, true, n, x, incx, NULL, 0, result);
 }
 
 static hpk_status cl_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, const double *y, int64_t incy,
                           double *result)
 {
-    return reduce_d(ctx, "hpk_ddot", HPK__CL_DOT, n, x, incx, y, incy, result);
+    return reduce(ctx, "hpk_ddot", HPK__OP_DOT, false, n, x, incx, y, incy, result);
 }
 
 static hpk_status cl_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, const float *y, int64_t incy,
                           float *result)
 {
-    return reduce_s(ctx, "hpk_sdot", HPK__CL_DOT, n, x, incx, y, incy, result);
+    return reduce(ctx, "hpk_sdot", HPK__OP_DOT, true, n, x, incx, y, incy, result);
 }
 
 static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const void *x, int64_t incx,

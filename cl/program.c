@@ -4,6 +4,7 @@
  * tuning parameter, so the cache key (options, sources, device identity)
  * names everything a binary depends on. */
 #include "cl_backend.h"
+#include "hash.h"
 #include "sources.h"
 
 #include <stdio.h>
@@ -16,21 +17,21 @@
 typedef struct builtin {
     const char *source; /* one of sources.h */
     const char *what;   /* for messages */
-    int is_double;      /* element type of the program */
+    bool f32;           /* float data (HPK_DOUBLE=0), else double; mc_pi builds as float */
     bool reduction;     /* reduce.cl: built with hpk__cl_reduce_vec's VEC */
     const char *kernels[HPK__CL_MAX_KERNELS];
 } builtin;
 
 static const builtin builtins[HPK__CL_NPROGS] = {
-    [HPK__CL_GEMV_D] = {hpk__cl_src_gemv, "gemv.cl (double)", 1, false,
+    [HPK__CL_GEMV_D] = {hpk__cl_src_gemv, "gemv.cl (double)", false, false,
                         {"gemv_dot", "gemv_axpy", "gemv_combine", "gemv_scale"}},
-    [HPK__CL_GEMV_S] = {hpk__cl_src_gemv, "gemv.cl (float)", 0, false,
+    [HPK__CL_GEMV_S] = {hpk__cl_src_gemv, "gemv.cl (float)", true, false,
                         {"gemv_dot", "gemv_axpy", "gemv_combine", "gemv_scale"}},
-    [HPK__CL_REDUCE_D] = {hpk__cl_src_reduce, "reduce.cl (double)", 1, true,
+    [HPK__CL_REDUCE_D] = {hpk__cl_src_reduce, "reduce.cl (double)", false, true,
                           {"reduce_sum", "reduce_asum", "reduce_dot", "reduce_nrm2", "reduce_amax"}},
-    [HPK__CL_REDUCE_S] = {hpk__cl_src_reduce, "reduce.cl (float)", 0, true,
+    [HPK__CL_REDUCE_S] = {hpk__cl_src_reduce, "reduce.cl (float)", true, true,
                           {"reduce_sum", "reduce_asum", "reduce_dot", "reduce_nrm2", "reduce_amax"}},
-    [HPK__CL_MC_PI] = {hpk__cl_src_mc_pi, "mc_pi.cl", 0, false, {"mc_pi"}},
+    [HPK__CL_MC_PI] = {hpk__cl_src_mc_pi, "mc_pi.cl", true, false, {"mc_pi"}},
 };
 
 static double seconds_now(void)
@@ -43,13 +44,16 @@ static double seconds_now(void)
 /* FNV-1a over the sources, from two different offsets: 128 bits in all. */
 static void hash_sources(const char *const *sources, size_t count, unsigned long long h[2], size_t *length)
 {
-    h[0] = 0xcbf29ce484222325ull;
-    h[1] = 0x84222325cbf29ce4ull;
+    uint64_t h0 = HPK__FNV1A_START, h1 = 0x84222325cbf29ce4u;
     *length = 0;
-    for (size_t i = 0; i < count; i++)
-        for (const unsigned char *p = (const unsigned char *)sources[i]; *p; p++, (*length)++)
-            for (int k = 0; k < 2; k++)
-                h[k] = (h[k] ^ *p) * 0x100000001b3ull;
+    for (size_t i = 0; i < count; i++) {
+        const size_t len = strlen(sources[i]);
+        h0 = hpk__fnv1a(h0, sources[i], len);
+        h1 = hpk__fnv1a(h1, sources[i], len);
+        *length += len;
+    }
+    h[0] = h0;
+    h[1] = h1;
 }
 
 static char *cache_key(const hpk__cl_state *s, const char *const *sources, size_t count, const char *options)
@@ -186,15 +190,15 @@ static void release_program(hpk__cl_program *p)
     *p = (hpk__cl_program){NULL, {NULL}};
 }
 
-/* The -D options every hpk program gets; `is_double` picks the element type,
- * `vec` the vector width. */
-static void base_options(const hpk__cl_state *s, int is_double, int vec, char *out, size_t size)
+/* The -D options every hpk program gets; `f32` picks the element type (float,
+ * else double), `vec` the vector width. */
+static void base_options(const hpk__cl_state *s, bool f32, int vec, char *out, size_t size)
 {
     const hpk__cl_tuning *t = &s->tune;
     snprintf(out, size,
              "-cl-std=CL1.2 -DWGS=%zu -DHPK_DOUBLE=%d -DHPK_FP64=%d -DHPK_CPU_KERNELS=%d -DVEC=%d -DROWS=%d "
              "-DAXPY_VECS=%d -DAXPY_ROWS=%d",
-             t->wgs, is_double, (int)s->fp64, (int)t->cpu_kernels, vec, t->rows,
+             t->wgs, (int)!f32, (int)s->fp64, (int)t->cpu_kernels, vec, t->rows,
              t->axpy_vecs, t->axpy_rows);
 }
 
@@ -205,8 +209,8 @@ hpk_status hpk__cl_get_program(hpk_ctx *ctx, const char *fn, hpk__cl_prog which,
     if (!p->program) {
         const builtin *b = &builtins[which];
         char options[256];
-        const int vec = b->reduction ? hpk__cl_reduce_vec(&s->tune) : b->is_double ? s->tune.vec_d : s->tune.vec_s;
-        base_options(s, b->is_double, vec, options, sizeof options);
+        const int vec = b->reduction ? hpk__cl_reduce_vec(&s->tune) : b->f32 ? s->tune.vec_s : s->tune.vec_d;
+        base_options(s, b->f32, vec, options, sizeof options);
         const hpk_status st = build(ctx, fn, b->what, &b->source, 1, options, b->kernels, p);
         if (st != HPK_SUCCESS)
             return st;
@@ -256,7 +260,7 @@ hpk_status hpk__cl_get_integrand(hpk_ctx *ctx, const char *fn, const char *sourc
     e->dim = dim;
 
     char options[320];
-    base_options(s, 1, s->tune.vec_d, options, sizeof options);
+    base_options(s, false, s->tune.vec_d, options, sizeof options);
     const size_t used = strlen(options);
     snprintf(options + used, sizeof options - used, " -DHPK_DIM=%d", dim);
     const char *sources[] = {integrand_prelude, source, integrand_epilogue, hpk__cl_src_mc_integrate};

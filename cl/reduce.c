@@ -45,7 +45,7 @@ static void add_partials(const void *job, void *left, const void *right)
         ((double *)left)[k] += ((const double *)right)[k];
 }
 
-hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32, int64_t n, hpk__cl_vec x,
+hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result)
 {
     hpk__cl_state *s = hpk__cl(ctx);
@@ -58,7 +58,7 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
     /* One work-item per block (CPU family) or per lane of a block, or per
      * lanes / wgs lanes when a group is smaller than a block's lanes (GPU
      * family). */
-    const int nacc = op == HPK__CL_NRM2 ? 3 : 1;
+    const int nacc = op == HPK__OP_NRM2 ? 3 : 1;
     const size_t nblocks = (size_t)((n - 1) / HPK__REDUCE_BLOCK + 1);
     const size_t per_block = t->cpu_kernels ? 1 : hpk__cl_lane_team(t, f32);
     const size_t groups = (nblocks * per_block + t->wgs - 1) / t->wgs;
@@ -67,14 +67,12 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
         return st;
 
     const cl_long nn = n, xbase = x.base, incx = x.inc, ybase = y.base, incy = y.inc, blocks = (cl_long)nblocks;
-    static const int kernel_of[] = {[HPK__CL_SUM] = HPK__K_SUM, [HPK__CL_ASUM] = HPK__K_ASUM,
-                                    [HPK__CL_DOT] = HPK__K_DOT, [HPK__CL_NRM2] = HPK__K_NRM2};
     const hpk__cl_arg args[] = {HPK__ARG(nn),    HPK__ARG(x.mem), HPK__ARG(xbase),  HPK__ARG(incx),
                                 HPK__ARG(y.mem), HPK__ARG(ybase), HPK__ARG(incy),   HPK__ARG(blocks),
                                 HPK__ARG(s->partials)};
-    const hpk__cl_arg single[] = {args[0], args[1], args[2], args[3], args[7], args[8]};
-    const bool dot = op == HPK__CL_DOT;
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[kernel_of[op]], dot ? args : single, dot ? 9 : 6, groups,
+    const hpk__cl_arg x_only[] = {args[0], args[1], args[2], args[3], args[7], args[8]};
+    const bool dot = op == HPK__OP_DOT;
+    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[op], dot ? args : x_only, dot ? 9 : 6, groups,
                                bytes);
     if (st != HPK_SUCCESS)
         return st;
@@ -85,7 +83,7 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__cl_op op, bool f32,
                             .leaf = partial_leaf, .combine = add_partials};
     double acc[3];
     hpk__tree_eval_range(&tree, 0, tree.nblocks, acc, NULL);
-    if (op != HPK__CL_NRM2)
+    if (op != HPK__OP_NRM2)
         *result = acc[0];
     else if (pairs)
         *result = hpk__nrm2_finish(acc[0], acc[1], acc[2], 0x1p+75, 0x1p-76);
@@ -108,7 +106,7 @@ hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__
     const cl_long nn = n, xbase = x.base, incx = x.inc, run = (cl_long)run64;
     const hpk__cl_arg args[] = {HPK__ARG(nn),   HPK__ARG(x.mem), HPK__ARG(xbase),
                                 HPK__ARG(incx), HPK__ARG(run),   HPK__ARG(s->partials)};
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[HPK__K_AMAX], args, 6, groups, 2 * groups * sizeof(int64_t));
+    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[HPK__OP_AMAX], args, 6, groups, 2 * groups * sizeof(int64_t));
     if (st != HPK_SUCCESS)
         return st;
 

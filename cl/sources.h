@@ -1,4 +1,4 @@
-/* hpk's OpenCL C sources (the .cl files of cl/kernels, their #include lines
+/* hpk's OpenCL C sources (the .cl files of cl/device, their #include lines
  * expanded), embedded at build time by cmake/HpkEmbedCL.cmake. */
 #ifndef HPK_CL_SOURCES_H
 #define HPK_CL_SOURCES_H

@@ -20,12 +20,14 @@ if(HPK_SANITIZE)
 endif()
 
 # What every part of the library sees (core/, kernels/, cl/, mpi/, and the
-# tests that reach into the internals): the public and internal header
-# directories, and which backends this build has.  Needs HpkBackends.cmake
+# tests that reach into the internals): the public headers, the dispatch
+# layer's internal headers (core/), the headers every layer shares
+# (common/), and which backends this build has.  kernels/ is not on the
+# path: its headers are the CPU kernels' own.  Needs HpkBackends.cmake
 # first.
 add_library(hpk_internal INTERFACE)
 target_include_directories(hpk_internal INTERFACE
-  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/kernels)
+  ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/core ${PROJECT_SOURCE_DIR}/common)
 target_compile_definitions(hpk_internal INTERFACE
   $<$<BOOL:${HPK_WITH_OPENMP}>:HPK_HAVE_OPENMP=1>
   $<$<BOOL:${HPK_WITH_OPENCL}>:HPK_HAVE_OPENCL=1>)

@@ -35,7 +35,7 @@ function(hpk_expand path out)
   set(${out} "${_text}" PARENT_SCOPE)
 endfunction()
 
-set(_c "/* Generated at build time by cmake/HpkEmbedCL.cmake from cl/kernels: do not edit. */\n")
+set(_c "/* Generated at build time by cmake/HpkEmbedCL.cmake from cl/device: do not edit. */\n")
 string(APPEND _c "#include \"sources.h\"\n")
 foreach(_source IN LISTS _sources)
   get_filename_component(_name "${_source}" NAME_WE)

@@ -1,23 +1,17 @@
 /* Argument checks run once, in the dispatch layer, before any backend.  Each
  * returns HPK_SUCCESS, or records why in the context and returns
  * HPK_ERR_INVALID_ARG.  `fn` is the public function's name for the message.
- * libhpk_mpi calls them too (HPK__SHARED, hpk_internal.h). */
+ * libhpk_mpi calls them too (HPK__SHARED, common/macros.h). */
 #ifndef HPK_CHECK_H
 #define HPK_CHECK_H
 
 #include "hpk_internal.h"
+#include "strided.h" /* hpk__vector_span */
 
 /* Whether a vector of n >= 0 elements of elem_size bytes with increment inc
  * is addressable: inc != INT64_MIN, and its span, (n-1)|inc| + 1 elements,
  * fits in int64_t in bytes.  Computed without overflow for any arguments. */
 HPK__SHARED bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
-
-/* The elements a vector spans, (n-1)|inc| + 1 (0 when n == 0), for a vector
- * that hpk__vector_fits. */
-static inline int64_t hpk__vector_span(int64_t n, int64_t inc)
-{
-    return n == 0 ? 0 : (n - 1) * (inc < 0 ? -inc : inc) + 1;
-}
 
 /* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
 HPK__SHARED hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,

@@ -118,9 +118,9 @@ hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path)
 {
     if (!ctx || !path)
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: %s is NULL", ctx ? "path" : "ctx");
-    if (strcmp(path, "avx512") && strcmp(path, "avx2") && strcmp(path, "portable") && strcmp(path, "native"))
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG,
-                         "hpk_ctx_set_cpu_path: '%s' is not a code path (avx512, avx2, portable)", path);
+    if (!hpk__cpu_path_known(path))
+        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: '%s' is not a code path (%s)", path,
+                         hpk__cpu_path_names);
     const hpk__ops *ops = hpk__cpu_ops(ctx->backend, path);
     if (!ops)
         return hpk__fail(ctx, HPK_ERR_UNSUPPORTED,

@@ -4,23 +4,12 @@
 #define HPK_INTERNAL_H
 
 #include "hpk/hpk.h"
+#include "macros.h" /* HPK__SHARED */
+#include "order.h"  /* hpk__reduce_op */
 
 #include <stdbool.h>
 
 #define HPK__ERROR_CAPACITY 512
-
-/* libhpk_mpi (mpi/) is a library of its own on top of libhpk, and calls a
- * few of libhpk's internal functions: HPK__SHARED exports them from
- * libhpk.so.  They are no part of the API (hpk__ names, no contract, no
- * stability): libhpk_mpi is only ever used with the libhpk of its own
- * build.  The tree functions of kernels/runner.h are declared here first,
- * with the attribute, because a function keeps the visibility of its first
- * declaration and runner.h includes this header before its own. */
-#if defined(__GNUC__) && !defined(_WIN32)
-#  define HPK__SHARED __attribute__((visibility("default")))
-#else
-#  define HPK__SHARED
-#endif
 
 /* One entry per operation.  The dispatch layer has already checked every
  * argument and taken the quick returns (empty problems, alpha == 0 with
@@ -39,11 +28,10 @@ typedef struct hpk__mc_job {
 } hpk__mc_job;
 
 /* A reduction as the CPU kernels see it (sum, asum, dot, nrm2 of n logical
- * elements, hpk.h's arguments), for layers that evaluate its tree in pieces
- * (mpi/).  Its partial results are hpk__reduce_node values: Blue's small,
- * medium and big sums for nrm2, the sum in s[0] otherwise; two nodes
- * combine by adding their sums element by element. */
-typedef enum hpk__reduce_op { HPK__OP_SUM, HPK__OP_ASUM, HPK__OP_DOT, HPK__OP_NRM2 } hpk__reduce_op;
+ * elements, hpk.h's arguments; not i?amax), for layers that evaluate its
+ * tree in pieces (mpi/).  Its partial results are hpk__reduce_node values:
+ * Blue's small, medium and big sums for nrm2, the sum in s[0] otherwise;
+ * two nodes combine by adding their sums element by element. */
 
 typedef struct hpk__reduce_job {
     hpk__reduce_op op;
@@ -114,6 +102,19 @@ struct hpk_ctx {
     char error[HPK__ERROR_CAPACITY];
 };
 
+/* A reduction's result r, computed in double, stored as the caller's type
+ * (rounded once to float for f32) when st is HPK_SUCCESS; returns st. */
+static inline hpk_status hpk__store_result(hpk_status st, double r, bool f32, void *result)
+{
+    if (st == HPK_SUCCESS) {
+        if (f32)
+            *(float *)result = (float)r;
+        else
+            *(double *)result = r;
+    }
+    return st;
+}
+
 /* A zeroed context for a backend, or NULL when out of memory. */
 hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
 
@@ -121,6 +122,11 @@ hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
  * means the best the CPU supports.  NULL if the backend is not built in or
  * the path is unknown or unsupported here. */
 const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
+
+/* Whether `name` is a CPU code path of hpk's (built here or not), and all
+ * their names, "avx512, avx2, ..." (kernels/cpu_path.c). */
+bool hpk__cpu_path_known(const char *name);
+extern const char *const hpk__cpu_path_names;
 
 #ifdef HPK_HAVE_OPENCL
 /* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's
@@ -136,16 +142,5 @@ HPK__SHARED hpk_ctx *hpk__resolve(hpk_ctx *ctx);
  * return status. */
 HPK__SHARED hpk_status hpk__fail(hpk_ctx *ctx, hpk_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* The reduction trees' functions that libhpk_mpi calls (kernels/runner.h
- * documents them), exported: see HPK__SHARED. */
-struct hpk__tree_piece;
-struct hpk__subtree;
-HPK__SHARED void hpk__tree_eval_range(const struct hpk__tree *t, int64_t first, int64_t count, void *node,
-                                      void *scratch);
-HPK__SHARED int64_t hpk__tree_cut(int64_t nblocks, int depth, struct hpk__tree_piece *pieces);
-HPK__SHARED void hpk__tree_join(const struct hpk__tree *t, int depth, const void *results, void *root);
-HPK__SHARED struct hpk__tree hpk__tree_part(const struct hpk__tree *whole, int64_t first, int64_t count,
-                                            struct hpk__subtree *sub);
 
 #endif /* HPK_INTERNAL_H */

@@ -1,8 +1,6 @@
 /* Status descriptions and the runtime version string. */
 #include "hpk/hpk.h"
-
-#define HPK__STR2(x) #x
-#define HPK__STR(x) HPK__STR2(x)
+#include "macros.h"
 
 const char *hpk_status_string(hpk_status status)
 {

@@ -6,13 +6,13 @@
 const hpk__ops HPK__PATH_FN(hpk__serial_ops) = {
     .name = "serial",
     .runner = &hpk__serial_runner,
-    HPK__CPU_KERNELS,
+    HPK__CPU_KERNELS
 };
 
 #ifdef HPK_HAVE_OPENMP
 const hpk__ops HPK__PATH_FN(hpk__omp_ops) = {
     .name = "openmp",
     .runner = &hpk__omp_runner,
-    HPK__CPU_KERNELS,
+    HPK__CPU_KERNELS
 };
 #endif

@@ -67,6 +67,22 @@ static const cpu_path paths[] = {
 };
 #endif
 
+/* Every code path hpk has, whether this build has it or not, best first:
+ * the names hpk_ctx_set_cpu_path accepts. */
+#define CPU_PATH_NAMES(X) X(avx512) X(avx2) X(portable) X(native)
+#define AS_STRING(name) #name,
+#define AS_TEXT(name) ", " #name
+static const char *const known_paths[] = {CPU_PATH_NAMES(AS_STRING)};
+const char *const hpk__cpu_path_names = &(CPU_PATH_NAMES(AS_TEXT))[2]; /* past the first ", " */
+
+bool hpk__cpu_path_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_paths / sizeof known_paths[0]; i++)
+        if (strcmp(name, known_paths[i]) == 0)
+            return true;
+    return false;
+}
+
 static const cpu_path *find_path(const char *name)
 {
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)

@@ -12,6 +12,7 @@
 #include "cpu_kernels.h"
 #include "order.h"
 #include "runner.h"
+#include "strided.h"
 #include "vec.h"
 
 #include <stdlib.h>
@@ -37,9 +38,6 @@ static gemv_shape gemv_shape_of(hpk_layout layout, hpk_transpose trans, int64_t 
     s.xlen = no_trans ? n : m;
     return s;
 }
-
-/* Pointer to logical element 0 of a strided vector of n elements. */
-#define LOGICAL_BASE(p, n, inc) ((inc) < 0 ? (p) + ((n) - 1) * -(inc) : (p))
 
 /* Elements of type T in a 64-byte cache line: the axpy form's threads take
  * y (and each vector of A) in multiples of it, so that with incy == 1 no
@@ -74,7 +72,7 @@ static inline hpk__lanes dlanes_madd(hpk__lanes acc, hpk__lanes v, hpk__lanes x)
 #define GEMV_LANES hpk__lanes
 #define GEMV_NLANES HPK__LANES_F64
 #define GEMV_LANES_TOTAL hpk__lanes_total
-#define GEMV_ENTRY hpk__cpu_dgemv
+#define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
 
@@ -94,23 +92,23 @@ static inline hpk__lanes_f slanes_madd(hpk__lanes_f acc, hpk__lanes_f v, hpk__la
 #define GEMV_LANES hpk__lanes_f
 #define GEMV_NLANES HPK__LANES_F32
 #define GEMV_LANES_TOTAL hpk__lanes_total_f
-#define GEMV_ENTRY hpk__cpu_sgemv
+#define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"
 
 /* ---- the axpy form's runs, for layers that join them themselves (mpi/) -- */
 
-hpk_status hpk__cpu_gemv_runs(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
-                              const void *x, int64_t incx, int64_t first, int64_t count, void *t)
+hpk_status HPK__CPU(gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+                               const void *x, int64_t incx, int64_t first, int64_t count, void *t)
 {
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)(count * HPK__GEMV_RUN) * (double)len;
     if (f32) {
-        const sgemv_job job = {vecs, len, lda, incx, 1, a, LOGICAL_BASE((const float *)x, vecs, incx), NULL,
+        const sgemv_job job = {vecs, len, lda, incx, 1, a, (const float *)x + hpk__vector_origin(vecs, incx), NULL,
                                1.0f, 0.0f, first, count, t};
         run->range(ctx, len, GEMV_CACHE_LINE(float), work, sgemv_axpy_body, &job);
     } else {
-        const dgemv_job job = {vecs, len, lda, incx, 1, a, LOGICAL_BASE((const double *)x, vecs, incx), NULL,
+        const dgemv_job job = {vecs, len, lda, incx, 1, a, (const double *)x + hpk__vector_origin(vecs, incx), NULL,
                                1.0, 0.0, first, count, t};
         run->range(ctx, len, GEMV_CACHE_LINE(double), work, dgemv_axpy_body, &job);
     }

@@ -6,7 +6,7 @@
  *                     of a row's dot product, with GEMV_P(lanes_load)(p),
  *                     GEMV_P(lanes_madd)(acc, v, x) (acc + v x, lane by
  *                     lane) and GEMV_LANES_TOTAL(acc) (the fold of order.h);
- *   GEMV_ENTRY        the hpk__cpu_?gemv being defined, GEMV_NAME its
+ *   GEMV_ENTRY        the HPK__CPU(?gemv) being defined, GEMV_NAME its
  *                     public name for messages;
  * and this file undefines them at its end. */
 
@@ -167,8 +167,9 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
                       const GEMV_T *a, int64_t lda, const GEMV_T *x, int64_t incx, GEMV_T beta, GEMV_T *y, int64_t incy)
 {
     const gemv_shape s = gemv_shape_of(layout, trans, m, n);
-    GEMV_P(gemv_job) job = {s.vecs, s.len, lda, incx, incy, a, LOGICAL_BASE(x, s.xlen, incx),
-                            LOGICAL_BASE(y, s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN), NULL};
+    GEMV_P(gemv_job) job = {s.vecs, s.len, lda, incx, incy, a, x + hpk__vector_origin(s.xlen, incx),
+                            y + hpk__vector_origin(s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN),
+                            NULL};
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)m * (double)n;
     if (alpha == (GEMV_T)0) {

@@ -104,7 +104,7 @@ static void pi_finish(uint64_t samples, uint64_t hits, hpk_mc_result *result)
     hpk__mc_pi_result(samples, hits, result);
 }
 
-hpk_status hpk__cpu_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
+hpk_status HPK__CPU(mc_pi)(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     const pi_job job = {.samples = samples, .seed = seed};
     const hpk__tree tree = pi_tree(&job);
@@ -183,9 +183,9 @@ static void integrate_finish(const integrate_job *job, const moments *total, hpk
     hpk__mc_integrate_result(job->dim, job->lower, job->upper, job->samples, total, result);
 }
 
-hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
-                                 const double *lower, const double *upper,
-                                 uint64_t samples, uint64_t seed, hpk_mc_result *result)
+hpk_status HPK__CPU(mc_integrate)(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
+                                  const double *lower, const double *upper,
+                                  uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     const integrate_job job = {f, user_data, dim, lower, upper, samples, seed};
     const hpk__tree tree = integrate_tree(&job);
@@ -199,12 +199,12 @@ hpk_status hpk__cpu_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data,
 
 /* ---- the two halves, for callers that evaluate the tree in pieces -------- */
 
-void hpk__cpu_mc_tree(const hpk__mc_job *job, hpk__tree *tree)
+void HPK__CPU(mc_tree)(const hpk__mc_job *job, hpk__tree *tree)
 {
     *tree = job->f ? integrate_tree(job) : pi_tree(job);
 }
 
-void hpk__cpu_mc_finish(const hpk__mc_job *job, const void *root, hpk_mc_result *result)
+void HPK__CPU(mc_finish)(const hpk__mc_job *job, const void *root, hpk_mc_result *result)
 {
     if (job->f)
         integrate_finish(job, root, result);

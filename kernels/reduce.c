@@ -13,9 +13,11 @@
 #include <math.h>
 #include <string.h>
 
-/* OP_SUMSQ: float nrm2, whose squares can neither overflow nor underflow in
- * double, so the plain sum of squares lands in Blue's medium slot. */
-typedef enum reduce_op { OP_SUM, OP_ASUM, OP_DOT, OP_NRM2, OP_SUMSQ } reduce_op;
+/* The kernels' operations: order.h's, and one of their own, OP_SUMSQ: float
+ * nrm2, whose squares can neither overflow nor underflow in double, so the
+ * plain sum of squares lands in Blue's medium slot. */
+typedef int reduce_op;
+enum { OP_SUMSQ = HPK__OP_AMAX + 1 };
 
 typedef struct reduce_job {
     hpk__vec x, y;
@@ -61,19 +63,19 @@ static inline __attribute__((always_inline)) void
 reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
 {
     switch (op) {
-    case OP_SUM:
+    case HPK__OP_SUM:
         acc->lo[0] += x.lo;
         acc->hi[0] += x.hi;
         break;
-    case OP_ASUM:
+    case HPK__OP_ASUM:
         acc->lo[0] += hpk__abs_v8d(x.lo);
         acc->hi[0] += hpk__abs_v8d(x.hi);
         break;
-    case OP_DOT:
+    case HPK__OP_DOT:
         acc->lo[0] += x.lo * y.lo;
         acc->hi[0] += x.hi * y.hi;
         break;
-    case OP_NRM2:
+    case HPK__OP_NRM2:
         nrm2_step(x.lo, &acc->lo[0], &acc->lo[1], &acc->lo[2]);
         nrm2_step(x.hi, &acc->hi[0], &acc->hi[1], &acc->hi[2]);
         break;
@@ -91,9 +93,9 @@ reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node 
     int64_t k = 0;
     /* Contiguous data: straight loads; everything else: hpk__vec_load.
      * Both feed the same lanes in the same order. */
-    if (hpk__vec_is_dense_f64(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
+    if (hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
         const double *px = (const double *)job->x.base + first;
-        const double *py = op == OP_DOT ? (const double *)job->y.base + first : px;
+        const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
         for (; k + HPK__LANES_F64 <= len; k += HPK__LANES_F64) {
             const hpk__lanes x = {hpk__load_v8d(px + k), hpk__load_v8d(px + k + 8)};
             const hpk__lanes y = {hpk__load_v8d(py + k), hpk__load_v8d(py + k + 8)};
@@ -103,11 +105,11 @@ reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node 
     for (; k < len; k += HPK__LANES_F64) {
         const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
         const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
-        const hpk__lanes y = op == OP_DOT ? hpk__vec_load(&job->y, first + k, count) : x;
+        const hpk__lanes y = op == HPK__OP_DOT ? hpk__vec_load(&job->y, first + k, count) : x;
         reduce_step(op, &acc, x, y);
     }
     for (int s = 0; s < 3; s++)
-        out->s[s] = s == 0 || op == OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
+        out->s[s] = s == 0 || op == HPK__OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
 }
 
 /* float data's lane sums in double: m holds lanes 8m .. 8m + 7 (named
@@ -155,9 +157,9 @@ static inline double sums_f_total(sums_f s)
 static inline __attribute__((always_inline)) hpk__lanes_f run_step(reduce_op op, hpk__lanes_f r, hpk__lanes_f x,
                                                                    hpk__lanes_f y)
 {
-    if (op == OP_ASUM) {
+    if (op == HPK__OP_ASUM) {
         x = (hpk__lanes_f){hpk__abs_v16f(x.a), hpk__abs_v16f(x.b), hpk__abs_v16f(x.c), hpk__abs_v16f(x.d)};
-    } else if (op == OP_DOT) {
+    } else if (op == HPK__OP_DOT) {
         x = (hpk__lanes_f){x.a * y.a, x.b * y.b, x.c * y.c, x.d * y.d};
     }
     return (hpk__lanes_f){r.a + x.a, r.b + x.b, r.c + x.c, r.d + x.d};
@@ -172,9 +174,9 @@ static inline __attribute__((always_inline)) void
 reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != OP_DOT || hpk__vec_is_dense_f32(&job->y));
+    const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y));
     const float *px = (const float *)job->x.base + first;
-    const float *py = op == OP_DOT ? (const float *)job->y.base + first : px;
+    const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + first : px;
     sums_f sums = {0};
     for (int64_t k = 0; k < len; k += F32_RUN_SPAN) {
         const int64_t end = len - k < F32_RUN_SPAN ? len : k + F32_RUN_SPAN;
@@ -186,7 +188,7 @@ reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node 
                 if (op == OP_SUMSQ)
                     add_squares(&sums, x);
                 else
-                    run = run_step(op, run, x, op == OP_DOT ? hpk__load_lanes_f(py + i) : x);
+                    run = run_step(op, run, x, op == HPK__OP_DOT ? hpk__load_lanes_f(py + i) : x);
             }
         for (; i < end; i += HPK__LANES_F32) { /* lanes past the end add +0.0f, changing nothing */
             const int64_t count = end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32;
@@ -194,7 +196,7 @@ reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node 
             if (op == OP_SUMSQ)
                 add_squares(&sums, x);
             else
-                run = run_step(op, run, x, op == OP_DOT ? hpk__vec_load_f(&job->y, first + i, count) : x);
+                run = run_step(op, run, x, op == HPK__OP_DOT ? hpk__vec_load_f(&job->y, first + i, count) : x);
         }
         if (op != OP_SUMSQ)
             carry_run(&sums, run);
@@ -217,19 +219,19 @@ reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out
 static void sum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaf(OP_SUM, job, b, node);
+    reduce_leaf(HPK__OP_SUM, job, b, node);
 }
 
 static void asum_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaf(OP_ASUM, job, b, node);
+    reduce_leaf(HPK__OP_ASUM, job, b, node);
 }
 
 static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaf(OP_DOT, job, b, node);
+    reduce_leaf(HPK__OP_DOT, job, b, node);
 }
 
 /* nrm2 of a contiguous block, chunk by chunk.  Blue's step sends each |x|
@@ -339,7 +341,7 @@ static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 {
     (void)scratch;
     if (!nrm2_dense_leaf(job, b, node))
-        reduce_leaf(OP_NRM2, job, b, node);
+        reduce_leaf(HPK__OP_NRM2, job, b, node);
 }
 
 static void reduce_combine(const void *job, void *left, const void *right)
@@ -359,9 +361,7 @@ static double nrm2_finish(const reduce_node *node)
 /* The kernel's operation for a job: float nrm2 sums plain squares. */
 static reduce_op op_of(const hpk__reduce_job *j)
 {
-    static const reduce_op ops[] = {[HPK__OP_SUM] = OP_SUM, [HPK__OP_ASUM] = OP_ASUM, [HPK__OP_DOT] = OP_DOT,
-                                    [HPK__OP_NRM2] = OP_NRM2};
-    return j->op == HPK__OP_NRM2 && j->f32 ? OP_SUMSQ : ops[j->op];
+    return j->op == HPK__OP_NRM2 && j->f32 ? OP_SUMSQ : (reduce_op)j->op;
 }
 
 static int64_t reduce_blocks(int64_t n)
@@ -369,18 +369,18 @@ static int64_t reduce_blocks(int64_t n)
     return (n + HPK__REDUCE_BLOCK - 1) / HPK__REDUCE_BLOCK;
 }
 
-hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
-                                hpk__reduce_node *node)
+hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t first, int64_t count,
+                                 hpk__reduce_node *node)
 {
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
-        [OP_SUM] = sum_leaf, [OP_ASUM] = asum_leaf, [OP_DOT] = dot_leaf, [OP_NRM2] = nrm2_leaf,
+        [HPK__OP_SUM] = sum_leaf, [HPK__OP_ASUM] = asum_leaf, [HPK__OP_DOT] = dot_leaf, [HPK__OP_NRM2] = nrm2_leaf,
         [OP_SUMSQ] = sumsq_leaf};
     const reduce_op op = op_of(j);
     const reduce_job job = {hpk__vec_make(j->x, j->n, j->incx, j->f32),
-                            op == OP_DOT ? hpk__vec_make(j->y, j->n, j->incy, j->f32) : (hpk__vec){0}, j->n};
+                            op == HPK__OP_DOT ? hpk__vec_make(j->y, j->n, j->incy, j->f32) : (hpk__vec){0}, j->n};
     const hpk__tree tree = {
         .nblocks = reduce_blocks(j->n),
-        .block_work = op == OP_DOT ? 2.0 * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK,
+        .block_work = op == HPK__OP_DOT ? 2.0 * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK,
         .node_size = sizeof(reduce_node),
         .job = &job,
         .leaf = leaves[op],
@@ -391,78 +391,60 @@ hpk_status hpk__cpu_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t 
     return ctx->ops->runner->tree(ctx, &part, node);
 }
 
-double hpk__cpu_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root)
+double HPK__CPU(reduce_finish)(const hpk__reduce_job *job, const hpk__reduce_node *root)
 {
     return job->op == HPK__OP_NRM2 ? nrm2_finish(root) : root->s[0];
 }
 
-static hpk_status run_reduction(hpk_ctx *ctx, const hpk__reduce_job *job, double *result)
+static hpk_status reduction(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n, const void *x, int64_t incx,
+                            const void *y, int64_t incy, void *result)
 {
+    const hpk__reduce_job job = {op, f32, n, x, y, incx, incy};
     reduce_node root;
-    hpk_status st = hpk__cpu_reduce_part(ctx, job, 0, reduce_blocks(job->n), &root);
-    if (st == HPK_SUCCESS)
-        *result = hpk__cpu_reduce_finish(job, &root);
-    return st;
+    const hpk_status st = HPK__CPU(reduce_part)(ctx, &job, 0, reduce_blocks(n), &root);
+    return hpk__store_result(st, st == HPK_SUCCESS ? HPK__CPU(reduce_finish)(&job, &root) : 0.0, f32, result);
 }
 
-static hpk_status reduce_d(hpk_ctx *ctx, hpk__reduce_op op, int64_t n, const double *x, int64_t incx,
-                           const double *y, int64_t incy, double *result)
+hpk_status HPK__CPU(dsum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    const hpk__reduce_job job = {op, false, n, x, y, incx, incy};
-    return run_reduction(ctx, &job, result);
+    return reduction(ctx, HPK__OP_SUM, false, n, x, incx, NULL, 0, result);
 }
 
-static hpk_status reduce_s(hpk_ctx *ctx, hpk__reduce_op op, int64_t n, const float *x, int64_t incx,
-                           const float *y, int64_t incy, float *result)
+hpk_status HPK__CPU(ssum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    const hpk__reduce_job job = {op, true, n, x, y, incx, incy};
-    double r;
-    hpk_status st = run_reduction(ctx, &job, &r);
-    if (st == HPK_SUCCESS)
-        *result = (float)r;
-    return st;
+    return reduction(ctx, HPK__OP_SUM, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(dasum)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, HPK__OP_SUM, n, x, incx, NULL, 0, result);
+    return reduction(ctx, HPK__OP_ASUM, false, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_ssum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(sasum)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, HPK__OP_SUM, n, x, incx, NULL, 0, result);
+    return reduction(ctx, HPK__OP_ASUM, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_dasum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(dnrm2)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
-    return reduce_d(ctx, HPK__OP_ASUM, n, x, incx, NULL, 0, result);
+    return reduction(ctx, HPK__OP_NRM2, false, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_sasum(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(snrm2)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
 {
-    return reduce_s(ctx, HPK__OP_ASUM, n, x, incx, NULL, 0, result);
+    return reduction(ctx, HPK__OP_NRM2, true, n, x, incx, NULL, 0, result);
 }
 
-hpk_status hpk__cpu_dnrm2(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
+hpk_status HPK__CPU(ddot)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                          const double *y, int64_t incy, double *result)
 {
-    return reduce_d(ctx, HPK__OP_NRM2, n, x, incx, NULL, 0, result);
+    return reduction(ctx, HPK__OP_DOT, false, n, x, incx, y, incy, result);
 }
 
-hpk_status hpk__cpu_snrm2(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, float *result)
+hpk_status HPK__CPU(sdot)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                          const float *y, int64_t incy, float *result)
 {
-    return reduce_s(ctx, HPK__OP_NRM2, n, x, incx, NULL, 0, result);
-}
-
-hpk_status hpk__cpu_ddot(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
-                         const double *y, int64_t incy, double *result)
-{
-    return reduce_d(ctx, HPK__OP_DOT, n, x, incx, y, incy, result);
-}
-
-hpk_status hpk__cpu_sdot(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
-                         const float *y, int64_t incy, float *result)
-{
-    return reduce_s(ctx, HPK__OP_DOT, n, x, incx, y, incy, result);
+    return reduction(ctx, HPK__OP_DOT, true, n, x, incx, y, incy, result);
 }
 
 /* ---- i?amax: the first largest |x_i|, a NaN beating every number ---------- */
@@ -635,12 +617,12 @@ static hpk_status run_amax(hpk_ctx *ctx, int64_t n, hpk__vec x, int64_t *index)
     return st;
 }
 
-hpk_status hpk__cpu_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
+hpk_status HPK__CPU(idamax)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
 {
     return run_amax(ctx, n, hpk__vec_make(x, n, incx, false), index);
 }
 
-hpk_status hpk__cpu_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
+hpk_status HPK__CPU(isamax)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index)
 {
     return run_amax(ctx, n, hpk__vec_make(x, n, incx, true), index);
 }

@@ -1,5 +1,6 @@
 /* The reduction tree evaluated on one thread, cut into pieces and joined,
  * and the serial runner. */
+#include "hpk_internal.h"
 #include "runner.h"
 
 #include <stdlib.h>

@@ -8,6 +8,7 @@
 
 #include "order.h"
 #include "simd.h"
+#include "strided.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,12 +37,9 @@ typedef struct hpk__lanes_f {
 
 static inline hpk__vec hpk__vec_make(const void *x, int64_t n, int64_t inc, bool f32)
 {
-    hpk__vec v = {x, inc, f32};
-    if (inc < 0) {
-        const int64_t offset = (n - 1) * -inc;
-        v.base = f32 ? (const void *)((const float *)x + offset) : (const void *)((const double *)x + offset);
-    }
-    return v;
+    const int64_t origin = hpk__vector_origin(n, inc);
+    const void *base = f32 ? (const void *)((const float *)x + origin) : (const void *)((const double *)x + origin);
+    return (hpk__vec){base, inc, f32};
 }
 
 static inline double hpk__vec_at(const hpk__vec *v, int64_t i)

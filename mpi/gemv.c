@@ -6,6 +6,7 @@
 #include "mpi_internal.h"
 #include "order.h"
 #include "runner.h"
+#include "strided.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 
 typedef struct gemv_args {
-    bool single;    /* float data; alpha and beta hold floats exactly */
+    bool f32;       /* float data; alpha and beta hold floats exactly */
     hpk_mpi_y ydist; /* row-block product only */
     int64_t m, n;   /* the rank's block: m rows, n columns */
     double alpha, beta;
@@ -27,37 +28,31 @@ typedef struct gemv_args {
 
 static size_t elem_size(const gemv_args *g)
 {
-    return g->single ? sizeof(float) : sizeof(double);
+    return g->f32 ? sizeof(float) : sizeof(double);
 }
 
 static MPI_Datatype elem_type(const gemv_args *g)
 {
-    return g->single ? MPI_FLOAT : MPI_DOUBLE;
+    return g->f32 ? MPI_FLOAT : MPI_DOUBLE;
 }
 
 static double get(const gemv_args *g, const void *p, int64_t i)
 {
-    return g->single ? (double)((const float *)p)[i] : ((const double *)p)[i];
+    return g->f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
 }
 
 static void put(const gemv_args *g, void *p, int64_t i, double v)
 {
-    if (g->single)
+    if (g->f32)
         ((float *)p)[i] = (float)v;
     else
         ((double *)p)[i] = v;
 }
 
-/* Offset of logical element i of an n-element vector with increment inc. */
-static int64_t at(int64_t i, int64_t n, int64_t inc)
-{
-    return inc > 0 ? i * inc : (n - 1 - i) * -inc;
-}
-
 static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose trans, double alpha, double beta,
                              void *y, int64_t incy)
 {
-    if (g->single)
+    if (g->f32)
         return hpk_sgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, (float)alpha, g->a, g->lda, g->x, g->incx,
                          (float)beta, y, incy);
     return hpk_dgemv(ctx, HPK_ROW_MAJOR, trans, g->m, g->n, alpha, g->a, g->lda, g->x, g->incx, beta, y, incy);
@@ -68,7 +63,7 @@ static hpk_status local_gemv(hpk_ctx *ctx, const gemv_args *g, hpk_transpose tra
  * exactly as hpk_?gemv rounds it. */
 static void update(const gemv_args *g, double t, void *y, int64_t k)
 {
-    if (g->single) {
+    if (g->f32) {
         const float alpha = (float)g->alpha, beta = (float)g->beta, tf = (float)t;
         float *yk = (float *)y + k;
         if (alpha == 0.0f)
@@ -143,7 +138,7 @@ static hpk_status gather_blocks(hpk__mpi_call *c, const gemv_args *g, const int6
          * needed), then updated in place. */
         const double ti = g->alpha != 0.0 ? get(g, t, i) : 0.0;
         if (g->beta != 0.0)
-            put(g, t, i, get(g, g->y, at(mine + i, total, inc)));
+            put(g, t, i, get(g, g->y, hpk__vector_index(mine + i, total, inc)));
         update(g, ti, t, i);
     }
     if (inc < 0)
@@ -198,8 +193,8 @@ static hpk_status row_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const ge
         else if (g->alpha != 0.0 && g->n > 0 && g->m > 0)
             local = local_gemv(c.ctx, g, HPK_NO_TRANS, 1.0, 0.0, t, 1);
     }
-    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
-    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    const int64_t bits_alpha = g->f32 ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
     int64_t record[ROW_RECORD] = {0, g->m, g->n, g->ydist, bits_alpha, bits_beta, g->y == NULL, g->incy};
 
     int64_t *all = malloc((size_t)c.size * ROW_RECORD * sizeof *all);
@@ -207,7 +202,7 @@ static hpk_status row_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const ge
         st = hpk__mpi_no_memory(&c, (size_t)c.size * ROW_RECORD * sizeof *all);
         goto done;
     }
-    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    const hpk__mpi_kind real = g->f32 ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
     if ((st = hpk__mpi_exchange(&c, local, record, ROW_RECORD, all)) ||
         (st = hpk__mpi_same(&c, all, ROW_RECORD, R_N, "n (the columns of A, the length of x)", HPK__MPI_INT)) ||
         (st = hpk__mpi_same(&c, all, ROW_RECORD, R_YDIST, "ydist", HPK__MPI_INT)))
@@ -356,7 +351,7 @@ static hpk_status finish_y(hpk__mpi_call *c, const gemv_args *g, transposed_buff
         hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, elem_type(g), b->t, slice_counts, slice_displs, elem_type(g));
     if (st == HPK_SUCCESS)
         for (int64_t i = 0; i < g->n; i++)
-            update(g, get(g, b->t, i), g->y, at(i, g->n, g->incy));
+            update(g, get(g, b->t, i), g->y, hpk__vector_index(i, g->n, g->incy));
     return st;
 }
 
@@ -410,7 +405,7 @@ static void add_slices(void *job, int64_t left, int64_t right)
 {
     const slice_join *j = job;
     for (int64_t i = 0; i < j->len; i++) {
-        if (j->g->single) {
+        if (j->g->f32) {
             float *s = j->slices;
             s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
         } else {
@@ -439,7 +434,7 @@ static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, con
         local = hpk__mpi_no_memory(c, (size_t)mine * (size_t)g->n * es);
     const int64_t run0 = units->start[c->rank];
     for (int k = 0; k < mine && local == HPK_SUCCESS; k++)
-        local = c->ctx->ops->gemv_runs(c->ctx, g->single, g->m, g->n, g->a, g->lda, g->x, g->incx,
+        local = c->ctx->ops->gemv_runs(c->ctx, g->f32, g->m, g->n, g->a, g->lda, g->x, g->incx,
                                        pieces[k].first - run0, pieces[k].count, t + (size_t)k * g->n * es);
     void *recv;
     hpk_status st = exchange_slices(c, g, local, pieces_of, units, t, b, &recv);
@@ -470,8 +465,8 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
     transposed_buffers b = {0};
     if (local == HPK_SUCCESS && g->n > 0 && g->alpha != 0.0 && g->n <= INT_MAX - c.size)
         local = transposed_alloc(&c, g, &b);
-    const int64_t bits_alpha = g->single ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
-    const int64_t bits_beta = g->single ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
+    const int64_t bits_alpha = g->f32 ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
+    const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
     int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta, c.ctx->ops->gemv_runs != NULL};
 
     /* the records, then each rank's rows and the runs' starts (size + 1) */
@@ -480,7 +475,7 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         st = hpk__mpi_no_memory(&c, (size_t)c.size * T_RECORD * sizeof *all);
         goto done;
     }
-    const hpk__mpi_kind real = g->single ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
+    const hpk__mpi_kind real = g->f32 ? HPK__MPI_FLOAT : HPK__MPI_DOUBLE;
     if ((st = hpk__mpi_exchange(&c, local, record, T_RECORD, all)) ||
         (st = hpk__mpi_same(&c, all, T_RECORD, T_N, "n (the columns of A, the length of y)", HPK__MPI_INT)) ||
         (st = hpk__mpi_same(&c, all, T_RECORD, T_ALPHA, "alpha", real)) ||
@@ -496,7 +491,7 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
     if (g->alpha == 0.0) {
         /* A and x are not read: y := beta * y, on each rank alone. */
         for (int64_t i = 0; i < g->n; i++)
-            update(g, 0.0, g->y, at(i, g->n, g->incy));
+            update(g, 0.0, g->y, hpk__vector_index(i, g->n, g->incy));
         goto done;
     }
     if (g->n > INT_MAX - c.size) {

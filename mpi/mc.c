@@ -4,6 +4,7 @@
  * runner, the pieces' results are gathered on every rank and joined in the
  * tree's own shape, so the result is bitwise the single-process one. */
 #include "check.h"
+#include "hash.h"
 #include "mpi_internal.h"
 #include "runner.h"
 
@@ -34,14 +35,8 @@ static int cut_depth(int size)
 /* 64-bit FNV-1a of the box's bounds, for comparing them across ranks. */
 static int64_t bounds_hash(int dim, const double *lower, const double *upper)
 {
-    uint64_t h = 0xcbf29ce484222325u;
-    const double *bounds[2] = {lower, upper};
-    for (int k = 0; k < 2; k++) {
-        const unsigned char *p = (const unsigned char *)bounds[k];
-        for (size_t i = 0; i < (size_t)dim * sizeof(double); i++)
-            h = (h ^ p[i]) * 0x100000001b3u;
-    }
-    return (int64_t)h;
+    const size_t bytes = (size_t)dim * sizeof(double);
+    return (int64_t)hpk__fnv1a(hpk__fnv1a(HPK__FNV1A_START, lower, bytes), upper, bytes);
 }
 
 typedef struct mc_plan {

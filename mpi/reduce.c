@@ -11,15 +11,14 @@
 #include "mpi_internal.h"
 #include "reduce_finish.h"
 #include "runner.h"
+#include "strided.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-typedef enum dist_op { OP_SUM, OP_ASUM, OP_DOT, OP_NRM2, OP_AMAX } dist_op;
-
 typedef struct reduce_args {
-    dist_op op;
-    bool single;
+    hpk__reduce_op op;
+    bool f32;
     int64_t n;
     const void *x, *y;
     int64_t incx, incy;
@@ -37,23 +36,23 @@ static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 {
     const int64_t n = a->n;
     hpk_status st;
-    if (a->single) {
+    if (a->f32) {
         float v = 0.0f;
         switch (a->op) {
-        case OP_SUM: st = hpk_ssum(ctx, n, a->x, a->incx, &v); break;
-        case OP_ASUM: st = hpk_sasum(ctx, n, a->x, a->incx, &v); break;
-        case OP_DOT: st = hpk_sdot(ctx, n, a->x, a->incx, a->y, a->incy, &v); break;
-        case OP_NRM2: st = hpk_snrm2(ctx, n, a->x, a->incx, &v); break;
+        case HPK__OP_SUM: st = hpk_ssum(ctx, n, a->x, a->incx, &v); break;
+        case HPK__OP_ASUM: st = hpk_sasum(ctx, n, a->x, a->incx, &v); break;
+        case HPK__OP_DOT: st = hpk_sdot(ctx, n, a->x, a->incx, a->y, a->incy, &v); break;
+        case HPK__OP_NRM2: st = hpk_snrm2(ctx, n, a->x, a->incx, &v); break;
         default: st = HPK_ERR_INVALID_ARG; break;
         }
         *value = v;
         return st;
     }
     switch (a->op) {
-    case OP_SUM: return hpk_dsum(ctx, n, a->x, a->incx, value);
-    case OP_ASUM: return hpk_dasum(ctx, n, a->x, a->incx, value);
-    case OP_DOT: return hpk_ddot(ctx, n, a->x, a->incx, a->y, a->incy, value);
-    case OP_NRM2: return hpk_dnrm2(ctx, n, a->x, a->incx, value);
+    case HPK__OP_SUM: return hpk_dsum(ctx, n, a->x, a->incx, value);
+    case HPK__OP_ASUM: return hpk_dasum(ctx, n, a->x, a->incx, value);
+    case HPK__OP_DOT: return hpk_ddot(ctx, n, a->x, a->incx, a->y, a->incy, value);
+    case HPK__OP_NRM2: return hpk_dnrm2(ctx, n, a->x, a->incx, value);
     default: return HPK_ERR_INVALID_ARG;
     }
 }
@@ -61,12 +60,12 @@ static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 /* i?amax: the local index and |x| there (-1 and -1 for an empty block). */
 static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index, double *value)
 {
-    const hpk_status st = a->single ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
-                                    : hpk_idamax(ctx, a->n, a->x, a->incx, index);
+    const hpk_status st = a->f32 ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
+                                 : hpk_idamax(ctx, a->n, a->x, a->incx, index);
     *value = -1.0;
     if (st == HPK_SUCCESS && *index >= 0) {
-        const int64_t at = a->incx > 0 ? *index * a->incx : (a->n - 1 - *index) * -a->incx;
-        *value = a->single ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
+        const int64_t at = hpk__vector_index(*index, a->n, a->incx);
+        *value = a->f32 ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
     }
     return st;
 }
@@ -76,7 +75,7 @@ static hpk_status local_partial(hpk_ctx *ctx, const reduce_args *a, int64_t *rec
 {
     double value = 0.0;
     int64_t index = -1;
-    const hpk_status st = a->op == OP_AMAX ? local_amax(ctx, a, &index, &value) : local_value(ctx, a, &value);
+    const hpk_status st = a->op == HPK__OP_AMAX ? local_amax(ctx, a, &index, &value) : local_value(ctx, a, &value);
     record[F_VALUE] = hpk__mpi_bits_d(value);
     record[F_INDEX] = index;
     return st;
@@ -126,7 +125,7 @@ static void amax_leaf(const void *job, int64_t rank, void *node, void *scratch)
     *(amax_node *)node = (amax_node){local >= 0 ? j->first[rank] + local : -1, rank_value(j, rank)};
 }
 
-/* As within one process (kernels/reduce_finish.h). */
+/* As within one process (common/reduce_finish.h). */
 static void amax_combine(const void *job, void *left, const void *right)
 {
     (void)job;
@@ -205,12 +204,12 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
 
 static hpk_status check_local(hpk_ctx *ctx, const char *fn, const reduce_args *a)
 {
-    const size_t elem = a->single ? sizeof(float) : sizeof(double);
+    const size_t elem = a->f32 ? sizeof(float) : sizeof(double);
     hpk_status st = hpk__check_vector(ctx, fn, "x", a->n, a->x, a->incx, elem);
-    if (st == HPK_SUCCESS && a->op == OP_DOT)
+    if (st == HPK_SUCCESS && a->op == HPK__OP_DOT)
         st = hpk__check_vector(ctx, fn, "y", a->n, a->y, a->incy, elem);
     if (st == HPK_SUCCESS)
-        st = hpk__check_result(ctx, fn, a->op == OP_AMAX ? "index" : "result", a->result);
+        st = hpk__check_result(ctx, fn, a->op == HPK__OP_AMAX ? "index" : "result", a->result);
     return st;
 }
 
@@ -223,7 +222,7 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
 
     /* Ranks that can evaluate the canonical tree wait with their partial
      * result until the exchange has shown whether it is needed. */
-    const bool can_canon = a->op != OP_AMAX && c.ctx->ops->reduce_part;
+    const bool can_canon = a->op != HPK__OP_AMAX && c.ctx->ops->reduce_part;
     int64_t record[RECORD_LEN] = {0, a->n, hpk__mpi_bits_d(0.0), -1, can_canon};
     hpk_status local = check_local(c.ctx, fn, a);
 
@@ -264,16 +263,10 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
         lengths[r] = all[(size_t)r * RECORD_LEN + F_N];
     const hpk__mpi_units units = {start, c.size};
     if (every_rank_can && total > 0 && hpk__mpi_units_split(lengths, c.size, HPK__REDUCE_BLOCK, start)) {
-        static const hpk__reduce_op kind[] = {[OP_SUM] = HPK__OP_SUM, [OP_ASUM] = HPK__OP_ASUM,
-                                              [OP_DOT] = HPK__OP_DOT, [OP_NRM2] = HPK__OP_NRM2};
-        const hpk__reduce_job job = {kind[a->op], a->single, a->n, a->x, a->y, a->incx, a->incy};
-        double r;
-        if ((st = canonical(&c, &job, &units, nodes, counts, &r)) == HPK_SUCCESS) {
-            if (a->single)
-                *(float *)a->result = (float)r;
-            else
-                *(double *)a->result = r;
-        }
+        const hpk__reduce_job job = {a->op, a->f32, a->n, a->x, a->y, a->incx, a->incy};
+        double r = 0.0;
+        st = canonical(&c, &job, &units, nodes, counts, &r);
+        hpk__store_result(st, r, a->f32, a->result);
         goto done;
     }
     if (some_rank_waited) { /* those ranks compute their partials now, and all exchange again */
@@ -283,20 +276,17 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
     }
 
     combine_job j = {all, first, 0.0};
-    if (a->op == OP_AMAX) {
+    if (a->op == HPK__OP_AMAX) {
         amax_node root;
         combine_ranks(&j, c.size, sizeof root, amax_leaf, amax_combine, &root);
         *(int64_t *)a->result = root.index;
     } else {
         double r;
-        if (a->op == OP_NRM2)
+        if (a->op == HPK__OP_NRM2)
             r = combine_nrm2(&j, c.size);
         else
             combine_ranks(&j, c.size, sizeof r, sum_leaf, add, &r);
-        if (a->single)
-            *(float *)a->result = (float)r;
-        else
-            *(double *)a->result = r;
+        hpk__store_result(HPK_SUCCESS, r, a->f32, a->result);
     }
 done:
     free(all);
@@ -310,69 +300,69 @@ done:
 hpk_status hpk_mpi_dsum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
                         double *result)
 {
-    const reduce_args a = {OP_SUM, false, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_SUM, false, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_dsum", &a);
 }
 
 hpk_status hpk_mpi_ssum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
                         float *result)
 {
-    const reduce_args a = {OP_SUM, true, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_SUM, true, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_ssum", &a);
 }
 
 hpk_status hpk_mpi_dasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
                          double *result)
 {
-    const reduce_args a = {OP_ASUM, false, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_ASUM, false, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_dasum", &a);
 }
 
 hpk_status hpk_mpi_sasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
                          float *result)
 {
-    const reduce_args a = {OP_ASUM, true, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_ASUM, true, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_sasum", &a);
 }
 
 hpk_status hpk_mpi_dnrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
                          double *result)
 {
-    const reduce_args a = {OP_NRM2, false, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_NRM2, false, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_dnrm2", &a);
 }
 
 hpk_status hpk_mpi_snrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
                          float *result)
 {
-    const reduce_args a = {OP_NRM2, true, n_local, x, NULL, incx, 0, result};
+    const reduce_args a = {HPK__OP_NRM2, true, n_local, x, NULL, incx, 0, result};
     return reduce(ctx, comm, "hpk_mpi_snrm2", &a);
 }
 
 hpk_status hpk_mpi_ddot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
                         const double *y, int64_t incy, double *result)
 {
-    const reduce_args a = {OP_DOT, false, n_local, x, y, incx, incy, result};
+    const reduce_args a = {HPK__OP_DOT, false, n_local, x, y, incx, incy, result};
     return reduce(ctx, comm, "hpk_mpi_ddot", &a);
 }
 
 hpk_status hpk_mpi_sdot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
                         const float *y, int64_t incy, float *result)
 {
-    const reduce_args a = {OP_DOT, true, n_local, x, y, incx, incy, result};
+    const reduce_args a = {HPK__OP_DOT, true, n_local, x, y, incx, incy, result};
     return reduce(ctx, comm, "hpk_mpi_sdot", &a);
 }
 
 hpk_status hpk_mpi_idamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
                           int64_t *index)
 {
-    const reduce_args a = {OP_AMAX, false, n_local, x, NULL, incx, 0, index};
+    const reduce_args a = {HPK__OP_AMAX, false, n_local, x, NULL, incx, 0, index};
     return reduce(ctx, comm, "hpk_mpi_idamax", &a);
 }
 
 hpk_status hpk_mpi_isamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
                           int64_t *index)
 {
-    const reduce_args a = {OP_AMAX, true, n_local, x, NULL, incx, 0, index};
+    const reduce_args a = {HPK__OP_AMAX, true, n_local, x, NULL, incx, 0, index};
     return reduce(ctx, comm, "hpk_mpi_isamax", &a);
 }

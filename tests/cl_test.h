@@ -62,16 +62,6 @@ static inline size_t elem_size(bool single)
     return single ? sizeof(float) : sizeof(double);
 }
 
-static inline size_t span(int64_t n, int64_t inc)
-{
-    return n == 0 ? 0 : (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1);
-}
-
-static inline bool is_strided(size_t k, int64_t n, int64_t inc)
-{
-    return k < span(n, inc) && k % (size_t)(inc < 0 ? -inc : inc) == 0;
-}
-
 static inline void put(void *p, size_t i, bool single, double v)
 {
     if (single)

@@ -14,7 +14,7 @@ prefix=$work/prefix
 
 # Fails when a program or library depends on a shared library matching $2.
 no_dependency() {
-  if ldd "$1" | grep -q "$2"; then
+  if ldd "$1" | grep "$2" >/dev/null; then
     echo "$(basename "$1") depends on $2:"; ldd "$1"; exit 1
   fi
 }
@@ -87,7 +87,7 @@ if [ $static_ok -eq 1 ]; then
     $(pkg-config --static --cflags --libs hpk) -static 2>"$work/static.log" ||
     { cat "$work/static.log"; echo "pkg-config --static -static build of gemv failed"; exit 1; }
   "$work/gemv-pc-allstatic" >/dev/null || { echo "the -static gemv failed"; exit 1; }
-  if readelf -d "$work/gemv-pc-allstatic" | grep -q NEEDED; then
+  if readelf -d "$work/gemv-pc-allstatic" | grep NEEDED >/dev/null; then
     echo "the -static gemv needs shared libraries:"; readelf -d "$work/gemv-pc-allstatic"; exit 1
   fi
 fi
@@ -110,6 +110,6 @@ if [ -f "$prefix/include/hpk/hpk_mpi.h" ]; then
   "$cc" -std=c11 -Wall -Wextra -Werror "$src/examples/mpi.c" -o "$work/mpi-pc" \
     $(pkg-config --cflags --libs hpk-mpi) -lm -Wl,-rpath,"$libdir"
   "${mpi_run[@]}" "$work/mpi-pc" >/dev/null || { echo "pkg-config build of mpi failed"; exit 1; }
-  ldd "$work/mpi-pc" | grep -q libhpk_mpi || { echo "mpi-pc does not link libhpk_mpi"; exit 1; }
+  ldd "$work/mpi-pc" | grep libhpk_mpi >/dev/null || { echo "mpi-pc does not link libhpk_mpi"; exit 1; }
 fi
 echo "installed package OK"

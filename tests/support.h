@@ -7,6 +7,7 @@
 
 #include <setjmp.h> /* cmocka needs these before cmocka.h */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,19 @@ void *test_alloc(size_t bytes);
 /* Offset of logical element i of a strided vector of n elements (BLAS rule:
  * negative increments walk from the end). */
 int64_t test_index(int64_t i, int64_t n, int64_t inc);
+
+/* Elements spanned by a strided vector of n elements: (n-1)|inc| + 1, 0
+ * when n == 0. */
+static inline size_t test_span(int64_t n, int64_t inc)
+{
+    return n == 0 ? 0 : (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1);
+}
+
+/* Whether element k of the storage is one of the vector's elements. */
+static inline bool test_is_strided(size_t k, int64_t n, int64_t inc)
+{
+    return k < test_span(n, inc) && k % (size_t)(inc < 0 ? -inc : inc) == 0;
+}
 
 /* Unit roundoff of each precision. */
 #define TEST_EPS_D 0x1p-53

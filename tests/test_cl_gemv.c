@@ -57,7 +57,7 @@ static void check_device_gemv(hpk_ctx *ctx, const gemv_call *c, bool nan_a_x)
     const size_t es = elem_size(single);
     const int64_t len = row ? c->n : c->m, vecs = row ? c->m : c->n;
     const int64_t xlen = no_trans ? c->n : c->m, ylen = no_trans ? c->m : c->n;
-    const size_t na = (size_t)(vecs * c->lda), nx = span(xlen, c->incx), ny = span(ylen, c->incy);
+    const size_t na = (size_t)(vecs * c->lda), nx = test_span(xlen, c->incx), ny = test_span(ylen, c->incy);
     const size_t ta = A_OFF + na + PAD, tx = X_OFF + nx + PAD, ty = Y_OFF + ny + PAD;
 
     void *a = test_alloc(ta * es), *x = strided_data(tx, X_OFF, xlen, c->incx, single, -1, 1);
@@ -84,7 +84,7 @@ static void check_device_gemv(hpk_ctx *ctx, const gemv_call *c, bool nan_a_x)
             fail_msg("%s: y buffer element %zu (data start %d) is %.17g, the host-pointer call gives %.17g",
                      describe_gemv(c), k, Y_OFF, get(got, k, single), get(want, k, single));
     for (size_t k = 0; k < ty; k++) {
-        const bool written = k >= Y_OFF && is_strided(k - Y_OFF, ylen, c->incy);
+        const bool written = k >= Y_OFF && test_is_strided(k - Y_OFF, ylen, c->incy);
         if (!written && !(single ? test_is_poison_s(((float *)got)[k]) : test_is_poison_d(((double *)got)[k])))
             fail_msg("%s: wrote y buffer element %zu, outside y", describe_gemv(c), k);
         if (written && !isfinite(get(got, k, single)))

@@ -1,12 +1,77 @@
-/* Tests of Monte Carlo on an OpenCL context: pi bitwise the serial
- * backend's, hpk_cl_mc_integrate against hpk_mc_integrate with the same
+/* Tests of Monte Carlo on an OpenCL context: the device's Philox against
+ * Random123's known answers, pi bitwise the serial backend's, hpk_cl_mc_integrate against hpk_mc_integrate with the same
  * integrand written in C, and hpk_cl_mc_integrate's bad input. */
 #define _POSIX_C_SOURCE 200809L
 #include "cl_test.h"
+#include "philox_kat.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+
+/* ---- Philox4x32-10 on the device ---------------------------------------------------------- */
+
+/* common/philox.h compiled as OpenCL C, as the library's device code
+ * includes it, with a kernel that runs the generator on each vector. */
+static const char philox_kat_cl[] =
+    "#include \"philox.h\"\n"
+    "__kernel void philox_kat(__global const uint *in, __global uint *out)\n"
+    "{\n"
+    "    const size_t i = get_global_id(0);\n"
+    "    hpk__philox4 c;\n"
+    "    for (int k = 0; k < 4; k++)\n"
+    "        c.v[k] = in[6 * i + k];\n"
+    "    c = hpk__philox4x32_10(c, in[6 * i + 4], in[6 * i + 5]);\n"
+    "    for (int k = 0; k < 4; k++)\n"
+    "        out[4 * i + k] = c.v[k];\n"
+    "}\n";
+
+static void test_philox_known_answers_on_device(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx = test_ctx(0);
+    cl_context context = hpk_ctx_cl_context(ctx);
+    cl_device_id device = hpk_ctx_cl_device(ctx);
+    cl_command_queue queue = hpk_ctx_cl_queue(ctx);
+    char options[600];
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -I %s/common", HPK_TEST_SOURCE_DIR);
+    const char *source = philox_kat_cl;
+    cl_int err;
+    cl_program program = clCreateProgramWithSource(context, 1, &source, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    err = clBuildProgram(program, 1, &device, options, NULL, NULL);
+    if (err != CL_SUCCESS) {
+        static char log[1 << 14];
+        clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, sizeof log, log, NULL);
+        fail_msg("philox.h does not build as OpenCL C: %d\n%s", (int)err, log);
+    }
+    cl_kernel kernel = clCreateKernel(program, "philox_kat", &err);
+    assert_int_equal(err, CL_SUCCESS);
+
+    cl_uint in[TEST_PHILOX_KATS][6], out[TEST_PHILOX_KATS][4];
+    for (size_t k = 0; k < TEST_PHILOX_KATS; k++) {
+        memcpy(in[k], test_philox_kats[k].counter, sizeof test_philox_kats[k].counter);
+        memcpy(in[k] + 4, test_philox_kats[k].key, sizeof test_philox_kats[k].key);
+    }
+    memset(out, 0, sizeof out);
+    cl_mem din = clCreateBuffer(context, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, sizeof in, in, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    cl_mem dout = clCreateBuffer(context, CL_MEM_WRITE_ONLY, sizeof out, NULL, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    assert_int_equal(clSetKernelArg(kernel, 0, sizeof din, &din), CL_SUCCESS);
+    assert_int_equal(clSetKernelArg(kernel, 1, sizeof dout, &dout), CL_SUCCESS);
+    const size_t global = TEST_PHILOX_KATS;
+    assert_int_equal(clEnqueueNDRangeKernel(queue, kernel, 1, NULL, &global, NULL, 0, NULL, NULL), CL_SUCCESS);
+    assert_int_equal(clEnqueueReadBuffer(queue, dout, CL_TRUE, 0, sizeof out, out, 0, NULL, NULL), CL_SUCCESS);
+    for (size_t k = 0; k < TEST_PHILOX_KATS; k++)
+        assert_memory_equal(out[k], test_philox_kats[k].expected, sizeof out[k]);
+
+    clReleaseMemObject(din);
+    clReleaseMemObject(dout);
+    clReleaseKernel(kernel);
+    clReleaseProgram(program);
+    hpk_ctx_destroy(ctx);
+}
 
 /* ---- Monte Carlo ---------------------------------------------------------------------- */
 
@@ -140,6 +205,7 @@ int main(int argc, char **argv)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_philox_known_answers_on_device),
         cmocka_unit_test(test_mc_pi_matches_serial),
         cmocka_unit_test(test_mc_integrate_matches_cpu),
         cmocka_unit_test(test_mc_integrate_bad_input),

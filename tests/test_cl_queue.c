@@ -166,7 +166,7 @@ static bool disk_cache_on(void)
 static void check_gemv(hpk_ctx *ctx, const own *o, bool single, hpk_ctx *serial)
 {
     enum { M = 300, N = 517, LDA = N + 3, A_OFF = 5, X_OFF = 3, Y_OFF = 7, INCX = -2 };
-    const size_t es = elem_size(single), ta = A_OFF + (size_t)M * LDA, tx = X_OFF + span(N, INCX), ty = Y_OFF + M;
+    const size_t es = elem_size(single), ta = A_OFF + (size_t)M * LDA, tx = X_OFF + test_span(N, INCX), ty = Y_OFF + M;
     const double alpha = 1.25, beta = -0.5;
     void *a = test_alloc(ta * es), *x = test_alloc(tx * es), *y = test_alloc(ty * es), *got = test_alloc(ty * es);
     for (size_t k = 0; k < ta; k++)
@@ -237,7 +237,7 @@ static void check_gemv(hpk_ctx *ctx, const own *o, bool single, hpk_ctx *serial)
 static void check_reductions(hpk_ctx *ctx, const own *o, bool single, hpk_ctx *serial)
 {
     enum { N = 100003, X_OFF = 2, INCX = 3 };
-    const size_t es = elem_size(single), tx = X_OFF + span(N, INCX), ty = N;
+    const size_t es = elem_size(single), tx = X_OFF + test_span(N, INCX), ty = N;
     void *x = test_alloc(tx * es), *y = test_alloc(ty * es);
     for (size_t k = 0; k < tx; k++)
         put(x, k, single, test_uniform(-1, 2));

@@ -80,7 +80,8 @@ static void test_device_reductions(void **state)
         for (int single = 0; single <= 1; single++) {
             const size_t es = elem_size(single);
             const int64_t n = cases[k].n;
-            const size_t tx = cases[k].xo + span(n, cases[k].incx) + 2, ty = cases[k].yo + span(n, cases[k].incy) + 2;
+            const size_t tx = cases[k].xo + test_span(n, cases[k].incx) + 2;
+            const size_t ty = cases[k].yo + test_span(n, cases[k].incy) + 2;
             void *x = strided_data(tx, cases[k].xo, n, cases[k].incx, single, -1, 2);
             void *y = strided_data(ty, cases[k].yo, n, cases[k].incy, single, -2, 1);
             put(x, cases[k].xo + (size_t)test_index(n / 2, n, cases[k].incx), single, 7.0); /* a clear maximum */

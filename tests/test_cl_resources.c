@@ -153,9 +153,9 @@ static void test_no_leaks_or_rebuilds(void **state)
     expect_none_live("after a warm context's hpk_ctx_destroy");
 }
 
-/* ---- the kernel sources ---------------------------------------------------------------- */
+/* ---- the OpenCL C sources ---------------------------------------------------------------- */
 
-/* Each .cl file of cl/kernels builds on its own with its defaults, as the
+/* Each .cl file of cl/device builds on its own with its defaults, as the
  * files in the source tree (the library embeds them with #include lines
  * expanded and parameters as -D options). */
 static void test_kernel_sources_build_alone(void **state)
@@ -165,11 +165,11 @@ static void test_kernel_sources_build_alone(void **state)
     hpk_ctx *ctx = test_ctx(0);
     cl_device_id device = hpk_ctx_cl_device(ctx);
     char options[600];
-    snprintf(options, sizeof options, "-cl-std=CL1.2 -I %s/cl/kernels -I %s/kernels", HPK_TEST_SOURCE_DIR,
+    snprintf(options, sizeof options, "-cl-std=CL1.2 -I %s/cl/device -I %s/common", HPK_TEST_SOURCE_DIR,
              HPK_TEST_SOURCE_DIR);
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
         char path[400];
-        snprintf(path, sizeof path, "%s/cl/kernels/%s", HPK_TEST_SOURCE_DIR, files[k]);
+        snprintf(path, sizeof path, "%s/cl/device/%s", HPK_TEST_SOURCE_DIR, files[k]);
         FILE *f = fopen(path, "rb");
         if (!f)
             fail_msg("cannot open %s", path);

@@ -173,17 +173,6 @@ static size_t op_offset(const gemv_case *c, int64_t r, int64_t k)
     return c->trans == HPK_NO_TRANS ? a_offset(c, r, k) : a_offset(c, k, r);
 }
 
-/* Elements spanned by a strided vector of len elements. */
-static size_t span(int64_t len, int64_t inc)
-{
-    return len == 0 ? 0 : (size_t)(1 + (len - 1) * (inc < 0 ? -inc : inc));
-}
-
-static bool is_strided(size_t k, int64_t len, int64_t inc)
-{
-    return k < span(len, inc) && k % (size_t)(inc < 0 ? -inc : inc) == 0;
-}
-
 /* Variant v (0..15) of a case: bit 0 the layout, bit 1 the transpose, bits 2
  * and 3 the signs of incx and incy. */
 static gemv_case variant(int v, int64_t m, int64_t n, int64_t abs_incx, int64_t abs_incy, double alpha,
@@ -213,8 +202,8 @@ typedef struct gemv_bufs {
 static void bufs_alloc(gemv_bufs *b, const gemv_case *c, bool single)
 {
     b->na = (size_t)(vecs_of(c) * c->lda);
-    b->nx = span(xlen_of(c), c->incx);
-    b->ny = 2 * GUARD + span(ylen_of(c), c->incy);
+    b->nx = test_span(xlen_of(c), c->incx);
+    b->ny = 2 * GUARD + test_span(ylen_of(c), c->incy);
     b->a = alloc_elems(b->na, single);
     b->x = alloc_elems(b->nx, single);
     b->ybuf = alloc_elems(b->ny, single);
@@ -247,7 +236,7 @@ static void bufs_fill(gemv_bufs *b, const gemv_case *c, bool single)
             poison(b->a, k, single);
     fill_random(b->x, b->nx, single);
     for (size_t k = 0; k < b->nx; k++)
-        if (!is_strided(k, xlen_of(c), c->incx))
+        if (!test_is_strided(k, xlen_of(c), c->incx))
             poison(b->x, k, single);
     for (size_t k = 0; k < b->ny; k++)
         poison(b->ybuf, k, single);
@@ -261,7 +250,7 @@ static void bufs_fill(gemv_bufs *b, const gemv_case *c, bool single)
 static void check_y_gaps(const gemv_bufs *b, const gemv_case *c, bool single)
 {
     for (size_t k = 0; k < b->ny; k++) {
-        if (k >= GUARD && is_strided(k - GUARD, ylen_of(c), c->incy))
+        if (k >= GUARD && test_is_strided(k - GUARD, ylen_of(c), c->incy))
             continue;
         if (!is_poison(b->ybuf, k, single))
             fail_msg("%s: wrote y[%td], outside the strided elements", describe(c, single),
@@ -898,7 +887,7 @@ static void storage_independence(bool single)
                 gemv_case c = base;
                 c.incx = incs[ii][0];
                 c.incy = incs[ii][1];
-                const size_t es = elem_size(single), nx = span(xlen, c.incx), ny = span(ylen, c.incy);
+                const size_t es = elem_size(single), nx = test_span(xlen, c.incx), ny = test_span(ylen, c.incy);
                 void *abuf = alloc_elems(b.na + 64, single), *xbuf = alloc_elems(nx + 64, single);
                 void *ybuf = alloc_elems(ny + 64, single);
                 void *a = aligned_at(abuf, 1, single), *x = aligned_at(xbuf, 1, single);

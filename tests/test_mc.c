@@ -1,6 +1,8 @@
-/* Monte Carlo: the Philox generator's known answers, pi and box integration
+/* Monte Carlo: the Philox generator's known answers (philox_kat.h, also
+ * checked on a device by test_cl_mc.c), pi and box integration
  * against independent recomputations, statistics, reproducibility across
  * thread counts, and bad input. */
+#include "philox_kat.h"
 #include "support.h"
 
 #include <math.h>
@@ -10,22 +12,15 @@
 
 /* ---- Philox4x32-10 against Random123's known-answer vectors -------------- */
 
-static void check_philox(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1,
-                         const uint32_t expected[4])
-{
-    const uint32_t counter[4] = {c0, c1, c2, c3}, key[2] = {k0, k1};
-    uint32_t out[4] = {0};
-    assert_int_equal(hpk_philox4x32(counter, key, out), HPK_SUCCESS);
-    assert_memory_equal(out, expected, sizeof out);
-}
-
 static void test_philox_known_answers(void **state)
 {
     (void)state;
-    check_philox(0, 0, 0, 0, 0, 0, (const uint32_t[4]){0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
-    check_philox(~0u, ~0u, ~0u, ~0u, ~0u, ~0u, (const uint32_t[4]){0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd});
-    check_philox(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0,
-                 (const uint32_t[4]){0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
+    for (size_t k = 0; k < TEST_PHILOX_KATS; k++) {
+        const test_philox_kat *v = &test_philox_kats[k];
+        uint32_t out[4] = {0};
+        assert_int_equal(hpk_philox4x32(v->counter, v->key, out), HPK_SUCCESS);
+        assert_memory_equal(out, v->expected, sizeof out);
+    }
 }
 
 static void test_philox_rejects_null(void **state)

@@ -100,9 +100,10 @@ static void block_of(split how, int64_t n, int64_t *first, int64_t *count)
     *first = r * q + (r < rem ? r : rem);
 }
 
+/* Elements to allocate for a strided vector (at least one). */
 static size_t span(int64_t n, int64_t inc)
 {
-    return n > 0 ? (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1) : 1;
+    return n > 0 ? test_span(n, inc) : 1;
 }
 
 /* ---- helpers -------------------------------------------------------------- */

@@ -133,7 +133,7 @@ static float to_float(double v)
 static vec vec_new(int64_t n, int64_t inc, size_t shift)
 {
     vec v = {.n = n, .inc = inc};
-    v.len = n > 0 ? (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1) : 0;
+    v.len = test_span(n, inc);
     v.d_mem = test_alloc((v.len + shift) * sizeof(double));
     v.s_mem = test_alloc((v.len + shift) * sizeof(float));
     test_poison_fill_d(v.d_mem, v.len + shift);

@@ -53,7 +53,7 @@
  *   as larger than any number (the first NaN wins) -- an exact index, the
  *   CPU's.
  * - Monte Carlo pi is bitwise the CPU backends' result: the device runs the
- *   same Philox4x32-10 code (kernels/philox.h) and the same exact hit test,
+ *   same Philox4x32-10 code (common/philox.h) and the same exact hit test,
  *   and hit counts are exact integers.
  * - Monte Carlo integration evaluates hpk.h's canonical order too: the
  *   device summarises each block of 4096 samples as the CPU does, and the

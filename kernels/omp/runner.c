@@ -3,6 +3,7 @@
  * shape as on one thread, so results are bitwise those of the serial
  * backend. */
 #define _GNU_SOURCE /* sched_getaffinity */
+#include "hpk_internal.h"
 #include "runner.h"
 
 #include <omp.h>

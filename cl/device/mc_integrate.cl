@@ -2,7 +2,7 @@
  * host places before this file (defining HPK_USER_INTEGRAND), in the
  * canonical order of order.h: work-item k summarises block first_block + k
  * of HPK__MC_BLOCK samples exactly as the CPU kernels do (kernels/mc.c:
- * sample i's point from kernels/philox.h, sums shifted by the block's first
+ * sample i's point from common/philox.h, sums shifted by the block's first
  * value, in index order, no contraction into fma) and writes (count, mean,
  * m2) to part[3 k + {0, 1, 2}]; the host combines the blocks pairwise with
  * Chan's update (mc_finish.h).  Where the integrand gives the host's values

@@ -17,11 +17,6 @@
 #endif
 #include "common.clh"
 
-#define OP_SUM 0
-#define OP_ASUM 1
-#define OP_DOT 2
-#define OP_NRM2 3
-
 /* Blue's scaling constants (order.h) for the type the sums use; float pairs
  * (no fp64) have their own, LAPACK's for float. */
 #if HPK_ACC_DOUBLE
@@ -38,11 +33,11 @@
 
 inline void accumulate(int op, accv_t *acc, valv_t v, valv_t w)
 {
-    if (op == OP_SUM) {
+    if (op == HPK__OP_SUM) {
         acc[0] = accv_add(acc[0], v);
-    } else if (op == OP_ASUM) {
+    } else if (op == HPK__OP_ASUM) {
         acc[0] = accv_add(acc[0], fabs(v));
-    } else if (op == OP_DOT) {
+    } else if (op == HPK__OP_DOT) {
         acc[0] = accv_add_prod(acc[0], v, w);
     } else {
         const valv_t av = fabs(v);
@@ -77,7 +72,7 @@ inline long block_length(long n, long b)
 /* A float run's term for one element: x, |x| or x y (rounded to float). */
 inline realv run_term(int op, realv v, realv w)
 {
-    return op == OP_ASUM ? fabs(v) : op == OP_DOT ? v * w : v;
+    return op == HPK__OP_ASUM ? fabs(v) : op == HPK__OP_DOT ? v * w : v;
 }
 
 #if HPK_CPU_KERNELS
@@ -109,7 +104,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
     for (int j = 0; j < NV; j++)
         for (int a = 0; a < 3; a++)
             acc[j][a] = accv_zero();
-    if (F32_RUNS && op != OP_NRM2) {
+    if (F32_RUNS && op != HPK__OP_NRM2) {
         for (long k = 0; k < len; k += LANES * HPK__F32_RUN) {
             const long end = min(len, k + LANES * HPK__F32_RUN);
             realv run[NV];
@@ -119,7 +114,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
                 for (int j = 0; j < NV; j++) {
                     const long at = i + j * VEC;
                     const realv v = block_chunk(x, xbase, incx, first + at, first + end);
-                    const realv w = op == OP_DOT ? block_chunk(y, ybase, incy, first + at, first + end) : v;
+                    const realv w = op == HPK__OP_DOT ? block_chunk(y, ybase, incy, first + at, first + end) : v;
                     run[j] += run_term(op, v, w);
                 }
             for (int j = 0; j < NV; j++)
@@ -130,7 +125,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
             for (int j = 0; j < NV; j++) {
                 const long at = i + j * VEC; /* lanes past the end add +0.0, which changes no sum */
                 const valv_t v = TO_VALV(block_chunk(x, xbase, incx, first + at, first + len));
-                const valv_t w = op == OP_DOT ? TO_VALV(block_chunk(y, ybase, incy, first + at, first + len)) : v;
+                const valv_t w = op == HPK__OP_DOT ? TO_VALV(block_chunk(y, ybase, incy, first + at, first + len)) : v;
                 accumulate(op, acc[j], v, w);
             }
     }
@@ -164,7 +159,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
 {
     const long t = get_global_id(0), b = t / TEAM;
     const int q = (int)(t % TEAM), slot = get_local_id(0) / TEAM;
-    const bool runs = F32_RUNS && op != OP_NRM2;
+    const bool runs = F32_RUNS && op != HPK__OP_NRM2;
     accv_t acc[LPI][3];
     real run[LPI];
     for (int l = 0; l < LPI; l++) {
@@ -179,7 +174,7 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
                 const long e = k + q * LPI + l;
                 if (e < len) {
                     const real v = x[xbase + (first + e) * incx];
-                    const real w = op == OP_DOT ? y[ybase + (first + e) * incy] : v;
+                    const real w = op == HPK__OP_DOT ? y[ybase + (first + e) * incy] : v;
                     if (runs)
                         run[l] += run_term(op, v, w);
                     else
@@ -212,21 +207,21 @@ HPK_KERNEL void reduce_sum(long n, __global const real *x, long xbase, long incx
                            __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
-    reduce_blocks(OP_SUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+    reduce_blocks(HPK__OP_SUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
 HPK_KERNEL void reduce_asum(long n, __global const real *x, long xbase, long incx, long nblocks,
                             __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
-    reduce_blocks(OP_ASUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+    reduce_blocks(HPK__OP_ASUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
 HPK_KERNEL void reduce_nrm2(long n, __global const real *x, long xbase, long incx, long nblocks,
                             __global acc_store_t *part)
 {
     __local acc_t sh[3 * REDUCE_LOCAL];
-    reduce_blocks(OP_NRM2, 3, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
+    reduce_blocks(HPK__OP_NRM2, 3, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
 HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx,
@@ -234,7 +229,7 @@ HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx
                            __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
-    reduce_blocks(OP_DOT, 1, n, x, xbase, incx, y, ybase, incy, nblocks, part, sh);
+    reduce_blocks(HPK__OP_DOT, 1, n, x, xbase, incx, y, ybase, incy, nblocks, part, sh);
 }
 
 /* The work-item's share of i?amax: chunks of VEC logical elements starting

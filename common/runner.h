@@ -6,8 +6,9 @@
 #ifndef HPK_RUNNER_H
 #define HPK_RUNNER_H
 
-#include "hpk_internal.h"
-#include "order.h" /* hpk__tree_left */
+#include "hpk/hpk.h"
+#include "macros.h" /* HPK__SHARED */
+#include "order.h"  /* hpk__tree_left */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -32,8 +33,10 @@ typedef struct hpk__tree {
     void (*combine)(const void *job, void *left, const void *right);
 } hpk__tree;
 
-/* Evaluates [first, first + count) of the tree on the calling thread. */
-void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);
+/* Evaluates [first, first + count) of the tree on the calling thread.
+ * This function and the next three are exported for libhpk_mpi
+ * (HPK__SHARED, macros.h). */
+HPK__SHARED void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch);
 
 /* A tree cut into pieces that are evaluated independently (by threads, or by
  * processes) and then joined in the tree's own shape: the pieces are the
@@ -47,8 +50,8 @@ typedef struct hpk__tree_piece {
     int64_t first, count;
 } hpk__tree_piece;
 
-int64_t hpk__tree_cut(int64_t nblocks, int depth, hpk__tree_piece *pieces);
-void hpk__tree_join(const hpk__tree *t, int depth, const void *results, void *root);
+HPK__SHARED int64_t hpk__tree_cut(int64_t nblocks, int depth, hpk__tree_piece *pieces);
+HPK__SHARED void hpk__tree_join(const hpk__tree *t, int depth, const void *results, void *root);
 
 /* The blocks [first, first + count) of `whole` as a tree of their own, for a
  * runner to evaluate: a subtree of count blocks has the shape of any tree of
@@ -58,7 +61,7 @@ typedef struct hpk__subtree {
     int64_t first;
 } hpk__subtree;
 
-hpk__tree hpk__tree_part(const hpk__tree *whole, int64_t first, int64_t count, hpk__subtree *sub);
+HPK__SHARED hpk__tree hpk__tree_part(const hpk__tree *whole, int64_t first, int64_t count, hpk__subtree *sub);
 
 /* body(job, begin, end) handles the indices [begin, end) of an independent
  * loop; a runner may call it on any split of [0, count) into pieces whose

@@ -55,6 +55,11 @@ typedef int64_t hpk__i64;
 #define HPK__GEMV_RUN 256      /* axpy-form gemv: vectors summed in sequence */
 #define HPK__MC_BLOCK 4096     /* Monte Carlo: samples per block */
 
+/* The reductions: sum, asum, dot and nrm2, whose order this file fixes, and
+ * i?amax (exact, so it needs no order).  One list for the CPU kernels, the
+ * OpenCL host code and device code, and the MPI layer. */
+typedef enum hpk__reduce_op { HPK__OP_SUM, HPK__OP_ASUM, HPK__OP_DOT, HPK__OP_NRM2, HPK__OP_AMAX } hpk__reduce_op;
+
 /* Folds t[0 .. lanes) into t[0]; merge(a, b) is a + b (or the device's
  * float-pair merge where there is no fp64). */
 #define HPK__FOLD_LANES(t, lanes, merge)                           \
