@@ -248,7 +248,7 @@ static void sum_rows(double *w, int64_t len, int64_t first, int64_t count)
 {
     if (count == 1)
         return;
-    const int64_t left = count - count / 2;
+    const int64_t left = hpk__tree_left(count);
     sum_rows(w, len, first, left);
     sum_rows(w, len, first + left, count - left);
     double *l = w + first * len;
