@@ -99,8 +99,8 @@ def cpu_peers(rows):
     """The CPU peer libraries present in rows, known ones first."""
     present = {r["variant"] for r in rows}
     known = [v for v in CPU_PEERS if v in present]
-    other = sorted(v for v in present if v not in VARIANTS and not device(v) and v not in HPK_OWN
-                   and not v.startswith("hpk"))
+    other = sorted(v for v in present if v not in VARIANTS and v not in known and not device(v)
+                   and v not in HPK_OWN and not v.startswith("hpk"))
     return known + other
 
 

@@ -312,7 +312,8 @@ def versus(points, kernels, who="hpk"):
         where = "; ".join(point_text(p) for p in sel) if len(sel) <= 3 else size_text(sel, kernels)
         parts.append(f"{word} at {len(sel)} ({where})")
     ratios = [p["ratio"] for p in points]
-    return (f"{who} is " + ", ".join(parts) + f" of {len(points)} points; peer time / {who} time median "
+    return (f"{who} is " + ", ".join(parts) + f" of {len(points)} point{'s' if len(points) != 1 else ''}; "
+            f"peer time / {who} time median "
             f"{statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f})")
 
 

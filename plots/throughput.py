@@ -29,8 +29,12 @@ def panel(ax, rows, kernel, prec, tmax, cache):
         suffix = ", 1 thread" if threads == 1 and tmax > 1 else ""
         xs = [p[0] for p in pts]
         ax.plot(xs, [p[1] for p in pts], label=benchdata.label(variant) + suffix, **benchdata.style(variant))
-        ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], color=benchdata.style(variant)["color"],
-                        alpha=0.15, linewidth=0)
+        color = benchdata.style(variant)["color"]
+        if len(pts) > 1:
+            ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], color=color, alpha=0.15, linewidth=0)
+        else:  # one size: an error bar
+            ax.errorbar(xs, [pts[0][1]], yerr=[[max(0, pts[0][1] - pts[0][2])], [max(0, pts[0][3] - pts[0][1])]], color=color,
+                        capsize=3, linestyle="none")
     if not mc:
         for threads, ls in ((tmax, "--"), (1, ":")):
             # The roofline is the best repetition: what the machine delivers.
