@@ -18,6 +18,7 @@ import sys
 from functools import lru_cache
 
 import benchdata
+import noise
 
 ALPHA = 0.05
 THRESHOLD = 0.05
@@ -164,6 +165,11 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
         warn.append(f"With {' / '.join(f'{a} and {b}' for a, b in reps)} repetitions the smallest p the test "
                     f"can give is {best_p:.3g}, not below {ALPHA}: no change can be significant.  Run both "
                     "studies with --repetitions 5 or more (5 and 5: p down to 0.008).")
+    for name, folder, data in (("OLD", old_dir, old_data), ("NEW", new_dir, new_data)):
+        a = noise.assess(benchdata.tidy_rows(data), noise.load(folder))
+        if a["reasons"]:
+            warn.append(f"The {name} run is not trustworthy by its own checks: " + "; ".join(a["reasons"]) +
+                        ".  Its changes may be the machine's load, not the code's.")
     if only_old or only_new:
         warn.append(f"{len(only_old)} points only in OLD and {len(only_new)} only in NEW are left out "
                     "(different selections).")
@@ -208,37 +214,49 @@ def write_csv(path, rows):
             w.writerow({k: ("" if v is None else f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
 
 
+THREAD_STYLES = ["-", "--", ":", "-."]
+PRECISION_MARKERS = {"d": "o", "s": "^"}
+
+
 def plot(out_dir, rows, old_dir, new_dir):
+    """compare.png: a panel per kernel, OLD time / NEW time against size;
+    colour: the variant, line style: the thread count, marker: the
+    precision, filled where the change is beyond the noise; bands: the
+    ratio's min–max interval over the repetitions."""
     import plotting
+    Line2D = plotting.plt.Line2D
     kernels = [k for k in benchdata.KERNELS + ["stream_read", "stream_triad"] if any(r["kernel"] == k for r in rows)]
     if not kernels:
         return None
-    colors = {}
-    fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
+    threads = sorted({r["threads"] for r in rows})
+    tstyle = {t: THREAD_STYLES[i % len(THREAD_STYLES)] for i, t in enumerate(threads)}
+    variants = sorted({r["variant"] for r in rows}, key=lambda v: (list(benchdata.VARIANTS).index(v)
+                                                                 if v in benchdata.VARIANTS else 99, v))
+    colors = {v: benchdata.style(v)["color"] or plotting.plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
+    cols = min(3, len(kernels))
+    fig, axes, _ = plotting.grid(len(kernels), cols=cols, width=5.0, height=3.8)
     for ax, kernel in zip(axes, kernels):
         krows = [r for r in rows if r["kernel"] == kernel and r["data"] == "uniform"]
         mc = not any(r["working_set_bytes"] for r in krows)
-        for variant in sorted({r["variant"] for r in krows}):
-            for prec, ls in (("d", "-"), ("s", "--")):
-                for t in sorted({r["threads"] for r in krows}):
-                    sel = sorted((r for r in krows if (r["variant"], r["precision"], r["threads"]) ==
-                                  (variant, prec, t)), key=lambda r: r["size"])
-                    if not sel:
-                        continue
-                    key = (variant, t)
-                    if key not in colors:
-                        colors[key] = plotting.plt.cm.tab10(len(colors) % 10)
-                    xs = [r["size"] if mc else r["working_set_bytes"] for r in sel]
-                    ys = [r["speedup"] for r in sel]
-                    lab = f"{benchdata.label(variant)}, {t}t"
-                    ax.plot(xs, ys, color=colors[key], linestyle=ls, linewidth=1.2, label=lab)
-                    ax.fill_between(xs, [r["speedup_lo"] for r in sel], [r["speedup_hi"] for r in sel],
-                                    color=colors[key], alpha=0.12, linewidth=0)
-                    for x, r in zip(xs, sel):
-                        filled = r["change"] != "same"
-                        ax.plot([x], [r["speedup"]], linestyle="none", color=colors[key],
-                                marker=benchdata.style(variant)["marker"] or "o", markersize=6,
-                                markerfacecolor=colors[key] if filled else "white", label="_")
+        for (variant, prec, t) in sorted({(r["variant"], r["precision"], r["threads"]) for r in krows}):
+            sel = sorted((r for r in krows if (r["variant"], r["precision"], r["threads"]) == (variant, prec, t)),
+                         key=lambda r: r["size"])
+            xs = [r["size"] if mc else r["working_set_bytes"] for r in sel]
+            color = colors[variant]
+            # labelled, so that ratio_axis takes its limits from it (the legend is built apart)
+            ax.plot(xs, [r["speedup"] for r in sel], color=color, linestyle=tstyle[t], linewidth=1.3,
+                    label=f"{variant} {prec} {t}")
+            if len(sel) > 1:
+                ax.fill_between(xs, [r["speedup_lo"] for r in sel], [r["speedup_hi"] for r in sel],
+                                color=color, alpha=0.10, linewidth=0)
+            else:
+                r = sel[0]
+                ax.errorbar(xs, [r["speedup"]], yerr=[[max(0, r["speedup"] - r["speedup_lo"])],
+                                                      [max(0, r["speedup_hi"] - r["speedup"])]],
+                            color=color, capsize=3, linestyle="none")
+            for x, r in zip(xs, sel):
+                ax.plot([x], [r["speedup"]], linestyle="none", color=color, marker=PRECISION_MARKERS.get(prec, "o"),
+                        markersize=6, markerfacecolor=color if r["change"] != "same" else "white")
         plotting.ratio_axis(ax)
         ax.axhspan(1 / (1 + THRESHOLD), 1 + THRESHOLD, color="0.88", zorder=0)
         ax.axhline(1, color="black", linewidth=1)
@@ -246,16 +264,19 @@ def plot(out_dir, rows, old_dir, new_dir):
         ax.set_xlabel(benchdata.size_unit(kernel) if mc else "working set")
         ax.set_ylabel("OLD time / NEW time\n(> 1×: NEW faster; log scale)")
         ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
-    Line2D = plotting.plt.Line2D
-    extra = [(Line2D([], [], color="0.3", linestyle="-"), "double"),
-             (Line2D([], [], color="0.3", linestyle="--"), "float"),
-             (Line2D([], [], color="0.3", marker="o", linestyle="none"),
-              f"filled: changed beyond the noise (p < {ALPHA}, > {100 * THRESHOLD:.0f}%)"),
-             (Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"), "hollow: same"),
-             (plotting.plt.Rectangle((0, 0), 1, 1, color="0.88"), f"±{100 * THRESHOLD:.0f}%")]
-    legend_rows = plotting.shared_legend(fig, axes, ncol=4, extra=extra)
+    extra = [(Line2D([], [], color=colors[v], linewidth=2.5), benchdata.label(v)) for v in variants]
+    extra += [(Line2D([], [], color="0.3", linestyle=tstyle[t]), f"{t} thread{'s' if t > 1 else ''}")
+              for t in threads]
+    extra += [(Line2D([], [], color="0.3", marker=m, linestyle="none"), benchdata.PRECISION_NAMES[p])
+              for p, m in PRECISION_MARKERS.items() if any(r["precision"] == p for r in rows)]
+    extra += [(Line2D([], [], color="0.3", marker="o", linestyle="none"),
+               f"filled: changed beyond the noise (p < {ALPHA}, > {100 * THRESHOLD:.0f}%)"),
+              (Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"), "hollow: same"),
+              (plotting.plt.Rectangle((0, 0), 1, 1, color="0.88"), f"±{100 * THRESHOLD:.0f}%"),
+              (plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15), "band: min–max interval")]
+    legend_rows = plotting.shared_legend(fig, [], ncol=4, extra=extra)
     title = (f"{os.path.basename(os.path.normpath(old_dir))} → {os.path.basename(os.path.normpath(new_dir))}: "
-             "OLD time / NEW time per point (bands: min–max over the repetitions)")
+             "OLD time / NEW time per point   ·   uniform data")
     return plotting.save(fig, out_dir, "compare.png", title, legend_rows=legend_rows)
 
 
