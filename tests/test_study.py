@@ -574,6 +574,10 @@ class BenchOptions(unittest.TestCase):
         self.check_refused(["--warmup", "-1"], "number")
         self.check_refused(["--pause", "x"], "number")
 
+    def test_reruns(self):
+        self.check_refused(["--reruns", "x"], "'x'", "0 to 9")
+        self.check_refused(["--reruns=-1"], "0 to 9")
+
     def test_missing_value(self):
         self.check_refused(["--repetitions"], "--repetitions needs a value")
         self.check_refused(["--repetitions", "--quick"], "--repetitions needs a value")
