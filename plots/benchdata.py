@@ -5,6 +5,9 @@ machine facts the plots and the report share.
 A row's time is the median over its repetitions (Google Benchmark's "median"
 aggregate, recomputed here from the repetitions themselves); every rate is
 derived from that median time and the work per call the harness recorded.
+Every ratio also has an interval from the repetitions' extremes (the
+fastest and the slowest of each side): a ratio whose interval includes 1 is
+a tie, a difference within the run's noise.
 """
 import json
 import math
@@ -68,10 +71,80 @@ OFFLOAD_PHASES = ("upload_s", "kernel_s", "download_s")
 
 CSV_COLUMNS = [
     "kernel", "precision", "variant", "size", "threads", "working_set_bytes", "repetitions",
-    "time_s", "time_min_s", "time_cv", "gbps", "gbps_best", "gflops", "msamples_per_s",
-    "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
-    "speedup_vs_1thread", "efficiency", "karp_flatt",
+    "time_s", "time_min_s", "time_max_s", "time_cv", "gbps", "gbps_best", "gbps_worst", "gflops",
+    "msamples_per_s", "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
+    "speedup_vs_peer_lo", "speedup_vs_peer_hi", "vs_peer", "speedup_vs_1thread",
+    "speedup_vs_1thread_lo", "speedup_vs_1thread_hi", "efficiency", "bw_ideal_speedup",
+    "vs_bw_ideal", "karp_flatt",
 ]
+
+# The CPU libraries hpk is compared with, where their rows exist, and the
+# device one.  A CPU variant this file does not know is taken for a peer too.
+CPU_PEERS = ("openblas", "blis")
+DEVICE_PEERS = ("clblast",)
+HPK_OWN = ("hpk_serial", "hpk_omp", "naive_omp", "stream")
+
+# Fewer thread counts than this (1 included) and a serial fraction (Amdahl
+# fit, Karp–Flatt) only restates the one measured speedup: not fitted.
+AMDAHL_MIN_THREAD_COUNTS = 3
+
+
+def memory_bound(kernel):
+    """Every kernel but Monte Carlo moves more bytes than it computes on:
+    its scaling limit is the memory bandwidth, STREAM(t) / STREAM(1)."""
+    return kernel != "mc_pi"
+
+
+def cpu_peers(rows):
+    """The CPU peer libraries present in rows, known ones first."""
+    present = {r["variant"] for r in rows}
+    known = [v for v in CPU_PEERS if v in present]
+    other = sorted(v for v in present if v not in VARIANTS and v not in known and not device(v)
+                   and v not in HPK_OWN and not v.startswith("hpk"))
+    return known + other
+
+
+def ratio_interval(num_times, den_times):
+    """The interval of num/den time ratios the repetitions allow: from the
+    fastest numerator over the slowest denominator to the slowest numerator
+    over the fastest denominator; None without both."""
+    if not num_times or not den_times or min(den_times) <= 0 or max(den_times) <= 0:
+        return None
+    return min(num_times) / max(den_times), max(num_times) / min(den_times)
+
+
+def verdict(interval):
+    """'ahead' (the whole interval above 1: the row is faster), 'behind'
+    (below 1) or 'tie' (the interval includes 1: within the noise)."""
+    if interval is None:
+        return None
+    lo, hi = interval
+    return "ahead" if lo > 1 else "behind" if hi < 1 else "tie"
+
+
+def row_interval(num_row, den_row):
+    """ratio_interval from two tidy rows' fastest and slowest times."""
+    if not num_row or not den_row:
+        return None
+    return ratio_interval([num_row["time_min_s"], num_row["time_max_s"]],
+                          [den_row["time_min_s"], den_row["time_max_s"]])
+
+
+def amdahl_applicable(points):
+    """Whether a serial fraction may be fitted: (threads, speedup) points at
+    AMDAHL_MIN_THREAD_COUNTS or more thread counts."""
+    return len({p for p, _ in points}) >= AMDAHL_MIN_THREAD_COUNTS
+
+
+def amdahl_fraction(points):
+    """Least-squares serial fraction f of S(p) = 1 / (f + (1 - f) / p),
+    fitted on 1/S - 1/p = f (1 - 1/p) over the points with p > 1; None
+    where amdahl_applicable is false."""
+    if not amdahl_applicable(points):
+        return None
+    num = sum((1 - 1 / p) * (1 / s - 1 / p) for p, s in points if p > 1)
+    den = sum((1 - 1 / p) ** 2 for p, s in points if p > 1)
+    return num / den if den else None
 
 
 def threaded(variant):
@@ -233,6 +306,9 @@ def tidy_rows(data):
     points = measurements(data)
     median = {k: statistics.median(v["times"]) for k, v in points.items()}
     stream = stream_curves(points)
+    counts = {}  # the thread counts measured for each (kernel, prec, variant, size)
+    for kernel, prec, variant, size, threads in points:
+        counts.setdefault((kernel, prec, variant, size), set()).add(threads)
 
     rows = []
     for key in sorted(points):
@@ -246,16 +322,28 @@ def tidy_rows(data):
         peer = VARIANTS.get(variant, {}).get("peer")
         one = median.get((kernel, prec, variant, size, 1))
         s1 = _ratio(one, t)
+        s1_int = ratio_interval(points[(kernel, prec, variant, size, 1)]["times"], times) \
+            if one and threads > 1 else None
+        peer_times = points.get((kernel, prec, peer, size, threads), {}).get("times") if peer else None
+        peer_int = ratio_interval(peer_times, times)
+        # Bandwidth-limited ideal speedup of a memory-bound row: STREAM at its
+        # working set on its thread count over STREAM on 1 thread.
+        bw_ideal = None
+        if sgbps and threads > 1 and memory_bound(kernel):
+            s_one = stream_at(stream, 1, ws)
+            bw_ideal = sgbps / s_one if s_one else None
         kf = None
-        if s1 and threads > 1:
+        if s1 and threads > 1 and not memory_bound(kernel) and \
+                len(counts[(kernel, prec, variant, size)]) >= AMDAHL_MIN_THREAD_COUNTS:
             kf = (1 / s1 - 1 / threads) / (1 - 1 / threads)
         cv = statistics.pstdev(times) / statistics.mean(times) if len(times) > 1 else None
         rows.append(dict(
             kernel=kernel, precision=prec, variant=variant, size=size, threads=threads,
             working_set_bytes=ws, repetitions=len(times),
-            time_s=t, time_min_s=min(times), time_cv=cv,
+            time_s=t, time_min_s=min(times), time_max_s=max(times), time_cv=cv,
             gbps=gbps,
             gbps_best=c["bytes"] / min(times) / 1e9 if c.get("bytes") else None,
+            gbps_worst=c["bytes"] / max(times) / 1e9 if c.get("bytes") else None,
             gflops=c["flops"] / t / 1e9 if c.get("flops") else None,
             msamples_per_s=c["samples"] / t / 1e6 if c.get("samples") else None,
             stream_gbps=sgbps,
@@ -263,8 +351,15 @@ def tidy_rows(data):
             speedup_vs_serial=_ratio(median.get((kernel, prec, "hpk_serial", size, 1)), t),
             peer=peer if peer and (kernel, prec, peer, size, threads) in median else None,
             speedup_vs_peer=_ratio(median.get((kernel, prec, peer, size, threads)), t) if peer else None,
+            speedup_vs_peer_lo=peer_int[0] if peer_int else None,
+            speedup_vs_peer_hi=peer_int[1] if peer_int else None,
+            vs_peer=verdict(peer_int),
             speedup_vs_1thread=s1,
+            speedup_vs_1thread_lo=s1_int[0] if s1_int else None,
+            speedup_vs_1thread_hi=s1_int[1] if s1_int else None,
             efficiency=s1 / threads if s1 else None,
+            bw_ideal_speedup=bw_ideal,
+            vs_bw_ideal=s1 / bw_ideal if s1 and bw_ideal else None,
             karp_flatt=kf,
         ))
         for phase, values in info.get("phases", {}).items():

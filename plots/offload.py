@@ -65,6 +65,10 @@ def time_panel(ax, rows, kernel, precs, tmax):
             lab = benchdata.label(variant) + (f", {plural(threads)}" if variant == "hpk_omp" else "")
             ax.plot(sorted(pts), [pts[s] for s in sorted(pts)], linestyle=PRECISION_LINES[p],
                     label=lab, **benchdata.style(variant))
+            spread = sorted((r["size"], r["time_min_s"], r["time_max_s"]) for r in benchdata.select(
+                rows, kernel=kernel, precision=p, variant=variant, threads=threads))
+            ax.fill_between([x[0] for x in spread], [x[1] for x in spread], [x[2] for x in spread],
+                            color=benchdata.style(variant)["color"], alpha=0.15, linewidth=0)
         if "hpk_omp" in curves and "hpk_cl_e2e" in curves:
             s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
             if s:

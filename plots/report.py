@@ -1,15 +1,23 @@
-"""Writes RESULTS_DIR/report.md: the machine, the STREAM roofline, the
-headline ratios (hpk OpenMP against OpenBLAS, and against the textbook
+"""Writes RESULTS_DIR/report.md: findings written from the data (per kernel
+family: where hpk is ahead of, tied with or behind each peer present, how
+close to the roofline it runs, the offload break-even, the accuracy study's
+outcome when accuracy.csv exists), the run's noise and whether it can be
+trusted (noise.json, plots/noise.py), the machine, the STREAM roofline, the
+headline ratios (hpk OpenMP against each CPU peer, and against the textbook
 versions), strong scaling at the largest size, and the plots; prints the
-headline table.  Run the plot scripts first so the images exist.
+findings and the headline table.  Run the plot scripts first so the images
+exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
 """
+import csv
 import json
+import math
 import os
 import statistics
 
 import benchdata
+import noise as noise_study
 
 
 def fmt(v, spec=".2f", suffix=""):
@@ -45,22 +53,50 @@ def ratio_summary(values):
     return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
 
 
-def headline(rows, threads):
-    """hpk OpenMP vs OpenBLAS per kernel and precision."""
+def comparisons(rows, variant, peer):
+    """Every point where `variant` and `peer` both ran (same kernel,
+    precision, size, threads): dict(kernel, precision, size, threads,
+    working_set, ratio = peer time / variant time (> 1: variant faster),
+    interval (min–max over the repetitions), verdict ahead / tie / behind)."""
+    theirs = {(r["kernel"], r["precision"], r["size"], r["threads"]): r
+              for r in rows if r["variant"] == peer}
+    out = []
+    for r in rows:
+        o = theirs.get((r["kernel"], r["precision"], r["size"], r["threads"])) if r["variant"] == variant else None
+        if not o:
+            continue
+        interval = benchdata.row_interval(o, r)
+        out.append(dict(kernel=r["kernel"], precision=r["precision"], size=r["size"], threads=r["threads"],
+                        working_set=r["working_set_bytes"], ratio=o["time_s"] / r["time_s"],
+                        interval=interval, verdict=benchdata.verdict(interval)))
+    return out
+
+
+def tally(points):
+    """'3 ahead / 5 tied / 1 behind'."""
+    n = {v: sum(1 for p in points if p["verdict"] == v) for v in ("ahead", "tie", "behind")}
+    return f"{n['ahead']} ahead / {n['tie']} tied / {n['behind']} behind"
+
+
+def headline(rows, threads, peer="openblas"):
+    """hpk OpenMP vs a CPU peer per kernel and precision."""
     tmax = threads[-1]
-    header = ["kernel", "prec"] + [f"OpenBLAS time / hpk time, {plural(t)}" for t in sorted({1, tmax})]
-    header += [f"hpk GB/s, largest, {tmax}t (% of STREAM read)",
-               f"OpenBLAS GB/s, largest, {tmax}t (% of STREAM read)"]
+    name = benchdata.short_label(peer)
+    header = ["kernel", "prec"] + [f"{name} time / hpk time, {plural(t)}" for t in sorted({1, tmax})]
+    header += ["points: hpk ahead / tied / behind (ratio's min–max interval above, across, below 1)",
+               f"hpk GB/s, largest, {tmax}t (% of STREAM read)",
+               f"{name} GB/s, largest, {tmax}t (% of STREAM read)"]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
-            hpk = benchdata.select(rows, kernel=kernel, precision=prec, variant="hpk_omp")
-            if not any(r["speedup_vs_peer"] for r in hpk):
+            pts = [p for p in comparisons(rows, "hpk_omp", peer) if (p["kernel"], p["precision"]) == (kernel, prec)]
+            if not pts:
                 continue
             line = [kernel, prec]
             for t in sorted({1, tmax}):
-                line.append(ratio_summary(r["speedup_vs_peer"] for r in hpk if r["threads"] == t))
-            for variant in ("hpk_omp", "openblas"):
+                line.append(ratio_summary(p["ratio"] for p in pts if p["threads"] == t))
+            line.append(tally(pts))
+            for variant in ("hpk_omp", peer):
                 r = largest(rows, kernel=kernel, precision=prec, variant=variant, threads=tmax)
                 line.append(f"{fmt(r['gbps'], '.1f')} ({fmt(r['pct_stream'], '.0f', '%')})" if r else "–")
             out.append(line)
@@ -109,27 +145,45 @@ def stream_table(rows, threads, cache):
 
 
 def scaling_table(rows, threads):
+    """hpk OpenMP's strong scaling at the largest size: against the
+    bandwidth-limited ideal STREAM(t) / STREAM(1) for the memory-bound
+    kernels, against t with a serial fraction (Amdahl fit, Karp–Flatt)
+    for the compute-bound one -- fitted only with at least
+    benchdata.AMDAHL_MIN_THREAD_COUNTS thread counts."""
     tmax = threads[-1]
-    header = ["kernel", "prec", "size", f"hpk time 1t / time {tmax}t", f"hpk efficiency (that / {tmax})",
-              "Karp–Flatt", f"OpenBLAS time 1t / time {tmax}t", f"STREAM read GB/s {tmax}t / 1t"]
-    stream = largest(rows, kernel="stream_read", threads=tmax)
-    stream1 = largest(rows, kernel="stream_read", threads=1)
-    bw_ratio = None
-    if stream and stream1 and stream["size"] == stream1["size"]:
-        bw_ratio = stream["gbps_best"] / stream1["gbps_best"]
+    header = ["kernel", "prec", "size", f"hpk time 1t / time {tmax}t (min–max)",
+              f"ideal: STREAM read {tmax}t / 1t at this size (memory-bound), or {tmax}",
+              "hpk speedup / ideal", "Amdahl serial fraction (compute-bound)", f"Karp–Flatt at {tmax}t",
+              f"OpenBLAS time 1t / time {tmax}t"]
+    enough = len(threads) >= benchdata.AMDAHL_MIN_THREAD_COUNTS
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
             r = largest(rows, kernel=kernel, precision=prec, variant="hpk_omp", threads=tmax)
-            if not r:
+            if not r or tmax == 1:
                 continue
             o = benchdata.select(rows, kernel=kernel, precision=prec, variant="openblas", threads=tmax,
                                  size=r["size"])
             size = benchdata.fmt_bytes(r["working_set_bytes"]) if r["working_set_bytes"] \
                 else f"{benchdata.fmt_count(r['size'])} samples"
-            out.append([kernel, prec, size, fmt(r["speedup_vs_1thread"]), fmt(r["efficiency"]),
-                        fmt(r["karp_flatt"]), fmt(o[0]["speedup_vs_1thread"]) if o else "–",
-                        fmt(bw_ratio) if kernel != "mc_pi" else "–"])
+            s1 = fmt(r["speedup_vs_1thread"])
+            if r["speedup_vs_1thread_lo"] is not None:
+                s1 += f" ({r['speedup_vs_1thread_lo']:.2f}–{r['speedup_vs_1thread_hi']:.2f})"
+            if benchdata.memory_bound(kernel):
+                ideal = r["bw_ideal_speedup"]
+                amdahl = kf = "– (memory-bound: see the ideal)"
+            else:
+                ideal = tmax
+                pts = [(x["threads"], x["speedup_vs_1thread"]) for x in benchdata.select(
+                    rows, kernel=kernel, precision=prec, variant="hpk_omp", size=r["size"])
+                    if x["speedup_vs_1thread"]]
+                f = benchdata.amdahl_fraction(pts)
+                amdahl = fmt(f, ".3f") if f is not None else \
+                    f"– ({len(threads)} thread counts; needs {benchdata.AMDAHL_MIN_THREAD_COUNTS})"
+                kf = fmt(r["karp_flatt"], ".3f") if r["karp_flatt"] is not None else "–" if enough else amdahl
+            out.append([kernel, prec, size, s1, fmt(ideal), fmt(r["speedup_vs_1thread"] / ideal)
+                        if ideal and r["speedup_vs_1thread"] else "–", amdahl, kf,
+                        fmt(o[0]["speedup_vs_1thread"]) if o else "–"])
     return table(header, out)
 
 
@@ -195,15 +249,210 @@ def first_call(results_dir):
     return table(header, out)
 
 
-def noise(rows, threads):
-    """The median coefficient of variation of the repetitions, per thread
-    count: how much the machine disturbed the measurement."""
+def noise_section(rows, threads, noise):
+    """The run's noise (median CV per thread count, the spin-loop baseline,
+    the points repeated) and the verdict: (markdown lines, assessment)."""
+    a = noise_study.assess(rows, noise)
+    cvs = ", ".join(f"{100 * c:.1f}% on {plural(t)}" for t, c in a["cv_by_threads"].items())
+    md = ["## Noise and trust", ""]
+    if a["reasons"]:
+        md += ["**This run is not trustworthy:** " + "; ".join(a["reasons"]) + ".  Its ratios are "
+               "indicative only; rerun on a quieter machine (or with fewer other jobs) before quoting them.", ""]
+    else:
+        md += ["**This run is trustworthy by the study's checks** (median CV at most "
+               f"{100 * noise_study.TRUST_CV:.0f}%, spin-loop parallelism at least "
+               f"{noise_study.TRUST_PARALLELISM:.0%} of the cores at the start and the end, start and end within "
+               f"±{100 * noise_study.TRUST_DRIFT:.0f}%)" + (f"; but {a['reasons_missing']}" if
+                                                            a.get("reasons_missing") else "") + ".", ""]
+    md.append(f"- **Repetitions**: median coefficient of variation (CV) {cvs or '–'}; {a['above']} of "
+              f"{a['points']} points above {100 * noise_study.RERUN_CV:.0f}% after the reruns.")
+    base = noise_study.baseline_text(noise)
+    md.append("- **Spin-loop baseline** (`hpk_spin_baseline`: the same floating-point work on each thread, "
+              "no memory traffic; parallelism = threads × 1-thread time / all-thread time): " +
+              ("; ".join(base) if base else "not measured (no noise.json)") + ".")
+    reruns = noise_study.rerun_text(noise)
+    md.append("- **Noisy points run again**: " + ("; ".join(reruns) if reruns else
+                                                  "none (no point above the CV threshold, or --reruns 0)") + ".")
+    md.append("- **Ties**: a ratio whose min–max interval over the repetitions (fastest of one side over the "
+              "slowest of the other, and the reverse) includes 1 is a tie: the difference is within this "
+              "run's noise.")
+    return md + [""], a
+
+
+FAMILIES = [("gemv", ["gemv_n", "gemv_t"]), ("reductions", ["dot", "sum", "asum", "nrm2", "iamax"]),
+            ("Monte Carlo", ["mc_pi"])]
+
+
+def size_text(points, kernels):
+    """The range of sizes of some comparison points: working sets, or
+    sample counts for Monte Carlo."""
+    ws = [p["working_set"] for p in points if p["working_set"]]
+    if ws:
+        lo, hi = min(ws), max(ws)
+        return benchdata.fmt_bytes(lo) if lo == hi else f"{benchdata.fmt_bytes(lo)}–{benchdata.fmt_bytes(hi)}"
+    sizes = [p["size"] for p in points]
+    lo, hi = min(sizes), max(sizes)
+    unit = " samples" if "mc_pi" in kernels else ""
+    return (benchdata.fmt_count(lo) if lo == hi else f"{benchdata.fmt_count(lo)}–{benchdata.fmt_count(hi)}") + unit
+
+
+def point_text(p):
+    where = benchdata.fmt_bytes(p["working_set"]) if p["working_set"] else benchdata.fmt_count(p["size"])
+    return f"{p['kernel']} {p['precision']} {where} {p['threads']}t: {p['ratio']:.2f}"
+
+
+def versus(points, kernels, who="hpk"):
+    """'ahead at 5 of 12 points (64 KiB–128 MiB), tied at 6 (...), behind at
+    1 (dot d 8 KiB 1t: 0.83)': the points listed where there are few."""
     parts = []
-    for t in threads:
-        cvs = [r["time_cv"] for r in rows if r["threads"] == t and r["time_cv"] is not None]
-        if cvs:
-            parts.append(f"{100 * statistics.median(cvs):.1f}% on {plural(t)}")
-    return "median coefficient of variation of the repetitions: " + ", ".join(parts) if parts else "–"
+    for verdict, word in (("ahead", "ahead"), ("tie", "tied"), ("behind", "behind")):
+        sel = [p for p in points if p["verdict"] == verdict]
+        if not sel:
+            continue
+        where = "; ".join(point_text(p) for p in sel) if len(sel) <= 3 else size_text(sel, kernels)
+        parts.append(f"{word} at {len(sel)} ({where})")
+    ratios = [p["ratio"] for p in points]
+    return (f"{who} is " + ", ".join(parts) + f" of {len(points)} point{'s' if len(points) != 1 else ''}; "
+            f"peer time / {who} time median "
+            f"{statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f})")
+
+
+def roofline_text(rows, kernels, tmax):
+    """% of STREAM read of hpk OpenMP at the largest size, per kernel and
+    precision, on all threads: 'at 82–106% of STREAM read (lowest: ...)'."""
+    got = []
+    for kernel in kernels:
+        for prec in ("d", "s"):
+            r = largest(rows, kernel=kernel, precision=prec, variant="hpk_omp", threads=tmax)
+            if r and r["pct_stream"] is not None:
+                got.append((r["pct_stream"], f"{kernel} {prec} {benchdata.fmt_bytes(r['working_set_bytes'])}"))
+    if not got:
+        return None
+    lo, hi = min(got), max(got)
+    span = f"{lo[0]:.0f}%" if len(got) == 1 else f"{lo[0]:.0f}–{hi[0]:.0f}%"
+    return (f"at the largest size on {plural(tmax)} hpk OpenMP runs at {span} of STREAM read "
+            f"(lowest: {lo[1]}, {lo[0]:.0f}%)")
+
+
+def break_evens(rows, kernels, tmax):
+    """[(kernel, prec, size or None)]: the end-to-end OpenCL call against
+    hpk OpenMP on tmax threads."""
+    out = []
+    for kernel in kernels:
+        for prec in ("d", "s"):
+            e2e = {r["size"]: r["time_s"] for r in benchdata.select(rows, kernel=kernel, precision=prec,
+                                                                     variant="hpk_cl_e2e")}
+            omp = {r["size"]: r["time_s"] for r in benchdata.select(rows, kernel=kernel, precision=prec,
+                                                                     variant="hpk_omp", threads=tmax)}
+            if e2e and omp:
+                out.append((kernel, prec, benchdata.break_even(e2e, omp)))
+    return out
+
+
+ACCURACY_NAME = "accuracy.csv"
+
+
+def accuracy_text(results_dir):
+    """The accuracy study's outcome (accuracy.csv: kernel, precision, data,
+    n, library, rel_error; other columns ignored, unreadable rows skipped):
+    the largest relative error of each library, and in how many cases hpk's
+    error is at most each other library's.  None without the file."""
+    path = os.path.join(results_dir, ACCURACY_NAME)
+    if not os.path.exists(path):
+        return None
+    cases = {}
+    try:
+        with open(path, newline="") as f:
+            for r in csv.DictReader(f):
+                r = {(k or "").strip().lower(): (v or "").strip() for k, v in r.items()}
+                try:
+                    err = abs(float(r.get("rel_error", "")))
+                except ValueError:
+                    continue
+                lib = r.get("library", "")
+                if not lib or math.isnan(err):
+                    continue
+                key = tuple(r.get(k, "") for k in ("kernel", "precision", "data", "n"))
+                lib = "hpk" if lib.lower().startswith("hpk") else lib
+                cases.setdefault(key, {})
+                cases[key][lib] = max(err, cases[key].get(lib, 0.0))
+    except (OSError, csv.Error) as e:
+        return f"accuracy.csv could not be read ({e})"
+    if not cases:
+        return "accuracy.csv holds no usable row (kernel, precision, data, n, library, rel_error)"
+    libs = sorted({lib for c in cases.values() for lib in c}, key=lambda x: (x != "hpk", x))
+    worst = []
+    for lib in libs:
+        key, err = max(((k, c[lib]) for k, c in cases.items() if lib in c), key=lambda kc: kc[1])
+        worst.append(f"{lib} {err:.2g} ({' '.join(v for v in key if v)})")
+    parts = [f"{len(cases)} cases; largest relative error: " + ", ".join(worst)]
+    if "hpk" in libs:
+        for lib in libs[1:]:
+            both = [c for c in cases.values() if "hpk" in c and lib in c]
+            if both:
+                le = sum(1 for c in both if c["hpk"] <= c[lib])
+                parts.append(f"hpk's error is at most {lib}'s in {le} of {len(both)} cases")
+    return "; ".join(parts)
+
+
+def findings(rows, threads, results_dir, assessment):
+    """The Findings section: every figure computed from this folder."""
+    tmax = threads[-1]
+    md = ["## Findings", "",
+          "Written from this run's data.  *Ahead*, *tied*, *behind*: hpk OpenMP's time against the "
+          "peer's at the same kernel, precision, size and thread count, a tie when the min–max interval of "
+          "the time ratio over the repetitions includes 1.", ""]
+    verdict = "**not trustworthy** (" + "; ".join(assessment["reasons"]) + ")" if assessment["reasons"] \
+        else "trustworthy by the study's checks"
+    md.append(f"- **This run** is {verdict}: median CV " +
+              (f"{100 * assessment['median_cv']:.1f}%" if assessment["median_cv"] is not None else "–") +
+              " (see Noise and trust).")
+    peers = benchdata.cpu_peers(rows)
+    for family, kernels in FAMILIES:
+        frows = [r for r in rows if r["kernel"] in kernels]
+        if not any(r["variant"] == "hpk_omp" for r in frows):
+            continue
+        parts = []
+        for peer in peers + ["naive_omp"]:
+            pts = comparisons(frows, "hpk_omp", peer)
+            if pts and (peer != "naive_omp" or not parts):
+                name = "the textbook version" if peer == "naive_omp" else benchdata.short_label(peer)
+                parts.append(f"against {name}, " + versus(pts, kernels))
+        if benchdata.memory_bound(kernels[0]):
+            roof = roofline_text(frows, kernels, tmax)
+            if roof:
+                parts.append(roof)
+        else:
+            r = largest(frows, variant="hpk_omp", threads=tmax)
+            if r and r["msamples_per_s"]:
+                parts.append(f"{r['msamples_per_s']:.0f} Msamples/s at {benchdata.fmt_count(r['size'])} samples "
+                             f"on {plural(tmax)}" + (f", {r['speedup_vs_1thread']:.2f}× its 1-thread speed"
+                                                     if tmax > 1 and r["speedup_vs_1thread"] else "") +
+                             " (compute-bound: no roofline)")
+        md.append(f"- **{family}** ({', '.join(k for k in kernels if any(r['kernel'] == k for r in frows))}): " +
+                  ("; ".join(parts) if parts else "no peer measured") + ".")
+    if any(r["variant"] in ("hpk_cl_kernel", "hpk_cl_e2e") for r in rows):
+        kernels = [k for k in benchdata.KERNELS if any(r["kernel"] == k and r["variant"].startswith("hpk_cl")
+                                                      for r in rows)]
+        parts = []
+        for peer in benchdata.DEVICE_PEERS:
+            pts = comparisons(rows, "hpk_cl_kernel", peer)
+            if pts:
+                parts.append(f"device-resident, against {benchdata.short_label(peer)}, " +
+                             versus(pts, kernels, "hpk OpenCL"))
+        even = break_evens(rows, kernels, tmax)
+        wins = [f"{k} {p} from n = {benchdata.fmt_count(s)}" for k, p, s in even if s]
+        if even:
+            parts.append(f"end to end (with transfers) against hpk OpenMP on {plural(tmax)}: break-even " +
+                         (", ".join(wins) + f"; none for the other {len(even) - len(wins)} kernel–precision "
+                          "pairs" if wins else f"at none of the {len(even)} kernel–precision pairs measured "
+                          "(the offload never pays off at these sizes)"))
+        md.append("- **OpenCL** (" + ", ".join(kernels) + "): " + ("; ".join(parts) if parts else
+                                                                    "no peer or CPU comparison measured") + ".")
+    acc = accuracy_text(results_dir)
+    if acc:
+        md.append(f"- **Accuracy** (accuracy.csv): {acc}.")
+    return md + [""]
 
 
 def machine(data):
@@ -237,9 +486,10 @@ HOW_TO_READ = """\
 - **Every ratio column says what it divides.**  A time ratio is written
   *other time / hpk time*, so that above 1 hpk is faster.
 - **OpenBLAS time / hpk time** is taken at the same size and thread count.  The table gives the median over
-  all sizes and, in brackets, the range.  Two identical libraries measured
-  this way differ by up to ±10% per point on a small shared machine, so read
-  ratios within 0.9–1.1 as a tie.
+  all sizes and, in brackets, the range.  Each point also has an interval:
+  the peer's fastest repetition over hpk's slowest, to the peer's slowest
+  over hpk's fastest.  A point is a tie when that interval includes 1 (the
+  plots draw the intervals as bands), hpk ahead when all of it is above 1.
 - **GB/s** counts the bytes a call must move (gemv: the matrix, x and y;
   dot: both vectors).  **% of STREAM read** is 100 × the row's GB/s (median
   time) / the read-only STREAM GB/s (best repetition) at the same thread
@@ -248,9 +498,11 @@ HOW_TO_READ = """\
   these kernels are memory-bound, so 100% is the roofline, and in-cache
   sizes are compared with in-cache bandwidth.
 - **Strong scaling** keeps the problem fixed and adds threads.  For a
-  memory-bound kernel in DRAM the best possible speedup is the STREAM ratio
-  GB/s(t) / GB/s(1), not t.  Karp–Flatt is the serial fraction implied by the
-  measured speedup, (1/S − 1/p)/(1 − 1/p).
+  memory-bound kernel the best possible speedup is the STREAM ratio
+  GB/s(t) / GB/s(1) at its working set, not t: the table divides the
+  speedup by that.  For the compute-bound Monte Carlo, the serial fraction
+  of an Amdahl fit and Karp–Flatt's (1/S − 1/p)/(1 − 1/p) are given only
+  with at least three thread counts (with two they restate the speedup).
 - `results.csv` holds every point (columns explained in `plots/tidy.py`);
   `bench.json` is Google Benchmark's raw output with the machine context.
 """
@@ -299,7 +551,9 @@ def main():
     cache = benchdata.caches(data)
     ctx = data.get("context", {})
 
-    head_md, head_text = headline(rows, threads)
+    noise_md, assessment = noise_section(rows, threads, noise_study.load(results_dir))
+    find_md = findings(rows, threads, results_dir, assessment)
+    heads = [(peer, *headline(rows, threads, peer)) for peer in benchdata.cpu_peers(rows)]
     naive_md, _ = textbook(rows, threads)
     stream_md, stream_text = stream_table(rows, threads, cache)
     scale_md, _ = scaling_table(rows, threads)
@@ -307,16 +561,19 @@ def main():
     opencl = any(r["variant"].startswith(("hpk_cl", "clblast")) for r in rows)
 
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
-          f"Command: `{ctx.get('command', '?').strip()}`", "", machine(data),
-          f"- **noise**: {noise(rows, threads)}", "",
+          f"Command: `{ctx.get('command', '?').strip()}`", ""] + find_md + noise_md + [
+          "## Machine", "", machine(data), "",
           "## STREAM bandwidth (the roofline)", "",
           "GB/s of the best repetition, per thread count: the read-only sum and the triad.  Each "
           "row of results.csv is compared (stream_gbps, pct_stream) with the read at its thread count "
           "and working set, interpolated in log(size) between the measured sizes.", "",
-          stream_md, "",
-          "## hpk OpenMP vs OpenBLAS", "",
-          "OpenBLAS time / hpk time at the same thread count (> 1: hpk faster): median over the "
-          "sizes (range); GB/s at the largest size.", "", head_md, ""]
+          stream_md, ""]
+    for peer, head_md, _ in heads:
+        name = benchdata.short_label(peer)
+        md += [f"## hpk OpenMP vs {name}", "",
+               f"{name} time / hpk time at the same thread count (> 1: hpk faster): median over the "
+               "sizes (range); the points where hpk is ahead, tied (the ratio's min–max interval over the "
+               "repetitions includes 1) and behind; GB/s at the largest size.", "", head_md, ""]
     if naive_md.count("\n") > 1:
         md += ["## Gain over the textbook versions", "",
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
@@ -354,13 +611,17 @@ def main():
         f.write("\n".join(md))
     print(f"wrote {path}")
     print()
-    print(f"Noise: {noise(rows, threads)}")
+    print("\n".join(line for line in find_md if line))
+    print()
+    print("\n".join(line for line in noise_md[2:] if line))
     print()
     print("STREAM bandwidth, GB/s:")
     print(stream_text)
     print()
-    print("hpk OpenMP vs OpenBLAS (OpenBLAS time / hpk time: median over sizes (range)):")
-    print(head_text)
+    for peer, _, head_text in heads:
+        name = benchdata.short_label(peer)
+        print(f"hpk OpenMP vs {name} ({name} time / hpk time: median over sizes (range)):")
+        print(head_text)
     if opencl:
         print()
         print("hpk OpenCL vs CLBlast, device-resident (CLBlast time / hpk time), and offload:")

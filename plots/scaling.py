@@ -1,9 +1,13 @@
 """Strong scaling: the same problem on more threads.  One figure per
 precision (scaling_d.png, scaling_s.png); per kernel, speedup over the same
 variant on 1 thread (top) and parallel efficiency (bottom) against threads,
-for sizes that fit in L2, in L3 and that live in DRAM, with the ideal line,
-an Amdahl fit of hpk's largest size, and the STREAM read bandwidth ratio
-BW(t)/BW(1): the limit of a memory-bound kernel.
+for sizes that fit in L2, in L3 and that live in DRAM, each with a band
+from the repetitions' extremes (fastest 1-thread over slowest t-thread time
+and the reverse), and the ideal line.  A memory-bound kernel is compared
+with its bandwidth-limited ideal, the STREAM read ratio BW(t)/BW(1) at its
+largest size; the compute-bound Monte Carlo with t, and an Amdahl fit of
+hpk's largest size where there are at least three thread counts (with two
+a fit only restates the one speedup).
 
 usage: /usr/bin/python3 plots/scaling.py RESULTS_DIR
 """
@@ -17,16 +21,13 @@ CLASS_SHADES = {"hpk_omp": ["#9ecae1", "#4292c6", "#08306b"],
                 "naive_omp": ["#fdd0a2", "#fd8d3c", "#a63603"]}
 
 
-def amdahl_fraction(points):
-    """Least-squares serial fraction f of S(p) = 1 / (f + (1 - f) / p),
-    fitted on 1/S - 1/p = f (1 - 1/p) over the points with p > 1."""
-    num = sum((1 - 1 / p) * (1 / s - 1 / p) for p, s in points if p > 1)
-    den = sum((1 - 1 / p) ** 2 for p, s in points if p > 1)
-    return num / den if den else None
+amdahl_fraction = benchdata.amdahl_fraction
 
 
 def curve(rows, kernel, prec, variant, size):
-    pts = sorted((r["threads"], r["speedup_vs_1thread"]) for r in benchdata.select(
+    """[(threads, speedup, lo, hi)]: the interval at 1 thread is (1, 1)."""
+    pts = sorted((r["threads"], r["speedup_vs_1thread"], r["speedup_vs_1thread_lo"] or r["speedup_vs_1thread"],
+                  r["speedup_vs_1thread_hi"] or r["speedup_vs_1thread"]) for r in benchdata.select(
         rows, kernel=kernel, precision=prec, variant=variant, size=size) if r["speedup_vs_1thread"])
     return pts if len(pts) > 1 else []
 
@@ -57,13 +58,21 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
                 continue
             lab = f"{benchdata.label(variant)}, {name}"
             marker = benchdata.style(variant)["marker"]
-            ax_s.plot(*zip(*pts), color=color, linestyle=ls, marker=marker, label=lab)
-            ax_e.plot([p for p, _ in pts], [s / p for p, s in pts], color=color, linestyle=ls,
-                      marker=marker, label=lab)
+            ps = [p[0] for p in pts]
+            ax_s.plot(ps, [p[1] for p in pts], color=color, linestyle=ls, marker=marker, label=lab)
+            ax_s.fill_between(ps, [p[2] for p in pts], [p[3] for p in pts], color=color, alpha=0.15,
+                              linewidth=0)
+            ax_e.plot(ps, [p[1] / p[0] for p in pts], color=color, linestyle=ls, marker=marker, label=lab)
+            ax_e.fill_between(ps, [p[2] / p[0] for p in pts], [p[3] / p[0] for p in pts], color=color,
+                              alpha=0.15, linewidth=0)
             if variant == "hpk_omp":
-                fit = (pts, color)
-    if fit:
+                fit = ([(p[0], p[1]) for p in pts], color)
+    if fit and not benchdata.memory_bound(kernel):
         f = amdahl_fraction(fit[0])
+        if f is None:
+            ax_s.annotate(f"no Amdahl fit: {len(fit[0])} thread counts "
+                          f"(needs {benchdata.AMDAHL_MIN_THREAD_COUNTS})", xy=(0.03, 0.97),
+                          xycoords="axes fraction", va="top", fontsize=8.5, color="0.35")
         if f is not None and -0.05 <= f <= 1:  # rounding can make a perfect fit slightly negative
             f = max(f, 0.0)
             ps = [1 + i * (threads[-1] - 1) / 40 for i in range(41)]
@@ -78,7 +87,7 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
             best = {r["threads"]: r["gbps_best"] for r in stream_rows if r["size"] == big}
             stream = sorted((t, g / best[1]) for t, g in best.items() if g and best.get(1))
             if len(stream) > 1:
-                lab = "STREAM read, largest size: BW(t) / BW(1), best repetitions"
+                lab = "bandwidth-limited ideal: STREAM read BW(t) / BW(1), largest size, best repetitions"
                 ax_s.plot(*zip(*stream), color="0.35", linewidth=3, alpha=0.45, label=lab)
                 ax_e.plot([p for p, _ in stream], [s / p for p, s in stream], color="0.35",
                           linewidth=3, alpha=0.45, label=lab)

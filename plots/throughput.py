@@ -3,6 +3,7 @@ precision (throughput_d.png, throughput_s.png): GB/s of every variant at the
 largest thread count (hpk serial on 1 thread), under the STREAM read-only
 bandwidth measured at the same sizes (the roofline), with the cache sizes
 marked.  Monte Carlo shows samples per second against the sample count.
+Each variant's band spans its slowest to its fastest repetition.
 
 usage: /usr/bin/python3 plots/throughput.py RESULTS_DIR
 """
@@ -19,12 +20,21 @@ def panel(ax, rows, kernel, prec, tmax, cache):
     xkey = "size" if mc else "working_set_bytes"
     for variant in ORDER:
         threads = tmax if benchdata.threaded(variant) else 1
-        pts = sorted((r[xkey], r[metric]) for r in benchdata.select(
+        # the rate and its band: from the slowest to the fastest repetition
+        pts = sorted((r[xkey], r[metric], r[metric] * r["time_s"] / r["time_max_s"],
+                      r[metric] * r["time_s"] / r["time_min_s"]) for r in benchdata.select(
             rows, kernel=kernel, precision=prec, variant=variant, threads=threads) if r[metric])
         if not pts:
             continue
         suffix = ", 1 thread" if threads == 1 and tmax > 1 else ""
-        ax.plot(*zip(*pts), label=benchdata.label(variant) + suffix, **benchdata.style(variant))
+        xs = [p[0] for p in pts]
+        ax.plot(xs, [p[1] for p in pts], label=benchdata.label(variant) + suffix, **benchdata.style(variant))
+        color = benchdata.style(variant)["color"]
+        if len(pts) > 1:
+            ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], color=color, alpha=0.15, linewidth=0)
+        else:  # one size: an error bar
+            ax.errorbar(xs, [pts[0][1]], yerr=[[max(0, pts[0][1] - pts[0][2])], [max(0, pts[0][3] - pts[0][1])]], color=color,
+                        capsize=3, linestyle="none")
     if not mc:
         for threads, ls in ((tmax, "--"), (1, ":")):
             # The roofline is the best repetition: what the machine delivers.

@@ -19,6 +19,17 @@ efficiency that divided by threads, and karp_flatt the experimentally
 determined serial fraction (1/S - 1/p) / (1 - 1/p).  OpenCL end-to-end
 rows add upload_s, kernel_s and download_s (median seconds per call).
 
+Intervals and ties: time_max_s is the slowest repetition and gbps_worst
+its GB/s.  speedup_vs_peer_lo and _hi bound the peer ratio by the
+repetitions' extremes (the peer's fastest over this row's slowest, the
+peer's slowest over this row's fastest); vs_peer is ahead (lo > 1), behind
+(hi < 1) or tie (the interval includes 1: within the run's noise);
+speedup_vs_1thread_lo and _hi likewise.  bw_ideal_speedup is a memory-bound
+row's bandwidth-limited ideal, STREAM read at its working set on its thread
+count over STREAM on 1 thread, and vs_bw_ideal its speedup over that ideal.
+karp_flatt is given only for the compute-bound Monte Carlo, and only where
+the point ran at three or more thread counts.
+
 With --data, RESULTS_DIR/data.csv has the reductions' GB/s on each other
 kind of data beside their GB/s on uniform data (vs_uniform: the ratio).
 

@@ -1,9 +1,10 @@
 """Speedup over the peer library against size (vs_openblas.png): per kernel,
 OpenBLAS's median time over hpk OpenMP's at the same thread count, for each
 thread count and precision (double solid, float dashed), on a log axis whose
-limits follow the data.  Above 1 hpk is faster.  The shaded band is
-+-10%, the point-to-point noise of two identical libraries measured this way
-on a small shared machine: differences inside it are not results.
+limits follow the data.  Above 1 hpk is faster.  Each line's band is the
+ratio's interval from the repetitions' extremes (the peer's fastest over
+hpk's slowest, to the peer's slowest over hpk's fastest); a point whose
+interval includes 1 is a tie, drawn hollow.
 In OpenCL builds, vs_clblast.png does the same for hpk's device-resident
 OpenCL calls against CLBlast on the same device and queue.
 
@@ -21,18 +22,27 @@ def panel(ax, rows, kernel, variants, peer, cache):
     for variant in variants:
         for prec, ls in PRECISION_STYLES.items():
             for i, t in enumerate(benchdata.thread_counts(rows)):
-                pts = sorted((r["working_set_bytes"], r["speedup_vs_peer"]) for r in benchdata.select(
-                    rows, kernel=kernel, precision=prec, variant=variant, threads=t) if r["speedup_vs_peer"])
-                if not pts:
+                sel = sorted((r for r in benchdata.select(rows, kernel=kernel, precision=prec, variant=variant,
+                                                          threads=t) if r["speedup_vs_peer"]),
+                             key=lambda r: r["working_set_bytes"])
+                if not sel:
                     continue
                 lab = f"{benchdata.label(variant)}, {benchdata.PRECISION_NAMES[prec]}"
                 if benchdata.threaded(variant):
                     lab += f", {t} thread{'s' if t > 1 else ''}"
-                ax.plot(*zip(*pts), color=THREAD_COLORS[i % len(THREAD_COLORS)], linestyle=ls,
-                        marker=benchdata.style(variant)["marker"], label=lab)
+                color = THREAD_COLORS[i % len(THREAD_COLORS)]
+                marker = benchdata.style(variant)["marker"]
+                xs = [r["working_set_bytes"] for r in sel]
+                ax.plot(xs, [r["speedup_vs_peer"] for r in sel], color=color, linestyle=ls, marker=marker,
+                        label=lab)
+                ax.fill_between(xs, [r["speedup_vs_peer_lo"] for r in sel], [r["speedup_vs_peer_hi"] for r in sel],
+                                color=color, alpha=0.12, linewidth=0)
+                ties = [r for r in sel if r["vs_peer"] == "tie"]
+                if ties:  # hollow: within the noise
+                    ax.plot([r["working_set_bytes"] for r in ties], [r["speedup_vs_peer"] for r in ties],
+                            linestyle="none", marker=marker, color=color, markerfacecolor="white", label="_")
                 plotted = True
     plotting.ratio_axis(ax)
-    ax.axhspan(1 / 1.1, 1.1, color="0.85", zorder=0, label="±10%: noise")
     ax.axhline(1, color="black", linewidth=1)
     plotting.bytes_axis(ax)
     plotting.cache_markers(ax, cache)
@@ -52,7 +62,10 @@ def figure(results_dir, data, rows, peer, variants, name):
     fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
     for ax, kernel in zip(axes, kernels):
         panel(ax, rows, kernel, variants, peer, cache)
-    legend_rows = plotting.shared_legend(fig, axes, ncol=5)
+    tie = plotting.plt.Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none")
+    band = plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15)
+    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=[
+        (tie, "hollow: tie (interval includes 1)"), (band, "band: min–max over the repetitions")])
     title = f"Speedup over {benchdata.label(peer)} vs size   ·   {plotting.subtitle(data)}"
     plotting.save(fig, results_dir, name, title, legend_rows=legend_rows)
 

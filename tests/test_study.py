@@ -6,6 +6,13 @@
   empty or unfinished folder (a message, no traceback).
 - The option checking of scripts/bench: bad values stop it with the valid
   values listed, before it installs, builds or creates any folder.
+- The noise: ties where a ratio's min–max interval includes 1, the
+  three-thread-count rule for Amdahl and Karp–Flatt, the repetition of
+  noisy points (plots/noise.py), the verdict, and report.md's findings on a
+  synthetic bench.json (with an accuracy.csv).
+- The run-to-run comparison (plots/compare.py, scripts/bench --compare):
+  the Mann–Whitney U test, synthetic folders with the same and with shifted
+  times, and the folder checks.
 
 usage: python3 tests/test_study.py SOURCE_DIR [unittest arguments]
 Exits 77 (ctest's SKIP_RETURN_CODE) where bash is missing; only the plot
@@ -24,6 +31,8 @@ import unittest
 SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(SOURCE, "plots"))
 import benchdata  # noqa: E402
+import compare  # noqa: E402
+import noise  # noqa: E402
 
 MIB = 1 << 20
 
@@ -182,6 +191,298 @@ class UnfinishedFolders(unittest.TestCase):
             shutil.rmtree(d)
 
 
+def write_folder(path, data, accuracy=None):
+    os.makedirs(path, exist_ok=True)
+    with open(os.path.join(path, "bench.json"), "w") as f:
+        json.dump(data, f)
+    if accuracy:
+        with open(os.path.join(path, "accuracy.csv"), "w") as f:
+            f.write(accuracy)
+    return path
+
+
+class Ties(unittest.TestCase):
+    def test_interval_and_verdict(self):
+        self.assertEqual(benchdata.ratio_interval([2.0, 3.0], [1.0, 1.5]), (2.0 / 1.5, 3.0))
+        self.assertEqual(benchdata.verdict((1.2, 3.0)), "ahead")
+        self.assertEqual(benchdata.verdict((0.5, 0.9)), "behind")
+        self.assertEqual(benchdata.verdict((0.95, 1.3)), "tie")
+        self.assertIsNone(benchdata.ratio_interval([], [1.0]))
+
+    def test_overlapping_repetitions_are_a_tie(self):
+        data = synthetic()
+        # dot 2 threads: OpenBLAS 5% slower by the median, but the repetitions overlap.
+        data["benchmarks"] += run("dot/d/openblas/size:4096/threads:2", [0.69, 0.60, 0.75],
+                                  dict(working_set=65536, bytes=65536))
+        data["benchmarks"] = [b for b in data["benchmarks"]
+                              if not (b["run_name"] == "dot/d/hpk_omp/size:4096/threads:2")]
+        data["benchmarks"] += run("dot/d/hpk_omp/size:4096/threads:2", [0.65, 0.62, 0.70],
+                                  dict(working_set=65536, bytes=65536))
+        rows = benchdata.tidy_rows(data)
+        r = row(rows, "dot", "hpk_omp", 4096, 2)
+        self.assertGreater(r["speedup_vs_peer"], 1)
+        self.assertEqual(r["vs_peer"], "tie")
+        self.assertAlmostEqual(r["speedup_vs_peer_lo"], 0.60 / 0.70)
+        self.assertAlmostEqual(r["speedup_vs_peer_hi"], 0.75 / 0.62)
+        # asum 1 thread: OpenBLAS's every repetition slower than hpk's slowest: ahead.
+        self.assertEqual(row(rows, "asum", "hpk_omp", 1024, 1)["vs_peer"], "ahead")
+
+
+def scaling_data(threads, kernel="mc_pi"):
+    """hpk_omp Monte Carlo (or dot) on the given thread counts, Amdahl f = 0.1."""
+    b = []
+    for t in threads:
+        s = 1 / (0.1 + 0.9 / t)
+        counters = dict(samples=1 << 20) if kernel == "mc_pi" else dict(working_set=8 * 4096, bytes=8 * 4096)
+        b += run(f"{kernel}/d/hpk_omp/size:{1 << 20 if kernel == 'mc_pi' else 4096}/threads:{t}",
+                 [1000 / s] * 3, counters)
+    return dict(context=dict(host_name="test", caches=[]), benchmarks=b)
+
+
+class AmdahlRule(unittest.TestCase):
+    def test_two_thread_counts_no_fit(self):
+        self.assertIsNone(benchdata.amdahl_fraction([(1, 1.0), (2, 1.8)]))
+        rows = benchdata.tidy_rows(scaling_data([1, 2]))
+        self.assertIsNone(rows[-1]["karp_flatt"])
+
+    def test_three_thread_counts_fit(self):
+        pts = [(p, 1 / (0.1 + 0.9 / p)) for p in (1, 2, 4)]
+        self.assertAlmostEqual(benchdata.amdahl_fraction(pts), 0.1, places=9)
+        rows = benchdata.tidy_rows(scaling_data([1, 2, 4]))
+        self.assertAlmostEqual(row(rows, "mc_pi", "hpk_omp", 1 << 20, 4)["karp_flatt"], 0.1, places=6)
+
+    def test_memory_bound_no_serial_fraction(self):
+        rows = benchdata.tidy_rows(scaling_data([1, 2, 4], kernel="dot"))
+        self.assertIsNone(row(rows, "dot", "hpk_omp", 4096, 4)["karp_flatt"])
+
+    def test_bandwidth_ideal(self):
+        # dot 64 KiB on 2 threads against STREAM at 64 KiB: 2 threads / 1 thread, interpolated.
+        data = synthetic()
+        data["benchmarks"] += run("dot/d/hpk_omp/size:4096/threads:1", [1.31072] * 3,
+                                  dict(working_set=65536, bytes=65536))
+        r = row(benchdata.tidy_rows(data), "dot", "hpk_omp", 4096, 2)
+        f = math.log2(65536 / 8192) / math.log2(524288 / 8192)
+        ideal = (400 + f * (190 - 400)) / (200 + f * (100 - 200))
+        self.assertAlmostEqual(r["bw_ideal_speedup"], ideal, places=6)
+        self.assertAlmostEqual(r["vs_bw_ideal"], 2.0 / ideal, places=6)
+
+    def test_report_scaling_table(self):
+        import report
+        md, _ = report.scaling_table(benchdata.tidy_rows(scaling_data([1, 2])), [1, 2])
+        self.assertIn("needs 3", md)
+        md, _ = report.scaling_table(benchdata.tidy_rows(scaling_data([1, 2, 4])), [1, 2, 4])
+        self.assertIn("0.100", md)
+
+
+class NoisyPoints(unittest.TestCase):
+    def test_selection_and_filter(self):
+        data = synthetic()
+        names = noise.noisy_points(data, share=1)
+        # STREAM's and asum's varied repetitions are above 10%; the constant ones are not.
+        self.assertIn("asum/d/hpk_omp/size:1024/threads:1", names)
+        self.assertNotIn("asum/d/openblas/size:1024/threads:1", names)
+        regex = noise.benchmark_filter(names)
+        import re
+        for n in names:
+            self.assertTrue(re.search(regex, n + "/min_time:0.010/repeats:3"))
+            self.assertTrue(re.search(regex, n))
+        self.assertFalse(re.search(regex, "asum/d/openblas/size:1024/threads:1"))
+        self.assertFalse(re.search(regex, "asum/d/hpk_omp/size:1024/threads:10"))
+        self.assertLessEqual(len(noise.noisy_points(data, share=0.1)), max(1, int(0.1 * 12)))
+
+    def test_merge_keeps_the_quieter_round(self):
+        data = synthetic()
+        name = "asum/d/hpk_omp/size:1024/threads:1"
+        quiet = dict(benchmarks=run(name, [0.08, 0.081, 0.079], dict(working_set=8192, bytes=8192)))
+        loud = dict(benchmarks=run("dot/d/hpk_omp/size:4096/threads:2", [0.1, 1.0, 3.0],
+                                   dict(working_set=65536, bytes=65536)))
+        result = noise.merge(data, quiet, 1)
+        self.assertTrue(result[name][2])
+        for got, want in zip(sorted(noise.point_times(data)[name]), [0.079e-6, 0.08e-6, 0.081e-6]):
+            self.assertAlmostEqual(got, want, places=15)
+        result = noise.merge(data, loud, 2)
+        self.assertFalse(result["dot/d/hpk_omp/size:4096/threads:2"][2])
+        for got in noise.point_times(data)["dot/d/hpk_omp/size:4096/threads:2"]:
+            self.assertAlmostEqual(got, 0.65536e-6, places=15)
+
+    def test_verdict(self):
+        rows = benchdata.tidy_rows(synthetic())
+        good = dict(threads=2, repetitions=7, median_1=0.02, median_all=0.0202, parallelism=1.98)
+        a = noise.assess(rows, dict(baseline=dict(start=good, end=good)))
+        cvs = [r["time_cv"] for r in rows if r["time_cv"] is not None]
+        self.assertEqual(bool(a["reasons"]), sorted(cvs)[len(cvs) // 2] > noise.TRUST_CV)
+        flat = [dict(r, time_cv=0.01) for r in rows]
+        self.assertEqual(noise.assess(flat, dict(baseline=dict(start=good, end=good)))["reasons"], [])
+        busy = dict(good, median_all=0.03, parallelism=1.33)
+        reasons = noise.assess(flat, dict(baseline=dict(start=good, end=busy)))["reasons"]
+        self.assertTrue(any("did not have all the cores" in r for r in reasons))
+        self.assertTrue(any("changed between start and end" in r for r in reasons))
+
+
+ACCURACY = """kernel,precision,data,n,library,rel_error
+dot,d,uniform,1048576,hpk,1e-16
+dot,d,uniform,1048576,openblas,4e-15
+nrm2,d,huge,1048576,hpk_omp,2e-16
+nrm2,d,huge,1048576,openblas,inf
+sum,d,uniform,1048576,openblas,not-a-number
+"""
+
+
+class Findings(unittest.TestCase):
+    def test_findings_on_synthetic_results(self):
+        d = tempfile.mkdtemp()
+        try:
+            data = synthetic()
+            # gemv on 1 thread: hpk ahead at 16 KiB, tied at 128 KiB, behind at 8 MiB.
+            for n, hpk, blas in ((32, [1.0, 1.01, 1.02], [2.0, 2.1, 2.2]), (128, [1.0, 1.1, 1.2], [1.05, 1.1, 1.15]),
+                                 (1024, [2.0, 2.1, 2.2], [1.0, 1.01, 1.02])):
+                c = dict(working_set=8 * n * n, bytes=8 * n * n)
+                data["benchmarks"] += run(f"gemv_n/d/hpk_omp/size:{n}/threads:1", hpk, c)
+                data["benchmarks"] += run(f"gemv_n/d/openblas/size:{n}/threads:1", blas, c)
+            data["benchmarks"] += run("gemv_n/d/blis/size:32/threads:1", [1.0, 1.01, 1.02],
+                                      dict(working_set=8 * 32 * 32, bytes=8 * 32 * 32))
+            write_folder(d, data, ACCURACY)
+            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "report.md")) as f:
+                md = f.read()
+            self.assertLess(md.index("## Findings"), md.index("## Noise and trust"))
+            self.assertLess(md.index("## Noise and trust"), md.index("## Machine"))
+            gemv = next(line for line in md.splitlines() if line.startswith("- **gemv**"))
+            self.assertIn("against OpenBLAS, hpk is ahead at 1 (gemv_n d 8 KiB 1t: 2.08), tied at 1 "
+                          "(gemv_n d 128 KiB 1t: 1.00), behind at 1 (gemv_n d 8 MiB 1t: 0.48) of 3 points", gemv)
+            self.assertEqual(gemv.count("against blis, hpk is tied at 1 (gemv_n d 8 KiB 1t: 1.00) of 1 point;"), 1)
+            red = next(line for line in md.splitlines() if line.startswith("- **reductions**"))
+            self.assertIn("ahead at 1 (asum d 8 KiB 1t: 2.00)", red)
+            self.assertIn("of STREAM read", red)
+            acc = next(line for line in md.splitlines() if line.startswith("- **Accuracy**"))
+            self.assertIn("2 cases", acc)
+            self.assertIn("hpk's error is at most openblas's in 2 of 2 cases", acc)
+            self.assertIn("## hpk OpenMP vs blis", md)
+            self.assertIn("spin-loop", md.lower())
+            self.assertIn("no noise.json", md)
+        finally:
+            shutil.rmtree(d)
+
+
+class MannWhitney(unittest.TestCase):
+    def test_exact_values(self):
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3], [4, 5, 6]), 0.1)
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252)
+        self.assertEqual(compare.mann_whitney([1, 3, 5], [2, 4, 6]), 1.0 if False else compare.mann_whitney(
+            [2, 4, 6], [1, 3, 5]))
+        self.assertAlmostEqual(compare.smallest_p(3, 3), 0.1)
+
+    def test_against_scipy(self):
+        try:
+            from scipy.stats import mannwhitneyu
+        except ImportError:
+            self.skipTest("no scipy")
+        import random
+        rng = random.Random(7)
+        for _ in range(200):
+            n1, n2 = rng.randint(1, 8), rng.randint(1, 8)
+            digits = rng.choice([1, 6])  # 1: ties
+            x = [round(rng.gauss(0, 1), digits) for _ in range(n1)]
+            y = [round(rng.gauss(rng.choice([0, 2]), 1), digits) for _ in range(n2)]
+            self.assertAlmostEqual(compare.mann_whitney(x, y),
+                                   mannwhitneyu(x, y, alternative="two-sided").pvalue, places=9, msg=(x, y))
+
+
+def comparable(scale=1.0, reps=6, seed=0):
+    """Two points with `reps` repetitions each, times scaled by `scale`."""
+    import random
+    rng = random.Random(seed)
+    b = []
+    for name, base, c in (("dot/d/hpk_omp/size:4096/threads:1", 10.0, dict(working_set=65536, bytes=65536)),
+                          ("mc_pi/d/hpk_omp/size:1048576/threads:2", 500.0, dict(samples=1 << 20))):
+        b += run(name, [scale * base * (1 + 0.02 * rng.random()) for _ in range(reps)], c)
+    return dict(context=dict(host_name="test", cpu_model="x", hpk_commit="abc"), benchmarks=b)
+
+
+class Compare(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def bench_compare(self, *args):
+        return subprocess.run(["bash", os.path.join(SOURCE, "scripts", "bench"), "--compare", *args],
+                              capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PATH="/nonexistent-no-cmake:" + os.environ.get("PATH", "")))
+
+    def read_csv(self, path):
+        import csv
+        with open(path) as f:
+            return list(csv.DictReader(f))
+
+    def test_same_data_no_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(seed=2))
+        rows, only_old, only_new = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        self.assertEqual(len(rows), 2)
+        self.assertEqual({r["change"] for r in rows}, {"same"})
+        self.assertEqual((only_old, only_new), ([], []))
+
+    def test_shifted_data_reported(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.8, seed=2))
+        rows, _, _ = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        self.assertEqual({r["change"] for r in rows}, {"faster"})
+        for r in rows:
+            self.assertLess(r["p_value"], 0.05)
+            self.assertAlmostEqual(r["speedup"], 1.25, delta=0.05)
+        rows, _, _ = compare.compare(benchdata.load_json(new), benchdata.load_json(old))
+        self.assertEqual({r["change"] for r in rows}, {"slower"})
+
+    def test_small_shift_is_not_a_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.97, seed=1))
+        rows, _, _ = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        self.assertEqual({r["change"] for r in rows}, {"same"})  # significant, but under 5%
+
+    def test_scripts_bench_compare(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.5, seed=2))
+        out = os.path.join(self.tmp, "cmp")
+        p = self.bench_compare(old, new, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("2 faster, 0 slower", p.stdout)
+        rows = self.read_csv(os.path.join(out, "compare.csv"))
+        self.assertEqual([r["change"] for r in rows], ["faster", "faster"])
+        with open(os.path.join(out, "compare.md")) as f:
+            md = f.read()
+        self.assertIn("**2 faster**", md)
+        if have_matplotlib():
+            self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
+        # A folder with itself: nothing changes.
+        p = self.bench_compare(old, old, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("0 faster, 0 slower", p.stdout)
+
+    def test_folder_checks(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable())
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        for args, message in (([old], "needs two results folders"),
+                              ([old, os.path.join(self.tmp, "missing")], "is not a folder"),
+                              ([old, empty], "has no bench.json"),
+                              ([old, old, "--kernels", "dot"], "--compare takes two results folders")):
+            p = self.bench_compare(*args)
+            self.assertEqual(p.returncode, 2, f"{args}: {p.stdout}{p.stderr}")
+            self.assertIn(message, p.stderr, args)
+            self.assertNotIn("Traceback", p.stderr)
+        other = write_folder(os.path.join(self.tmp, "other"), dict(context={}, benchmarks=run(
+            "sum/s/openblas/size:8/threads:1", [1.0], dict(bytes=32))))
+        p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "compare.py"), old, other],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no point in common", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+
+
 def have_matplotlib():
     try:
         import matplotlib  # noqa: F401
@@ -272,6 +573,10 @@ class BenchOptions(unittest.TestCase):
         self.check_refused(["--min-time", "abc"], "number")
         self.check_refused(["--warmup", "-1"], "number")
         self.check_refused(["--pause", "x"], "number")
+
+    def test_reruns(self):
+        self.check_refused(["--reruns", "x"], "'x'", "0 to 9")
+        self.check_refused(["--reruns=-1"], "0 to 9")
 
     def test_missing_value(self):
         self.check_refused(["--repetitions"], "--repetitions needs a value")
