@@ -27,6 +27,8 @@ VARIANTS = {
     "hpk_omp": dict(threaded=True, label="hpk OpenMP", color="#1f77b4", marker="o", peer="openblas"),
     "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None,
                      short="OpenBLAS"),
+    # BLIS, the second CPU peer: every CPU row also has speedup_vs_blis.
+    "blis": dict(threaded=True, label="BLIS", color="#8c564b", marker="X", peer="openblas", short="BLIS"),
     "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
                       peer="openblas"),
     "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (device-resident)", color="#2ca02c",
@@ -70,8 +72,11 @@ CSV_COLUMNS = [
     "kernel", "precision", "variant", "size", "threads", "working_set_bytes", "repetitions",
     "time_s", "time_min_s", "time_cv", "gbps", "gbps_best", "gflops", "msamples_per_s",
     "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
-    "speedup_vs_1thread", "efficiency", "karp_flatt",
+    "speedup_vs_1thread", "efficiency", "karp_flatt", "speedup_vs_blis",
 ]
+
+# The second CPU peer: each CPU row's speedup over it (speedup_vs_blis).
+SECOND_PEER = "blis"
 
 
 def threaded(variant):
@@ -266,6 +271,8 @@ def tidy_rows(data):
             speedup_vs_1thread=s1,
             efficiency=s1 / threads if s1 else None,
             karp_flatt=kf,
+            speedup_vs_blis=_ratio(median.get((kernel, prec, SECOND_PEER, size, threads)), t)
+            if variant not in (SECOND_PEER, "stream") and not device(variant) else None,
         ))
         for phase, values in info.get("phases", {}).items():
             rows[-1][phase] = statistics.median(values)
