@@ -1,6 +1,6 @@
 """Writes RESULTS_DIR/report.md: the machine, the STREAM roofline, the
-headline ratios (hpk OpenMP against OpenBLAS, and against the textbook
-versions), strong scaling at the largest size, and the plots; prints the
+headline ratios (hpk OpenMP against OpenBLAS, against BLIS (peers.py), and
+against the textbook versions), the accuracy study (accuracy.py), strong scaling at the largest size, and the plots; prints the
 headline table.  Run the plot scripts first so the images exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
@@ -9,7 +9,9 @@ import json
 import os
 import statistics
 
+import accuracy
 import benchdata
+import peers
 
 
 def fmt(v, spec=".2f", suffix=""):
@@ -219,6 +221,7 @@ def machine(data):
                     f"Google Benchmark {c.get('benchmark_version')}; {c.get('harness')}"),
         ("OpenBLAS", f"{c.get('openblas_config')} ({c.get('openblas_parallel')}), "
                      f"{c.get('openblas_library')}"),
+        ("BLIS", c.get("blis", "not recorded")),
         ("OpenCL device", c.get("opencl_device")),
         ("threading environment", c.get("threading_env")),
         ("load average before the build (1 min)", c.get("load_before_build", "not recorded")),
@@ -259,11 +262,13 @@ PLOTS = [
     ("throughput_d.png", "Throughput vs working set, double"),
     ("throughput_s.png", "Throughput vs working set, float"),
     ("vs_openblas.png", "Speedup over OpenBLAS vs size"),
+    ("vs_blis.png", "Speedup over BLIS vs size"),
     ("vs_clblast.png", "Speedup over CLBlast vs size"),
     ("scaling_d.png", "Strong scaling, double"),
     ("scaling_s.png", "Strong scaling, float"),
     ("offload.png", "OpenCL offload: end-to-end time against the CPU, break-even"),
     ("offload_split.png", "OpenCL offload: where an end-to-end call's time goes"),
+    ("accuracy.png", "Accuracy: relative error vs size"),
 ]
 
 
@@ -317,6 +322,12 @@ def main():
           "## hpk OpenMP vs OpenBLAS", "",
           "OpenBLAS time / hpk time at the same thread count (> 1: hpk faster): median over the "
           "sizes (range); GB/s at the largest size.", "", head_md, ""]
+    blis_md, blis_text = peers.blis_section(rows, threads, ctx)
+    if blis_md:
+        md += blis_md
+    accuracy_md, accuracy_text = accuracy.section(results_dir)
+    if accuracy_md:
+        md += accuracy_md
     if naive_md.count("\n") > 1:
         md += ["## Gain over the textbook versions", "",
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
@@ -361,6 +372,14 @@ def main():
     print()
     print("hpk OpenMP vs OpenBLAS (OpenBLAS time / hpk time: median over sizes (range)):")
     print(head_text)
+    if blis_text:
+        print()
+        print("hpk OpenMP vs BLIS (BLIS time / hpk time: median over sizes (range)):")
+        print(blis_text)
+    if accuracy_text:
+        print()
+        print("Accuracy (worst relative error over the sizes, its ulps):")
+        print(accuracy_text)
     if opencl:
         print()
         print("hpk OpenCL vs CLBlast, device-resident (CLBlast time / hpk time), and offload:")
