@@ -1,7 +1,8 @@
 // GEMV points: y = A x (gemv_n) and y = A^T x (gemv_t) for square row-major
 // A, in float and double, for hpk's host-pointer API (serial, OpenMP,
-// OpenCL end to end), OpenBLAS and the textbook row-by-row OpenMP matvec;
+// OpenCL end to end), OpenBLAS, BLIS and the textbook row-by-row OpenMP matvec;
 // in OpenCL builds also device-resident: hpk's cl_mem gemv and CLBlast.
+#include "blis_api.h"
 #include "harness.h"
 
 #include <cblas.h>
@@ -127,6 +128,19 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
         T *y = buffer<T>(Buf::y);
         for (auto _ : st) {
             blas_gemv(trans ? CblasTrans : CblasNoTrans, n, a, x, y);
+            benchmark::ClobberMemory();
+        }
+    });
+    p.variant = "blis";
+    add(p, [=](benchmark::State &st, int threads) {
+        std::string why;
+        if (!blis_available(&why))
+            return fail(st, why);
+        blis_set_threads(threads);
+        const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
+        T *y = buffer<T>(Buf::y);
+        for (auto _ : st) {
+            blis_gemv(trans, n, a, x, y);
             benchmark::ClobberMemory();
         }
     });

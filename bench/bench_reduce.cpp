@@ -1,8 +1,10 @@
 // Reduction points: dot, sum, asum, nrm2 and i?amax over unit-stride
 // vectors, in float and double, for hpk's host-pointer API (serial, OpenMP,
-// OpenCL end to end), OpenBLAS and (dot, sum, asum) the plain OpenMP loop;
+// OpenCL end to end), OpenBLAS, BLIS (not sum: BLIS has none) and (dot,
+// sum, asum) the plain OpenMP loop;
 // in OpenCL builds also device-resident: hpk's cl_mem reductions and
 // CLBlast.
+#include "blis_api.h"
 #include "harness.h"
 
 #include <cblas.h>
@@ -24,21 +26,26 @@ template <class T> struct Reduction {
     double flops;       // per element (0: not a floating-point operation count)
     hpk_status (*hpk)(hpk_ctx *, int64_t n, const T *x, const T *y, double *result);
     double (*blas)(int64_t n, const T *x, const T *y);
+    double (*blis)(int64_t n, const T *x, const T *y);  // null: BLIS has no such function
 };
 
 static const Reduction<double> kDouble[] = {
     {"dot", 2, 2,
      [](hpk_ctx *c, int64_t n, const double *x, const double *y, double *r) { return hpk_ddot(c, n, x, 1, y, 1, r); },
-     [](int64_t n, const double *x, const double *y) { return cblas_ddot(blasint(n), x, 1, y, 1); }},
+     [](int64_t n, const double *x, const double *y) { return cblas_ddot(blasint(n), x, 1, y, 1); },
+     [](int64_t n, const double *x, const double *y) { return double(blis_dot(n, x, y)); }},
     {"sum", 1, 1,
      [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dsum(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dsum(blasint(n), x, 1); }},
+     [](int64_t n, const double *x, const double *) { return cblas_dsum(blasint(n), x, 1); },
+     nullptr},
     {"asum", 1, 1,
      [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dasum(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dasum(blasint(n), x, 1); }},
+     [](int64_t n, const double *x, const double *) { return cblas_dasum(blasint(n), x, 1); },
+     [](int64_t n, const double *x, const double *) { return double(blis_asum(n, x)); }},
     {"nrm2", 1, 2,
      [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dnrm2(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dnrm2(blasint(n), x, 1); }},
+     [](int64_t n, const double *x, const double *) { return cblas_dnrm2(blasint(n), x, 1); },
+     [](int64_t n, const double *x, const double *) { return double(blis_nrm2(n, x)); }},
     {"iamax", 1, 0,
      [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) {
          int64_t i;
@@ -46,7 +53,8 @@ static const Reduction<double> kDouble[] = {
          *r = double(i);
          return s;
      },
-     [](int64_t n, const double *x, const double *) { return double(cblas_idamax(blasint(n), x, 1)); }},
+     [](int64_t n, const double *x, const double *) { return double(cblas_idamax(blasint(n), x, 1)); },
+     [](int64_t n, const double *x, const double *) { return double(blis_iamax(n, x)); }},
 };
 
 static const Reduction<float> kFloat[] = {
@@ -57,7 +65,8 @@ static const Reduction<float> kFloat[] = {
          *r = f;
          return s;
      },
-     [](int64_t n, const float *x, const float *y) { return double(cblas_sdot(blasint(n), x, 1, y, 1)); }},
+     [](int64_t n, const float *x, const float *y) { return double(cblas_sdot(blasint(n), x, 1, y, 1)); },
+     [](int64_t n, const float *x, const float *y) { return double(blis_dot(n, x, y)); }},
     {"sum", 1, 1,
      [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
          float f;
@@ -65,7 +74,8 @@ static const Reduction<float> kFloat[] = {
          *r = f;
          return s;
      },
-     [](int64_t n, const float *x, const float *) { return double(cblas_ssum(blasint(n), x, 1)); }},
+     [](int64_t n, const float *x, const float *) { return double(cblas_ssum(blasint(n), x, 1)); },
+     nullptr},
     {"asum", 1, 1,
      [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
          float f;
@@ -73,7 +83,8 @@ static const Reduction<float> kFloat[] = {
          *r = f;
          return s;
      },
-     [](int64_t n, const float *x, const float *) { return double(cblas_sasum(blasint(n), x, 1)); }},
+     [](int64_t n, const float *x, const float *) { return double(cblas_sasum(blasint(n), x, 1)); },
+     [](int64_t n, const float *x, const float *) { return double(blis_asum(n, x)); }},
     {"nrm2", 1, 2,
      [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
          float f;
@@ -81,7 +92,8 @@ static const Reduction<float> kFloat[] = {
          *r = f;
          return s;
      },
-     [](int64_t n, const float *x, const float *) { return double(cblas_snrm2(blasint(n), x, 1)); }},
+     [](int64_t n, const float *x, const float *) { return double(cblas_snrm2(blasint(n), x, 1)); },
+     [](int64_t n, const float *x, const float *) { return double(blis_nrm2(n, x)); }},
     {"iamax", 1, 0,
      [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
          int64_t i;
@@ -89,7 +101,8 @@ static const Reduction<float> kFloat[] = {
          *r = double(i);
          return s;
      },
-     [](int64_t n, const float *x, const float *) { return double(cblas_isamax(blasint(n), x, 1)); }},
+     [](int64_t n, const float *x, const float *) { return double(cblas_isamax(blasint(n), x, 1)); },
+     [](int64_t n, const float *x, const float *) { return double(blis_iamax(n, x)); }},
 };
 
 #ifdef HPK_BENCH_OPENCL
@@ -278,6 +291,18 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
         for (auto _ : st)
             benchmark::DoNotOptimize(r.blas(n, x, y));
     });
+    if (r.blis && !check_only) {
+        p.variant = "blis";
+        add(p, [=](benchmark::State &st, int threads) {
+            std::string why;
+            if (!blis_available(&why))
+                return fail(st, why);
+            blis_set_threads(threads);
+            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
+            for (auto _ : st)
+                benchmark::DoNotOptimize(r.blis(n, x, y));
+        });
+    }
     if (has_naive(r.kernel) && !check_only) {
         p.variant = "naive_omp";
         add(p, [=](benchmark::State &st, int threads) {

@@ -1,7 +1,9 @@
 // The machine context recorded in the JSON beside Google Benchmark's own
 // (host, CPU count, caches, date): CPU model, compilers and flags, library
 // versions, hpk's CPU code path, the OpenMP/OpenBLAS environment and the
-// harness's settings.
+// harness's settings.  check_peers() makes sure BLIS, loaded beside
+// OpenBLAS, shadows none of OpenBLAS's functions.
+#include "blis_api.h"
 #include "build_info.h"
 #include "harness.h"
 
@@ -13,6 +15,8 @@
 #include <omp.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -48,6 +52,24 @@ static std::string env_or(const char *name, const char *fallback)
     return v && *v ? v : fallback;
 }
 
+bool check_peers()
+{
+    const Options &o = options();
+    if (std::find(o.variants.begin(), o.variants.end(), "blis") == o.variants.end())
+        return true;
+    std::string why;
+    if (!blis_available(&why)) {
+        std::fprintf(stderr, "hpk_bench: %s (install libblis-dev, or leave out --variants blis)\n", why.c_str());
+        return false;
+    }
+    const std::string shadowed = blis_check_isolation(reinterpret_cast<const void *>(&cblas_ddot));
+    if (!shadowed.empty()) {
+        std::fprintf(stderr, "hpk_bench: BLIS shadows OpenBLAS: %s\n", shadowed.c_str());
+        return false;
+    }
+    return true;
+}
+
 void add_machine_context()
 {
     using benchmark::AddCustomContext;
@@ -76,6 +98,7 @@ void add_machine_context()
     const int par = openblas_get_parallel();
     AddCustomContext("openblas_parallel", par >= 0 && par <= 2 ? parallel[par] : "unknown");
     AddCustomContext("openblas_library", HPK_BENCH_OPENBLAS_LIBRARY);
+    AddCustomContext("blis", blis_description());
 
 #ifdef HPK_BENCH_OPENCL
     AddCustomContext("opencl_device", opencl_device_description());

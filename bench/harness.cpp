@@ -28,6 +28,9 @@ const std::vector<Variant> &variants()
         {"hpk_serial", Pool::none, false, "hpk, serial backend (the reference)"},
         {"hpk_omp", Pool::openmp, true, "hpk, OpenMP backend"},
         {"openblas", Pool::openblas, true, "OpenBLAS (pthreads build), openblas_set_num_threads(t)"},
+        // BLIS's OpenMP build (Debian's default) shares libgomp with hpk.
+        {"blis", Pool::openmp, true,
+         "BLIS (typed API, dlopen'ed), bli_thread_set_num_threads(t); its level-1v and level-2 run on one thread"},
         {"naive_omp", Pool::openmp, true,
          "textbook OpenMP: row-by-row matvec, reduction(+:s) loops, rand()-based Monte Carlo"},
 #ifdef HPK_BENCH_OPENCL

@@ -150,6 +150,7 @@ int failed_runs();
 void start_progress();
 void finish_progress();
 void add_machine_context();          // context.cpp
+bool check_peers();                  // context.cpp: BLIS loads, OpenBLAS still answers cblas_ calls
 
 }  // namespace hpkb
 

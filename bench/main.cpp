@@ -40,6 +40,8 @@ int main(int argc, char **argv)
     hpkb::register_reductions();
     hpkb::register_mc();
     hpkb::register_stream();
+    if (!hpkb::check_peers())
+        return 1;
     if (hpkb::registered_runs() == 0) {
         std::fprintf(stderr, "hpk_bench: the options select no benchmark\n");
         return 2;

@@ -24,7 +24,7 @@ spinning.
                        stream_triad; groups: gemv reductions mc stream all
                        (default: all)
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
-  --variants=LIST      hpk_serial hpk_omp openblas naive_omp stream, and in
+  --variants=LIST      hpk_serial hpk_omp openblas blis naive_omp stream, and in
                        OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast
                        (default: all)
   --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)

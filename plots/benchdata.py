@@ -30,6 +30,8 @@ VARIANTS = {
     "hpk_omp": dict(threaded=True, label="hpk OpenMP", color="#1f77b4", marker="o", peer="openblas"),
     "openblas": dict(threaded=True, label="OpenBLAS", color="#d62728", marker="^", peer=None,
                      short="OpenBLAS"),
+    # BLIS, the second CPU peer: every CPU row also has speedup_vs_blis.
+    "blis": dict(threaded=True, label="BLIS", color="#8c564b", marker="X", peer="openblas", short="BLIS"),
     "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
                       peer="openblas"),
     "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (device-resident)", color="#2ca02c",
@@ -75,8 +77,11 @@ CSV_COLUMNS = [
     "msamples_per_s", "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
     "speedup_vs_peer_lo", "speedup_vs_peer_hi", "vs_peer", "speedup_vs_1thread",
     "speedup_vs_1thread_lo", "speedup_vs_1thread_hi", "efficiency", "bw_ideal_speedup",
-    "vs_bw_ideal", "karp_flatt",
+    "vs_bw_ideal", "karp_flatt", "speedup_vs_blis",
 ]
+
+# The second CPU peer: each CPU row's speedup over it (speedup_vs_blis).
+SECOND_PEER = "blis"
 
 # The CPU libraries hpk is compared with, where their rows exist, and the
 # device one.  A CPU variant this file does not know is taken for a peer too.
@@ -361,6 +366,8 @@ def tidy_rows(data):
             bw_ideal_speedup=bw_ideal,
             vs_bw_ideal=s1 / bw_ideal if s1 and bw_ideal else None,
             karp_flatt=kf,
+            speedup_vs_blis=_ratio(median.get((kernel, prec, SECOND_PEER, size, threads)), t)
+            if variant not in (SECOND_PEER, "stream") and not device(variant) else None,
         ))
         for phase, values in info.get("phases", {}).items():
             rows[-1][phase] = statistics.median(values)

@@ -3,9 +3,10 @@ family: where hpk is ahead of, tied with or behind each peer present, how
 close to the roofline it runs, the offload break-even, the accuracy study's
 outcome when accuracy.csv exists), the run's noise and whether it can be
 trusted (noise.json, plots/noise.py), the machine, the STREAM roofline, the
-headline ratios (hpk OpenMP against each CPU peer, and against the textbook
-versions), strong scaling at the largest size, and the plots; prints the
-findings and the headline table.  Run the plot scripts first so the images
+headline ratios (hpk OpenMP against each CPU peer -- with BLIS's threading
+and kernel choice, peers.py -- and against the textbook versions), the
+accuracy study (accuracy.py), strong scaling at the largest size, and the
+plots; prints the findings and the headline tables.  Run the plot scripts first so the images
 exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
@@ -16,8 +17,10 @@ import math
 import os
 import statistics
 
+import accuracy
 import benchdata
 import noise as noise_study
+import peers
 
 
 def fmt(v, spec=".2f", suffix=""):
@@ -468,6 +471,7 @@ def machine(data):
                     f"Google Benchmark {c.get('benchmark_version')}; {c.get('harness')}"),
         ("OpenBLAS", f"{c.get('openblas_config')} ({c.get('openblas_parallel')}), "
                      f"{c.get('openblas_library')}"),
+        ("BLIS", c.get("blis", "not recorded")),
         ("OpenCL device", c.get("opencl_device")),
         ("threading environment", c.get("threading_env")),
         ("load average before the build (1 min)", c.get("load_before_build", "not recorded")),
@@ -511,11 +515,13 @@ PLOTS = [
     ("throughput_d.png", "Throughput vs working set, double"),
     ("throughput_s.png", "Throughput vs working set, float"),
     ("vs_openblas.png", "Speedup over OpenBLAS vs size"),
+    ("vs_blis.png", "Speedup over BLIS vs size"),
     ("vs_clblast.png", "Speedup over CLBlast vs size"),
     ("scaling_d.png", "Strong scaling, double"),
     ("scaling_s.png", "Strong scaling, float"),
     ("offload.png", "OpenCL offload: end-to-end time against the CPU, break-even"),
     ("offload_split.png", "OpenCL offload: where an end-to-end call's time goes"),
+    ("accuracy.png", "Accuracy: relative error vs size"),
 ]
 
 
@@ -568,12 +574,18 @@ def main():
           "row of results.csv is compared (stream_gbps, pct_stream) with the read at its thread count "
           "and working set, interpolated in log(size) between the measured sizes.", "",
           stream_md, ""]
+    blis_md, blis_text = peers.blis_section(rows, threads, ctx)
     for peer, head_md, _ in heads:
         name = benchdata.short_label(peer)
         md += [f"## hpk OpenMP vs {name}", "",
                f"{name} time / hpk time at the same thread count (> 1: hpk faster): median over the "
                "sizes (range); the points where hpk is ahead, tied (the ratio's min–max interval over the "
                "repetitions includes 1) and behind; GB/s at the largest size.", "", head_md, ""]
+        if peer == benchdata.SECOND_PEER and blis_md:
+            md += blis_md
+    accuracy_md, accuracy_text_ = accuracy.section(results_dir)
+    if accuracy_md:
+        md += accuracy_md
     if naive_md.count("\n") > 1:
         md += ["## Gain over the textbook versions", "",
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
@@ -622,6 +634,14 @@ def main():
         name = benchdata.short_label(peer)
         print(f"hpk OpenMP vs {name} ({name} time / hpk time: median over sizes (range)):")
         print(head_text)
+    if blis_text:
+        print()
+        print("BLIS's threading and kernels (BLIS time / hpk time; BLIS 1t / BLIS most threads):")
+        print(blis_text)
+    if accuracy_text_:
+        print()
+        print("Accuracy (worst relative error over the sizes, its ulps):")
+        print(accuracy_text_)
     if opencl:
         print()
         print("hpk OpenCL vs CLBlast, device-resident (CLBlast time / hpk time), and offload:")

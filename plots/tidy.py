@@ -16,7 +16,9 @@ speedup_vs_peer `peer`'s time (OpenBLAS, or CLBlast for OpenCL) at the same
 size and thread count over this row's time (> 1: this row is faster);
 speedup_vs_1thread is the same variant's 1-thread time over this time,
 efficiency that divided by threads, and karp_flatt the experimentally
-determined serial fraction (1/S - 1/p) / (1 - 1/p).  OpenCL end-to-end
+determined serial fraction (1/S - 1/p) / (1 - 1/p).  speedup_vs_blis is
+BLIS's time at the same size and thread count over this row's time, for
+every CPU row but BLIS's own (BLIS, the second CPU peer, has no sum).  OpenCL end-to-end
 rows add upload_s, kernel_s and download_s (median seconds per call).
 
 Intervals and ties: time_max_s is the slowest repetition and gbps_worst

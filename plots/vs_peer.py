@@ -1,4 +1,5 @@
-"""Speedup over the peer library against size (vs_openblas.png): per kernel,
+"""Speedup over the peer libraries against size (vs_openblas.png, and
+vs_blis.png against BLIS from the speedup_vs_blis column): per kernel,
 OpenBLAS's median time over hpk OpenMP's at the same thread count, for each
 thread count and precision (double solid, float dashed), on a log axis whose
 limits follow the data.  Above 1 hpk is faster.  Each line's band is the
@@ -17,13 +18,13 @@ THREAD_COLORS = ["#6baed6", "#08519c", "#74c476", "#006d2c", "#fd8d3c", "#a63603
 PRECISION_STYLES = {"d": "-", "s": "--"}
 
 
-def panel(ax, rows, kernel, variants, peer, cache):
+def panel(ax, rows, kernel, variants, peer, cache, column="speedup_vs_peer"):
     plotted = False
     for variant in variants:
         for prec, ls in PRECISION_STYLES.items():
             for i, t in enumerate(benchdata.thread_counts(rows)):
                 sel = sorted((r for r in benchdata.select(rows, kernel=kernel, precision=prec, variant=variant,
-                                                          threads=t) if r["speedup_vs_peer"]),
+                                                          threads=t) if r[column]),
                              key=lambda r: r["working_set_bytes"])
                 if not sel:
                     continue
@@ -33,8 +34,10 @@ def panel(ax, rows, kernel, variants, peer, cache):
                 color = THREAD_COLORS[i % len(THREAD_COLORS)]
                 marker = benchdata.style(variant)["marker"]
                 xs = [r["working_set_bytes"] for r in sel]
-                ax.plot(xs, [r["speedup_vs_peer"] for r in sel], color=color, linestyle=ls, marker=marker,
-                        label=lab)
+                ax.plot(xs, [r[column] for r in sel], color=color, linestyle=ls, marker=marker, label=lab)
+                if column != "speedup_vs_peer":  # intervals and ties: the first peer's (benchdata.py)
+                    plotted = True
+                    continue
                 ax.fill_between(xs, [r["speedup_vs_peer_lo"] for r in sel], [r["speedup_vs_peer_hi"] for r in sel],
                                 color=color, alpha=0.12, linewidth=0)
                 ties = [r for r in sel if r["vs_peer"] == "tie"]
@@ -52,20 +55,20 @@ def panel(ax, rows, kernel, variants, peer, cache):
     return plotted
 
 
-def figure(results_dir, data, rows, peer, variants, name):
+def figure(results_dir, data, rows, peer, variants, name, column="speedup_vs_peer"):
     cache = benchdata.caches(data)
     kernels = [k for k in benchdata.KERNELS
-               if any(r["speedup_vs_peer"] for r in rows if r["kernel"] == k and r["variant"] in variants)]
+               if any(r[column] for r in rows if r["kernel"] == k and r["variant"] in variants)]
     if not kernels:
         print(f"vs_peer: no rows compared with {peer}; {name} not written")
         return
     fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
     for ax, kernel in zip(axes, kernels):
-        panel(ax, rows, kernel, variants, peer, cache)
+        panel(ax, rows, kernel, variants, peer, cache, column)
     tie = plotting.plt.Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none")
     band = plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15)
-    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=[
-        (tie, "hollow: tie (interval includes 1)"), (band, "band: min–max over the repetitions")])
+    extra = [(tie, "hollow: tie (interval includes 1)"), (band, "band: min–max over the repetitions")]
+    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=extra if column == "speedup_vs_peer" else ())
     title = f"Speedup over {benchdata.label(peer)} vs size   ·   {plotting.subtitle(data)}"
     plotting.save(fig, results_dir, name, title, legend_rows=legend_rows)
 
@@ -75,6 +78,8 @@ def main():
     data = benchdata.load_json(results_dir)
     rows = benchdata.tidy_rows(data)
     figure(results_dir, data, rows, "openblas", ["hpk_omp"], "vs_openblas.png")
+    if any(r["variant"] == benchdata.SECOND_PEER for r in rows):
+        figure(results_dir, data, rows, benchdata.SECOND_PEER, ["hpk_omp"], "vs_blis.png", "speedup_vs_blis")
     if any(r["variant"] == "clblast" for r in rows):
         figure(results_dir, data, rows, "clblast", ["hpk_cl_kernel"], "vs_clblast.png")
 

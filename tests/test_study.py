@@ -352,14 +352,14 @@ class Findings(unittest.TestCase):
             gemv = next(line for line in md.splitlines() if line.startswith("- **gemv**"))
             self.assertIn("against OpenBLAS, hpk is ahead at 1 (gemv_n d 8 KiB 1t: 2.08), tied at 1 "
                           "(gemv_n d 128 KiB 1t: 1.00), behind at 1 (gemv_n d 8 MiB 1t: 0.48) of 3 points", gemv)
-            self.assertEqual(gemv.count("against blis, hpk is tied at 1 (gemv_n d 8 KiB 1t: 1.00) of 1 point;"), 1)
+            self.assertEqual(gemv.count("against BLIS, hpk is tied at 1 (gemv_n d 8 KiB 1t: 1.00) of 1 point;"), 1)
             red = next(line for line in md.splitlines() if line.startswith("- **reductions**"))
             self.assertIn("ahead at 1 (asum d 8 KiB 1t: 2.00)", red)
             self.assertIn("of STREAM read", red)
             acc = next(line for line in md.splitlines() if line.startswith("- **Accuracy**"))
             self.assertIn("2 cases", acc)
             self.assertIn("hpk's error is at most openblas's in 2 of 2 cases", acc)
-            self.assertIn("## hpk OpenMP vs blis", md)
+            self.assertIn("## hpk OpenMP vs BLIS", md)
             self.assertIn("spin-loop", md.lower())
             self.assertIn("no noise.json", md)
         finally:

@@ -1,0 +1,233 @@
+"""The accuracy study: RESULTS_DIR/accuracy.csv (written by hpk_accuracy,
+see bench/accuracy.cpp) into accuracy.png -- relative error against size
+per library, one panel per kernel and kind of data, float dashed, double
+solid -- and the report's "Accuracy" table: the worst relative error over
+the sizes per kernel, precision, data and library, with a sentence computed
+from the same numbers on what hpk's fixed blocked order buys.
+
+usage: /usr/bin/python3 plots/accuracy.py RESULTS_DIR
+"""
+import csv
+import math
+import os
+
+import benchdata
+
+ACCURACY_CSV = "accuracy.csv"
+LIBRARIES = ["hpk", "openblas", "blis", "textbook"]
+LIBRARY_LABELS = {"hpk": "hpk", "openblas": "OpenBLAS", "blis": "BLIS", "textbook": "textbook loop"}
+SENTENCE_NAMES = {"openblas": "OpenBLAS", "blis": "BLIS", "textbook": "the textbook loop"}
+LIBRARY_COLORS = {"hpk": "#1f77b4", "openblas": "#d62728", "blis": "#8c564b", "textbook": "#ff7f0e"}
+KERNELS = ["sum", "asum", "dot", "nrm2"]
+DATA = ["uniform", "cancel", "huge", "tiny"]
+DATA_TITLES = {"uniform": "uniform [0, 1)", "cancel": "cancellation", "huge": "huge (1e200 / 1e30)",
+               "tiny": "tiny (1e-200 / 1e-30)"}
+# Within this factor two errors are "about the same".
+TIE = 2.0
+
+
+def load(results_dir):
+    """accuracy.csv's rows with numbers parsed (inf for an Inf/NaN result; a
+    missing or empty condition or ulps column reads as None); None when the
+    file is absent.  Rows without kernel, precision, data, n, library and
+    rel_error are skipped."""
+    path = os.path.join(results_dir, ACCURACY_CSV)
+    if not os.path.exists(path):
+        return None
+    rows = []
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            try:
+                if any(not r.get(k) for k in ("kernel", "precision", "data", "library")):
+                    continue
+                r["rel_error"] = float(r["rel_error"])
+                r["n"] = int(r["n"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            for k in ("condition", "ulps"):
+                r[k] = float(r[k]) if r.get(k) else None
+            rows.append(r)
+    return rows
+
+
+def worst(rows):
+    """{(kernel, precision, data, library): the row with the largest
+    relative error over the sizes}."""
+    out = {}
+    for r in rows:
+        key = (r["kernel"], r["precision"], r["data"], r["library"])
+        if key not in out or r["rel_error"] > out[key]["rel_error"]:
+            out[key] = r
+    return out
+
+
+def cases(rows):
+    """The (kernel, precision, data) measured, in the table's order."""
+    seen = {(r["kernel"], r["precision"], r["data"]) for r in rows}
+    order = lambda c: (KERNELS.index(c[0]) if c[0] in KERNELS else 99, c[1] != "d",
+                       DATA.index(c[2]) if c[2] in DATA else 99)
+    return sorted(seen, key=order)
+
+
+def fmt_error(r):
+    """'2.1e-16 (0.94 ulp)'; a non-finite result says so."""
+    if r is None:
+        return "–"
+    if math.isinf(r["rel_error"]):
+        return "Inf/NaN result"
+    if r["rel_error"] == 0:
+        return "exact"
+    return f"{r['rel_error']:.1e}" + (f" ({r['ulps']:.3g} ulp)" if r["ulps"] is not None else "")
+
+
+def compare(hpk, other):
+    """'smaller', 'same' or 'larger': hpk's worst relative error against
+    another library's (same within a factor TIE; an Inf/NaN result is worse
+    than any number, two of them the same)."""
+    a, b = hpk["rel_error"], other["rel_error"]
+    if math.isinf(a) and math.isinf(b):
+        return "same"
+    if math.isinf(b) or b > TIE * a:
+        return "smaller"
+    if math.isinf(a) or a > TIE * b:
+        return "larger"
+    return "same"
+
+
+def findings(rows):
+    """Sentences from the numbers: hpk's worst error in ulps on uniform data
+    per precision, and per other library in how many cases hpk's worst
+    relative error is smaller, about the same (within 2x) or larger."""
+    w = worst(rows)
+    out = []
+    parts = []
+    for prec in ("d", "s"):
+        ulps = [r["ulps"] for (k, p, d, lib), r in w.items()
+                if lib == "hpk" and p == prec and d == "uniform" and r["ulps"] is not None]
+        if ulps:
+            parts.append(f"{max(ulps):.2g} ulp in {benchdata.PRECISION_NAMES[prec]}")
+    if parts:
+        out.append(f"On well-conditioned data (uniform [0, 1)) hpk's worst error over every kernel and size is "
+                   f"{' and '.join(parts)}.")
+    for lib in LIBRARIES[1:]:
+        tally = {"smaller": 0, "same": 0, "larger": 0}
+        for kernel, prec, data in cases(rows):
+            h, o = w.get((kernel, prec, data, "hpk")), w.get((kernel, prec, data, lib))
+            if h and o:
+                tally[compare(h, o)] += 1
+        total = sum(tally.values())
+        if total:
+            out.append(f"Against {SENTENCE_NAMES[lib]}, hpk's worst relative error is smaller (by more than "
+                       f"{TIE:g}×) in {tally['smaller']} of {total} cases, about the same in {tally['same']} "
+                       f"and larger in {tally['larger']}.")
+    broken = sorted({SENTENCE_NAMES[lib] for (k, p, d, lib), r in w.items()
+                     if k == "nrm2" and d in ("huge", "tiny") and (math.isinf(r["rel_error"]) or r["rel_error"] >= 0.5)})
+    if any(lib == "hpk" for (k, p, d, lib) in w if k == "nrm2" and d in ("huge", "tiny")):
+        safe = all(r["rel_error"] < 1e-6 for (k, p, d, lib), r in w.items()
+                   if lib == "hpk" and k == "nrm2" and d in ("huge", "tiny"))
+        out.append(f"nrm2 of huge and tiny values: hpk {'stays accurate' if safe else 'loses accuracy'}"
+                   + (f"; {', '.join(broken)} overflow{'s' if len(broken) == 1 else ''} or underflow"
+                      f"{'s' if len(broken) == 1 else ''} (an Inf or a zero)." if broken else "."))
+    return out
+
+
+def table(rows):
+    """(markdown, plain text): per kernel, precision and data, the condition
+    number range and each library's worst relative error (its ulps)."""
+    w = worst(rows)
+    libs = [lib for lib in LIBRARIES if any(k[3] == lib for k in w)]
+    header = ["kernel", "prec", "data", "condition"] + [LIBRARY_LABELS[lib] for lib in libs]
+    out = []
+    for kernel, prec, data in cases(rows):
+        conds = [r["condition"] for r in rows
+                 if (r["kernel"], r["precision"], r["data"]) == (kernel, prec, data) and r["condition"] is not None]
+        cond = ("–" if not conds else f"{min(conds):.2g}" if max(conds) <= 1.5 * min(conds)
+                else f"{min(conds):.2g}–{max(conds):.2g}")
+        line = [kernel, prec, data, cond]
+        for lib in libs:
+            line.append(fmt_error(w.get((kernel, prec, data, lib))) if lib != "blis" or kernel != "sum" else "no sum")
+        out.append(line)
+    md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    md += ["| " + " | ".join(r) + " |" for r in out]
+    widths = [max(len(c) for c in col) for col in zip(header, *out)]
+    text = ["  ".join(c.ljust(wd) for c, wd in zip(r, widths)) for r in [header] + out]
+    return "\n".join(md), "\n".join(text)
+
+
+def section(results_dir):
+    """report.md's "Accuracy" section as markdown lines (and the plain-text
+    table); (None, None) without accuracy.csv."""
+    rows = load(results_dir)
+    if not rows:
+        return None, None
+    md, text = table(rows)
+    sizes = sorted({r["n"] for r in rows})
+    lines = ["## Accuracy", "",
+             f"`hpk_accuracy` (accuracy.csv): each library once per size ({benchdata.fmt_count(sizes[0])} … "
+             f"{benchdata.fmt_count(sizes[-1])} elements) and kind of data; the worst relative error "
+             "|result − reference| / |reference| over the sizes, with that error in ulps of the result's "
+             "precision.  Reference: the exact terms summed in long double with Neumaier's compensation. "
+             "*condition*: Σ|tᵢ| / |Σtᵢ| over the summed terms (error bounds grow with it).  *cancel*: a "
+             "vector and its negation at shuffled places plus noise in [0, 1e-6) (dot: nearly orthogonal "
+             "vectors built the same way).  hpk runs on its OpenMP backend (its results do not depend on "
+             "the thread count), OpenBLAS and BLIS on 1 thread; the textbook loop adds in the data's "
+             "precision, in order.", "", md, ""]
+    lines += [" ".join(findings(rows)), ""]
+    return lines, text
+
+
+def plot(results_dir, rows, context):
+    import plotting  # matplotlib only here: the table needs none
+    panels = [(k, d) for k in KERNELS for d in DATA if any(r["kernel"] == k and r["data"] == d for r in rows)]
+    fig, axes, _ = plotting.grid(len(panels), cols=min(4, len(panels)))
+    finite = [r["rel_error"] for r in rows if r["rel_error"] > 0 and not math.isinf(r["rel_error"])]
+    floor = min(finite + [1e-17]) / 4
+    top = max(max(finite + [1.0]) * 4, 1.0)
+    for ax, (kernel, data) in zip(axes, panels):
+        for lib in LIBRARIES:
+            for prec, ls in (("d", "-"), ("s", "--")):
+                pts = sorted((r["n"], r["rel_error"]) for r in rows
+                             if (r["kernel"], r["data"], r["library"], r["precision"]) == (kernel, data, lib, prec))
+                if not pts:
+                    continue
+                xs = [n for n, _ in pts]
+                ys = [top if math.isinf(e) else floor if e == 0 else e for _, e in pts]
+                ax.plot(xs, ys, color=LIBRARY_COLORS[lib], linestyle=ls, marker="o", markersize=3.5,
+                        zorder=3 if lib == "hpk" else 2,  # hpk on top where libraries agree
+                        label=f"{LIBRARY_LABELS[lib]}, {benchdata.PRECISION_NAMES[prec]}")
+                bad = [(n, top) for n, e in pts if math.isinf(e)]
+                if bad:
+                    ax.plot(*zip(*bad), linestyle="none", marker="X", markersize=9, color=LIBRARY_COLORS[lib],
+                            label="Inf/NaN result (drawn at the top)")
+        for u, name in ((2.0 ** -53, "u double"), (2.0 ** -24, "u float")):
+            ax.axhline(u, color="0.5", linestyle=":", linewidth=1)
+            ax.annotate(name, xy=(0.99, u), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                        fontsize=7, color="0.35")
+        ax.set_yscale("log")
+        ax.set_ylim(floor / 2, top * 3)
+        plotting.count_axis(ax)
+        ax.set_xlabel("elements n")
+        ax.set_ylabel("relative error (log)")
+        ax.set_title(f"{kernel}: {DATA_TITLES.get(data, data)}")
+    legend_rows = plotting.shared_legend(fig, axes, ncol=5)
+    title = "Relative error vs size (double solid, float dashed; 0 drawn at the bottom)"
+    sub = context and plotting.subtitle(context)
+    plotting.save(fig, results_dir, "accuracy.png", f"{title}   ·   {sub}" if sub else title,
+                  legend_rows=legend_rows)
+
+
+def main():
+    results_dir = benchdata.results_dir_from_argv("plots/accuracy.py")
+    rows = load(results_dir)
+    if not rows:
+        print(f"accuracy: no {ACCURACY_CSV} in {results_dir}; accuracy.png not written")
+        return
+    try:
+        data = benchdata.load_json(results_dir)
+    except benchdata.NoResults:
+        data = None
+    plot(results_dir, rows, data)
+
+
+if __name__ == "__main__":
+    benchdata.main_guard(main)
