@@ -116,8 +116,9 @@ int hpk_ctx_get_num_threads(const hpk_ctx *ctx)
 
 hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path)
 {
-    if (!ctx || !path)
-        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: %s is NULL", ctx ? "path" : "ctx");
+    ctx = hpk__resolve(ctx);
+    if (!path)
+        return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: path is NULL");
     if (!hpk__cpu_path_known(path))
         return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk_ctx_set_cpu_path: '%s' is not a code path (%s)", path,
                          hpk__cpu_path_names);

@@ -203,9 +203,17 @@ static void test_bad_paths(void **state)
     assert_int_equal(hpk_ctx_set_cpu_path(ctx, "sse9"), HPK_ERR_INVALID_ARG);
     assert_non_null(strstr(hpk_ctx_error_message(ctx), "sse9"));
     assert_string_equal(hpk_ctx_get_cpu_path(ctx), before);
-    assert_int_equal(hpk_ctx_set_cpu_path(NULL, "portable"), HPK_ERR_INVALID_ARG);
-    /* The default path is the one hpk_cpu_path() reports. */
-    assert_string_equal(hpk_ctx_get_cpu_path(NULL), hpk_cpu_path());
+    /* The default path is the one hpk_cpu_path() reports; NULL sets the
+     * calling thread's default context, as everywhere. */
+    const char *best = hpk_cpu_path();
+    assert_string_equal(hpk_ctx_get_cpu_path(NULL), best);
+    assert_int_equal(hpk_ctx_set_cpu_path(NULL, "portable"), HPK_SUCCESS);
+    assert_string_equal(hpk_ctx_get_cpu_path(NULL), "portable");
+    assert_string_equal(hpk_ctx_get_cpu_path(ctx), before); /* other contexts keep theirs */
+    assert_int_equal(hpk_ctx_set_cpu_path(NULL, NULL), HPK_ERR_INVALID_ARG);
+    assert_non_null(strstr(hpk_ctx_error_message(NULL), "path is NULL"));
+    assert_int_equal(hpk_ctx_set_cpu_path(NULL, best), HPK_SUCCESS);
+    assert_string_equal(hpk_ctx_get_cpu_path(NULL), best);
     hpk_ctx_destroy(ctx);
 }
 

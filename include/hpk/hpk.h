@@ -211,7 +211,8 @@ HPK_API hpk_backend hpk_ctx_get_backend(const hpk_ctx *ctx);
  * one: "avx512", "avx2" or "portable" ("native" alone in an HPK_NATIVE
  * build; see hpk_cpu_path).  Results do not
  * change, only speed: this exists to measure the paths against each other.
- *   HPK_ERR_INVALID_ARG  ctx or path NULL, or path not a known name.
+ * ctx == NULL sets the calling thread's default context.
+ *   HPK_ERR_INVALID_ARG  path NULL, or path not a known name.
  *   HPK_ERR_UNSUPPORTED  not a CPU backend, or this CPU (or build) lacks the
  *                        path. */
 HPK_API hpk_status hpk_ctx_set_cpu_path(hpk_ctx *ctx, const char *path);
