@@ -860,22 +860,22 @@ NB_MODULE(_hpk, m) {
                           (unsigned long long)r.samples);
         });
 
-    m.def("gemv", &gemv, "a"_a, "x"_a, "y"_a.none() = nb::none(), nb::kw_only(), "alpha"_a = 1.0, "beta"_a = 0.0,
+    m.def("gemv", &gemv, "a"_a.none(), "x"_a.none(), "y"_a.none() = nb::none(), nb::kw_only(), "alpha"_a = 1.0, "beta"_a = 0.0,
           "trans"_a = false, "ctx"_a.none() = nb::none(), doc_gemv);
     m.def(
-        "sum", [](nb::handle x, Context *c) { return reduce("hpk.sum", x, c, hpk_dsum, hpk_ssum); }, "x"_a,
+        "sum", [](nb::handle x, Context *c) { return reduce("hpk.sum", x, c, hpk_dsum, hpk_ssum); }, "x"_a.none(),
         "ctx"_a.none() = nb::none(), doc_sum);
     m.def(
-        "asum", [](nb::handle x, Context *c) { return reduce("hpk.asum", x, c, hpk_dasum, hpk_sasum); }, "x"_a,
+        "asum", [](nb::handle x, Context *c) { return reduce("hpk.asum", x, c, hpk_dasum, hpk_sasum); }, "x"_a.none(),
         "ctx"_a.none() = nb::none(), doc_asum);
     m.def(
-        "nrm2", [](nb::handle x, Context *c) { return reduce("hpk.nrm2", x, c, hpk_dnrm2, hpk_snrm2); }, "x"_a,
+        "nrm2", [](nb::handle x, Context *c) { return reduce("hpk.nrm2", x, c, hpk_dnrm2, hpk_snrm2); }, "x"_a.none(),
         "ctx"_a.none() = nb::none(), doc_nrm2);
-    m.def("dot", &dot, "x"_a, "y"_a, "ctx"_a.none() = nb::none(), doc_dot);
-    m.def("iamax", &iamax, "x"_a, "ctx"_a.none() = nb::none(), doc_iamax);
-    m.def("mc_pi", &mc_pi, "samples"_a, "seed"_a = 0, "ctx"_a.none() = nb::none(), doc_mc_pi);
-    m.def("_mc_integrate_address", &mc_integrate_address, "address"_a, "user_data"_a, "lower"_a, "upper"_a,
-          "samples"_a, "seed"_a, "ctx"_a.none());
-    m.def("_mc_integrate_python", &mc_integrate_python, "f"_a, "lower"_a, "upper"_a, "samples"_a, "seed"_a,
+    m.def("dot", &dot, "x"_a.none(), "y"_a.none(), "ctx"_a.none() = nb::none(), doc_dot);
+    m.def("iamax", &iamax, "x"_a.none(), "ctx"_a.none() = nb::none(), doc_iamax);
+    m.def("mc_pi", &mc_pi, "samples"_a.none(), "seed"_a.none() = 0, "ctx"_a.none() = nb::none(), doc_mc_pi);
+    m.def("_mc_integrate_address", &mc_integrate_address, "address"_a, "user_data"_a, "lower"_a.none(), "upper"_a.none(),
+          "samples"_a.none(), "seed"_a.none(), "ctx"_a.none());
+    m.def("_mc_integrate_python", &mc_integrate_python, "f"_a, "lower"_a.none(), "upper"_a.none(), "samples"_a.none(), "seed"_a.none(),
           "ctx"_a.none());
 }
