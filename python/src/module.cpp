@@ -607,9 +607,7 @@ Raises hpk.UnsupportedError when the backend is not built in,
 hpk.NoDeviceError when no OpenCL device matches, hpk.DeviceError when the
 OpenCL runtime fails, hpk.InvalidArgumentError for threads < 0.)";
 
-const char *doc_gemv = R"(gemv(a, x, y=None, *, alpha=1.0, beta=0.0, trans=False, ctx=None)
-
-y = alpha * a @ x + beta * y  (trans=True: alpha * a.T @ x + beta * y).
+const char *doc_gemv = R"(y = alpha * a @ x + beta * y  (trans=True: alpha * a.T @ x + beta * y).
 
 a is a 2-D float32 or float64 array in C or Fortran order, or any view BLAS
 can express: stride 1 in one dimension and a stride at least the other
@@ -629,51 +627,37 @@ Each y_i is computed in the data's precision in hpk's fixed order, so the
 result is bitwise the same on every backend and thread count.  The GIL is
 released during the call.)";
 
-const char *doc_sum = R"(sum(x, ctx=None) -> float
-
-The sum of the elements of the 1-D float32/float64 array x (any stride,
+const char *doc_sum = R"(The sum of the elements of the 1-D float32/float64 array x (any stride,
 negative included; empty: 0.0).  float32 data is accumulated in double after
 short float runs and rounded once (within about half a float ulp on
 well-conditioned data); the error grows like log(n).  Bitwise the same on
 every backend and thread count.  The GIL is released during the call.)";
 
-const char *doc_asum = R"(asum(x, ctx=None) -> float
-
-The sum of |x_i| (BLAS ?asum) over the 1-D float32/float64 array x, with the
+const char *doc_asum = R"(The sum of |x_i| (BLAS ?asum) over the 1-D float32/float64 array x, with the
 accuracy and reproducibility of hpk.sum.  The GIL is released during the
 call.)";
 
-const char *doc_nrm2 = R"(nrm2(x, ctx=None) -> float
-
-The Euclidean norm sqrt(sum x_i^2) of the 1-D float32/float64 array x, in
+const char *doc_nrm2 = R"(The Euclidean norm sqrt(sum x_i^2) of the 1-D float32/float64 array x, in
 one pass that never overflows or underflows for finite input; Inf gives
 inf unless a NaN is present, NaN gives nan.  The GIL is released during
 the call.)";
 
-const char *doc_dot = R"(dot(x, y, ctx=None) -> float
-
-The dot product of two 1-D arrays of the same dtype (float32 or float64)
+const char *doc_dot = R"(The dot product of two 1-D arrays of the same dtype (float32 or float64)
 and length, each with any stride, negative included.  Mixed precisions
 raise TypeError.  The GIL is released during the call.)";
 
-const char *doc_iamax = R"(iamax(x, ctx=None) -> int
-
-The 0-based index of the first element of largest absolute value of the
+const char *doc_iamax = R"(The 0-based index of the first element of largest absolute value of the
 1-D float32/float64 array x (BLAS i?amax, 0-based); a NaN counts as larger
 than any number (the first NaN wins); -1 for an empty array.  For a
 negative-stride view the index is in the view's own order.  The GIL is
 released during the call.)";
 
-const char *doc_mc_pi = R"(mc_pi(samples, seed=0, ctx=None) -> MCResult
-
-Estimate pi from `samples` points in the unit square, drawn from
+const char *doc_mc_pi = R"(Estimate pi from `samples` points in the unit square, drawn from
 Philox4x32-10 keyed by (seed, sample index): bitwise the same estimate on
 every backend, thread count and device.  samples must be a positive int.
 The GIL is released during the call.)";
 
-const char *doc_cpu_path = R"(cpu_path() -> str
-
-The CPU code path hpk's kernels run in this process: "avx512", "avx2",
+const char *doc_cpu_path = R"(The CPU code path hpk's kernels run in this process: "avx512", "avx2",
 "portable" (or "native").  Every path gives the same bits.)";
 
 } // namespace
@@ -861,19 +845,19 @@ NB_MODULE(_hpk, m) {
         });
 
     m.def("gemv", &gemv, "a"_a.none(), "x"_a.none(), "y"_a.none() = nb::none(), nb::kw_only(), "alpha"_a = 1.0, "beta"_a = 0.0,
-          "trans"_a = false, "ctx"_a.none() = nb::none(), doc_gemv);
+          "trans"_a = false, "ctx"_a.none() = nb::none(), doc_gemv, nb::sig("def gemv(a: numpy.ndarray, x: numpy.ndarray, y: numpy.ndarray | None = None, *, alpha: float = 1.0, beta: float = 0.0, trans: bool = False, ctx: hpk.Context | None = None) -> numpy.ndarray"));
     m.def(
         "sum", [](nb::handle x, Context *c) { return reduce("hpk.sum", x, c, hpk_dsum, hpk_ssum); }, "x"_a.none(),
-        "ctx"_a.none() = nb::none(), doc_sum);
+        "ctx"_a.none() = nb::none(), doc_sum, nb::sig("def sum(x: numpy.ndarray, ctx: hpk.Context | None = None) -> float"));
     m.def(
         "asum", [](nb::handle x, Context *c) { return reduce("hpk.asum", x, c, hpk_dasum, hpk_sasum); }, "x"_a.none(),
-        "ctx"_a.none() = nb::none(), doc_asum);
+        "ctx"_a.none() = nb::none(), doc_asum, nb::sig("def asum(x: numpy.ndarray, ctx: hpk.Context | None = None) -> float"));
     m.def(
         "nrm2", [](nb::handle x, Context *c) { return reduce("hpk.nrm2", x, c, hpk_dnrm2, hpk_snrm2); }, "x"_a.none(),
-        "ctx"_a.none() = nb::none(), doc_nrm2);
-    m.def("dot", &dot, "x"_a.none(), "y"_a.none(), "ctx"_a.none() = nb::none(), doc_dot);
-    m.def("iamax", &iamax, "x"_a.none(), "ctx"_a.none() = nb::none(), doc_iamax);
-    m.def("mc_pi", &mc_pi, "samples"_a.none(), "seed"_a.none() = 0, "ctx"_a.none() = nb::none(), doc_mc_pi);
+        "ctx"_a.none() = nb::none(), doc_nrm2, nb::sig("def nrm2(x: numpy.ndarray, ctx: hpk.Context | None = None) -> float"));
+    m.def("dot", &dot, "x"_a.none(), "y"_a.none(), "ctx"_a.none() = nb::none(), doc_dot, nb::sig("def dot(x: numpy.ndarray, y: numpy.ndarray, ctx: hpk.Context | None = None) -> float"));
+    m.def("iamax", &iamax, "x"_a.none(), "ctx"_a.none() = nb::none(), doc_iamax, nb::sig("def iamax(x: numpy.ndarray, ctx: hpk.Context | None = None) -> int"));
+    m.def("mc_pi", &mc_pi, "samples"_a.none(), "seed"_a.none() = 0, "ctx"_a.none() = nb::none(), doc_mc_pi, nb::sig("def mc_pi(samples: int, seed: int = 0, ctx: hpk.Context | None = None) -> hpk.MCResult"));
     m.def("_mc_integrate_address", &mc_integrate_address, "address"_a, "user_data"_a, "lower"_a.none(), "upper"_a.none(),
           "samples"_a.none(), "seed"_a.none(), "ctx"_a.none());
     m.def("_mc_integrate_python", &mc_integrate_python, "f"_a, "lower"_a.none(), "upper"_a.none(), "samples"_a.none(), "seed"_a.none(),
