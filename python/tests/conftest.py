@@ -1,0 +1,59 @@
+"""Shared helpers of the hpk Python tests: random data (never only zeros or
+ones), strided views of it, and the error bounds of hpk.h's Accuracy section."""
+import math
+import zlib
+
+import numpy as np
+import pytest
+
+import hpk
+
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture
+def rng(request):
+    # One stream per test, the same on every run.
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+def strided(rng, n, stride, dtype, low=-1.0, high=1.0):
+    """A 1-D view of n random elements with the given element stride
+    (negative: a reversed view, whose numpy data pointer is logical element 0)."""
+    step = abs(stride)
+    base = rng.uniform(low, high, size=max(n * step, 1) + 3).astype(dtype)
+    view = base[1 : 1 + n * step : step]
+    return view[::-1] if stride < 0 else view
+
+
+def eps(dtype):
+    return float(np.finfo(dtype).eps)
+
+
+def ulp(value, dtype):
+    return float(np.spacing(np.abs(np.asarray(value, dtype=dtype))))
+
+
+def sum_bound(terms_abs_sum, n, dtype):
+    """Error bound for hpk's blocked pairwise sums: log2(n) growth in double;
+    float data adds runs of 16 in float before carrying into double."""
+    levels = math.log2(max(n, 2)) + 4
+    if dtype == np.float32:
+        return (16 + levels) * eps(np.float32) * terms_abs_sum
+    return levels * eps(np.float64) * terms_abs_sum
+
+
+def longdouble(x):
+    return np.asarray(x).astype(np.longdouble)
+
+
+@pytest.fixture(scope="session")
+def opencl_ctx():
+    if not hpk.have_opencl:
+        pytest.skip("this build of hpk has no OpenCL backend")
+    try:
+        ctx = hpk.Context("opencl")
+    except hpk.DeviceError as e:  # NoDeviceError included
+        pytest.skip(f"no OpenCL device: {e}")
+    yield ctx
+    ctx.close()
