@@ -6,8 +6,9 @@
  * poison (a NaN), so a kernel that reads them produces a wrong answer.  Results
  * are compared with long double references (compensated sums), with error
  * bounds that follow the documented scheme: blocks of 4096 elements summed in
- * 16 lanes, block sums combined pairwise, float variants accumulated in double
- * and rounded once. */
+ * 16 lanes (64 for float data), block sums combined pairwise, float variants
+ * accumulated in double (sum, asum and dot after float runs of 16 terms per
+ * lane) and rounded once. */
 #include "support.h"
 
 #include <float.h>
