@@ -81,11 +81,11 @@ def time_panel(ax, rows, kernel, precs, tmax):
             moved = [benchdata.offload_bytes(kernel, p, s, e2e[s]["working_set_bytes"])[0] for s in sizes]
             ceiling = [b / (benchdata.curve_at(up, b) * 1e9) for b in moved]
             ax.plot(sizes, ceiling, linestyle=PRECISION_LINES[p], color="0.55", linewidth=2.5, alpha=0.6,
-                    label="transfer ceiling: upload alone (pageable, measured GB/s)")
+                    label="transfer ceiling: upload alone (pageable)")
             ax.plot(sizes, [pred[s][0] for s in sizes], linestyle=PRECISION_LINES[p], color="#17becf",
-                    marker="x", alpha=0.7, label="offload model: upload + device read + download")
+                    marker="x", alpha=0.7, label="offload model")
             ax.plot(sizes, [pred[s][1] for s in sizes], linestyle=PRECISION_LINES[p], color="#1f77b4",
-                    marker="x", alpha=0.5, label=f"CPU model: working set / STREAM read, {plural(tmax)}")
+                    marker="x", alpha=0.5, label=f"CPU model (STREAM read, {plural(tmax)})")
         if "hpk_omp" in curves and "hpk_cl_e2e" in curves:
             s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
             if s:
@@ -131,7 +131,9 @@ def main():
     for ax, kernel in zip(axes, kernels):
         time_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
             rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")], tmax)
-    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=precision_keys(precs))
+    legend_rows = plotting.shared_legend(fig, axes, ncol=4, extra=precision_keys(precs))
+    width, height = fig.get_size_inches()  # the legend's rows below, the panels keep their height
+    fig.set_size_inches(width, height + 0.21 * legend_rows)
     title = (f"OpenCL offload: end-to-end time against hpk OpenMP on {plural(tmax)}   ·   "
              f"{plotting.subtitle(data)}")
     plotting.save(fig, results_dir, "offload.png", title, legend_rows=legend_rows)

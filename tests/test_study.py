@@ -677,7 +677,7 @@ class BenchOptions(unittest.TestCase):
             self.assertEqual(os.path.realpath(os.path.join(results, "latest")), self.latest, what)
 
     def test_unknown_kernel(self):
-        self.check_refused(["--kernels", "dot,foo"], "'foo'", "gemv_n", "stream_triad", "reductions")
+        self.check_refused(["--kernels", "dot,foo"], "'foo'", "gemv_n", "stream_triad", "cl_upload_pinned", "reductions")
 
     def test_zero_threads(self):
         self.check_refused(["--threads", "0"], "'0'", "2^K", "LO:HI:F")
@@ -687,7 +687,7 @@ class BenchOptions(unittest.TestCase):
         self.check_refused(["--vec-sizes", "2^12:2^10:4"], "'2^12:2^10:4'")
 
     def test_unknown_variant(self):
-        self.check_refused(["--variants", "openblas,cuda"], "'cuda'", "hpk_omp", "clblast", "stream")
+        self.check_refused(["--variants", "openblas,cuda"], "'cuda'", "hpk_omp", "clblast", "stream", "device")
 
     def test_unknown_precision_and_data(self):
         self.check_refused(["--precisions", "q"], "'q'", "s, d")
