@@ -41,6 +41,9 @@ const std::vector<Variant> &variants()
         {"hpk_cl_e2e", Pool::opencl, false,
          "hpk OpenCL through the host-pointer API: upload, compute, download"},
         {"clblast", Pool::opencl, false, "CLBlast on the same device and queue, data resident"},
+        {"device", Pool::opencl, false,
+         "the OpenCL device's roofline: read-only sum and triad on device buffers, host<->device "
+         "transfers from pageable and pinned memory"},
 #endif
         {"stream", Pool::openmp, true, "STREAM-style bandwidth: read-only sum and triad"},
     };
@@ -312,8 +315,9 @@ void add(const Point &p, Body body)
 {
     const Options &o = options();
     const Variant *v = find_variant(p.variant);
-    // STREAM is the roofline of every precision: --precisions does not drop it.
-    const bool precision_ok = selected(o.precisions, std::string(1, p.precision)) || p.variant == "stream";
+    // STREAM and the device's roofline serve every precision: --precisions does not drop them.
+    const bool precision_ok =
+        selected(o.precisions, std::string(1, p.precision)) || p.variant == "stream" || p.variant == "device";
     if (!v) {
         std::fprintf(stderr, "hpk_bench: variant %s is not in the registry\n", p.variant.c_str());
         std::exit(2);

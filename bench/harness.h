@@ -25,7 +25,7 @@ bool data_from_name(const std::string &name, Data *d);
 
 // What the study sweeps; every list can be narrowed on the command line.
 struct Options {
-    std::vector<std::string> kernels;     // gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read stream_triad
+    std::vector<std::string> kernels;     // gemv_n ... mc_pi stream_read stream_triad cl_stream_read ... (options.cpp)
     std::vector<std::string> precisions;  // s d (Monte Carlo computes in double: d)
     std::vector<std::string> variants;    // names from the registry in harness.cpp
     std::vector<int> threads;             // strong scaling: the same problem on 1..all cores
@@ -60,7 +60,8 @@ enum class Pool { none, openmp, openblas, opencl };
 
 // One implementation of the kernels.  The registry (harness.cpp) lists
 // them; OpenCL builds add hpk_cl_kernel, hpk_cl_e2e and clblast, whose
-// points each kernel family's bench_*.cpp registers beside the CPU ones.
+// points each kernel family's bench_*.cpp registers beside the CPU ones,
+// and device, the device's own roofline (device_stream.cpp).
 struct Variant {
     const char *name;
     Pool pool;

@@ -3,6 +3,10 @@
 // console shows a progress line; the results go to --benchmark_out.
 #include "harness.h"
 
+#ifdef HPK_BENCH_OPENCL
+#include "opencl.h"
+#endif
+
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -40,6 +44,9 @@ int main(int argc, char **argv)
     hpkb::register_reductions();
     hpkb::register_mc();
     hpkb::register_stream();
+#ifdef HPK_BENCH_OPENCL
+    hpkb::register_device_stream();
+#endif
     if (!hpkb::check_peers())
         return 1;
     if (hpkb::registered_runs() == 0) {

@@ -37,6 +37,10 @@ cl_mem result_buffer();           // device scratch for CLBlast's reduction resu
 // host, as hpk's reductions return) and returns "" or what went wrong.
 void measure_device(benchmark::State &state, const std::function<std::string()> &call);
 
+// The device's own roofline (device_stream.cpp): kernels cl_stream_read,
+// cl_stream_triad, cl_upload[_pinned], cl_download[_pinned], variant device.
+void register_device_stream();
+
 // "" for CLBlastSuccess, else a sentence naming the routine and the status.
 std::string clblast_error(const char *routine, int status);
 

@@ -21,11 +21,14 @@ interleaved; a run waits until other libraries' worker threads have stopped
 spinning.
 
   --kernels=LIST       gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read
-                       stream_triad; groups: gemv reductions mc stream all
+                       stream_triad, and the OpenCL device's roofline (variant
+                       device): cl_stream_read cl_stream_triad cl_upload
+                       cl_download cl_upload_pinned cl_download_pinned;
+                       groups: gemv reductions mc stream (both rooflines) all
                        (default: all)
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
   --variants=LIST      hpk_serial hpk_omp openblas blis naive_omp stream, and in
-                       OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast
+                       OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast device
                        (default: all)
   --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
@@ -112,7 +115,9 @@ static std::vector<std::string> expand_kernels(const std::vector<std::string> &n
         {"gemv", {"gemv_n", "gemv_t"}},
         {"reductions", {"dot", "sum", "asum", "nrm2", "iamax"}},
         {"mc", {"mc_pi"}},
-        {"stream", {"stream_read", "stream_triad"}},
+        // The rooflines: the CPU's STREAM and (variant device) the OpenCL device's.
+        {"stream", {"stream_read", "stream_triad", "cl_stream_read", "cl_stream_triad", "cl_upload",
+                    "cl_download", "cl_upload_pinned", "cl_download_pinned"}},
     };
     std::vector<std::string> out;
     for (const std::string &n : names) {
@@ -131,7 +136,8 @@ static std::vector<std::string> expand_kernels(const std::vector<std::string> &n
         if (!known) {
             std::fprintf(stderr,
                          "hpk_bench: unknown kernel '%s' (gemv_n gemv_t dot sum asum nrm2 iamax mc_pi "
-                         "stream_read stream_triad, or gemv reductions mc stream all)\n",
+                         "stream_read stream_triad cl_stream_read cl_stream_triad cl_upload cl_download "
+                         "cl_upload_pinned cl_download_pinned, or gemv reductions mc stream all)\n",
                          n.c_str());
             *ok = false;
         }

@@ -41,6 +41,9 @@ VARIANTS = {
     "clblast": dict(threaded=False, label="CLBlast (device-resident)", color="#9467bd", marker="P",
                     peer=None, short="CLBlast"),
     "stream": dict(threaded=True, label="STREAM", color="black", marker="", peer=None),
+    # The OpenCL device's own roofline (bench/device_stream.cpp): read,
+    # triad and the host<->device transfers.
+    "device": dict(threaded=False, label="device roofline", color="0.3", marker="", peer=None),
 }
 
 KERNELS = ["gemv_n", "gemv_t", "dot", "sum", "asum", "nrm2", "iamax", "mc_pi"]
@@ -55,7 +58,16 @@ KERNEL_TITLES = {
     "mc_pi": "Monte Carlo pi",
     "stream_read": "STREAM read",
     "stream_triad": "STREAM triad",
+    "cl_stream_read": "device read",
+    "cl_stream_triad": "device triad",
+    "cl_upload": "upload (pageable)",
+    "cl_download": "download (pageable)",
+    "cl_upload_pinned": "upload (pinned)",
+    "cl_download_pinned": "download (pinned)",
 }
+# The device roofline's transfer kernels: (direction, host memory).
+TRANSFERS = {"cl_upload": ("upload", "pageable"), "cl_upload_pinned": ("upload", "pinned"),
+             "cl_download": ("download", "pageable"), "cl_download_pinned": ("download", "pinned")}
 PRECISION_NAMES = {"s": "float", "d": "double"}
 
 
@@ -77,8 +89,11 @@ CSV_COLUMNS = [
     "msamples_per_s", "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
     "speedup_vs_peer_lo", "speedup_vs_peer_hi", "vs_peer", "speedup_vs_1thread",
     "speedup_vs_1thread_lo", "speedup_vs_1thread_hi", "efficiency", "bw_ideal_speedup",
-    "vs_bw_ideal", "karp_flatt", "speedup_vs_blis",
+    "vs_bw_ideal", "karp_flatt", "speedup_vs_blis", "device_stream_gbps", "pct_device_stream",
 ]
+
+# The OpenCL rows compared with the device's own read bandwidth.
+DEVICE_RESIDENT = ("hpk_cl_kernel", "clblast")
 
 # The second CPU peer: each CPU row's speedup over it (speedup_vs_blis).
 SECOND_PEER = "blis"
@@ -87,7 +102,7 @@ SECOND_PEER = "blis"
 # device one.  A CPU variant this file does not know is taken for a peer too.
 CPU_PEERS = ("openblas", "blis")
 DEVICE_PEERS = ("clblast",)
-HPK_OWN = ("hpk_serial", "hpk_omp", "naive_omp", "stream")
+HPK_OWN = ("hpk_serial", "hpk_omp", "naive_omp", "stream", "device")
 
 # Fewer thread counts than this (1 included) and a serial fraction (Amdahl
 # fit, Karp–Flatt) only restates the one measured speedup: not fitted.
@@ -157,8 +172,9 @@ def threaded(variant):
 
 
 def device(variant):
-    """True for the variants that run on the OpenCL device."""
-    return variant.startswith("hpk_cl_") or variant == "clblast"
+    """True for the variants that run on the OpenCL device (the device
+    roofline's too)."""
+    return variant.startswith("hpk_cl_") or variant in ("clblast", "device")
 
 
 def label(variant):
@@ -288,6 +304,97 @@ def stream_curves(points):
     return stream
 
 
+def device_curves(points, kernel="cl_stream_read"):
+    """The device roofline of one of its kernels (cl_stream_read,
+    cl_stream_triad, cl_upload, ...): [(working set, GB/s)] sorted by
+    working set, from the bytes moved (`bytes`: working set x passes for
+    the read and triad) over the best repetition, as stream_curves; []
+    without the rows.  Any precision (a device without fp64 measures in
+    float)."""
+    out = []
+    for (k, _, variant, _, _), info in points.items():
+        c = info["counters"]
+        if k == kernel and variant == "device" and c.get("bytes") and c.get("working_set") and info["times"]:
+            out.append((c["working_set"], c["bytes"] / min(info["times"]) / 1e9))
+    return sorted(out)
+
+
+def curve_at(pts, ws):
+    """stream_at's interpolation on one curve [(working set, GB/s)]."""
+    return stream_at({1: pts}, 1, ws)
+
+
+def offload_bytes(kernel, precision, size, working_set):
+    """(upload, download) bytes of an end-to-end call in the offload model:
+    everything the call reads goes up (its working set, less the output);
+    gemv's y (m elements) comes down; a reduction's result (one scalar) is
+    taken as no bytes."""
+    elem = 4 if precision == "s" else 8
+    if kernel.startswith("gemv"):
+        return working_set - elem * size, elem * size
+    return working_set, 0
+
+
+def predicted_offload_s(up_bytes, down_bytes, working_set, up, down, read):
+    """The model's end-to-end time: upload at the measured upload GB/s at
+    that transfer size, the kernel's working set at the device's read GB/s
+    at that working set, download likewise (curves [(bytes, GB/s)], each
+    interpolated as stream_at); None without a curve it needs."""
+    parts = []
+    for nbytes, curve in ((up_bytes, up), (working_set, read), (down_bytes, down)):
+        if not nbytes:
+            continue
+        gbps = curve_at(curve, nbytes) if curve else None
+        if not gbps:
+            return None
+        parts.append(nbytes / (gbps * 1e9))
+    return sum(parts)
+
+
+def predicted_break_even(points):
+    """points: {size: (predicted offload seconds, predicted CPU seconds)};
+    the smallest size from which the prediction has the offload faster at
+    every larger size (break_even's rule); None when it never is."""
+    ok = {s: p for s, p in points.items() if p[0] is not None and p[1] is not None}
+    return break_even({s: p[0] for s, p in ok.items()}, {s: p[1] for s, p in ok.items()})
+
+
+def roofline_curves(rows):
+    """From tidy rows: {kernel: [(working set, GB/s of the best repetition)]}
+    for the device roofline's kernels (variant device), and
+    {"stream_read@T": ...} for the CPU's STREAM read on T threads."""
+    out = {}
+    for r in rows:
+        if r["working_set_bytes"] and r["gbps_best"]:
+            if r["variant"] == "device":
+                out.setdefault(r["kernel"], []).append((r["working_set_bytes"], r["gbps_best"]))
+            elif r["variant"] == "stream" and r["kernel"] == "stream_read":
+                out.setdefault(f"stream_read@{r['threads']}", []).append((r["working_set_bytes"], r["gbps_best"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def offload_prediction(rows, kernel, precision, threads, memory="pageable"):
+    """The offload model at the sizes of the kernel's end-to-end OpenCL rows
+    (hpk_cl_e2e): {size: (predicted offload seconds, predicted CPU
+    seconds)}, the offload as predicted_offload_s with the `memory`
+    (pageable or pinned) transfers, the CPU as the working set at STREAM
+    read on `threads` threads.  {} without the curves."""
+    curves = roofline_curves(rows)
+    suffix = "" if memory == "pageable" else "_" + memory
+    up, down = curves.get("cl_upload" + suffix), curves.get("cl_download" + suffix)
+    read, cpu = curves.get("cl_stream_read"), curves.get(f"stream_read@{threads}")
+    if not (up and down and read and cpu):
+        return {}
+    out = {}
+    for r in select(rows, kernel=kernel, precision=precision, variant="hpk_cl_e2e"):
+        ws = r["working_set_bytes"]
+        if not ws:
+            continue
+        u, d = offload_bytes(kernel, precision, r["size"], ws)
+        out[r["size"]] = (predicted_offload_s(u, d, ws, up, down, read), ws / (curve_at(cpu, ws) * 1e9))
+    return out
+
+
 def stream_at(stream, threads, ws):
     """STREAM read GB/s (stream_curves) for a working set of `ws` bytes at
     `threads` threads: interpolated linearly in log2(working set) between
@@ -311,6 +418,7 @@ def tidy_rows(data):
     points = measurements(data)
     median = {k: statistics.median(v["times"]) for k, v in points.items()}
     stream = stream_curves(points)
+    device_read = device_curves(points)
     counts = {}  # the thread counts measured for each (kernel, prec, variant, size)
     for kernel, prec, variant, size, threads in points:
         counts.setdefault((kernel, prec, variant, size), set()).add(threads)
@@ -324,6 +432,8 @@ def tidy_rows(data):
         gbps = c["bytes"] / t / 1e9 if c.get("bytes") else None
         # The CPU's STREAM is no roofline for an OpenCL device's threads.
         sgbps = stream_at(stream, threads, ws) if gbps and not device(variant) else None
+        # The device-resident OpenCL rows against the device's own read.
+        dgbps = curve_at(device_read, ws) if gbps and variant in DEVICE_RESIDENT else None
         peer = VARIANTS.get(variant, {}).get("peer")
         one = median.get((kernel, prec, variant, size, 1))
         s1 = _ratio(one, t)
@@ -368,6 +478,8 @@ def tidy_rows(data):
             karp_flatt=kf,
             speedup_vs_blis=_ratio(median.get((kernel, prec, SECOND_PEER, size, threads)), t)
             if variant not in (SECOND_PEER, "stream") and not device(variant) else None,
+            device_stream_gbps=dgbps,
+            pct_device_stream=100 * gbps / dgbps if gbps and dgbps else None,
         ))
         for phase, values in info.get("phases", {}).items():
             rows[-1][phase] = statistics.median(values)

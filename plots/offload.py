@@ -5,6 +5,10 @@ plain, float dashed or hatched):
   upload, kernel, download) and the device-resident call's time against
   hpk OpenMP on all cores, with the break-even size of each precision: the
   smallest size from which the end-to-end call wins at every larger size.
+  With the device roofline (variant device) also the transfer ceiling --
+  the upload alone at the measured pageable upload bandwidth, which no
+  end-to-end call can beat -- and the offload model's predicted time and
+  break-even (benchdata.offload_prediction; report.md states the model).
 - offload_split.png: where the end-to-end time goes at each size: upload,
   kernel, download and the rest (host-side work), as shares of the call.
 
@@ -69,12 +73,30 @@ def time_panel(ax, rows, kernel, precs, tmax):
                 rows, kernel=kernel, precision=p, variant=variant, threads=threads))
             ax.fill_between([x[0] for x in spread], [x[1] for x in spread], [x[2] for x in spread],
                             color=benchdata.style(variant)["color"], alpha=0.15, linewidth=0)
+        pred = benchdata.offload_prediction(rows, kernel, p, tmax)
+        if pred:
+            up = benchdata.roofline_curves(rows)["cl_upload"]
+            sizes = sorted(pred)
+            e2e = {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")}
+            moved = [benchdata.offload_bytes(kernel, p, s, e2e[s]["working_set_bytes"])[0] for s in sizes]
+            ceiling = [b / (benchdata.curve_at(up, b) * 1e9) for b in moved]
+            ax.plot(sizes, ceiling, linestyle=PRECISION_LINES[p], color="0.55", linewidth=2.5, alpha=0.6,
+                    label="transfer ceiling: upload alone (pageable)")
+            ax.plot(sizes, [pred[s][0] for s in sizes], linestyle=PRECISION_LINES[p], color="#17becf",
+                    marker="x", alpha=0.7, label="offload model")
+            ax.plot(sizes, [pred[s][1] for s in sizes], linestyle=PRECISION_LINES[p], color="#1f77b4",
+                    marker="x", alpha=0.5, label=f"CPU model (STREAM read, {plural(tmax)})")
         if "hpk_omp" in curves and "hpk_cl_e2e" in curves:
             s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
             if s:
                 ax.axvline(s, color="black", linestyle=PRECISION_LINES[p], linewidth=1)
-            notes.append(f"{benchdata.PRECISION_NAMES[p]} " + (f"from {benchdata.fmt_count(s)}" if s
-                                                               else "none"))
+            note = f"{benchdata.PRECISION_NAMES[p]} " + (f"from {benchdata.fmt_count(s)}" if s else "none")
+            if pred:
+                ps = benchdata.predicted_break_even(pred)
+                if ps:
+                    ax.axvline(ps, color="#17becf", linestyle=PRECISION_LINES[p], linewidth=1)
+                note += f" (predicted {'from ' + benchdata.fmt_count(ps) if ps else 'none'})"
+            notes.append(note)
     plotting.count_axis(ax)
     ax.set_yscale("log")
     ax.set_xlabel(benchdata.size_unit(kernel))
@@ -109,7 +131,9 @@ def main():
     for ax, kernel in zip(axes, kernels):
         time_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
             rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")], tmax)
-    legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=precision_keys(precs))
+    legend_rows = plotting.shared_legend(fig, axes, ncol=4, extra=precision_keys(precs))
+    width, height = fig.get_size_inches()  # the legend's rows below, the panels keep their height
+    fig.set_size_inches(width, height + 0.21 * legend_rows)
     title = (f"OpenCL offload: end-to-end time against hpk OpenMP on {plural(tmax)}   ·   "
              f"{plotting.subtitle(data)}")
     plotting.save(fig, results_dir, "offload.png", title, legend_rows=legend_rows)

@@ -195,9 +195,11 @@ def opencl_table(rows, tmax):
     over sizes, range), the GB/s of both and hpk OpenMP's time on all cores
     over hpk OpenCL's at the largest size, the transfers' share of an
     end-to-end call there, and the break-even size against hpk OpenMP."""
-    header = ["kernel", "prec", "CLBlast time / hpk time", "hpk GB/s, largest", "CLBlast GB/s, largest",
+    header = ["kernel", "prec", "CLBlast time / hpk time", "hpk GB/s, largest",
+              "hpk % of device read, largest", "CLBlast GB/s, largest (% of device read)",
               f"hpk OpenMP {tmax}t time / hpk OpenCL time, largest",
-              "(upload + download) / e2e time, largest", f"break-even vs OpenMP {tmax}t"]
+              "(upload + download) / e2e time, largest", f"break-even vs OpenMP {tmax}t",
+              "predicted break-even (model: pageable, pinned)"]
     out = []
     for kernel in benchdata.KERNELS:
         for prec in ("d", "s"):
@@ -219,12 +221,77 @@ def opencl_table(rows, tmax):
             even = benchdata.break_even({r["size"]: r["time_s"] for r in e2e},
                                         {s: r["time_s"] for s, r in omp.items()})
             rate = "gbps" if big["gbps"] else "msamples_per_s"
+            predicted = [predicted_text(rows, kernel, prec, tmax, m) for m in ("pageable", "pinned")]
             out.append([kernel, prec, ratio_summary(r["speedup_vs_peer"] for r in dev),
                         fmt(big[rate], ".1f") + ("" if rate == "gbps" else " Msamples/s"),
-                        fmt(blast[0]["gbps"], ".1f") if blast else "–",
+                        fmt(big.get("pct_device_stream"), ".0f", "%"),
+                        (fmt(blast[0]["gbps"], ".1f") + f" ({fmt(blast[0]['pct_device_stream'], '.0f', '%')})")
+                        if blast else "–",
                         fmt(share, ".2f") if share else "–", fmt(moved, ".0%") if moved is not None else "–",
-                        f"n = {benchdata.fmt_count(even)}" if even else "none measured" if e2e else "–"])
+                        f"n = {benchdata.fmt_count(even)}" if even else "none measured" if e2e else "–",
+                        ", ".join(predicted) if any(p != "–" for p in predicted) else "–"])
     return table(header, out)
+
+
+def predicted_text(rows, kernel, prec, tmax, memory):
+    """'n = 2^20', 'none' or '–' (no model: a curve is missing)."""
+    pred = benchdata.offload_prediction(rows, kernel, prec, tmax, memory)
+    if not pred:
+        return "–"
+    s = benchdata.predicted_break_even(pred)
+    return f"n = {benchdata.fmt_count(s)}" if s else "none"
+
+
+def device_roofline_table(rows):
+    """The device roofline per size: read and triad GB/s on device-resident
+    buffers, and the transfers both ways from pageable and pinned memory
+    (best repetition: the ceiling)."""
+    dev = benchdata.select(rows, variant="device")
+    if not dev:
+        return None
+    cols = [("cl_stream_read", "read GB/s"), ("cl_stream_triad", "triad GB/s"),
+            ("cl_upload", "upload GB/s, pageable"), ("cl_upload_pinned", "upload GB/s, pinned"),
+            ("cl_download", "download GB/s, pageable"), ("cl_download_pinned", "download GB/s, pinned")]
+    header = ["n", "read / transfer bytes", "triad working set"] + [name for _, name in cols]
+    out = []
+    for size in sorted({r["size"] for r in dev}):
+        at = {r["kernel"]: r for r in dev if r["size"] == size}
+        some = next(iter(at.values()))
+        elem = 4 if some["precision"] == "s" else 8
+        line = [benchdata.fmt_count(size), benchdata.fmt_bytes(elem * size), benchdata.fmt_bytes(3 * elem * size)]
+        line += [fmt(at[k]["gbps_best"], ".1f") if k in at else "–" for k, _ in cols]
+        out.append(line)
+    return table(header, out)
+
+
+def device_roofline_text(rows):
+    """'hpk OpenCL (device-resident) runs at 40–95% of the device's read
+    bandwidth at the largest size (lowest: ...)'; None without the column."""
+    got = []
+    for kernel in benchdata.KERNELS:
+        for prec in ("d", "s"):
+            r = largest(rows, kernel=kernel, precision=prec, variant="hpk_cl_kernel")
+            if r and r.get("pct_device_stream") is not None:
+                got.append((r["pct_device_stream"], f"{kernel} {prec} {benchdata.fmt_bytes(r['working_set_bytes'])}"))
+    if not got:
+        return None
+    lo, hi = min(got), max(got)
+    span = f"{lo[0]:.0f}%" if len(got) == 1 else f"{lo[0]:.0f}–{hi[0]:.0f}%"
+    return (f"device-resident hpk OpenCL runs at {span} of the device's own read bandwidth at the largest "
+            f"size (lowest: {lo[1]}, {lo[0]:.0f}%)")
+
+
+OFFLOAD_MODEL = (
+    "**The offload model** (predicted break-even): an end-to-end call is predicted to take "
+    "*upload bytes / upload GB/s + working set / device read GB/s + download bytes / download GB/s*, "
+    "each bandwidth the measured one (best repetition) at that transfer size or working set, "
+    "interpolated in log(size) as for STREAM; the CPU *working set / STREAM read GB/s* on all "
+    "threads.  The upload is everything the call reads (gemv: A and x; a reduction: its vectors), "
+    "the download gemv's y (a reduction's scalar is counted as no bytes).  The predicted break-even "
+    "is the smallest size from which the predicted offload is faster at every larger size, with "
+    "pageable transfers (what hpk's host-pointer API is given) and with pinned ones.  Both sides are "
+    "memory-bound, so the offload can only pay off where 1 / upload GB/s + 1 / device GB/s < "
+    "1 / CPU GB/s: a single call with its data on the host rarely does.")
 
 
 FIRST_CALL_NAME = "first_call.json"
@@ -443,6 +510,9 @@ def findings(rows, threads, results_dir, assessment):
             if pts:
                 parts.append(f"device-resident, against {benchdata.short_label(peer)}, " +
                              versus(pts, kernels, "hpk OpenCL"))
+        roof = device_roofline_text(rows)
+        if roof:
+            parts.append(roof)
         even = break_evens(rows, kernels, tmax)
         wins = [f"{k} {p} from n = {benchdata.fmt_count(s)}" for k, p, s in even if s]
         if even:
@@ -450,6 +520,12 @@ def findings(rows, threads, results_dir, assessment):
                          (", ".join(wins) + f"; none for the other {len(even) - len(wins)} kernel–precision "
                           "pairs" if wins else f"at none of the {len(even)} kernel–precision pairs measured "
                           "(the offload never pays off at these sizes)"))
+            pred = [(k, p, predicted_text(rows, k, p, tmax, "pageable")) for k, p, _ in even]
+            pred = [x for x in pred if x[2] != "–"]
+            if pred:
+                wins = [f"{k} {p} from {t}" for k, p, t in pred if t != "none"]
+                parts.append("the offload model (see OpenCL) predicts a break-even " +
+                             (", ".join(wins) if wins else f"at none of the {len(pred)} pairs"))
         md.append("- **OpenCL** (" + ", ".join(kernels) + "): " + ("; ".join(parts) if parts else
                                                                     "no peer or CPU comparison measured") + ".")
     acc = accuracy_text(results_dir)
@@ -519,7 +595,8 @@ PLOTS = [
     ("vs_clblast.png", "Speedup over CLBlast vs size"),
     ("scaling_d.png", "Strong scaling, double"),
     ("scaling_s.png", "Strong scaling, float"),
-    ("offload.png", "OpenCL offload: end-to-end time against the CPU, break-even"),
+    ("offload.png", "OpenCL offload: end-to-end time against the CPU, the transfer ceiling, break-even "
+                    "measured and predicted"),
     ("offload_split.png", "OpenCL offload: where an end-to-end call's time goes"),
     ("accuracy.png", "Accuracy: relative error vs size"),
 ]
@@ -564,7 +641,7 @@ def main():
     stream_md, stream_text = stream_table(rows, threads, cache)
     scale_md, _ = scaling_table(rows, threads)
     images = [(f, t) for f, t in PLOTS if os.path.exists(os.path.join(results_dir, f))]
-    opencl = any(r["variant"].startswith(("hpk_cl", "clblast")) for r in rows)
+    opencl = any(r["variant"].startswith(("hpk_cl", "clblast", "device")) for r in rows)
 
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
           f"Command: `{ctx.get('command', '?').strip()}`", ""] + find_md + noise_md + [
@@ -605,7 +682,21 @@ def main():
                "resident OpenCL call is faster.  *(upload + download) / e2e time*: the transfers' share of "
                "an end-to-end host-pointer call.  *Break-even*: the smallest size from which an end-to-end OpenCL call "
                "beats hpk OpenMP on all cores at every larger size (on a CPU device, which shares the "
-               "cores and the memory with OpenMP, expect none).", "", cl_md, ""]
+               "cores and the memory with OpenMP, expect none).  *% of device read*: the row's GB/s "
+               "over the device's own read bandwidth at its working set (`device_stream_gbps`, "
+               "`pct_device_stream` in results.csv; see Device roofline).", "", cl_md, "",
+               OFFLOAD_MODEL, ""]
+        roof = device_roofline_table(rows)
+        if roof:
+            md += ["### Device roofline", "",
+                   "The device's own bandwidth (`--variants device`, bench/device_stream.cpp), GB/s of the "
+                   "best repetition: a read-only sum and the triad z = x + 3y on device-resident buffers "
+                   "(enough work-items to fill the device, several passes per call for small arrays), "
+                   "and blocking host↔device copies from pageable memory and from pinned memory "
+                   "(CL_MEM_ALLOC_HOST_PTR, mapped).", "", roof[0], ""]
+        else:
+            md += ["### Device roofline", "", "Not measured in this run (`--variants device` and the "
+                   "stream kernels give it).", ""]
         fc = first_call(results_dir)
         if fc:
             md += ["### First call in a new process", "",
@@ -646,6 +737,11 @@ def main():
         print()
         print("hpk OpenCL vs CLBlast, device-resident (CLBlast time / hpk time), and offload:")
         print(cl_text)
+        roof = device_roofline_table(rows)
+        if roof:
+            print()
+            print("Device roofline (GB/s, best repetition):")
+            print(roof[1])
         fc = first_call(results_dir)
         if fc:
             print()

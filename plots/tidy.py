@@ -11,6 +11,10 @@ sizes around the row's working set, or the nearest measured size's value
 outside their range (STREAM runs at the --vec-sizes; blank when STREAM was
 not measured at that thread count, and for the OpenCL rows, whose device
 threads STREAM does not measure).  pct_stream = 100 * gbps / stream_gbps.
+device_stream_gbps is the same for the device-resident OpenCL rows
+(hpk_cl_kernel, clblast) against the device's own read bandwidth
+(cl_stream_read, variant device), pct_device_stream = 100 * gbps /
+device_stream_gbps; blank elsewhere and without the device roofline.
 speedup_vs_serial is hpk serial's time over this row's time,
 speedup_vs_peer `peer`'s time (OpenBLAS, or CLBlast for OpenCL) at the same
 size and thread count over this row's time (> 1: this row is faster);

@@ -4,6 +4,9 @@
   (stream_gbps from the bytes STREAM moved, the best repetition, the
   interpolation rule, pct_stream, the speedups), and plots/report.py on an
   empty or unfinished folder (a message, no traceback).
+- The device roofline: device_stream_gbps and pct_device_stream of the
+  device-resident OpenCL rows, the offload model's predicted time and
+  break-even, and report.md's Device roofline table and OpenCL finding.
 - The option checking of scripts/bench: bad values stop it with the valid
   values listed, before it installs, builds or creates any folder.
 - The noise: ties where a ratio's min–max interval includes 1, the
@@ -147,8 +150,130 @@ class StreamNormalisation(unittest.TestCase):
             path = tidy.write_csv(d, self.rows)
             with open(path) as f:
                 header = f.readline().strip().split(",")
-            for col in ("stream_gbps", "pct_stream", "gbps_best"):
+            for col in ("stream_gbps", "pct_stream", "gbps_best", "device_stream_gbps", "pct_device_stream"):
                 self.assertIn(col, header)
+        finally:
+            shutil.rmtree(d)
+
+
+def device_synthetic():
+    """synthetic() plus the device roofline: read at 8 KiB (100 GB/s) and
+    8 MiB (20 GB/s), transfers of 8 KiB and 8 MiB (pageable 1 and 10 GB/s,
+    pinned 2 and 20 GB/s, both ways); hpk OpenCL and CLBlast dot at 64 KiB
+    (30 and 15 GB/s) and an end-to-end dot at 16 MiB."""
+    data = synthetic()
+    b = data["benchmarks"]
+    for n, gbps in ((1024, 100.0), (1 << 20, 20.0)):
+        ws = 8 * n
+        moved = ws * max(1, 256 * MIB // ws)  # device_stream.cpp: at least 256 MiB per call
+        best = moved / (gbps * 1e9)
+        b += run(f"cl_stream_read/d/device/size:{n}/threads:1", [1e6 * best * 1.3, 1e6 * best, 1e6 * best * 1.1],
+                 dict(working_set=ws, bytes=moved))
+        for kernel, scale in (("cl_upload", 1), ("cl_download", 1), ("cl_upload_pinned", 2),
+                              ("cl_download_pinned", 2)):
+            g = scale * (1.0 if n == 1024 else 10.0)
+            b += run(f"{kernel}/d/device/size:{n}/threads:1", [1e6 * ws / (g * 1e9)] * 2,
+                     dict(working_set=ws, bytes=ws))
+    for variant, gbps in (("hpk_cl_kernel", 30.0), ("clblast", 15.0)):
+        b += run(f"dot/d/{variant}/size:4096/threads:1", [1e6 * 65536 / (gbps * 1e9)] * 3,
+                 dict(working_set=65536, bytes=65536))
+    ws = 16 * MIB
+    b += run(f"dot/d/hpk_cl_e2e/size:{1 << 20}/threads:1", [1e6 * ws / 5e9] * 3, dict(working_set=ws, bytes=ws))
+    b += run(f"dot/d/hpk_omp/size:{1 << 20}/threads:1", [1e6 * ws / 50e9] * 3, dict(working_set=ws, bytes=ws))
+    return data
+
+
+class DeviceRoofline(unittest.TestCase):
+    def setUp(self):
+        self.rows = benchdata.tidy_rows(device_synthetic())
+
+    def test_device_resident_rows_against_the_device_read(self):
+        # 64 KiB: 3/10 of the way in log2 from 8 KiB (100 GB/s) to 8 MiB (20 GB/s).
+        expected = 100 + (math.log2(65536 / 8192) / math.log2(8 * MIB / 8192)) * (20 - 100)
+        self.assertAlmostEqual(expected, 76.0)
+        for variant, gbps in (("hpk_cl_kernel", 30.0), ("clblast", 15.0)):
+            r = row(self.rows, "dot", variant, 4096, 1)
+            self.assertAlmostEqual(r["gbps"], gbps, places=6)
+            self.assertAlmostEqual(r["device_stream_gbps"], expected, places=6)
+            self.assertAlmostEqual(r["pct_device_stream"], 100 * gbps / expected, places=6)
+            self.assertIsNone(r["stream_gbps"])  # the CPU's STREAM is not the device's roofline
+
+    def test_read_counts_the_passes_and_takes_the_best(self):
+        r = row(self.rows, "cl_stream_read", "device", 1024, 1)
+        self.assertAlmostEqual(r["gbps_best"], 100.0, places=6)
+        self.assertAlmostEqual(r["gbps"], 100.0 / 1.1, places=6)
+        self.assertEqual(benchdata.roofline_curves(self.rows)["cl_stream_read"], [(8192, r["gbps_best"]),
+                                                                                  (8 * MIB, 20.0)])
+
+    def test_other_rows_have_no_device_roofline(self):
+        for kernel, variant, size in (("asum", "hpk_omp", 1024), ("dot", "hpk_cl_e2e", 1 << 20),
+                                      ("cl_stream_read", "device", 1024), ("cl_upload", "device", 1024)):
+            r = row(self.rows, kernel, variant, size, 1)
+            self.assertIsNone(r["device_stream_gbps"], (kernel, variant))
+            self.assertIsNone(r["pct_device_stream"], (kernel, variant))
+        # Without the device rows, the OpenCL rows have no device roofline either.
+        data = synthetic()
+        r = row(benchdata.tidy_rows(data), "asum", "hpk_cl_kernel", 1024, 1)
+        self.assertIsNone(r["device_stream_gbps"])
+
+    def test_device_rows_are_no_peer(self):
+        self.assertNotIn("device", benchdata.cpu_peers(self.rows))
+        self.assertTrue(benchdata.device("device"))
+
+    def test_offload_model_formula(self):
+        up = [(8192, 1.0), (8 * MIB, 10.0)]
+        down = [(8192, 2.0), (8 * MIB, 20.0)]
+        read = [(8192, 100.0), (8 * MIB, 20.0)]
+        # 16 MiB up (beyond the largest transfer: 10 GB/s), read at 20 GB/s, nothing down.
+        t = benchdata.predicted_offload_s(16 * MIB, 0, 16 * MIB, up, down, read)
+        self.assertAlmostEqual(t, 16 * MIB / 10e9 + 16 * MIB / 20e9, places=15)
+        # gemv-like: 8 MiB up, 8 KiB down, 8 MiB + 8 KiB read.
+        t = benchdata.predicted_offload_s(8 * MIB, 8192, 8 * MIB + 8192, up, down, read)
+        r = benchdata.curve_at(read, 8 * MIB + 8192)
+        self.assertAlmostEqual(t, 8 * MIB / 10e9 + (8 * MIB + 8192) / (r * 1e9) + 8192 / 2e9, places=15)
+        self.assertIsNone(benchdata.predicted_offload_s(8192, 0, 8192, [], down, read))
+        self.assertEqual(benchdata.offload_bytes("gemv_n", "d", 100, 8 * (100 * 100 + 200)),
+                         (8 * (100 * 100 + 100), 800))
+        self.assertEqual(benchdata.offload_bytes("dot", "s", 100, 800), (800, 0))
+
+    def test_predicted_break_even(self):
+        # {size: (offload seconds, CPU seconds)}: the offload wins from 2 on at every larger size.
+        self.assertEqual(benchdata.predicted_break_even({1: (2, 1), 2: (1, 2), 4: (0.5, 1), 8: (0.4, 2)}), 2)
+        # A win followed by a loss does not count: only from 4.
+        self.assertEqual(benchdata.predicted_break_even({1: (1, 2), 2: (3, 1), 4: (1, 2)}), 4)
+        self.assertIsNone(benchdata.predicted_break_even({1: (2, 1), 2: (2, 1)}))
+        self.assertIsNone(benchdata.predicted_break_even({1: (None, 1)}))
+
+    def test_offload_prediction_from_rows(self):
+        pred = benchdata.offload_prediction(self.rows, "dot", "d", 1)
+        ws = 16 * MIB
+        # CPU: STREAM read on 1 thread at 16 MiB, 5/8 of the way in log2 from 512 KiB (100) to 128 MiB (40).
+        cpu = 100 + (math.log2(ws / 524288) / math.log2(128 * MIB / 524288)) * (40 - 100)
+        self.assertEqual(list(pred), [1 << 20])
+        off, c = pred[1 << 20]
+        self.assertAlmostEqual(off, ws / 10e9 + ws / 20e9, places=15)
+        self.assertAlmostEqual(c, ws / (cpu * 1e9), places=15)
+        pinned = benchdata.offload_prediction(self.rows, "dot", "d", 1, "pinned")[1 << 20][0]
+        self.assertAlmostEqual(pinned, ws / 20e9 + ws / 20e9, places=15)
+        self.assertIsNone(benchdata.predicted_break_even(pred))  # 0.0025 s against 0.00027 s
+        self.assertEqual(benchdata.offload_prediction(benchdata.tidy_rows(synthetic()), "dot", "d", 1), {})
+
+    def test_report_tables_and_findings(self):
+        d = tempfile.mkdtemp()
+        try:
+            write_folder(d, device_synthetic())
+            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "report.md")) as f:
+                md = f.read()
+            self.assertIn("### Device roofline", md)
+            self.assertIn("| 2^10 | 8 KiB | 24 KiB | 100.0 | – | 1.0 | 2.0 | 1.0 | 2.0 |", md)
+            self.assertIn("The offload model", md)
+            self.assertIn("hpk % of device read, largest", md)
+            cl = next(line for line in md.splitlines() if line.startswith("- **OpenCL**"))
+            self.assertIn("runs at 1–39% of the device's own read bandwidth at the largest size (lowest: asum d 8 KiB, 1%)", cl)
+            self.assertIn("offload model (see OpenCL) predicts a break-even at none of the 1 pairs", cl)
         finally:
             shutil.rmtree(d)
 
@@ -552,7 +677,7 @@ class BenchOptions(unittest.TestCase):
             self.assertEqual(os.path.realpath(os.path.join(results, "latest")), self.latest, what)
 
     def test_unknown_kernel(self):
-        self.check_refused(["--kernels", "dot,foo"], "'foo'", "gemv_n", "stream_triad", "reductions")
+        self.check_refused(["--kernels", "dot,foo"], "'foo'", "gemv_n", "stream_triad", "cl_upload_pinned", "reductions")
 
     def test_zero_threads(self):
         self.check_refused(["--threads", "0"], "'0'", "2^K", "LO:HI:F")
@@ -562,7 +687,7 @@ class BenchOptions(unittest.TestCase):
         self.check_refused(["--vec-sizes", "2^12:2^10:4"], "'2^12:2^10:4'")
 
     def test_unknown_variant(self):
-        self.check_refused(["--variants", "openblas,cuda"], "'cuda'", "hpk_omp", "clblast", "stream")
+        self.check_refused(["--variants", "openblas,cuda"], "'cuda'", "hpk_omp", "clblast", "stream", "device")
 
     def test_unknown_precision_and_data(self):
         self.check_refused(["--precisions", "q"], "'q'", "s, d")
