@@ -27,6 +27,19 @@
     "    return s;\n" \
     "}\n"
 
+/* The start of an OpenCL test program's main(): parses the backend argument,
+ * which must be opencl; false (after saying why) otherwise. */
+static inline bool cl_test_start(int argc, char **argv)
+{
+    if (test_parse_backend(argc, argv))
+        return false;
+    if (test_backend != HPK_BACKEND_OPENCL) {
+        fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
+        return false;
+    }
+    return true;
+}
+
 static inline void expect(hpk_status got, hpk_status want, const hpk_ctx *ctx, const char *what)
 {
     if (got != want)

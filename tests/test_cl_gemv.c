@@ -151,12 +151,8 @@ static void test_device_sgemv(void **state)
 
 int main(int argc, char **argv)
 {
-    if (test_parse_backend(argc, argv))
+    if (!cl_test_start(argc, argv))
         return 1;
-    if (test_backend != HPK_BACKEND_OPENCL) {
-        fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_device_dgemv),
         cmocka_unit_test(test_device_sgemv),

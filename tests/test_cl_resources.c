@@ -194,12 +194,8 @@ static void test_kernel_sources_build_alone(void **state)
 
 int main(int argc, char **argv)
 {
-    if (test_parse_backend(argc, argv))
+    if (!cl_test_start(argc, argv))
         return 1;
-    if (test_backend != HPK_BACKEND_OPENCL) {
-        fprintf(stderr, "%s tests the OpenCL backend only\n", argv[0]);
-        return 1;
-    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_profile),
         cmocka_unit_test(test_no_leaks_or_rebuilds),
