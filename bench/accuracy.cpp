@@ -6,6 +6,7 @@
 // reference rounded to the data's precision.  scripts/bench runs it into
 // accuracy.csv; plots/accuracy.py turns that into a table and a plot.
 #include "blis_api.h"
+#include "lists.h"
 
 #include <cblas.h>
 #include <hpk/hpk.h>
@@ -46,62 +47,14 @@ Data:
            pairs (i, j), y plus the same noise: nearly orthogonal
   huge     nrm2 of uniform [0.5, 1) x 1e200 (float: x 1e30): squares overflow
   tiny     nrm2 of uniform [0.5, 1) x 1e-200 (float: x 1e-30): squares underflow
-  --sizes=LIST       element counts (default 2^10:2^24:4); N, 2^K or LO:HI:F
+  --sizes=LIST       element counts >= 2 (default 2^10:2^24:4); N, 2^K or LO:HI:F
   --kernels=LIST     sum asum dot nrm2 (others, e.g. gemv_n, are ignored;
                      the groups reductions and all select every one)
   --precisions=LIST  s d
 )";
 
-std::vector<std::string> split(const std::string &s)
-{
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.push_back(item);
-    return out;
-}
-
-bool parse_count(const std::string &s, int64_t *v)
-{
-    char *end = nullptr;
-    if (s.rfind("2^", 0) == 0) {
-        const long k = std::strtol(s.c_str() + 2, &end, 10);
-        if (*end || k < 1 || k > 40)
-            return false;
-        *v = int64_t(1) << k;
-        return true;
-    }
-    const long long n = std::strtoll(s.c_str(), &end, 10);
-    if (*end || n < 2)
-        return false;
-    *v = n;
-    return true;
-}
-
-bool parse_sizes(const std::string &s, std::vector<int64_t> *out)
-{
-    out->clear();
-    for (const std::string &item : split(s)) {
-        const size_t c1 = item.find(':');
-        if (c1 == std::string::npos) {
-            int64_t v;
-            if (!parse_count(item, &v))
-                return false;
-            out->push_back(v);
-            continue;
-        }
-        const size_t c2 = item.find(':', c1 + 1);
-        int64_t lo, hi, f;
-        if (c2 == std::string::npos || !parse_count(item.substr(0, c1), &lo) ||
-            !parse_count(item.substr(c1 + 1, c2 - c1 - 1), &hi) || !parse_count(item.substr(c2 + 1), &f) || lo > hi)
-            return false;
-        for (int64_t v = lo; v <= hi; v *= f)
-            out->push_back(v);
-    }
-    return !out->empty();
-}
+using hpkb::parse_sizes;
+using hpkb::split;
 
 // ---- data -------------------------------------------------------------------
 struct Rng {
@@ -327,7 +280,8 @@ int main(int argc, char **argv)
         if (a == "-h" || a == "--help") {
             std::fputs(kUsage, stdout);
             return 0;
-        } else if (name == "--sizes" && parse_sizes(value, &sizes)) {
+        } else if (name == "--sizes" && parse_sizes(value, &sizes) &&
+                   std::all_of(sizes.begin(), sizes.end(), [](int64_t n) { return n >= 2; })) {
         } else if (name == "--kernels" && !value.empty()) {
             std::vector<std::string> want;
             for (const std::string &k : split(value))
