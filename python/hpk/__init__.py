@@ -17,6 +17,12 @@ Every function takes ctx=None: None is the calling thread's default
 context (OpenMP, all available threads); an hpk.Context selects another
 backend or thread count.  Failures reported by the C library raise an
 hpk.Error subclass carrying hpk's own message and status.
+
+Two submodules, imported on demand: hpk.cl runs the kernels on pyopencl
+arrays already on an OpenCL device (hpk.Context.from_queue adopts a
+pyopencl queue), and hpk.mpi runs them across MPI ranks on mpi4py
+communicators.  hpk.have_opencl and hpk.have_mpi say whether this build has
+them.
 """
 
 import ctypes as _ctypes
@@ -30,6 +36,7 @@ from ._hpk import (
     MPIError,
     NoDeviceError,
     OutOfMemoryError,
+    Profile,
     UnsupportedError,
     __version__,
     _mc_integrate_address,
@@ -38,6 +45,7 @@ from ._hpk import (
     cpu_path,
     dot,
     gemv,
+    have_mpi,
     have_opencl,
     iamax,
     mc_pi,
@@ -54,12 +62,14 @@ __all__ = [
     "MPIError",
     "NoDeviceError",
     "OutOfMemoryError",
+    "Profile",
     "UnsupportedError",
     "__version__",
     "asum",
     "cpu_path",
     "dot",
     "gemv",
+    "have_mpi",
     "have_opencl",
     "iamax",
     "mc_integrate",
@@ -68,7 +78,7 @@ __all__ = [
     "sum",
 ]
 
-for _cls in (Context, MCResult):
+for _cls in (Context, MCResult, Profile):
     _cls.__module__ = "hpk"
 
 INTEGRAND = _ctypes.CFUNCTYPE(

@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 __version__: str
 have_opencl: bool
+have_mpi: bool
 
 _Float = Union[np.float32, np.float64]
 _Array = npt.NDArray[_Float]
@@ -43,9 +44,29 @@ class Context:
     def device(self) -> Optional[str]: ...
     @property
     def closed(self) -> bool: ...
+    @staticmethod
+    def from_queue(queue: Any) -> Context: ...
+    @property
+    def cl_queue(self) -> Any: ...  # pyopencl.CommandQueue, or None for a CPU context
+    @property
+    def cl_context(self) -> Any: ...  # pyopencl.Context, or None
+    @property
+    def cl_device(self) -> Any: ...  # pyopencl.Device, or None
+    @property
+    def last_profile(self) -> Profile: ...
     def close(self) -> None: ...
     def __enter__(self) -> Context: ...
     def __exit__(self, *args: Any) -> None: ...
+
+class Profile:
+    @property
+    def upload_s(self) -> float: ...
+    @property
+    def kernel_s(self) -> float: ...
+    @property
+    def download_s(self) -> float: ...
+    @property
+    def build_s(self) -> float: ...
 
 class MCResult:
     @property

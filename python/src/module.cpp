@@ -11,6 +11,10 @@
 #ifdef HPK_PY_HAVE_OPENCL
 #include <hpk/hpk_cl.h>
 #endif
+#ifdef HPK_PY_HAVE_MPI
+#include <hpk/hpk_mpi.h>
+#include <mpi4py/mpi4py.h>
+#endif
 
 #include <climits>
 #include <cmath>
@@ -581,6 +585,288 @@ MCResult mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, n
 }
 
 // ---------------------------------------------------------------------------
+// OpenCL: device-resident data (hpk.cl) and adopted queues
+// ---------------------------------------------------------------------------
+// hpk/cl.py turns pyopencl arrays and buffers into (cl_mem, offset, inc)
+// triples and checks them; these functions only call hpk, which checks every
+// buffer again (its context, its size).  Device functions need an explicit
+// OpenCL Context.
+
+struct Profile {
+    double upload_s = 0, kernel_s = 0, download_s = 0, build_s = 0;
+};
+
+#ifdef HPK_PY_HAVE_OPENCL
+Context *need_cl(Context *c, const char *fn) {
+    if (!c) type_error(format("%s: ctx must be an OpenCL hpk.Context, not None", fn));
+    std::lock_guard<std::mutex> lock(c->mutex);
+    if (!c->ctx) value_error(format("%s: the context is closed", fn));
+    if (hpk_ctx_get_backend(c->ctx) != HPK_BACKEND_OPENCL)
+        value_error(format("%s: ctx is a %s context; device arrays need an OpenCL one", fn,
+                           backend_name(hpk_ctx_get_backend(c->ctx))));
+    return c;
+}
+
+cl_mem as_mem(uintptr_t p) { return (cl_mem)p; }
+
+void cl_gemv(Context *c, bool f32, int layout, bool trans, int64_t m, int64_t n, double alpha, uintptr_t a,
+             size_t a_off, int64_t lda, uintptr_t x, size_t x_off, int64_t incx, double beta, uintptr_t y,
+             size_t y_off, int64_t incy) {
+    const char *fn = "hpk.cl.gemv";
+    need_cl(c, fn);
+    hpk_layout lay = layout == 0 ? HPK_ROW_MAJOR : HPK_COL_MAJOR;
+    hpk_transpose tr = trans ? HPK_TRANS : HPK_NO_TRANS;
+    run(fn, c, [&](hpk_ctx *ctx) {
+        if (f32)
+            return hpk_cl_sgemv(ctx, lay, tr, m, n, (float)alpha, as_mem(a), a_off, lda, as_mem(x), x_off, incx,
+                                (float)beta, as_mem(y), y_off, incy);
+        return hpk_cl_dgemv(ctx, lay, tr, m, n, alpha, as_mem(a), a_off, lda, as_mem(x), x_off, incx, beta,
+                            as_mem(y), y_off, incy);
+    });
+}
+
+// op: "sum", "asum", "nrm2", "dot", "iamax".
+nb::object cl_reduce(const std::string &op, Context *c, bool f32, int64_t n, uintptr_t x, size_t x_off,
+                     int64_t incx, uintptr_t y, size_t y_off, int64_t incy) {
+    std::string name = "hpk.cl." + op;
+    const char *fn = name.c_str();
+    need_cl(c, fn);
+    if (op == "iamax") {
+        int64_t r = -1;
+        run(fn, c, [&](hpk_ctx *ctx) {
+            return f32 ? hpk_cl_isamax(ctx, n, as_mem(x), x_off, incx, &r)
+                       : hpk_cl_idamax(ctx, n, as_mem(x), x_off, incx, &r);
+        });
+        return nb::int_(r);
+    }
+    using DF = hpk_status (*)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, double *);
+    using SF = hpk_status (*)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, float *);
+    DF df = nullptr;
+    SF sf = nullptr;
+    if (op == "sum") df = hpk_cl_dsum, sf = hpk_cl_ssum;
+    else if (op == "asum") df = hpk_cl_dasum, sf = hpk_cl_sasum;
+    else if (op == "nrm2") df = hpk_cl_dnrm2, sf = hpk_cl_snrm2;
+    else if (op != "dot") value_error(format("hpk.cl: unknown reduction '%s'", op.c_str()));
+    double rd = 0;
+    float rs = 0;
+    run(fn, c, [&](hpk_ctx *ctx) {
+        if (op == "dot")
+            return f32 ? hpk_cl_sdot(ctx, n, as_mem(x), x_off, incx, as_mem(y), y_off, incy, &rs)
+                       : hpk_cl_ddot(ctx, n, as_mem(x), x_off, incx, as_mem(y), y_off, incy, &rd);
+        return f32 ? sf(ctx, n, as_mem(x), x_off, incx, &rs) : df(ctx, n, as_mem(x), x_off, incx, &rd);
+    });
+    return nb::float_(f32 ? (double)rs : rd);
+}
+
+// The int_ptr of a pyopencl object (CommandQueue, Context, Buffer).
+uintptr_t int_ptr_of(nb::handle obj, const char *fn, const char *name, const char *kind) {
+    nb::object mod = nb::borrow(obj.type()).attr("__module__");
+    std::string module = nb::isinstance<nb::str>(mod) ? nb::cast<std::string>(mod) : std::string();
+    if (module.rfind("pyopencl", 0) != 0 || !nb::hasattr(obj, "int_ptr"))
+        type_error(format("%s: %s must be a %s, not %s", fn, name, kind, pytype_name(obj).c_str()));
+    return nb::cast<uintptr_t>(obj.attr("int_ptr"));
+}
+
+Context *from_queue(nb::handle queue) {
+    const char *fn = "hpk.Context.from_queue";
+    uintptr_t q = int_ptr_of(queue, fn, "queue", "pyopencl.CommandQueue");
+    hpk_ctx *ctx = nullptr;
+    hpk_status st;
+    std::string message;
+    {
+        nb::gil_scoped_release release;
+        st = hpk_ctx_create_cl_queue(&ctx, (cl_command_queue)q);
+        if (st != HPK_SUCCESS) message = hpk_ctx_error_message(nullptr);
+    }
+    if (st != HPK_SUCCESS) raise_status(st, message);
+    Context *c = new Context();
+    c->ctx = ctx;
+    return c;
+}
+
+// hpk's OpenCL objects as pyopencl objects (each holding its own reference).
+nb::object cl_object(Context &c, const char *what) {
+    uintptr_t p = 0;
+    {
+        std::lock_guard<std::mutex> lock(c.mutex);
+        if (!c.ctx) value_error("hpk.Context: the context is closed");
+        if (hpk_ctx_get_backend(c.ctx) != HPK_BACKEND_OPENCL) return nb::none();
+        if (std::strcmp(what, "queue") == 0) p = (uintptr_t)hpk_ctx_cl_queue(c.ctx);
+        else if (std::strcmp(what, "context") == 0) p = (uintptr_t)hpk_ctx_cl_context(c.ctx);
+        else p = (uintptr_t)hpk_ctx_cl_device(c.ctx);
+    }
+    nb::module_ cl = nb::module_::import_("pyopencl");
+    const char *cls = std::strcmp(what, "queue") == 0 ? "CommandQueue"
+                      : std::strcmp(what, "context") == 0 ? "Context" : "Device";
+    if (std::strcmp(what, "device") == 0) return cl.attr(cls).attr("from_int_ptr")(p);
+    return cl.attr(cls).attr("from_int_ptr")(p, "retain"_a = true);
+}
+
+uintptr_t cl_pointer(Context &c, const char *what) {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (!c.ctx) value_error("hpk.Context: the context is closed");
+    if (hpk_ctx_get_backend(c.ctx) != HPK_BACKEND_OPENCL) return 0;
+    if (std::strcmp(what, "queue") == 0) return (uintptr_t)hpk_ctx_cl_queue(c.ctx);
+    if (std::strcmp(what, "context") == 0) return (uintptr_t)hpk_ctx_cl_context(c.ctx);
+    return (uintptr_t)hpk_ctx_cl_device(c.ctx);
+}
+
+Profile last_profile(Context &c) {
+    hpk_profile p{};
+    run("hpk.Context.last_profile", &c, [&](hpk_ctx *ctx) { return hpk_ctx_last_profile(ctx, &p); });
+    return Profile{p.upload_s, p.kernel_s, p.download_s, p.build_s};
+}
+#endif
+
+// ---------------------------------------------------------------------------
+// MPI: hpk_mpi.h on mpi4py communicators (hpk.mpi)
+// ---------------------------------------------------------------------------
+#ifdef HPK_PY_HAVE_MPI
+// mpi4py's C API, imported on first use: importing mpi4py.MPI initialises
+// MPI, which `import hpk` must not do.
+MPI_Comm get_comm(nb::handle obj, const char *fn) {
+    static bool imported = false;
+    if (!imported) {
+        if (import_mpi4py() < 0) throw nb::python_error();
+        imported = true;
+    }
+    if (!PyObject_TypeCheck(obj.ptr(), &PyMPIComm_Type))
+        type_error(format("%s: comm must be an mpi4py.MPI.Comm (e.g. MPI.COMM_WORLD), not %s", fn,
+                          pytype_name(obj).c_str()));
+    MPI_Comm *p = PyMPIComm_Get(obj.ptr());
+    if (!p) throw nb::python_error();
+    return *p;
+}
+
+nb::tuple mpi_block_range(nb::handle comm_obj, int64_t n) {
+    const char *fn = "hpk.mpi.block_range";
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    int64_t first = 0, count = 0;
+    hpk_status st = hpk_mpi_block_range(comm, n, &first, &count);
+    if (st != HPK_SUCCESS) raise_status(st, hpk_ctx_error_message(nullptr));
+    return nb::make_tuple(first, count);
+}
+
+// a: the rank's row block, row-major (C order or a slice of rows).
+void row_block(const Array &a, const char *fn, int64_t &lda) {
+    int64_t m = a.shape[0], n = a.shape[1], sr = a.stride[0], sc = a.stride[1];
+    lda = n > 1 ? n : 1;
+    if (m == 0 || n == 0) return;
+    if (sc != 1 && n > 1)
+        value_error(format("%s: a has strides (%lld, %lld) (in elements); hpk.mpi needs row-major blocks "
+                           "(stride 1 along rows, C order or a slice of rows): np.ascontiguousarray(a) makes a "
+                           "copy that works",
+                           fn, (long long)sr, (long long)sc));
+    if (m > 1) {
+        if (sr < lda)
+            value_error(format("%s: a's row stride %lld (in elements) is smaller than its %lld columns", fn,
+                               (long long)sr, (long long)n));
+        lda = sr;
+    }
+}
+
+// y := alpha * A x + beta * y (trans: alpha * A^T x + beta * y) over row blocks.
+void mpi_gemv(nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool gathered,
+              bool trans, nb::handle comm_obj, Context *c) {
+    const char *fn = "hpk.mpi.gemv";
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    Array a, x, y;
+    get_array(a_obj, fn, "a", 2, false, a);
+    int64_t lda;
+    row_block(a, fn, lda);
+    get_array(x_obj, fn, "x", 1, false, x);
+    same_dtype(a, "a", x, "x", fn);
+    get_array(y_obj, fn, "y", 1, true, y);
+    same_dtype(a, "a", y, "y", fn);
+    int64_t m = a.shape[0], n = a.shape[1];
+    int64_t xlen = trans ? m : n;
+    if (x.shape[0] != xlen)
+        value_error(format("%s: x has %lld elements, but this rank's a is %lld x %lld, so x needs %lld", fn,
+                           (long long)x.shape[0], (long long)m, (long long)n, (long long)xlen));
+    if (!gathered && !trans && y.shape[0] != m)
+        value_error(format("%s: y has %lld elements, but this rank's a has %lld rows (y='local')", fn,
+                           (long long)y.shape[0], (long long)m));
+    if (trans && y.shape[0] != n)
+        value_error(format("%s: y has %lld elements, but a has %lld columns (trans=True)", fn,
+                           (long long)y.shape[0], (long long)n));
+    if (overlap(y, 1, a, 2)) value_error(format("%s: y shares memory with a; y must be a separate array", fn));
+    if (overlap(y, 1, x, 1)) value_error(format("%s: y shares memory with x; y must be a separate array", fn));
+    Vector xv = as_vector(x, fn, "x"), yv = as_vector(y, fn, "y");
+    hpk_mpi_y yd = gathered ? HPK_MPI_Y_GATHERED : HPK_MPI_Y_LOCAL;
+    const void *ap = m == 0 ? nullptr : a.data;
+    run(fn, c, [&](hpk_ctx *ctx) {
+        if (a.dtype == DType::F64) {
+            if (trans)
+                return hpk_mpi_dgemv_t(ctx, comm, m, n, alpha, (const double *)ap, lda, (const double *)xv.ptr,
+                                       xv.inc, beta, (double *)yv.ptr, yv.inc);
+            return hpk_mpi_dgemv(ctx, comm, yd, m, n, alpha, (const double *)ap, lda, (const double *)xv.ptr,
+                                 xv.inc, beta, (double *)yv.ptr, yv.inc);
+        }
+        if (trans)
+            return hpk_mpi_sgemv_t(ctx, comm, m, n, (float)alpha, (const float *)ap, lda, (const float *)xv.ptr,
+                                   xv.inc, (float)beta, (float *)yv.ptr, yv.inc);
+        return hpk_mpi_sgemv(ctx, comm, yd, m, n, (float)alpha, (const float *)ap, lda, (const float *)xv.ptr,
+                             xv.inc, (float)beta, (float *)yv.ptr, yv.inc);
+    });
+}
+
+nb::object mpi_reduce(const std::string &op, nb::handle x_obj, nb::handle y_obj, nb::handle comm_obj, Context *c) {
+    std::string name = "hpk.mpi." + op;
+    const char *fn = name.c_str();
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    Array x, y;
+    get_array(x_obj, fn, "x", 1, false, x);
+    Vector xv = as_vector(x, fn, "x"), yv{nullptr, 0, 1};
+    if (op == "dot") {
+        get_array(y_obj, fn, "y", 1, false, y);
+        same_dtype(x, "x", y, "y", fn);
+        if (x.shape[0] != y.shape[0])
+            value_error(format("%s: x has %lld elements but y has %lld on this rank", fn, (long long)x.shape[0],
+                               (long long)y.shape[0]));
+        yv = as_vector(y, fn, "y");
+    }
+    bool f32 = x.dtype == DType::F32;
+    if (op == "iamax") {
+        int64_t r = -1;
+        run(fn, c, [&](hpk_ctx *ctx) {
+            return f32 ? hpk_mpi_isamax(ctx, comm, xv.n, (const float *)xv.ptr, xv.inc, &r)
+                       : hpk_mpi_idamax(ctx, comm, xv.n, (const double *)xv.ptr, xv.inc, &r);
+        });
+        return nb::int_(r);
+    }
+    using DF = hpk_status (*)(hpk_ctx *, MPI_Comm, int64_t, const double *, int64_t, double *);
+    using SF = hpk_status (*)(hpk_ctx *, MPI_Comm, int64_t, const float *, int64_t, float *);
+    DF df = nullptr;
+    SF sf = nullptr;
+    if (op == "sum") df = hpk_mpi_dsum, sf = hpk_mpi_ssum;
+    else if (op == "asum") df = hpk_mpi_dasum, sf = hpk_mpi_sasum;
+    else if (op == "nrm2") df = hpk_mpi_dnrm2, sf = hpk_mpi_snrm2;
+    else if (op != "dot") value_error(format("hpk.mpi: unknown reduction '%s'", op.c_str()));
+    double rd = 0;
+    float rs = 0;
+    run(fn, c, [&](hpk_ctx *ctx) {
+        if (op == "dot")
+            return f32 ? hpk_mpi_sdot(ctx, comm, xv.n, (const float *)xv.ptr, xv.inc, (const float *)yv.ptr, yv.inc,
+                                      &rs)
+                       : hpk_mpi_ddot(ctx, comm, xv.n, (const double *)xv.ptr, xv.inc, (const double *)yv.ptr,
+                                      yv.inc, &rd);
+        return f32 ? sf(ctx, comm, xv.n, (const float *)xv.ptr, xv.inc, &rs)
+                   : df(ctx, comm, xv.n, (const double *)xv.ptr, xv.inc, &rd);
+    });
+    return nb::float_(f32 ? (double)rs : rd);
+}
+
+MCResult mpi_mc_pi(nb::handle samples_obj, nb::handle seed_obj, nb::handle comm_obj, Context *c) {
+    const char *fn = "hpk.mpi.mc_pi";
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    uint64_t samples = to_u64(samples_obj, fn, "samples"), seed = to_u64(seed_obj, fn, "seed");
+    hpk_mc_result r{};
+    run(fn, c, [&](hpk_ctx *ctx) { return hpk_mpi_mc_pi(ctx, comm, samples, seed, &r); });
+    return to_result(r);
+}
+#endif
+
+// ---------------------------------------------------------------------------
 // Docstrings: the Python manual
 // ---------------------------------------------------------------------------
 
@@ -606,6 +892,24 @@ closed context raises ValueError when used.
 Raises hpk.UnsupportedError when the backend is not built in,
 hpk.NoDeviceError when no OpenCL device matches, hpk.DeviceError when the
 OpenCL runtime fails, hpk.InvalidArgumentError for threads < 0.)";
+
+const char *doc_from_queue = R"(Context.from_queue(queue) -> Context
+
+An OpenCL hpk context that enqueues its work on the caller's pyopencl
+CommandQueue (hpk_ctx_create_cl_queue): hpk's commands and the caller's run
+in the one queue's order, and every buffer of the queue's pyopencl.Context
+works with hpk.cl.  The queue must be in order (an out-of-order queue raises
+hpk.InvalidArgumentError); without PROFILING_ENABLE everything works but
+last_profile raises hpk.UnsupportedError.  The context holds a reference to
+the queue and its OpenCL context until close(), which first waits for every
+command on the queue.  hpk.UnsupportedError in a build without OpenCL.)";
+
+const char *doc_last_profile = R"(An hpk.Profile of the last call on this OpenCL context that used the
+device: upload_s, kernel_s, download_s and build_s in seconds (all zero
+before any such call).  After hpk.cl.gemv, which returns before its kernels
+run, reading it waits for them.  hpk.UnsupportedError for a from_queue
+context whose queue has no profiling; hpk.InvalidArgumentError for a CPU
+context.)";
 
 const char *doc_gemv = R"(y = alpha * a @ x + beta * y  (trans=True: alpha * a.T @ x + beta * y).
 
@@ -816,6 +1120,34 @@ NB_MODULE(_hpk, m) {
                 }
             },
             "Destroy the hpk context (OpenCL: after its queue finishes).  Closing twice is harmless.")
+        .def_static(
+            "from_queue",
+            [](nb::handle queue) -> Context * {
+#ifdef HPK_PY_HAVE_OPENCL
+                return from_queue(queue);
+#else
+                (void)queue;
+                raise_status(HPK_ERR_UNSUPPORTED, "hpk.Context.from_queue: this build of hpk has no OpenCL backend");
+#endif
+            },
+            "queue"_a, nb::rv_policy::take_ownership, doc_from_queue,
+            nb::sig("def from_queue(queue: pyopencl.CommandQueue) -> hpk.Context"))
+#ifdef HPK_PY_HAVE_OPENCL
+        .def_prop_ro(
+            "cl_queue", [](Context &c) { return cl_object(c, "queue"); },
+            "The context's OpenCL command queue as a pyopencl.CommandQueue (in order; the caller's own for "
+            "Context.from_queue); None for a CPU context.  Enqueue your own work on it to order it with hpk's.")
+        .def_prop_ro(
+            "cl_context", [](Context &c) { return cl_object(c, "context"); },
+            "The context's OpenCL context as a pyopencl.Context (buffers for hpk.cl come from it); None for a "
+            "CPU context.")
+        .def_prop_ro(
+            "cl_device", [](Context &c) { return cl_object(c, "device"); },
+            "The context's OpenCL device as a pyopencl.Device; None for a CPU context.")
+        .def_prop_ro("_cl_queue_ptr", [](Context &c) { return cl_pointer(c, "queue"); })
+        .def_prop_ro("_cl_context_ptr", [](Context &c) { return cl_pointer(c, "context"); })
+        .def_prop_ro("last_profile", &last_profile, doc_last_profile)
+#endif
         .def("__enter__", [](nb::handle self) { return nb::borrow(self); })
         .def(
             "__exit__",
@@ -834,6 +1166,37 @@ NB_MODULE(_hpk, m) {
                 return format("hpk.Context(backend='openmp', threads=%d)", hpk_ctx_get_num_threads(c.ctx));
             return format("hpk.Context(backend='%s')", backend_name(b));
         });
+
+    nb::class_<Profile>(m, "Profile", "Where the time of an OpenCL context's last device call went (seconds).")
+        .def_ro("upload_s", &Profile::upload_s, "Host-to-device transfers (host-array functions only).")
+        .def_ro("kernel_s", &Profile::kernel_s, "Kernels.")
+        .def_ro("download_s", &Profile::download_s, "Device-to-host transfers (results, y).")
+        .def_ro("build_s", &Profile::build_s, "Building OpenCL programs from source (0 when cached).")
+        .def("__repr__", [](const Profile &p) {
+            return format("Profile(upload_s=%.6g, kernel_s=%.6g, download_s=%.6g, build_s=%.6g)", p.upload_s,
+                          p.kernel_s, p.download_s, p.build_s);
+        });
+
+#ifdef HPK_PY_HAVE_OPENCL
+    m.def("_cl_gemv", &cl_gemv, "ctx"_a.none(), "f32"_a, "layout"_a, "trans"_a, "m"_a, "n"_a, "alpha"_a, "a"_a,
+          "a_off"_a, "lda"_a, "x"_a, "x_off"_a, "incx"_a, "beta"_a, "y"_a, "y_off"_a, "incy"_a);
+    m.def("_cl_reduce", &cl_reduce, "op"_a, "ctx"_a.none(), "f32"_a, "n"_a, "x"_a, "x_off"_a, "incx"_a, "y"_a = 0,
+          "y_off"_a = 0, "incy"_a = 1);
+#endif
+#ifdef HPK_PY_HAVE_MPI
+    m.attr("have_mpi") = true;
+    m.def("_mpi_block_range", &mpi_block_range, "comm"_a, "n"_a);
+    m.def("_mpi_gemv", &mpi_gemv, "a"_a.none(), "x"_a.none(), "y"_a.none(), "alpha"_a, "beta"_a, "gathered"_a,
+          "trans"_a, "comm"_a.none(), "ctx"_a.none());
+    m.def("_mpi_reduce", &mpi_reduce, "op"_a, "x"_a.none(), "y"_a.none(), "comm"_a.none(), "ctx"_a.none());
+    m.def("_mpi_mc_pi", &mpi_mc_pi, "samples"_a.none(), "seed"_a.none(), "comm"_a.none(), "ctx"_a.none());
+    m.def("_mpi_last_times", [] {
+        hpk_mpi_times t = hpk_mpi_last_times();
+        return nb::make_tuple(t.total_s, t.compute_s, t.comm_s);
+    });
+#else
+    m.attr("have_mpi") = false;
+#endif
 
     nb::class_<MCResult>(m, "MCResult", "The result of a Monte Carlo estimate.")
         .def_ro("estimate", &MCResult::estimate, "The estimate.")

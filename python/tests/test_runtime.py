@@ -267,3 +267,17 @@ def test_python_integrand_exceptions_propagate():
     assert hpk.mc_integrate(lambda p: np.float32(2.0), [0.0], [1.0], 10).estimate == 2.0
     # One sample: no variance.
     assert math.isnan(hpk.mc_integrate(lambda p: 1.0, [0.0], [1.0], 1).std_error)
+
+
+def test_submodule_stubs_cover_their_api():
+    for name in ("cl", "mpi"):
+        stub = pathlib.Path(hpk.__file__).with_name(f"{name}.pyi")
+        assert stub.exists(), stub
+        names = {n.name for n in ast.parse(stub.read_text()).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        names |= {a.name for n in ast.parse(stub.read_text()).body if isinstance(n, ast.ImportFrom)
+                  for a in n.names}
+        try:
+            module = importlib.import_module(f"hpk.{name}")
+        except ImportError:
+            continue  # this build (or machine) lacks it
+        assert set(module.__all__) <= names, set(module.__all__) - names
