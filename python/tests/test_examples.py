@@ -28,3 +28,16 @@ def test_example_runs_and_agrees(name):
     assert run.returncode == 0, run.stdout + run.stderr
     assert "results agree" in run.stdout, run.stdout
     assert "DO NOT agree" not in run.stdout
+
+
+def test_speed_script_runs():
+    # python/bench/speed.py is a benchmark, not a test: this only checks that it
+    # runs and prints its three tables, on sizes too small to time anything.
+    speed = EXAMPLES.parent / "bench" / "speed.py"
+    run = subprocess.run(
+        [sys.executable, str(speed), "--sizes", "64", "--threads", "1", "--samples", "10000", "--repeat", "1"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    for heading in ("Per-call overhead", "hpk.gemv vs numpy", "hpk.mc_pi vs multiprocessing"):
+        assert heading in run.stdout, run.stdout
