@@ -93,25 +93,25 @@ __all__.append("INTEGRAND")
 _CFuncPtr = _ctypes._CFuncPtr  # the base of every CFUNCTYPE object
 
 
-def _address(obj, name):
+def _address(obj, name, fn="hpk.mc_integrate"):
     """The address a ctypes object or int stands for (user_data)."""
     if obj is None:
         return 0
     if isinstance(obj, int) and not isinstance(obj, bool):
         if obj < 0:
-            raise ValueError(f"hpk.mc_integrate: {name} must be a non-negative address")
+            raise ValueError(f"{fn}: {name} must be a non-negative address")
         return obj
     if isinstance(obj, (_ctypes._Pointer, _ctypes.c_void_p, _ctypes.c_char_p)):
         return _ctypes.cast(obj, _ctypes.c_void_p).value or 0
     if isinstance(obj, (_ctypes._SimpleCData, _ctypes.Structure, _ctypes.Union, _ctypes.Array)):
         return _ctypes.addressof(obj)
     raise TypeError(
-        f"hpk.mc_integrate: {name} must be None, an int address or a ctypes object, "
+        f"{fn}: {name} must be None, an int address or a ctypes object, "
         f"not {type(obj).__name__}"
     )
 
 
-def _check_signature(f):
+def _check_signature(f, fn="hpk.mc_integrate"):
     restype = getattr(f, "restype", None)
     argtypes = getattr(f, "argtypes", None)
     expected = (_ctypes.POINTER(_ctypes.c_double), _ctypes.c_int, _ctypes.c_void_p)
@@ -120,7 +120,7 @@ def _check_signature(f):
     ):
         got = ", ".join(getattr(t, "__name__", str(t)) for t in (argtypes or ()))
         raise TypeError(
-            "hpk.mc_integrate: f must be a C function double f(const double *point, int dim, "
+            f"{fn}: f must be a C function double f(const double *point, int dim, "
             "void *user_data), i.e. hpk.INTEGRAND (CFUNCTYPE(c_double, POINTER(c_double), c_int, "
             f"c_void_p)); got restype {getattr(restype, '__name__', restype)} and argtypes ({got})"
         )
@@ -156,25 +156,28 @@ def mc_integrate(f, lower, upper, samples, seed=0, ctx=None, *, user_data=None):
     An OpenCL context raises hpk.UnsupportedError (a C or Python function
     cannot run on the device).
     """
+    kind, target, ud = _integrand(f, user_data, "hpk.mc_integrate")  # f stays referenced during the call
+    if kind == "address":
+        return _mc_integrate_address(target, ud, lower, upper, samples, seed, ctx)
+    return _mc_integrate_python(target, lower, upper, samples, seed, ctx)
+
+
+def _integrand(f, user_data, fn):
+    """("address", function address, user_data address) for a C integrand,
+    ("python", f, 0) for a Python callable (shared with hpk.mpi)."""
     if isinstance(f, _CFuncPtr):
-        _check_signature(f)
+        _check_signature(f, fn)
         address = _ctypes.cast(f, _ctypes.c_void_p).value or 0
-        return _mc_integrate_address(
-            address, _address(user_data, "user_data"), lower, upper, samples, seed, ctx
-        )
+        return "address", address, _address(user_data, "user_data", fn)
     if isinstance(f, int) and not isinstance(f, bool):
         if f <= 0:
-            raise ValueError("hpk.mc_integrate: f, a function address, must be positive")
-        return _mc_integrate_address(
-            f, _address(user_data, "user_data"), lower, upper, samples, seed, ctx
-        )
+            raise ValueError(f"{fn}: f, a function address, must be positive")
+        return "address", f, _address(user_data, "user_data", fn)
     if callable(f):
         if user_data is not None:
-            raise ValueError(
-                "hpk.mc_integrate: user_data is for C integrands only; a Python f can close over its data"
-            )
-        return _mc_integrate_python(f, lower, upper, samples, seed, ctx)
+            raise ValueError(f"{fn}: user_data is for C integrands only; a Python f can close over its data")
+        return "python", f, 0
     raise TypeError(
-        "hpk.mc_integrate: f must be a Python callable, a ctypes C function (hpk.INTEGRAND) "
+        f"{fn}: f must be a Python callable, a ctypes C function (hpk.INTEGRAND) "
         f"or a function address, not {type(f).__name__}"
     )

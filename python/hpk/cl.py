@@ -54,7 +54,7 @@ except ImportError as _e:  # pragma: no cover - depends on the machine
         "hpk.cl works on pyopencl arrays and buffers: install pyopencl (Debian: python3-pyopencl)"
     ) from _e
 
-__all__ = ["Context", "Matrix", "Profile", "Vector", "asum", "dot", "gemv", "iamax", "nrm2", "sum"]
+__all__ = ["Context", "Matrix", "Profile", "Vector", "asum", "dot", "gemv", "iamax", "mc_integrate", "nrm2", "sum"]
 
 _DTYPES = {_np.dtype(_np.float32): True, _np.dtype(_np.float64): False}  # dtype -> f32
 
@@ -150,7 +150,7 @@ def _check_ctx(ctx, fn):
     if ctx.closed:
         raise ValueError(f"{fn}: the context is closed")
     if ctx.backend != "opencl":
-        raise ValueError(f"{fn}: ctx is a {ctx.backend} context; device arrays need an OpenCL one")
+        raise ValueError(f"{fn}: ctx is a {ctx.backend} context; hpk.cl needs an OpenCL one")
     return ctx._cl_context_ptr, ctx._cl_queue_ptr
 
 
@@ -365,6 +365,37 @@ def iamax(x, ctx):
     """The 0-based index of the first largest |x_i| of the device vector x (hpk_cl_i?amax;
     NaN beats every number, the first NaN wins; -1 when empty), in x's own order."""
     return _reduce("iamax", "hpk.cl.iamax", ctx, x)
+
+
+def mc_integrate(source, lower, upper, samples, seed=0, *, ctx):
+    """mc_integrate(source, lower, upper, samples, seed=0, *, ctx) -> MCResult
+
+    hpk.mc_integrate on the device (hpk_cl_mc_integrate), the integrand given
+    as OpenCL C source (a str) that defines
+
+        double hpk_integrand(const double *point, int dim)
+
+    (helper functions and constants too; names starting with hpk_ are
+    reserved), dim being len(lower).  The sample points are hpk.mc_integrate's
+    and are combined in hpk.h's canonical order, so an integrand whose values
+    are bit for bit those of a C (or Python) integrand gives bitwise
+    hpk.mc_integrate's MCResult on a CPU context; otherwise the result differs
+    only as the integrand values do.  The built program is cached per context
+    and on disk, keyed by the source and dim.  Needs fp64
+    (hpk.UnsupportedError without it).  Blocks until the result is read back;
+    the GIL is released meanwhile.
+
+    The source is compiled with the rights of this process (an #include in it
+    can read any file the process can read): pass only sources you would
+    compile yourself.  A source that does not build raises hpk.DeviceError
+    whose message holds the build log (some drivers, PoCL among them, also
+    print an error count to stderr).  Bounds must be finite with
+    lower[d] < upper[d], 1 <= len(lower) <= 256 and samples >= 1
+    (hpk.InvalidArgumentError, a ValueError, otherwise).
+    """
+    fn = "hpk.cl.mc_integrate"
+    _check_ctx(ctx, fn)
+    return _hpk._cl_mc_integrate(source, lower, upper, samples, seed, ctx)
 
 
 del _builtins

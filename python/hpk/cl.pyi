@@ -1,9 +1,10 @@
 # Type stubs of hpk.cl (the docstrings are the manual).
-from typing import Any, Optional, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy.typing as npt
 
 from . import Context as Context
+from . import MCResult
 from . import Profile as Profile
 
 _DeviceVector = Union[Any, Vector]  # pyopencl.array.Array (1-D) or Vector
@@ -44,3 +45,12 @@ def asum(x: _DeviceVector, ctx: Context) -> float: ...
 def nrm2(x: _DeviceVector, ctx: Context) -> float: ...
 def dot(x: _DeviceVector, y: _DeviceVector, ctx: Context) -> float: ...
 def iamax(x: _DeviceVector, ctx: Context) -> int: ...
+def mc_integrate(
+    source: str,
+    lower: Sequence[float],
+    upper: Sequence[float],
+    samples: int,
+    seed: int = 0,
+    *,
+    ctx: Context,
+) -> MCResult: ...

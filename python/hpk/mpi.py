@@ -18,8 +18,9 @@ comm=None is MPI.COMM_WORLD and ctx=None the calling thread's default
 context, as in hpk.  Results are the same bits on every rank; Monte Carlo,
 row-block gemv and (over block_range's split) the reductions are bitwise
 hpk's single-process results (hpk_mpi.h, "Reproducibility").  The GIL is
-released during the calls.  Argument errors found by hpk are reported on
-every rank (hpk.InvalidArgumentError, hpk.MPIError when the ranks disagree);
+released during the calls (except while a Python integrand runs).  Argument
+errors found by hpk are reported on every rank (hpk.InvalidArgumentError,
+hpk.MPIError when the ranks disagree);
 TypeError / ValueError raised before the call are local to one rank, like
 any Python exception in an MPI program.
 
@@ -34,6 +35,7 @@ from collections import namedtuple as _namedtuple
 import numpy as _np
 
 from . import _hpk
+from . import _integrand
 
 if not _hpk.have_mpi:
     raise ImportError(
@@ -45,7 +47,8 @@ try:
 except ImportError as _e:  # pragma: no cover - depends on the machine
     raise ImportError("hpk.mpi takes mpi4py communicators: install mpi4py (Debian: python3-mpi4py)") from _e
 
-__all__ = ["Times", "asum", "block_range", "dot", "gemv", "iamax", "last_times", "mc_pi", "nrm2", "sum"]
+__all__ = ["Times", "asum", "block_range", "dot", "gemv", "iamax", "last_times", "mc_integrate", "mc_pi", "nrm2",
+           "sum"]
 
 Times = _namedtuple("Times", ["total_s", "compute_s", "comm_s"])
 Times.__doc__ = "Wall-clock time of the last hpk.mpi call: in all, outside MPI, inside MPI (seconds)."
@@ -136,6 +139,34 @@ def mc_pi(samples, seed=0, comm=None, ctx=None):
     """Estimate pi from `samples` Philox points shared among the ranks (hpk_mpi_mc_pi): bitwise
     hpk.mc_pi(samples, seed) on one process, for any number of ranks.  ctx must be a CPU context."""
     return _hpk._mpi_mc_pi(samples, seed, _comm(comm), ctx)
+
+
+def mc_integrate(f, lower, upper, samples, seed=0, *, ctx=None, comm=None, user_data=None):
+    """mc_integrate(f, lower, upper, samples, seed=0, *, ctx=None, comm=None, user_data=None) -> MCResult
+
+    hpk.mc_integrate with the samples shared among the ranks of comm
+    (hpk_mpi_mc_integrate): each rank evaluates f on its contiguous range of
+    sample indices and every rank receives the result, bitwise
+    hpk.mc_integrate(f, lower, upper, samples, seed) on one process for any
+    number of ranks and threads.  samples, seed, len(lower) and the bounds
+    must agree on every rank (hpk.MPIError otherwise); f is each rank's own
+    and must compute the same function everywhere.
+
+    f is as in hpk.mc_integrate: a C function (hpk.INTEGRAND or its address,
+    user_data passed to it) run on the threads of ctx with the GIL released,
+    or a Python callable f(point) -> float run with the GIL held on one
+    thread (ctx itself when serial, else a serial context of the moment: the
+    same bits).  An exception raised by a Python f stops its calls on that
+    rank; the collective still completes and the exception propagates on
+    that rank only.  ctx must be a CPU context (hpk.UnsupportedError
+    otherwise).
+    """
+    fn = "hpk.mpi.mc_integrate"
+    comm = _comm(comm)
+    kind, target, ud = _integrand(f, user_data, fn)  # f stays referenced during the call
+    if kind == "address":
+        return _hpk._mpi_mc_integrate_address(target, ud, lower, upper, samples, seed, comm, ctx)
+    return _hpk._mpi_mc_integrate_python(target, lower, upper, samples, seed, comm, ctx)
 
 
 def last_times():

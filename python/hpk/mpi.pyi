@@ -1,5 +1,6 @@
 # Type stubs of hpk.mpi (the docstrings are the manual).
-from typing import Any, NamedTuple, Optional
+import ctypes
+from typing import Any, Callable, NamedTuple, Optional, Sequence, Union
 
 from . import Context, MCResult, _Array
 
@@ -27,4 +28,15 @@ def nrm2(x: _Array, comm: Any = None, ctx: Optional[Context] = None) -> float: .
 def dot(x: _Array, y: _Array, comm: Any = None, ctx: Optional[Context] = None) -> float: ...
 def iamax(x: _Array, comm: Any = None, ctx: Optional[Context] = None) -> int: ...
 def mc_pi(samples: int, seed: int = 0, comm: Any = None, ctx: Optional[Context] = None) -> MCResult: ...
+def mc_integrate(
+    f: Union[Callable[[tuple[float, ...]], float], ctypes._CFuncPtr, int],
+    lower: Sequence[float],
+    upper: Sequence[float],
+    samples: int,
+    seed: int = 0,
+    *,
+    ctx: Optional[Context] = None,
+    comm: Any = None,
+    user_data: Union[None, int, ctypes._CData] = None,
+) -> MCResult: ...
 def last_times() -> Times: ...

@@ -545,18 +545,17 @@ double py_integrand(const double *point, int dim, void *user_data) {
     return v;
 }
 
-MCResult mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples,
-                             nb::handle seed, Context *c) {
-    const char *fn = "hpk.mc_integrate";
-    Box b = box(lower, upper, samples, seed, fn);
+// Integrates the Python callable f over the box b with call(ctx, integrand,
+// state) -> hpk_status, on one thread with the GIL held.  A serial or OpenCL
+// Context is used as it is (OpenCL refuses C callbacks); for an OpenMP one or
+// the default context a serial context of the moment gives the same bits
+// (the result does not depend on the thread count).
+template <class Call>
+MCResult integrate_python(const char *fn, nb::handle f, Context *c, Call &&call) {
     PyIntegrand state{f.ptr()};
     hpk_mc_result r{};
     hpk_status st;
     std::string message;
-    // One thread, the GIL held.  A serial or OpenCL Context is used as it is
-    // (OpenCL refuses C callbacks); for an OpenMP one or the default context
-    // a serial context of the moment gives the same bits (the result does
-    // not depend on the thread count).
     std::unique_lock<std::mutex> lock;
     hpk_ctx *ctx = nullptr, *temporary = nullptr;
     if (c) {
@@ -572,7 +571,7 @@ MCResult mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, n
         if (st != HPK_SUCCESS) raise_status(st, hpk_ctx_error_message(nullptr));
         ctx = temporary;
     }
-    st = hpk_mc_integrate(ctx, py_integrand, &state, b.dim, b.lower.data(), b.upper.data(), b.samples, b.seed, &r);
+    st = call(ctx, py_integrand, (void *)&state, &r);
     if (st != HPK_SUCCESS) message = hpk_ctx_error_message(ctx);
     if (temporary) hpk_ctx_destroy(temporary);
     if (lock.owns_lock()) lock.unlock();
@@ -582,6 +581,15 @@ MCResult mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, n
     }
     if (st != HPK_SUCCESS) raise_status(st, message);
     return to_result(r);
+}
+
+MCResult mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples,
+                             nb::handle seed, Context *c) {
+    const char *fn = "hpk.mc_integrate";
+    Box b = box(lower, upper, samples, seed, fn);
+    return integrate_python(fn, f, c, [&](hpk_ctx *ctx, hpk_integrand g, void *state, hpk_mc_result *r) {
+        return hpk_mc_integrate(ctx, g, state, b.dim, b.lower.data(), b.upper.data(), b.samples, b.seed, r);
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -602,7 +610,7 @@ Context *need_cl(Context *c, const char *fn) {
     std::lock_guard<std::mutex> lock(c->mutex);
     if (!c->ctx) value_error(format("%s: the context is closed", fn));
     if (hpk_ctx_get_backend(c->ctx) != HPK_BACKEND_OPENCL)
-        value_error(format("%s: ctx is a %s context; device arrays need an OpenCL one", fn,
+        value_error(format("%s: ctx is a %s context; hpk.cl needs an OpenCL one", fn,
                            backend_name(hpk_ctx_get_backend(c->ctx))));
     return c;
 }
@@ -709,6 +717,27 @@ uintptr_t cl_pointer(Context &c, const char *what) {
     if (std::strcmp(what, "queue") == 0) return (uintptr_t)hpk_ctx_cl_queue(c.ctx);
     if (std::strcmp(what, "context") == 0) return (uintptr_t)hpk_ctx_cl_context(c.ctx);
     return (uintptr_t)hpk_ctx_cl_device(c.ctx);
+}
+
+// The integrand as OpenCL C source defining
+// double hpk_integrand(const double *point, int dim).
+MCResult cl_mc_integrate(nb::handle source_obj, nb::handle lower, nb::handle upper, nb::handle samples,
+                         nb::handle seed, Context *c) {
+    const char *fn = "hpk.cl.mc_integrate";
+    if (!nb::isinstance<nb::str>(source_obj))
+        type_error(format("%s: source must be a str of OpenCL C defining double hpk_integrand(const double "
+                          "*point, int dim), not %s",
+                          fn, pytype_name(source_obj).c_str()));
+    std::string source = nb::cast<std::string>(source_obj);
+    if (source.find('\0') != std::string::npos) value_error(format("%s: source contains a NUL character", fn));
+    Box b = box(lower, upper, samples, seed, fn);
+    need_cl(c, fn);
+    hpk_mc_result r{};
+    run(fn, c, [&](hpk_ctx *ctx) {
+        return hpk_cl_mc_integrate(ctx, source.c_str(), b.dim, b.lower.data(), b.upper.data(), b.samples, b.seed,
+                                   &r);
+    });
+    return to_result(r);
 }
 
 Profile last_profile(Context &c) {
@@ -863,6 +892,37 @@ MCResult mpi_mc_pi(nb::handle samples_obj, nb::handle seed_obj, nb::handle comm_
     hpk_mc_result r{};
     run(fn, c, [&](hpk_ctx *ctx) { return hpk_mpi_mc_pi(ctx, comm, samples, seed, &r); });
     return to_result(r);
+}
+
+// f(point, dim, user_data) given as a C function address: each rank's own,
+// run on its context's threads without the GIL.
+MCResult mpi_mc_integrate_address(uintptr_t address, uintptr_t user_data, nb::handle lower, nb::handle upper,
+                                  nb::handle samples, nb::handle seed, nb::handle comm_obj, Context *c) {
+    const char *fn = "hpk.mpi.mc_integrate";
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    if (address == 0) value_error(format("%s: f is a NULL function pointer", fn));
+    Box b = box(lower, upper, samples, seed, fn);
+    hpk_integrand f;
+    std::memcpy(&f, &address, sizeof f);
+    hpk_mc_result r{};
+    run(fn, c, [&](hpk_ctx *ctx) {
+        return hpk_mpi_mc_integrate(ctx, comm, f, (void *)user_data, b.dim, b.lower.data(), b.upper.data(),
+                                    b.samples, b.seed, &r);
+    });
+    return to_result(r);
+}
+
+// A Python callable: on one thread with the GIL held, as hpk.mc_integrate
+// runs it (the collective still completes on every rank when f raises).
+MCResult mpi_mc_integrate_python(nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples,
+                                 nb::handle seed, nb::handle comm_obj, Context *c) {
+    const char *fn = "hpk.mpi.mc_integrate";
+    MPI_Comm comm = get_comm(comm_obj, fn);
+    Box b = box(lower, upper, samples, seed, fn);
+    return integrate_python(fn, f, c, [&](hpk_ctx *ctx, hpk_integrand g, void *state, hpk_mc_result *r) {
+        return hpk_mpi_mc_integrate(ctx, comm, g, state, b.dim, b.lower.data(), b.upper.data(), b.samples, b.seed,
+                                    r);
+    });
 }
 #endif
 
@@ -1182,6 +1242,8 @@ NB_MODULE(_hpk, m) {
           "a_off"_a, "lda"_a, "x"_a, "x_off"_a, "incx"_a, "beta"_a, "y"_a, "y_off"_a, "incy"_a);
     m.def("_cl_reduce", &cl_reduce, "op"_a, "ctx"_a.none(), "f32"_a, "n"_a, "x"_a, "x_off"_a, "incx"_a, "y"_a = 0,
           "y_off"_a = 0, "incy"_a = 1);
+    m.def("_cl_mc_integrate", &cl_mc_integrate, "source"_a.none(), "lower"_a.none(), "upper"_a.none(),
+          "samples"_a.none(), "seed"_a.none(), "ctx"_a.none());
 #endif
 #ifdef HPK_PY_HAVE_MPI
     m.attr("have_mpi") = true;
@@ -1190,6 +1252,10 @@ NB_MODULE(_hpk, m) {
           "trans"_a, "comm"_a.none(), "ctx"_a.none());
     m.def("_mpi_reduce", &mpi_reduce, "op"_a, "x"_a.none(), "y"_a.none(), "comm"_a.none(), "ctx"_a.none());
     m.def("_mpi_mc_pi", &mpi_mc_pi, "samples"_a.none(), "seed"_a.none(), "comm"_a.none(), "ctx"_a.none());
+    m.def("_mpi_mc_integrate_address", &mpi_mc_integrate_address, "address"_a, "user_data"_a, "lower"_a.none(),
+          "upper"_a.none(), "samples"_a.none(), "seed"_a.none(), "comm"_a.none(), "ctx"_a.none());
+    m.def("_mpi_mc_integrate_python", &mpi_mc_integrate_python, "f"_a, "lower"_a.none(), "upper"_a.none(),
+          "samples"_a.none(), "seed"_a.none(), "comm"_a.none(), "ctx"_a.none());
     m.def("_mpi_last_times", [] {
         hpk_mpi_times t = hpk_mpi_last_times();
         return nb::make_tuple(t.total_s, t.compute_s, t.comm_s);

@@ -1,6 +1,10 @@
 """Run under mpirun by test_mpi.py: hpk.mpi on this rank's blocks, checked
 bitwise against hpk's single-process results on the whole data (which every
-rank computes itself).  Prints "rank R ok" on success; any failure raises."""
+rank computes itself).  Prints "rank R ok" on success; any failure raises.
+Arguments: the backend ("openmp" or "serial") and, optionally, a shared
+library exporting the C integrand double poly(const double *, int, void *)."""
+import ctypes
+import struct
 import sys
 
 import numpy as np
@@ -57,6 +61,78 @@ for dtype in (np.float64, np.float32):
 r = hpk.mpi.mc_pi(10**6 + 3, seed=11, comm=comm, ctx=ctx)
 s = hpk.mc_pi(10**6 + 3, seed=11, ctx=serial)
 assert (r.estimate, r.std_error, r.samples) == (s.estimate, s.std_error, s.samples)
+
+
+
+# Monte Carlo integration: bitwise one process's hpk.mc_integrate.
+def py_poly(p):
+    s = 1.0
+    for d, c in enumerate(p):
+        s = s + float(d + 1) * c * c
+    return s
+
+
+def bits(m):
+    return struct.pack("<dd", m.estimate, m.std_error), m.samples
+
+
+box = ([-1.0, 0.0, 0.5], [0.5, 2.0, 1.0])
+n_mc = 5 * 4096 + 17  # five whole blocks and a partial one
+want = hpk.mc_integrate(py_poly, *box, n_mc, 9, ctx=serial)
+assert bits(hpk.mpi.mc_integrate(py_poly, *box, n_mc, 9, ctx=ctx, comm=comm)) == bits(want)
+assert bits(hpk.mpi.mc_integrate(py_poly, *box, n_mc, seed=9)) == bits(want)  # default comm and ctx
+one = hpk.mpi.mc_integrate(lambda p: 2.5, [0.0], [2.0], 1, comm=comm)  # one sample: NaN std_error
+assert one.estimate == 5.0 and one.std_error != one.std_error and one.samples == 1
+if len(sys.argv) > 2:
+    dll = ctypes.CDLL(sys.argv[2])
+    f = hpk.INTEGRAND(("poly", dll))
+    assert bits(hpk.mc_integrate(f, *box, n_mc, 9, ctx=serial)) == bits(want)
+    with hpk.Context("openmp", threads=3) as o:
+        for c in (ctx, o, None):
+            assert bits(hpk.mpi.mc_integrate(f, *box, n_mc, 9, ctx=c, comm=comm)) == bits(want)
+        address = ctypes.cast(f, ctypes.c_void_p).value
+        assert bits(hpk.mpi.mc_integrate(address, *box, n_mc, 9, ctx=o, comm=comm)) == bits(want)
+        big = hpk.mpi.mc_integrate(f, *box, 10**6 + 1, 4, ctx=o, comm=comm)
+        assert bits(big) == bits(hpk.mc_integrate(f, *box, 10**6 + 1, 4, ctx=o))
+# A Python integrand raising on one rank: the exception there, the collective completed everywhere.
+def failing(p):
+    if rank == 0:
+        raise ZeroDivisionError("rank 0 fails")
+    return 1.0
+
+
+try:
+    r_fail = hpk.mpi.mc_integrate(failing, [0.0], [1.0], 10_000, comm=comm)
+except ZeroDivisionError:
+    assert rank == 0
+else:
+    assert rank != 0 and r_fail.samples == 10_000
+comm.Barrier()
+if size > 1:
+    try:
+        hpk.mpi.mc_integrate(py_poly, [0.0], [1.0 + rank], 100, comm=comm)  # the bounds disagree
+    except hpk.MPIError:
+        pass
+    else:
+        raise AssertionError("disagreeing bounds were accepted")
+try:
+    hpk.mpi.mc_integrate(py_poly, [0.0], [0.0], 100, comm=comm)
+except hpk.InvalidArgumentError:
+    pass
+else:
+    raise AssertionError("an empty box was accepted")
+try:
+    hpk.mpi.mc_integrate("poly", [0.0], [1.0], 100, comm=comm)
+except TypeError as e:
+    assert "hpk.mpi.mc_integrate: f must be" in str(e), str(e)
+else:
+    raise AssertionError("a str integrand was accepted")
+try:
+    hpk.mpi.mc_integrate(py_poly, [0.0], [1.0, 2.0], 100, comm=comm)
+except ValueError as e:
+    assert "lower has 1 bounds but upper has 2" in str(e), str(e)
+else:
+    raise AssertionError("mismatched bounds were accepted")
 
 # Errors: reported on every rank, the same.
 if size > 1:

@@ -1,7 +1,11 @@
 """hpk.cl on pyopencl arrays and buffers (PoCL when there is no GPU): results
 bitwise hpk's CPU results on the same data, both dtypes, offsets and strides;
 adopted queues and their reference counts; the profile; the error paths."""
+import ctypes
 import gc
+import shutil
+import struct
+import subprocess
 
 import numpy as np
 import pytest
@@ -268,6 +272,125 @@ def test_errors(rng, queue, ctx):
         hpk.cl.sum(x64, c)
     with pytest.raises(TypeError, match="pyopencl.CommandQueue"):
         hpk.Context.from_queue(42)
+
+
+# 1 + sum_d (d + 1) p_d^2 with only + and * (no libm, no contraction: the
+# C, Python and OpenCL versions give the same bits).
+POLY_CL = r"""
+double hpk_integrand(const double *point, int dim) {
+    double s = 1.0;
+    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
+    return s;
+}
+"""
+POLY_C = r"""
+double poly(const double *point, int dim, void *user_data) {
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
+    return s;
+}
+"""
+
+
+def py_poly(p):
+    s = 1.0
+    for d, c in enumerate(p):
+        s = s + float(d + 1) * c * c
+    return s
+
+
+def same(r, q):
+    """Bitwise equal MCResults (a NaN std_error, one sample, equals itself)."""
+    bits = lambda m: (struct.pack("<dd", m.estimate, m.std_error), m.samples)  # noqa: E731
+    return bits(r) == bits(q)
+
+
+@pytest.fixture(scope="module")
+def c_poly(tmp_path_factory):
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        pytest.skip("no C compiler to build the test integrand")
+    d = tmp_path_factory.mktemp("integrand")
+    (d / "poly.c").write_text(POLY_C)
+    lib = d / "libpoly.so"
+    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / "poly.c")],
+                   check=True)
+    dll = ctypes.CDLL(str(lib))
+    return dll, hpk.INTEGRAND(("poly", dll))
+
+
+@pytest.mark.parametrize("dim,samples,seed", [(1, 1, 0), (3, 100_003, 5), (5, 3 * 4096, 2**63 + 1)])
+def test_mc_integrate_bitwise_cpu(queue, ctx, serial, c_poly, dim, samples, seed):
+    if not fp64(queue):
+        pytest.skip("device without fp64")
+    lower = [-1.0 + 0.25 * d for d in range(dim)]
+    upper = [0.5 + 0.75 * d for d in range(dim)]
+    r = hpk.cl.mc_integrate(POLY_CL, lower, upper, samples, seed, ctx=ctx)
+    assert r.samples == samples
+    _, f = c_poly
+    assert same(r, hpk.mc_integrate(f, lower, upper, samples, seed, ctx=serial))
+    if samples <= 100_003:
+        assert same(r, hpk.mc_integrate(py_poly, lower, upper, samples, seed, ctx=serial))
+    # Again from the program cache, and on hpk's own context.
+    assert same(hpk.cl.mc_integrate(POLY_CL, lower, upper, samples, seed=seed, ctx=ctx), r)
+    try:
+        own = hpk.Context("opencl")
+    except hpk.DeviceError as e:
+        pytest.skip(str(e))
+    with own:
+        if "cl_khr_fp64" in own.cl_queue.device.extensions:
+            assert same(hpk.cl.mc_integrate(POLY_CL, lower, upper, samples, seed, ctx=own), r)
+    if samples > 1:
+        exact = 1.0
+        for d in range(dim):
+            w = upper[d] - lower[d]
+            exact += (d + 1) * (upper[d] ** 3 - lower[d] ** 3) / 3 / w
+        vol = 1.0
+        for d in range(dim):
+            vol *= upper[d] - lower[d]
+        assert abs(r.estimate - exact * vol) < 6 * r.std_error
+
+
+def test_mc_integrate_errors(queue, ctx, serial):
+    if not fp64(queue):
+        with pytest.raises(hpk.UnsupportedError):
+            hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 10, ctx=ctx)
+        return
+    broken = "double hpk_integrand(const double *point, int dim) { return point[0] + undeclared_name; }"
+    with pytest.raises(hpk.DeviceError, match="undeclared_name") as e:
+        hpk.cl.mc_integrate(broken, [0.0], [1.0], 10, ctx=ctx)
+    assert e.value.status == hpk.DeviceError.status
+    with pytest.raises(hpk.DeviceError):
+        hpk.cl.mc_integrate("double not_the_integrand(void) { return 1.0; }", [0.0], [1.0], 10, ctx=ctx)
+    with pytest.raises(ValueError, match="lower has 1 bounds but upper has 2"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0, 2.0], 10, ctx=ctx)
+    with pytest.raises(hpk.InvalidArgumentError, match="upper"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0, 1.0], [1.0, 1.0], 10, ctx=ctx)
+    with pytest.raises(hpk.InvalidArgumentError, match="samples"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 0, ctx=ctx)
+    with pytest.raises(hpk.InvalidArgumentError):
+        hpk.cl.mc_integrate(POLY_CL, [], [], 10, ctx=ctx)
+    with pytest.raises(hpk.InvalidArgumentError):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [float("inf")], 10, ctx=ctx)
+    with pytest.raises(hpk.InvalidArgumentError):
+        hpk.cl.mc_integrate(POLY_CL, [0.0] * 257, [1.0] * 257, 10, ctx=ctx)
+    with pytest.raises(ValueError, match="samples must not be negative"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], -1, ctx=ctx)
+    with pytest.raises(ValueError, match="NUL"):
+        hpk.cl.mc_integrate(POLY_CL + "\0", [0.0], [1.0], 10, ctx=ctx)
+    with pytest.raises(TypeError, match="source must be a str"):
+        hpk.cl.mc_integrate(POLY_CL.encode(), [0.0], [1.0], 10, ctx=ctx)
+    with pytest.raises(TypeError, match="lower"):
+        hpk.cl.mc_integrate(POLY_CL, 0.0, [1.0], 10, ctx=ctx)
+    with pytest.raises(ValueError, match="serial context"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 10, ctx=serial)
+    with pytest.raises(TypeError, match="ctx must be an OpenCL hpk.Context"):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 10, ctx=None)
+    with pytest.raises(TypeError):
+        hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 10)  # ctx is keyword-only and required
+    # The context still works after the failures.
+    assert hpk.cl.mc_integrate(POLY_CL, [0.0], [1.0], 1, ctx=ctx).samples == 1
 
 
 def test_import_error_without_opencl(monkeypatch):

@@ -1,6 +1,7 @@
 """hpk.mpi under mpirun (1 and 2 ranks), through a subprocess running
-mpi_worker.py: distributed gemv, reductions and mc_pi bitwise against one
-process.  Skipped when mpirun, mpi4py or hpk's MPI part is missing."""
+mpi_worker.py: distributed gemv, reductions, mc_pi and mc_integrate (C and
+Python integrands) bitwise against one process.  Skipped when mpirun, mpi4py
+or hpk's MPI part is missing."""
 import os
 import pathlib
 import shutil
@@ -30,10 +31,35 @@ def mpirun(np, *args):
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
 
 
+POLY_C = r"""
+double poly(const double *point, int dim, void *user_data) {
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
+    return s;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def poly_lib(tmp_path_factory):
+    """A C integrand for hpk.mpi.mc_integrate (None without a C compiler: the worker then checks
+    Python integrands only)."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    d = tmp_path_factory.mktemp("integrand")
+    (d / "poly.c").write_text(POLY_C)
+    lib = d / "libpoly.so"
+    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / "poly.c")],
+                   check=True)
+    return str(lib)
+
+
 @pytest.mark.parametrize("np_", [1, 2])
 @pytest.mark.parametrize("backend", ["openmp", "serial"])
-def test_distributed_bitwise(np_, backend):
-    r = mpirun(np_, backend)
+def test_distributed_bitwise(np_, backend, poly_lib):
+    r = mpirun(np_, backend, *([poly_lib] if poly_lib else []))
     assert r.returncode == 0, r.stdout + r.stderr
     for rank in range(np_):
         assert f"rank {rank} ok" in r.stdout, r.stdout + r.stderr
