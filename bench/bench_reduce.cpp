@@ -262,7 +262,7 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
         p.buffers.push_back({Buf::y, n});
 
     // The default study's check of other data: hpk_omp and OpenBLAS only.
-    const bool check_only = data != Data::uniform && !options().data_given;
+    const bool check_only = data_check_only(data);
     for (const std::string &variant : host_api_variants()) {
         if (check_only && variant != "hpk_omp")
             continue;
@@ -321,8 +321,7 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
 static bool runs_on(Data data, int64_t n)
 {
     const Options &o = options();
-    return data == Data::uniform || o.data_given ||
-           std::find(o.data_sizes.begin(), o.data_sizes.end(), n) != o.data_sizes.end();
+    return !data_check_only(data) || std::find(o.data_sizes.begin(), o.data_sizes.end(), n) != o.data_sizes.end();
 }
 
 void register_reductions()

@@ -333,7 +333,7 @@ void add(const Point &p, Body body)
         s.elements = std::max(s.elements, elements);
     }
     // Points of the default study's data check run on 1 thread (Options::data).
-    const bool one_thread = !v->threaded || (p.data != Data::uniform && !o.data_given);
+    const bool one_thread = !v->threaded || data_check_only(p.data);
     const std::vector<int> threads = one_thread ? std::vector<int>{1} : o.threads;
     for (const int t : threads) {
         const std::string data = p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data);

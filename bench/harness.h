@@ -48,6 +48,11 @@ struct Options {
 };
 Options &options();
 
+// Whether points on `data` belong to the default study's data check (other
+// data than uniform without --data): 1 thread, hpk_omp and OpenBLAS, at
+// data_sizes only (Options::data).
+bool data_check_only(Data data);
+
 // Parses the harness's own flags and removes them from argv, leaving Google
 // Benchmark's.  Returns false after printing why when a flag is bad; --help
 // prints the usage and exits.

@@ -61,6 +61,11 @@ Options &options()
     return o;
 }
 
+bool data_check_only(Data data)
+{
+    return data != Data::uniform && !options().data_given;
+}
+
 
 static std::vector<std::string> expand_kernels(const std::vector<std::string> &names, bool *ok)
 {

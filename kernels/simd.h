@@ -56,13 +56,6 @@ static inline hpk__v8d hpk__load_v8d(const double *p)
     return v;
 }
 
-static inline hpk__v8f hpk__load_v8f(const float *p)
-{
-    hpk__v8f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
 static inline hpk__v16f hpk__load_v16f(const float *p)
 {
     hpk__v16f v;
