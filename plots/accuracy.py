@@ -12,6 +12,7 @@ import math
 import os
 
 import benchdata
+import tables
 
 ACCURACY_CSV = "accuracy.csv"
 LIBRARIES = ["hpk", "openblas", "blis", "textbook"]
@@ -147,11 +148,7 @@ def table(rows):
         for lib in libs:
             line.append(fmt_error(w.get((kernel, prec, data, lib))) if lib != "blis" or kernel != "sum" else "no sum")
         out.append(line)
-    md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    md += ["| " + " | ".join(r) + " |" for r in out]
-    widths = [max(len(c) for c in col) for col in zip(header, *out)]
-    text = ["  ".join(c.ljust(wd) for c, wd in zip(r, widths)) for r in [header] + out]
-    return "\n".join(md), "\n".join(text)
+    return tables.table(header, out)
 
 
 def section(results_dir):

@@ -84,7 +84,7 @@ def size_unit(kernel):
 OFFLOAD_PHASES = ("upload_s", "kernel_s", "download_s")
 
 CSV_COLUMNS = [
-    "kernel", "precision", "variant", "size", "threads", "working_set_bytes", "repetitions",
+    "kernel", "precision", "variant", "size", "threads", "ranks", "working_set_bytes", "repetitions",
     "time_s", "time_min_s", "time_max_s", "time_cv", "gbps", "gbps_best", "gbps_worst", "gflops",
     "msamples_per_s", "stream_gbps", "pct_stream", "speedup_vs_serial", "peer", "speedup_vs_peer",
     "speedup_vs_peer_lo", "speedup_vs_peer_hi", "vs_peer", "speedup_vs_1thread",
@@ -453,7 +453,7 @@ def tidy_rows(data):
             kf = (1 / s1 - 1 / threads) / (1 - 1 / threads)
         cv = statistics.pstdev(times) / statistics.mean(times) if len(times) > 1 else None
         rows.append(dict(
-            kernel=kernel, precision=prec, variant=variant, size=size, threads=threads,
+            kernel=kernel, precision=prec, variant=variant, size=size, threads=threads, ranks=1,
             working_set_bytes=ws, repetitions=len(times),
             time_s=t, time_min_s=min(times), time_max_s=max(times), time_cv=cv,
             gbps=gbps,

@@ -1,112 +1,134 @@
-"""Plots an MPI scaling study: RESULTS_DIR/mpi_results.csv (written by
-bench/mpi/hpk_bench_mpi) to RESULTS_DIR/mpi_scaling.png.
+"""Plots hpk across MPI ranks: RESULTS_DIR/mpi_results.csv (written by
+bench/mpi/hpk_bench_mpi under scripts/bench or scripts/bench-mpi) to
+RESULTS_DIR/mpi_scaling.png.
 
-One row of panels per scaling mode in the file (strong, weak), one panel per
-kernel and precision.  Each panel stacks, for every rank count, the median
-call time split into computation (the slowest rank's time outside MPI) and
-communication (the rest: transfers, and waiting for the slowest rank), on the
-left axis; on the right axis the speedup over one rank (strong scaling,
-ideal = ranks) or the efficiency T(1) / T(P) (weak scaling, ideal = 1).
-When a point was measured several times (scripts/bench-mpi --rounds), the
-run with the median time stands for it.
+One panel per scaling mode (strong, weak), kernel, precision and problem.
+Along the x axis, every configuration measured: P ranks x T threads per
+rank, in order of the cores they occupy.  Bars (left axis): the median call
+time split into computation (the slowest rank's time outside MPI) and
+communication (the rest: transfers, and waiting for the slowest rank).
+Line (right axis): the speedup over the fewest cores measured (1 rank x 1
+thread where present) for strong scaling, with the ideal (cores used over
+the base's), or the efficiency T(1 rank) / T(P ranks) for weak scaling
+(ideal 1).  In a scripts/bench study, diamonds mark hpk OpenMP in one
+process on the same number of threads (results.csv), on the same speedup
+scale: where they sit above the line, threads beat ranks.  When a point was
+measured several times (scripts/bench-mpi --rounds), the run with the
+median time stands for it.
 
 usage: /usr/bin/python3 plots/mpi_scaling.py RESULTS_DIR [OUTPUT.png]
 """
 import csv
+import json
 import math
 import os
+import re
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
+import plotting  # noqa: F401  (the headless backend and defaults)
 import matplotlib.pyplot as plt  # noqa: E402
 
-CSV_NAME = "mpi_results.csv"
+import benchdata  # noqa: E402
+import mpidata  # noqa: E402
+
 PNG_NAME = "mpi_scaling.png"
-KERNEL_TITLES = {
-    "gemv_n": "gemv  y = A x  (y in blocks)",
-    "gemv_n_gathered": "gemv  y = A x  (y gathered)",
-    "gemv_t": "gemv  y = Aᵀ x",
-    "dot": "dot",
-    "sum": "sum",
-    "asum": "asum",
-    "nrm2": "nrm2",
-    "iamax": "i?amax",
-    "mc_pi": "Monte Carlo pi",
-    "mc_integrate": "Monte Carlo integral (3-D)",
-}
-PRECISIONS = {"d": "double", "s": "float"}
+KERNEL_TITLES = dict(benchdata.KERNEL_TITLES, gemv_n="gemv  y = A x  (y in blocks)",
+                     gemv_n_gathered="gemv  y = A x  (y gathered)", mc_integrate="Monte Carlo integral (3-D)")
 MODES = {"hpk_mpi_strong": "strong scaling (fixed global size)",
          "hpk_mpi_weak": "weak scaling (fixed size per rank)"}
-COMPUTE, COMM, RATIO = "#1f77b4", "#ff7f0e", "#2ca02c"
-
-
-def read(path):
-    with open(path, newline="") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        for key in ("size", "ranks", "threads"):
-            r[key] = int(r[key])
-        for key in ("time_s", "compute_s", "comm_s"):
-            r[key] = float(r[key])
-    return rows
+COMPUTE, COMM, RATIO, THREADS = "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"
 
 
 def series_key(r):
     """A series is one kernel, precision and problem: the global size for
     strong scaling, the size per rank for weak scaling."""
-    per = r["size"] // r["ranks"] if r["variant"] == "hpk_mpi_weak" else r["size"]
-    return (r["kernel"], r["precision"], per, r["threads"])
+    weak = r["variant"] == "hpk_mpi_weak"
+    return (r["variant"], r["kernel"], r["precision"], r["size"] // r["ranks"] if weak else r["size"])
 
 
 def size_label(kernel, size, weak):
     unit = "rows" if kernel.startswith("gemv") else "samples" if kernel.startswith("mc_") else "elements"
-    exp = math.log2(size) if size > 0 else 0
-    text = f"2^{exp:.0f}" if exp == int(exp) and size >= 1024 else f"{size:,}"
-    return f"{text} {unit}{' per rank' if weak else ''}"
+    return f"{benchdata.fmt_count(size)} {unit}{' per rank' if weak else ''}"
 
 
-def panel(ax, rows, weak):
-    by_ranks = {}
-    for r in sorted(rows, key=lambda r: r["time_s"]):
-        by_ranks.setdefault(r["ranks"], []).append(r)
-    by_ranks = {p: runs[(len(runs) - 1) // 2] for p, runs in by_ranks.items()}
-    ranks = sorted(by_ranks)
-    pos = list(range(len(ranks)))
-    compute = [by_ranks[p]["compute_s"] * 1e3 for p in ranks]
-    comm = [max(by_ranks[p]["comm_s"], 0.0) * 1e3 for p in ranks]
+def omp_times(results_dir):
+    """hpk OpenMP's median times from the folder's results.csv:
+    {(kernel, precision, size, threads): seconds}; {} without one."""
+    path = os.path.join(results_dir, benchdata.CSV_NAME)
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="") as f:
+        return {(r["kernel"], r["precision"], int(r["size"]), int(r["threads"])): float(r["time_s"])
+                for r in csv.DictReader(f) if r["variant"] == "hpk_omp" and r["time_s"]}
+
+
+def machine(results_dir):
+    """Where the study ran: bench.json's context, else the MPI log's host."""
+    try:
+        with open(os.path.join(results_dir, benchdata.JSON_NAME)) as f:
+            return plotting.subtitle(json.load(f))
+    except (OSError, ValueError):
+        pass
+    try:
+        with open(os.path.join(results_dir, "mpi_study.txt")) as f:
+            found = re.search(r" on (\S+)", f.readline())
+            return found.group(1) if found else "?"
+    except OSError:
+        return "?"
+
+
+def panel(ax, rows, weak, omp):
+    configs = sorted(rows, key=lambda r: (r["ranks"] * r["threads"], r["ranks"]))
+    pos = list(range(len(configs)))
+    # Milliseconds, or microseconds for calls under 0.1 ms.
+    scale, unit = (1e3, "ms") if max(r["time_s"] for r in configs) >= 1e-4 else (1e6, "µs")
+    compute = [min(r["compute_s"], r["time_s"]) * scale for r in configs]
+    comm = [r["time_s"] * scale - c for r, c in zip(configs, compute)]
     ax.bar(pos, compute, color=COMPUTE, width=0.6, label="compute")
     ax.bar(pos, comm, bottom=compute, color=COMM, width=0.6, label="communication")
-    ax.set_xticks(pos, [str(p) for p in ranks])
-    ax.set_xlabel("MPI ranks")
-    ax.set_ylabel("time per call [ms]")
+    ax.set_xticks(pos, [f"{r['ranks']}×{r['threads']}" for r in configs])
+    ax.set_xlabel("MPI ranks × threads per rank")
+    ax.set_ylabel(f"time per call [{unit}]")
     ax.yaxis.set_label_coords(-0.12, 0.25)
     # Bars in the lower half of the panel, the ratio curve in the upper part.
     top = max(c + m for c, m in zip(compute, comm))
     ax.set_ylim(0, top / 0.5)
     ax.set_yticks([t for t in ax.get_yticks() if 0 <= t <= top * 1.05])
     for x, c, m in zip(pos, compute, comm):
-        share = m / (c + m) if c + m > 0 else 0.0
-        ax.text(x, c + m + top * 0.03, f"{c + m:.3g} ms, {share:.0%} comm", ha="center", va="bottom", fontsize=7)
+        ax.text(x, c + m + top * 0.03, f"{c + m:.3g} {unit}\n{m / (c + m) if c + m > 0 else 0:.0%} comm",
+                ha="center", va="bottom", fontsize=7)
 
     twin = ax.twinx()
-    if 1 in by_ranks:
-        base = by_ranks[1]["time_s"]
-        ratio = [base / by_ranks[p]["time_s"] for p in ranks]
-        ideal = [1.0] * len(ranks) if weak else [float(p) for p in ranks]
-        high = max(max(ratio), max(ideal)) * 1.05
-        twin.set_ylim(-1.6 * high, 1.22 * high)
-        twin.plot(pos, ideal, ls="--", color="grey", lw=1, label="ideal")
-        twin.plot(pos, ratio, marker="o", color=RATIO, lw=1.8, label="efficiency" if weak else "speedup")
-        twin.set_yticks([t for t in twin.get_yticks() if 0 <= t <= high])
-        twin.set_ylabel("efficiency T(1)/T(P)" if weak else "speedup T(1)/T(P)", color=RATIO)
-        twin.yaxis.set_label_coords(1.1, 0.8)
-        for x, v in zip(pos, ratio):
-            twin.annotate(f"{v:.2f}", (x, v), textcoords="offset points", xytext=(0, 7), ha="center", color=RATIO,
-                          fontsize=8, fontweight="bold")
-    twin.tick_params(axis="y", colors=RATIO)
     twin.grid(False)
+    twin.tick_params(axis="y", colors=RATIO)
+    # Weak scaling compares ranks at the same threads per rank; strong
+    # scaling every configuration with the fewest cores.
+    base = min(configs, key=lambda r: (r["ranks"] * r["threads"], r["ranks"]))
+    if weak:
+        ratio = [min(r["time_s"] for r in configs if r["ranks"] == 1 and r["threads"] == c["threads"]) / c["time_s"]
+                 if any(r["ranks"] == 1 and r["threads"] == c["threads"] for r in configs) else math.nan
+                 for c in configs]
+        ideal = [1.0] * len(configs)
+    else:
+        ratio = [base["time_s"] / r["time_s"] for r in configs]
+        ideal = [r["ranks"] * r["threads"] / (base["ranks"] * base["threads"]) for r in configs]
+    threads = [] if weak else [(x, base["time_s"] / omp[key]) for x, r in zip(pos, configs)
+                               if (key := (r["kernel"], r["precision"], r["size"], r["ranks"] * r["threads"])) in omp]
+    high = max([v for v in ratio + ideal if not math.isnan(v)] + [v for _, v in threads]) * 1.05
+    twin.set_ylim(-1.6 * high, 1.22 * high)
+    twin.plot(pos, ideal, ls="--", color="grey", lw=1, label="ideal")
+    twin.plot(pos, ratio, marker="o", color=RATIO, lw=1.8,
+              label="efficiency T(1 rank)/T(P ranks)" if weak else "speedup over the fewest cores")
+    if threads:
+        twin.plot(*zip(*threads), ls="none", marker="D", color=THREADS, ms=6,
+                  label="hpk OpenMP, one process on ranks × threads threads")
+    twin.set_yticks([t for t in twin.get_yticks() if 0 <= t <= high])
+    twin.set_ylabel("efficiency" if weak else "speedup", color=RATIO)
+    twin.yaxis.set_label_coords(1.1, 0.8)
+    for x, v in zip(pos, ratio):
+        if not math.isnan(v):
+            twin.annotate(f"{v:.2f}", (x, v), textcoords="offset points", xytext=(0, 7), ha="center",
+                          color=RATIO, fontsize=8, fontweight="bold")
     return twin
 
 
@@ -116,51 +138,39 @@ def main():
         sys.exit(0 if len(sys.argv) > 1 else 2)
     results = sys.argv[1]
     output = sys.argv[2] if len(sys.argv) == 3 else os.path.join(results, PNG_NAME)
-    rows = read(os.path.join(results, CSV_NAME))
+    rows = mpidata.median_rounds(mpidata.read_raw(results))
     if not rows:
-        sys.exit(f"{CSV_NAME} in {results} has no rows")
+        sys.exit(f"{results} has no {mpidata.CSV_NAME} with rows")
+    omp = omp_times(results)
 
-    modes = [m for m in MODES if any(r["variant"] == m for r in rows)]
     order = list(KERNEL_TITLES)
-    layout = []
-    for mode in modes:
-        series = {}
-        for r in rows:
-            if r["variant"] == mode:
-                series.setdefault(series_key(r), []).append(r)
-        keys = sorted(series, key=lambda k: (order.index(k[0]) if k[0] in order else 99, k[1], k[2], k[3]))
-        layout.append((mode, [(k, series[k]) for k in keys]))
-
-    cols = min(4, max(len(panels) for _, panels in layout))
-    nrows = sum(math.ceil(len(panels) / cols) for _, panels in layout)
-    fig, axes = plt.subplots(nrows, cols, figsize=(4.6 * cols, 3.6 * nrows), squeeze=False)
+    series = {}
+    for r in rows:
+        series.setdefault(series_key(r), []).append(r)
+    keys = sorted(series, key=lambda k: (k[0] != "hpk_mpi_strong", order.index(k[1]) if k[1] in order else 99,
+                                         k[2], k[3]))
+    cols = min(4, len(keys))
+    nrows = math.ceil(len(keys) / cols)
+    width = max(4.6, 1.0 + 0.9 * max(len(s) for s in series.values()))
+    fig, axes = plt.subplots(nrows, cols, figsize=(width * cols, 4.2 * nrows + 1.2), squeeze=False)
     for a in axes.flat:
         a.set_visible(False)
-    row = 0
-    handles = None
-    for mode, panels in layout:
-        weak = mode == "hpk_mpi_weak"
-        for i, (key, series) in enumerate(panels):
-            ax = axes[row + i // cols][i % cols]
-            ax.set_visible(True)
-            ax.grid(True, axis="y", alpha=0.3)
-            kernel, precision, size, threads = key
-            twin = panel(ax, series, weak)
-            ax.set_title(f"{KERNEL_TITLES.get(kernel, kernel)}, {PRECISIONS.get(precision, precision)}\n"
-                         f"{size_label(kernel, size, weak)}, {threads} thread(s)/rank — {'weak' if weak else 'strong'}",
-                         fontsize=9)
-            if handles is None:
-                h1, l1 = ax.get_legend_handles_labels()
-                h2, l2 = twin.get_legend_handles_labels()
-                handles = (h1 + h2, l1 + l2)
-        row += math.ceil(len(panels) / cols)
-    title = "hpk across MPI ranks: " + "; ".join(MODES[m] for m in modes)
-    fig.suptitle(title, fontsize=12, fontweight="bold")
-    if handles:
-        fig.legend(*handles, loc="lower center", ncol=len(handles[0]), frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
-    fig.savefig(output, dpi=110)
-    print(f"wrote {output}")
+    panels = []
+    for i, key in enumerate(keys):
+        ax = axes[i // cols][i % cols]
+        ax.set_visible(True)
+        ax.grid(True, axis="y", alpha=0.3)
+        variant, kernel, precision, size = key
+        weak = variant == "hpk_mpi_weak"
+        panels += [ax, panel(ax, series[key], weak, omp)]
+        ax.set_title(f"{KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES.get(precision, precision)}\n"
+                     f"{size_label(kernel, size, weak)} — {'weak' if weak else 'strong'}", fontsize=9,
+                     fontweight="normal")
+    modes = sorted({k[0] for k in keys}, key=list(MODES).index)
+    legend_rows = plotting.shared_legend(fig, panels, ncol=3)
+    plotting.save(fig, os.path.dirname(output) or ".", os.path.basename(output),
+                  f"hpk across MPI ranks and threads: {'; '.join(MODES[m] for m in modes)}   ·   {machine(results)}",
+                  legend_rows)
 
 
 if __name__ == "__main__":

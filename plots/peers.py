@@ -7,6 +7,7 @@ BLIS as a threaded one).  Imported by report.py.
 import statistics
 
 import benchdata
+from tables import table
 
 
 def _plural(t):
@@ -23,14 +24,6 @@ def _summary(values):
 def _largest(rows, **want):
     sel = benchdata.select(rows, **want)
     return max(sel, key=lambda r: r["size"]) if sel else None
-
-
-def _table(header, rows):
-    md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    text = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header] + rows]
-    return "\n".join(md), "\n".join(text)
 
 
 def blis_table(rows, threads):
@@ -60,7 +53,7 @@ def blis_table(rows, threads):
             b = _largest(rows, kernel=kernel, precision=prec, variant=benchdata.SECOND_PEER, threads=tmax)
             line.append(f"{b['speedup_vs_1thread']:.2f}" if b and b["speedup_vs_1thread"] and tmax > 1 else "–")
             out.append(line)
-    return _table(header, out)
+    return table(header, out)
 
 
 def blis_section(rows, threads, context):

@@ -5,9 +5,10 @@ outcome when accuracy.csv exists), the run's noise and whether it can be
 trusted (noise.json, plots/noise.py), the machine, the STREAM roofline, the
 headline ratios (hpk OpenMP against each CPU peer -- with BLIS's threading
 and kernel choice, peers.py -- and against the textbook versions), the
-accuracy study (accuracy.py), strong scaling at the largest size, and the
-plots; prints the findings and the headline tables.  Run the plot scripts first so the images
-exist.
+accuracy study (accuracy.py), strong scaling at the largest size, hpk
+over MPI ranks (mpi_report.py, from mpi_results.csv) and the plots; prints
+the findings and the headline tables.  Run the plot scripts first so the
+images exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
 """
@@ -19,8 +20,11 @@ import statistics
 
 import accuracy
 import benchdata
+import mpi_report
+import mpidata
 import noise as noise_study
 import peers
+from tables import table
 
 
 def fmt(v, spec=".2f", suffix=""):
@@ -28,15 +32,6 @@ def fmt(v, spec=".2f", suffix=""):
         return "–"
     text = f"{v:{spec}}"
     return (text[1:] if text.startswith("-") and float(text) == 0 else text) + suffix
-
-
-def table(header, rows):
-    """(markdown, plain text) renderings of the same table."""
-    md = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    md += ["| " + " | ".join(r) + " |" for r in rows]
-    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
-    text = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in [header] + rows]
-    return "\n".join(md), "\n".join(text)
 
 
 def plural(t):
@@ -465,7 +460,7 @@ def accuracy_text(results_dir):
     return "; ".join(parts)
 
 
-def findings(rows, threads, results_dir, assessment):
+def findings(rows, threads, results_dir, assessment, mpi_rows=()):
     """The Findings section: every figure computed from this folder."""
     tmax = threads[-1]
     md = ["## Findings", "",
@@ -528,6 +523,9 @@ def findings(rows, threads, results_dir, assessment):
                              (", ".join(wins) if wins else f"at none of the {len(pred)} pairs"))
         md.append("- **OpenCL** (" + ", ".join(kernels) + "): " + ("; ".join(parts) if parts else
                                                                     "no peer or CPU comparison measured") + ".")
+    ranks = mpi_report.finding(mpi_rows)
+    if ranks:
+        md.append(ranks)
     acc = accuracy_text(results_dir)
     if acc:
         md.append(f"- **Accuracy** (accuracy.csv): {acc}.")
@@ -599,6 +597,7 @@ PLOTS = [
                     "measured and predicted"),
     ("offload_split.png", "OpenCL offload: where an end-to-end call's time goes"),
     ("accuracy.png", "Accuracy: relative error vs size"),
+    ("mpi_scaling.png", "hpk across MPI ranks and threads: compute, communication, speedup"),
 ]
 
 
@@ -635,7 +634,8 @@ def main():
     ctx = data.get("context", {})
 
     noise_md, assessment = noise_section(rows, threads, noise_study.load(results_dir))
-    find_md = findings(rows, threads, results_dir, assessment)
+    mpi_rows = mpidata.read_rows(results_dir, rows)
+    find_md = findings(rows, threads, results_dir, assessment, mpi_rows)
     heads = [(peer, *headline(rows, threads, peer)) for peer in benchdata.cpu_peers(rows)]
     naive_md, _ = textbook(rows, threads)
     stream_md, stream_text = stream_table(rows, threads, cache)
@@ -668,6 +668,8 @@ def main():
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
                "matvec, and the rand()-based Monte Carlo (median over the sizes, range).", "", naive_md, ""]
     md += ["## Strong scaling at the largest size", "", scale_md, ""]
+    mpi_md, mpi_text = mpi_report.section(mpi_rows)
+    md += mpi_md
     if benchdata.data_kinds(data):
         md += ["## Data that reductions may be slow on", "",
                "GB/s on each kind of data (`--data`) over GB/s on uniform random data of the same "
@@ -729,6 +731,10 @@ def main():
         print()
         print("BLIS's threading and kernels (BLIS time / hpk time; BLIS 1t / BLIS most threads):")
         print(blis_text)
+    if mpi_text:
+        print()
+        print("hpk over MPI ranks (strong scaling; hpk OpenMP time / MPI time on ranks x threads threads):")
+        print(mpi_text)
     if accuracy_text_:
         print()
         print("Accuracy (worst relative error over the sizes, its ulps):")

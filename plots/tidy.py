@@ -36,6 +36,13 @@ count over STREAM on 1 thread, and vs_bw_ideal its speedup over that ideal.
 karp_flatt is given only for the compute-bound Monte Carlo, and only where
 the point ran at three or more thread counts.
 
+The MPI rows (plots/mpidata.py) come from RESULTS_DIR/mpi_results.csv when
+the study ran hpk over MPI ranks: `ranks` ranks of `threads` threads each,
+compared with hpk OpenMP and STREAM on ranks x threads threads, and the
+time split into compute_s and comm_s (comm_share of the time).  Every
+other row is one process: ranks 1.  A folder of scripts/bench-mpi (no
+bench.json) gets a results.csv of its MPI rows alone.
+
 With --data, RESULTS_DIR/data.csv has the reductions' GB/s on each other
 kind of data beside their GB/s on uniform data (vs_uniform: the ratio).
 
@@ -45,13 +52,14 @@ import csv
 import os
 
 import benchdata
+import mpidata
 
 
 def write_csv(results_dir, rows):
     path = os.path.join(results_dir, benchdata.CSV_NAME)
     with open(path, "w", newline="") as f:
         phases = [p for p in benchdata.OFFLOAD_PHASES if any(p in r for r in rows)]
-        w = csv.DictWriter(f, fieldnames=benchdata.CSV_COLUMNS + phases, restval="")
+        w = csv.DictWriter(f, fieldnames=benchdata.CSV_COLUMNS + phases + mpidata.COLUMNS, restval="")
         w.writeheader()
         for r in rows:
             w.writerow({k: ("" if v is None else f"{v:.6g}" if isinstance(v, float) else v)
@@ -72,8 +80,13 @@ def write_data_csv(results_dir, rows):
 
 def main():
     results_dir = benchdata.results_dir_from_argv("plots/tidy.py")
-    rows = benchdata.read_rows(results_dir)
-    print(f"wrote {write_csv(results_dir, rows)} ({len(rows)} rows)")
+    mpi_only = not os.path.exists(os.path.join(results_dir, benchdata.JSON_NAME)) and mpidata.read_raw(results_dir)
+    rows = [] if mpi_only else benchdata.read_rows(results_dir)
+    mpi_rows = mpidata.read_rows(results_dir, rows)
+    path = write_csv(results_dir, rows + mpi_rows)
+    print(f"wrote {path} ({len(rows) + len(mpi_rows)} rows{f', {len(mpi_rows)} of them MPI' if mpi_rows else ''})")
+    if mpi_only:
+        return
     data_rows = benchdata.data_rows(benchdata.load_json(results_dir))
     if data_rows:
         print(f"wrote {write_data_csv(results_dir, data_rows)} ({len(data_rows)} rows)")

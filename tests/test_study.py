@@ -633,9 +633,10 @@ class Plots(unittest.TestCase):
             shutil.rmtree(d)
 
 
-class BenchOptions(unittest.TestCase):
-    """scripts/bench refuses bad options before scripts/deps, cmake or any
-    folder: cmake, sudo and apt-get are replaced by stubs that leave a mark."""
+class BenchScript(unittest.TestCase):
+    """Runs scripts/bench with cmake, sudo and apt-get replaced by stubs that
+    leave a mark; check_refused: options refused before scripts/deps, cmake
+    or any folder."""
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
@@ -675,6 +676,11 @@ class BenchOptions(unittest.TestCase):
             self.assertEqual(sorted(os.listdir(results)) if os.path.isdir(results) else None,
                              self.before, what)
             self.assertEqual(os.path.realpath(os.path.join(results, "latest")), self.latest, what)
+
+
+
+class BenchOptions(BenchScript):
+    """scripts/bench refuses bad options before it installs, builds or writes."""
 
     def test_unknown_kernel(self):
         self.check_refused(["--kernels", "dot,foo"], "'foo'", "gemv_n", "stream_triad", "cl_upload_pinned", "reductions")

@@ -6,7 +6,7 @@
  * per rank).
  *
  * CSV columns: kernel,precision,variant,size,ranks,threads,time_s,compute_s,
- * comm_s,gbps.
+ * comm_s,gbps,repetitions,time_min_s,time_max_s,time_cv,working_set_bytes.
  *   variant    hpk_mpi_strong or hpk_mpi_weak.
  *   size       the global problem: rows M of the M x n matrix (gemv_*),
  *              elements (reductions), samples (mc_*).
@@ -18,7 +18,11 @@
  *   comm_s     time_s - compute_s: communication, and waiting for the
  *              slowest rank, beyond the slowest rank's computation.
  *   gbps       bytes the kernel must read and write (A, x and y once; the
- *              vectors once) per second of time_s; empty for Monte Carlo. */
+ *              vectors once) per second of time_s; empty for Monte Carlo.
+ *   repetitions, time_min_s, time_max_s, time_cv: how many repetitions were
+ *              timed, the fastest and the slowest, and their coefficient of
+ *              variation (population standard deviation over the mean).
+ *   working_set_bytes  those bytes (all ranks together); 0 for Monte Carlo. */
 #include <hpk/hpk_mpi.h>
 
 #include <math.h>
@@ -288,6 +292,13 @@ typedef struct sample {
     double time, compute;
 } sample;
 
+/* A point's repetitions: the median one, the extremes and the spread. */
+typedef struct summary {
+    sample median;
+    double min, max, cv;
+    int reps;
+} summary;
+
 static int by_time(const void *a, const void *b)
 {
     const double x = ((const sample *)a)->time, y = ((const sample *)b)->time;
@@ -306,10 +317,10 @@ static double timed_call(hpk_ctx *ctx, const problem *p, int *failed)
     return most;
 }
 
-/* The median repetition; false (on every rank) if a call failed.  At least
- * o->reps repetitions, more to fill o->min_time (all ranks agree on the
+/* The repetitions' summary; false (on every rank) if a call failed.  At
+ * least o->reps repetitions, more to fill o->min_time (all ranks agree on the
  * count: it comes from the slowest rank's time). */
-static bool measure(hpk_ctx *ctx, const problem *p, const options *o, sample *median)
+static bool measure(hpk_ctx *ctx, const problem *p, const options *o, summary *out)
 {
     int failed = 0;
     for (int i = 0; i < o->warmup && !failed; i++)
@@ -340,7 +351,13 @@ static bool measure(hpk_ctx *ctx, const problem *p, const options *o, sample *me
     MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     if (!any) {
         qsort(runs, (size_t)reps, sizeof *runs, by_time);
-        *median = runs[reps / 2];
+        double mean = 0.0, var = 0.0;
+        for (int i = 0; i < reps; i++)
+            mean += runs[i].time / reps;
+        for (int i = 0; i < reps; i++)
+            var += (runs[i].time - mean) * (runs[i].time - mean) / reps;
+        *out = (summary){runs[reps / 2], runs[0].time, runs[reps - 1].time, mean > 0 ? sqrt(var) / mean : 0.0,
+                         reps};
     }
     free(runs);
     return !any;
@@ -376,7 +393,8 @@ int main(int argc, char **argv)
             }
             fseek(csv, 0, SEEK_END);
             if (ftell(csv) == 0)
-                fprintf(csv, "kernel,precision,variant,size,ranks,threads,time_s,compute_s,comm_s,gbps\n");
+                fprintf(csv, "kernel,precision,variant,size,ranks,threads,time_s,compute_s,comm_s,gbps,"
+                             "repetitions,time_min_s,time_max_s,time_cv,working_set_bytes\n");
         }
     }
     int status = 0;
@@ -389,14 +407,15 @@ int main(int argc, char **argv)
             problem p = {.kernel = all_kernels[k], .precision = *prec};
             int ok = setup(&p, &o), all_ok;
             MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-            sample m;
+            summary sm;
             if (!all_ok) {
                 if (rank == 0)
                     fprintf(stderr, "hpk_bench_mpi: %s: out of memory on some rank\n", p.kernel);
                 status = 1;
-            } else if (!measure(ctx, &p, &o, &m)) {
+            } else if (!measure(ctx, &p, &o, &sm)) {
                 status = 1;
             } else if (rank == 0) {
+                const sample m = sm.median;
                 const int64_t problem_size = is_gemv(p.kernel) ? p.rows
                                              : is_mc(p.kernel) ? (int64_t)p.samples
                                                                : p.length;
@@ -407,8 +426,9 @@ int main(int argc, char **argv)
                        p.precision, (long long)problem_size, m.time * 1e3, m.compute * 1e3,
                        (m.time - m.compute) * 1e3, gbps, *gbps ? " GB/s" : "");
                 if (csv)
-                    fprintf(csv, "%s,%c,%s,%lld,%d,%d,%.6g,%.6g,%.6g,%s\n", p.kernel, p.precision, variant,
-                            (long long)problem_size, size, o.threads, m.time, m.compute, m.time - m.compute, gbps);
+                    fprintf(csv, "%s,%c,%s,%lld,%d,%d,%.6g,%.6g,%.6g,%s,%d,%.6g,%.6g,%.4g,%.0f\n", p.kernel,
+                            p.precision, variant, (long long)problem_size, size, o.threads, m.time, m.compute,
+                            m.time - m.compute, gbps, sm.reps, sm.min, sm.max, sm.cv, p.bytes);
             }
             teardown(&p);
         }
