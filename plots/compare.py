@@ -5,8 +5,27 @@ faster), its min–max interval over the repetitions, and a two-sided
 Mann–Whitney U test over the repetitions (as Google Benchmark's
 tools/compare.py does).  A point got faster or slower beyond the noise when
 p < ALPHA and the ratio differs from 1 by more than THRESHOLD; every other
-point is "same".  Writes compare.csv, compare.md and compare.png into OUT
-(default: NEW).  Builds and runs nothing.
+point is "same".
+
+A shared machine drifts: its load, clock or memory placement can move every
+library by the same 5-20% between two runs.  So each point of hpk's own
+variants (hpk_serial, hpk_omp, naive_omp, hpk_cl_kernel, hpk_cl_e2e) is
+also compared relative to its peer (benchdata.VARIANTS' `peer`: OpenBLAS
+for the CPU, CLBlast for the device-resident OpenCL calls; CLBlast for the
+end-to-end OpenCL calls too, which have none there) at the same kernel,
+precision, size, threads and data, whose code did not change: its
+vs_peer_speedup is hpk's OLD/NEW ratio over the peer's.  Its significance is
+the Mann–Whitney U test of OLD's repetitions divided by the median of OLD's
+peer times against NEW's divided by NEW's peer median: each repetition is
+measured in units of the peer's typical time in the same run.  (The
+repetitions of two points are not paired -- Google Benchmark runs a point's
+repetitions back to back -- so the peer enters by its median; its own
+spread is not in the test, which is why the same ALPHA and THRESHOLD rule
+decides.)  The peers' own moves give the verdict (verdict()): the machine
+changed, hpk changed, or nothing did.
+
+Writes compare.csv, compare.md and compare.png into OUT (default: NEW).
+Builds and runs nothing.
 
 usage: /usr/bin/python3 plots/compare.py OLD NEW [OUT]
 """
@@ -22,9 +41,15 @@ import noise
 
 ALPHA = 0.05
 THRESHOLD = 0.05
+# A library (a peer, or hpk) moved as a whole when its geometric mean OLD/NEW
+# is beyond THRESHOLD or at least this share of its points changed beyond the
+# noise; a few points can change by chance (each test's ALPHA).
+MOVED_SHARE = 0.25
+PEERS = benchdata.CPU_PEERS + benchdata.DEVICE_PEERS
 CSV_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "working_set_bytes",
                "old_repetitions", "new_repetitions", "old_time_s", "new_time_s", "speedup", "speedup_lo",
-               "speedup_hi", "p_value", "change"]
+               "speedup_hi", "p_value", "change", "peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value",
+               "vs_peer_change"]
 
 
 # ---- the Mann–Whitney U test -------------------------------------------------
@@ -98,9 +123,9 @@ def points(data):
     return out
 
 
-def classify(speedup, p, alpha=ALPHA, threshold=THRESHOLD):
-    """'faster' / 'slower' (NEW against OLD) beyond the noise, else 'same'."""
-    if p is None or speedup is None or p >= alpha:
+def direction(speedup, threshold=THRESHOLD):
+    """'faster' / 'slower' where an OLD/NEW ratio is beyond the threshold, else 'same'."""
+    if speedup is None:
         return "same"
     if speedup > 1 + threshold:
         return "faster"
@@ -109,27 +134,132 @@ def classify(speedup, p, alpha=ALPHA, threshold=THRESHOLD):
     return "same"
 
 
+def classify(speedup, p, alpha=ALPHA, threshold=THRESHOLD):
+    """'faster' / 'slower' (NEW against OLD) beyond the noise, else 'same'."""
+    if p is None or p >= alpha:
+        return "same"
+    return direction(speedup, threshold)
+
+
+def shift(a, b):
+    """(OLD median / NEW median, Mann–Whitney p) of two samples."""
+    return statistics.median(a) / statistics.median(b), mann_whitney(a, b)
+
+
+def peer_of(variant):
+    """The library an hpk variant is measured against: its VARIANTS peer, and
+    CLBlast for the end-to-end OpenCL calls; None for the peers themselves and
+    the rooflines."""
+    if variant in PEERS:
+        return None
+    if variant == "hpk_cl_e2e":
+        return "clblast"
+    return benchdata.VARIANTS.get(variant, {}).get("peer")
+
+
+def against_peer(key, old, new):
+    """The peer-relative columns of one point (None without a peer measured
+    at the same point in both runs): hpk's times over the peer's median time,
+    OLD against NEW (the module's docstring)."""
+    kernel, prec, variant, size, threads, kind = key
+    peer = peer_of(variant)
+    pkey = (kernel, prec, peer, size, threads, kind)
+    if not peer or pkey not in old or pkey not in new:
+        return dict(peer=None, peer_speedup=None, vs_peer_speedup=None, vs_peer_p_value=None,
+                    vs_peer_change=None)
+    po, pn = old[pkey]["times"], new[pkey]["times"]
+    relative, p = shift([t / statistics.median(po) for t in old[key]["times"]],
+                        [t / statistics.median(pn) for t in new[key]["times"]])
+    return dict(peer=peer, peer_speedup=shift(po, pn)[0], vs_peer_speedup=relative, vs_peer_p_value=p,
+                vs_peer_change=classify(relative, p))
+
+
 def compare(old_data, new_data):
     """The rows of compare.csv (points in both), and the keys only in OLD and only in NEW."""
     old, new = points(old_data), points(new_data)
     rows = []
     for key in sorted(set(old) & set(new), key=lambda k: tuple(str(v) for v in k)):
         a, b = old[key]["times"], new[key]["times"]
-        speedup = statistics.median(a) / statistics.median(b)
+        speedup, p = shift(a, b)
         interval = benchdata.ratio_interval(a, b)
-        p = mann_whitney(a, b)
         kernel, prec, variant, size, threads, kind = key
         rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads, data=kind,
                          working_set_bytes=new[key]["working_set"] or old[key]["working_set"],
                          old_repetitions=len(a), new_repetitions=len(b), old_time_s=statistics.median(a),
                          new_time_s=statistics.median(b), speedup=speedup, speedup_lo=interval[0],
-                         speedup_hi=interval[1], p_value=p, change=classify(speedup, p)))
+                         speedup_hi=interval[1], p_value=p, change=classify(speedup, p),
+                         **against_peer(key, old, new)))
     return rows, sorted(set(old) - set(new), key=str), sorted(set(new) - set(old), key=str)
 
 
 def geomean(values):
     values = [v for v in values if v and v > 0]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def moved(rows, column="speedup", change="change"):
+    """The move of a set of rows: the geometric mean of `column` (OLD/NEW),
+    and how many of them `change` calls faster and slower."""
+    return dict(geomean=geomean(r[column] for r in rows), points=len(rows),
+                faster=sum(r[change] == "faster" for r in rows), slower=sum(r[change] == "slower" for r in rows))
+
+
+def peer_moves(rows):
+    """{peer library: moved()} for each peer library with points in both runs."""
+    return {p: moved([r for r in rows if r["variant"] == p]) for p in PEERS if any(r["variant"] == p for r in rows)}
+
+
+def changed(m):
+    """Points of a move() beyond the noise."""
+    return m["faster"] + m["slower"] if m else 0
+
+
+def has_moved(m):
+    """A library moved as a whole: its geometric mean beyond THRESHOLD, or MOVED_SHARE of its points changed."""
+    return direction(m["geomean"]) != "same" or changed(m) >= MOVED_SHARE * m["points"]
+
+
+def pct(m):
+    """A move as NEW's change in time: '+15.0%' (NEW slower), '-20.0%' (NEW faster)."""
+    return f"{100 * (1 / m['geomean'] - 1):+.1f}%"
+
+
+def counts(m):
+    return f"{m['faster']} faster, {m['slower']} slower of {m['points']} points beyond the noise"
+
+
+def peer_list(peers):
+    """'OpenBLAS +15.0% in time, 14 of 16 points beyond the noise; CLBlast +14.9%, 4 of 4'."""
+    return "; ".join(f"{benchdata.short_label(p)} {pct(m)}" + (" in time" if i == 0 else "") +
+                     f", {changed(m)} of {m['points']}" + (" points beyond the noise" if i == 0 else "")
+                     for i, (p, m) in enumerate(peers.items()))
+
+
+def verdict(rows):
+    """One line: whether the peers (whose code is the same in both runs)
+    moved -- then the machine or its load changed, and hpk's change is read
+    relative to its peers --, or hpk alone moved (as a whole, or at some
+    points only: a localised change, or the chance hits of many tests), or
+    nothing did."""
+    peers = peer_moves(rows)
+    hpk = [r for r in rows if peer_of(r["variant"])]
+    own = moved(hpk) if hpk else None
+    rel_rows = [r for r in hpk if r["vs_peer_speedup"] is not None]
+    rel = moved(rel_rows, "vs_peer_speedup", "vs_peer_change") if rel_rows else None
+    if not peers:
+        return ("No peer library in both runs: the machine's change cannot be told from hpk's" +
+                (f"; hpk moved by {pct(own)} in time ({counts(own)})." if own else "."))
+    if any(has_moved(m) for m in peers.values()):
+        return (f"Machine change: the peers moved between the runs ({peer_list(peers)}): the machine or its load "
+                "changed.  " + (f"Relative to its peers hpk moved by {pct(rel)} in time ({counts(rel)})." if rel else
+                                "No hpk point has its peer in both runs."))
+    if own and (changed(own) or changed(rel)):
+        scope = "" if has_moved(own) or rel and has_moved(rel) else " at some points"
+        return (f"hpk's own change{scope}: hpk moved by {pct(own)} in time ({counts(own)})" +
+                (f", {pct(rel)} relative to its peers ({rel['faster']} faster, {rel['slower']} slower)"
+                 if rel else "") + f", while its peers did not ({peer_list(peers)}).")
+    return ("No change: neither hpk" + (f" ({pct(own)} in time; {counts(own)})" if own else "") +
+            f" nor its peers ({peer_list(peers)}) moved.")
 
 
 def point_name(r):
@@ -181,8 +311,10 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
            f"noise (two-sided Mann–Whitney U over the repetitions p < {ALPHA} and the median time changed by "
            f"more than {100 * THRESHOLD:.0f}%), {len(rows) - len(faster) - len(slower)} the same.  "
            f"Geometric mean of OLD time / NEW time over all points: {g:.3f} (> 1: NEW faster).", "",
-           "| kernel | variant | points | faster | slower | OLD time / NEW time: geometric mean (range) |",
-           "|---|---|---|---|---|---|"]
+           f"**Verdict:** {verdict(rows)}", "",
+           "| kernel | variant | points | faster | slower | OLD time / NEW time: geometric mean (range) | "
+           "relative to the peer: geometric mean |",
+           "|---|---|---|---|---|---|---|"]
     groups = {}
     for r in rows:
         groups.setdefault((r["kernel"], r["variant"]), []).append(r)
@@ -190,8 +322,9 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
         sp = [r["speedup"] for r in rs]
         md.append(f"| {kernel} | {benchdata.short_label(variant)} | {len(rs)} | "
                   f"{sum(r['change'] == 'faster' for r in rs)} | {sum(r['change'] == 'slower' for r in rs)} | "
-                  f"{geomean(sp):.3f} ({min(sp):.3f}–{max(sp):.3f}) |")
+                  f"{geomean(sp):.3f} ({min(sp):.3f}–{max(sp):.3f}) | {relative_mean(rs)} |")
     md.append("")
+    md += peer_table(rows)
     for title, sel in (("Faster beyond the noise", faster), ("Slower beyond the noise", slower)):
         md += [f"## {title}", ""]
         if not sel:
@@ -202,8 +335,33 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
                f"{r['p_value']:.3g} |" for r in sel]
         md.append("")
     md += ["Every point: compare.csv (speedup = OLD median time / NEW median time; speedup_lo, speedup_hi: "
-           "from the repetitions' extremes; p_value: the U test).", ""]
+           "from the repetitions' extremes; p_value: the U test; peer_speedup: the peer's OLD / NEW; "
+           "vs_peer_speedup, vs_peer_p_value, vs_peer_change: hpk's relative to its peer).", ""]
     return "\n".join(md)
+
+
+def relative_mean(rows):
+    """A (kernel, variant) group's geometric mean of vs_peer_speedup with its peer(s), or '–'."""
+    rel = [r for r in rows if r["vs_peer_speedup"] is not None]
+    if not rel:
+        return "–"
+    peers = " / ".join(benchdata.short_label(p) for p in dict.fromkeys(r["peer"] for r in rel))
+    return f"{geomean(r['vs_peer_speedup'] for r in rel):.3f} (vs {peers})"
+
+
+def peer_table(rows):
+    """compare.md's points that moved against their peer beyond the noise."""
+    sel = sorted((r for r in rows if r["vs_peer_change"] in ("faster", "slower")), key=lambda r: -r["vs_peer_speedup"])
+    md = ["## Faster or slower relative to the peer", "",
+          "hpk's OLD time / NEW time over its peer's at the same point (> 1: hpk gained on its peer), beyond the "
+          f"noise by the same rule (U test of hpk's times over the peer's median time, p < {ALPHA}, change > "
+          f"{100 * THRESHOLD:.0f}%).", ""]
+    if not sel:
+        return md + ["None.", ""]
+    md += ["| point | peer | hpk OLD / NEW | peer OLD / NEW | relative | p | change |", "|---|---|---|---|---|---|---|"]
+    md += [f"| {point_name(r)} | {benchdata.short_label(r['peer'])} | {r['speedup']:.3f} | {r['peer_speedup']:.3f} | "
+           f"{r['vs_peer_speedup']:.3f} | {r['vs_peer_p_value']:.3g} | {r['vs_peer_change']} |" for r in sel]
+    return md + [""]
 
 
 def write_csv(path, rows):
@@ -216,54 +374,75 @@ def write_csv(path, rows):
 
 THREAD_STYLES = ["-", "--", ":", "-."]
 PRECISION_MARKERS = {"d": "o", "s": "^"}
+# The panels: OLD/NEW per point, and hpk's OLD/NEW relative to its peer's.
+VIEWS = (("speedup", "change", "OLD time / NEW time\n(> 1×: NEW faster; log scale)", ""),
+         ("vs_peer_speedup", "vs_peer_change", "hpk's OLD / NEW over its peer's\n(> 1×: hpk gained; log scale)",
+          ": relative to the peer"))
+
+
+def panel(ax, krows, kernel, view, colors, tstyle):
+    """One kernel's lines of one VIEWS column against size: colour the
+    variant, line style the thread count, marker the precision, filled where
+    the change is beyond the noise; bands (OLD/NEW only): the min–max
+    interval over the repetitions."""
+    import plotting
+    column, change, ylabel, title = view
+    krows = [r for r in krows if r[column] is not None]
+    mc = not any(r["working_set_bytes"] for r in krows)
+    for (variant, prec, t) in sorted({(r["variant"], r["precision"], r["threads"]) for r in krows}):
+        sel = sorted((r for r in krows if (r["variant"], r["precision"], r["threads"]) == (variant, prec, t)),
+                     key=lambda r: r["size"])
+        xs = [r["size"] if mc else r["working_set_bytes"] for r in sel]
+        color = colors[variant]
+        # labelled, so that ratio_axis takes its limits from it (the legend is built apart)
+        ax.plot(xs, [r[column] for r in sel], color=color, linestyle=tstyle[t], linewidth=1.3,
+                label=f"{variant} {prec} {t}")
+        if column == "speedup" and len(sel) > 1:
+            ax.fill_between(xs, [r["speedup_lo"] for r in sel], [r["speedup_hi"] for r in sel],
+                            color=color, alpha=0.10, linewidth=0)
+        elif column == "speedup":
+            r = sel[0]
+            ax.errorbar(xs, [r["speedup"]], yerr=[[max(0, r["speedup"] - r["speedup_lo"])],
+                                                  [max(0, r["speedup_hi"] - r["speedup"])]],
+                        color=color, capsize=3, linestyle="none")
+        for x, r in zip(xs, sel):
+            ax.plot([x], [r[column]], linestyle="none", color=color, marker=PRECISION_MARKERS.get(prec, "o"),
+                    markersize=6, markerfacecolor=color if r[change] != "same" else "white")
+    plotting.ratio_axis(ax)
+    ax.axhspan(1 / (1 + THRESHOLD), 1 + THRESHOLD, color="0.88", zorder=0)
+    ax.axhline(1, color="black", linewidth=1)
+    (plotting.count_axis if mc else plotting.bytes_axis)(ax)
+    ax.set_xlabel(benchdata.size_unit(kernel) if mc else "working set")
+    ax.set_ylabel(ylabel)
+    ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel) + title)
 
 
 def plot(out_dir, rows, old_dir, new_dir):
-    """compare.png: a panel per kernel, OLD time / NEW time against size;
-    colour: the variant, line style: the thread count, marker: the
-    precision, filled where the change is beyond the noise; bands: the
-    ratio's min–max interval over the repetitions."""
+    """compare.png: a panel per kernel of OLD time / NEW time against size,
+    then (from a new row) a panel per kernel with hpk points that have a peer
+    of their OLD/NEW relative to the peer's (panel())."""
     import plotting
     Line2D = plotting.plt.Line2D
-    kernels = [k for k in benchdata.KERNELS + ["stream_read", "stream_triad"] if any(r["kernel"] == k for r in rows)]
-    if not kernels:
+    rows = [r for r in rows if r["data"] == "uniform"]
+    order = benchdata.KERNELS + ["stream_read", "stream_triad"]
+    panels = [(k, VIEWS[0]) for k in order if any(r["kernel"] == k for r in rows)]
+    relative = [(k, VIEWS[1]) for k in order
+                if any(r["kernel"] == k and r["vs_peer_speedup"] is not None for r in rows)]
+    if not panels:
         return None
+    cols = min(3, len(panels))
+    panels += [None] * (-len(panels) % cols if relative else 0) + relative  # the relative ones on a row of their own
     threads = sorted({r["threads"] for r in rows})
     tstyle = {t: THREAD_STYLES[i % len(THREAD_STYLES)] for i, t in enumerate(threads)}
     variants = sorted({r["variant"] for r in rows}, key=lambda v: (list(benchdata.VARIANTS).index(v)
                                                                  if v in benchdata.VARIANTS else 99, v))
     colors = {v: benchdata.style(v)["color"] or plotting.plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
-    cols = min(3, len(kernels))
-    fig, axes, _ = plotting.grid(len(kernels), cols=cols, width=5.0, height=3.8)
-    for ax, kernel in zip(axes, kernels):
-        krows = [r for r in rows if r["kernel"] == kernel and r["data"] == "uniform"]
-        mc = not any(r["working_set_bytes"] for r in krows)
-        for (variant, prec, t) in sorted({(r["variant"], r["precision"], r["threads"]) for r in krows}):
-            sel = sorted((r for r in krows if (r["variant"], r["precision"], r["threads"]) == (variant, prec, t)),
-                         key=lambda r: r["size"])
-            xs = [r["size"] if mc else r["working_set_bytes"] for r in sel]
-            color = colors[variant]
-            # labelled, so that ratio_axis takes its limits from it (the legend is built apart)
-            ax.plot(xs, [r["speedup"] for r in sel], color=color, linestyle=tstyle[t], linewidth=1.3,
-                    label=f"{variant} {prec} {t}")
-            if len(sel) > 1:
-                ax.fill_between(xs, [r["speedup_lo"] for r in sel], [r["speedup_hi"] for r in sel],
-                                color=color, alpha=0.10, linewidth=0)
-            else:
-                r = sel[0]
-                ax.errorbar(xs, [r["speedup"]], yerr=[[max(0, r["speedup"] - r["speedup_lo"])],
-                                                      [max(0, r["speedup_hi"] - r["speedup"])]],
-                            color=color, capsize=3, linestyle="none")
-            for x, r in zip(xs, sel):
-                ax.plot([x], [r["speedup"]], linestyle="none", color=color, marker=PRECISION_MARKERS.get(prec, "o"),
-                        markersize=6, markerfacecolor=color if r["change"] != "same" else "white")
-        plotting.ratio_axis(ax)
-        ax.axhspan(1 / (1 + THRESHOLD), 1 + THRESHOLD, color="0.88", zorder=0)
-        ax.axhline(1, color="black", linewidth=1)
-        (plotting.count_axis if mc else plotting.bytes_axis)(ax)
-        ax.set_xlabel(benchdata.size_unit(kernel) if mc else "working set")
-        ax.set_ylabel("OLD time / NEW time\n(> 1×: NEW faster; log scale)")
-        ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
+    fig, axes, _ = plotting.grid(len(panels), cols=cols, width=5.0, height=3.8)
+    for ax, p in zip(axes, panels):
+        if p is None:
+            ax.set_visible(False)
+        else:
+            panel(ax, [r for r in rows if r["kernel"] == p[0]], p[0], p[1], colors, tstyle)
     extra = [(Line2D([], [], color=colors[v], linewidth=2.5), benchdata.label(v)) for v in variants]
     extra += [(Line2D([], [], color="0.3", linestyle=tstyle[t]), f"{t} thread{'s' if t > 1 else ''}")
               for t in threads]
@@ -276,7 +455,8 @@ def plot(out_dir, rows, old_dir, new_dir):
               (plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15), "band: min–max interval")]
     legend_rows = plotting.shared_legend(fig, [], ncol=4, extra=extra)
     title = (f"{os.path.basename(os.path.normpath(old_dir))} → {os.path.basename(os.path.normpath(new_dir))}: "
-             "OLD time / NEW time per point   ·   uniform data")
+             "OLD time / NEW time per point" + (", and relative to the peer" if relative else "") +
+             "   ·   uniform data")
     return plotting.save(fig, out_dir, "compare.png", title, legend_rows=legend_rows)
 
 
@@ -313,6 +493,7 @@ def main():
     print(f"wrote {os.path.join(out_dir, 'compare.csv')} and compare.md ({len(rows)} points)")
     print(f"{faster} faster, {slower} slower beyond the noise (p < {ALPHA}, change > {100 * THRESHOLD:.0f}%), "
           f"{len(rows) - faster - slower} the same")
+    print(f"Verdict: {verdict(rows)}")
 
 
 if __name__ == "__main__":

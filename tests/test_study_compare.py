@@ -1,0 +1,224 @@
+"""The run-to-run comparison relative to the peers (plots/compare.py):
+telling a change of hpk from a change of the machine.
+
+Synthetic OLD and NEW studies (7 repetitions a point, seeded jitter) of
+hpk OpenMP, serial, textbook OpenMP and OpenCL against OpenBLAS, BLIS and
+CLBlast, with chosen variants' times scaled in NEW:
+- hpk 20% slower, the peers unchanged: hpk slower relative to its peer,
+  the verdict "hpk's own change";
+- every variant 15% slower: "Machine change", hpk the same relative to its
+  peers;
+- the same runs (one folder twice, and two draws of the same times): "No
+  change";
+- the peers 15% slower, hpk unchanged: hpk faster relative to its peers,
+  "Machine change".
+Also each point's peer (the end-to-end OpenCL rows against CLBlast where it
+ran), blanks for the peers' own rows, and scripts/bench --compare's files
+and output.
+
+usage: python3 tests/test_study_compare.py SOURCE_DIR [unittest arguments]
+"""
+import csv
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from test_study import SOURCE, have_matplotlib, run, write_folder  # puts plots/ on sys.path
+
+import benchdata  # noqa: E402
+import compare  # noqa: E402
+
+REPS = 7
+JITTER = 0.015  # the repetitions' spread (log-normal sigma), and one in ten 10% slower
+HPK = ("hpk_serial", "hpk_omp", "naive_omp", "hpk_cl_kernel", "hpk_cl_e2e")
+PEERS = ("openblas", "blis", "clblast")
+# Each variant's time per element (us), and the thread counts it runs on.
+VARIANTS = {"hpk_omp": (1.0e-3, (1, 4)), "hpk_serial": (1.6e-3, (1,)), "naive_omp": (2.2e-3, (1, 4)),
+            "openblas": (1.2e-3, (1, 4)), "blis": (1.3e-3, (1, 4)), "hpk_cl_kernel": (0.5e-3, (1,)),
+            "clblast": (0.7e-3, (1,)), "hpk_cl_e2e": (3.0e-3, (1,)), "stream": (0.8e-3, (1, 4))}
+SIZES = (4096, 1 << 16, 1 << 20)
+N_HPK = 2 * len(SIZES) * sum(len(VARIANTS[v][1]) for v in HPK)  # hpk points: two kernels
+
+
+def scaled(variants, factor, kernels=("dot", "asum"), sizes=SIZES):
+    """study()'s scale: `factor` for these variants, kernels and sizes, else 1."""
+    return lambda kernel, variant, n: factor if variant in variants and kernel in kernels and n in sizes else 1.0
+
+
+def study(scale=scaled((), 1), seed=0, variants=VARIANTS):
+    """A bench.json of dot and asum in double at three sizes, each variant's
+    times multiplied by scale(kernel, variant, size)."""
+    rng = random.Random(seed)
+    b = []
+    for kernel, words in (("dot", 2), ("asum", 1)):
+        for n in SIZES:
+            ws = 8 * words * n
+            for variant, (per_element, threads) in variants.items():
+                name_kernel = "stream_read" if variant == "stream" else kernel
+                for t in threads:
+                    base = n * per_element / t * scale(kernel, variant, n)
+                    times = [base * rng.lognormvariate(0, JITTER) * (1.1 if rng.random() < 0.1 else 1.0)
+                             for _ in range(REPS)]
+                    b += run(f"{name_kernel}/d/{variant}/size:{n}/threads:{t}", times,
+                             dict(working_set=ws, bytes=ws))
+    return dict(context=dict(host_name="test", cpu_model="x", hpk_commit="abc"), benchmarks=b)
+
+
+class PeerRelative(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def rows(self, old, new):
+        rows, only_old, only_new = compare.compare(old, new)
+        self.assertEqual((only_old, only_new), ([], []))
+        return rows
+
+    def hpk(self, rows):
+        return [r for r in rows if r["variant"] in HPK]
+
+    def peers(self, rows):
+        return [r for r in rows if r["variant"] in PEERS]
+
+    def test_peer_of_each_point(self):
+        rows = self.rows(study(seed=1), study(seed=2))
+        for r in rows:
+            want = dict(hpk_omp="openblas", hpk_serial="openblas", naive_omp="openblas", hpk_cl_kernel="clblast",
+                        hpk_cl_e2e="clblast").get(r["variant"])
+            self.assertEqual(r["peer"], want, r)
+            if want is None:  # the peers and STREAM: blanks
+                for c in ("peer_speedup", "vs_peer_speedup", "vs_peer_p_value", "vs_peer_change"):
+                    self.assertIsNone(r[c], (r["variant"], c))
+        # Without CLBlast, the OpenCL rows have no peer.
+        no_clblast = {v: x for v, x in VARIANTS.items() if v != "clblast"}
+        rows = self.rows(study(seed=1, variants=no_clblast), study(seed=2, variants=no_clblast))
+        for r in rows:
+            if r["variant"].startswith("hpk_cl"):
+                self.assertIsNone(r["peer"])
+                self.assertIsNone(r["vs_peer_speedup"])
+
+    def test_hpk_slower_peers_unchanged(self):
+        rows = self.rows(study(seed=1), study(scaled(HPK, 1.2), seed=2))
+        for r in self.hpk(rows):
+            self.assertEqual(r["change"], "slower", r)
+            self.assertEqual(r["vs_peer_change"], "slower", r)
+            self.assertAlmostEqual(r["vs_peer_speedup"], 1 / 1.2, delta=0.04)
+        self.assertEqual({r["change"] for r in self.peers(rows)}, {"same"})
+        v = compare.verdict(rows)
+        self.assertTrue(v.startswith("hpk's own change: hpk moved by +"), v)
+        self.assertIn(f"0 faster, {N_HPK} slower of {N_HPK} points beyond the noise", v)
+        self.assertRegex(v, r"while its peers did not \(OpenBLAS [+-]0\.\d% in time, 0 of 12 points beyond the "
+                            r"noise; BLIS [+-]0\.\d%, 0 of 12; CLBlast [+-]0\.\d%, 0 of 6\)\.$")
+
+    def test_everything_slower_is_the_machine(self):
+        rows = self.rows(study(seed=1), study(scaled(VARIANTS, 1.15), seed=2))
+        self.assertEqual({r["change"] for r in rows}, {"slower"})
+        for r in self.hpk(rows):
+            self.assertEqual(r["vs_peer_change"], "same", r)
+            self.assertAlmostEqual(r["vs_peer_speedup"], 1.0, delta=0.04)
+            self.assertAlmostEqual(r["peer_speedup"], 1 / 1.15, delta=0.04)
+        v = compare.verdict(rows)
+        self.assertTrue(v.startswith("Machine change: the peers moved between the runs (OpenBLAS +1"), v)
+        self.assertIn("the machine or its load changed", v)
+        self.assertIn("BLIS +1", v)
+        self.assertIn("CLBlast +1", v)
+        self.assertIn("Relative to its peers hpk moved by ", v)
+        self.assertIn(f"(0 faster, 0 slower of {N_HPK} points beyond the noise)", v)
+
+    def test_same_runs_no_change(self):
+        for old, new in ((study(seed=1), study(seed=1)), (study(seed=1), study(seed=2))):
+            rows = self.rows(old, new)
+            self.assertEqual({r["change"] for r in rows}, {"same"})
+            self.assertEqual({r["vs_peer_change"] for r in self.hpk(rows)}, {"same"})
+            v = compare.verdict(rows)
+            self.assertTrue(v.startswith("No change: neither hpk ("), v)
+            self.assertIn(f"0 faster, 0 slower of {N_HPK} points beyond the noise", v)
+
+    def test_peers_slower_hpk_unchanged(self):
+        rows = self.rows(study(seed=1), study(scaled(PEERS, 1.15), seed=2))
+        self.assertEqual({r["change"] for r in self.peers(rows)}, {"slower"})
+        for r in self.hpk(rows):
+            self.assertEqual(r["change"], "same", r)
+            self.assertEqual(r["vs_peer_change"], "faster", r)
+            self.assertAlmostEqual(r["vs_peer_speedup"], 1.15, delta=0.05)
+        v = compare.verdict(rows)
+        self.assertTrue(v.startswith("Machine change:"), v)
+        self.assertIn("Relative to its peers hpk moved by -1", v)  # about -13% in time
+        self.assertIn(f"({N_HPK} faster, 0 slower of {N_HPK} points beyond the noise)", v)
+
+    def test_peers_slower_in_dram_only(self):
+        # The peers 12% slower at the largest size only: their geometric mean moves by under 5%, but a third of
+        # their points changed (MOVED_SHARE), as when another process takes the memory bandwidth.
+        rows = self.rows(study(seed=1), study(scaled(PEERS, 1.12, sizes=SIZES[-1:]), seed=2))
+        for m in compare.peer_moves(rows).values():
+            self.assertEqual(compare.direction(m["geomean"]), "same")
+        v = compare.verdict(rows)
+        self.assertTrue(v.startswith("Machine change:"), v)
+        self.assertIn("OpenBLAS +3.", v)
+        self.assertIn("4 of 12 points beyond the noise", v)
+
+    def test_hpk_slower_at_some_points(self):
+        # hpk 20% slower in dot at the largest size only: 7 of its 42 points, under MOVED_SHARE, and its
+        # geometric mean within 5% -- still reported, as a change at some points.
+        rows = self.rows(study(seed=1), study(scaled(HPK, 1.2, kernels=("dot",), sizes=SIZES[-1:]), seed=2))
+        self.assertEqual(sum(r["vs_peer_change"] == "slower" for r in self.hpk(rows)), 7)
+        v = compare.verdict(rows)
+        self.assertRegex(v, r"^hpk's own change at some points: hpk moved by \+[23]\.\d% in time")
+        self.assertIn(f"(0 faster, 7 slower of {N_HPK} points beyond the noise)", v)
+
+    def test_one_peer_point_moved_is_no_machine_change(self):
+        # A single noisy OpenBLAS point (of 12) is under MOVED_SHARE and leaves the geometric mean within 5%.
+        old, new = study(seed=1), study(seed=2)
+        for b in new["benchmarks"]:
+            if b["run_name"] == "dot/d/openblas/size:4096/threads:1":
+                b["real_time"] *= 1.3
+        rows = self.rows(old, new)
+        self.assertEqual(sum(r["change"] == "slower" for r in self.peers(rows)), 1)
+        self.assertEqual(sum(r["vs_peer_change"] == "faster" for r in self.hpk(rows)), 3)  # its three hpk points
+        self.assertTrue(compare.verdict(rows).startswith("hpk's own change at some points:"))
+
+    def test_no_peers(self):
+        hpk_only = {v: x for v, x in VARIANTS.items() if v in HPK}
+        rows = self.rows(study(seed=1, variants=hpk_only), study(scaled(HPK, 1.2), seed=2, variants=hpk_only))
+        v = compare.verdict(rows)
+        self.assertTrue(v.startswith("No peer library in both runs: the machine's change cannot be told"), v)
+        self.assertIn(f"0 faster, {N_HPK} slower of {N_HPK} points", v)
+
+    @unittest.skipUnless(shutil.which("bash"), "no bash")
+    def test_scripts_bench_compare(self):
+        old = write_folder(os.path.join(self.tmp, "old"), study(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), study(scaled(PEERS, 1.15), seed=2))
+        out = os.path.join(self.tmp, "cmp")
+        p = subprocess.run(["bash", os.path.join(SOURCE, "scripts", "bench"), "--compare", old, new, "--out", out],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        summary = next(i for i, line in enumerate(lines) if line.startswith("0 faster, "))
+        self.assertRegex(lines[summary], r"^0 faster, \d+ slower beyond the noise")
+        self.assertTrue(lines[summary + 1].startswith("Verdict: Machine change:"), p.stdout)
+        with open(os.path.join(out, "compare.csv")) as f:
+            table = list(csv.DictReader(f))
+        for c in ("peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value", "vs_peer_change"):
+            self.assertIn(c, table[0])
+        self.assertEqual({r["vs_peer_change"] for r in table if r["variant"] in HPK}, {"faster"})
+        self.assertEqual({r["vs_peer_change"] for r in table if r["variant"] not in HPK}, {""})
+        with open(os.path.join(out, "compare.md")) as f:
+            md = f.read()
+        self.assertIn("**Verdict:** Machine change:", md)
+        self.assertIn("relative to the peer: geometric mean |", md)
+        self.assertIn("| dot | hpk OpenMP | 6 | 0 | 0 |", md)
+        self.assertIn("(vs OpenBLAS) |", md)
+        self.assertIn("## Faster or slower relative to the peer", md)
+        self.assertIn("| dot d hpk OpenCL (with transfers) n=4096 (64 KiB), 1t | CLBlast |", md)
+        if have_matplotlib():
+            self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
