@@ -21,7 +21,12 @@ measured in units of the peer's typical time in the same run.  (The
 repetitions of two points are not paired -- Google Benchmark runs a point's
 repetitions back to back -- so the peer enters by its median; its own
 spread is not in the test, which is why the same ALPHA and THRESHOLD rule
-decides.)  The peers' own moves give the verdict (verdict()): the machine
+decides.)
+
+Two runs also differ point by point beyond what their repetitions show:
+plots/run_noise.py measures that run-to-run noise from the peers' points (a
+band), keeps only the changes outside it, and gives the verdict from the
+median moves of the peers and of hpk relative to them: the machine
 changed, hpk changed, or nothing did.
 
 Writes compare.csv, compare.md and compare.png into OUT (default: NEW).
@@ -38,17 +43,14 @@ from functools import lru_cache
 
 import benchdata
 import noise
+import run_noise
 
-ALPHA = 0.05
-THRESHOLD = 0.05
-# A library (a peer, or hpk) moved as a whole when its geometric mean OLD/NEW
-# is beyond THRESHOLD or at least this share of its points changed beyond the
-# noise; a few points can change by chance (each test's ALPHA).
-MOVED_SHARE = 0.25
+ALPHA = run_noise.ALPHA
+THRESHOLD = run_noise.THRESHOLD
 PEERS = benchdata.CPU_PEERS + benchdata.DEVICE_PEERS
 CSV_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "working_set_bytes",
                "old_repetitions", "new_repetitions", "old_time_s", "new_time_s", "speedup", "speedup_lo",
-               "speedup_hi", "p_value", "change", "peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value",
+               "speedup_hi", "p_value", "noise_band", "change", "peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value",
                "vs_peer_change"]
 
 
@@ -189,6 +191,7 @@ def compare(old_data, new_data):
                          new_time_s=statistics.median(b), speedup=speedup, speedup_lo=interval[0],
                          speedup_hi=interval[1], p_value=p, change=classify(speedup, p),
                          **against_peer(key, old, new)))
+    run_noise.apply_band(rows, PEERS)
     return rows, sorted(set(old) - set(new), key=str), sorted(set(new) - set(old), key=str)
 
 
@@ -197,69 +200,20 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
 
-def moved(rows, column="speedup", change="change"):
-    """The move of a set of rows: the geometric mean of `column` (OLD/NEW),
-    and how many of them `change` calls faster and slower."""
-    return dict(geomean=geomean(r[column] for r in rows), points=len(rows),
-                faster=sum(r[change] == "faster" for r in rows), slower=sum(r[change] == "slower" for r in rows))
-
-
-def peer_moves(rows):
-    """{peer library: moved()} for each peer library with points in both runs."""
-    return {p: moved([r for r in rows if r["variant"] == p]) for p in PEERS if any(r["variant"] == p for r in rows)}
-
-
-def changed(m):
-    """Points of a move() beyond the noise."""
-    return m["faster"] + m["slower"] if m else 0
-
-
-def has_moved(m):
-    """A library moved as a whole: its geometric mean beyond THRESHOLD, or MOVED_SHARE of its points changed."""
-    return direction(m["geomean"]) != "same" or changed(m) >= MOVED_SHARE * m["points"]
-
-
-def pct(m):
-    """A move as NEW's change in time: '+15.0%' (NEW slower), '-20.0%' (NEW faster)."""
-    return f"{100 * (1 / m['geomean'] - 1):+.1f}%"
-
-
-def counts(m):
-    return f"{m['faster']} faster, {m['slower']} slower of {m['points']} points beyond the noise"
-
-
-def peer_list(peers):
-    """'OpenBLAS +15.0% in time, 14 of 16 points beyond the noise; CLBlast +14.9%, 4 of 4'."""
-    return "; ".join(f"{benchdata.short_label(p)} {pct(m)}" + (" in time" if i == 0 else "") +
-                     f", {changed(m)} of {m['points']}" + (" points beyond the noise" if i == 0 else "")
-                     for i, (p, m) in enumerate(peers.items()))
+def band_text(rows):
+    """The run-to-run band per thread count, in words."""
+    bands = sorted({(r["threads"], r["noise_band"]) for r in rows if r.get("noise_band") is not None})
+    if not bands:
+        return f"no band, fewer than {run_noise.MIN_POINTS} peer points"
+    return ("outside ±" + ", ±".join(f"{100 * b:.1f}% on {t} thread{'s' if t != 1 else ''}" for t, b in bands) +
+            f", the {100 * run_noise.BAND_QUANTILE:.0f}th percentile of the peers' own point-to-point change "
+            "(plots/run_noise.py); relative to the peer √2 times that")
 
 
 def verdict(rows):
-    """One line: whether the peers (whose code is the same in both runs)
-    moved -- then the machine or its load changed, and hpk's change is read
-    relative to its peers --, or hpk alone moved (as a whole, or at some
-    points only: a localised change, or the chance hits of many tests), or
-    nothing did."""
-    peers = peer_moves(rows)
-    hpk = [r for r in rows if peer_of(r["variant"])]
-    own = moved(hpk) if hpk else None
-    rel_rows = [r for r in hpk if r["vs_peer_speedup"] is not None]
-    rel = moved(rel_rows, "vs_peer_speedup", "vs_peer_change") if rel_rows else None
-    if not peers:
-        return ("No peer library in both runs: the machine's change cannot be told from hpk's" +
-                (f"; hpk moved by {pct(own)} in time ({counts(own)})." if own else "."))
-    if any(has_moved(m) for m in peers.values()):
-        return (f"Machine change: the peers moved between the runs ({peer_list(peers)}): the machine or its load "
-                "changed.  " + (f"Relative to its peers hpk moved by {pct(rel)} in time ({counts(rel)})." if rel else
-                                "No hpk point has its peer in both runs."))
-    if own and (changed(own) or changed(rel)):
-        scope = "" if has_moved(own) or rel and has_moved(rel) else " at some points"
-        return (f"hpk's own change{scope}: hpk moved by {pct(own)} in time ({counts(own)})" +
-                (f", {pct(rel)} relative to its peers ({rel['faster']} faster, {rel['slower']} slower)"
-                 if rel else "") + f", while its peers did not ({peer_list(peers)}).")
-    return ("No change: neither hpk" + (f" ({pct(own)} in time; {counts(own)})" if own else "") +
-            f" nor its peers ({peer_list(peers)}) moved.")
+    """One line: the machine changed (the peers moved), hpk changed relative
+    to its peers, both, or neither (run_noise.verdict)."""
+    return run_noise.verdict(rows, PEERS, benchdata.short_label, peer_of)
 
 
 def point_name(r):
@@ -308,8 +262,9 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
     g = geomean(r["speedup"] for r in rows)
     md += ["## Summary", "",
            f"{len(rows)} points in both runs: **{len(faster)} faster**, **{len(slower)} slower** beyond the "
-           f"noise (two-sided Mann–Whitney U over the repetitions p < {ALPHA} and the median time changed by "
-           f"more than {100 * THRESHOLD:.0f}%), {len(rows) - len(faster) - len(slower)} the same.  "
+           f"noise (two-sided Mann–Whitney U over the repetitions p < {ALPHA}, the median time changed by "
+           f"more than {100 * THRESHOLD:.0f}%, and beyond the run-to-run noise: {band_text(rows)}), "
+           f"{len(rows) - len(faster) - len(slower)} the same.  "
            f"Geometric mean of OLD time / NEW time over all points: {g:.3f} (> 1: NEW faster).", "",
            f"**Verdict:** {verdict(rows)}", "",
            "| kernel | variant | points | faster | slower | OLD time / NEW time: geometric mean (range) | "
@@ -449,7 +404,8 @@ def plot(out_dir, rows, old_dir, new_dir):
     extra += [(Line2D([], [], color="0.3", marker=m, linestyle="none"), benchdata.PRECISION_NAMES[p])
               for p, m in PRECISION_MARKERS.items() if any(r["precision"] == p for r in rows)]
     extra += [(Line2D([], [], color="0.3", marker="o", linestyle="none"),
-               f"filled: changed beyond the noise (p < {ALPHA}, > {100 * THRESHOLD:.0f}%)"),
+               f"filled: changed beyond the noise (p < {ALPHA}, > {100 * THRESHOLD:.0f}%, outside the "
+               "run-to-run band)"),
               (Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none"), "hollow: same"),
               (plotting.plt.Rectangle((0, 0), 1, 1, color="0.88"), f"±{100 * THRESHOLD:.0f}%"),
               (plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15), "band: min–max interval")]
