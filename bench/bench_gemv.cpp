@@ -133,10 +133,8 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
     });
     p.variant = "blis";
     add(p, [=](benchmark::State &st, int threads) {
-        std::string why;
-        if (!blis_available(&why))
-            return fail(st, why);
-        blis_set_threads(threads);
+        if (!start_blis(st, threads))
+            return;
         const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
         T *y = buffer<T>(Buf::y);
         for (auto _ : st) {

@@ -294,10 +294,8 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
     if (r.blis && !check_only) {
         p.variant = "blis";
         add(p, [=](benchmark::State &st, int threads) {
-            std::string why;
-            if (!blis_available(&why))
-                return fail(st, why);
-            blis_set_threads(threads);
+            if (!start_blis(st, threads))
+                return;
             const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
             for (auto _ : st)
                 benchmark::DoNotOptimize(r.blis(n, x, y));

@@ -186,4 +186,14 @@ std::string blis_check_isolation(const void *program_cblas_ddot)
     return "";
 }
 
+bool blis_usable(const void *program_cblas_ddot, std::string *why)
+{
+    if (!blis_available(why))
+        return false;
+    const std::string shadowed = blis_check_isolation(program_cblas_ddot);
+    if (!shadowed.empty())
+        *why = "BLIS shadows OpenBLAS: " + shadowed;
+    return shadowed.empty();
+}
+
 }  // namespace hpkb

@@ -42,6 +42,10 @@ void blis_gemv(bool trans, int64_t n, const float *a, const float *x, float *y);
 // resolves to with BLIS's own.  "" when isolated, else what is wrong.
 std::string blis_check_isolation(const void *program_cblas_ddot);
 
+// Whether BLIS can be a peer of this program: loaded (blis_available) and
+// isolated (blis_check_isolation); else *why says what is wrong.
+bool blis_usable(const void *program_cblas_ddot, std::string *why);
+
 }  // namespace hpkb
 
 #endif

@@ -4,6 +4,7 @@
 #include "harness.h"
 
 #ifdef HPK_BENCH_OPENCL
+#include "blis_api.h"
 #include "opencl.h"
 #endif
 
@@ -303,6 +304,17 @@ void fail(benchmark::State &state, const std::string &message)
     }
     g_failed++;
     state.SkipWithError(message.c_str());
+}
+
+bool start_blis(benchmark::State &state, int threads)
+{
+    std::string why;
+    if (!blis_available(&why)) {
+        fail(state, why);
+        return false;
+    }
+    blis_set_threads(threads);
+    return true;
 }
 
 // ---- registration ----------------------------------------------------------

@@ -112,6 +112,10 @@ using Body = std::function<void(benchmark::State &state, int threads)>;
 void add(const Point &p, Body body);
 void fail(benchmark::State &state, const std::string &message);
 
+// Before a BLIS body's loop: BLIS on `threads` threads; false (after
+// fail()) when BLIS is not loaded.
+bool start_blis(benchmark::State &state, int threads);
+
 // The variants that run hpk's host-pointer API, each through its own
 // context: hpk_serial, hpk_omp, and in OpenCL builds hpk_cl_e2e (the same
 // calls on an OpenCL context: upload, compute, download).

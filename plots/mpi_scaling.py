@@ -104,16 +104,18 @@ def panel(ax, rows, weak, omp):
     # Weak scaling compares ranks at the same threads per rank; strong
     # scaling every configuration with the fewest cores.
     base = min(configs, key=lambda r: (r["ranks"] * r["threads"], r["ranks"]))
+    threads = []
     if weak:
-        ratio = [min(r["time_s"] for r in configs if r["ranks"] == 1 and r["threads"] == c["threads"]) / c["time_s"]
-                 if any(r["ranks"] == 1 and r["threads"] == c["threads"] for r in configs) else math.nan
-                 for c in configs]
+        one_rank = {r["threads"]: r["time_s"] for r in configs if r["ranks"] == 1}
+        ratio = [one_rank[r["threads"]] / r["time_s"] if r["threads"] in one_rank else math.nan for r in configs]
         ideal = [1.0] * len(configs)
     else:
         ratio = [base["time_s"] / r["time_s"] for r in configs]
         ideal = [r["ranks"] * r["threads"] / (base["ranks"] * base["threads"]) for r in configs]
-    threads = [] if weak else [(x, base["time_s"] / omp[key]) for x, r in zip(pos, configs)
-                               if (key := (r["kernel"], r["precision"], r["size"], r["ranks"] * r["threads"])) in omp]
+        for x, r in zip(pos, configs):
+            key = (r["kernel"], r["precision"], r["size"], r["ranks"] * r["threads"])
+            if key in omp:
+                threads.append((x, base["time_s"] / omp[key]))
     high = max([v for v in ratio + ideal if not math.isnan(v)] + [v for _, v in threads]) * 1.05
     twin.set_ylim(-1.6 * high, 1.22 * high)
     twin.plot(pos, ideal, ls="--", color="grey", lw=1, label="ideal")

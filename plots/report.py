@@ -262,18 +262,12 @@ def device_roofline_table(rows):
 def device_roofline_text(rows):
     """'hpk OpenCL (device-resident) runs at 40–95% of the device's read
     bandwidth at the largest size (lowest: ...)'; None without the column."""
-    got = []
-    for kernel in benchdata.KERNELS:
-        for prec in ("d", "s"):
-            r = largest(rows, kernel=kernel, precision=prec, variant="hpk_cl_kernel")
-            if r and r.get("pct_device_stream") is not None:
-                got.append((r["pct_device_stream"], f"{kernel} {prec} {benchdata.fmt_bytes(r['working_set_bytes'])}"))
+    got = pct_at_largest(rows, benchdata.KERNELS, "pct_device_stream", variant="hpk_cl_kernel")
     if not got:
         return None
-    lo, hi = min(got), max(got)
-    span = f"{lo[0]:.0f}%" if len(got) == 1 else f"{lo[0]:.0f}–{hi[0]:.0f}%"
+    span, lowest = got
     return (f"device-resident hpk OpenCL runs at {span} of the device's own read bandwidth at the largest "
-            f"size (lowest: {lo[1]}, {lo[0]:.0f}%)")
+            f"size (lowest: {lowest})")
 
 
 OFFLOAD_MODEL = (
@@ -382,21 +376,31 @@ def versus(points, kernels, who="hpk"):
             f"{statistics.median(ratios):.2f} (range {min(ratios):.2f}–{max(ratios):.2f})")
 
 
-def roofline_text(rows, kernels, tmax):
-    """% of STREAM read of hpk OpenMP at the largest size, per kernel and
-    precision, on all threads: 'at 82–106% of STREAM read (lowest: ...)'."""
+def pct_at_largest(rows, kernels, column, **want):
+    """A percentage column at the largest size of each kernel and precision
+    (rows matching want): ('82–106%', 'dot d 128 MiB, 82%'), the span and
+    the lowest; None where no row has it."""
     got = []
     for kernel in kernels:
         for prec in ("d", "s"):
-            r = largest(rows, kernel=kernel, precision=prec, variant="hpk_omp", threads=tmax)
-            if r and r["pct_stream"] is not None:
-                got.append((r["pct_stream"], f"{kernel} {prec} {benchdata.fmt_bytes(r['working_set_bytes'])}"))
+            r = largest(rows, kernel=kernel, precision=prec, **want)
+            if r and r.get(column) is not None:
+                got.append((r[column], f"{kernel} {prec} {benchdata.fmt_bytes(r['working_set_bytes'])}"))
     if not got:
         return None
     lo, hi = min(got), max(got)
     span = f"{lo[0]:.0f}%" if len(got) == 1 else f"{lo[0]:.0f}–{hi[0]:.0f}%"
-    return (f"at the largest size on {plural(tmax)} hpk OpenMP runs at {span} of STREAM read "
-            f"(lowest: {lo[1]}, {lo[0]:.0f}%)")
+    return span, f"{lo[1]}, {lo[0]:.0f}%"
+
+
+def roofline_text(rows, kernels, tmax):
+    """% of STREAM read of hpk OpenMP at the largest size, per kernel and
+    precision, on all threads: 'at 82–106% of STREAM read (lowest: ...)'."""
+    got = pct_at_largest(rows, kernels, "pct_stream", variant="hpk_omp", threads=tmax)
+    if not got:
+        return None
+    span, lowest = got
+    return f"at the largest size on {plural(tmax)} hpk OpenMP runs at {span} of STREAM read (lowest: {lowest})"
 
 
 def break_evens(rows, kernels, tmax):

@@ -1,6 +1,8 @@
 """Shared helpers of the hpk Python tests: random data (never only zeros or
 ones), strided views of it, and the error bounds of hpk.h's Accuracy section."""
 import math
+import shutil
+import subprocess
 import zlib
 
 import numpy as np
@@ -9,6 +11,31 @@ import pytest
 import hpk
 
 DTYPES = [np.float32, np.float64]
+
+# A C integrand of +, * only: bitwise the same result compiled anywhere
+# (without contraction) and on an OpenCL device.
+POLY_C = r"""
+double poly(const double *point, int dim, void *user_data) {
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
+    return s;
+}
+"""
+
+
+def build_integrand(tmp_path_factory, name, source, *libs):
+    """The path of a shared library built from C `source` (its function
+    `name`), or None without a C compiler."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    d = tmp_path_factory.mktemp("integrand")
+    (d / f"{name}.c").write_text(source)
+    lib = d / f"lib{name}.so"
+    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / f"{name}.c"),
+                    *libs], check=True)
+    return str(lib)
 
 
 @pytest.fixture

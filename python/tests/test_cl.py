@@ -3,16 +3,14 @@ bitwise hpk's CPU results on the same data, both dtypes, offsets and strides;
 adopted queues and their reference counts; the profile; the error paths."""
 import ctypes
 import gc
-import shutil
 import struct
-import subprocess
 
 import numpy as np
 import pytest
 
 import hpk
 
-from conftest import DTYPES, strided
+from conftest import DTYPES, POLY_C, build_integrand, strided
 
 cl = pytest.importorskip("pyopencl")
 cla = pytest.importorskip("pyopencl.array")
@@ -283,14 +281,6 @@ double hpk_integrand(const double *point, int dim) {
     return s;
 }
 """
-POLY_C = r"""
-double poly(const double *point, int dim, void *user_data) {
-    (void)user_data;
-    double s = 1.0;
-    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
-    return s;
-}
-"""
 
 
 def py_poly(p):
@@ -308,15 +298,10 @@ def same(r, q):
 
 @pytest.fixture(scope="module")
 def c_poly(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
+    lib = build_integrand(tmp_path_factory, "poly", POLY_C)
+    if not lib:
         pytest.skip("no C compiler to build the test integrand")
-    d = tmp_path_factory.mktemp("integrand")
-    (d / "poly.c").write_text(POLY_C)
-    lib = d / "libpoly.so"
-    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / "poly.c")],
-                   check=True)
-    dll = ctypes.CDLL(str(lib))
+    dll = ctypes.CDLL(lib)
     return dll, hpk.INTEGRAND(("poly", dll))
 
 

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 import hpk
+from conftest import POLY_C, build_integrand
 
 WORKER = pathlib.Path(__file__).with_name("mpi_worker.py")
 
@@ -31,29 +32,13 @@ def mpirun(np, *args):
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
 
 
-POLY_C = r"""
-double poly(const double *point, int dim, void *user_data) {
-    (void)user_data;
-    double s = 1.0;
-    for (int d = 0; d < dim; ++d) s = s + (double)(d + 1) * point[d] * point[d];
-    return s;
-}
-"""
 
 
 @pytest.fixture(scope="module")
 def poly_lib(tmp_path_factory):
     """A C integrand for hpk.mpi.mc_integrate (None without a C compiler: the worker then checks
     Python integrands only)."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        return None
-    d = tmp_path_factory.mktemp("integrand")
-    (d / "poly.c").write_text(POLY_C)
-    lib = d / "libpoly.so"
-    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / "poly.c")],
-                   check=True)
-    return str(lib)
+    return build_integrand(tmp_path_factory, "poly", POLY_C)
 
 
 @pytest.mark.parametrize("np_", [1, 2])

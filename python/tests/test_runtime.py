@@ -8,8 +8,6 @@ import importlib.metadata
 import math
 import pathlib
 import re
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -19,6 +17,7 @@ import numpy as np
 import pytest
 
 import hpk
+from conftest import build_integrand
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -174,15 +173,10 @@ double gauss(const double *p, int dim, void *user_data) {
 
 @pytest.fixture(scope="module")
 def c_gauss(tmp_path_factory):
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
+    lib = build_integrand(tmp_path_factory, "gauss", GAUSS_C, "-lm")
+    if not lib:
         pytest.skip("no C compiler to build the test integrand")
-    d = tmp_path_factory.mktemp("integrand")
-    (d / "gauss.c").write_text(GAUSS_C)
-    lib = d / "libgauss.so"
-    subprocess.run([cc, "-O2", "-ffp-contract=off", "-shared", "-fPIC", "-o", str(lib), str(d / "gauss.c"), "-lm"],
-                   check=True)
-    dll = ctypes.CDLL(str(lib))
+    dll = ctypes.CDLL(lib)
     f = hpk.INTEGRAND(("gauss", dll))
     return dll, f
 
