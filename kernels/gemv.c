@@ -56,42 +56,26 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 
 /* ---- the kernels, once per precision (gemv_typed.h) ---------------------- */
 
-/* double: the 16 lanes as two vectors of 8. */
-static inline hpk__lanes dlanes_load(const double *p)
-{
-    return (hpk__lanes){hpk__load_v8d(p), hpk__load_v8d(p + 8)};
-}
-
-static inline hpk__lanes dlanes_madd(hpk__lanes acc, hpk__lanes v, hpk__lanes x)
-{
-    return (hpk__lanes){acc.lo + v.lo * x.lo, acc.hi + v.hi * x.hi};
-}
-
 #define GEMV_T double
 #define GEMV_P(name) d##name
-#define GEMV_LANES hpk__lanes
 #define GEMV_NLANES HPK__LANES_F64
-#define GEMV_LANES_TOTAL hpk__lanes_total
+#define GEMV_VEC hpk__vd
+#define GEMV_VN HPK__VD_N
+#define GEMV_NV HPK__NVD
+#define GEMV_LOAD hpk__vd_load
+#define GEMV_FOLD hpk__fold_vd
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
 
-/* float: the 64 lanes as four vectors of 16. */
-static inline hpk__lanes_f slanes_load(const float *p)
-{
-    return hpk__load_lanes_f(p);
-}
-
-static inline hpk__lanes_f slanes_madd(hpk__lanes_f acc, hpk__lanes_f v, hpk__lanes_f x)
-{
-    return (hpk__lanes_f){acc.a + v.a * x.a, acc.b + v.b * x.b, acc.c + v.c * x.c, acc.d + v.d * x.d};
-}
-
 #define GEMV_T float
 #define GEMV_P(name) s##name
-#define GEMV_LANES hpk__lanes_f
 #define GEMV_NLANES HPK__LANES_F32
-#define GEMV_LANES_TOTAL hpk__lanes_total_f
+#define GEMV_VEC hpk__vf
+#define GEMV_VN HPK__VF_N
+#define GEMV_NV HPK__NVF
+#define GEMV_LOAD hpk__vf_load
+#define GEMV_FOLD hpk__fold_vf
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

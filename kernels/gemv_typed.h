@@ -2,10 +2,11 @@
  * precision.  The includer defines
  *   GEMV_T            the element type;
  *   GEMV_P(name)      name with the precision's prefix (d or s);
- *   GEMV_LANES        the GEMV_NLANES lanes (order.h's, for the precision)
- *                     of a row's dot product, with GEMV_P(lanes_load)(p),
- *                     GEMV_P(lanes_madd)(acc, v, x) (acc + v x, lane by
- *                     lane) and GEMV_LANES_TOTAL(acc) (the fold of order.h);
+ *   GEMV_NLANES       the lanes of a row's dot product (order.h's, for the
+ *                     precision), held as GEMV_NV vectors GEMV_VEC of
+ *                     GEMV_VN elements: GEMV_LOAD(p) loads one, and
+ *                     GEMV_FOLD(v, count) folds count of them as order.h
+ *                     says;
  *   GEMV_ENTRY        the HPK__CPU(?gemv) being defined, GEMV_NAME its
  *                     public name for messages;
  * and this file undefines them at its end. */
@@ -25,36 +26,65 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
     *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
+/* Lane groups of the dot form: the rows' accumulators and x's lanes of a
+ * group fit the path's registers (a group's lanes over the block, then the
+ * next group's: each lane still takes its elements in order). */
+#define GEMV_GROUPS                                                                                      \
+    (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV + 2 <= HPK__VREGS            ? 1                                \
+     : (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV) / 2 + 2 <= HPK__VREGS     ? 2                                \
+     : (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV) / 4 + 2 <= HPK__VREGS     ? 4                                \
+                                                                      : 8)
+
+/* One step of lane group g: the group's lanes of GEMV_NLANES elements of
+ * each row (v[i]) times those of x, into acc[i][0 .. width). */
+static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T *x, const GEMV_T *const *v,
+                                                                  int64_t k, int rows, int g,
+                                                                  GEMV_VEC acc[HPK__GEMV_ROWS][GEMV_NV])
+{
+    const int width = GEMV_NV / GEMV_GROUPS;
+    HPK__EACH(q, width) {
+        const int64_t at = k + (g * width + q) * GEMV_VN;
+        const GEMV_VEC xv = GEMV_LOAD(x + at);
+        for (int i = 0; i < rows; i++)
+            acc[i][q] += GEMV_LOAD(v[i] + at) * xv;
+    }
+}
+
 /* Block b of `rows` consecutive rows from r: each row's lanes over the
  * block, folded into out[i]. */
 static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P(gemv_job) *j, int64_t r,
                                                                    int rows, int64_t b, GEMV_T *out)
 {
     const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
+    const int64_t full = len - len % GEMV_NLANES;
+    const int width = GEMV_NV / GEMV_GROUPS;
     const GEMV_T *x = j->x + first;
     const GEMV_T *v[HPK__GEMV_ROWS];
-    GEMV_LANES acc[HPK__GEMV_ROWS];
-    for (int i = 0; i < rows; i++) {
+    for (int i = 0; i < rows; i++)
         v[i] = j->a + (r + i) * j->lda + first;
-        acc[i] = (GEMV_LANES){0};
-    }
-    int64_t k = 0;
-    for (; k + GEMV_NLANES <= len; k += GEMV_NLANES) {
-        const GEMV_LANES xv = GEMV_P(lanes_load)(x + k);
-        for (int i = 0; i < rows; i++)
-            acc[i] = GEMV_P(lanes_madd)(acc[i], GEMV_P(lanes_load)(v[i] + k), xv);
-    }
-    if (k < len) { /* the tail, padded with zeros: +0.0 changes no lane */
-        GEMV_T xt[GEMV_NLANES] = {0}, vt[GEMV_NLANES] = {0};
-        memcpy(xt, x + k, (size_t)(len - k) * sizeof *xt);
-        const GEMV_LANES xv = GEMV_P(lanes_load)(xt);
+    /* the tail, padded with zeros: +0.0 changes no lane */
+    GEMV_T xt[GEMV_NLANES] = {0}, vt[HPK__GEMV_ROWS][GEMV_NLANES] = {{0}};
+    const GEMV_T *vtail[HPK__GEMV_ROWS];
+    if (full < len) {
+        memcpy(xt, x + full, (size_t)(len - full) * sizeof *xt);
         for (int i = 0; i < rows; i++) {
-            memcpy(vt, v[i] + k, (size_t)(len - k) * sizeof *vt);
-            acc[i] = GEMV_P(lanes_madd)(acc[i], GEMV_P(lanes_load)(vt), xv);
+            memcpy(vt[i], v[i] + full, (size_t)(len - full) * sizeof *vt[i]);
+            vtail[i] = vt[i];
         }
     }
+    GEMV_VEC all[HPK__GEMV_ROWS][GEMV_NV];
+    for (int g = 0; g < GEMV_GROUPS; g++) {
+        GEMV_VEC acc[HPK__GEMV_ROWS][GEMV_NV] = {{{0}}};
+        for (int64_t k = 0; k < full; k += GEMV_NLANES)
+            GEMV_P(dot_step)(x, v, k, rows, g, acc);
+        if (full < len)
+            GEMV_P(dot_step)(xt, vtail, 0, rows, g, acc);
+        for (int i = 0; i < rows; i++)
+            for (int q = 0; q < width; q++)
+                all[i][g * width + q] = acc[i][q];
+    }
     for (int i = 0; i < rows; i++)
-        out[i] = GEMV_LANES_TOTAL(acc[i]);
+        out[i] = GEMV_FOLD(all[i], GEMV_NV);
 }
 
 /* Blocks [first, first + count) of the rows, combined in the tree. */
@@ -98,8 +128,11 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 
 /* Run `run` of vectors folded into acc[0 .. width) (y elements e0 ..), from
  * +0.0, HPK__GEMV_DEPTH vectors per pass; each element still adds x_k v_k
- * one k after the other. */
-static void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width, int64_t run, GEMV_T *acc)
+ * one k after the other.  acc, the panel, lives in L1 by design; kept out
+ * of line, it is reached through a pointer rather than as a stack array
+ * (tests/check_hot_loops.py allows the one, not the other). */
+static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width,
+                                                       int64_t run, GEMV_T *acc)
 {
     const int64_t lda = j->lda, incx = j->incx, k0 = run * HPK__GEMV_RUN;
     const int64_t k1 = k0 + length_of(j->vecs, HPK__GEMV_RUN, run);
@@ -197,8 +230,12 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 
 #undef GEMV_T
 #undef GEMV_P
-#undef GEMV_LANES
 #undef GEMV_NLANES
-#undef GEMV_LANES_TOTAL
+#undef GEMV_VEC
+#undef GEMV_VN
+#undef GEMV_NV
+#undef GEMV_LOAD
+#undef GEMV_FOLD
+#undef GEMV_GROUPS
 #undef GEMV_ENTRY
 #undef GEMV_NAME

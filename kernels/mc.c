@@ -31,15 +31,15 @@ static void block_range(uint64_t samples, int64_t block, uint64_t *begin, uint64
 
 typedef hpk__mc_job pi_job; /* samples and seed */
 
-/* Philox4x32-10 for eight counters at once: the words of counter lane l are
- * lane l of c[0..3], kept in 64-bit lanes so that each 32 x 32 -> 64-bit
- * product is one vector multiply.  Bit for bit hpk__philox4x32_10. */
-static inline void philox_x8(hpk__v8u c[4], uint32_t k0, uint32_t k1)
+/* Philox4x32-10 for HPK__VD_N counters at once: the words of counter lane
+ * l are lane l of c[0..3], kept in 64-bit lanes so that each 32 x 32 ->
+ * 64-bit product is one vector multiply.  Bit for bit hpk__philox4x32_10. */
+static inline __attribute__((always_inline)) void philox_lanes(hpk__vu c[4], uint32_t k0, uint32_t k1)
 {
-    const hpk__v8u low = {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu,
-                          0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu};
+    const hpk__vu low = (hpk__vu){0} + 0xffffffffu, m0 = (hpk__vu){0} + HPK__PHILOX_M0;
+    const hpk__vu m1 = (hpk__vu){0} + HPK__PHILOX_M1;
     for (int round = 0; round < 10; round++) {
-        const hpk__v8u p0 = c[0] * HPK__PHILOX_M0, p1 = c[2] * HPK__PHILOX_M1;
+        const hpk__vu p0 = hpk__vu_mul32(c[0], m0), p1 = hpk__vu_mul32(c[2], m1);
         c[0] = (p1 >> 32) ^ c[1] ^ k0;
         c[1] = p1 & low;
         c[2] = (p0 >> 32) ^ c[3] ^ k1;
@@ -49,17 +49,24 @@ static inline void philox_x8(hpk__v8u c[4], uint32_t k0, uint32_t k1)
     }
 }
 
-/* Hits among eight samples starting at i: the counters' words (0, 1) tested
- * exactly as hpk__pi_hit does, as lane masks (-1 per hit). */
-static inline hpk__v8u pi_hits_x8(uint64_t seed, uint64_t i)
+/* Hits among HPK__VD_N samples starting at i: the counters' words (0, 1)
+ * tested exactly as hpk__pi_hit does, as lane masks (-1 per hit). */
+static inline __attribute__((always_inline)) hpk__vu pi_hits(uint64_t seed, uint64_t i)
 {
-    const hpk__v8u iota = {0, 1, 2, 3, 4, 5, 6, 7}, zero = {0};
-    const hpk__v8u index = iota + i;
-    hpk__v8u c[4] = {index & 0xffffffffu, index >> 32, zero, zero};
-    philox_x8(c, (uint32_t)seed, (uint32_t)(seed >> 32));
-    const hpk__v8u s = c[0] * c[0], t = c[1] * c[1];
-    return (hpk__v8u)(s + t >= s);
+    hpk__vu index = {0};
+    for (int l = 0; l < HPK__VD_N; l++)
+        index[l] = i + (uint64_t)l;
+    const hpk__vu zero = {0};
+    hpk__vu c[4] = {index & 0xffffffffu, index >> 32, zero, zero};
+    philox_lanes(c, (uint32_t)seed, (uint32_t)(seed >> 32));
+    const hpk__vu s = hpk__vu_mul32(c[0], c[0]), t = hpk__vu_mul32(c[1], c[1]);
+    return (hpk__vu)(s + t >= s);
 }
+
+/* Samples per step: several vectors of counters in flight, so that the
+ * multiplies' latency overlaps, as many as the registers hold (four words
+ * each, and the keys and constants beside them). */
+#define PI_STEP (HPK__VD_N * (HPK__VREGS >= 32 ? 4 : 2))
 
 static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
@@ -67,12 +74,10 @@ static void pi_leaf(const void *job_, int64_t block, void *node, void *scratch)
     const pi_job *job = job_;
     uint64_t begin, end, i, hits = 0;
     block_range(job->samples, block, &begin, &end);
-    hpk__v8u hit_lanes = {0};
-    for (i = begin; end - i >= 16; i += 16) { /* i + 16 could wrap near UINT64_MAX */
-        hit_lanes -= pi_hits_x8(job->seed, i);
-        hit_lanes -= pi_hits_x8(job->seed, i + 8);
-    }
-    for (int l = 0; l < 8; l++)
+    hpk__vu hit_lanes = {0};
+    for (i = begin; end - i >= PI_STEP; i += PI_STEP) /* i + PI_STEP could wrap near UINT64_MAX */
+        HPK__EACH(q, PI_STEP / HPK__VD_N) hit_lanes -= pi_hits(job->seed, i + (uint64_t)(q * HPK__VD_N));
+    for (int l = 0; l < HPK__VD_N; l++)
         hits += hit_lanes[l];
     for (; i < end; i++) {
         const hpk__philox4 r = hpk__philox_sample(job->seed, i, 0);

@@ -30,185 +30,201 @@ typedef hpk__reduce_node reduce_node;
 static const double blue_tsml = HPK__BLUE_TSML, blue_tbig = HPK__BLUE_TBIG;
 static const double blue_ssml = HPK__BLUE_SSML, blue_sbig = HPK__BLUE_SBIG;
 
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 static inline int64_t block_length(int64_t n, int64_t block)
 {
-    const int64_t rest = n - block * HPK__REDUCE_BLOCK;
-    return rest < HPK__REDUCE_BLOCK ? rest : HPK__REDUCE_BLOCK;
+    return n - block * HPK__REDUCE_BLOCK < HPK__REDUCE_BLOCK ? n - block * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK;
 }
 
-/* double data's accumulators: lanes 0-7 and 8-15 of one running sum; nrm2
- * keeps three (Blue's small, medium and big). */
-typedef struct reduce_acc {
-    hpk__v8d lo[3], hi[3];
-} reduce_acc;
+/* Lane groups.  A loop whose `live` accumulator vectors (and `temps` more)
+ * would not fit the path's registers runs its lanes in groups, one group
+ * after the other over the same elements: each lane still takes its
+ * elements in order, so the bits are those of one pass. */
+#define LANE_GROUPS(live, temps)                                                                        \
+    ((live) + (temps) <= HPK__VREGS ? 1 : (live) / 2 + (temps) <= HPK__VREGS ? 2                       \
+                                      : (live) / 4 + (temps) <= HPK__VREGS ? 4 : 8)
 
-/* Blue's step for eight |v|: select first, then scale — scaling every |v|
- * would make (slow) subnormals out of ordinary numbers.  A NaN fails both
- * range tests and lands in the medium sum. */
-static inline __attribute__((always_inline)) void
-nrm2_step(hpk__v8d v, hpk__v8d *small_sum, hpk__v8d *medium_sum, hpk__v8d *big_sum)
+/* Elements [i, i + count) of a strided vector (or a tail) gathered into
+ * buf, the lanes past count +0.0, which changes no sum.  Out of line, so
+ * that the kernels' loops only read the buffer (tests/check_hot_loops.py
+ * tells a filled buffer from a spill by that). */
+static __attribute__((noinline)) void gather_f64(const hpk__vec *v, int64_t i, int64_t count, double buf[HPK__LANES_F64])
 {
-    const hpk__v8d av = hpk__abs_v8d(v), zero = {0};
-    const hpk__v8l small = av < blue_tsml, big = av > blue_tbig;
-    const hpk__v8d sml = hpk__select_v8d(small, av, zero) * blue_ssml;
-    const hpk__v8d bg = hpk__select_v8d(big, av, zero) * blue_sbig;
-    const hpk__v8d med = hpk__select_v8d(small | big, zero, av);
+    for (int l = 0; l < HPK__LANES_F64; l++)
+        buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
+}
+
+static __attribute__((noinline)) void gather_f32(const hpk__vec *v, int64_t i, int64_t count, float buf[HPK__LANES_F32])
+{
+    const float *p = (const float *)v->base;
+    for (int l = 0; l < HPK__LANES_F32; l++)
+        buf[l] = l < count ? p[(i + l) * v->inc] : 0.0f;
+}
+
+/* Blue's step for one vector of |v|: select first, then scale (scaling
+ * every |v| would make slow subnormals out of ordinary numbers).  A NaN
+ * fails both range tests and lands in the medium sum. */
+ALWAYS_INLINE void nrm2_step(hpk__vd v, hpk__vd *small_sum, hpk__vd *medium_sum, hpk__vd *big_sum)
+{
+    const hpk__vd av = hpk__vd_abs(v), zero = {0};
+    const hpk__vdm small = av < blue_tsml, big = av > blue_tbig;
+    const hpk__vd sml = hpk__vd_select(small, av, zero) * blue_ssml;
+    const hpk__vd bg = hpk__vd_select(big, av, zero) * blue_sbig;
+    const hpk__vd med = hpk__vd_select(small | big, zero, av);
     *small_sum += sml * sml;
     *medium_sum += med * med;
     *big_sum += bg * bg;
 }
 
-/* One step of sixteen double lanes: x (and y, for dot) folded into acc. */
-static inline __attribute__((always_inline)) void
-reduce_step(reduce_op op, reduce_acc *acc, hpk__lanes x, hpk__lanes y)
-{
-    switch (op) {
-    case HPK__OP_SUM:
-        acc->lo[0] += x.lo;
-        acc->hi[0] += x.hi;
-        break;
-    case HPK__OP_ASUM:
-        acc->lo[0] += hpk__abs_v8d(x.lo);
-        acc->hi[0] += hpk__abs_v8d(x.hi);
-        break;
-    case HPK__OP_DOT:
-        acc->lo[0] += x.lo * y.lo;
-        acc->hi[0] += x.hi * y.hi;
-        break;
-    case HPK__OP_NRM2:
-        nrm2_step(x.lo, &acc->lo[0], &acc->lo[1], &acc->lo[2]);
-        nrm2_step(x.hi, &acc->hi[0], &acc->hi[1], &acc->hi[2]);
-        break;
-    case OP_SUMSQ: /* float data only (reduce_leaf_f32) */
-        break;
-    }
-}
+/* ---- double data: HPK__NVD vectors of lanes, three sums for nrm2 -------- */
 
-/* A block of double data. */
-static inline __attribute__((always_inline)) void
-reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+#define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? LANE_GROUPS(3 * HPK__NVD, 8) : 1)
+
+/* One step of lane group g (of F64_GROUPS(op)): the group's lanes of the
+ * sixteen elements at x (and y) into its sums s[0..2][0 .. group). */
+ALWAYS_INLINE void f64_step(reduce_op op, const double *x, const double *y, int g, hpk__vd s[3][HPK__NVD])
 {
-    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    reduce_acc acc = {{{0}}, {{0}}};
-    int64_t k = 0;
-    /* Contiguous data: straight loads; everything else: hpk__vec_load.
-     * Both feed the same lanes in the same order. */
-    if (hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y))) {
-        const double *px = (const double *)job->x.base + first;
-        const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
-        for (; k + HPK__LANES_F64 <= len; k += HPK__LANES_F64) {
-            const hpk__lanes x = {hpk__load_v8d(px + k), hpk__load_v8d(px + k + 8)};
-            const hpk__lanes y = {hpk__load_v8d(py + k), hpk__load_v8d(py + k + 8)};
-            reduce_step(op, &acc, x, y);
+    const int width = HPK__NVD / F64_GROUPS(op);
+    HPK__EACH(q, width) {
+        const hpk__vd v = hpk__vd_load(x + (g * width + q) * HPK__VD_N);
+        switch (op) {
+        case HPK__OP_SUM: s[0][q] += v; break;
+        case HPK__OP_ASUM: s[0][q] += hpk__vd_abs(v); break;
+        case HPK__OP_DOT: s[0][q] += v * hpk__vd_load(y + (g * width + q) * HPK__VD_N); break;
+        case HPK__OP_NRM2: nrm2_step(v, &s[0][q], &s[1][q], &s[2][q]); break;
         }
     }
-    for (; k < len; k += HPK__LANES_F64) {
-        const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
-        const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
-        const hpk__lanes y = op == HPK__OP_DOT ? hpk__vec_load(&job->y, first + k, count) : x;
-        reduce_step(op, &acc, x, y);
+}
+
+/* A block of double data, group by group; the dense part straight from
+ * memory, the rest (strided data, the short tail) through a gather. */
+ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+{
+    const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
+    const int groups = F64_GROUPS(op), width = HPK__NVD / groups;
+    const bool dense = hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
+    const double *px = (const double *)job->x.base + first;
+    const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
+    hpk__vd all[3][HPK__NVD];
+    for (int g = 0; g < groups; g++) {
+        hpk__vd s[3][HPK__NVD] = {{{0}}};
+        int64_t k = 0;
+        if (dense)
+            for (; k + HPK__LANES_F64 <= len; k += HPK__LANES_F64)
+                f64_step(op, px + k, py + k, g, s);
+        for (; k < len; k += HPK__LANES_F64) {
+            const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
+            double bx[HPK__LANES_F64], by[HPK__LANES_F64];
+            gather_f64(&job->x, first + k, count, bx);
+            if (op == HPK__OP_DOT)
+                gather_f64(&job->y, first + k, count, by);
+            f64_step(op, bx, by, g, s);
+        }
+        for (int t = 0; t < 3; t++)
+            for (int q = 0; q < width; q++)
+                all[t][g * width + q] = s[t][q];
     }
-    for (int s = 0; s < 3; s++)
-        out->s[s] = s == 0 || op == HPK__OP_NRM2 ? hpk__lanes_total((hpk__lanes){acc.lo[s], acc.hi[s]}) : 0.0;
+    for (int t = 0; t < 3; t++)
+        out->s[t] = t == 0 || op == HPK__OP_NRM2 ? hpk__fold_vd(all[t], HPK__NVD) : 0.0;
 }
 
-/* float data's lane sums in double: m holds lanes 8m .. 8m + 7 (named
- * fields, so that they stay in registers). */
-typedef struct sums_f {
-    hpk__v8d m0, m1, m2, m3, m4, m5, m6, m7;
-} sums_f;
+/* ---- float data: float runs carried into double lanes ------------------- */
 
-/* A float run's lanes carried into the double sums (exact widening). */
-static inline __attribute__((always_inline)) void carry_run(sums_f *s, hpk__lanes_f run)
-{
-    s->m0 += hpk__widen_lo(run.a);
-    s->m1 += hpk__widen_hi(run.a);
-    s->m2 += hpk__widen_lo(run.b);
-    s->m3 += hpk__widen_hi(run.b);
-    s->m4 += hpk__widen_lo(run.c);
-    s->m5 += hpk__widen_hi(run.c);
-    s->m6 += hpk__widen_lo(run.d);
-    s->m7 += hpk__widen_hi(run.d);
-}
-
-/* float nrm2: each element's square, formed in double, into the sums. */
-static inline __attribute__((always_inline)) void add_squares(sums_f *s, hpk__lanes_f x)
-{
-    hpk__v8d w;
-    w = hpk__widen_lo(x.a), s->m0 += w * w;
-    w = hpk__widen_hi(x.a), s->m1 += w * w;
-    w = hpk__widen_lo(x.b), s->m2 += w * w;
-    w = hpk__widen_hi(x.b), s->m3 += w * w;
-    w = hpk__widen_lo(x.c), s->m4 += w * w;
-    w = hpk__widen_hi(x.c), s->m5 += w * w;
-    w = hpk__widen_lo(x.d), s->m6 += w * w;
-    w = hpk__widen_hi(x.d), s->m7 += w * w;
-}
-
-/* The fold of order.h on the 64 lanes: lane l takes l + 32 and l + 16
- * (whole vectors), then the halvings of hpk__lanes_total. */
-static inline double sums_f_total(sums_f s)
-{
-    const hpk__lanes t = {(s.m0 + s.m4) + (s.m2 + s.m6), (s.m1 + s.m5) + (s.m3 + s.m7)};
-    return hpk__lanes_total(t);
-}
-
-/* One step of a float run: x (and y, for dot) into the run's lanes. */
-static inline __attribute__((always_inline)) hpk__lanes_f run_step(reduce_op op, hpk__lanes_f r, hpk__lanes_f x,
-                                                                   hpk__lanes_f y)
-{
-    if (op == HPK__OP_ASUM) {
-        x = (hpk__lanes_f){hpk__abs_v16f(x.a), hpk__abs_v16f(x.b), hpk__abs_v16f(x.c), hpk__abs_v16f(x.d)};
-    } else if (op == HPK__OP_DOT) {
-        x = (hpk__lanes_f){x.a * y.a, x.b * y.b, x.c * y.c, x.d * y.d};
-    }
-    return (hpk__lanes_f){r.a + x.a, r.b + x.b, r.c + x.c, r.d + x.d};
-}
+/* A float run's lane groups in float, and the sums of all 64 lanes in
+ * double (HPK__NVW vectors, touched once per run). */
+#define F32_GROUPS(op) ((op) == OP_SUMSQ ? LANE_GROUPS(HPK__NVW, 4) : LANE_GROUPS(HPK__NVF, 4))
 
 /* Elements of a block covered by one float run of every lane. */
 #define F32_RUN_SPAN (HPK__LANES_F32 * HPK__F32_RUN)
 
+/* One step of group g of a float run: the group's lanes of the 64
+ * elements at x (and y) into run[0 .. width). */
+ALWAYS_INLINE void f32_run_step(reduce_op op, const float *x, const float *y, int g, hpk__vf run[HPK__NVF])
+{
+    const int width = HPK__NVF / F32_GROUPS(op);
+    HPK__EACH(q, width) {
+        const hpk__vf v = hpk__vf_load(x + (g * width + q) * HPK__VF_N);
+        run[q] += op == HPK__OP_ASUM  ? hpk__vf_abs(v)
+                  : op == HPK__OP_DOT ? v * hpk__vf_load(y + (g * width + q) * HPK__VF_N)
+                                      : v;
+    }
+}
+
+/* float nrm2's step for group g: each element widened to double and its
+ * square added to the group's double lanes sq[0 .. width). */
+ALWAYS_INLINE void f32_squares_step(const float *x, int g, hpk__vd sq[HPK__NVW])
+{
+    const int width = HPK__NVW / F32_GROUPS(OP_SUMSQ);
+    HPK__EACH(q, width) {
+        const hpk__vd w = hpk__vd_load_widen(x + (g * width + q) * HPK__VD_N);
+        sq[q] += w * w;
+    }
+}
+
+/* Steps [i, end) (at most one run) of lane group g, from memory when
+ * dense, else through a gather. */
+ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense, int64_t first, int64_t i,
+                                 int64_t end, int g, hpk__vd sums[HPK__NVW])
+{
+    const float *px = (const float *)job->x.base + first;
+    const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + first : px;
+    const int groups = F32_GROUPS(op);
+    if (op == OP_SUMSQ) {
+        const int width = HPK__NVW / groups;
+        hpk__vd sq[HPK__NVW];
+        HPK__EACH(q, width) sq[q] = sums[g * width + q];
+        if (dense)
+            for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32)
+                f32_squares_step(px + i, g, sq);
+        for (; i < end; i += HPK__LANES_F32) {
+            float bx[HPK__LANES_F32];
+            gather_f32(&job->x, first + i, end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32, bx);
+            f32_squares_step(bx, g, sq);
+        }
+        HPK__EACH(q, width) sums[g * width + q] = sq[q];
+        return;
+    }
+    const int width = HPK__NVF / groups;
+    hpk__vf run[HPK__NVF] = {0};
+    if (dense)
+        for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32)
+            f32_run_step(op, px + i, py + i, g, run);
+    for (; i < end; i += HPK__LANES_F32) {
+        const int64_t count = end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32;
+        float bx[HPK__LANES_F32], by[HPK__LANES_F32];
+        gather_f32(&job->x, first + i, count, bx);
+        if (op == HPK__OP_DOT)
+            gather_f32(&job->y, first + i, count, by);
+        f32_run_step(op, bx, by, g, run);
+    }
+    /* the run's float lanes carried into the double sums (exact widening):
+     * float vector q holds the double lanes of vectors 2q and 2q + 1 */
+    for (int q = 0; q < width; q++) {
+        sums[2 * (g * width + q)] += hpk__vf_widen_lo(run[q]);
+        sums[2 * (g * width + q) + 1] += hpk__vf_widen_hi(run[q]);
+    }
+}
+
 /* A block of float data: sum, asum and dot in float runs carried into
  * double, nrm2 (OP_SUMSQ) in double. */
-static inline __attribute__((always_inline)) void
-reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
     const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y));
-    const float *px = (const float *)job->x.base + first;
-    const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + first : px;
-    sums_f sums = {0};
+    hpk__vd sums[HPK__NVW] = {0};
     for (int64_t k = 0; k < len; k += F32_RUN_SPAN) {
         const int64_t end = len - k < F32_RUN_SPAN ? len : k + F32_RUN_SPAN;
-        hpk__lanes_f run = {0};
-        int64_t i = k;
-        if (dense)
-            for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32) {
-                const hpk__lanes_f x = hpk__load_lanes_f(px + i);
-                if (op == OP_SUMSQ)
-                    add_squares(&sums, x);
-                else
-                    run = run_step(op, run, x, op == HPK__OP_DOT ? hpk__load_lanes_f(py + i) : x);
-            }
-        for (; i < end; i += HPK__LANES_F32) { /* lanes past the end add +0.0f, changing nothing */
-            const int64_t count = end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32;
-            const hpk__lanes_f x = hpk__vec_load_f(&job->x, first + i, count);
-            if (op == OP_SUMSQ)
-                add_squares(&sums, x);
-            else
-                run = run_step(op, run, x, op == HPK__OP_DOT ? hpk__vec_load_f(&job->y, first + i, count) : x);
-        }
-        if (op != OP_SUMSQ)
-            carry_run(&sums, run);
+        for (int g = 0; g < F32_GROUPS(op); g++)
+            f32_group_run(op, job, dense, first, k, end, g, sums);
     }
-    const double total = sums_f_total(sums);
+    const double total = hpk__fold_vd(sums, HPK__NVW);
     out->s[0] = op == OP_SUMSQ ? 0.0 : total;
     out->s[1] = op == OP_SUMSQ ? total : 0.0;
     out->s[2] = 0.0;
 }
 
-static inline __attribute__((always_inline)) void
-reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+ALWAYS_INLINE void reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
     if (job->x.f32)
         reduce_leaf_f32(op, job, block, out);
@@ -234,52 +250,91 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
     reduce_leaf(HPK__OP_DOT, job, b, node);
 }
 
-/* nrm2 of a contiguous block, chunk by chunk.  Blue's step sends each |x|
- * to one of three sums; a chunk whose elements all go to the same one (or
- * are zero, which adds +0.0 to whichever sum takes it, changing none) gives
- * the same lanes with one multiply-add per element: v^2 into the medium
- * sum (NaN counts as medium), or (|v| ssml)^2 into the small one, or
- * (|v| sbig)^2 into the big one.  Each chunk runs as the kind its
- * predecessors had, checking that its elements are of that kind; when one
- * is not, the lanes are restored and the chunk runs again with Blue's full
- * step, and the sum it changed (if only one) sets the kind guessed next.
- * The bits are those of the full step on every element. */
+/* ---- double nrm2 of contiguous data, chunk by chunk ---------------------
+ * Blue's step sends each |x| to one of three sums; a chunk whose elements
+ * all go to the same one (or are zero, which adds +0.0 to whichever sum
+ * takes it, changing none) gives the same lanes with one multiply-add per
+ * element: v^2 into the medium sum (NaN counts as medium), or (|v| ssml)^2
+ * into the small one, or (|v| sbig)^2 into the big one.  Each chunk runs
+ * as the kind its predecessors had, checking that its elements are of that
+ * kind; when one is not, the lanes are restored and the chunk runs again
+ * with Blue's full step, and the sum it changed (if only one) sets the kind
+ * guessed next.  The bits are those of the full step on every element. */
 #define NRM2_CHUNK 1024
 
 typedef enum nrm2_kind { NRM2_SMALL, NRM2_MEDIUM, NRM2_BIG, NRM2_MIXED } nrm2_kind;
 
-/* The chunk's elements folded into sums[k][0..1] (lanes 0-7 and 8-15 of
- * Blue's sum k: small, medium, big) as `kind` (Blue's full step for
- * NRM2_MIXED); true when every element is of that kind or zero.  Always
- * inlined with a constant kind, so each version tests only what it must. */
-static inline __attribute__((always_inline)) bool nrm2_run(nrm2_kind kind, const double *p, int64_t begin,
-                                                            int64_t end, hpk__v8d sums[3][2])
+/* The thresholds are powers of two, so |v| is medium (TSML <= |v| <= TBIG)
+ * exactly when TSML^2 <= v^2 <= TBIG^2: the medium run checks the least
+ * and largest square, two operations a vector.  A zero (or NaN) fails
+ * that test and sends the chunk to the exact test, which allows them. */
+static const double blue_tsml_sq = HPK__BLUE_TSML * HPK__BLUE_TSML, blue_tbig_sq = HPK__BLUE_TBIG * HPK__BLUE_TBIG;
+
+/* Whether every element of p[begin, end) is of `kind` or zero (a NaN
+ * counting as medium). */
+static bool nrm2_chunk_is(nrm2_kind kind, const double *p, int64_t begin, int64_t end)
 {
-    const hpk__v8d zero = {0};
-    hpk__v8l wrong = {0};
+    const hpk__vd zero = {0};
+    hpk__vdm wrong = {0};
+    for (int64_t k = begin; k < end; k += HPK__VD_N) {
+        const hpk__vd a = hpk__vd_abs(hpk__vd_load(p + k));
+        if (kind == NRM2_MEDIUM)
+            wrong |= ((a < blue_tsml) & (a != zero)) | (a > blue_tbig);
+        else if (kind == NRM2_SMALL)
+            wrong |= ~(a < blue_tsml);
+        else
+            wrong |= ~(a > blue_tbig) & (a != zero);
+    }
+    return !hpk__vdm_any(wrong);
+}
+
+/* The chunk's elements folded into sums[k] (the lanes of Blue's sum k:
+ * small, medium, big) as `kind` (Blue's full step for NRM2_MIXED); true
+ * when every element is of that kind or zero (or NaN, for medium).  Always inlined with a
+ * constant kind, so each version tests only what it must. */
+ALWAYS_INLINE bool nrm2_run(nrm2_kind kind, const double *p, int64_t begin, int64_t end,
+                            hpk__vd sums[3][HPK__NVD])
+{
+    const hpk__vd zero = {0};
+    if (kind == NRM2_MIXED) {
+        const int groups = F64_GROUPS(HPK__OP_NRM2), width = HPK__NVD / groups;
+        for (int g = 0; g < groups; g++) {
+            hpk__vd s[3][HPK__NVD];
+            for (int t = 0; t < 3; t++)
+                HPK__EACH(q, width) s[t][q] = sums[t][g * width + q];
+            for (int64_t k = begin; k < end; k += HPK__LANES_F64)
+                f64_step(HPK__OP_NRM2, p + k, p, g, s);
+            for (int t = 0; t < 3; t++)
+                HPK__EACH(q, width) sums[t][g * width + q] = s[t][q];
+        }
+        return true;
+    }
+    const int t = kind == NRM2_SMALL ? 0 : kind == NRM2_MEDIUM ? 1 : 2;
+    const double scale = kind == NRM2_SMALL ? blue_ssml : blue_sbig;
+    hpk__vd s[HPK__NVD], least = zero + HUGE_VAL, most = zero;
+    HPK__EACH(q, HPK__NVD) s[q] = sums[t][q];
     for (int64_t k = begin; k < end; k += HPK__LANES_F64) {
-        for (int h = 0; h < 2; h++) {
-            const hpk__v8d v = hpk__load_v8d(p + k + 8 * h), a = hpk__abs_v8d(v);
-            if (kind == NRM2_MEDIUM) { /* NaN passes both tests: medium */
-                sums[1][h] += v * v;
-                wrong |= ((a < blue_tsml) & (a != zero)) | (a > blue_tbig);
-            } else if (kind == NRM2_SMALL) {
-                const hpk__v8d t = a * blue_ssml;
-                sums[0][h] += t * t;
-                wrong |= ~(a < blue_tsml);
-            } else if (kind == NRM2_BIG) {
-                const hpk__v8d t = a * blue_sbig;
-                sums[2][h] += t * t;
-                wrong |= ~(a > blue_tbig) & (a != zero);
+        HPK__EACH(q, HPK__NVD) {
+            const hpk__vd v = hpk__vd_load(p + k + q * HPK__VD_N);
+            if (kind == NRM2_MEDIUM) { /* a NaN square leaves least and most as they were */
+                const hpk__vd sq = v * v;
+                s[q] += sq;
+                least = hpk__vd_min(sq, least);
+                most = hpk__vd_max(sq, most);
             } else {
-                nrm2_step(v, &sums[0][h], &sums[1][h], &sums[2][h]);
+                const hpk__vd u = hpk__vd_abs(v) * scale;
+                s[q] += u * u;
             }
         }
     }
-    return !hpk__any_v8l(wrong);
+    HPK__EACH(q, HPK__NVD) sums[t][q] = s[q];
+    if (kind == NRM2_MEDIUM &&
+        !hpk__vdm_any((least < blue_tsml_sq) | (most > blue_tbig_sq) | (least != least) | (most != most)))
+        return true;
+    return nrm2_chunk_is(kind, p, begin, end); /* the small and big kinds (rare) check in a pass of their own */
 }
 
-static bool nrm2_run_kind(nrm2_kind kind, const double *p, int64_t begin, int64_t end, hpk__v8d sums[3][2])
+static bool nrm2_run_kind(nrm2_kind kind, const double *p, int64_t begin, int64_t end, hpk__vd sums[3][HPK__NVD])
 {
     switch (kind) {
     case NRM2_SMALL: return nrm2_run(NRM2_SMALL, p, begin, end, sums);
@@ -291,14 +346,17 @@ static bool nrm2_run_kind(nrm2_kind kind, const double *p, int64_t begin, int64_
 
 /* The kind of a chunk the full step just folded in: the one sum it
  * changed, or `guess` when it changed none or several. */
-static nrm2_kind nrm2_kind_after(hpk__v8d before[3][2], hpk__v8d after[3][2], nrm2_kind guess)
+static nrm2_kind nrm2_kind_after(hpk__vd before[3][HPK__NVD], hpk__vd after[3][HPK__NVD], nrm2_kind guess)
 {
     int changed = 0;
     nrm2_kind kind = guess;
-    for (int k = 0; k < 3; k++) {
-        if (hpk__any_v8l((before[k][0] != after[k][0]) | (before[k][1] != after[k][1]))) {
+    for (int t = 0; t < 3; t++) {
+        hpk__vdm differ = {0};
+        for (int q = 0; q < HPK__NVD; q++)
+            differ |= before[t][q] != after[t][q];
+        if (hpk__vdm_any(differ)) {
             changed++;
-            kind = (nrm2_kind)k;
+            kind = (nrm2_kind)t;
         }
     }
     return changed == 1 ? kind : guess;
@@ -312,13 +370,13 @@ static bool nrm2_dense_leaf(const reduce_job *job, int64_t block, reduce_node *o
     if (len % HPK__LANES_F64)
         return false; /* the vector's last, short block: the full step */
     const double *p = (const double *)job->x.base + first;
-    hpk__v8d sums[3][2] = {{{0}}};
+    hpk__vd sums[3][HPK__NVD] = {{{0}}};
     /* the first guess: the kind of the block's first element */
     const double a0 = fabs(p[0]);
     nrm2_kind guess = a0 < blue_tsml && a0 != 0.0 ? NRM2_SMALL : a0 > blue_tbig ? NRM2_BIG : NRM2_MEDIUM;
     for (int64_t begin = 0; begin < len; begin += NRM2_CHUNK) {
         const int64_t end = len - begin < NRM2_CHUNK ? len : begin + NRM2_CHUNK;
-        hpk__v8d saved[3][2];
+        hpk__vd saved[3][HPK__NVD];
         memcpy(saved, sums, sizeof saved);
         if (!nrm2_run_kind(guess, p, begin, end, sums)) { /* guessed wrong: the full step */
             memcpy(sums, saved, sizeof saved);
@@ -326,8 +384,8 @@ static bool nrm2_dense_leaf(const reduce_job *job, int64_t block, reduce_node *o
             guess = nrm2_kind_after(saved, sums, guess);
         }
     }
-    for (int k = 0; k < 3; k++)
-        out->s[k] = hpk__lanes_total((hpk__lanes){sums[k][0], sums[k][1]});
+    for (int t = 0; t < 3; t++)
+        out->s[t] = hpk__fold_vd(sums[t], HPK__NVD);
     return true;
 }
 
@@ -460,52 +518,52 @@ static int64_t first_nan(const reduce_job *job, int64_t first, int64_t len)
     return -1;
 }
 
-/* Strided data, sixteen lanes as doubles (any lane count finds the same
- * index: maxima are exact). */
-#define AMAX_LANES HPK__LANES_F64
-
-/* One pass per block: each lane keeps its largest |x| and where it first
- * saw it; then the lanes agree on the largest value and, among the lanes
- * holding it, the smallest index.  A NaN anywhere sends the block to a scan
- * for the first NaN. */
+/* Strided data: each lane keeps its largest |x| and where it first saw
+ * it; then the lanes agree on the largest value and, among the lanes
+ * holding it, the smallest index (any lane count finds the same index:
+ * maxima are exact).  A NaN anywhere sends the block to a scan for the
+ * first NaN. */
 static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch)
 {
     (void)scratch;
     const reduce_job *job = job_;
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
-    const hpk__v8d none = {-1, -1, -1, -1, -1, -1, -1, -1};
-    const hpk__v8l iota = {0, 1, 2, 3, 4, 5, 6, 7};
-    hpk__v8d best_lo = none, best_hi = none;
-    hpk__v8l at_lo = {0}, at_hi = {0}, nan_seen = {0};
-    for (int64_t k = 0; k < len; k += AMAX_LANES) {
-        const int64_t count = len - k < AMAX_LANES ? len - k : AMAX_LANES;
-        const hpk__lanes x = hpk__vec_load(&job->x, first + k, count);
-        const hpk__v8d lo = hpk__abs_v8d(x.lo), hi = hpk__abs_v8d(x.hi);
-        nan_seen |= (lo != lo) | (hi != hi);
-        const hpk__v8l up_lo = lo > best_lo, up_hi = hi > best_hi;
-        best_lo = hpk__select_v8d(up_lo, lo, best_lo);
-        best_hi = hpk__select_v8d(up_hi, hi, best_hi);
-        at_lo = (at_lo & ~up_lo) | ((iota + k) & up_lo);
-        at_hi = (at_hi & ~up_hi) | ((iota + (k + 8)) & up_hi);
+    const hpk__vd none = {0};
+    hpk__vd best[HPK__NVD];
+    hpk__vdm at[HPK__NVD], iota[HPK__NVD], nan_seen = {0};
+    for (int q = 0; q < HPK__NVD; q++) {
+        best[q] = none - 1.0;
+        at[q] = (hpk__vdm){0};
+        for (int l = 0; l < HPK__VD_N; l++)
+            iota[q][l] = q * HPK__VD_N + l;
     }
-    long long at[AMAX_LANES];
-    double best[AMAX_LANES];
-    memcpy(best, &best_lo, sizeof best_lo);
-    memcpy(best + 8, &best_hi, sizeof best_hi);
-    memcpy(at, &at_lo, sizeof at_lo);
-    memcpy(at + 8, &at_hi, sizeof at_hi);
+    for (int64_t k = 0; k < len; k += HPK__LANES_F64) {
+        double buf[HPK__LANES_F64];
+        gather_f64(&job->x, first + k, len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64, buf);
+        HPK__EACH(q, HPK__NVD) {
+            const hpk__vd a = hpk__vd_abs(hpk__vd_load(buf + q * HPK__VD_N));
+            const hpk__vdm up = a > best[q];
+            nan_seen |= a != a;
+            best[q] = hpk__vd_select(up, a, best[q]);
+            at[q] = (at[q] & ~up) | ((iota[q] + k) & up);
+        }
+    }
     amax_node *out = node;
-    if (hpk__any_v8l(nan_seen)) {
+    if (hpk__vdm_any(nan_seen)) {
         out->index = first_nan(job, first, len);
         out->value = NAN;
         return;
     }
+    double lane_best[HPK__LANES_F64];
+    long long lane_at[HPK__LANES_F64];
+    memcpy(lane_best, best, sizeof lane_best);
+    memcpy(lane_at, at, sizeof lane_at);
     int winner = 0;
-    for (int l = 1; l < AMAX_LANES; l++)
-        if (best[l] > best[winner] || (best[l] == best[winner] && at[l] < at[winner]))
+    for (int l = 1; l < HPK__LANES_F64; l++)
+        if (lane_best[l] > lane_best[winner] || (lane_best[l] == lane_best[winner] && lane_at[l] < lane_at[winner]))
             winner = l;
-    out->index = first + at[winner];
-    out->value = best[winner];
+    out->index = first + lane_at[winner];
+    out->value = lane_best[winner];
 }
 
 /* Contiguous data: |x| of a float or double orders as its bit pattern read
@@ -517,30 +575,57 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
  * the comparison rule gives (hpk.h). */
 #define AMAX_CHUNK 256
 
-/* The largest |x| bit pattern among p[begin, end) (integer maxima, which
- * vectorise), for each precision. */
-static uint64_t max_bits_f32(const void *p, int64_t begin, int64_t end)
+/* Independent running maxima per chunk: enough to hide the compare's and
+ * the select's latency. */
+#define AMAX_ACCS 4
+
+/* The largest |x| bit pattern among p[begin, end), for each precision:
+ * integer maxima of the patterns with the sign cleared, so a signed
+ * compare orders them (AVX2 has no unsigned 64-bit one). */
+static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
 {
-    uint32_t m = 0;
-    for (int64_t i = begin; i < end; i++) {
-        uint32_t u;
-        memcpy(&u, (const float *)p + i, sizeof u);
-        u &= 0x7fffffffu;
-        m = u > m ? u : m;
+    hpk__vfm m[AMAX_ACCS] = {{0}};
+    int64_t i = begin;
+    for (; i + AMAX_ACCS * HPK__VF_N <= end; i += AMAX_ACCS * HPK__VF_N)
+        HPK__EACH(q, AMAX_ACCS) {
+            const hpk__vfm u = *(const hpk__vfm_mem *)(p + i + q * HPK__VF_N) & 0x7fffffff;
+            const hpk__vfm up = u > m[q];
+            m[q] = (m[q] & ~up) | (u & up);
+        }
+    int lanes[AMAX_ACCS * HPK__VF_N], most = 0;
+    memcpy(lanes, m, sizeof lanes);
+    for (int l = 0; l < AMAX_ACCS * HPK__VF_N; l++)
+        most = lanes[l] > most ? lanes[l] : most;
+    for (; i < end; i++) {
+        int u;
+        memcpy(&u, p + i, sizeof u);
+        u &= 0x7fffffff;
+        most = u > most ? u : most;
     }
-    return m;
+    return (uint64_t)most;
 }
 
-static uint64_t max_bits_f64(const void *p, int64_t begin, int64_t end)
+static uint64_t max_bits_f64(const double *p, int64_t begin, int64_t end)
 {
-    uint64_t m = 0;
-    for (int64_t i = begin; i < end; i++) {
-        uint64_t u;
-        memcpy(&u, (const double *)p + i, sizeof u);
-        u &= 0x7fffffffffffffffu;
-        m = u > m ? u : m;
+    hpk__vdm m[AMAX_ACCS] = {{0}};
+    int64_t i = begin;
+    for (; i + AMAX_ACCS * HPK__VD_N <= end; i += AMAX_ACCS * HPK__VD_N)
+        HPK__EACH(q, AMAX_ACCS) {
+            const hpk__vdm u = *(const hpk__vdm_mem *)(p + i + q * HPK__VD_N) & 0x7fffffffffffffffLL;
+            const hpk__vdm up = u > m[q];
+            m[q] = (m[q] & ~up) | (u & up);
+        }
+    long long lanes[AMAX_ACCS * HPK__VD_N], most = 0;
+    memcpy(lanes, m, sizeof lanes);
+    for (int l = 0; l < AMAX_ACCS * HPK__VD_N; l++)
+        most = lanes[l] > most ? lanes[l] : most;
+    for (; i < end; i++) {
+        long long u;
+        memcpy(&u, p + i, sizeof u);
+        u &= 0x7fffffffffffffffLL;
+        most = u > most ? u : most;
     }
-    return m;
+    return (uint64_t)most;
 }
 
 static uint64_t abs_bits(const void *p, bool f32, int64_t i)

@@ -1,90 +1,199 @@
-/* Fixed-width vectors for the lane arithmetic of the kernels (GCC vector
- * extensions).  Each CPU code path's compilation lowers them to its own
- * registers — one AVX-512 register, two AVX2 or four SSE2 ones — with the
- * same elementwise operations, so every path rounds identically. */
+/* Vectors of the CPU code path's own register width for the lane arithmetic
+ * of the kernels (GCC vector extensions): 64 bytes with AVX-512, 32 with
+ * AVX/AVX2, 16 with SSE2, NEON and anything else.  The kernels hold their
+ * lanes (order.h) as several such vectors, so each path keeps them in its
+ * registers: a vector wider than the path's registers would live in memory
+ * (GCC 12 keeps a 64-byte vector on the stack without AVX-512, every add
+ * going through it).  The operations are elementwise, so every width rounds
+ * identically.  A few primitives the vector extensions cannot say well
+ * (widening loads, the 32 x 32 -> 64-bit multiply) use the ISA's intrinsic,
+ * with a plain C fallback that gives the same bits. */
 #ifndef HPK_SIMD_H
 #define HPK_SIMD_H
 
+#include <stdint.h>
 #include <string.h>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
+#if defined(__AVX512F__)
+#define HPK__VBYTES 64
+#elif defined(__AVX__)
+#define HPK__VBYTES 32
+#else /* SSE2, NEON, others */
+#define HPK__VBYTES 16
 #endif
 
-typedef double hpk__v8d __attribute__((vector_size(64)));
-typedef double hpk__v4d __attribute__((vector_size(32)));
-typedef double hpk__v2d __attribute__((vector_size(16)));
-typedef float hpk__v4f __attribute__((vector_size(16)));
-typedef float hpk__v2f __attribute__((vector_size(8)));
-typedef float hpk__v16f __attribute__((vector_size(64)));
-typedef float hpk__v8f __attribute__((vector_size(32)));
-typedef long long hpk__v8l __attribute__((vector_size(64))); /* masks of hpk__v8d compares */
-typedef unsigned long long hpk__v8u __attribute__((vector_size(64)));
-typedef int hpk__v16i __attribute__((vector_size(64)));
+#if defined(__AVX__) || defined(__SSE2__)
+#include <immintrin.h>
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
+/* Vector registers the path has: 32 with AVX-512 and on aarch64. */
+#if HPK__VBYTES == 64 || defined(__aarch64__)
+#define HPK__VREGS 32
+#else
+#define HPK__VREGS 16
+#endif
+
+#define HPK__VD_N (HPK__VBYTES / 8) /* doubles per vector */
+#define HPK__VF_N (HPK__VBYTES / 4) /* floats per vector */
+
+typedef double hpk__vd __attribute__((vector_size(HPK__VBYTES)));
+typedef float hpk__vf __attribute__((vector_size(HPK__VBYTES)));
+typedef long long hpk__vdm __attribute__((vector_size(HPK__VBYTES))); /* masks of hpk__vd compares */
+typedef int hpk__vfm __attribute__((vector_size(HPK__VBYTES)));       /* masks of hpk__vf compares */
+typedef unsigned long long hpk__vu __attribute__((vector_size(HPK__VBYTES)));
+
+/* The same types for loads from and stores to any element address. */
+typedef double hpk__vd_mem __attribute__((vector_size(HPK__VBYTES), aligned(8), may_alias));
+typedef float hpk__vf_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), may_alias));
+typedef long long hpk__vdm_mem __attribute__((vector_size(HPK__VBYTES), aligned(8), may_alias));
+typedef int hpk__vfm_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), may_alias));
+
+/* Loops over a fixed number of vectors, unrolled so that each stays in a
+ * register of its own. */
+#define HPK__EACH(q, count) _Pragma("GCC unroll 32") for (int q = 0; q < (count); q++)
+
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_load(const double *p)
+{
+    return *(const hpk__vd_mem *)p;
+}
+
+static inline __attribute__((always_inline)) hpk__vf hpk__vf_load(const float *p)
+{
+    return *(const hpk__vf_mem *)p;
+}
+
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_abs(hpk__vd v)
+{
+    return (hpk__vd)((hpk__vdm)v & 0x7fffffffffffffffLL);
+}
+
+static inline __attribute__((always_inline)) hpk__vf hpk__vf_abs(hpk__vf v)
+{
+    return (hpk__vf)((hpk__vfm)v & 0x7fffffff);
+}
 
 /* Lane-wise select: mask lanes are all ones (take a) or all zeros (take b). */
-static inline hpk__v8d hpk__select_v8d(hpk__v8l mask, hpk__v8d a, hpk__v8d b)
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_select(hpk__vdm mask, hpk__vd a, hpk__vd b)
 {
-    return (hpk__v8d)(((hpk__v8l)a & mask) | ((hpk__v8l)b & ~mask));
+    return (hpk__vd)(((hpk__vdm)a & mask) | ((hpk__vdm)b & ~mask));
+}
+
+/* The smaller (larger) of a and b lane by lane; b where a is NaN (as
+ * x86's minpd and maxpd; NEON's give NaN: callers must not care). */
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_min(hpk__vd a, hpk__vd b)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_min_pd((__m512d)a, (__m512d)b);
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_min_pd((__m256d)a, (__m256d)b);
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_min_pd((__m128d)a, (__m128d)b);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vminq_f64((float64x2_t)a, (float64x2_t)b);
+#else
+    return hpk__vd_select(a < b, a, b);
+#endif
+}
+
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_max(hpk__vd a, hpk__vd b)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_max_pd((__m512d)a, (__m512d)b);
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_max_pd((__m256d)a, (__m256d)b);
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_max_pd((__m128d)a, (__m128d)b);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vmaxq_f64((float64x2_t)a, (float64x2_t)b);
+#else
+    return hpk__vd_select(a > b, a, b);
+#endif
 }
 
 /* Whether any lane of a mask is set. */
-static inline int hpk__any_v8l(hpk__v8l mask)
+static inline int hpk__vdm_any(hpk__vdm mask)
 {
-    long long lanes[8];
+    long long lanes[HPK__VD_N], any = 0;
     memcpy(lanes, &mask, sizeof lanes);
-    long long any = 0;
-    for (int l = 0; l < 8; l++)
+    for (int l = 0; l < HPK__VD_N; l++)
         any |= lanes[l];
     return any != 0;
 }
 
-static inline hpk__v8d hpk__abs_v8d(hpk__v8d v)
+/* HPK__VD_N floats from p, as doubles (exact). */
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen(const float *p)
 {
-    return (hpk__v8d)((hpk__v8l)v & 0x7fffffffffffffffLL);
-}
-
-static inline hpk__v16f hpk__abs_v16f(hpk__v16f v)
-{
-    return (hpk__v16f)((hpk__v16i)v & 0x7fffffff);
-}
-
-static inline hpk__v8d hpk__load_v8d(const double *p)
-{
-    hpk__v8d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline hpk__v16f hpk__load_v16f(const float *p)
-{
-    hpk__v16f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* Floats 0-7 and 8-15 of a vector as doubles (exact).  One vcvtps2pd each
- * with AVX-512; GCC lowers the generic conversion of eight floats to an
- * extract, two conversions and an insert. */
-static inline hpk__v8d hpk__widen_lo(hpk__v16f v)
-{
-#ifdef __AVX512F__
-    return (hpk__v8d)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)v));
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_cvtps_pd(_mm256_loadu_ps(p));
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_cvtps_pd(_mm_loadu_ps(p));
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(const void *)p)));
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vcvt_f64_f32(vld1_f32(p));
 #else
-    hpk__v8f h;
-    memcpy(&h, &v, sizeof h);
-    return __builtin_convertvector(h, hpk__v8d);
+    hpk__vd v;
+    for (int l = 0; l < HPK__VD_N; l++)
+        v[l] = p[l];
+    return v;
 #endif
 }
 
-static inline hpk__v8d hpk__widen_hi(hpk__v16f v)
+/* Lanes 0 .. HPK__VD_N - 1 (lo) and the rest (hi) of a float vector, as
+ * doubles (exact). */
+static inline __attribute__((always_inline)) hpk__vd hpk__vf_widen_lo(hpk__vf v)
 {
-#ifdef __AVX512F__
-    return (hpk__v8d)_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd((__m512d)v, 1)));
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_cvtps_pd(_mm512_castps512_ps256((__m512)v));
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_cvtps_pd(_mm256_castps256_ps128((__m256)v));
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_cvtps_pd((__m128)v);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vcvt_f64_f32(vget_low_f32((float32x4_t)v));
 #else
-    hpk__v8f h;
-    memcpy(&h, (const char *)&v + sizeof h, sizeof h);
-    return __builtin_convertvector(h, hpk__v8d);
+    hpk__vd r;
+    for (int l = 0; l < HPK__VD_N; l++)
+        r[l] = v[l];
+    return r;
+#endif
+}
+
+static inline __attribute__((always_inline)) hpk__vd hpk__vf_widen_hi(hpk__vf v)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd((__m512d)v, 1)));
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_cvtps_pd(_mm256_extractf128_ps((__m256)v, 1));
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_cvtps_pd(_mm_movehl_ps((__m128)v, (__m128)v));
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vcvt_high_f64_f32((float32x4_t)v);
+#else
+    hpk__vd r;
+    for (int l = 0; l < HPK__VD_N; l++)
+        r[l] = v[HPK__VD_N + l];
+    return r;
+#endif
+}
+
+/* a * b lane by lane, for lanes below 2^32: the full 64-bit product.  The
+ * generic 64 x 64-bit multiply gives the same bits; the ISA's 32 x 32 ->
+ * 64-bit multiply is the one instruction it takes. */
+static inline __attribute__((always_inline)) hpk__vu hpk__vu_mul32(hpk__vu a, hpk__vu b)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vu)_mm512_mul_epu32((__m512i)a, (__m512i)b);
+#elif HPK__VBYTES == 32 && defined(__AVX2__)
+    return (hpk__vu)_mm256_mul_epu32((__m256i)a, (__m256i)b);
+#elif HPK__VBYTES == 16 && defined(__SSE2__)
+    return (hpk__vu)_mm_mul_epu32((__m128i)a, (__m128i)b);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vu)vmull_u32(vmovn_u64((uint64x2_t)a), vmovn_u64((uint64x2_t)b));
+#else
+    return a * b;
 #endif
 }
 

@@ -1,8 +1,10 @@
-/* Strided vectors as the reduction kernels see them: a base pointer to
- * logical element 0 and an increment (negative increments walk from the end,
- * as in BLAS), loaded one step of the lanes of order.h at a time: double
- * data as HPK__LANES_F64 doubles (two hpk__v8d), float data as
- * HPK__LANES_F32 floats (four hpk__v16f). */
+/* The lanes of order.h as the CPU kernels hold them, and strided vectors as
+ * the reduction kernels see them.  HPK__LANES_F64 double lanes are
+ * HPK__NVD vectors of the path's width (simd.h), vector q holding lanes
+ * q HPK__VD_N .. (q + 1) HPK__VD_N - 1; HPK__LANES_F32 float lanes are
+ * HPK__NVF float vectors, or HPK__NVW double vectors once widened.  A
+ * strided vector is a base pointer to logical element 0 and an increment
+ * (negative increments walk from the end, as in BLAS). */
 #ifndef HPK_VEC_H
 #define HPK_VEC_H
 
@@ -13,27 +15,26 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* order.h's lanes per reduction block: 16 doubles is two AVX-512, four AVX2
- * or eight SSE2 registers; 64 floats four AVX-512 registers. */
-_Static_assert(HPK__LANES_F64 == 16, "the CPU kernels hold double lanes as two hpk__v8d");
-_Static_assert(HPK__LANES_F32 == 64, "the CPU kernels hold float lanes as four hpk__v16f");
+#define HPK__NVD (HPK__LANES_F64 / HPK__VD_N) /* double lanes: 2 (AVX-512), 4 (AVX2), 8 (SSE2, NEON) vectors */
+#define HPK__NVF (HPK__LANES_F32 / HPK__VF_N) /* float lanes: 4, 8 or 16 vectors */
+#define HPK__NVW (HPK__LANES_F32 / HPK__VD_N) /* float lanes widened to double: 8, 16 or 32 vectors */
+
+_Static_assert(HPK__LANES_F64 % HPK__VD_N == 0 && HPK__LANES_F32 % HPK__VF_N == 0,
+               "order.h's lanes fill whole vectors of every path");
+
+typedef struct hpk__lanes {
+    hpk__vd v[HPK__NVD];
+} hpk__lanes;
+
+typedef struct hpk__lanes_f {
+    hpk__vf v[HPK__NVF];
+} hpk__lanes_f;
 
 typedef struct hpk__vec {
     const void *base; /* logical element 0 */
     int64_t inc;
     bool f32;         /* float elements (else double) */
 } hpk__vec;
-
-/* Lanes 0-7 and 8-15 of one step (double data, or widened float data). */
-typedef struct hpk__lanes {
-    hpk__v8d lo, hi;
-} hpk__lanes;
-
-/* Lanes 0-15, 16-31, 32-47 and 48-63 of one step of float data (named
- * fields, not an array, so that they stay in registers). */
-typedef struct hpk__lanes_f {
-    hpk__v16f a, b, c, d;
-} hpk__lanes_f;
 
 static inline hpk__vec hpk__vec_make(const void *x, int64_t n, int64_t inc, bool f32)
 {
@@ -57,40 +58,29 @@ static inline bool hpk__vec_is_dense_f32(const hpk__vec *v)
     return v->f32 && v->inc == 1;
 }
 
-/* Sixteen floats as sixteen doubles (exact). */
-static inline hpk__lanes hpk__widen_v16f(hpk__v16f v)
-{
-    return (hpk__lanes){hpk__widen_lo(v), hpk__widen_hi(v)};
-}
-
-/* Logical elements [i, i + count), count <= HPK__LANES_F64, as doubles,
- * the lanes past count zero. */
-static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t count)
+static inline __attribute__((always_inline)) hpk__lanes hpk__lanes_load(const double *p)
 {
     hpk__lanes r;
-    if (count == HPK__LANES_F64 && v->inc == 1) {
-        if (!v->f32) {
-            const double *p = (const double *)v->base + i;
-            r.lo = hpk__load_v8d(p);
-            r.hi = hpk__load_v8d(p + 8);
-        } else {
-            const float *p = (const float *)v->base + i;
-            r = hpk__widen_v16f(hpk__load_v16f(p));
-        }
-        return r;
-    }
-    double buf[HPK__LANES_F64];
-    for (int l = 0; l < HPK__LANES_F64; l++)
-        buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
-    r.lo = hpk__load_v8d(buf);
-    r.hi = hpk__load_v8d(buf + 8);
+    HPK__EACH(q, HPK__NVD) r.v[q] = hpk__vd_load(p + q * HPK__VD_N);
     return r;
 }
 
-static inline hpk__lanes_f hpk__load_lanes_f(const float *p)
+static inline __attribute__((always_inline)) hpk__lanes_f hpk__lanes_f_load(const float *p)
 {
-    return (hpk__lanes_f){hpk__load_v16f(p), hpk__load_v16f(p + 16), hpk__load_v16f(p + 32),
-                          hpk__load_v16f(p + 48)};
+    hpk__lanes_f r;
+    HPK__EACH(q, HPK__NVF) r.v[q] = hpk__vf_load(p + q * HPK__VF_N);
+    return r;
+}
+
+/* Logical elements [i, i + count), count <= HPK__LANES_F64, as doubles,
+ * the lanes past count zero (gathered through memory: strided data and
+ * tails only). */
+static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t count)
+{
+    double buf[HPK__LANES_F64];
+    for (int l = 0; l < HPK__LANES_F64; l++)
+        buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
+    return hpk__lanes_load(buf);
 }
 
 /* Logical elements [i, i + count) of float data, count <= HPK__LANES_F32,
@@ -98,50 +88,54 @@ static inline hpk__lanes_f hpk__load_lanes_f(const float *p)
 static inline hpk__lanes_f hpk__vec_load_f(const hpk__vec *v, int64_t i, int64_t count)
 {
     const float *p = (const float *)v->base;
-    if (count == HPK__LANES_F32 && v->inc == 1)
-        return hpk__load_lanes_f(p + i);
     float buf[HPK__LANES_F32];
     for (int l = 0; l < HPK__LANES_F32; l++)
         buf[l] = l < count ? p[(i + l) * v->inc] : 0.0f;
-    return hpk__load_lanes_f(buf);
+    return hpk__lanes_f_load(buf);
 }
 
-/* The lanes' total, folded as order.h says: lane l takes lane l + 8, then
- * l + 4, l + 2, l + 1 -- the same additions as HPK__FOLD_LANES, each level
- * one add of a vector's two halves. */
+/* HPK__FOLD_LANES (order.h) on the lanes of one vector, t[0 .. lanes),
+ * unrolled so that they stay in registers. */
+#define HPK__FOLD_IN_VECTOR(t, lanes)                                         \
+    _Pragma("GCC unroll 8") for (int hpk__w = (lanes) / 2; hpk__w >= 1; hpk__w /= 2) \
+        _Pragma("GCC unroll 8") for (int hpk__l = 0; hpk__l < hpk__w; hpk__l++)       \
+            t[hpk__l] += t[hpk__l + hpk__w]
+
+/* The fold of order.h on `count` vectors of double lanes (count a power of
+ * two): lane l takes lane l + L/2, then l + L/4, ...: whole vectors while
+ * the width is at least a vector, then within vector 0. */
+static inline __attribute__((always_inline)) double hpk__fold_vd(hpk__vd *v, int count)
+{
+    _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
+        HPK__EACH(q, w)
+            v[q] += v[q + w];
+    double t[HPK__VD_N];
+    memcpy(t, &v[0], sizeof t);
+    HPK__FOLD_IN_VECTOR(t, HPK__VD_N);
+    return t[0];
+}
+
+/* The same fold on float lanes, in float. */
+static inline __attribute__((always_inline)) float hpk__fold_vf(hpk__vf *v, int count)
+{
+    _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
+        HPK__EACH(q, w)
+            v[q] += v[q + w];
+    float t[HPK__VF_N];
+    memcpy(t, &v[0], sizeof t);
+    HPK__FOLD_IN_VECTOR(t, HPK__VF_N);
+    return t[0];
+}
+
+/* The lanes' total, folded as order.h says. */
 static inline double hpk__lanes_total(hpk__lanes acc)
 {
-    const hpk__v8d t8 = acc.lo + acc.hi;
-    hpk__v4d a4, b4;
-    memcpy(&a4, &t8, sizeof a4);
-    memcpy(&b4, (const char *)&t8 + sizeof a4, sizeof b4);
-    const hpk__v4d t4 = a4 + b4;
-    hpk__v2d a2, b2;
-    memcpy(&a2, &t4, sizeof a2);
-    memcpy(&b2, (const char *)&t4 + sizeof a2, sizeof b2);
-    const hpk__v2d t2 = a2 + b2;
-    return t2[0] + t2[1];
+    return hpk__fold_vd(acc.v, HPK__NVD);
 }
 
-/* The fold of order.h on sixty-four float lanes, in float: lane l takes
- * lane l + 32 and l + 16 (whole vectors), then l + 8, l + 4, l + 2, l + 1
- * (halves of one vector). */
 static inline float hpk__lanes_total_f(hpk__lanes_f acc)
 {
-    const hpk__v16f t16 = (acc.a + acc.c) + (acc.b + acc.d);
-    hpk__v8f a8, b8;
-    memcpy(&a8, &t16, sizeof a8);
-    memcpy(&b8, (const char *)&t16 + sizeof a8, sizeof b8);
-    const hpk__v8f t8 = a8 + b8;
-    hpk__v4f a4, b4;
-    memcpy(&a4, &t8, sizeof a4);
-    memcpy(&b4, (const char *)&t8 + sizeof a4, sizeof b4);
-    const hpk__v4f t4 = a4 + b4;
-    hpk__v2f a2, b2;
-    memcpy(&a2, &t4, sizeof a2);
-    memcpy(&b2, (const char *)&t4 + sizeof a2, sizeof b2);
-    const hpk__v2f t2 = a2 + b2;
-    return t2[0] + t2[1];
+    return hpk__fold_vf(acc.v, HPK__NVF);
 }
 
 #endif /* HPK_VEC_H */

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Fails when a CPU kernel's innermost loop stores a vector register to the stack.
+
+A loop-carried vector that lives on the stack (a spilled accumulator, or a
+vector type wider than the path's registers, which GCC keeps in memory)
+costs a store and a reload per iteration, and store-to-load forwarding can
+fail on top: the kernel runs several times slower with the same bits.  No
+test of results can see that, so this one reads the machine code: it
+disassembles the given objects (each CPU path's kernel objects of a built
+library), finds every innermost loop (a backward branch whose body holds no
+other backward branch, and no call), and reports each vector store to a stack address
+(%rsp, or %rbp as frame pointer, on x86-64; sp or x29 on aarch64) inside one.  Scalar stores
+(filling a gather buffer) and loads (constants, reloads of invariants) are
+allowed.
+
+usage: check_hot_loops.py [--objdump PROG] [--require FUNC]... OBJECT...
+--require names functions (symbol prefixes) that must be found in the
+objects with at least one loop, so that a renamed kernel cannot slip out of
+the check unseen.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+FUNC = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
+INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
+
+# x86-64 (AT&T syntax): a vector register source and a stack destination.
+X86_VECTOR_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rsp")
+X86_FRAME_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rbp")
+X86_FRAME_POINTER = re.compile(r"^mov\s+%rsp,\s*%rbp$")
+X86_SCALAR = re.compile(r"^v?mov(s[sd]|q|d|lp[sd]|hp[sd])\s")
+# aarch64: q (128-bit) or SVE z registers stored to [sp ...] or [x29 ...].
+ARM_VECTOR_STORE = re.compile(r"^(stp|str|stur|st1\w*|stnp)\s+.*\b(q\d+|v\d+\.\w+|z\d+\.\w+).*\[(sp|x29)\b")
+X86_BRANCH = re.compile(r"^j\w+$")
+ARM_BRANCH = re.compile(r"^(b(\.\w+)?|cbn?z|tbn?z)$")
+
+
+def functions(text):
+    """(name, [(address, mnemonic, operands)]) for each function of objdump -d."""
+    name, insns = None, []
+    for line in text.splitlines():
+        m = FUNC.match(line)
+        if m:
+            if name:
+                yield name, insns
+            name, insns = m.group(2), []
+            continue
+        m = INSN.match(line)
+        if m and name:
+            insns.append((int(m.group(1), 16), m.group(2), m.group(3).split("#")[0].split("//")[0].strip()))
+    if name:
+        yield name, insns
+
+
+def branch_target(mnemonic, operands):
+    if not (X86_BRANCH.match(mnemonic) or ARM_BRANCH.match(mnemonic)):
+        return None
+    m = re.match(r"^(?:\w+,\s*)*(?:#\d+,\s*)?([0-9a-f]+)\b", operands)
+    return int(m.group(1), 16) if m else None
+
+
+CALL_OR_RETURN = re.compile(r"^(call\w*|ret\w*|bl|blr|br)$")
+
+
+def innermost_loops(insns):
+    """(first, last) addresses of each backward branch's body with no other
+    loop inside, and no call or return: a loop that calls out loses its
+    vector registers (caller-saved) on every iteration and is no kernel's
+    hot loop, and a range with a return is a jump back from cold code laid
+    out after the function's end, not a loop."""
+    loops = []
+    for address, mnemonic, operands in insns:
+        target = branch_target(mnemonic, operands)
+        if target is not None and target <= address:
+            body = [m for a, m, _ in insns if target <= a <= address]
+            if not any(CALL_OR_RETURN.match(m) for m in body):
+                loops.append((target, address))
+    return [(a, b) for a, b in loops if not any((c, d) != (a, b) and a <= c and d <= b for c, d in loops)]
+
+
+def is_vector_store(mnemonic, operands, frame_pointer):
+    """A vector register stored to the stack: %rsp-relative, or
+    %rbp-relative where the function keeps its frame pointer there (else
+    %rbp is an ordinary register)."""
+    text = f"{mnemonic} {operands}"
+    if X86_VECTOR_STORE.match(text) or (frame_pointer and X86_FRAME_STORE.match(text)):
+        return not X86_SCALAR.match(text)
+    return bool(ARM_VECTOR_STORE.match(text))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--objdump", default="objdump")
+    parser.add_argument("--require", action="append", default=[])
+    parser.add_argument("objects", nargs="+")
+    args = parser.parse_args()
+    failures, loops_of = [], {}
+    for obj in args.objects:
+        text = subprocess.run([args.objdump, "-d", "--no-show-raw-insn", obj], check=True,
+                              capture_output=True, text=True).stdout
+        for name, insns in functions(text):
+            loops = innermost_loops(insns)
+            frame_pointer = any(X86_FRAME_POINTER.match(f"{m} {o}") for _, m, o in insns)
+            loops_of[name] = loops_of.get(name, 0) + len(loops)
+            for first, last in loops:
+                for address, mnemonic, operands in insns:
+                    if first <= address <= last and is_vector_store(mnemonic, operands, frame_pointer):
+                        failures.append(f"{obj}: {name}: loop {first:x}-{last:x}: {address:x}: {mnemonic} {operands}")
+    for prefix in args.require:
+        if not any(name.startswith(prefix) and n > 0 for name, n in loops_of.items()):
+            failures.append(f"no function named {prefix}* with a loop in the objects")
+    total = sum(loops_of.values())
+    if failures:
+        print(f"check_hot_loops: {len(failures)} problem(s) in {total} innermost loops:", *failures, sep="\n  ")
+        return 1
+    print(f"check_hot_loops: {total} innermost loops in {len(loops_of)} functions, no vector store to the stack")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
