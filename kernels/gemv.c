@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HPK__GEMV_ROWS 4     /* dot form: rows sharing each load of x */
 #define HPK__GEMV_PANEL 1024 /* axpy form: y elements accumulated in L1 at once */
 #define HPK__GEMV_DEPTH 4    /* axpy form: vectors folded into them per pass */
 

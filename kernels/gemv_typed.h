@@ -26,20 +26,21 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
     *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* Lane groups of the dot form: the rows' accumulators and x's lanes of a
- * group fit the path's registers (a group's lanes over the block, then the
- * next group's: each lane still takes its elements in order). */
-#define GEMV_GROUPS                                                                                      \
-    (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV + 2 <= HPK__VREGS            ? 1                                \
-     : (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV) / 2 + 2 <= HPK__VREGS     ? 2                                \
-     : (HPK__GEMV_ROWS * GEMV_NV + GEMV_NV) / 4 + 2 <= HPK__VREGS     ? 4                                \
-                                                                      : 8)
+/* The dot form's rows at once, sharing each load of x: as many (4, 2 or
+ * 1) as keep their accumulators and x's lanes (which one row reads
+ * straight from memory) in the path's registers;
+ * where even one row's would not fit, lane groups (a group's lanes over
+ * the block, then the next group's: each lane still takes its elements in
+ * order). */
+#define GEMV_FITS(rows, groups) (((rows) * GEMV_NV + ((rows) > 1 ? GEMV_NV : 0)) / (groups) + 2 <= HPK__VREGS)
+#define GEMV_ROWS (GEMV_FITS(4, 1) ? 4 : GEMV_FITS(2, 1) ? 2 : 1)
+#define GEMV_GROUPS (GEMV_FITS(GEMV_ROWS, 1) ? 1 : GEMV_FITS(GEMV_ROWS, 2) ? 2 : GEMV_FITS(GEMV_ROWS, 4) ? 4 : 8)
 
 /* One step of lane group g: the group's lanes of GEMV_NLANES elements of
  * each row (v[i]) times those of x, into acc[i][0 .. width). */
 static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T *x, const GEMV_T *const *v,
                                                                   int64_t k, int rows, int g,
-                                                                  GEMV_VEC acc[HPK__GEMV_ROWS][GEMV_NV])
+                                                                  GEMV_VEC acc[GEMV_ROWS][GEMV_NV])
 {
     const int width = GEMV_NV / GEMV_GROUPS;
     HPK__EACH(q, width) {
@@ -59,22 +60,25 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     const int64_t full = len - len % GEMV_NLANES;
     const int width = GEMV_NV / GEMV_GROUPS;
     const GEMV_T *x = j->x + first;
-    const GEMV_T *v[HPK__GEMV_ROWS];
+    const GEMV_T *v[GEMV_ROWS];
     for (int i = 0; i < rows; i++)
         v[i] = j->a + (r + i) * j->lda + first;
     /* the tail, padded with zeros: +0.0 changes no lane */
-    GEMV_T xt[GEMV_NLANES] = {0}, vt[HPK__GEMV_ROWS][GEMV_NLANES] = {{0}};
-    const GEMV_T *vtail[HPK__GEMV_ROWS];
+    GEMV_T xt[GEMV_NLANES], vt[GEMV_ROWS][GEMV_NLANES];
+    const GEMV_T *vtail[GEMV_ROWS];
     if (full < len) {
-        memcpy(xt, x + full, (size_t)(len - full) * sizeof *xt);
+        const size_t used = (size_t)(len - full) * sizeof(GEMV_T);
+        memset(xt, 0, sizeof xt);
+        memcpy(xt, x + full, used);
         for (int i = 0; i < rows; i++) {
-            memcpy(vt[i], v[i] + full, (size_t)(len - full) * sizeof *vt[i]);
+            memset(vt[i], 0, sizeof vt[i]);
+            memcpy(vt[i], v[i] + full, used);
             vtail[i] = vt[i];
         }
     }
-    GEMV_VEC all[HPK__GEMV_ROWS][GEMV_NV];
+    GEMV_VEC all[GEMV_ROWS][GEMV_NV];
     for (int g = 0; g < GEMV_GROUPS; g++) {
-        GEMV_VEC acc[HPK__GEMV_ROWS][GEMV_NV] = {{{0}}};
+        GEMV_VEC acc[GEMV_ROWS][GEMV_NV] = {{{0}}};
         for (int64_t k = 0; k < full; k += GEMV_NLANES)
             GEMV_P(dot_step)(x, v, k, rows, g, acc);
         if (full < len)
@@ -92,14 +96,14 @@ static void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows, int
                              GEMV_T *out)
 {
     if (count == 1) {
-        if (rows == HPK__GEMV_ROWS)
-            GEMV_P(dot_block)(j, r, HPK__GEMV_ROWS, first, out);
+        if (rows == GEMV_ROWS)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS, first, out);
         else
             GEMV_P(dot_block)(j, r, 1, first, out);
         return;
     }
     const int64_t left = hpk__tree_left(count);
-    GEMV_T right[HPK__GEMV_ROWS];
+    GEMV_T right[GEMV_ROWS];
     GEMV_P(dot_rows)(j, r, rows, first, left, out);
     GEMV_P(dot_rows)(j, r, rows, first + left, count - left, right);
     for (int i = 0; i < rows; i++)
@@ -110,14 +114,14 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
-    GEMV_T t[HPK__GEMV_ROWS];
+    GEMV_T t[GEMV_ROWS];
     int64_t r = begin;
-    for (; r + HPK__GEMV_ROWS <= end; r += HPK__GEMV_ROWS) {
+    for (; r + GEMV_ROWS <= end; r += GEMV_ROWS) {
         if (nblocks == 1) /* the common case, without the tree's calls */
-            GEMV_P(dot_block)(j, r, HPK__GEMV_ROWS, 0, t);
+            GEMV_P(dot_block)(j, r, GEMV_ROWS, 0, t);
         else
-            GEMV_P(dot_rows)(j, r, HPK__GEMV_ROWS, 0, nblocks, t);
-        for (int i = 0; i < HPK__GEMV_ROWS; i++)
+            GEMV_P(dot_rows)(j, r, GEMV_ROWS, 0, nblocks, t);
+        for (int i = 0; i < GEMV_ROWS; i++)
             GEMV_P(gemv_store)(j, t[i], j->y + (r + i) * j->incy);
     }
     for (; r < end; r++) {
@@ -223,7 +227,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
         job.x = packed;
         job.incx = 1;
     }
-    run->range(ctx, s.ylen, HPK__GEMV_ROWS, work, GEMV_P(gemv_dot_body), &job);
+    run->range(ctx, s.ylen, GEMV_ROWS, work, GEMV_P(gemv_dot_body), &job);
     free(packed);
     return HPK_SUCCESS;
 }
@@ -237,5 +241,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_LOAD
 #undef GEMV_FOLD
 #undef GEMV_GROUPS
+#undef GEMV_ROWS
+#undef GEMV_FITS
 #undef GEMV_ENTRY
 #undef GEMV_NAME

@@ -592,10 +592,12 @@ static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
             const hpk__vfm up = u > m[q];
             m[q] = (m[q] & ~up) | (u & up);
         }
-    int lanes[AMAX_ACCS * HPK__VF_N], most = 0;
-    memcpy(lanes, m, sizeof lanes);
-    for (int l = 0; l < AMAX_ACCS * HPK__VF_N; l++)
-        most = lanes[l] > most ? lanes[l] : most;
+    HPK__EACH(q, AMAX_ACCS - 1) {
+        const hpk__vfm up = m[q + 1] > m[0];
+        m[0] = (m[0] & ~up) | (m[q + 1] & up);
+    }
+    int most = 0;
+    HPK__EACH(l, HPK__VF_N) most = m[0][l] > most ? m[0][l] : most;
     for (; i < end; i++) {
         int u;
         memcpy(&u, p + i, sizeof u);
@@ -615,10 +617,12 @@ static uint64_t max_bits_f64(const double *p, int64_t begin, int64_t end)
             const hpk__vdm up = u > m[q];
             m[q] = (m[q] & ~up) | (u & up);
         }
-    long long lanes[AMAX_ACCS * HPK__VD_N], most = 0;
-    memcpy(lanes, m, sizeof lanes);
-    for (int l = 0; l < AMAX_ACCS * HPK__VD_N; l++)
-        most = lanes[l] > most ? lanes[l] : most;
+    HPK__EACH(q, AMAX_ACCS - 1) {
+        const hpk__vdm up = m[q + 1] > m[0];
+        m[0] = (m[0] & ~up) | (m[q + 1] & up);
+    }
+    long long most = 0;
+    HPK__EACH(l, HPK__VD_N) most = m[0][l] > most ? m[0][l] : most;
     for (; i < end; i++) {
         long long u;
         memcpy(&u, p + i, sizeof u);

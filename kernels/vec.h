@@ -94,12 +94,52 @@ static inline hpk__lanes_f hpk__vec_load_f(const hpk__vec *v, int64_t i, int64_t
     return hpk__lanes_f_load(buf);
 }
 
-/* HPK__FOLD_LANES (order.h) on the lanes of one vector, t[0 .. lanes),
- * unrolled so that they stay in registers. */
-#define HPK__FOLD_IN_VECTOR(t, lanes)                                         \
-    _Pragma("GCC unroll 8") for (int hpk__w = (lanes) / 2; hpk__w >= 1; hpk__w /= 2) \
-        _Pragma("GCC unroll 8") for (int hpk__l = 0; hpk__l < hpk__w; hpk__l++)       \
-            t[hpk__l] += t[hpk__l + hpk__w]
+/* HPK__FOLD_LANES (order.h) on the lanes of one vector: lane l takes lane
+ * l + w, w halving, each level one add of the vector's two halves. */
+typedef double hpk__v2d __attribute__((vector_size(16)));
+typedef double hpk__v4d __attribute__((vector_size(32)));
+typedef float hpk__v2f __attribute__((vector_size(8)));
+typedef float hpk__v4f __attribute__((vector_size(16)));
+typedef float hpk__v8f __attribute__((vector_size(32)));
+
+#define HPK__HALVES_ADD(type, v)                                    \
+    __extension__({                                                 \
+        type hpk__lo, hpk__hi;                                      \
+        memcpy(&hpk__lo, &(v), sizeof hpk__lo);                     \
+        memcpy(&hpk__hi, (const char *)&(v) + sizeof hpk__lo, sizeof hpk__hi); \
+        hpk__lo + hpk__hi;                                          \
+    })
+
+static inline __attribute__((always_inline)) double hpk__fold_in_vd(hpk__vd v)
+{
+#if HPK__VBYTES == 64
+    const hpk__v4d v32 = HPK__HALVES_ADD(hpk__v4d, v);
+#else
+    const hpk__vd v32 = v;
+#endif
+#if HPK__VBYTES >= 32
+    const hpk__v2d v16 = HPK__HALVES_ADD(hpk__v2d, v32);
+#else
+    const hpk__vd v16 = v32;
+#endif
+    return v16[0] + v16[1];
+}
+
+static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
+{
+#if HPK__VBYTES == 64
+    const hpk__v8f v32 = HPK__HALVES_ADD(hpk__v8f, v);
+#else
+    const hpk__vf v32 = v;
+#endif
+#if HPK__VBYTES >= 32
+    const hpk__v4f v16 = HPK__HALVES_ADD(hpk__v4f, v32);
+#else
+    const hpk__vf v16 = v32;
+#endif
+    const hpk__v2f v8 = HPK__HALVES_ADD(hpk__v2f, v16);
+    return v8[0] + v8[1];
+}
 
 /* The fold of order.h on `count` vectors of double lanes (count a power of
  * two): lane l takes lane l + L/2, then l + L/4, ...: whole vectors while
@@ -109,10 +149,7 @@ static inline __attribute__((always_inline)) double hpk__fold_vd(hpk__vd *v, int
     _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
         HPK__EACH(q, w)
             v[q] += v[q + w];
-    double t[HPK__VD_N];
-    memcpy(t, &v[0], sizeof t);
-    HPK__FOLD_IN_VECTOR(t, HPK__VD_N);
-    return t[0];
+    return hpk__fold_in_vd(v[0]);
 }
 
 /* The same fold on float lanes, in float. */
@@ -121,10 +158,7 @@ static inline __attribute__((always_inline)) float hpk__fold_vf(hpk__vf *v, int 
     _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
         HPK__EACH(q, w)
             v[q] += v[q + w];
-    float t[HPK__VF_N];
-    memcpy(t, &v[0], sizeof t);
-    HPK__FOLD_IN_VECTOR(t, HPK__VF_N);
-    return t[0];
+    return hpk__fold_in_vf(v[0]);
 }
 
 /* The lanes' total, folded as order.h says. */

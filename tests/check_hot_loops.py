@@ -13,7 +13,7 @@ other backward branch, and no call), and reports each vector store to a stack ad
 (filling a gather buffer) and loads (constants, reloads of invariants) are
 allowed.
 
-usage: check_hot_loops.py [--objdump PROG] [--require FUNC]... OBJECT...
+usage: check_hot_loops.py [--objdump PROG] [--match REGEX] [--require FUNC]... OBJECT...
 --require names functions (symbol prefixes) that must be found in the
 objects with at least one loop, so that a renamed kernel cannot slip out of
 the check unseen.
@@ -94,10 +94,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--objdump", default="objdump")
     parser.add_argument("--require", action="append", default=[])
+    parser.add_argument("--match", default="", help="check only the objects whose path matches this regex")
     parser.add_argument("objects", nargs="+")
     args = parser.parse_args()
     failures, loops_of = [], {}
-    for obj in args.objects:
+    for obj in [o for o in args.objects if re.search(args.match, o)]:
         text = subprocess.run([args.objdump, "-d", "--no-show-raw-insn", obj], check=True,
                               capture_output=True, text=True).stdout
         for name, insns in functions(text):
