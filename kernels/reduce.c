@@ -200,7 +200,7 @@ ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense
     }
     /* the run's float lanes carried into the double sums (exact widening):
      * float vector q holds the double lanes of vectors 2q and 2q + 1 */
-    for (int q = 0; q < width; q++) {
+    HPK__EACH(q, width) {
         sums[2 * (g * width + q)] += hpk__vf_widen_lo(run[q]);
         sums[2 * (g * width + q) + 1] += hpk__vf_widen_hi(run[q]);
     }
