@@ -99,6 +99,14 @@ std::string blis_description()
            " build, " + HPK_BENCH_BLIS_LIBRARY + " (dlopen, RTLD_LOCAL | RTLD_DEEPBIND)";
 }
 
+std::string blis_arch()
+{
+    if (!blis_available())
+        return "";
+    const Api &a = api();
+    return a.arch_string(a.arch_id());
+}
+
 void blis_set_threads(int threads) { api().set_num_threads(dim_t(threads)); }
 
 // BLIS's typed API takes non-const pointers for its inputs; it does not

@@ -20,6 +20,11 @@ bool blis_available(std::string *why = nullptr);
 // the reason when it is not available.
 std::string blis_description();
 
+// The sub-configuration BLIS chose for this CPU (bli_arch_string of
+// bli_arch_query_id: "zen3", "haswell", "skx", "generic", ...); "" when
+// BLIS is not available.
+std::string blis_arch();
+
 // bli_thread_set_num_threads(t): BLIS's own thread count.  BLIS
 // parallelises level-3 operations; its level-1v and level-2 operations
 // (everything measured here) run on the calling thread whatever this is.

@@ -1,8 +1,10 @@
 // The machine context recorded in the JSON beside Google Benchmark's own
 // (host, CPU count, caches, date): CPU model, compilers and flags, library
-// versions, hpk's CPU code path, the OpenMP/OpenBLAS environment and the
+// versions, the kernels each library ran (hpk's CPU code path, OpenBLAS's
+// core, BLIS's sub-configuration), the OpenMP/OpenBLAS environment and the
 // harness's settings.  check_peers() makes sure BLIS, loaded beside
-// OpenBLAS, shadows none of OpenBLAS's functions.
+// OpenBLAS, shadows none of OpenBLAS's functions; check_cpu_path() that
+// --cpu-path names a path this CPU runs.
 #include "blis_api.h"
 #include "build_info.h"
 #include "harness.h"
@@ -64,6 +66,41 @@ bool check_peers()
     return false;
 }
 
+std::vector<std::string> supported_cpu_paths()
+{
+    // Every name hpk_ctx_set_cpu_path knows, best first; a serial context
+    // accepts exactly those this CPU and this build of hpk can run.
+    static const char *const names[] = {"avx512", "avx2", "portable", "native"};
+    std::vector<std::string> out;
+    hpk_ctx *ctx = nullptr;
+    if (hpk_ctx_create(&ctx, HPK_BACKEND_SERIAL) != HPK_SUCCESS)
+        return out;
+    for (const char *name : names)
+        if (hpk_ctx_set_cpu_path(ctx, name) == HPK_SUCCESS)
+            out.push_back(name);
+    hpk_ctx_destroy(ctx);
+    return out;
+}
+
+std::string cpu_path_in_use()
+{
+    const std::string &forced = options().cpu_path;
+    return forced.empty() ? hpk_cpu_path() : forced;
+}
+
+bool check_cpu_path()
+{
+    const std::string &path = options().cpu_path;
+    if (path.empty())
+        return true;
+    const std::vector<std::string> paths = supported_cpu_paths();
+    if (std::find(paths.begin(), paths.end(), path) != paths.end())
+        return true;
+    std::fprintf(stderr, "hpk_bench: --cpu-path=%s: not a code path this CPU runs (it runs: %s)\n", path.c_str(),
+                 join(paths).c_str());
+    return false;
+}
+
 void add_machine_context()
 {
     using benchmark::AddCustomContext;
@@ -76,7 +113,11 @@ void add_machine_context()
         AddCustomContext("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
 
     AddCustomContext("hpk_version", hpk_version_string());
-    AddCustomContext("hpk_cpu_path", hpk_cpu_path());
+    // The path hpk's CPU variants ran (--cpu-path, else the best this CPU
+    // has) and the one hpk picks by itself.
+    AddCustomContext("hpk_cpu_path", cpu_path_in_use());
+    AddCustomContext("hpk_default_cpu_path", hpk_cpu_path());
+    AddCustomContext("hpk_cpu_paths_supported", join(supported_cpu_paths()));
     AddCustomContext("hpk_commit", env_or("HPK_BENCH_COMMIT", "unknown"));
     AddCustomContext("hpk_build_type", HPK_BENCH_BUILD_TYPE);
     AddCustomContext("hpk_c_compiler", HPK_BENCH_C_COMPILER);
@@ -87,12 +128,17 @@ void add_machine_context()
     AddCustomContext("benchmark_version", HPK_BENCH_BENCHMARK_VERSION);
 
     AddCustomContext("openblas_config", openblas_get_config());
+    // The core OpenBLAS runs (its kernels' ISA), and what asked for it:
+    // OPENBLAS_CORETYPE (scripts/bench --cpu-path sets it; some machines
+    // preset it), else OpenBLAS's own detection.
     AddCustomContext("openblas_core", openblas_get_corename());
+    AddCustomContext("openblas_coretype_env", env_or("OPENBLAS_CORETYPE", "(not set)"));
     static const char *const parallel[] = {"sequential", "pthreads", "openmp"};
     const int par = openblas_get_parallel();
     AddCustomContext("openblas_parallel", par >= 0 && par <= 2 ? parallel[par] : "unknown");
     AddCustomContext("openblas_library", HPK_BENCH_OPENBLAS_LIBRARY);
     AddCustomContext("blis", blis_description());
+    AddCustomContext("blis_arch", blis_arch());
 
 #ifdef HPK_BENCH_OPENCL
     AddCustomContext("opencl_device", opencl_device_description());

@@ -82,8 +82,16 @@ Context::Context(const std::string &variant, int threads)
     }
 #endif
     const hpk_backend backend = variant == "hpk_serial" ? HPK_BACKEND_SERIAL : HPK_BACKEND_OPENMP;
-    if (hpk_ctx_create(&ctx_, backend) == HPK_SUCCESS)
-        hpk_ctx_set_num_threads(ctx_, threads);
+    if (hpk_ctx_create(&ctx_, backend) != HPK_SUCCESS)
+        return;
+    hpk_ctx_set_num_threads(ctx_, threads);
+    // --cpu-path (checked by check_cpu_path() before any point runs).
+    const std::string &path = options().cpu_path;
+    if (!path.empty() && hpk_ctx_set_cpu_path(ctx_, path.c_str()) != HPK_SUCCESS) {
+        // Never measure another path under this one's name.
+        std::fprintf(stderr, "hpk_bench: --cpu-path=%s: %s\n", path.c_str(), hpk_ctx_error_message(ctx_));
+        std::exit(1);
+    }
 }
 
 Context::~Context()
@@ -107,6 +115,11 @@ void Context::profile_call()
 
 void Context::report(benchmark::State &state) const
 {
+    // The code path this context ran, read back from it: the JSON's
+    // "label" of every CPU point of hpk.
+    if (!opencl_ && ctx_)
+        if (const char *path = hpk_ctx_get_cpu_path(ctx_))
+            state.SetLabel(std::string("cpu_path:") + path);
     if (calls_ == 0)
         return;
     state.counters["upload_s"] = phases_[0] / double(calls_);

@@ -45,6 +45,10 @@ struct Options {
     double warmup = 0.02;    // seconds run before the first repetition
     double pause = 0.2;      // seconds from a multithreaded OpenBLAS run to another pool's run
     bool dry_run = false;    // --dry-run: check the options and the selection, run nothing
+    // --cpu-path=NAME: hpk's CPU contexts run this code path
+    // (hpk_ctx_set_cpu_path); "" runs the best one this CPU has.
+    std::string cpu_path;
+    bool list_cpu_paths = false;  // --list-cpu-paths: print the paths this CPU runs and exit
 };
 Options &options();
 
@@ -135,7 +139,8 @@ public:
     // After each successful call in the timed loop: on an OpenCL context,
     // adds the call's upload, kernel and download times (from its events);
     // elsewhere nothing.  report() then sets the counters upload_s,
-    // kernel_s and download_s, seconds per call.
+    // kernel_s and download_s, seconds per call; on a CPU context it labels
+    // the point with the code path the context ran ("cpu_path:avx2").
     void profile_call();
     void report(benchmark::State &state) const;
 
@@ -160,6 +165,12 @@ int failed_runs();
 void start_progress();
 void finish_progress();
 void add_machine_context();          // context.cpp
+// hpk's CPU code paths this CPU (and this build of hpk) can run, best first
+// (context.cpp): the names --cpu-path takes.
+std::vector<std::string> supported_cpu_paths();
+// The path hpk's CPU contexts run: --cpu-path, else hpk_cpu_path().
+std::string cpu_path_in_use();
+bool check_cpu_path();               // context.cpp: --cpu-path names a supported path
 bool check_peers();                  // context.cpp: BLIS loads, OpenBLAS still answers cblas_ calls
 
 }  // namespace hpkb

@@ -29,6 +29,13 @@ int main(int argc, char **argv)
 {
     if (!hpkb::parse_options(&argc, argv))
         return 2;
+    if (hpkb::options().list_cpu_paths) {
+        for (const std::string &path : hpkb::supported_cpu_paths())
+            std::printf("%s\n", path.c_str());
+        return 0;
+    }
+    if (!hpkb::check_cpu_path())
+        return 2;
 
     // Repetitions of all points are shuffled together, so slow drifts of the
     // machine hit every variant alike.

@@ -47,6 +47,13 @@ spinning.
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
   --pause=S            seconds from a multithreaded OpenBLAS run to a run of
                        another pool (default: 0.2; from an OpenMP run: S/10)
+  --cpu-path=NAME      run hpk's CPU variants (hpk_serial, hpk_omp) on this
+                       code path (avx512 avx2 portable; hpk_ctx_set_cpu_path)
+                       instead of the best one this CPU has; the JSON's
+                       context records it (hpk_cpu_path) beside OpenBLAS's
+                       core and BLIS's sub-configuration.  OpenBLAS's core
+                       is set by OPENBLAS_CORETYPE in the environment
+  --list-cpu-paths     print the code paths this CPU runs, best first, and exit
   --dry-run            check the options and that they select some point,
                        print the number of runs, allocate and run nothing
   --help               this text
@@ -178,6 +185,8 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
         o.warmup = number(0);
     else if (name == "pause")
         o.pause = number(0);
+    else if (name == "cpu-path")
+        o.cpu_path = value;
     else
         return false;
     return true;
@@ -197,6 +206,10 @@ bool parse_options(int *argc, char **argv)
         }
         if (arg == "--dry-run") {
             o.dry_run = true;
+            continue;
+        }
+        if (arg == "--list-cpu-paths") {
+            o.list_cpu_paths = true;
             continue;
         }
         const size_t eq = arg.find('=');

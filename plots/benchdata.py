@@ -15,6 +15,8 @@ import os
 import statistics
 import sys
 
+import isa
+
 JSON_NAME = "bench.json"
 CSV_NAME = "results.csv"
 
@@ -90,7 +92,13 @@ CSV_COLUMNS = [
     "speedup_vs_peer_lo", "speedup_vs_peer_hi", "vs_peer", "speedup_vs_1thread",
     "speedup_vs_1thread_lo", "speedup_vs_1thread_hi", "efficiency", "bw_ideal_speedup",
     "vs_bw_ideal", "karp_flatt", "speedup_vs_blis", "device_stream_gbps", "pct_device_stream",
-]
+] + isa.COLUMNS
+
+# scripts/bench --cpu-path: the first path's hpk_bench run is the folder's
+# own bench.json; each further path's is a results folder of its own,
+# cpu-path-<PATH>/ (its bench.json and reruns), inside it.
+PATH_RUN_PREFIX = "cpu-path-"
+PATH_ORDER = ["avx512", "avx2", "portable", "native"]
 
 # The OpenCL rows compared with the device's own read bandwidth.
 DEVICE_RESIDENT = ("hpk_cl_kernel", "clblast")
@@ -416,6 +424,9 @@ def stream_at(stream, threads, ws):
 def tidy_rows(data):
     """One dict per point with the CSV_COLUMNS (None where a value does not apply)."""
     points = measurements(data)
+    # The kernels each library ran in this process (isa.py): on the CPU rows.
+    kernels = isa.columns(data.get("context", {}))
+    no_kernels = dict.fromkeys(isa.COLUMNS)
     median = {k: statistics.median(v["times"]) for k, v in points.items()}
     stream = stream_curves(points)
     device_read = device_curves(points)
@@ -480,6 +491,7 @@ def tidy_rows(data):
             if variant not in (SECOND_PEER, "stream") and not device(variant) else None,
             device_stream_gbps=dgbps,
             pct_device_stream=100 * gbps / dgbps if gbps and dgbps else None,
+            **(no_kernels if device(variant) else kernels),
         ))
         for phase, values in info.get("phases", {}).items():
             rows[-1][phase] = statistics.median(values)
@@ -488,6 +500,33 @@ def tidy_rows(data):
 
 def read_rows(results_dir):
     return tidy_rows(load_json(results_dir))
+
+
+def path_runs(results_dir):
+    """The further --cpu-path runs inside a results folder: [(path,
+    folder)] of its cpu-path-<PATH>/ folders holding a bench.json, in
+    PATH_ORDER (best first); [] for a study without --cpu-path."""
+    try:
+        names = os.listdir(results_dir)
+    except OSError:
+        return []
+    out = [(n[len(PATH_RUN_PREFIX):], os.path.join(results_dir, n)) for n in names
+           if n.startswith(PATH_RUN_PREFIX) and os.path.exists(os.path.join(results_dir, n, JSON_NAME))]
+    rank = {p: i for i, p in enumerate(PATH_ORDER)}
+    return sorted(out, key=lambda pf: (rank.get(pf[0], len(rank)), pf[0]))
+
+
+def all_path_rows(results_dir, rows=None):
+    """The folder's rows (`rows` if given) followed by those of each
+    further --cpu-path run (path_runs), each row carrying its run's
+    hpk_cpu_path: [(rows of one run)], the folder's own first."""
+    runs = [rows if rows is not None else read_rows(results_dir)]
+    for _, folder in path_runs(results_dir):
+        try:
+            runs.append(read_rows(folder))
+        except NoResults:
+            continue
+    return runs
 
 
 def select(rows, **want):

@@ -53,13 +53,18 @@ def size_label(kernel, size, weak):
 
 def omp_times(results_dir):
     """hpk OpenMP's median times from the folder's results.csv:
-    {(kernel, precision, size, threads): seconds}; {} without one."""
+    {(kernel, precision, size, threads): seconds}; {} without one.  With
+    --cpu-path runs a point appears once per path: the folder's own run,
+    whose rows come first, gives it."""
     path = os.path.join(results_dir, benchdata.CSV_NAME)
     if not os.path.exists(path):
         return {}
+    out = {}
     with open(path, newline="") as f:
-        return {(r["kernel"], r["precision"], int(r["size"]), int(r["threads"])): float(r["time_s"])
-                for r in csv.DictReader(f) if r["variant"] == "hpk_omp" and r["time_s"]}
+        for r in csv.DictReader(f):
+            if r["variant"] == "hpk_omp" and r["time_s"]:
+                out.setdefault((r["kernel"], r["precision"], int(r["size"]), int(r["threads"])), float(r["time_s"]))
+    return out
 
 
 def machine(results_dir):

@@ -90,19 +90,22 @@ def time_panel(ax, rows, kernel, precs, tmax):
             s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
             if s:
                 ax.axvline(s, color="black", linestyle=PRECISION_LINES[p], linewidth=1)
-            note = f"{benchdata.PRECISION_NAMES[p]} " + (f"from {benchdata.fmt_count(s)}" if s else "none")
+            note = f"{benchdata.PRECISION_NAMES[p]}: " + (f"from {benchdata.fmt_count(s)}" if s else "none")
             if pred:
                 ps = benchdata.predicted_break_even(pred)
                 if ps:
                     ax.axvline(ps, color="#17becf", linestyle=PRECISION_LINES[p], linewidth=1)
-                note += f" (predicted {'from ' + benchdata.fmt_count(ps) if ps else 'none'})"
+                note += f" (model: {'from ' + benchdata.fmt_count(ps) if ps else 'none'})"
             notes.append(note)
     plotting.count_axis(ax)
     ax.set_yscale("log")
     ax.set_xlabel(benchdata.size_unit(kernel))
     ax.set_ylabel("seconds per call (log scale)")
+    # One line per precision: a panel's title stays within its own width.
     title = benchdata.KERNEL_TITLES.get(kernel, kernel)
-    ax.set_title(title + ("\nbreak-even: " + " · ".join(notes) if notes else ""), fontsize=10)
+    if notes:
+        title += "\n" + "\n".join(f"break-even, {n}" for n in notes)
+    ax.set_title(title, fontsize=10)
 
 
 def plural(t):

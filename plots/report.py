@@ -1,10 +1,14 @@
-"""Writes RESULTS_DIR/report.md: findings written from the data (per kernel
+"""Writes RESULTS_DIR/report.md: findings written from the data (the kernels
+each library ran and whether hpk and each peer ran the same vector width,
+isa.py; per kernel
 family: where hpk is ahead of, tied with or behind each peer present, how
 close to the roofline it runs, the offload break-even, the accuracy study's
 outcome when accuracy.csv exists), the run's noise and whether it can be
 trusted (noise.json, plots/noise.py), the machine, the STREAM roofline, the
 headline ratios (hpk OpenMP against each CPU peer -- with BLIS's threading
-and kernel choice, peers.py -- and against the textbook versions), the
+and kernel choice, peers.py -- and against the textbook versions), hpk
+against OpenBLAS per hpk code path run ("CPU paths": the folder's own run
+and each scripts/bench --cpu-path run in cpu-path-PATH/), the
 accuracy study (accuracy.py), strong scaling at the largest size, hpk
 over MPI ranks (mpi_report.py, from mpi_results.csv) and the plots; prints
 the findings and the headline tables.  Run the plot scripts first so the
@@ -20,6 +24,7 @@ import statistics
 
 import accuracy
 import benchdata
+import isa
 import mpi_report
 import mpidata
 import noise as noise_study
@@ -464,6 +469,64 @@ def accuracy_text(results_dir):
     return "; ".join(parts)
 
 
+def run_kernels(rows):
+    """The kernels one hpk_bench run's libraries ran (isa.COLUMNS), from its
+    first CPU row; {} without one."""
+    for r in rows:
+        if r.get("hpk_cpu_path") and not benchdata.device(r["variant"]):
+            return {k: r.get(k) for k in isa.COLUMNS}
+    return {}
+
+
+def kernels_text(rows):
+    """Each CPU peer present against hpk's path: ['hpk avx512 (AVX-512) vs
+    OpenBLAS Haswell (AVX2): **not like for like** ...', ...]."""
+    k = run_kernels(rows)
+    out = []
+    for peer in benchdata.cpu_peers(rows):
+        if peer in isa.PEERS:
+            text = isa.comparison_text(k, peer)
+            if text:
+                out.append(text)
+    return out
+
+
+def peer_name(rows, peer):
+    """'OpenBLAS (Haswell, AVX2)', with 'narrower than hpk's avx512, not like
+    for like' where the widths differ; the plain name without the record."""
+    name = benchdata.short_label(peer)
+    tag = isa.short_tag(run_kernels(rows), peer) if peer in isa.PEERS else None
+    return f"{name} ({tag})" if tag else name
+
+
+def cpu_paths_table(runs):
+    """Per hpk code path run (the folder's own and each --cpu-path folder's)
+    and kernel: OpenBLAS time / hpk OpenMP time, median over the sizes and
+    both precisions (range), on 1 thread and on the most threads, with
+    OpenBLAS's core of that run named.  None without such points."""
+    counts = sorted({t for run in runs for r in run if r["variant"] == "hpk_omp" for t in [r["threads"]]})
+    if not counts:
+        return None
+    shown = sorted({1, counts[-1]})
+    header = ["hpk path (ISA)", "OpenBLAS core (ISA)", "kernel"] + \
+        [f"OpenBLAS time / hpk time, {plural(t)}" for t in shown] + ["points: hpk ahead / tied / behind"]
+    out = []
+    for run in runs:
+        k = run_kernels(run)
+        path = f"{k.get('hpk_cpu_path') or '?'} ({isa.label(k.get('hpk_isa'))})"
+        core = (f"{k['openblas_core']} ({isa.label(k.get('openblas_isa'))}"
+                + ("; **not like for like**" if k.get("openblas_vs_hpk_isa") in ("narrower", "wider") else "")
+                + ")") if k.get("openblas_core") else "not recorded"
+        pts_all = comparisons(run, "hpk_omp", "openblas")
+        for kernel in benchdata.KERNELS:
+            pts = [p for p in pts_all if p["kernel"] == kernel]
+            if not pts:
+                continue
+            out.append([path, core, kernel] + [ratio_summary(p["ratio"] for p in pts if p["threads"] == t)
+                                               for t in shown] + [tally(pts)])
+    return table(header, out) if out else None
+
+
 def findings(rows, threads, results_dir, assessment, mpi_rows=()):
     """The Findings section: every figure computed from this folder."""
     tmax = threads[-1]
@@ -476,6 +539,16 @@ def findings(rows, threads, results_dir, assessment, mpi_rows=()):
     md.append(f"- **This run** is {verdict}: median CV " +
               (f"{100 * assessment['median_cv']:.1f}%" if assessment["median_cv"] is not None else "–") +
               " (see Noise and trust).")
+    compared = kernels_text(rows)
+    if compared:
+        md.append("- **Kernels compared** (the ISA each library ran): " + "; ".join(compared) + ".")
+    for path_rows in benchdata.all_path_rows(results_dir, rows)[1:]:
+        k = run_kernels(path_rows)
+        pts = comparisons(path_rows, "hpk_omp", "openblas")
+        if k and pts:
+            md.append(f"- **hpk's {k['hpk_cpu_path']} path** (`--cpu-path`; "
+                      f"{isa.comparison_text(k, 'openblas') or 'OpenBLAS core not recorded'}): against "
+                      f"OpenBLAS, " + versus(pts, benchdata.KERNELS) + " (see CPU paths).")
     peers = benchdata.cpu_peers(rows)
     for family, kernels in FAMILIES:
         frows = [r for r in rows if r["kernel"] in kernels]
@@ -485,7 +558,7 @@ def findings(rows, threads, results_dir, assessment, mpi_rows=()):
         for peer in peers + ["naive_omp"]:
             pts = comparisons(frows, "hpk_omp", peer)
             if pts and (peer != "naive_omp" or not parts):
-                name = "the textbook version" if peer == "naive_omp" else benchdata.short_label(peer)
+                name = "the textbook version" if peer == "naive_omp" else peer_name(frows, peer)
                 parts.append(f"against {name}, " + versus(pts, kernels))
         if benchdata.memory_bound(kernels[0]):
             roof = roofline_text(frows, kernels, tmax)
@@ -536,7 +609,7 @@ def findings(rows, threads, results_dir, assessment, mpi_rows=()):
     return md + [""]
 
 
-def machine(data):
+def machine(data, rows=()):
     c = data.get("context", {})
     cache = ", ".join(f"L{lvl} {benchdata.fmt_bytes(s)}" for lvl, s in sorted(benchdata.caches(data).items()))
     items = [
@@ -548,8 +621,11 @@ def machine(data):
         ("harness", f"{c.get('bench_cxx_compiler')} `{c.get('bench_cxx_flags')}`, "
                     f"Google Benchmark {c.get('benchmark_version')}; {c.get('harness')}"),
         ("OpenBLAS", f"{c.get('openblas_config')} ({c.get('openblas_parallel')}), "
-                     f"{c.get('openblas_library')}"),
+                     f"{c.get('openblas_library')}; core {c.get('openblas_core', 'not recorded')}"
+                     + (f" (OPENBLAS_CORETYPE={c['openblas_coretype_env']})"
+                        if c.get("openblas_coretype_env", "(not set)") != "(not set)" else "")),
         ("BLIS", c.get("blis", "not recorded")),
+        ("kernels compared", "; ".join(kernels_text(rows)) or "not recorded"),
         ("OpenCL device", c.get("opencl_device")),
         ("threading environment", c.get("threading_env")),
         ("load average before the build (1 min)", c.get("load_before_build", "not recorded")),
@@ -585,6 +661,11 @@ HOW_TO_READ = """\
   speedup by that.  For the compute-bound Monte Carlo, the serial fraction
   of an Amdahl fit and Karp–Flatt's (1/S − 1/p)/(1 − 1/p) are given only
   with at least three thread counts (with two they restate the speedup).
+- **Kernels compared**: each library picks its kernels for the CPU (or as
+  `OPENBLAS_CORETYPE` says).  hpk's code path, OpenBLAS's core and BLIS's
+  sub-configuration are named with their ISA; a peer on narrower vectors
+  than hpk's path is **not like for like**, and part of hpk's lead over it
+  is the wider ISA.
 - `results.csv` holds every point (columns explained in `plots/tidy.py`);
   `bench.json` is Google Benchmark's raw output with the machine context.
 """
@@ -649,7 +730,7 @@ def main():
 
     md = [f"# hpk benchmark study: {ctx.get('host_name', '?')}, {ctx.get('date', '?')}", "",
           f"Command: `{ctx.get('command', '?').strip()}`", ""] + find_md + noise_md + [
-          "## Machine", "", machine(data), "",
+          "## Machine", "", machine(data, rows), "",
           "## STREAM bandwidth (the roofline)", "",
           "GB/s of the best repetition, per thread count: the read-only sum and the triad.  Each "
           "row of results.csv is compared (stream_gbps, pct_stream) with the read at its thread count "
@@ -658,12 +739,24 @@ def main():
     blis_md, blis_text = peers.blis_section(rows, threads, ctx)
     for peer, head_md, _ in heads:
         name = benchdata.short_label(peer)
-        md += [f"## hpk OpenMP vs {name}", "",
-               f"{name} time / hpk time at the same thread count (> 1: hpk faster): median over the "
+        md += [f"## hpk OpenMP vs {name}", ""]
+        if peer in isa.PEERS and isa.comparison_text(run_kernels(rows), peer):
+            md += ["Kernels: " + isa.comparison_text(run_kernels(rows), peer) + ".", ""]
+        md += [f"{name} time / hpk time at the same thread count (> 1: hpk faster): median over the "
                "sizes (range); the points where hpk is ahead, tied (the ratio's min–max interval over the "
                "repetitions includes 1) and behind; GB/s at the largest size.", "", head_md, ""]
         if peer == benchdata.SECOND_PEER and blis_md:
             md += blis_md
+    paths = cpu_paths_table(benchdata.all_path_rows(results_dir, rows))
+    if paths:
+        md += ["## CPU paths", "",
+               "hpk OpenMP against OpenBLAS per hpk code path run: OpenBLAS time / hpk time (> 1: hpk "
+               "faster), median over the sizes and both precisions (range), with the OpenBLAS core that "
+               "ran beside it (`openblas_get_corename()`).  `scripts/bench --cpu-path PATH,...|all` runs "
+               "each path in its own process with OpenBLAS on the core of the same ISA "
+               "(OPENBLAS_CORETYPE: SkylakeX for avx512, Haswell for avx2, Prescott for portable); "
+               "without it the table has hpk's default path against OpenBLAS as the environment has it.  "
+               "Per point: results.csv (hpk_cpu_path, openblas_core).", "", paths[0], ""]
     accuracy_md, accuracy_text_ = accuracy.section(results_dir)
     if accuracy_md:
         md += accuracy_md
@@ -731,6 +824,10 @@ def main():
         name = benchdata.short_label(peer)
         print(f"hpk OpenMP vs {name} ({name} time / hpk time: median over sizes (range)):")
         print(head_text)
+    if paths:
+        print()
+        print("hpk OpenMP vs OpenBLAS per hpk code path (OpenBLAS time / hpk time: median over sizes (range)):")
+        print(paths[1])
     if blis_text:
         print()
         print("BLIS's threading and kernels (BLIS time / hpk time; BLIS 1t / BLIS most threads):")

@@ -43,6 +43,19 @@ time split into compute_s and comm_s (comm_share of the time).  Every
 other row is one process: ranks 1.  A folder of scripts/bench-mpi (no
 bench.json) gets a results.csv of its MPI rows alone.
 
+The kernels each library ran: every CPU row carries hpk_cpu_path (the code
+path hpk's CPU variants ran: portable, avx2, avx512), openblas_core
+(openblas_get_corename()) and blis_arch (BLIS's sub-configuration), the ISA
+of each (hpk_isa, openblas_isa, blis_isa: sse2 ... sse4.2 128-bit, avx and
+avx2 256-bit, avx512 512-bit; plots/isa.py maps the names), and the width
+of each peer's ISA against hpk's path (openblas_vs_hpk_isa, blis_vs_hpk_isa:
+narrower, same, wider, or unknown for a name isa.py does not know).  A
+speedup over a peer on narrower vectors is not a like-for-like result.
+With scripts/bench --cpu-path, the rows of every path run follow one
+another (the folder's own bench.json first, then each cpu-path-<PATH>/
+folder's, best path first): a point appears once per path, hpk_cpu_path
+tells them apart.
+
 With --data, RESULTS_DIR/data.csv has the reductions' GB/s on each other
 kind of data beside their GB/s on uniform data (vs_uniform: the ratio).
 
@@ -83,8 +96,12 @@ def main():
     mpi_only = not os.path.exists(os.path.join(results_dir, benchdata.JSON_NAME)) and mpidata.read_raw(results_dir)
     rows = [] if mpi_only else benchdata.read_rows(results_dir)
     mpi_rows = mpidata.read_rows(results_dir, rows)
-    path = write_csv(results_dir, rows + mpi_rows)
-    print(f"wrote {path} ({len(rows) + len(mpi_rows)} rows{f', {len(mpi_rows)} of them MPI' if mpi_rows else ''})")
+    # The further --cpu-path runs' rows after the folder's own.
+    path_rows = [r for run in benchdata.all_path_rows(results_dir, rows)[1:] for r in run] if rows else []
+    path = write_csv(results_dir, rows + path_rows + mpi_rows)
+    print(f"wrote {path} ({len(rows) + len(path_rows) + len(mpi_rows)} rows"
+          f"{f', {len(path_rows)} of them from the other --cpu-path runs' if path_rows else ''}"
+          f"{f', {len(mpi_rows)} of them MPI' if mpi_rows else ''})")
     if mpi_only:
         return
     data_rows = benchdata.data_rows(benchdata.load_json(results_dir))

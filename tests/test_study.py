@@ -730,6 +730,42 @@ class BenchOptions(BenchScript):
         p = self.bench("--help")
         self.assertEqual(p.returncode, 0)
         self.assertIn("--warmup", p.stdout)
+        self.assertIn("--cpu-path", p.stdout)
+        self.assertIn("OPENBLAS_CORETYPE=SkylakeX", p.stdout)
+
+    def test_cpu_path_names(self):
+        self.check_refused(["--cpu-path", "avx2,sse9"], "'sse9'", "avx512", "avx2", "portable", "all")
+        self.check_refused(["--cpu-path=native"], "'native'")
+        self.check_refused(["--cpu-path="], "--cpu-path needs")
+        self.check_refused(["--cpu-path"], "--cpu-path needs a value")
+
+    def test_cpu_path_all_stands_alone(self):
+        self.check_refused(["--cpu-path", "all,portable"], "all stands alone")
+
+    def test_cpu_path_needs_an_hpk_cpu_variant(self):
+        self.check_refused(["--cpu-path", "portable", "--variants", "openblas,blis"],
+                           "--variants needs hpk_serial or hpk_omp")
+
+    def test_cpu_path_this_cpu_lacks(self):
+        # Refused before the build where /proc/cpuinfo lacks the path's features.
+        try:
+            with open("/proc/cpuinfo") as f:
+                flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), None)
+        except OSError:
+            flags = None
+        if flags is None or "avx512f" in flags:
+            self.skipTest("this CPU runs avx512 (or has no /proc/cpuinfo)")
+        self.check_refused(["--cpu-path", "avx512"], "this CPU cannot run 'avx512'", "portable")
+
+    def test_cpu_path_accepted(self):
+        # A good --cpu-path gets past the checks: the stubbed scripts/deps step runs next.
+        p = self.bench("--cpu-path", "portable", "--quick", "--kernels", "dot", "--out",
+                       os.path.join(self.tmp, "o"))
+        self.assertNotIn("cpu-path", p.stderr)
+        self.assertNotIn("nothing was built", p.stderr)
+        p = self.bench("--cpu-path=all", "--variants", "hpk_omp,openblas", "--out", os.path.join(self.tmp, "o"))
+        self.assertNotIn("cpu-path", p.stderr)
+        self.assertNotIn("nothing was built", p.stderr)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,12 @@
   the comparison rule (within 2x is "the same"; an Inf/NaN result is worse
   than any number), the findings sentence, the table, and the report
   sections (peers.py's BLIS table, accuracy.py's table) on synthetic input.
+- The peers' kernels (plots/isa.py): every CPU row's hpk_cpu_path,
+  openblas_core, blis_arch, their ISAs and the width comparison; report.md
+  saying "not like for like" where a peer runs narrower vectors than hpk's
+  path (Findings and the vs-peer sections), and the --cpu-path runs
+  (cpu-path-PATH/ folders): their rows in results.csv, report.md's CPU paths
+  table and finding.
 
 usage: python3 tests/test_study_peers.py SOURCE_DIR [unittest arguments]
 """
@@ -23,6 +29,7 @@ SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.p
 sys.path.insert(0, os.path.join(SOURCE, "plots"))
 import accuracy  # noqa: E402
 import benchdata  # noqa: E402
+import isa  # noqa: E402
 import peers  # noqa: E402
 
 
@@ -169,6 +176,203 @@ class Accuracy(unittest.TestCase):
     def test_no_csv_no_section(self):
         os.remove(os.path.join(self.dir, accuracy.ACCURACY_CSV))
         self.assertEqual(accuracy.section(self.dir), (None, None))
+
+
+def kernels_context(path, core, blis="BLIS 0.9.0, zen3 kernels, OpenMP build", machine="x86_64", **extra):
+    """A run's context as bench/context.cpp records it: hpk's path,
+    OpenBLAS's core, BLIS's description (its arch inside)."""
+    return dict(host_name="test", caches=[], os=f"Linux 6.1.0 {machine}", hpk_cpu_path=path,
+                openblas_core=core, blis=blis, **extra)
+
+
+def bench_on(path, core, speed=1.0, **context):
+    """bench()'s points (hpk_omp faster by `speed`) under a run's kernels."""
+    data = bench()
+    for b in data["benchmarks"]:
+        if b["run_name"].split("/")[2] == "hpk_omp":
+            b["real_time"] /= speed
+    data["context"] = kernels_context(path, core, **context)
+    return data
+
+
+def write_bench(folder, data):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "bench.json"), "w") as f:
+        json.dump(data, f)
+
+
+def run_script(script, folder):
+    p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", script + ".py"), folder],
+                       capture_output=True, text=True, timeout=120)
+    return p
+
+
+class PeerKernels(unittest.TestCase):
+    """hpk's path against the peers' kernels, per row and in the report."""
+
+    def test_isa_names(self):
+        self.assertEqual(isa.openblas_isa("Haswell"), "avx2")
+        self.assertEqual(isa.openblas_isa("HASWELL"), "avx2")  # non-DYNAMIC_ARCH builds spell it so
+        self.assertEqual(isa.openblas_isa("SkylakeX"), "avx512")
+        self.assertEqual(isa.openblas_isa("Prescott"), "sse3")
+        self.assertEqual(isa.openblas_isa("Zen"), "avx2")
+        self.assertEqual(isa.blis_isa("zen3"), "avx2")
+        self.assertEqual(isa.blis_isa("skx"), "avx512")
+        self.assertEqual(isa.blis_isa("generic"), "generic")
+        self.assertEqual(isa.hpk_isa("portable", "x86_64"), "sse2")
+        self.assertEqual(isa.hpk_isa("portable", "aarch64"), "neon")
+        self.assertIsNone(isa.hpk_isa("native"))
+        self.assertEqual(isa.compare("avx2", "avx512"), "narrower")
+        self.assertEqual(isa.compare("sse3", "sse2"), "same")
+        self.assertEqual(isa.compare("avx512", "avx2"), "wider")
+        self.assertIsNone(isa.compare(None, "avx2"))
+
+    def test_columns_on_cpu_rows(self):
+        rows = benchdata.tidy_rows(bench_on("avx512", "Haswell"))
+        for r in rows:
+            if r["variant"] == "hpk_cl_kernel":
+                self.assertTrue(all(r[c] is None for c in isa.COLUMNS), r)
+                continue
+            self.assertEqual((r["hpk_cpu_path"], r["hpk_isa"]), ("avx512", "avx512"))
+            self.assertEqual((r["openblas_core"], r["openblas_isa"]), ("Haswell", "avx2"))
+            self.assertEqual((r["blis_arch"], r["blis_isa"]), ("zen3", "avx2"))
+            self.assertEqual(r["openblas_vs_hpk_isa"], "narrower")
+            self.assertEqual(r["blis_vs_hpk_isa"], "narrower")
+
+    def test_same_wider_unknown(self):
+        def first(data):
+            return next(r for r in benchdata.tidy_rows(data) if r["variant"] == "hpk_omp")
+        r = first(bench_on("portable", "Prescott", blis="BLIS 0.9.0, generic kernels, OpenMP build"))
+        self.assertEqual((r["openblas_vs_hpk_isa"], r["blis_vs_hpk_isa"]), ("same", "same"))
+        r = first(bench_on("avx2", "SkylakeX", blis_arch="skx"))
+        self.assertEqual((r["openblas_vs_hpk_isa"], r["blis_arch"], r["blis_vs_hpk_isa"]),
+                         ("wider", "skx", "wider"))
+        r = first(bench_on("avx2", "Loongson3R4", blis="none: cannot load BLIS"))
+        self.assertEqual((r["openblas_vs_hpk_isa"], r["blis_arch"], r["blis_vs_hpk_isa"]), ("unknown", None, None))
+        # A JSON from before the harness recorded the kernels: blank columns, no claim.
+        data = bench()
+        r = next(r for r in benchdata.tidy_rows(data) if r["variant"] == "hpk_omp")
+        self.assertIsNone(r["openblas_vs_hpk_isa"])
+        self.assertIsNone(r["hpk_cpu_path"])
+
+    def test_wording(self):
+        row = isa.columns(kernels_context("avx512", "Haswell"))
+        text = isa.comparison_text(row, "openblas")
+        self.assertTrue(text.startswith("hpk avx512 (AVX-512) vs OpenBLAS Haswell (AVX2): **not like for like**"),
+                        text)
+        self.assertIn("256-bit vectors, hpk 512-bit", text)
+        same = isa.comparison_text(isa.columns(kernels_context("avx2", "Haswell")), "openblas")
+        self.assertEqual(same, "hpk avx2 (AVX2) vs OpenBLAS Haswell (AVX2): like for like (256-bit vectors both)")
+        self.assertIn("compare with care",
+                      isa.comparison_text(isa.columns(kernels_context("avx2", "Foo")), "openblas"))
+
+    def test_report_says_not_like_for_like(self):
+        d = tempfile.mkdtemp()
+        try:
+            write_bench(d, bench_on("avx512", "Haswell", speed=3.0, openblas_coretype_env="Haswell"))
+            self.assertEqual(run_script("tidy", d).returncode, 0)
+            with open(os.path.join(d, "results.csv"), newline="") as f:
+                rows = list(csv.DictReader(f))
+            for c in isa.COLUMNS:
+                self.assertIn(c, rows[0])
+            self.assertEqual({r["openblas_vs_hpk_isa"] for r in rows if r["variant"] != "hpk_cl_kernel"},
+                             {"narrower"})
+            p = run_script("report", d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "report.md")) as f:
+                md = f.read()
+            findings = md.split("\n## Findings\n")[1].split("\n## ")[0]
+            claim = "hpk avx512 (AVX-512) vs OpenBLAS Haswell (AVX2): **not like for like**"
+            self.assertIn("**Kernels compared**", findings)
+            self.assertIn(claim, findings)
+            # The family's sentence names the peer's core beside its verdict.
+            self.assertIn("against OpenBLAS (Haswell, AVX2: narrower than hpk's avx512, not like for like), hpk is "
+                          "ahead", findings)
+            for section in ("OpenBLAS", "BLIS"):
+                body = md.split(f"\n## hpk OpenMP vs {section}\n")[1].split("\n## ")[0]
+                self.assertIn(f"Kernels: hpk avx512 (AVX-512) vs {section} ", body)
+                self.assertIn("**not like for like**", body)
+            self.assertIn("core Haswell (OPENBLAS_CORETYPE=Haswell)", md)
+            # The CPU paths table: one path, its OpenBLAS core flagged.
+            paths = md.split("\n## CPU paths\n")[1].split("\n## ")[0]
+            self.assertIn("| avx512 (AVX-512) | Haswell (AVX2; **not like for like**) | dot | 6.00 (6.00–6.00) | "
+                          "6.00 (6.00–6.00) |", paths)
+        finally:
+            shutil.rmtree(d)
+
+    def test_like_for_like_is_not_flagged(self):
+        d = tempfile.mkdtemp()
+        try:
+            write_bench(d, bench_on("avx2", "Haswell", blis_arch="zen3"))
+            p = run_script("report", d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(os.path.join(d, "report.md")) as f:
+                md = f.read()
+            # Only "How to read this" explains the phrase.
+            self.assertNotIn("not like for like", md.split("\n## How to read this\n")[0])
+            self.assertIn("hpk avx2 (AVX2) vs OpenBLAS Haswell (AVX2): like for like (256-bit vectors both)", md)
+        finally:
+            shutil.rmtree(d)
+
+
+class PathRuns(unittest.TestCase):
+    """scripts/bench --cpu-path: the first path in the folder, each further
+    one in cpu-path-PATH/, OpenBLAS on the core of its ISA."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        write_bench(self.dir, bench_on("avx512", "SkylakeX", speed=2.0, blis_arch="zen4"))
+        write_bench(os.path.join(self.dir, "cpu-path-portable"), bench_on("portable", "Prescott", speed=0.5))
+        write_bench(os.path.join(self.dir, "cpu-path-avx2"), bench_on("avx2", "Haswell", speed=1.0))
+        os.makedirs(os.path.join(self.dir, "cpu-path-avx9"))  # no bench.json: not a run
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_path_runs_best_first(self):
+        self.assertEqual([p for p, _ in benchdata.path_runs(self.dir)], ["avx2", "portable"])
+        self.assertEqual(benchdata.path_runs(os.path.join(self.dir, "cpu-path-avx2")), [])
+
+    def test_results_csv_has_every_path(self):
+        p = run_script("tidy", self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("from the other --cpu-path runs", p.stdout)
+        with open(os.path.join(self.dir, "results.csv"), newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r["variant"] == "hpk_omp" and r["kernel"] == "dot"]
+        got = [(r["hpk_cpu_path"], r["openblas_core"], r["threads"], r["speedup_vs_peer"]) for r in rows]
+        self.assertEqual(got, [("avx512", "SkylakeX", "1", "4"), ("avx512", "SkylakeX", "2", "4"),
+                               ("avx2", "Haswell", "1", "2"), ("avx2", "Haswell", "2", "2"),
+                               ("portable", "Prescott", "1", "1"), ("portable", "Prescott", "2", "1")])
+
+    def test_mpi_comparison_takes_the_folders_own_run(self):
+        try:
+            import mpi_scaling  # imports matplotlib
+        except ImportError:
+            self.skipTest("no matplotlib")
+        self.assertEqual(run_script("tidy", self.dir).returncode, 0)
+        # hpk OpenMP's time from the folder's own run (its rows come first), not a later path's.
+        self.assertAlmostEqual(mpi_scaling.omp_times(self.dir)[("dot", "d", 1024, 1)], 0.5e-6)
+
+    def test_report_table_and_findings(self):
+        p = run_script("report", self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.dir, "report.md")) as f:
+            md = f.read()
+        paths = md.split("\n## CPU paths\n")[1].split("\n## ")[0]
+        lines = [l for l in paths.splitlines() if l.startswith("| ") and "| dot |" in l]
+        self.assertEqual(lines, [
+            "| avx512 (AVX-512) | SkylakeX (AVX-512) | dot | 4.00 (4.00–4.00) | 4.00 (4.00–4.00) | "
+            "2 ahead / 0 tied / 0 behind |",
+            "| avx2 (AVX2) | Haswell (AVX2) | dot | 2.00 (2.00–2.00) | 2.00 (2.00–2.00) | "
+            "2 ahead / 0 tied / 0 behind |",
+            "| portable (SSE2) | Prescott (SSE3) | dot | 1.00 (1.00–1.00) | 1.00 (1.00–1.00) | "
+            "0 ahead / 2 tied / 0 behind |"])
+        findings = md.split("\n## Findings\n")[1].split("\n## ")[0]
+        self.assertIn("**hpk's avx2 path** (`--cpu-path`; hpk avx2 (AVX2) vs OpenBLAS Haswell (AVX2): like for like",
+                      findings)
+        self.assertIn("**hpk's portable path**", findings)
+        self.assertIn("hpk avx512 (AVX-512) vs BLIS zen4 (AVX-512): like for like", findings)
+        self.assertIn("hpk OpenMP vs OpenBLAS per hpk code path", p.stdout)
 
 
 if __name__ == "__main__":
