@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define HPK__GEMV_PANEL 1024 /* axpy form: y elements accumulated in L1 at once */
-#define HPK__GEMV_DEPTH 4    /* axpy form: vectors folded into them per pass */
+#define HPK__GEMV_DEPTH 8    /* axpy form: vectors folded into them per pass */
 
 typedef struct gemv_shape {
     bool dot_form;

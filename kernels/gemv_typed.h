@@ -145,11 +145,17 @@ static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j
         acc[e] = (GEMV_T)0;
     int64_t k = k0;
     for (; k + HPK__GEMV_DEPTH <= k1; k += HPK__GEMV_DEPTH) {
-        const GEMV_T x0 = j->x[k * incx], x1 = j->x[(k + 1) * incx];
-        const GEMV_T x2 = j->x[(k + 2) * incx], x3 = j->x[(k + 3) * incx];
-        const GEMV_T *v0 = v + k * lda, *v1 = v0 + lda, *v2 = v1 + lda, *v3 = v2 + lda;
-        for (int64_t e = 0; e < width; e++)
-            acc[e] = acc[e] + x0 * v0[e] + x1 * v1[e] + x2 * v2[e] + x3 * v3[e];
+        GEMV_T xk[HPK__GEMV_DEPTH];
+        const GEMV_T *vk[HPK__GEMV_DEPTH];
+        HPK__EACH(d, HPK__GEMV_DEPTH) {
+            xk[d] = j->x[(k + d) * incx];
+            vk[d] = v + (k + d) * lda;
+        }
+        for (int64_t e = 0; e < width; e++) {
+            GEMV_T t = acc[e];
+            HPK__EACH(d, HPK__GEMV_DEPTH) t += xk[d] * vk[d][e];
+            acc[e] = t;
+        }
     }
     for (; k < k1; k++) {
         const GEMV_T xk = j->x[k * incx];

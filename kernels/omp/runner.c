@@ -17,8 +17,11 @@
 #define HPK__OMP_MAX_PIECES (1 << HPK__OMP_TREE_DEPTH)
 
 /* Below this much work per thread (elements touched), starting another
- * thread costs more than it saves. */
+ * thread costs more than it saves.  (Defined on the command line only to
+ * measure where that is: see docs/PERFORMANCE.md.) */
+#ifndef HPK__OMP_MIN_WORK
 #define HPK__OMP_MIN_WORK 32768.0
+#endif
 
 /* The CPUs this process may run on, or 0 when the system does not say. */
 static int affinity_cpus(void)
