@@ -1,6 +1,8 @@
 // Monte Carlo points: pi from `size` samples, for hpk (serial, OpenMP,
-// OpenCL) and the textbook rand()-based OpenMP loop.
+// OpenCL), the textbook rand()-based OpenMP loop, and the plain per-sample
+// loop over hpk's own Philox (philox_loop.c).
 #include "harness.h"
+#include "philox_loop.h"
 
 #include <cstdlib>
 
@@ -51,6 +53,25 @@ static void add_mc_pi(int64_t samples)
         std::srand(42);
         for (auto _ : st)
             benchmark::DoNotOptimize(naive_mc_pi(samples, threads));
+    });
+    // The straightforward loop over hpk's Philox, thread for thread against
+    // hpk_omp: it must count exactly hpk's hits (checked untimed, against
+    // hpk_mc_pi on the same seed), or the point fails.
+    p.variant = "philox_loop";
+    add(p, [=](benchmark::State &st, int threads) {
+        uint64_t seed = 42;
+        Context ctx("hpk_omp", threads);
+        hpk_mc_result r;
+        if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed, &r) != HPK_SUCCESS)
+            return fail(st, ctx.error());
+        const uint64_t hits = hpkb_philox_loop_hits(uint64_t(samples), seed, threads);
+        // hpk's estimate is 4 (hits / samples) (common/mc_finish.h): the same
+        // hit count gives the same bits.
+        if (4.0 * (double(hits) / double(samples)) != r.estimate)
+            return fail(st, "philox_loop counted " + std::to_string(hits) + " hits of " + std::to_string(samples) +
+                                ", hpk_mc_pi about " + std::to_string(r.estimate / 4.0 * double(samples)));
+        for (auto _ : st)
+            benchmark::DoNotOptimize(hpkb_philox_loop_hits(uint64_t(samples), seed++, threads));
     });
 }
 

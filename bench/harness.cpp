@@ -34,6 +34,9 @@ const std::vector<Variant> &variants()
          "BLIS (typed API, dlopen'ed), bli_thread_set_num_threads(t); its level-1v and level-2 run on one thread"},
         {"naive_omp", Pool::openmp, true,
          "textbook OpenMP: row-by-row matvec, reduction(+:s) loops, rand()-based Monte Carlo"},
+        {"philox_loop", Pool::openmp, true,
+         "Monte Carlo pi as a plain scalar loop over hpk's Philox (common/philox.h), parallel for "
+         "reduction(+:hits): hpk's hit count, at the build's C flags"},
 #ifdef HPK_BENCH_OPENCL
         // The OpenCL device runs on its own threads (PoCL: all cores), so
         // these points run once, as threads:1.

@@ -28,9 +28,10 @@ spinning.
                        groups: gemv reductions mc stream (both rooflines) all
                        (default: all)
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
-  --variants=LIST      hpk_serial hpk_omp openblas blis naive_omp stream, and in
-                       OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast device
-                       (default: all)
+  --variants=LIST      hpk_serial hpk_omp openblas blis naive_omp philox_loop
+                       (mc_pi only: the plain loop over hpk's Philox) stream,
+                       and in OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast
+                       device (default: all)
   --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)

@@ -36,6 +36,11 @@ VARIANTS = {
     "blis": dict(threaded=True, label="BLIS", color="#8c564b", marker="X", peer="openblas", short="BLIS"),
     "naive_omp": dict(threaded=True, label="textbook OpenMP", color="#ff7f0e", marker="v",
                       peer="openblas"),
+    # Monte Carlo pi as the plain scalar loop over hpk's own Philox
+    # (bench/philox_loop.c): hpk_omp's baseline thread for thread (report.py's
+    # target: hpk at least PHILOX_TARGET times its samples/s).
+    "philox_loop": dict(threaded=True, label="plain Philox loop", color="#bcbd22", marker="*",
+                        peer="openblas"),
     "hpk_cl_kernel": dict(threaded=False, label="hpk OpenCL (device-resident)", color="#2ca02c",
                           marker="D", peer="clblast"),
     "hpk_cl_e2e": dict(threaded=False, label="hpk OpenCL (with transfers)", color="#17becf",
@@ -110,7 +115,7 @@ SECOND_PEER = "blis"
 # device one.  A CPU variant this file does not know is taken for a peer too.
 CPU_PEERS = ("openblas", "blis")
 DEVICE_PEERS = ("clblast",)
-HPK_OWN = ("hpk_serial", "hpk_omp", "naive_omp", "stream", "device")
+HPK_OWN = ("hpk_serial", "hpk_omp", "naive_omp", "philox_loop", "stream", "device")
 
 # Fewer thread counts than this (1 included) and a serial fraction (Amdahl
 # fit, Karp–Flatt) only restates the one measured speedup: not fitted.

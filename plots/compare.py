@@ -9,7 +9,7 @@ point is "same".
 
 A shared machine drifts: its load, clock or memory placement can move every
 library by the same 5-20% between two runs.  So each point of hpk's own
-variants (hpk_serial, hpk_omp, naive_omp, hpk_cl_kernel, hpk_cl_e2e) is
+variants (hpk_serial, hpk_omp, naive_omp, philox_loop, hpk_cl_kernel, hpk_cl_e2e) is
 also compared relative to its peer (benchdata.VARIANTS' `peer`: OpenBLAS
 for the CPU, CLBlast for the device-resident OpenCL calls; CLBlast for the
 end-to-end OpenCL calls too, which have none there) at the same kernel,

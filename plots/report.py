@@ -1,18 +1,21 @@
 """Writes RESULTS_DIR/report.md: findings written from the data (the kernels
 each library ran and whether hpk and each peer ran the same vector width,
-isa.py; per kernel
-family: where hpk is ahead of, tied with or behind each peer present, how
-close to the roofline it runs, the offload break-even, the accuracy study's
-outcome when accuracy.csv exists), the run's noise and whether it can be
-trusted (noise.json, plots/noise.py), the machine, the STREAM roofline, the
-headline ratios (hpk OpenMP against each CPU peer -- with BLIS's threading
-and kernel choice, peers.py -- and against the textbook versions), hpk
-against OpenBLAS per hpk code path run ("CPU paths": the folder's own run
-and each scripts/bench --cpu-path run in cpu-path-PATH/), the
-accuracy study (accuracy.py), strong scaling at the largest size, hpk
-over MPI ranks (mpi_report.py, from mpi_results.csv) and the plots; prints
-the findings and the headline tables.  Run the plot scripts first so the
-images exist.
+isa.py; per kernel family: where hpk is ahead of, tied with or behind each
+peer present, how close to the roofline it runs, whether hpk OpenMP on T
+threads is ever more than 5% slower than on 1, Monte Carlo pi against a
+plain scalar Philox loop (target 2x), the offload break-even, the accuracy
+study's outcome when accuracy.csv exists), the run's noise and whether it
+can be trusted (noise.json, plots/noise.py), the machine, the STREAM
+roofline, the headline ratios (hpk OpenMP against each CPU peer -- with
+BLIS's threading and kernel choice, peers.py -- and against the textbook
+versions), Monte Carlo pi against the plain Philox loop (per thread count,
+the 2x target met or missed), hpk against OpenBLAS per hpk code path run
+("CPU paths": the folder's own run and each scripts/bench --cpu-path run in
+cpu-path-PATH/), the accuracy study (accuracy.py), strong scaling at the
+largest size, the worst T-thread / 1-thread ratio of every kernel and
+precision ("Threads never hurt"), hpk over MPI ranks (mpi_report.py, from
+mpi_results.csv) and the plots; prints the findings and the headline
+tables.  Run the plot scripts first so the images exist.
 
 usage: /usr/bin/python3 plots/report.py RESULTS_DIR
 """
@@ -122,6 +125,180 @@ def textbook(rows, threads):
                                           if (r["size"], t) in naive))
             out.append(line)
     return table(header, out)
+
+
+# Monte Carlo pi's target: hpk OpenMP at least this many times the samples/s
+# of the plain scalar loop over hpk's Philox (variant philox_loop), on the
+# same thread count.
+PHILOX_TARGET = 2.0
+
+
+def size_label(r):
+    """'2^14 (128 KiB)', or '2^20 samples' for Monte Carlo."""
+    ws = r.get("working_set_bytes")
+    return f"{benchdata.fmt_count(r['size'])}" + (f" ({benchdata.fmt_bytes(ws)})" if ws else " samples")
+
+
+def philox_points(rows):
+    """{threads: [dict(size, ratio, interval, hpk, loop)]}: mc_pi, hpk OpenMP
+    against the plain Philox loop at the same size and thread count; ratio =
+    loop time / hpk time (= hpk samples/s / loop samples/s), interval its
+    min–max over the repetitions."""
+    loop = {(r["size"], r["threads"]): r for r in benchdata.select(rows, kernel="mc_pi", variant="philox_loop")}
+    out = {}
+    for r in benchdata.select(rows, kernel="mc_pi", variant="hpk_omp"):
+        o = loop.get((r["size"], r["threads"]))
+        if o:
+            out.setdefault(r["threads"], []).append(dict(size=r["size"], ratio=o["time_s"] / r["time_s"],
+                                                         interval=benchdata.row_interval(o, r), hpk=r, loop=o))
+    return {t: sorted(v, key=lambda p: p["size"]) for t, v in sorted(out.items())}
+
+
+def philox_verdict(pts):
+    """'met' when hpk is at least PHILOX_TARGET times the loop at every size,
+    else 'missed'; '(within the noise)' added where the lowest point's
+    min–max interval reaches across the target."""
+    low = min(pts, key=lambda p: p["ratio"])
+    word = "met" if low["ratio"] >= PHILOX_TARGET else "missed"
+    if low["interval"] and low["interval"][0] < PHILOX_TARGET <= low["interval"][1]:
+        word += " (within the noise)"
+    return word, low
+
+
+def philox_table(rows):
+    """Per thread count: hpk OpenMP's mc_pi samples/s over the plain Philox
+    loop's, and the target; None without both variants' rows."""
+    pts = philox_points(rows)
+    if not pts:
+        return None
+    header = ["threads", "hpk OpenMP Msamples/s, largest", "plain Philox loop Msamples/s, largest",
+              "hpk samples/s / loop samples/s: median over sizes (range)",
+              "lowest (size; min–max interval)", f"target ≥ {PHILOX_TARGET:g}× at every size"]
+    out = []
+    for t, ps in pts.items():
+        big = ps[-1]
+        word, low = philox_verdict(ps)
+        interval = f"{low['interval'][0]:.2f}–{low['interval'][1]:.2f}" if low["interval"] else "–"
+        out.append([str(t), fmt(big["hpk"]["msamples_per_s"], ".0f"), fmt(big["loop"]["msamples_per_s"], ".0f"),
+                    ratio_summary(p["ratio"] for p in ps),
+                    f"{low['ratio']:.2f} ({benchdata.fmt_count(low['size'])} samples; {interval})",
+                    f"**{word}**" if word.startswith("missed") else word])
+    return table(header, out)
+
+
+def philox_finding(rows):
+    """The findings line of Monte Carlo pi against the plain Philox loop;
+    None without the rows."""
+    pts = philox_points(rows)
+    if not pts:
+        return None
+    parts = []
+    for t, ps in pts.items():
+        word, low = philox_verdict(ps)
+        parts.append(f"{statistics.median(p['ratio'] for p in ps):.2f}× on {plural(t)} (lowest "
+                     f"{low['ratio']:.2f}× at {benchdata.fmt_count(low['size'])} samples): {word}")
+    missed = [t for t, ps in pts.items() if not philox_verdict(ps)[0].startswith("met")]
+    overall = ("target met on every thread count" if not missed else
+               "target missed on " + ", ".join(plural(t) for t in missed))
+    return (f"- **Monte Carlo pi vs a plain Philox loop** (hpk OpenMP's samples/s over the scalar per-sample "
+            f"loop over hpk's own Philox, same hits, same thread count; target ≥ {PHILOX_TARGET:g}× at every "
+            f"size): {overall}; " + "; ".join(parts) + " (see Monte Carlo pi against a plain Philox loop).")
+
+
+# Threads never hurt: hpk OpenMP on T threads must run at least this share of
+# its 1-thread speed, at every kernel and size.
+THREADS_TOLERANCE = 0.95
+
+THREADS_RULE = (
+    f"A point is **slower** when hpk OpenMP's 1-thread time / T-thread time is below {THREADS_TOLERANCE:.2f} "
+    "and the whole min–max interval of that ratio over the repetitions (slowest 1-thread over fastest "
+    f"T-thread time, and the reverse) lies below {THREADS_TOLERANCE:.2f}: even the repetitions most in its "
+    f"favour are more than {100 * (1 - THREADS_TOLERANCE):.0f}% slower.  Below {THREADS_TOLERANCE:.2f} with "
+    "an interval that reaches it is **within the noise**, not called a slowdown (the study's tie rule).")
+
+
+def threads_points(rows):
+    """{(kernel, prec): {threads: [hpk_omp rows with a 1-thread ratio]}} for
+    the thread counts above 1."""
+    out = {}
+    for r in benchdata.select(rows, variant="hpk_omp"):
+        if r["threads"] > 1 and r["speedup_vs_1thread"] is not None and r["kernel"] in benchdata.KERNELS:
+            out.setdefault((r["kernel"], r["precision"]), {}).setdefault(r["threads"], []).append(r)
+    order = {k: i for i, k in enumerate(benchdata.KERNELS)}
+    return dict(sorted(out.items(), key=lambda kv: (order[kv[0][0]], kv[0][1] != "d")))
+
+
+def threads_slower(r):
+    """Whether a row is slower than on 1 thread beyond the noise (THREADS_RULE)."""
+    hi = r["speedup_vs_1thread_hi"]
+    return r["speedup_vs_1thread"] < THREADS_TOLERANCE and (hi is None or hi < THREADS_TOLERANCE)
+
+
+def threads_mark(pts):
+    """(mark, worst row, slower rows): ok, slower or within the noise."""
+    worst = min(pts, key=lambda r: r["speedup_vs_1thread"])
+    slower = [r for r in pts if threads_slower(r)]
+    mark = "slower" if slower else "ok" if worst["speedup_vs_1thread"] >= THREADS_TOLERANCE else "within the noise"
+    return mark, worst, slower
+
+
+def threads_table(rows):
+    """Threads never hurt: per kernel and precision, per thread count T > 1,
+    the worst 1-thread time / T-thread time over the sizes, where, and the
+    mark; None without such rows."""
+    pts = threads_points(rows)
+    counts = sorted({t for by_t in pts.values() for t in by_t})
+    if not counts:
+        return None
+    header = ["kernel", "prec"] + [f"{plural(t)}: worst time 1t / time {t}t over sizes (size): mark"
+                                   for t in counts]
+    out = []
+    for (kernel, prec), by_t in pts.items():
+        line = [kernel, prec]
+        for t in counts:
+            if t not in by_t:
+                line.append("–")
+                continue
+            mark, worst, slower = threads_mark(by_t[t])
+            text = f"{worst['speedup_vs_1thread']:.2f} at {size_label(worst)}: "
+            text += (f"**slower** ({len(slower)} of {len(by_t[t])} sizes)" if mark == "slower" else mark)
+            line.append(text)
+        out.append(line)
+    return table(header, out)
+
+
+def threads_finding(rows):
+    """The findings line of Threads never hurt; None without the rows."""
+    pts = threads_points(rows)
+    counts = sorted({t for by_t in pts.values() for t in by_t})
+    if not counts:
+        return None
+    slower, noisy, worst = [], [], None
+    for (kernel, prec), by_t in pts.items():
+        for t, ps in sorted(by_t.items()):
+            mark, w, bad = threads_mark(ps)
+            if worst is None or w["speedup_vs_1thread"] < worst[0]["speedup_vs_1thread"]:
+                worst = (w, kernel, prec)
+            slower += [f"{kernel} {prec} at {benchdata.fmt_count(r['size'])} on {plural(t)} "
+                       f"({r['speedup_vs_1thread']:.2f}×)" for r in bad]
+            if mark == "within the noise":
+                noisy.append(f"{kernel} {prec} at {benchdata.fmt_count(w['size'])} on {plural(t)} "
+                             f"({w['speedup_vs_1thread']:.2f}×)")
+    w, kernel, prec = worst
+    where = f"{w['speedup_vs_1thread']:.2f}× {kernel} {prec} at {benchdata.fmt_count(w['size'])}" + \
+        (f" on {plural(w['threads'])}" if len(counts) > 1 else "")
+    ts = " or ".join(str(t) for t in counts)
+    rule = (f"1-thread time / T-thread time below {THREADS_TOLERANCE:.2f} with its whole min–max interval below "
+            "it is slower")
+    if slower:
+        text = (f"{len(slower)} point{'s' if len(slower) != 1 else ''} slower than on 1 thread: " +
+                ", ".join(slower[:8]) + (f" and {len(slower) - 8} more" if len(slower) > 8 else ""))
+    else:
+        text = f"no kernel slower on {ts} threads than on 1 (worst {where})"
+    if noisy:
+        text += f"; below {THREADS_TOLERANCE:.2f} within the noise: " + ", ".join(noisy[:8]) + \
+            (f" and {len(noisy) - 8} more" if len(noisy) > 8 else "")
+    return f"- **Threads never hurt** (hpk OpenMP, every kernel and size; {rule}): {text} (see Threads never hurt)."
 
 
 def stream_table(rows, threads, cache):
@@ -573,6 +750,9 @@ def findings(rows, threads, results_dir, assessment, mpi_rows=()):
                              " (compute-bound: no roofline)")
         md.append(f"- **{family}** ({', '.join(k for k in kernels if any(r['kernel'] == k for r in frows))}): " +
                   ("; ".join(parts) if parts else "no peer measured") + ".")
+    for line in (threads_finding(rows), philox_finding(rows)):
+        if line:
+            md.append(line)
     if any(r["variant"] in ("hpk_cl_kernel", "hpk_cl_e2e") for r in rows):
         kernels = [k for k in benchdata.KERNELS if any(r["kernel"] == k and r["variant"].startswith("hpk_cl")
                                                       for r in rows)]
@@ -764,7 +944,28 @@ def main():
         md += ["## Gain over the textbook versions", "",
                "Textbook time / hpk OpenMP time at the same thread count: the row-by-row OpenMP "
                "matvec, and the rand()-based Monte Carlo (median over the sizes, range).", "", naive_md, ""]
+    philox = philox_table(rows)
+    if philox:
+        md += ["## Monte Carlo pi against a plain Philox loop", "",
+               f"Target: hpk's mc_pi at least {PHILOX_TARGET:g}× the samples/s of a plain scalar Philox loop, "
+               "thread for thread.  The loop (`philox_loop`, bench/philox_loop.c) is what a user would write "
+               "with hpk's own Philox (common/philox.h): `hpk__philox_sample(seed, i, 0)` and "
+               "`hpk__pi_hit` per sample under `#pragma omp parallel for reduction(+:hits)`, compiled with the "
+               "build's C flags for the baseline ISA; it counts exactly hpk's hits (checked before timing).  "
+               "Ratio: loop time / hpk OpenMP time at the same size and thread count (= hpk samples/s / loop "
+               f"samples/s); *met* when it is at least {PHILOX_TARGET:g} at every size, *within the noise* "
+               "where the lowest point's min–max interval over the repetitions reaches across the target.",
+               "", philox[0], ""]
     md += ["## Strong scaling at the largest size", "", scale_md, ""]
+    never_hurt = threads_table(rows)
+    if never_hurt:
+        md += ["## Threads never hurt", "",
+               f"Target: on every kernel and size, hpk OpenMP on T threads is at most "
+               f"{100 * (1 - THREADS_TOLERANCE):.0f}% slower than on 1 thread (1-thread time / T-thread time "
+               f"≥ {THREADS_TOLERANCE:.2f}).  Per kernel and precision and per thread count, the worst ratio over "
+               "the sizes and where it is (the size: elements, m = n for gemv, samples for Monte Carlo; the "
+               "working set in brackets).  " + THREADS_RULE + "  Per point: results.csv "
+               "(speedup_vs_1thread, _lo, _hi).", "", never_hurt[0], ""]
     mpi_md, mpi_text = mpi_report.section(mpi_rows)
     md += mpi_md
     if benchdata.data_kinds(data):
@@ -832,6 +1033,15 @@ def main():
         print()
         print("BLIS's threading and kernels (BLIS time / hpk time; BLIS 1t / BLIS most threads):")
         print(blis_text)
+    if philox:
+        print()
+        print(f"Monte Carlo pi: hpk OpenMP against a plain Philox loop (target >= {PHILOX_TARGET:g}x):")
+        print(philox[1])
+    if never_hurt:
+        print()
+        print(f"Threads never hurt (hpk OpenMP, 1-thread time / T-thread time, worst over sizes; "
+              f"target >= {THREADS_TOLERANCE:.2f}):")
+        print(never_hurt[1])
     if mpi_text:
         print()
         print("hpk over MPI ranks (strong scaling; hpk OpenMP time / MPI time on ranks x threads threads):")

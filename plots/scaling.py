@@ -18,7 +18,8 @@ import plotting
 
 CLASS_SHADES = {"hpk_omp": ["#9ecae1", "#4292c6", "#08306b"],
                 "openblas": ["#fcbba1", "#ef3b2c", "#67000d"],
-                "naive_omp": ["#fdd0a2", "#fd8d3c", "#a63603"]}
+                "naive_omp": ["#fdd0a2", "#fd8d3c", "#a63603"],
+                "philox_loop": ["#e5e5a0", "#dbdb8d", "#8c8c14"]}
 
 
 amdahl_fraction = benchdata.amdahl_fraction
@@ -48,9 +49,10 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
     krows = benchdata.select(rows, kernel=kernel, precision=prec)
     classes = benchdata.size_classes(krows, cache)
     fit = None
-    for variant, ls in (("hpk_omp", "-"), ("openblas", "--"), ("naive_omp", "-.")):
-        # the textbook baseline at the largest size only, to keep the panel legible
-        shown = classes[-1:] if variant == "naive_omp" else classes
+    for variant, ls in (("hpk_omp", "-"), ("openblas", "--"), ("naive_omp", "-."),
+                        ("philox_loop", (0, (3, 1, 1, 1, 1, 1)))):
+        # the baselines at the largest size only, to keep the panel legible
+        shown = classes[-1:] if variant in ("naive_omp", "philox_loop") else classes
         shades = CLASS_SHADES[variant][-len(shown):]
         for (name, _, size), color in zip(shown, shades):
             pts = curve(krows, kernel, prec, variant, size)

@@ -10,7 +10,7 @@ usage: /usr/bin/python3 plots/throughput.py RESULTS_DIR
 import benchdata
 import plotting
 
-ORDER = ["hpk_omp", "openblas", "naive_omp", "hpk_cl_kernel", "hpk_cl_e2e", "clblast",
+ORDER = ["hpk_omp", "openblas", "naive_omp", "philox_loop", "hpk_cl_kernel", "hpk_cl_e2e", "clblast",
          "hpk_serial"]
 
 
