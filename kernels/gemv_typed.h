@@ -45,7 +45,8 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T 
     const int width = GEMV_NV / GEMV_GROUPS;
     HPK__EACH(q, width) {
         const int64_t at = k + (g * width + q) * GEMV_VN;
-        const GEMV_VEC xv = GEMV_LOAD(x + at);
+        GEMV_VEC xv = GEMV_LOAD(x + at);
+        HPK__IN_REGISTER(xv);
         for (int i = 0; i < rows; i++)
             acc[i][q] += GEMV_LOAD(v[i] + at) * xv;
     }

@@ -50,6 +50,18 @@ typedef float hpk__vf_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), m
 typedef long long hpk__vdm_mem __attribute__((vector_size(HPK__VBYTES), aligned(8), may_alias));
 typedef int hpk__vfm_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), may_alias));
 
+/* Keeps a loaded vector in a register: a compiler that may load an operand
+ * again from memory for each use (GCC's choice when registers run short)
+ * would double the loads of a kernel that shares one load among several
+ * products. */
+#if defined(__x86_64__) && defined(__SSE2__)
+#define HPK__IN_REGISTER(v) __asm__("" : "+x"(v))
+#elif defined(__aarch64__)
+#define HPK__IN_REGISTER(v) __asm__("" : "+w"(v))
+#else
+#define HPK__IN_REGISTER(v) ((void)0)
+#endif
+
 /* Loops over a fixed number of vectors, unrolled so that each stays in a
  * register of its own. */
 #define HPK__EACH(q, count) _Pragma("GCC unroll 32") for (int q = 0; q < (count); q++)
