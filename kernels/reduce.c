@@ -575,13 +575,16 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
  * the comparison rule gives (hpk.h). */
 #define AMAX_CHUNK 256
 
-/* Independent running maxima per chunk: enough to hide the compare's and
- * the select's latency. */
+/* Independent running maxima per chunk: enough to hide the compare's
+ * latency. */
 #define AMAX_ACCS 4
 
-/* The largest |x| bit pattern among p[begin, end), for each precision:
- * integer maxima of the patterns with the sign cleared, so a signed
- * compare orders them (AVX2 has no unsigned 64-bit one). */
+/* The largest |x| bit pattern among p[begin, end), for each precision: an
+ * integer maximum of the patterns with the sign cleared (a signed compare
+ * orders them; AVX2 has no unsigned 64-bit one), a NaN's pattern above
+ * infinity's.  SSE2 has no 64-bit compare at all: there the double kernel
+ * takes the largest |x| as a number (without NaNs it has the largest
+ * pattern) and reports a NaN as UINT64_MAX. */
 static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
 {
     hpk__vfm m[AMAX_ACCS] = {{0}};
@@ -607,22 +610,49 @@ static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
     return (uint64_t)most;
 }
 
+#if defined(__SSE2__) && !defined(__SSE4_2__)
+#define AMAX_F64_AS_NUMBERS 1
+#endif
+
 static uint64_t max_bits_f64(const double *p, int64_t begin, int64_t end)
 {
+#ifdef AMAX_F64_AS_NUMBERS
+    hpk__vd m[AMAX_ACCS] = {{0}};
+    hpk__vdm nan = {0};
+#else
     hpk__vdm m[AMAX_ACCS] = {{0}};
+#endif
     int64_t i = begin;
     for (; i + AMAX_ACCS * HPK__VD_N <= end; i += AMAX_ACCS * HPK__VD_N)
         HPK__EACH(q, AMAX_ACCS) {
+#ifdef AMAX_F64_AS_NUMBERS
+            const hpk__vd a = hpk__vd_abs(hpk__vd_load(p + i + q * HPK__VD_N));
+            nan |= a != a;
+            m[q] = hpk__vd_max(a, m[q]);
+#else
             const hpk__vdm u = *(const hpk__vdm_mem *)(p + i + q * HPK__VD_N) & 0x7fffffffffffffffLL;
             const hpk__vdm up = u > m[q];
             m[q] = (m[q] & ~up) | (u & up);
+#endif
         }
+#ifdef AMAX_F64_AS_NUMBERS
+    HPK__EACH(q, AMAX_ACCS - 1) m[0] = hpk__vd_max(m[q + 1], m[0]);
+#else
     HPK__EACH(q, AMAX_ACCS - 1) {
         const hpk__vdm up = m[q + 1] > m[0];
         m[0] = (m[0] & ~up) | (m[q + 1] & up);
     }
+#endif
     long long most = 0;
-    HPK__EACH(l, HPK__VD_N) most = m[0][l] > most ? m[0][l] : most;
+    HPK__EACH(l, HPK__VD_N) {
+        long long u;
+        memcpy(&u, (const char *)&m[0] + l * sizeof u, sizeof u);
+        most = u > most ? u : most;
+    }
+#ifdef AMAX_F64_AS_NUMBERS
+    if (hpk__vdm_any(nan))
+        return UINT64_MAX;
+#endif
     for (; i < end; i++) {
         long long u;
         memcpy(&u, p + i, sizeof u);
