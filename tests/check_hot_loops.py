@@ -49,7 +49,7 @@ def functions(text):
             continue
         m = INSN.match(line)
         if m and name:
-            insns.append((int(m.group(1), 16), m.group(2), m.group(3).split("#")[0].split("//")[0].strip()))
+            insns.append((int(m.group(1), 16), m.group(2), re.sub(r"\s+(#\s|//).*$", "", m.group(3)).strip()))
     if name:
         yield name, insns
 
@@ -64,6 +64,29 @@ def branch_target(mnemonic, operands):
 CALL_OR_RETURN = re.compile(r"^(call\w*|ret\w*|bl|blr|br)$")
 
 
+UNCONDITIONAL = re.compile(r"^(jmp\w*|b)$")
+
+
+def reaches_end(body):
+    """Whether control entering body at its first instruction can reach its
+    last (the backward branch) without leaving it: else the range is cold
+    code laid out between jumps, not a loop."""
+    index = {a: i for i, (a, _, _) in enumerate(body)}
+    seen, todo = set(), [0]
+    while todo:
+        i = todo.pop()
+        if i in seen or i >= len(body):
+            continue
+        seen.add(i)
+        _, mnemonic, operands = body[i]
+        target = branch_target(mnemonic, operands)
+        if target is not None and target in index:
+            todo.append(index[target])
+        if not UNCONDITIONAL.match(mnemonic):
+            todo.append(i + 1)
+    return len(body) - 1 in seen
+
+
 def innermost_loops(insns):
     """(first, last) addresses of each backward branch's body with no other
     loop inside, and no call or return: a loop that calls out loses its
@@ -74,8 +97,8 @@ def innermost_loops(insns):
     for address, mnemonic, operands in insns:
         target = branch_target(mnemonic, operands)
         if target is not None and target <= address:
-            body = [m for a, m, _ in insns if target <= a <= address]
-            if not any(CALL_OR_RETURN.match(m) for m in body):
+            body = [(a, m, o) for a, m, o in insns if target <= a <= address]
+            if not any(CALL_OR_RETURN.match(m) for _, m, _ in body) and reaches_end(body):
                 loops.append((target, address))
     return [(a, b) for a, b in loops if not any((c, d) != (a, b) and a <= c and d <= b for c, d in loops)]
 
