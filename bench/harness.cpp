@@ -3,8 +3,8 @@
 // throughput counters and the progress line.
 #include "harness.h"
 
-#ifdef HPK_BENCH_OPENCL
 #include "blis_api.h"
+#ifdef HPK_BENCH_OPENCL
 #include "opencl.h"
 #endif
 
