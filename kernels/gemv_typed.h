@@ -52,6 +52,14 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T 
     }
 }
 
+/* dst[0 .. GEMV_NLANES) := src[0 .. count), then zeros.  Out of line, so
+ * that its stores are not taken for spills (tests/check_hot_loops.py). */
+static __attribute__((noinline)) void GEMV_P(pad_tail)(GEMV_T *dst, const GEMV_T *src, int64_t count)
+{
+    for (int64_t l = 0; l < GEMV_NLANES; l++)
+        dst[l] = l < count ? src[l] : (GEMV_T)0;
+}
+
 /* Block b of `rows` consecutive rows from r: each row's lanes over the
  * block, folded into out[i]. */
 static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P(gemv_job) *j, int64_t r,
@@ -68,12 +76,9 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     GEMV_T xt[GEMV_NLANES], vt[GEMV_ROWS][GEMV_NLANES];
     const GEMV_T *vtail[GEMV_ROWS];
     if (full < len) {
-        const size_t used = (size_t)(len - full) * sizeof(GEMV_T);
-        memset(xt, 0, sizeof xt);
-        memcpy(xt, x + full, used);
+        GEMV_P(pad_tail)(xt, x + full, len - full);
         for (int i = 0; i < rows; i++) {
-            memset(vt[i], 0, sizeof vt[i]);
-            memcpy(vt[i], v[i] + full, used);
+            GEMV_P(pad_tail)(vt[i], v[i] + full, len - full);
             vtail[i] = vt[i];
         }
     }
