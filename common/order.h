@@ -49,8 +49,8 @@ typedef int64_t hpk__i64;
 #endif
 
 #define HPK__REDUCE_BLOCK 4096 /* 32 KiB of doubles: one block stays in L1 */
-#define HPK__LANES_F64 16      /* double data: two AVX-512 registers; 16 work-items */
-#define HPK__LANES_F32 64      /* float data: four AVX-512 registers of floats; 64 work-items */
+#define HPK__LANES_F64 16      /* double data: 2 AVX-512, 4 AVX2, 8 SSE2/NEON registers; 16 work-items */
+#define HPK__LANES_F32 64      /* float data: 4 AVX-512, 8 AVX2, 16 SSE2/NEON registers; 64 work-items */
 #define HPK__F32_RUN 16        /* float sum, asum, dot: a lane's elements per float run */
 #define HPK__GEMV_RUN 256      /* axpy-form gemv: vectors summed in sequence */
 #define HPK__MC_BLOCK 4096     /* Monte Carlo: samples per block */

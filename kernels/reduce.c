@@ -79,7 +79,7 @@ ALWAYS_INLINE void nrm2_step(hpk__vd v, hpk__vd *small_sum, hpk__vd *medium_sum,
 
 /* ---- double data: HPK__NVD vectors of lanes, three sums for nrm2 -------- */
 
-#define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? LANE_GROUPS(3 * HPK__NVD, 10) : 1)
+#define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? LANE_GROUPS(3 * HPK__NVD, 11) : 1)
 
 /* One step of lane group g (of F64_GROUPS(op)): the group's lanes of the
  * sixteen elements at x (and y) into its sums s[0..2][0 .. group). */

@@ -8,8 +8,10 @@ fail on top: the kernel runs several times slower with the same bits.  No
 test of results can see that, so this one reads the machine code: it
 disassembles the given objects (each CPU path's kernel objects of a built
 library), finds every innermost loop (a backward branch whose body holds no
-other backward branch, and no call), and reports each vector store to a stack address
-(%rsp, or %rbp as frame pointer, on x86-64; sp or x29 on aarch64) inside one.  Scalar stores
+other backward branch, and no call), and reports each vector store to a
+fixed stack slot (%rsp, or %rbp as frame pointer, on x86-64; sp or x29 on
+aarch64) inside one: a spill.  A store through an index register writes
+an array on the stack (a gather buffer, a panel), not a spill.  Scalar stores
 (filling a gather buffer) and loads (constants, reloads of invariants) are
 allowed.
 
@@ -27,12 +29,13 @@ FUNC = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")
 
 # x86-64 (AT&T syntax): a vector register source and a stack destination.
-X86_VECTOR_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rsp")
-X86_FRAME_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rbp")
+X86_VECTOR_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rsp\)")
+X86_FRAME_STORE = re.compile(r"^v?mov\w*\s+%[xyz]mm\d+,\s*-?(0x[0-9a-f]+|\d+)?\(%rbp\)")
 X86_FRAME_POINTER = re.compile(r"^mov\s+%rsp,\s*%rbp$")
 X86_SCALAR = re.compile(r"^v?mov(s[sd]|q|d|lp[sd]|hp[sd])\s")
-# aarch64: q (128-bit) or SVE z registers stored to [sp ...] or [x29 ...].
-ARM_VECTOR_STORE = re.compile(r"^(stp|str|stur|st1\w*|stnp)\s+.*\b(q\d+|v\d+\.\w+|z\d+\.\w+).*\[(sp|x29)\b")
+# aarch64: q (128-bit) or SVE z registers stored to [sp ...] or [x29 ...]
+# at a fixed offset.
+ARM_VECTOR_STORE = re.compile(r"^(stp|str|stur|st1\w*|stnp)\s+.*\b(q\d+|v\d+\.\w+|z\d+\.\w+).*\[(sp|x29)(,\s*#-?\w+)?\]")
 X86_BRANCH = re.compile(r"^j\w+$")
 ARM_BRANCH = re.compile(r"^(b(\.\w+)?|cbn?z|tbn?z)$")
 
