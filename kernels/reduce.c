@@ -49,7 +49,8 @@ static inline int64_t block_length(int64_t n, int64_t block)
  * buf, the lanes past count +0.0, which changes no sum.  Out of line, so
  * that the kernels' loops only read the buffer (tests/check_hot_loops.py
  * tells a filled buffer from a spill by that). */
-static __attribute__((noinline)) void gather_f64(const hpk__vec *v, int64_t i, int64_t count, double buf[HPK__LANES_F64])
+static __attribute__((noinline)) void gather_f64(const hpk__vec *v, int64_t i, int64_t count,
+                                                  double buf[HPK__LANES_F64])
 {
     for (int l = 0; l < HPK__LANES_F64; l++)
         buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;

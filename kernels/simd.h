@@ -124,21 +124,6 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_max(hpk__vd a, hpk_
 #endif
 }
 
-static inline __attribute__((always_inline)) hpk__vf hpk__vf_max(hpk__vf a, hpk__vf b)
-{
-#if HPK__VBYTES == 64
-    return (hpk__vf)_mm512_max_ps((__m512)a, (__m512)b);
-#elif HPK__VBYTES == 32
-    return (hpk__vf)_mm256_max_ps((__m256)a, (__m256)b);
-#elif defined(__SSE2__)
-    return (hpk__vf)_mm_max_ps((__m128)a, (__m128)b);
-#elif defined(__ARM_NEON) && defined(__aarch64__)
-    return (hpk__vf)vmaxq_f32((float32x4_t)a, (float32x4_t)b);
-#else
-    return (hpk__vf)(((hpk__vfm)a & (a > b)) | ((hpk__vfm)b & ~(a > b)));
-#endif
-}
-
 /* Whether any lane of a mask is set. */
 static inline int hpk__vdm_any(hpk__vdm mask)
 {

@@ -1,10 +1,10 @@
-/* The lanes of order.h as the CPU kernels hold them, and strided vectors as
- * the reduction kernels see them.  HPK__LANES_F64 double lanes are
- * HPK__NVD vectors of the path's width (simd.h), vector q holding lanes
- * q HPK__VD_N .. (q + 1) HPK__VD_N - 1; HPK__LANES_F32 float lanes are
- * HPK__NVF float vectors, or HPK__NVW double vectors once widened.  A
- * strided vector is a base pointer to logical element 0 and an increment
- * (negative increments walk from the end, as in BLAS). */
+/* The lanes of order.h as the CPU kernels hold them, their fold, and
+ * strided vectors as the reduction kernels see them.  HPK__LANES_F64
+ * double lanes are HPK__NVD vectors of the path's width (simd.h), vector q
+ * holding lanes q HPK__VD_N .. (q + 1) HPK__VD_N - 1; HPK__LANES_F32 float
+ * lanes are HPK__NVF float vectors, or HPK__NVW double vectors once
+ * widened.  A strided vector is a base pointer to logical element 0 and an
+ * increment (negative increments walk from the end, as in BLAS). */
 #ifndef HPK_VEC_H
 #define HPK_VEC_H
 
@@ -21,14 +21,6 @@
 
 _Static_assert(HPK__LANES_F64 % HPK__VD_N == 0 && HPK__LANES_F32 % HPK__VF_N == 0,
                "order.h's lanes fill whole vectors of every path");
-
-typedef struct hpk__lanes {
-    hpk__vd v[HPK__NVD];
-} hpk__lanes;
-
-typedef struct hpk__lanes_f {
-    hpk__vf v[HPK__NVF];
-} hpk__lanes_f;
 
 typedef struct hpk__vec {
     const void *base; /* logical element 0 */
@@ -56,42 +48,6 @@ static inline bool hpk__vec_is_dense_f64(const hpk__vec *v)
 static inline bool hpk__vec_is_dense_f32(const hpk__vec *v)
 {
     return v->f32 && v->inc == 1;
-}
-
-static inline __attribute__((always_inline)) hpk__lanes hpk__lanes_load(const double *p)
-{
-    hpk__lanes r;
-    HPK__EACH(q, HPK__NVD) r.v[q] = hpk__vd_load(p + q * HPK__VD_N);
-    return r;
-}
-
-static inline __attribute__((always_inline)) hpk__lanes_f hpk__lanes_f_load(const float *p)
-{
-    hpk__lanes_f r;
-    HPK__EACH(q, HPK__NVF) r.v[q] = hpk__vf_load(p + q * HPK__VF_N);
-    return r;
-}
-
-/* Logical elements [i, i + count), count <= HPK__LANES_F64, as doubles,
- * the lanes past count zero (gathered through memory: strided data and
- * tails only). */
-static inline hpk__lanes hpk__vec_load(const hpk__vec *v, int64_t i, int64_t count)
-{
-    double buf[HPK__LANES_F64];
-    for (int l = 0; l < HPK__LANES_F64; l++)
-        buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
-    return hpk__lanes_load(buf);
-}
-
-/* Logical elements [i, i + count) of float data, count <= HPK__LANES_F32,
- * the lanes past count +0.0f. */
-static inline hpk__lanes_f hpk__vec_load_f(const hpk__vec *v, int64_t i, int64_t count)
-{
-    const float *p = (const float *)v->base;
-    float buf[HPK__LANES_F32];
-    for (int l = 0; l < HPK__LANES_F32; l++)
-        buf[l] = l < count ? p[(i + l) * v->inc] : 0.0f;
-    return hpk__lanes_f_load(buf);
 }
 
 /* HPK__FOLD_LANES (order.h) on the lanes of one vector: lane l takes lane
@@ -159,17 +115,6 @@ static inline __attribute__((always_inline)) float hpk__fold_vf(hpk__vf *v, int 
         HPK__EACH(q, w)
             v[q] += v[q + w];
     return hpk__fold_in_vf(v[0]);
-}
-
-/* The lanes' total, folded as order.h says. */
-static inline double hpk__lanes_total(hpk__lanes acc)
-{
-    return hpk__fold_vd(acc.v, HPK__NVD);
-}
-
-static inline float hpk__lanes_total_f(hpk__lanes_f acc)
-{
-    return hpk__fold_vf(acc.v, HPK__NVF);
 }
 
 #endif /* HPK_VEC_H */

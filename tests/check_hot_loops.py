@@ -11,9 +11,8 @@ library), finds every innermost loop (a backward branch whose body holds no
 other backward branch, and no call), and reports each vector store to a
 fixed stack slot (%rsp, or %rbp as frame pointer, on x86-64; sp or x29 on
 aarch64) inside one: a spill.  A store through an index register writes
-an array on the stack (a gather buffer, a panel), not a spill.  Scalar stores
-(filling a gather buffer) and loads (constants, reloads of invariants) are
-allowed.
+an array on the stack (a gather buffer, a panel), not a spill.  Scalar
+stores and loads (constants, reloads of invariants) are allowed.
 
 usage: check_hot_loops.py [--objdump PROG] [--match REGEX] [--require FUNC]... OBJECT...
 --require names functions (symbol prefixes) that must be found in the
@@ -35,7 +34,8 @@ X86_FRAME_POINTER = re.compile(r"^mov\s+%rsp,\s*%rbp$")
 X86_SCALAR = re.compile(r"^v?mov(s[sd]|q|d|lp[sd]|hp[sd])\s")
 # aarch64: q (128-bit) or SVE z registers stored to [sp ...] or [x29 ...]
 # at a fixed offset.
-ARM_VECTOR_STORE = re.compile(r"^(stp|str|stur|st1\w*|stnp)\s+.*\b(q\d+|v\d+\.\w+|z\d+\.\w+).*\[(sp|x29)(,\s*#-?\w+)?\]")
+ARM_VECTOR_STORE = re.compile(r"^(stp|str|stur|st1\w*|stnp)\s+.*\b(q\d+|v\d+\.\w+|z\d+\.\w+)"
+                              r".*\[(sp|x29)(,\s*#-?\w+)?\]")
 X86_BRANCH = re.compile(r"^j\w+$")
 ARM_BRANCH = re.compile(r"^(b(\.\w+)?|cbn?z|tbn?z)$")
 
