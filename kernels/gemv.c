@@ -88,11 +88,11 @@ hpk_status HPK__CPU(gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len
     const double work = (double)(count * HPK__GEMV_RUN) * (double)len;
     if (f32) {
         const sgemv_job job = {vecs, len, lda, incx, 1, a, (const float *)x + hpk__vector_origin(vecs, incx), NULL,
-                               1.0f, 0.0f, first, count, t};
+                               1.0f, 0.0f, first, count, t, {0}};
         run->range(ctx, len, GEMV_CACHE_LINE(float), work, sgemv_axpy_body, &job);
     } else {
         const dgemv_job job = {vecs, len, lda, incx, 1, a, (const double *)x + hpk__vector_origin(vecs, incx), NULL,
-                               1.0, 0.0, first, count, t};
+                               1.0, 0.0, first, count, t, {0}};
         run->range(ctx, len, GEMV_CACHE_LINE(double), work, dgemv_axpy_body, &job);
     }
     return HPK_SUCCESS;

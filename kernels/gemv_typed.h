@@ -18,6 +18,7 @@ typedef struct GEMV_P(gemv_job) {
     GEMV_T alpha, beta;
     int64_t run_first, run_count; /* axpy form: the runs summed (all of them in a gemv) */
     GEMV_T *t;                    /* axpy form: if set, t itself is stored here, not y */
+    GEMV_T xtail[GEMV_NLANES];    /* dot form: x's last, short step padded with zeros */
 } GEMV_P(gemv_job);
 
 /* y := alpha t + beta y; with beta == 0, y is not read. */
@@ -72,11 +73,11 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     const GEMV_T *v[GEMV_ROWS];
     for (int i = 0; i < rows; i++)
         v[i] = j->a + (r + i) * j->lda + first;
-    /* the tail, padded with zeros: +0.0 changes no lane */
-    GEMV_T xt[GEMV_NLANES], vt[GEMV_ROWS][GEMV_NLANES];
+    /* the tail, padded with zeros: +0.0 changes no lane (x's, once per
+     * call: GEMV_ENTRY) */
+    GEMV_T vt[GEMV_ROWS][GEMV_NLANES];
     const GEMV_T *vtail[GEMV_ROWS];
     if (full < len) {
-        GEMV_P(pad_tail)(xt, x + full, len - full);
         for (int i = 0; i < rows; i++) {
             GEMV_P(pad_tail)(vt[i], v[i] + full, len - full);
             vtail[i] = vt[i];
@@ -88,7 +89,7 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
         for (int64_t k = 0; k < full; k += GEMV_NLANES)
             GEMV_P(dot_step)(x, v, k, rows, g, acc);
         if (full < len)
-            GEMV_P(dot_step)(xt, vtail, 0, rows, g, acc);
+            GEMV_P(dot_step)(j->xtail, vtail, 0, rows, g, acc);
         for (int i = 0; i < rows; i++)
             for (int q = 0; q < width; q++)
                 all[i][g * width + q] = acc[i][q];
@@ -218,7 +219,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
     const gemv_shape s = gemv_shape_of(layout, trans, m, n);
     GEMV_P(gemv_job) job = {s.vecs, s.len, lda, incx, incy, a, x + hpk__vector_origin(s.xlen, incx),
                             y + hpk__vector_origin(s.ylen, incy), alpha, beta, 0, count_of(s.vecs, HPK__GEMV_RUN),
-                            NULL};
+                            NULL, {0}};
     const hpk__runner *run = ctx->ops->runner;
     const double work = (double)m * (double)n;
     if (alpha == (GEMV_T)0) {
@@ -239,6 +240,10 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
         job.x = packed;
         job.incx = 1;
     }
+    _Static_assert(HPK__REDUCE_BLOCK % GEMV_NLANES == 0, "blocks hold whole steps: only the last has a tail");
+    const int64_t full = s.len - s.len % GEMV_NLANES;
+    if (full < s.len)
+        GEMV_P(pad_tail)(job.xtail, job.x + full, s.len - full);
     run->range(ctx, s.ylen, GEMV_ROWS, work, GEMV_P(gemv_dot_body), &job);
     free(packed);
     return HPK_SUCCESS;

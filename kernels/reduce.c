@@ -163,6 +163,16 @@ ALWAYS_INLINE void f32_squares_step(const float *x, int g, hpk__vd sq[HPK__NVW])
     }
 }
 
+/* One step of group g: float nrm2's squares into sq, or the others' run. */
+ALWAYS_INLINE void f32_step(reduce_op op, const float *x, const float *y, int g, hpk__vf run[HPK__NVF],
+                            hpk__vd sq[HPK__NVW])
+{
+    if (op == OP_SUMSQ)
+        f32_squares_step(x, g, sq);
+    else
+        f32_run_step(op, x, y, g, run);
+}
+
 /* Steps [i, end) (at most one run) of lane group g, from memory when
  * dense, else through a gather. */
 ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense, int64_t first, int64_t i,
@@ -170,34 +180,25 @@ ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense
 {
     const float *px = (const float *)job->x.base + first;
     const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + first : px;
-    const int groups = F32_GROUPS(op);
-    if (op == OP_SUMSQ) {
-        const int width = HPK__NVW / groups;
-        hpk__vd sq[HPK__NVW];
-        HPK__EACH(q, width) sq[q] = sums[g * width + q];
-        if (dense)
-            for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32)
-                f32_squares_step(px + i, g, sq);
-        for (; i < end; i += HPK__LANES_F32) {
-            float bx[HPK__LANES_F32];
-            gather_f32(&job->x, first + i, end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32, bx);
-            f32_squares_step(bx, g, sq);
-        }
-        HPK__EACH(q, width) sums[g * width + q] = sq[q];
-        return;
-    }
-    const int width = HPK__NVF / groups;
+    const int groups = F32_GROUPS(op), width = HPK__NVF / groups, squares = HPK__NVW / groups;
     hpk__vf run[HPK__NVF] = {0};
+    hpk__vd sq[HPK__NVW]; /* float nrm2: the group's double lanes, summed in place */
+    if (op == OP_SUMSQ)
+        HPK__EACH(q, squares) sq[q] = sums[g * squares + q];
     if (dense)
         for (; i + HPK__LANES_F32 <= end; i += HPK__LANES_F32)
-            f32_run_step(op, px + i, py + i, g, run);
+            f32_step(op, px + i, py + i, g, run, sq);
     for (; i < end; i += HPK__LANES_F32) {
         const int64_t count = end - i < HPK__LANES_F32 ? end - i : HPK__LANES_F32;
         float bx[HPK__LANES_F32], by[HPK__LANES_F32];
         gather_f32(&job->x, first + i, count, bx);
         if (op == HPK__OP_DOT)
             gather_f32(&job->y, first + i, count, by);
-        f32_run_step(op, bx, by, g, run);
+        f32_step(op, bx, by, g, run, sq);
+    }
+    if (op == OP_SUMSQ) {
+        HPK__EACH(q, squares) sums[g * squares + q] = sq[q];
+        return;
     }
     /* the run's float lanes carried into the double sums (exact widening):
      * float vector q holds the double lanes of vectors 2q and 2q + 1 */

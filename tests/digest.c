@@ -7,7 +7,7 @@
  * Each case runs on the serial backend and on OpenMP with 1, 2 and 3 threads
  * (3 threads need OMP_NUM_THREADS >= 3 on a machine with fewer CPUs: the
  * thread cap in hpk.h).  The data is full-mantissa pseudo-random numbers
- * from a fixed-seed generator of this program's own, plus huge, tiny,
+ * from the tests' fixed-seed generator (support.h), plus huge, tiny,
  * subnormal, infinite and NaN elements.  Results are printed as hex bits;
  * every NaN prints as "nan", because hpk does not specify a NaN result's
  * sign or payload (x86-64 makes Inf - Inf negative, Arm positive).
@@ -17,6 +17,8 @@
  * backend's on this machine (stderr says where), 2 on a failed allocation,
  * context or write.  Compile with -ffp-contract=off: the integrands'
  * arithmetic is part of what is compared. */
+#include "support.h"
+
 #include <hpk/hpk.h>
 
 #include <inttypes.h>
@@ -126,27 +128,12 @@ static void text_status(result_text *r, hpk_status status)
     snprintf(r->s, sizeof r->s, "status=%d", (int)status);
 }
 
-/* ---- data: a fixed-seed generator (splitmix64) and value kinds ---------- */
-
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-    rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
+/* ---- data: the tests' fixed-seed generator (support.h) and value kinds -- */
 
 /* An integer in [lo, hi]. */
 static int rng_int(int lo, int hi)
 {
-    return lo + (int)(rng_next() % (uint64_t)(hi - lo + 1));
+    return lo + (int)(test_next_u64() % (uint64_t)(hi - lo + 1));
 }
 
 /* Value kinds: which exponents and signs the elements have.  Every finite
@@ -168,7 +155,7 @@ static const char *const kind_name[KINDS] = {"mixed", "positive", "wide", "huge"
 /* A random sign, 0 or 1. */
 static int rng_sign(void)
 {
-    return (int)(rng_next() >> 63);
+    return (int)(test_next_u64() >> 63);
 }
 
 /* A double with sign s (0 or 1), unbiased exponent e (normal range) and a
@@ -178,7 +165,7 @@ static int rng_sign(void)
  * and Arm targets), and the numbers must not. */
 static double make_d(int s, int e)
 {
-    const uint64_t mantissa = rng_next() >> 12;
+    const uint64_t mantissa = test_next_u64() >> 12;
     uint64_t u = (uint64_t)s << 63 | mantissa;
     if (e >= -1022)
         u |= (uint64_t)(e + 1023) << 52;
@@ -189,7 +176,7 @@ static double make_d(int s, int e)
 
 static float make_s(int s, int e)
 {
-    const uint32_t mantissa = (uint32_t)(rng_next() >> 41);
+    const uint32_t mantissa = (uint32_t)(test_next_u64() >> 41);
     uint32_t u = (uint32_t)s << 31 | mantissa;
     if (e >= -126)
         u |= (uint32_t)(e + 127) << 23;
@@ -275,11 +262,6 @@ static float *fill_s(size_t span, kind k)
     return x;
 }
 
-static size_t span_of(int64_t n, int64_t inc)
-{
-    return n == 0 ? 0 : (size_t)((n - 1) * (inc < 0 ? -inc : inc) + 1);
-}
-
 /* ---- reductions -------------------------------------------------------- */
 
 typedef enum reduction { SUM, ASUM, DOT, NRM2, IAMAX, REDUCTIONS } reduction;
@@ -287,8 +269,8 @@ static const char *const reduction_name[REDUCTIONS] = {"sum", "asum", "dot", "nr
 
 static void reduce_d(reduction op, int64_t n, kind k, int64_t incx, int64_t incy)
 {
-    double *x = fill_d(span_of(n, incx), k);
-    double *y = fill_d(span_of(n, incy), KIND_MIXED);
+    double *x = fill_d(test_span(n, incx), k);
+    double *y = fill_d(test_span(n, incy), KIND_MIXED);
     result_text r[BACKENDS_MAX];
     for (int b = 0; b < backends; b++) {
         hpk_ctx *ctx = backend_ctx[b];
@@ -322,8 +304,8 @@ static void reduce_d(reduction op, int64_t n, kind k, int64_t incx, int64_t incy
 
 static void reduce_s(reduction op, int64_t n, kind k, int64_t incx, int64_t incy)
 {
-    float *x = fill_s(span_of(n, incx), k);
-    float *y = fill_s(span_of(n, incy), KIND_MIXED);
+    float *x = fill_s(test_span(n, incx), k);
+    float *y = fill_s(test_span(n, incy), KIND_MIXED);
     result_text r[BACKENDS_MAX];
     for (int b = 0; b < backends; b++) {
         hpk_ctx *ctx = backend_ctx[b];
@@ -436,9 +418,9 @@ static void gemv_d(const gemv_case *c)
     int64_t lda, nx, ny;
     size_t a_size;
     gemv_shape(c, &lda, &a_size, &nx, &ny);
-    const size_t y_span = span_of(ny, c->incy);
+    const size_t y_span = test_span(ny, c->incy);
     double *a = fill_d(a_size, c->k);
-    double *x = fill_d(span_of(nx, c->incx), KIND_MIXED);
+    double *x = fill_d(test_span(nx, c->incx), KIND_MIXED);
     double *y0 = fill_d(y_span, KIND_MIXED);
     double *y = alloc(y_span, sizeof *y);
     const double alpha = c->ab == 0 ? 1.0 : c->ab == 2 ? 0.0 : make_d(1, -1);
@@ -467,9 +449,9 @@ static void gemv_s(const gemv_case *c)
     int64_t lda, nx, ny;
     size_t a_size;
     gemv_shape(c, &lda, &a_size, &nx, &ny);
-    const size_t y_span = span_of(ny, c->incy);
+    const size_t y_span = test_span(ny, c->incy);
     float *a = fill_s(a_size, c->k);
-    float *x = fill_s(span_of(nx, c->incx), KIND_MIXED);
+    float *x = fill_s(test_span(nx, c->incx), KIND_MIXED);
     float *y0 = fill_s(y_span, KIND_MIXED);
     float *y = alloc(y_span, sizeof *y);
     const float alpha = c->ab == 0 ? 1.0f : c->ab == 2 ? 0.0f : make_s(1, -1);
@@ -650,7 +632,7 @@ int main(int argc, char **argv)
     add_backend(HPK_BACKEND_OPENMP, 3, "openmp3");
     fprintf(stderr, "hpk_digest: hpk %s, CPU path %s\n", hpk_version_string(), hpk_cpu_path());
 
-    rng_seed(UINT64_C(0x5eed0f4b1d16e570));
+    test_seed(UINT64_C(0x5eed0f4b1d16e570));
     reductions();
     gemvs();
     mc_pis();

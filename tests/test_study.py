@@ -267,12 +267,7 @@ class DeviceRoofline(unittest.TestCase):
     def test_report_tables_and_findings(self):
         d = tempfile.mkdtemp()
         try:
-            write_folder(d, device_synthetic())
-            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
-                               capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            with open(os.path.join(d, "report.md")) as f:
-                md = f.read()
+            md, p = render_report(self, d, device_synthetic())
             self.assertIn("### Device roofline", md)
             self.assertIn("| 2^10 | 8 KiB | 24 KiB | 100.0 | – | 1.0 | 2.0 | 1.0 | 2.0 |", md)
             self.assertIn("The offload model", md)
@@ -357,6 +352,17 @@ class Ties(unittest.TestCase):
         self.assertAlmostEqual(r["speedup_vs_peer_hi"], 0.75 / 0.62)
         # asum 1 thread: OpenBLAS's every repetition slower than hpk's slowest: ahead.
         self.assertEqual(row(rows, "asum", "hpk_omp", 1024, 1)["vs_peer"], "ahead")
+
+
+def render_report(test, folder, data, accuracy=None):
+    """Writes data (and accuracy) into folder, runs plots/report.py on it,
+    checks that it succeeded, and returns report.md's text and the run."""
+    write_folder(folder, data, accuracy)
+    p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), folder],
+                       capture_output=True, text=True, timeout=60)
+    test.assertEqual(p.returncode, 0, p.stderr)
+    with open(os.path.join(folder, "report.md")) as f:
+        return f.read(), p
 
 
 def scaling_data(threads, kernel="mc_pi"):
@@ -472,12 +478,7 @@ class Findings(unittest.TestCase):
                 data["benchmarks"] += run(f"gemv_n/d/openblas/size:{n}/threads:1", blas, c)
             data["benchmarks"] += run("gemv_n/d/blis/size:32/threads:1", [1.0, 1.01, 1.02],
                                       dict(working_set=8 * 32 * 32, bytes=8 * 32 * 32))
-            write_folder(d, data, ACCURACY)
-            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
-                               capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            with open(os.path.join(d, "report.md")) as f:
-                md = f.read()
+            md, p = render_report(self, d, data, ACCURACY)
             self.assertLess(md.index("## Findings"), md.index("## Noise and trust"))
             self.assertLess(md.index("## Noise and trust"), md.index("## Machine"))
             gemv = next(line for line in md.splitlines() if line.startswith("- **gemv**"))
@@ -577,12 +578,7 @@ class PhiloxLoop(unittest.TestCase):
     def test_report(self):
         d = tempfile.mkdtemp()
         try:
-            write_folder(d, philox_data())
-            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
-                               capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            with open(os.path.join(d, "report.md")) as f:
-                md = f.read()
+            md, p = render_report(self, d, philox_data())
             self.assertIn("## Monte Carlo pi against a plain Philox loop", md)
             self.assertIn("- **Monte Carlo pi vs a plain Philox loop**", md)
             self.assertLess(md.index("- **Monte Carlo pi vs a plain Philox loop**"), md.index("## Noise and trust"))
@@ -659,12 +655,7 @@ class ThreadsNeverHurt(unittest.TestCase):
     def test_report(self):
         d = tempfile.mkdtemp()
         try:
-            write_folder(d, threads_data())
-            p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), d],
-                               capture_output=True, text=True, timeout=60)
-            self.assertEqual(p.returncode, 0, p.stderr)
-            with open(os.path.join(d, "report.md")) as f:
-                md = f.read()
+            md, p = render_report(self, d, threads_data())
             self.assertIn("## Threads never hurt", md)
             self.assertIn("within the noise", md)
             self.assertLess(md.index("## Strong scaling at the largest size"), md.index("## Threads never hurt"))
