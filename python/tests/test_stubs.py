@@ -1,0 +1,27 @@
+"""The installed type stubs of hpk._hpk (and its submodules cl and mpi) are
+what nanobind's stub generator makes of the installed module: regenerated
+here into a temporary folder and compared file by file.  The pure-Python
+modules hpk, hpk.cl and hpk.mpi only re-export these names."""
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import hpk
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+INSTALLED = pathlib.Path(hpk._hpk.__file__).with_name("_hpk")
+
+pytest.importorskip("nanobind.stubgen")
+
+
+def test_installed_stubs_match_the_module(tmp_path):
+    subprocess.run([sys.executable, "-m", "nanobind.stubgen", "-q", "-r", "-m", "hpk._hpk",
+                    "-p", str(ROOT / "python/stubgen.pat"), "-O", str(tmp_path)], check=True)
+    generated = {p.name: p.read_text() for p in (tmp_path / "_hpk").glob("*.pyi")}
+    installed = {p.name: p.read_text() for p in INSTALLED.glob("*.pyi")}
+    assert "__init__.pyi" in generated
+    assert sorted(installed) == sorted(generated)
+    for name, text in generated.items():
+        assert installed[name] == text, f"{name} is stale: rebuild hpk"
