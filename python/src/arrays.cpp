@@ -159,9 +159,13 @@ void check_gemv_length(const std::string &fn, const char *name, int64_t have, co
                            trans ? "trans=True" : "trans=False"));
 }
 
-void check_same_length(const std::string &fn, int64_t nx, int64_t ny) {
+void check_same_length(const std::string &fn, int64_t nx, int64_t ny, const char *where) {
     if (nx != ny)
-        value_error(format("%s: x has %lld elements but y has %lld", fn.c_str(), (long long)nx, (long long)ny));
+        value_error(format("%s: x has %lld elements but y has %lld%s", fn.c_str(), (long long)nx, (long long)ny, where));
+}
+
+void check_new_y(const std::string &fn, double beta) {
+    if (beta != 0.0) value_error(format("%s: beta is %g but y is None; pass y to accumulate into it", fn.c_str(), beta));
 }
 
 void check_separate(const std::string &fn, const Strided &y, const Strided &a, const Strided &x) {

@@ -1,6 +1,6 @@
 // hpk.gemv and the reductions on numpy arrays (hpk.h), on a Context or the
 // calling thread's default context.
-#include "hpk_py.h"
+#include "array_kernels.h"
 
 namespace hpkpy {
 
@@ -72,10 +72,6 @@ const auto kernels = std::make_tuple(
 
 std::string qualified(const char *name) { return std::string("hpk.") + name; }
 
-std::string sig(const char *name, const char *args, const char *result) {
-    return format("def %s(%s, *, ctx: Context | None = None) -> %s", name, args, result);
-}
-
 void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
     m.def(
         k.name,
@@ -90,8 +86,7 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
             check_gemv_length(fn, "x", x.shape[0], am, trans);
             nb::object result = nb::borrow(y_obj);
             if (y_obj.is_none()) {
-                if (beta != 0.0)
-                    value_error(format("%s: beta is %g but y is None; pass y to accumulate into it", fn.c_str(), beta));
+                check_new_y(fn, beta);
                 // With no terms to sum hpk leaves y alone: start from zeros.
                 int64_t terms = trans ? am.m : am.n;
                 result = new_numpy(trans ? am.n : am.m, a.dtype, terms == 0);
@@ -119,58 +114,26 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
                     .c_str()));
 }
 
-// A reduction of x to a T (result) or an index (Iamax).
-template <class S, class D, class R>
-void def_unary(nb::module_ &m, const Kernel<S, D> &k, const char *result) {
-    m.def(
-        k.name,
-        [k](nb::handle x_obj, Context *c) {
-            std::string fn = qualified(k.name);
-            Array x;
-            get_array(x_obj, fn, "x", 1, false, x);
-            Vec v = as_vector(x, fn, "x");
-            return by_dtype(x.dtype, k, [&](auto f, auto zero) {
-                using T = decltype(zero);
-                std::conditional_t<std::is_same_v<R, int64_t>, int64_t, T> r = std::is_same_v<R, int64_t> ? -1 : 0;
-                run(fn, c, [&](hpk_ctx *ctx) { return f(ctx, v.n, (const T *)v.addr, v.inc, &r); });
-                return (R)r;
-            });
-        },
-        "x"_a.none(), nb::kw_only(), "ctx"_a.none() = nb::none(), k.doc,
-        nb::sig(sig(k.name, "x: " HPK_PY_ARRAY, result).c_str()));
-}
+// hpk.h's functions take the context and then the arrays.
+struct Host {
+    static std::string qualified(const char *name) { return hpkpy::qualified(name); }
+    static constexpr const char *keywords = "*, ctx: Context | None = None";
+    static constexpr const char *per_rank = "";
+    static std::tuple<> keyword_args() { return {}; }
+    static auto bind(const std::string &) {
+        return [](auto f, hpk_ctx *ctx, auto... args) { return f(ctx, args...); };
+    }
+};
 
 void def_kernel(nb::module_ &m, const Kernel<Reduce<float>, Reduce<double>> &k) {
-    def_unary<Reduce<float>, Reduce<double>, double>(m, k, "float");
+    ArrayKernels<Host>::unary<double>(m, k, "float");
 }
 
 void def_kernel(nb::module_ &m, const Kernel<Iamax<float>, Iamax<double>> &k) {
-    def_unary<Iamax<float>, Iamax<double>, int64_t>(m, k, "int");
+    ArrayKernels<Host>::unary<int64_t>(m, k, "int");
 }
 
-void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) {
-    m.def(
-        k.name,
-        [k](nb::handle x_obj, nb::handle y_obj, Context *c) {
-            std::string fn = qualified(k.name);
-            Array x, y;
-            get_array(x_obj, fn, "x", 1, false, x);
-            get_array(y_obj, fn, "y", 1, false, y);
-            same_dtype(x, "x", y, "y", fn);
-            check_same_length(fn, x.shape[0], y.shape[0]);
-            Vec xv = as_vector(x, fn, "x"), yv = as_vector(y, fn, "y");
-            return by_dtype(x.dtype, k, [&](auto f, auto zero) {
-                using T = decltype(zero);
-                T r = 0;
-                run(fn, c, [&](hpk_ctx *ctx) {
-                    return f(ctx, xv.n, (const T *)xv.addr, xv.inc, (const T *)yv.addr, yv.inc, &r);
-                });
-                return (double)r;
-            });
-        },
-        "x"_a.none(), "y"_a.none(), nb::kw_only(), "ctx"_a.none() = nb::none(), k.doc,
-        nb::sig(sig(k.name, "x: " HPK_PY_ARRAY ", y: " HPK_PY_ARRAY, "float").c_str()));
-}
+void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) { ArrayKernels<Host>::binary(m, k); }
 
 } // namespace
 

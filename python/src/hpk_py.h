@@ -150,8 +150,10 @@ void same_dtype(const Strided &ref, const char *ref_name, const Strided &other, 
                 const std::string &fn);
 // gemv's length check: x ("x") or y ("y") has `have` elements; a's shape and trans say how many it needs.
 void check_gemv_length(const std::string &fn, const char *name, int64_t have, const Mat &a, bool trans);
-// The dot products' check: x and y of one length.
-void check_same_length(const std::string &fn, int64_t nx, int64_t ny);
+// The dot products' check: x and y of one length (`where`: words after the counts).
+void check_same_length(const std::string &fn, int64_t nx, int64_t ny, const char *where = "");
+// gemv's y=None: a new y, so beta must be 0.
+void check_new_y(const std::string &fn, double beta);
 // y must not share memory with a or x.
 void check_separate(const std::string &fn, const Strided &y, const Strided &a, const Strided &x);
 // A new numpy vector for y=None (zeros when nothing will be written).

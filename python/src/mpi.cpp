@@ -1,6 +1,6 @@
 // MPI: hpk.mpi, hpk_mpi.h on mpi4py communicators.  comm=None is
 // MPI.COMM_WORLD.  Every call is collective over comm.
-#include "hpk_py.h"
+#include "array_kernels.h"
 
 #include <nanobind/stl/pair.h>
 
@@ -149,8 +149,7 @@ void def_kernel(nb::module_ &m, const Kernel<std::pair<Gemv<float>, GemvT<float>
                     MPI_Allreduce(&rows, &total, 1, MPI_INT64_T, MPI_SUM, comm);
                 }
                 if (failed) std::rethrow_exception(failed);
-                if (beta != 0.0)
-                    value_error(format("%s: beta is %g but y is None; pass y to accumulate into it", fn.c_str(), beta));
+                check_new_y(fn, beta);
                 result = new_numpy(trans ? a.shape[1] : total, a.dtype, true);
             }
             if (failed) std::rethrow_exception(failed);
@@ -195,61 +194,27 @@ void def_kernel(nb::module_ &m, const Kernel<std::pair<Gemv<float>, GemvT<float>
                     .c_str()));
 }
 
-template <class S, class D, class R>
-void def_unary(nb::module_ &m, const Kernel<S, D> &k, const char *result) {
-    m.def(
-        k.name,
-        [k](nb::handle x_obj, nb::handle comm_obj, Context *c) {
-            std::string fn = qualified(k.name);
-            MPI_Comm comm = get_comm(comm_obj, fn);
-            Array x;
-            get_array(x_obj, fn, "x", 1, false, x);
-            Vec v = as_vector(x, fn, "x");
-            return by_dtype(x.dtype, k, [&](auto f, auto zero) {
-                using T = decltype(zero);
-                std::conditional_t<std::is_same_v<R, int64_t>, int64_t, T> r = std::is_same_v<R, int64_t> ? -1 : 0;
-                run(fn, c, [&](hpk_ctx *ctx) { return f(ctx, comm, v.n, (const T *)v.addr, v.inc, &r); });
-                return (R)r;
-            });
-        },
-        "x"_a.none(), nb::kw_only(), "comm"_a.none() = nb::none(), "ctx"_a.none() = nb::none(), k.doc,
-        nb::sig(format("def %s(x: %s, " HPK_PY_KW ") -> %s", k.name, HPK_PY_ARRAY, result).c_str()));
-}
+// hpk_mpi.h's functions take the context, the communicator and then the arrays.
+struct Mpi {
+    static std::string qualified(const char *name) { return hpkpy::qualified(name); }
+    static constexpr const char *keywords = HPK_PY_KW;
+    static constexpr const char *per_rank = " on this rank";
+    static auto keyword_args() { return std::make_tuple("comm"_a.none() = nb::none()); }
+    static auto bind(const std::string &fn, nb::handle comm_obj) {
+        MPI_Comm comm = get_comm(comm_obj, fn);
+        return [comm](auto f, hpk_ctx *ctx, auto... args) { return f(ctx, comm, args...); };
+    }
+};
 
 void def_kernel(nb::module_ &m, const Kernel<Reduce<float>, Reduce<double>> &k) {
-    def_unary<Reduce<float>, Reduce<double>, double>(m, k, "float");
+    ArrayKernels<Mpi, nb::handle>::unary<double>(m, k, "float");
 }
 
 void def_kernel(nb::module_ &m, const Kernel<Iamax<float>, Iamax<double>> &k) {
-    def_unary<Iamax<float>, Iamax<double>, int64_t>(m, k, "int");
+    ArrayKernels<Mpi, nb::handle>::unary<int64_t>(m, k, "int");
 }
 
-void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) {
-    m.def(
-        k.name,
-        [k](nb::handle x_obj, nb::handle y_obj, nb::handle comm_obj, Context *c) {
-            std::string fn = qualified(k.name);
-            MPI_Comm comm = get_comm(comm_obj, fn);
-            Array x, y;
-            get_array(x_obj, fn, "x", 1, false, x);
-            get_array(y_obj, fn, "y", 1, false, y);
-            same_dtype(x, "x", y, "y", fn);
-            if (x.shape[0] != y.shape[0])
-                value_error(format("%s: x has %lld elements but y has %lld on this rank", fn.c_str(),
-                                   (long long)x.shape[0], (long long)y.shape[0]));
-            Vec xv = as_vector(x, fn, "x"), yv = as_vector(y, fn, "y");
-            return by_dtype(x.dtype, k, [&](auto f, auto zero) {
-                using T = decltype(zero);
-                T r = 0;
-                run(fn, c, [&](hpk_ctx *ctx) {
-                    return f(ctx, comm, xv.n, (const T *)xv.addr, xv.inc, (const T *)yv.addr, yv.inc, &r);
-                });
-                return (double)r;
-            });
-        },
-        "x"_a.none(), "y"_a.none(), nb::kw_only(), "comm"_a.none() = nb::none(), "ctx"_a.none() = nb::none(), k.doc,
-        nb::sig(format("def %s(x: %s, y: %s, " HPK_PY_KW ") -> float", k.name, HPK_PY_ARRAY, HPK_PY_ARRAY).c_str()));
-}
+void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) { ArrayKernels<Mpi, nb::handle>::binary(m, k); }
 
 void def_kernel(nb::module_ &m, const Kernel<Pi, Pi> &k) {
     m.def(
