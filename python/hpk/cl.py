@@ -16,10 +16,11 @@ float32 bitwise only on devices with fp64).
         y = hpk.cl.gemv(a, x, ctx=ctx)              # a pyopencl Array, on the device
         print(hpk.cl.nrm2(y, ctx=ctx), ctx.last_profile)
 
-ctx, keyword-only and required, is an OpenCL hpk.Context: hpk.Context.from_queue(queue) adopts your
-in-order queue (hpk's commands and yours then run in that queue's order),
-or hpk.Context("opencl") makes hpk's own, whose ctx.cl_context and
-ctx.cl_queue are pyopencl objects to allocate from and enqueue on.
+ctx, keyword-only and required, is an OpenCL hpk.Context:
+hpk.Context.from_queue(queue) adopts your in-order queue (hpk's commands
+and yours then run in that queue's order), or hpk.Context("opencl") makes
+hpk's own, whose ctx.cl_context and ctx.cl_queue are pyopencl objects to
+allocate from and enqueue on.
 Every array must belong to ctx's OpenCL context.  An array whose queue is
 not ctx's queue is waited for (its queue finished) before hpk reads it, and
 gemv then waits for hpk's kernels so that the array's queue sees y.

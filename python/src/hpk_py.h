@@ -8,7 +8,11 @@
 //   host.cpp     hpk.gemv and the reductions on numpy arrays
 //   mc.cpp       hpk.mc_pi, hpk.mc_integrate, hpk.MCResult, integrands
 //   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers
+//                (opencl_args.cpp parses those, opencl.h)
 //   mpi.cpp      hpk.mpi: the kernels across the ranks of an mpi4py comm
+// array_kernels.h binds the reductions over numpy arrays for host.cpp and
+// mpi.cpp alike.  A kernel's docstring is written once, in its table entry;
+// the stubs (hpk/_hpk/*.pyi) are generated from the module at build time.
 // C++ parses and checks every argument; hpk/*.py only re-export.  The GIL
 // is released around every call into hpk except box integration of a
 // Python callable, which runs on one thread with the GIL held.

@@ -9,9 +9,10 @@ import sys
 import pytest
 
 import hpk
+from conftest import stubs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-INSTALLED = pathlib.Path(hpk._hpk.__file__).with_name("_hpk")
+INSTALLED = pathlib.Path(hpk._hpk.__file__).parent
 
 pytest.importorskip("nanobind.stubgen")
 
@@ -19,8 +20,7 @@ pytest.importorskip("nanobind.stubgen")
 def test_installed_stubs_match_the_module(tmp_path):
     subprocess.run([sys.executable, "-m", "nanobind.stubgen", "-q", "-r", "-m", "hpk._hpk",
                     "-p", str(ROOT / "python/stubgen.pat"), "-O", str(tmp_path)], check=True)
-    generated = {p.name: p.read_text() for p in (tmp_path / "_hpk").glob("*.pyi")}
-    installed = {p.name: p.read_text() for p in INSTALLED.glob("*.pyi")}
+    generated, installed = stubs(tmp_path), stubs(INSTALLED)
     assert "__init__.pyi" in generated
     assert sorted(installed) == sorted(generated)
     for name, text in generated.items():
