@@ -51,6 +51,7 @@ except ImportError as _e:  # pragma: no cover - depends on the machine
     ) from _e
 
 from ._hpk import Context, Profile  # noqa: E402
-from ._hpk.cl import Matrix, Vector, asum, dot, gemv, iamax, mc_integrate, nrm2, sum  # noqa: E402
+from ._hpk.cl import *  # noqa: E402,F403  hpk_cl.h's kernels, Vector, Matrix
+from ._hpk.cl import __all__ as _names  # noqa: E402
 
-__all__ = ["Context", "Matrix", "Profile", "Vector", "asum", "dot", "gemv", "iamax", "mc_integrate", "nrm2", "sum"]
+__all__ = ["Context", "Profile", *_names]
