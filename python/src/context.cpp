@@ -56,6 +56,31 @@ OpenCL runtime fails, hpk.InvalidArgumentError for threads < 0.)";
 const char *doc_cpu_path = R"(The CPU code path hpk's kernels run in this process: "avx512", "avx2",
 "portable" (or "native").  Every path gives the same bits.)";
 
+const char *doc_from_queue = R"(An OpenCL hpk context that enqueues its work on the caller's pyopencl
+CommandQueue (hpk_ctx_create_cl_queue): hpk's commands and the caller's run
+in the one queue's order, and every buffer of the queue's pyopencl.Context
+works with hpk.cl.  The queue must be in order (an out-of-order queue raises
+hpk.InvalidArgumentError); without PROFILING_ENABLE everything works but
+last_profile raises hpk.UnsupportedError.  The context holds a reference to
+the queue and its OpenCL context until close(), which first waits for every
+command on the queue.  hpk.UnsupportedError in a build without OpenCL.)";
+
+#ifndef HPK_PY_HAVE_OPENCL
+} // namespace
+
+Context *context_from_queue(nb::handle) {
+    raise_status(HPK_ERR_UNSUPPORTED, "hpk.Context.from_queue: this build of hpk has no OpenCL backend");
+}
+
+nb::object device_name(Context &c) {
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.open("hpk.Context");
+    return nb::none();
+}
+
+namespace {
+#endif
+
 // Reads c under its lock: get(hpk_ctx *) of the open context.
 template <class F>
 auto locked(Context &c, F &&get) {
@@ -168,19 +193,12 @@ void export_context(nb::module_ &m) {
             return format("Profile(upload_s=%.6g, kernel_s=%.6g, download_s=%.6g, build_s=%.6g)", p.upload_s,
                           p.kernel_s, p.download_s, p.build_s);
         });
+    cls.def_prop_ro("device", &device_name, nb::sig("def device(self) -> str | None"),
+                    "The OpenCL device's name (CL_DEVICE_NAME); None for a CPU context.")
+        .def_static("from_queue", &context_from_queue, "queue"_a, nb::rv_policy::take_ownership, doc_from_queue,
+                    nb::sig("def from_queue(queue: pyopencl.CommandQueue) -> Context"));
 #ifdef HPK_PY_HAVE_OPENCL
     export_context_opencl(cls);
-#else
-    cls.def_prop_ro(
-           "device", [](Context &c) -> nb::object { return locked(c, [](hpk_ctx *) { return nb::none(); }); },
-           nb::sig("def device(self) -> str | None"),
-           "The OpenCL device's name (CL_DEVICE_NAME); None for a CPU context.")
-        .def_static(
-            "from_queue",
-            [](nb::handle) -> Context * {
-                raise_status(HPK_ERR_UNSUPPORTED, "hpk.Context.from_queue: this build of hpk has no OpenCL backend");
-            },
-            "queue"_a, "An OpenCL context on a pyopencl queue: hpk.UnsupportedError in a build without OpenCL.");
 #endif
     m.attr("have_opencl") = nb::bool_(
 #ifdef HPK_PY_HAVE_OPENCL

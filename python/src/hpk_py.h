@@ -231,8 +231,11 @@ void export_mc(nb::module_ &m);
 void export_opencl(nb::module_ &m);
 void export_mpi(nb::module_ &m);
 
+// Context's OpenCL side (opencl_args.cpp; without OpenCL, context.cpp's:
+// hpk.UnsupportedError and None).
+Context *context_from_queue(nb::handle queue);
+nb::object device_name(Context &c);
 #ifdef HPK_PY_HAVE_OPENCL
-// Context's OpenCL side (opencl.cpp).
 void export_context_opencl(nb::class_<Context> &cls);
 #endif
 

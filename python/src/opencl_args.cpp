@@ -1,6 +1,6 @@
 // hpk.cl's arguments: pyopencl arrays, hpk.cl.Vector and hpk.cl.Matrix
-// parsed and checked, and Context's OpenCL side (from_queue, its pyopencl
-// objects, last_profile).
+// parsed and checked, and Context's OpenCL side (from_queue, device, its
+// pyopencl objects, last_profile).
 #include "opencl.h"
 
 #ifdef HPK_PY_HAVE_OPENCL
@@ -14,15 +14,6 @@ namespace hpkpy {
 namespace {
 
 // ------------------------------------------------------------ the context
-
-const char *doc_from_queue = R"(An OpenCL hpk context that enqueues its work on the caller's pyopencl
-CommandQueue (hpk_ctx_create_cl_queue): hpk's commands and the caller's run
-in the one queue's order, and every buffer of the queue's pyopencl.Context
-works with hpk.cl.  The queue must be in order (an out-of-order queue raises
-hpk.InvalidArgumentError); without PROFILING_ENABLE everything works but
-last_profile raises hpk.UnsupportedError.  The context holds a reference to
-the queue and its OpenCL context until close(), which first waits for every
-command on the queue.  hpk.UnsupportedError in a build without OpenCL.)";
 
 const char *doc_last_profile = R"(An hpk.Profile of the last call on this OpenCL context that used the
 device: upload_s, kernel_s, download_s and build_s in seconds (all zero
@@ -50,30 +41,6 @@ uintptr_t int_ptr_of(nb::handle obj, const char *fn, const char *name, const cha
     if (module.rfind("pyopencl", 0) != 0 || !nb::hasattr(obj, "int_ptr"))
         type_error(format("%s: %s must be a %s, not %s", fn, name, kind, pytype_name(obj).c_str()));
     return nb::cast<uintptr_t>(obj.attr("int_ptr"));
-}
-
-Context *from_queue(nb::handle queue) {
-    const char *fn = "hpk.Context.from_queue";
-    uintptr_t q = int_ptr_of(queue, fn, "queue", "pyopencl.CommandQueue");
-    hpk_ctx *ctx = nullptr;
-    hpk_status st;
-    std::string message;
-    {
-        nb::gil_scoped_release release;
-        st = hpk_ctx_create_cl_queue(&ctx, (cl_command_queue)q);
-        if (st != HPK_SUCCESS) message = hpk_ctx_error_message(nullptr);
-    }
-    if (st != HPK_SUCCESS) raise_status(st, message);
-    Context *c = new Context();
-    c->ctx = ctx;
-    return c;
-}
-
-nb::object device_name(Context &c) {
-    cl_device_id d = (cl_device_id)cl_pointer(c, ClObject::Device);
-    char name[256] = {0};
-    if (d && clGetDeviceInfo(d, CL_DEVICE_NAME, sizeof name - 1, name, nullptr) == CL_SUCCESS) return nb::str(name);
-    return nb::none();
 }
 
 Profile last_profile(Context &c) {
@@ -177,6 +144,30 @@ void check_owner(uintptr_t context, uintptr_t ctx_context, const std::string &fn
 
 } // namespace
 
+Context *context_from_queue(nb::handle queue) {
+    const char *fn = "hpk.Context.from_queue";
+    uintptr_t q = int_ptr_of(queue, fn, "queue", "pyopencl.CommandQueue");
+    hpk_ctx *ctx = nullptr;
+    hpk_status st;
+    std::string message;
+    {
+        nb::gil_scoped_release release;
+        st = hpk_ctx_create_cl_queue(&ctx, (cl_command_queue)q);
+        if (st != HPK_SUCCESS) message = hpk_ctx_error_message(nullptr);
+    }
+    if (st != HPK_SUCCESS) raise_status(st, message);
+    Context *c = new Context();
+    c->ctx = ctx;
+    return c;
+}
+
+nb::object device_name(Context &c) {
+    cl_device_id d = (cl_device_id)cl_pointer(c, ClObject::Device);
+    char name[256] = {0};
+    if (d && clGetDeviceInfo(d, CL_DEVICE_NAME, sizeof name - 1, name, nullptr) == CL_SUCCESS) return nb::str(name);
+    return nb::none();
+}
+
 nb::module_ pyopencl_array() { return nb::module_::import_("pyopencl.array"); }
 
 // hpk's OpenCL objects as pyopencl objects (each holding its own reference).
@@ -269,11 +260,7 @@ bool sync(const ClCtx &cc, std::initializer_list<const Dev *> args) {
 
 
 void export_context_opencl(nb::class_<Context> &cls) {
-    cls.def_prop_ro("device", &device_name, nb::sig("def device(self) -> str | None"),
-                    "The OpenCL device's name (CL_DEVICE_NAME); None for a CPU context.")
-        .def_static("from_queue", &from_queue, "queue"_a, nb::rv_policy::take_ownership, doc_from_queue,
-                    nb::sig("def from_queue(queue: pyopencl.CommandQueue) -> Context"))
-        .def_prop_ro(
+    cls.def_prop_ro(
             "cl_queue", [](Context &c) { return cl_object(c, ClObject::Queue); },
             nb::sig("def cl_queue(self) -> pyopencl.CommandQueue | None"),
             "The context's OpenCL command queue as a pyopencl.CommandQueue (in order; the caller's own for "
