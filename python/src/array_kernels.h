@@ -23,8 +23,9 @@ struct ArrayKernels {
     // x -> a T (as a float), or an index (R = int64_t).
     template <class R, class S, class D>
     static void unary(nb::module_ &m, const Kernel<S, D> &k, const char *result) {
-        auto f = [k](nb::handle x_obj, Extra... extra, Context *c) {
+        auto f = [k](nb::handle x_obj, Extra... extra, nb::handle ctx_obj) {
             std::string fn = Area::qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             auto call = Area::bind(fn, extra...);
             Array x;
             get_array(x_obj, fn, "x", 1, false, x);
@@ -48,8 +49,9 @@ struct ArrayKernels {
     // (x, y) of one dtype and length -> a T (as a float).
     template <class S, class D>
     static void binary(nb::module_ &m, const Kernel<S, D> &k) {
-        auto f = [k](nb::handle x_obj, nb::handle y_obj, Extra... extra, Context *c) {
+        auto f = [k](nb::handle x_obj, nb::handle y_obj, Extra... extra, nb::handle ctx_obj) {
             std::string fn = Area::qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             auto call = Area::bind(fn, extra...);
             Array x, y;
             get_array(x_obj, fn, "x", 1, false, x);

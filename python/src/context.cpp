@@ -21,6 +21,13 @@ void Context::close() {
     ctx = nullptr;
 }
 
+Context *as_context(nb::handle obj, const std::string &fn) {
+    if (obj.is_none()) return nullptr;
+    if (!nb::isinstance<Context>(obj))
+        type_error(format("%s: ctx must be an hpk.Context or None, not %s", fn.c_str(), pytype_name(obj).c_str()));
+    return nb::inst_ptr<Context>(obj);
+}
+
 const char *backend_name(hpk_backend b) {
     switch (b) {
     case HPK_BACKEND_SERIAL: return "serial";

@@ -76,8 +76,9 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
     m.def(
         k.name,
         [k](nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool trans,
-            Context *c) {
+            nb::handle ctx_obj) {
             std::string fn = qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             Array a, x, y;
             get_array(a_obj, fn, "a", 2, false, a);
             Mat am = as_matrix(a, fn, "a");

@@ -71,6 +71,10 @@ struct Context {
     void close();
 };
 
+// The Context a call's ctx argument names (nullptr for None: the calling
+// thread's default context); TypeError naming ctx for anything else.
+Context *as_context(nb::handle obj, const std::string &fn);
+
 const char *backend_name(hpk_backend b);
 
 // Where the time of an OpenCL context's last device call went.

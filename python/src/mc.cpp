@@ -273,8 +273,9 @@ using Integrate = hpk_status (*)(hpk_ctx *, hpk_integrand, void *, int, const do
 void def_kernel(nb::module_ &m, const Kernel<Pi, Pi> &k) {
     m.def(
         k.name,
-        [k](nb::handle samples_obj, nb::handle seed_obj, Context *c) {
+        [k](nb::handle samples_obj, nb::handle seed_obj, nb::handle ctx_obj) {
             std::string fn = std::string("hpk.") + k.name;
+            Context *c = as_context(ctx_obj, fn);
             uint64_t samples = to_u64(samples_obj, fn, "samples"), seed = to_u64(seed_obj, fn, "seed");
             hpk_mc_result r{};
             run(fn, c, [&](hpk_ctx *ctx) { return k.d(ctx, samples, seed, &r); });
@@ -287,9 +288,10 @@ void def_kernel(nb::module_ &m, const Kernel<Pi, Pi> &k) {
 void def_kernel(nb::module_ &m, const Kernel<Integrate, Integrate> &k) {
     m.def(
         k.name,
-        [k](nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples, nb::handle seed, Context *c,
-            nb::handle user_data) {
+        [k](nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples, nb::handle seed,
+            nb::handle ctx_obj, nb::handle user_data) {
             std::string fn = std::string("hpk.") + k.name;
+            Context *c = as_context(ctx_obj, fn);
             Box b = box(lower, upper, samples, seed, fn);
             return integrate(fn, f, user_data, c, [&](hpk_ctx *ctx, hpk_integrand g, void *ud, hpk_mc_result *r) {
                 return k.d(ctx, g, ud, b.dim, b.lower.data(), b.upper.data(), b.samples, b.seed, r);

@@ -130,8 +130,9 @@ void def_kernel(nb::module_ &m, const Kernel<std::pair<Gemv<float>, GemvT<float>
     m.def(
         k.name,
         [k](nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool trans,
-            bool gathered, nb::handle comm_obj, Context *c) {
+            bool gathered, nb::handle comm_obj, nb::handle ctx_obj) {
             std::string fn = qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             MPI_Comm comm = get_comm(comm_obj, fn);
             Array a, x, y;
             // A new gathered y counts every rank's rows: join that collective before raising.
@@ -219,8 +220,9 @@ void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) { Arra
 void def_kernel(nb::module_ &m, const Kernel<Pi, Pi> &k) {
     m.def(
         k.name,
-        [k](nb::handle samples_obj, nb::handle seed_obj, nb::handle comm_obj, Context *c) {
+        [k](nb::handle samples_obj, nb::handle seed_obj, nb::handle comm_obj, nb::handle ctx_obj) {
             std::string fn = qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             MPI_Comm comm = get_comm(comm_obj, fn);
             uint64_t samples = to_u64(samples_obj, fn, "samples"), seed = to_u64(seed_obj, fn, "seed");
             hpk_mc_result r{};
@@ -236,8 +238,9 @@ void def_kernel(nb::module_ &m, const Kernel<Integrate, Integrate> &k) {
     m.def(
         k.name,
         [k](nb::handle f, nb::handle lower, nb::handle upper, nb::handle samples, nb::handle seed,
-            nb::handle comm_obj, Context *c, nb::handle user_data) {
+            nb::handle comm_obj, nb::handle ctx_obj, nb::handle user_data) {
             std::string fn = qualified(k.name);
+            Context *c = as_context(ctx_obj, fn);
             MPI_Comm comm = get_comm(comm_obj, fn);
             Box b = box(lower, upper, samples, seed, fn);
             return integrate(fn, f, user_data, c, [&](hpk_ctx *ctx, hpk_integrand g, void *ud, hpk_mc_result *r) {

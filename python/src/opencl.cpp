@@ -79,9 +79,10 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
     m.def(
         k.name,
         [k](nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool trans,
-            Context *c) {
+            nb::handle ctx_obj) {
             std::string fn = qualified(k.name);
-            ClCtx cc = need_cl(c, fn);
+            ClCtx cc = need_cl(ctx_obj, fn);
+            Context *c = cc.c;
             Dev a, x, y;
             device_arg(a_obj, fn, "a", 2, cc.context, a);
             Mat am = as_matrix(a, fn, "a");
@@ -126,12 +127,22 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
                     .c_str()));
 }
 
+// A reduction's call: its name, context and device vectors x (and y).
+struct Call {
+    std::string fn;
+    Context *c;
+    cl_mem xm, ym;
+    size_t xo, yo;
+    Vec xv, yv;
+};
+
 // x's (and for dot y's) device vectors, checked and synchronised: calls
-// reduce(f, T{}, x, y) with the float or double function of k.
+// reduce(f, T{}, call) with the float or double function of k.
 template <class S, class D, class F>
-auto reduction(const Kernel<S, D> &k, Context *c, nb::handle x_obj, nb::handle y_obj, bool two, F &&reduce) {
+auto reduction(const Kernel<S, D> &k, nb::handle ctx_obj, nb::handle x_obj, nb::handle y_obj, bool two,
+               F &&reduce) {
     std::string fn = qualified(k.name);
-    ClCtx cc = need_cl(c, fn);
+    ClCtx cc = need_cl(ctx_obj, fn);
     Dev x, y;
     device_arg(x_obj, fn, "x", 1, cc.context, x);
     Vec xv = as_vector(x, fn, "x"), yv{0, 0, 1};
@@ -142,22 +153,19 @@ auto reduction(const Kernel<S, D> &k, Context *c, nb::handle x_obj, nb::handle y
         yv = as_vector(y, fn, "y");
     }
     sync(cc, {&x, &y});
-    return by_dtype(x.dtype, k, [&](auto f, auto zero) {
-        return reduce(f, zero, fn, mem(x), element(x, xv.addr), xv, mem(y), element(y, yv.addr), yv);
-    });
+    Call call{fn, cc.c, mem(x), mem(y), element(x, xv.addr), element(y, yv.addr), xv, yv};
+    return by_dtype(x.dtype, k, [&](auto f, auto zero) { return reduce(f, zero, call); });
 }
 
 void def_kernel(nb::module_ &m, const Kernel<Reduce<float>, Reduce<double>> &k) {
     m.def(
         k.name,
-        [k](nb::handle x_obj, Context *c) {
-            return reduction(k, c, x_obj, nb::none(), false,
-                             [&](auto f, auto zero, const std::string &fn, cl_mem xm, size_t xo, Vec xv, cl_mem,
-                                 size_t, Vec) {
-                                 decltype(zero) r = 0;
-                                 run(fn, c, [&](hpk_ctx *ctx) { return f(ctx, xv.n, xm, xo, xv.inc, &r); });
-                                 return (double)r;
-                             });
+        [k](nb::handle x_obj, nb::handle ctx_obj) {
+            return reduction(k, ctx_obj, x_obj, nb::none(), false, [](auto f, auto zero, const Call &a) {
+                decltype(zero) r = 0;
+                run(a.fn, a.c, [&](hpk_ctx *ctx) { return f(ctx, a.xv.n, a.xm, a.xo, a.xv.inc, &r); });
+                return (double)r;
+            });
         },
         "x"_a.none(), nb::kw_only(), "ctx"_a.none(), k.doc,
         nb::sig(format("def %s(x: %s, *, ctx: hpk.Context) -> float", k.name, HPK_PY_DEVICE_VECTOR).c_str()));
@@ -166,14 +174,12 @@ void def_kernel(nb::module_ &m, const Kernel<Reduce<float>, Reduce<double>> &k) 
 void def_kernel(nb::module_ &m, const Kernel<Iamax, Iamax> &k) {
     m.def(
         k.name,
-        [k](nb::handle x_obj, Context *c) {
-            return reduction(k, c, x_obj, nb::none(), false,
-                             [&](auto f, auto, const std::string &fn, cl_mem xm, size_t xo, Vec xv, cl_mem, size_t,
-                                 Vec) {
-                                 int64_t r = -1;
-                                 run(fn, c, [&](hpk_ctx *ctx) { return f(ctx, xv.n, xm, xo, xv.inc, &r); });
-                                 return r;
-                             });
+        [k](nb::handle x_obj, nb::handle ctx_obj) {
+            return reduction(k, ctx_obj, x_obj, nb::none(), false, [](auto f, auto, const Call &a) {
+                int64_t r = -1;
+                run(a.fn, a.c, [&](hpk_ctx *ctx) { return f(ctx, a.xv.n, a.xm, a.xo, a.xv.inc, &r); });
+                return r;
+            });
         },
         "x"_a.none(), nb::kw_only(), "ctx"_a.none(), k.doc,
         nb::sig(format("def %s(x: %s, *, ctx: hpk.Context) -> int", k.name, HPK_PY_DEVICE_VECTOR).c_str()));
@@ -182,14 +188,14 @@ void def_kernel(nb::module_ &m, const Kernel<Iamax, Iamax> &k) {
 void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) {
     m.def(
         k.name,
-        [k](nb::handle x_obj, nb::handle y_obj, Context *c) {
-            return reduction(k, c, x_obj, y_obj, true,
-                             [&](auto f, auto zero, const std::string &fn, cl_mem xm, size_t xo, Vec xv, cl_mem ym,
-                                 size_t yo, Vec yv) {
-                                 decltype(zero) r = 0;
-                                 run(fn, c, [&](hpk_ctx *ctx) { return f(ctx, xv.n, xm, xo, xv.inc, ym, yo, yv.inc, &r); });
-                                 return (double)r;
-                             });
+        [k](nb::handle x_obj, nb::handle y_obj, nb::handle ctx_obj) {
+            return reduction(k, ctx_obj, x_obj, y_obj, true, [](auto f, auto zero, const Call &a) {
+                decltype(zero) r = 0;
+                run(a.fn, a.c, [&](hpk_ctx *ctx) {
+                    return f(ctx, a.xv.n, a.xm, a.xo, a.xv.inc, a.ym, a.yo, a.yv.inc, &r);
+                });
+                return (double)r;
+            });
         },
         "x"_a.none(), "y"_a.none(), nb::kw_only(), "ctx"_a.none(), k.doc,
         nb::sig(format("def %s(x: %s, y: %s, *, ctx: hpk.Context) -> float", k.name, HPK_PY_DEVICE_VECTOR,
@@ -201,9 +207,9 @@ void def_kernel(nb::module_ &m, const Kernel<Integrate, Integrate> &k) {
     m.def(
         k.name,
         [k](nb::handle source_obj, nb::handle lower, nb::handle upper, nb::handle samples, nb::handle seed,
-            Context *c) {
+            nb::handle ctx_obj) {
             std::string fn = qualified(k.name);
-            need_cl(c, fn);
+            Context *c = need_cl(ctx_obj, fn).c;
             if (!nb::isinstance<nb::str>(source_obj))
                 type_error(format("%s: source must be a str of OpenCL C defining double hpk_integrand(const double "
                                   "*point, int dim), not %s",

@@ -27,11 +27,12 @@ struct Dev : Strided {
 // hpk.cl.Matrix (2-D) of ctx's OpenCL context, into d; errors name `name`.
 void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndim, uintptr_t ctx_context, Dev &d);
 
-// The OpenCL context and queue of ctx, which must be an open OpenCL Context.
+// ctx, which must be an open OpenCL hpk.Context, and its OpenCL context and queue.
 struct ClCtx {
+    Context *c;
     uintptr_t context, queue;
 };
-ClCtx need_cl(Context *c, const std::string &fn);
+ClCtx need_cl(nb::handle ctx, const std::string &fn);
 
 // Waits for the queues of arguments that are not on ctx's queue; whether any were.
 bool sync(const ClCtx &cc, std::initializer_list<const Dev *> args);

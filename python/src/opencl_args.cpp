@@ -235,14 +235,18 @@ void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndi
     d.mem = nb::cast<uintptr_t>(view->buffer.attr("int_ptr"));
 }
 
-ClCtx need_cl(Context *c, const std::string &fn) {
-    if (!c) type_error(format("%s: ctx must be an OpenCL hpk.Context, not None", fn.c_str()));
+ClCtx need_cl(nb::handle ctx_obj, const std::string &fn) {
+    if (ctx_obj.is_none() || !nb::isinstance<Context>(ctx_obj))
+        type_error(format("%s: ctx must be an OpenCL hpk.Context (hpk.Context.from_queue(queue) or "
+                          "hpk.Context('opencl')), not %s",
+                          fn.c_str(), ctx_obj.is_none() ? "None" : pytype_name(ctx_obj).c_str()));
+    Context *c = nb::inst_ptr<Context>(ctx_obj);
     std::lock_guard<std::mutex> lock(c->mutex);
     hpk_ctx *ctx = c->open(fn.c_str());
     if (hpk_ctx_get_backend(ctx) != HPK_BACKEND_OPENCL)
         value_error(format("%s: ctx is a %s context; hpk.cl needs an OpenCL one", fn.c_str(),
                            backend_name(hpk_ctx_get_backend(ctx))));
-    return {(uintptr_t)hpk_ctx_cl_context(ctx), (uintptr_t)hpk_ctx_cl_queue(ctx)};
+    return {c, (uintptr_t)hpk_ctx_cl_context(ctx), (uintptr_t)hpk_ctx_cl_queue(ctx)};
 }
 
 // Waits for the queues of arguments that are not on ctx's queue; whether any were.
