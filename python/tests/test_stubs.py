@@ -25,3 +25,31 @@ def test_installed_stubs_match_the_module(tmp_path):
     assert sorted(installed) == sorted(generated)
     for name, text in generated.items():
         assert installed[name] == text, f"{name} is stale: rebuild hpk"
+
+
+def _modules():
+    import importlib
+
+    names = ["hpk"] + [m for m, have in (("hpk.cl", hpk.have_opencl), ("hpk.mpi", hpk.have_mpi)) if have]
+    out = []
+    for name in names:
+        try:
+            out.append(importlib.import_module(name))
+        except ImportError:  # pyopencl or mpi4py missing
+            pass
+    return out
+
+
+def test_ctx_and_comm_are_keyword_only():
+    seen = 0
+    for module in _modules():
+        for name in module.__all__:
+            sig = getattr(getattr(module, name), "__nb_signature__", None)
+            if not sig:
+                continue
+            text = sig[0][0]
+            for arg in ("ctx:", "comm:"):
+                if arg in text:
+                    seen += 1
+                    assert "*, " in text and text.index("*, ") < text.index(arg), (module.__name__, name, text)
+    assert seen >= 8
