@@ -72,9 +72,9 @@ def main():
         v = rng.standard_normal(n) * 10.0 ** rng.uniform(-3, 3, n)  # terms that round visibly
     comm.Bcast(x, root=0)
     # This rank's rows of a and elements of v.
-    first, count = hpk.mpi.block_range(rows, comm)
+    first, count = hpk.mpi.block_range(rows, comm=comm)
     a_local = scatter_blocks(comm, a, count, cols)
-    v_first, v_count = hpk.mpi.block_range(n, comm)
+    v_first, v_count = hpk.mpi.block_range(n, comm=comm)
     v_local = scatter_blocks(comm, v, v_count)
 
     # The classic row-block matvec: local product, then every rank gathers all pieces
@@ -99,7 +99,7 @@ def main():
         comm, lambda: hpk.mpi.gemv(a_local, x, y_hpk, gathered=True, comm=comm, ctx=ctx), args.repeat)
     gemv_times = hpk.mpi.last_times()
     s_np, t_np_sum = best_time(comm, mpi4py_sum, args.repeat)
-    s_hpk, t_hpk_sum = best_time(comm, lambda: hpk.mpi.sum(v_local, comm, ctx), args.repeat)
+    s_hpk, t_hpk_sum = best_time(comm, lambda: hpk.mpi.sum(v_local, comm=comm, ctx=ctx), args.repeat)
 
     # hpk's bits: the same on every rank ...
     same_on_ranks = comm.allreduce(

@@ -1,6 +1,7 @@
 """Shared helpers of the hpk Python tests: random data (never only zeros or
 ones), strided views of it, and the error bounds of hpk.h's Accuracy section."""
 import math
+import pathlib
 import shutil
 import subprocess
 import zlib
@@ -22,6 +23,17 @@ double poly(const double *point, int dim, void *user_data) {
     return s;
 }
 """
+
+
+def stubs(folder):
+    """The stubs of hpk._hpk in `folder` (site-packages' hpk, or stubgen's output) by module:
+    {"__init__.pyi": text, "cl.pyi": ..., "mpi.pyi": ...}.  A build without the submodules
+    has one file, _hpk.pyi."""
+    folder = pathlib.Path(folder)
+    if (folder / "_hpk").is_dir():
+        return {p.name: p.read_text() for p in (folder / "_hpk").glob("*.pyi")}
+    single = folder / "_hpk.pyi"
+    return {"__init__.pyi": single.read_text()} if single.exists() else {}
 
 
 def build_integrand(tmp_path_factory, name, source, *libs):

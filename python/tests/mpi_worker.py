@@ -24,13 +24,13 @@ for dtype in (np.float64, np.float32):
     N = 3 * 4096 + 123
     x = rng.uniform(-1, 1, 2 * N).astype(dtype)[::2]  # strided
     y = rng.uniform(-1, 1, N).astype(dtype)
-    first, count = hpk.mpi.block_range(N, comm)
+    first, count = hpk.mpi.block_range(N, comm=comm)
     xl, yl = x[first : first + count], y[first : first + count]
     for name in ("sum", "asum", "nrm2"):
-        got = getattr(hpk.mpi, name)(xl, comm, ctx)
+        got = getattr(hpk.mpi, name)(xl, comm=comm, ctx=ctx)
         assert got == getattr(hpk, name)(x, ctx=serial), (name, dtype)
-    assert hpk.mpi.dot(xl, yl, comm, ctx) == hpk.dot(x, y, ctx=serial)
-    assert hpk.mpi.iamax(xl, comm, ctx) == hpk.iamax(x, ctx=serial)
+    assert hpk.mpi.dot(xl, yl, comm=comm, ctx=ctx) == hpk.dot(x, y, ctx=serial)
+    assert hpk.mpi.iamax(xl, comm=comm, ctx=ctx) == hpk.iamax(x, ctx=serial)
     t = hpk.mpi.last_times()
     assert t.total_s >= t.comm_s >= 0 and t.total_s >= t.compute_s >= 0
 
@@ -151,19 +151,19 @@ except hpk.InvalidArgumentError as e:
 else:
     raise AssertionError("samples=0 was accepted")
 try:
-    hpk.mpi.sum(np.zeros(4, np.int64), comm)
+    hpk.mpi.sum(np.zeros(4, np.int64), comm=comm)
 except TypeError as e:
     assert "x has dtype int64" in str(e)
 else:
     raise AssertionError("int64 data was accepted")
 try:
-    hpk.mpi.sum(np.zeros(4), "world")
+    hpk.mpi.sum(np.zeros(4), comm="world")
 except TypeError as e:
     assert "mpi4py.MPI.Comm" in str(e)
 else:
     raise AssertionError("a str communicator was accepted")
 sub = comm.Split(rank % 2, rank)
-assert hpk.mpi.sum(np.ones(3), sub) == 3.0 * sub.size
+assert hpk.mpi.sum(np.ones(3), comm=sub) == 3.0 * sub.size
 sub.Free()
 
 comm.Barrier()

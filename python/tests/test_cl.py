@@ -87,13 +87,13 @@ def test_reductions_bitwise_cpu(rng, queue, ctx, serial, dtype, n, stride):
     y, yd = strided_pair(rng, queue, n, -stride, dtype)
     exact = fp64(queue)  # float data is bitwise only on fp64 devices
     for name in ("sum", "asum", "nrm2"):
-        got, want = getattr(hpk.cl, name)(xd, ctx), getattr(hpk, name)(x, ctx=serial)
+        got, want = getattr(hpk.cl, name)(xd, ctx=ctx), getattr(hpk, name)(x, ctx=serial)
         assert got == want if exact else got == pytest.approx(want, rel=1e-5), name
-    got, want = hpk.cl.dot(xd, yd, ctx), hpk.dot(x, y, ctx=serial)
+    got, want = hpk.cl.dot(xd, yd, ctx=ctx), hpk.dot(x, y, ctx=serial)
     assert got == want if exact else got == pytest.approx(want, rel=1e-5)
-    assert hpk.cl.iamax(xd, ctx) == hpk.iamax(x, ctx=serial)
+    assert hpk.cl.iamax(xd, ctx=ctx) == hpk.iamax(x, ctx=serial)
     if n:
-        assert hpk.cl.sum(xd, ctx) == pytest.approx(float(np.sum(x.astype(np.float64))), rel=1e-5, abs=1e-5)
+        assert hpk.cl.sum(xd, ctx=ctx) == pytest.approx(float(np.sum(x.astype(np.float64))), rel=1e-5, abs=1e-5)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -135,9 +135,9 @@ def test_buffers_with_offsets(rng, queue, ctx, serial):
     host = rng.uniform(-1, 1, size=1000).astype(dtype)
     buf = cl.Buffer(queue.context, cl.mem_flags.READ_WRITE | cl.mem_flags.COPY_HOST_PTR, hostbuf=host)
     x = hpk.cl.Vector(buf, 100, dtype, offset=17, inc=3)
-    assert hpk.cl.sum(x, ctx) == hpk.sum(host[17 : 17 + 300 : 3], ctx=serial)
+    assert hpk.cl.sum(x, ctx=ctx) == hpk.sum(host[17 : 17 + 300 : 3], ctx=serial)
     xr = hpk.cl.Vector(buf, 100, dtype, offset=17, inc=-3)
-    assert hpk.cl.iamax(xr, ctx) == hpk.iamax(host[17 : 17 + 300 : 3][::-1], ctx=serial)
+    assert hpk.cl.iamax(xr, ctx=ctx) == hpk.iamax(host[17 : 17 + 300 : 3][::-1], ctx=serial)
     a = hpk.cl.Matrix(buf, (20, 10), dtype, offset=400, ld=12)
     a_host = np.lib.stride_tricks.as_strided(host[400:], (20, 10), (12 * host.itemsize, host.itemsize))
     yb = cl.Buffer(queue.context, cl.mem_flags.READ_WRITE, 40 * host.itemsize)
@@ -147,7 +147,7 @@ def test_buffers_with_offsets(rng, queue, ctx, serial):
     assert np.array_equal(out[5:25], hpk.gemv(a_host, host[:10], ctx=serial))
     assert isinstance(y, hpk.cl.Vector)
     with pytest.raises(hpk.InvalidArgumentError, match="x"):
-        hpk.cl.sum(hpk.cl.Vector(buf, 1000, dtype, offset=1), ctx)  # past the buffer's end: hpk's check
+        hpk.cl.sum(hpk.cl.Vector(buf, 1000, dtype, offset=1), ctx=ctx)  # past the buffer's end: hpk's check
 
 
 def test_own_context_exposes_pyopencl_objects(rng, serial):
@@ -162,7 +162,7 @@ def test_own_context_exposes_pyopencl_objects(rng, serial):
         assert isinstance(c.cl_device, cl.Device)
         dtype = np.float64 if "cl_khr_fp64" in q.device.extensions else np.float32
         x = rng.uniform(-1, 1, 5000).astype(dtype)
-        assert hpk.cl.asum(cla.to_device(q, x), c) == pytest.approx(hpk.asum(x, ctx=serial), rel=1e-6)
+        assert hpk.cl.asum(cla.to_device(q, x), ctx=c) == pytest.approx(hpk.asum(x, ctx=serial), rel=1e-6)
     assert hpk.Context("serial").cl_queue is None
 
 
@@ -184,7 +184,7 @@ def test_adopted_queue_reference_counts(queue):
     qc, cc = refcount(q), refcount(context)
     c = hpk.Context.from_queue(q)
     assert refcount(q) == qc + 1 and refcount(context) > cc
-    hpk.cl.sum(cla.to_device(q, np.ones(100, np.float32)), c)  # hpk's programs and buffers too
+    hpk.cl.sum(cla.to_device(q, np.ones(100, np.float32)), ctx=c)  # hpk's programs and buffers too
     assert c.backend == "opencl" and c.device == q.device.name
     view = c.cl_queue
     assert view.int_ptr == q.int_ptr
@@ -204,7 +204,7 @@ def test_profile(rng, queue, ctx):
     p = ctx.last_profile
     assert isinstance(p, hpk.Profile)
     assert p.kernel_s > 0 and p.upload_s == 0 and p.download_s == 0 and p.build_s >= 0
-    hpk.cl.nrm2(x, ctx)
+    hpk.cl.nrm2(x, ctx=ctx)
     p = ctx.last_profile
     assert p.kernel_s > 0 and p.download_s > 0 and p.upload_s == 0
     assert "kernel_s=" in repr(p)
@@ -238,20 +238,20 @@ def test_errors(rng, queue, ctx):
     x32 = cla.to_device(queue, rng.uniform(-1, 1, 10).astype(np.float32))
     a64 = cla.to_device(queue, rng.uniform(-1, 1, (10, 10)))
     with pytest.raises(TypeError, match="x has dtype int32"):
-        hpk.cl.sum(cla.to_device(queue, np.arange(10, dtype=np.int32)), ctx)
+        hpk.cl.sum(cla.to_device(queue, np.arange(10, dtype=np.int32)), ctx=ctx)
     with pytest.raises(TypeError, match="y is float32 but x is float64"):
-        hpk.cl.dot(x64, x32, ctx)
+        hpk.cl.dot(x64, x32, ctx=ctx)
     with pytest.raises(TypeError, match="x is a numpy.ndarray"):
-        hpk.cl.sum(np.ones(3), ctx)
+        hpk.cl.sum(np.ones(3), ctx=ctx)
     with pytest.raises(TypeError, match="bare Buffer"):
-        hpk.cl.sum(x64.base_data, ctx)
+        hpk.cl.sum(x64.base_data, ctx=ctx)
     with pytest.raises(TypeError, match="ctx must be an OpenCL hpk.Context"):
-        hpk.cl.sum(x64, None)
+        hpk.cl.sum(x64, ctx=None)
     with hpk.Context("serial") as s, pytest.raises(ValueError, match="serial context"):
-        hpk.cl.sum(x64, s)
+        hpk.cl.sum(x64, ctx=s)
     other = _queue()
     with pytest.raises(ValueError, match="x belongs to another OpenCL context"):
-        hpk.cl.sum(cla.to_device(other, np.ones(4)), ctx)
+        hpk.cl.sum(cla.to_device(other, np.ones(4)), ctx=ctx)
     with pytest.raises(ValueError, match="a has strides"):
         hpk.cl.gemv(a64[::2, ::2], x64[:5], ctx=ctx)
     with pytest.raises(ValueError, match="x has 5 elements"):
@@ -261,13 +261,13 @@ def test_errors(rng, queue, ctx):
     with pytest.raises(ValueError, match="beta"):
         hpk.cl.gemv(a64, x64, beta=1.0, ctx=ctx)
     with pytest.raises(ValueError, match="must be 1-D"):
-        hpk.cl.nrm2(a64, ctx)
+        hpk.cl.nrm2(a64, ctx=ctx)
     with pytest.raises(TypeError, match="a must be a 2-D"):
         hpk.cl.gemv([1.0], x64, ctx=ctx)
     c = hpk.Context.from_queue(queue)
     c.close()
     with pytest.raises(ValueError, match="closed"):
-        hpk.cl.sum(x64, c)
+        hpk.cl.sum(x64, ctx=c)
     with pytest.raises(TypeError, match="pyopencl.CommandQueue"):
         hpk.Context.from_queue(42)
 

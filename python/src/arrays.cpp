@@ -1,0 +1,181 @@
+// numpy arrays through the buffer protocol, and the checks every area's
+// arrays share (hpk.cl's device arrays too): nothing is copied or
+// converted, and anything BLAS cannot express is an error naming the
+// argument.
+#include "hpk_py.h"
+
+#include <cstring>
+
+namespace hpkpy {
+
+const char *dtype_name(DType d) { return d == DType::F64 ? "float64" : "float32"; }
+
+namespace {
+
+// What to call an object's element type in a message: numpy's dtype name
+// where there is one, else the buffer's format.
+std::string dtype_of(nb::handle obj, const char *format) {
+    if (PyObject_HasAttrString(obj.ptr(), "dtype")) {
+        PyObject *d = PyObject_GetAttrString(obj.ptr(), "dtype");
+        if (d) {
+            PyObject *s = PyObject_Str(d);
+            Py_DECREF(d);
+            if (s) {
+                const char *u = PyUnicode_AsUTF8(s);
+                std::string r = u ? u : "";
+                Py_DECREF(s);
+                if (!r.empty()) return r;
+            }
+        }
+        PyErr_Clear();
+    }
+    return format ? format : "B";
+}
+
+} // namespace
+
+void get_array(nb::handle obj, const std::string &fn_s, const char *name, int ndim, bool writable, Array &a) {
+    const char *fn = fn_s.c_str();
+    const char *kinds = ndim == 1 ? "a 1-D" : "a 2-D";
+    if (!PyObject_CheckBuffer(obj.ptr()))
+        type_error(format("%s: %s must be %s float32 or float64 array (numpy.ndarray), not %s; hpk does not "
+                          "convert its inputs",
+                          fn, name, kinds, pytype_name(obj).c_str()));
+    int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj.ptr(), &a.view, flags) != 0) {
+        PyErr_Clear();
+        if (writable && PyObject_GetBuffer(obj.ptr(), &a.view, PyBUF_STRIDES | PyBUF_FORMAT) == 0) {
+            PyBuffer_Release(&a.view);
+            value_error(format("%s: %s is read-only; hpk writes its result into %s", fn, name, name));
+        }
+        PyErr_Clear();
+        type_error(format("%s: %s (%s) does not expose its memory as a strided buffer", fn, name,
+                          pytype_name(obj).c_str()));
+    }
+    a.held = true;
+    if (writable && a.view.readonly)
+        value_error(format("%s: %s is read-only; hpk writes its result into %s", fn, name, name));
+
+    const char *f = a.view.format ? a.view.format : "B";
+    bool foreign_order = false;
+    if (*f == '@' || *f == '=') {
+        ++f;
+    } else if (*f == '<' || *f == '>' || *f == '!') {
+        bool little = *f == '<';
+        const uint16_t probe = 1;
+        bool host_little = *(const uint8_t *)&probe == 1;
+        foreign_order = little != host_little;
+        ++f;
+    }
+    if (foreign_order)
+        type_error(format("%s: %s has dtype %s in non-native byte order; hpk does not convert (use "
+                          "%s.astype(%s.dtype.newbyteorder('=')))",
+                          fn, name, dtype_of(obj, a.view.format).c_str(), name, name));
+    if (std::strcmp(f, "d") == 0 && a.view.itemsize == 8) {
+        a.dtype = DType::F64;
+    } else if (std::strcmp(f, "f") == 0 && a.view.itemsize == 4) {
+        a.dtype = DType::F32;
+    } else {
+        type_error(format("%s: %s has dtype %s; hpk takes float32 or float64 and does not convert", fn, name,
+                          dtype_of(obj, a.view.format).c_str()));
+    }
+    if (a.view.ndim != ndim) value_error(format("%s: %s must be %d-D, not %d-D", fn, name, ndim, a.view.ndim));
+    a.ndim = ndim;
+    a.itemsize = a.view.itemsize;
+    a.addr = (intptr_t)a.view.buf;
+    for (int d = 0; d < ndim; ++d) {
+        a.shape[d] = a.view.shape[d];
+        Py_ssize_t s = a.view.strides ? a.view.strides[d] : 0;
+        if (s % a.itemsize != 0)
+            value_error(format("%s: %s's strides (in bytes) are not a multiple of its item size", fn, name));
+        a.stride[d] = s / a.itemsize;
+    }
+    if ((uintptr_t)a.addr % (uintptr_t)a.itemsize != 0)
+        value_error(format("%s: %s is not aligned to its item size", fn, name));
+}
+
+Vec as_vector(const Strided &a, const std::string &fn, const char *name) {
+    int64_t n = a.shape[0], s = a.stride[0];
+    if (n <= 1) return {a.addr, n, 1};
+    if (s == 0)
+        value_error(format("%s: %s has stride 0 (a broadcast view), which BLAS cannot express", fn.c_str(), name));
+    if (s > 0) return {a.addr, n, s};
+    return {a.addr + (intptr_t)((n - 1) * s * a.itemsize), n, s};
+}
+
+Mat as_matrix(const Strided &a, const std::string &fn, const char *name) {
+    int64_t m = a.shape[0], n = a.shape[1], sr = a.stride[0], sc = a.stride[1];
+    int64_t m1 = m > 1 ? m : 1, n1 = n > 1 ? n : 1;
+    if (m == 0 || n == 0 || (m == 1 && (n == 1 || sc == 1))) return {HPK_ROW_MAJOR, m, n, n1};
+    if ((sc == 1 || n == 1) && m > 1 && sr >= n1) return {HPK_ROW_MAJOR, m, n, sr};
+    if ((sr == 1 || m == 1) && sc >= m1) return {HPK_COL_MAJOR, m, n, n == 1 ? m1 : sc};
+    if ((sr == 1 || m == 1) && n == 1) return {HPK_COL_MAJOR, m, n, m1};
+    value_error(format("%s: %s has strides (%lld, %lld) (in elements), which BLAS cannot express: one "
+                       "dimension needs stride 1 and the other a positive stride at least the first's "
+                       "extent (C or Fortran order, or a slice of one); np.ascontiguousarray(%s) makes a "
+                       "copy that works",
+                       fn.c_str(), name, (long long)sr, (long long)sc, name));
+}
+
+namespace {
+
+// [lo, hi) of the bytes an array's elements occupy (empty when it has none).
+void byte_range(const Strided &a, intptr_t &lo, intptr_t &hi) {
+    lo = hi = a.addr;
+    for (int d = 0; d < a.ndim; ++d)
+        if (a.shape[d] == 0) return;
+    int64_t low = 0, high = 0;
+    for (int d = 0; d < a.ndim; ++d) {
+        int64_t span = (a.shape[d] - 1) * a.stride[d] * a.itemsize;
+        if (span < 0) low += span;
+        else high += span;
+    }
+    lo = a.addr + (intptr_t)low;
+    hi = a.addr + (intptr_t)(high + a.itemsize);
+}
+
+} // namespace
+
+bool overlap(const Strided &a, const Strided &b) {
+    intptr_t alo, ahi, blo, bhi;
+    byte_range(a, alo, ahi);
+    byte_range(b, blo, bhi);
+    return alo < ahi && blo < bhi && alo < bhi && blo < ahi;
+}
+
+void same_dtype(const Strided &ref, const char *ref_name, const Strided &other, const char *other_name,
+                const std::string &fn) {
+    if (ref.dtype != other.dtype)
+        type_error(format("%s: %s is %s but %s is %s; hpk does not mix precisions or convert", fn.c_str(),
+                          other_name, dtype_name(other.dtype), ref_name, dtype_name(ref.dtype)));
+}
+
+void check_gemv_length(const std::string &fn, const char *name, int64_t have, const Mat &a, bool trans) {
+    bool is_x = name[0] == 'x';
+    int64_t want = is_x == trans ? a.m : a.n;
+    if (have != want)
+        value_error(format("%s: %s has %lld elements, but a is %lld x %lld, so %s needs %lld (%s)", fn.c_str(),
+                           name, (long long)have, (long long)a.m, (long long)a.n, name, (long long)want,
+                           trans ? "trans=True" : "trans=False"));
+}
+
+void check_same_length(const std::string &fn, int64_t nx, int64_t ny, const char *where) {
+    if (nx != ny)
+        value_error(format("%s: x has %lld elements but y has %lld%s", fn.c_str(), (long long)nx, (long long)ny, where));
+}
+
+void check_new_y(const std::string &fn, double beta) {
+    if (beta != 0.0) value_error(format("%s: beta is %g but y is None; pass y to accumulate into it", fn.c_str(), beta));
+}
+
+void check_separate(const std::string &fn, const Strided &y, const Strided &a, const Strided &x) {
+    if (overlap(y, a)) value_error(format("%s: y shares memory with a; y must be a separate array", fn.c_str()));
+    if (overlap(y, x)) value_error(format("%s: y shares memory with x; y must be a separate array", fn.c_str()));
+}
+
+nb::object new_numpy(int64_t n, DType dtype, bool zeros) {
+    nb::object np = nb::module_::import_("numpy");
+    return np.attr(zeros ? "zeros" : "empty")(n, "dtype"_a = dtype_name(dtype));
+}
+
+} // namespace hpkpy

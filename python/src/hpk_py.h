@@ -1,0 +1,246 @@
+// hpk._hpk: what the binding areas share.  One file per area, each with one
+// export_* function (module.cpp calls them) and, for its kernels, one table
+// of {name, float function, double function, docstring} entries:
+//   errors.cpp   the hpk.Error hierarchy, raise_status
+//   context.cpp  hpk.Context, hpk.Profile; run() and the "closed" check
+//   arrays.cpp   numpy arrays through the buffer protocol: dtype, shape,
+//                stride and BLAS-layout checks naming the argument
+//   host.cpp     hpk.gemv and the reductions on numpy arrays
+//   mc.cpp       hpk.mc_pi, hpk.mc_integrate, hpk.MCResult, integrands
+//   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers
+//                (opencl_args.cpp parses those, opencl.h)
+//   mpi.cpp      hpk.mpi: the kernels across the ranks of an mpi4py comm
+// array_kernels.h binds the reductions over numpy arrays for host.cpp and
+// mpi.cpp alike.  A kernel's docstring is written once, in its table entry;
+// the stubs (hpk/_hpk/*.pyi) are generated from the module at build time.
+// C++ parses and checks every argument; hpk/*.py only re-export.  The GIL
+// is released around every call into hpk except box integration of a
+// Python callable, which runs on one thread with the GIL held.
+#pragma once
+
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+
+#include <hpk/hpk.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace hpkpy {
+
+namespace nb = nanobind;
+using namespace nb::literals;
+
+// ---------------------------------------------------------------- errors.cpp
+
+template <class... Args>
+std::string format(const char *fmt, Args... args) {
+    int len = std::snprintf(nullptr, 0, fmt, args...);
+    std::string s(len > 0 ? (size_t)len : 0, '\0');
+    if (len > 0) std::snprintf(&s[0], (size_t)len + 1, fmt, args...);
+    return s;
+}
+
+[[noreturn]] inline void type_error(const std::string &msg) { throw nb::type_error(msg.c_str()); }
+[[noreturn]] inline void value_error(const std::string &msg) { throw nb::value_error(msg.c_str()); }
+
+// Raises the hpk.Error subclass of `status` with hpk's sentence (or the
+// status's name when there is none) and the status in its `status`.
+[[noreturn]] void raise_status(int status, const std::string &message);
+
+std::string pytype_name(nb::handle h);
+
+// ---------------------------------------------------------------- context.cpp
+
+struct Context {
+    hpk_ctx *ctx = nullptr;
+    std::mutex mutex;  // hpk contexts are for one thread at a time: calls on one Context queue here
+    ~Context() {
+        if (ctx) hpk_ctx_destroy(ctx);
+    }
+    // The open hpk context for the call `fn` (the caller holds `mutex`):
+    // "fn: the context is closed" (ValueError) once close() has run.
+    hpk_ctx *open(const char *fn) const;
+    // Destroys the hpk context (waiting for calls running on it); harmless twice.
+    void close();
+};
+
+// The Context a call's ctx argument names (nullptr for None: the calling
+// thread's default context); TypeError naming ctx for anything else.
+Context *as_context(nb::handle obj, const std::string &fn);
+
+const char *backend_name(hpk_backend b);
+
+// Where the time of an OpenCL context's last device call went.
+struct Profile {
+    double upload_s = 0, kernel_s = 0, download_s = 0, build_s = 0;
+};
+
+// Runs f(hpk_ctx *) -> hpk_status without the GIL, on the Context's hpk
+// context (holding its lock) or on the calling thread's default context
+// (c == nullptr); raises the status's exception with hpk's message.
+template <class F>
+void run(const std::string &fn, Context *c, F &&f) {
+    hpk_status st = HPK_SUCCESS;
+    std::string message;
+    {
+        nb::gil_scoped_release release;
+        if (c) {
+            std::lock_guard<std::mutex> lock(c->mutex);
+            hpk_ctx *ctx = c->open(fn.c_str());
+            st = f(ctx);
+            if (st != HPK_SUCCESS) message = hpk_ctx_error_message(ctx);
+        } else {
+            st = f(nullptr);
+            if (st != HPK_SUCCESS) message = hpk_ctx_error_message(nullptr);
+        }
+    }
+    if (st != HPK_SUCCESS) raise_status(st, message);
+}
+
+// ---------------------------------------------------------------- arrays.cpp
+
+enum class DType { F32, F64 };
+
+const char *dtype_name(DType d);
+
+// The geometry of a 1-D or 2-D array: element 0's address (a host pointer,
+// or a byte offset into an OpenCL buffer), shape and strides in elements.
+struct Strided {
+    DType dtype = DType::F64;
+    int ndim = 1;
+    int64_t shape[2] = {0, 0};
+    int64_t stride[2] = {0, 0};
+    intptr_t addr = 0;
+    int64_t itemsize = 8;
+};
+
+// A numpy array (anything with the buffer protocol), viewed without copying.
+struct Array : Strided {
+    Py_buffer view{};
+    bool held = false;
+    Array() = default;
+    Array(const Array &) = delete;
+    Array &operator=(const Array &) = delete;
+    ~Array() {
+        if (held) PyBuffer_Release(&view);
+    }
+};
+
+// Views `obj` as an ndim-dimensional float32/float64 array; TypeError or
+// ValueError naming `name` for anything hpk cannot take as it is.
+void get_array(nb::handle obj, const std::string &fn, const char *name, int ndim, bool writable, Array &a);
+
+// A 1-D array as a BLAS vector: the address of its lowest element and an
+// increment (numpy's address for a negative stride is logical element 0).
+struct Vec {
+    intptr_t addr;
+    int64_t n, inc;
+};
+Vec as_vector(const Strided &a, const std::string &fn, const char *name);
+
+// A 2-D array as a BLAS matrix: layout and leading dimension, or a
+// ValueError naming `name` when no BLAS layout expresses its strides.
+struct Mat {
+    hpk_layout layout;
+    int64_t m, n, ld;
+};
+Mat as_matrix(const Strided &a, const std::string &fn, const char *name);
+
+bool overlap(const Strided &a, const Strided &b);
+void same_dtype(const Strided &ref, const char *ref_name, const Strided &other, const char *other_name,
+                const std::string &fn);
+// gemv's length check: x ("x") or y ("y") has `have` elements; a's shape and trans say how many it needs.
+void check_gemv_length(const std::string &fn, const char *name, int64_t have, const Mat &a, bool trans);
+// The dot products' check: x and y of one length (`where`: words after the counts).
+void check_same_length(const std::string &fn, int64_t nx, int64_t ny, const char *where = "");
+// gemv's y=None: a new y, so beta must be 0.
+void check_new_y(const std::string &fn, double beta);
+// y must not share memory with a or x.
+void check_separate(const std::string &fn, const Strided &y, const Strided &a, const Strided &x);
+// A new numpy vector for y=None (zeros when nothing will be written).
+nb::object new_numpy(int64_t n, DType dtype, bool zeros);
+
+// ---------------------------------------------------------------- tables
+
+// One kernel of an area: its Python name, its float and double C functions
+// and its docstring (the one place it is written).  An area's kernels are
+// one tuple of these, bound by def_kernel overloads chosen by the C
+// functions' signature.
+template <class S, class D>
+struct Kernel {
+    const char *name;
+    S s;
+    D d;
+    const char *doc;
+};
+template <class S, class D>
+constexpr Kernel<S, D> kernel(const char *name, S s, D d, const char *doc) {
+    return {name, s, d, doc};
+}
+
+// Calls f(function, T{}) with the float or double function of k.
+template <class S, class D, class F>
+decltype(auto) by_dtype(DType dtype, const Kernel<S, D> &k, F &&f) {
+    if (dtype == DType::F64) return f(k.d, double(0));
+    return f(k.s, float(0));
+}
+
+template <class Table, class F>
+void for_each(const Table &table, F &&f) {
+    std::apply([&](const auto &...k) { (f(k), ...); }, table);
+}
+
+// Type names as the generated stubs spell them.
+#define HPK_PY_ARRAY "numpy.typing.NDArray[numpy.float32] | numpy.typing.NDArray[numpy.float64]"
+
+// ---------------------------------------------------------------- mc.cpp
+
+struct MCResult {
+    double estimate = 0, std_error = 0;
+    uint64_t samples = 0;
+};
+MCResult to_result(const hpk_mc_result &r);
+
+uint64_t to_u64(nb::handle h, const std::string &fn, const char *name);
+
+// The box, samples and seed of an integration, checked.
+struct Box {
+    std::vector<double> lower, upper;
+    uint64_t samples, seed;
+    int dim;
+};
+Box box(nb::handle lower, nb::handle upper, nb::handle samples, nb::handle seed, const std::string &fn);
+
+// Integrates f (a C integrand, its address, or a Python callable; user_data
+// for a C one) with call(ctx, integrand, user_data, result): a C function on
+// c (or the default context) without the GIL, a Python callable on one
+// thread with the GIL held, on c when it is not OpenMP, else on a serial
+// context of the moment (the same bits).  hpk.mc_integrate's rules.
+using IntegrateCall = std::function<hpk_status(hpk_ctx *, hpk_integrand, void *, hpk_mc_result *)>;
+MCResult integrate(const std::string &fn, nb::handle f, nb::handle user_data, Context *c, const IntegrateCall &call);
+
+// ---------------------------------------------------------------- areas
+
+void export_errors(nb::module_ &m);
+void export_context(nb::module_ &m);
+void export_host(nb::module_ &m);
+void export_mc(nb::module_ &m);
+void export_opencl(nb::module_ &m);
+void export_mpi(nb::module_ &m);
+
+// Context's OpenCL side (opencl_args.cpp; without OpenCL, context.cpp's:
+// hpk.UnsupportedError and None).
+Context *context_from_queue(nb::handle queue);
+nb::object device_name(Context &c);
+#ifdef HPK_PY_HAVE_OPENCL
+void export_context_opencl(nb::class_<Context> &cls);
+#endif
+
+} // namespace hpkpy
