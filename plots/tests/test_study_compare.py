@@ -22,7 +22,7 @@ Also each point's peer (the end-to-end OpenCL rows against CLBlast where it
 ran), blanks for the peers' own rows, and scripts/bench --compare's files
 and output.
 
-usage: python3 tests/test_study_compare.py SOURCE_DIR [unittest arguments]
+usage: python3 plots/tests/test_study_compare.py SOURCE_DIR [unittest arguments]
 """
 import csv
 import os
@@ -34,10 +34,10 @@ import tempfile
 import unittest
 
 from test_study import SOURCE, have_matplotlib, run, write_folder  # puts plots/ on sys.path
+from study_fixture import M
 
-import benchdata  # noqa: E402
 import compare  # noqa: E402
-import run_noise  # noqa: E402
+import run_to_run  # noqa: E402
 
 REPS = 7
 JITTER = 0.015  # the repetitions' spread (log-normal sigma), and one in ten 10% slower
@@ -87,7 +87,7 @@ class PeerRelative(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def rows(self, old, new):
-        rows, only_old, only_new = compare.compare(old, new)
+        rows, only_old, only_new = compare.compare(old, new, M)
         self.assertEqual((only_old, only_new), ([], []))
         return rows
 
@@ -121,7 +121,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["vs_peer_change"], "slower", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1 / 1.2, delta=0.04)
         self.assertEqual({r["change"] for r in self.peers(rows)}, {"same"})
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertRegex(v, r"^hpk's own change: hpk moved by \+(19|20|21)\.\d% in time relative to its peers, "
                             rf"each peer point once \(median of {N_UNITS} points, sign test p = ")
         self.assertRegex(v, r"while its peers did not \(OpenBLAS [+-][01]\.\d% in time \(median of 12 points")
@@ -135,7 +135,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["vs_peer_change"], "same", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1.0, delta=0.04)
             self.assertAlmostEqual(r["peer_speedup"], 1 / 1.15, delta=0.04)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("Machine change: the peers moved (OpenBLAS +1"), v)
         self.assertIn("the machine or its load changed", v)
         self.assertIn("BLIS +1", v)
@@ -147,7 +147,7 @@ class PeerRelative(unittest.TestCase):
             rows = self.rows(old, new)
             self.assertEqual({r["change"] for r in rows}, {"same"})
             self.assertEqual({r["vs_peer_change"] for r in self.hpk(rows)}, {"same"})
-            v = compare.verdict(rows)
+            v = compare.verdict(rows, M)
             self.assertTrue(v.startswith("No change beyond the run-to-run noise: neither the peers ("), v)
             self.assertIn(f"0 of {N_LIB} hpk points moved beyond the noise", v)
 
@@ -158,7 +158,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["change"], "same", r)
             self.assertEqual(r["vs_peer_change"], "faster", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1.15, delta=0.05)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         # Relative to the machine (its peers), hpk got faster: about -13% in time.
         self.assertTrue(v.startswith("Machine change and hpk's own change: the peers moved (OpenBLAS +1"), v)
         self.assertIn("hpk moved by -1", v)
@@ -166,9 +166,9 @@ class PeerRelative(unittest.TestCase):
     def test_a_third_of_the_peer_points_is_noise(self):
         # The peers 12% slower at the largest size only (4 of their 12 points each): their medians do not
         # move, and the band, taken from their own points, covers it -- a limit of the rule, said in
-        # run_noise.py: a change confined to a few points of the peers reads as run-to-run noise.
+        # run_to_run.py: a change confined to a few points of the peers reads as run-to-run noise.
         rows = self.rows(study(seed=1), study(scaled(PEERS, 1.12, sizes=SIZES[-1:]), seed=2))
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No change beyond the run-to-run noise"), v)
         self.assertIn("OpenBLAS +", v)
 
@@ -177,7 +177,7 @@ class PeerRelative(unittest.TestCase):
         # variant) group large enough to test -- still reported, as a change at some points.
         rows = self.rows(study(seed=1), study(scaled(HPK, 1.2, kernels=("dot",), sizes=SIZES[-2:]), seed=2))
         self.assertEqual(sum(r["vs_peer_change"] == "slower" for r in self.hpk(rows)), 14)  # textbook loops too
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith(f"hpk's own change at some points: 10 of {N_LIB} hpk points moved beyond "
                                      "the noise relative to their peer (0 faster, 10 slower)"), v)
 
@@ -189,14 +189,14 @@ class PeerRelative(unittest.TestCase):
             if b["run_name"] == "dot/d/openblas/size:4096/threads:1":
                 b["real_time"] *= 1.3
         rows = self.rows(old, new)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No change beyond the run-to-run noise"), v)
         self.assertLessEqual(sum(r["vs_peer_change"] == "faster" for r in self.hpk(rows)), 3)
 
     def test_no_peers(self):
         hpk_only = {v: x for v, x in VARIANTS.items() if v in HPK}
         rows = self.rows(study(seed=1, variants=hpk_only), study(scaled(HPK, 1.2), seed=2, variants=hpk_only))
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No peer library in both runs: the machine's change cannot be told"), v)
         self.assertRegex(v, rf"hpk moved by \+(19|20|21)\.\d% in time \(median of {N_LIB} points")
         # No band without peers: the U test and the 5% threshold alone.
@@ -213,7 +213,7 @@ class PeerRelative(unittest.TestCase):
             self.assertGreater(len(noisy), len(rows) // 3, seed)  # the U test alone
             flagged = [r for r in rows if r["change"] != "same"]
             self.assertLessEqual(len(flagged), len(rows) // 10, seed)
-            v = compare.verdict(rows)
+            v = compare.verdict(rows, M)
             self.assertTrue(v.startswith("No change beyond the run-to-run noise"), (seed, v))
             self.assertTrue(all(r["noise_band"] and r["noise_band"] > 0.05 for r in rows), seed)
 
@@ -222,15 +222,15 @@ class PeerRelative(unittest.TestCase):
             for seed in range(1, 4):
                 rows = self.rows(study(seed=seed, scatter=0.05),
                                  study(scaled(HPK, factor), seed=seed + 100, scatter=0.05))
-                v = compare.verdict(rows)
+                v = compare.verdict(rows, M)
                 self.assertTrue(v.startswith("hpk's own change: hpk moved by +"), (factor, seed, v))
                 self.assertRegex(v, r"^hpk's own change: hpk moved by " + pattern, (factor, seed))
 
     def test_sign_test(self):
-        self.assertEqual(run_noise.sign_test([]), 1.0)
-        self.assertAlmostEqual(run_noise.sign_test([1] * 6), 2 / 64)
-        self.assertAlmostEqual(run_noise.sign_test([1, 1, 1, -1, 0]), 2 * 5 / 16)
-        self.assertEqual(run_noise.sign_test([1, -1]), 1.0)
+        self.assertEqual(run_to_run.sign_test([]), 1.0)
+        self.assertAlmostEqual(run_to_run.sign_test([1] * 6), 2 / 64)
+        self.assertAlmostEqual(run_to_run.sign_test([1, 1, 1, -1, 0]), 2 * 5 / 16)
+        self.assertEqual(run_to_run.sign_test([1, -1]), 1.0)
 
     @unittest.skipUnless(shutil.which("bash"), "no bash")
     def test_scripts_bench_compare(self):

@@ -11,7 +11,7 @@
   values listed, before it installs, builds or creates any folder.
 - The noise: ties where a ratio's min–max interval includes 1, the
   three-thread-count rule for Amdahl and Karp–Flatt, the repetition of
-  noisy points (plots/noise.py), the verdict, and report.md's findings on a
+  noisy points (plots/reruns.py), the trust assessment (plots/trust.py), and report.md's findings on a
   synthetic bench.json (with an accuracy.csv).
 - Monte Carlo pi against the plain Philox loop (variant philox_loop): its
   registration, the per-thread-count ratios and the 2x target (met, missed,
@@ -23,7 +23,7 @@
   the Mann–Whitney U test, synthetic folders with the same and with shifted
   times, and the folder checks.
 
-usage: python3 tests/test_study.py SOURCE_DIR [unittest arguments]
+usage: python3 plots/tests/test_study.py SOURCE_DIR [unittest arguments]
 Exits 77 (ctest's SKIP_RETURN_CODE) where bash is missing; only the plot
 case needs matplotlib (skipped without it: benchdata.py, tidy.py and
 report.py do not import it).
@@ -37,11 +37,17 @@ import sys
 import tempfile
 import unittest
 
-SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(SOURCE, "plots"))
-import benchdata  # noqa: E402
+from study_fixture import M, md, tidy, write_manifest  # plots/ on the import path
+
+import benchjson  # noqa: E402
 import compare  # noqa: E402
-import noise  # noqa: E402
+import reruns  # noqa: E402
+import stats  # noqa: E402
+import trust  # noqa: E402
+from sections import threads as threads_section  # noqa: E402
+
+SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 MIB = 1 << 20
 
@@ -103,7 +109,7 @@ def row(rows, kernel, variant, size, threads):
 
 class StreamNormalisation(unittest.TestCase):
     def setUp(self):
-        self.rows = benchdata.tidy_rows(synthetic())
+        self.rows = tidy(synthetic())
 
     def test_stream_rows_count_the_bytes_moved(self):
         # 1 thread, 8 KiB: the median repetition moved 16 MiB at 200/1.2 GB/s.
@@ -145,7 +151,7 @@ class StreamNormalisation(unittest.TestCase):
     def test_no_stream_no_roofline(self):
         data = synthetic()
         data["benchmarks"] = [b for b in data["benchmarks"] if not b["name"].startswith("stream")]
-        r = row(benchdata.tidy_rows(data), "asum", "hpk_omp", 1024, 1)
+        r = row(tidy(data), "asum", "hpk_omp", 1024, 1)
         self.assertIsNone(r["stream_gbps"])
         self.assertIsNone(r["pct_stream"])
 
@@ -191,7 +197,7 @@ def device_synthetic():
 
 class DeviceRoofline(unittest.TestCase):
     def setUp(self):
-        self.rows = benchdata.tidy_rows(device_synthetic())
+        self.rows = tidy(device_synthetic())
 
     def test_device_resident_rows_against_the_device_read(self):
         # 64 KiB: 3/10 of the way in log2 from 8 KiB (100 GB/s) to 8 MiB (20 GB/s).
@@ -208,7 +214,7 @@ class DeviceRoofline(unittest.TestCase):
         r = row(self.rows, "cl_stream_read", "device", 1024, 1)
         self.assertAlmostEqual(r["gbps_best"], 100.0, places=6)
         self.assertAlmostEqual(r["gbps"], 100.0 / 1.1, places=6)
-        self.assertEqual(benchdata.roofline_curves(self.rows)["cl_stream_read"], [(8192, r["gbps_best"]),
+        self.assertEqual(stats.roofline_curves(self.rows, M)["cl_stream_read"], [(8192, r["gbps_best"]),
                                                                                   (8 * MIB, 20.0)])
 
     def test_other_rows_have_no_device_roofline(self):
@@ -219,39 +225,39 @@ class DeviceRoofline(unittest.TestCase):
             self.assertIsNone(r["pct_device_stream"], (kernel, variant))
         # Without the device rows, the OpenCL rows have no device roofline either.
         data = synthetic()
-        r = row(benchdata.tidy_rows(data), "asum", "hpk_cl_kernel", 1024, 1)
+        r = row(tidy(data), "asum", "hpk_cl_kernel", 1024, 1)
         self.assertIsNone(r["device_stream_gbps"])
 
     def test_device_rows_are_no_peer(self):
-        self.assertNotIn("device", benchdata.cpu_peers(self.rows))
-        self.assertTrue(benchdata.device("device"))
+        self.assertNotIn("device", M.cpu_peers({r["variant"] for r in self.rows}))
+        self.assertTrue(M.device("device"))
 
     def test_offload_model_formula(self):
         up = [(8192, 1.0), (8 * MIB, 10.0)]
         down = [(8192, 2.0), (8 * MIB, 20.0)]
         read = [(8192, 100.0), (8 * MIB, 20.0)]
         # 16 MiB up (beyond the largest transfer: 10 GB/s), read at 20 GB/s, nothing down.
-        t = benchdata.predicted_offload_s(16 * MIB, 0, 16 * MIB, up, down, read)
+        t = stats.predicted_offload_s(16 * MIB, 0, 16 * MIB, up, down, read)
         self.assertAlmostEqual(t, 16 * MIB / 10e9 + 16 * MIB / 20e9, places=15)
         # gemv-like: 8 MiB up, 8 KiB down, 8 MiB + 8 KiB read.
-        t = benchdata.predicted_offload_s(8 * MIB, 8192, 8 * MIB + 8192, up, down, read)
-        r = benchdata.curve_at(read, 8 * MIB + 8192)
+        t = stats.predicted_offload_s(8 * MIB, 8192, 8 * MIB + 8192, up, down, read)
+        r = stats.curve_at(read, 8 * MIB + 8192)
         self.assertAlmostEqual(t, 8 * MIB / 10e9 + (8 * MIB + 8192) / (r * 1e9) + 8192 / 2e9, places=15)
-        self.assertIsNone(benchdata.predicted_offload_s(8192, 0, 8192, [], down, read))
-        self.assertEqual(benchdata.offload_bytes("gemv_n", "d", 100, 8 * (100 * 100 + 200)),
+        self.assertIsNone(stats.predicted_offload_s(8192, 0, 8192, [], down, read))
+        self.assertEqual(stats.offload_bytes(M.size("gemv_n"), "d", 100, 8 * (100 * 100 + 200)),
                          (8 * (100 * 100 + 100), 800))
-        self.assertEqual(benchdata.offload_bytes("dot", "s", 100, 800), (800, 0))
+        self.assertEqual(stats.offload_bytes(M.size("dot"), "s", 100, 800), (800, 0))
 
     def test_predicted_break_even(self):
         # {size: (offload seconds, CPU seconds)}: the offload wins from 2 on at every larger size.
-        self.assertEqual(benchdata.predicted_break_even({1: (2, 1), 2: (1, 2), 4: (0.5, 1), 8: (0.4, 2)}), 2)
+        self.assertEqual(stats.predicted_break_even({1: (2, 1), 2: (1, 2), 4: (0.5, 1), 8: (0.4, 2)}), 2)
         # A win followed by a loss does not count: only from 4.
-        self.assertEqual(benchdata.predicted_break_even({1: (1, 2), 2: (3, 1), 4: (1, 2)}), 4)
-        self.assertIsNone(benchdata.predicted_break_even({1: (2, 1), 2: (2, 1)}))
-        self.assertIsNone(benchdata.predicted_break_even({1: (None, 1)}))
+        self.assertEqual(stats.predicted_break_even({1: (1, 2), 2: (3, 1), 4: (1, 2)}), 4)
+        self.assertIsNone(stats.predicted_break_even({1: (2, 1), 2: (2, 1)}))
+        self.assertIsNone(stats.predicted_break_even({1: (None, 1)}))
 
     def test_offload_prediction_from_rows(self):
-        pred = benchdata.offload_prediction(self.rows, "dot", "d", 1)
+        pred = stats.offload_prediction(self.rows, M, "dot", "d", 1)
         ws = 16 * MIB
         # CPU: STREAM read on 1 thread at 16 MiB, 5/8 of the way in log2 from 512 KiB (100) to 128 MiB (40).
         cpu = 100 + (math.log2(ws / 524288) / math.log2(128 * MIB / 524288)) * (40 - 100)
@@ -259,10 +265,10 @@ class DeviceRoofline(unittest.TestCase):
         off, c = pred[1 << 20]
         self.assertAlmostEqual(off, ws / 10e9 + ws / 20e9, places=15)
         self.assertAlmostEqual(c, ws / (cpu * 1e9), places=15)
-        pinned = benchdata.offload_prediction(self.rows, "dot", "d", 1, "pinned")[1 << 20][0]
+        pinned = stats.offload_prediction(self.rows, M, "dot", "d", 1, "pinned")[1 << 20][0]
         self.assertAlmostEqual(pinned, ws / 20e9 + ws / 20e9, places=15)
-        self.assertIsNone(benchdata.predicted_break_even(pred))  # 0.0025 s against 0.00027 s
-        self.assertEqual(benchdata.offload_prediction(benchdata.tidy_rows(synthetic()), "dot", "d", 1), {})
+        self.assertIsNone(stats.predicted_break_even(pred))  # 0.0025 s against 0.00027 s
+        self.assertEqual(stats.offload_prediction(tidy(synthetic()), M, "dot", "d", 1), {})
 
     def test_report_tables_and_findings(self):
         d = tempfile.mkdtemp()
@@ -300,11 +306,18 @@ class UnfinishedFolders(unittest.TestCase):
             p = self.report(os.path.join(d, "missing"))
             self.assertEqual(p.returncode, 1)
             self.assertNotIn("Traceback", p.stderr)
+            # Results from before the kernel manifest: said so, no traceback.
+            with open(os.path.join(d, "bench.json"), "w") as f:
+                json.dump(synthetic(), f)
+            p = self.report(d)
+            self.assertEqual(p.returncode, 1)
+            self.assertNotIn("Traceback", p.stderr)
+            self.assertIn("no manifest.json", p.stderr)
         finally:
             shutil.rmtree(d)
 
     def test_report_on_synthetic_results(self):
-        d = tempfile.mkdtemp()
+        d = write_manifest(tempfile.mkdtemp())
         try:
             with open(os.path.join(d, "bench.json"), "w") as f:
                 json.dump(synthetic(), f)
@@ -318,7 +331,7 @@ class UnfinishedFolders(unittest.TestCase):
 
 
 def write_folder(path, data, accuracy=None):
-    os.makedirs(path, exist_ok=True)
+    write_manifest(path)
     with open(os.path.join(path, "bench.json"), "w") as f:
         json.dump(data, f)
     if accuracy:
@@ -329,11 +342,11 @@ def write_folder(path, data, accuracy=None):
 
 class Ties(unittest.TestCase):
     def test_interval_and_verdict(self):
-        self.assertEqual(benchdata.ratio_interval([2.0, 3.0], [1.0, 1.5]), (2.0 / 1.5, 3.0))
-        self.assertEqual(benchdata.verdict((1.2, 3.0)), "ahead")
-        self.assertEqual(benchdata.verdict((0.5, 0.9)), "behind")
-        self.assertEqual(benchdata.verdict((0.95, 1.3)), "tie")
-        self.assertIsNone(benchdata.ratio_interval([], [1.0]))
+        self.assertEqual(stats.ratio_interval([2.0, 3.0], [1.0, 1.5]), (2.0 / 1.5, 3.0))
+        self.assertEqual(stats.position((1.2, 3.0)), "ahead")
+        self.assertEqual(stats.position((0.5, 0.9)), "behind")
+        self.assertEqual(stats.position((0.95, 1.3)), "tie")
+        self.assertIsNone(stats.ratio_interval([], [1.0]))
 
     def test_overlapping_repetitions_are_a_tie(self):
         data = synthetic()
@@ -344,7 +357,7 @@ class Ties(unittest.TestCase):
                               if not (b["run_name"] == "dot/d/hpk_omp/size:4096/threads:2")]
         data["benchmarks"] += run("dot/d/hpk_omp/size:4096/threads:2", [0.65, 0.62, 0.70],
                                   dict(working_set=65536, bytes=65536))
-        rows = benchdata.tidy_rows(data)
+        rows = tidy(data)
         r = row(rows, "dot", "hpk_omp", 4096, 2)
         self.assertGreater(r["speedup_vs_peer"], 1)
         self.assertEqual(r["vs_peer"], "tie")
@@ -378,18 +391,18 @@ def scaling_data(threads, kernel="mc_pi"):
 
 class AmdahlRule(unittest.TestCase):
     def test_two_thread_counts_no_fit(self):
-        self.assertIsNone(benchdata.amdahl_fraction([(1, 1.0), (2, 1.8)]))
-        rows = benchdata.tidy_rows(scaling_data([1, 2]))
+        self.assertIsNone(stats.amdahl_fraction([(1, 1.0), (2, 1.8)]))
+        rows = tidy(scaling_data([1, 2]))
         self.assertIsNone(rows[-1]["karp_flatt"])
 
     def test_three_thread_counts_fit(self):
         pts = [(p, 1 / (0.1 + 0.9 / p)) for p in (1, 2, 4)]
-        self.assertAlmostEqual(benchdata.amdahl_fraction(pts), 0.1, places=9)
-        rows = benchdata.tidy_rows(scaling_data([1, 2, 4]))
+        self.assertAlmostEqual(stats.amdahl_fraction(pts), 0.1, places=9)
+        rows = tidy(scaling_data([1, 2, 4]))
         self.assertAlmostEqual(row(rows, "mc_pi", "hpk_omp", 1 << 20, 4)["karp_flatt"], 0.1, places=6)
 
     def test_memory_bound_no_serial_fraction(self):
-        rows = benchdata.tidy_rows(scaling_data([1, 2, 4], kernel="dot"))
+        rows = tidy(scaling_data([1, 2, 4], kernel="dot"))
         self.assertIsNone(row(rows, "dot", "hpk_omp", 4096, 4)["karp_flatt"])
 
     def test_bandwidth_ideal(self):
@@ -397,35 +410,34 @@ class AmdahlRule(unittest.TestCase):
         data = synthetic()
         data["benchmarks"] += run("dot/d/hpk_omp/size:4096/threads:1", [1.31072] * 3,
                                   dict(working_set=65536, bytes=65536))
-        r = row(benchdata.tidy_rows(data), "dot", "hpk_omp", 4096, 2)
+        r = row(tidy(data), "dot", "hpk_omp", 4096, 2)
         f = math.log2(65536 / 8192) / math.log2(524288 / 8192)
         ideal = (400 + f * (190 - 400)) / (200 + f * (100 - 200))
         self.assertAlmostEqual(r["bw_ideal_speedup"], ideal, places=6)
         self.assertAlmostEqual(r["vs_bw_ideal"], 2.0 / ideal, places=6)
 
     def test_report_scaling_table(self):
-        import report
-        md, _ = report.scaling_table(benchdata.tidy_rows(scaling_data([1, 2])), [1, 2])
-        self.assertIn("needs 3", md)
-        md, _ = report.scaling_table(benchdata.tidy_rows(scaling_data([1, 2, 4])), [1, 2, 4])
-        self.assertIn("0.100", md)
+        text = md(threads_section.scaling_table(tidy(scaling_data([1, 2])), [1, 2], M))
+        self.assertIn("needs 3", text)
+        text = md(threads_section.scaling_table(tidy(scaling_data([1, 2, 4])), [1, 2, 4], M))
+        self.assertIn("0.100", text)
 
 
 class NoisyPoints(unittest.TestCase):
     def test_selection_and_filter(self):
         data = synthetic()
-        names = noise.noisy_points(data, share=1)
+        names = reruns.noisy_points(data, share=1)
         # STREAM's and asum's varied repetitions are above 10%; the constant ones are not.
         self.assertIn("asum/d/hpk_omp/size:1024/threads:1", names)
         self.assertNotIn("asum/d/openblas/size:1024/threads:1", names)
-        regex = noise.benchmark_filter(names)
+        regex = reruns.benchmark_filter(names)
         import re
         for n in names:
             self.assertTrue(re.search(regex, n + "/min_time:0.010/repeats:3"))
             self.assertTrue(re.search(regex, n))
         self.assertFalse(re.search(regex, "asum/d/openblas/size:1024/threads:1"))
         self.assertFalse(re.search(regex, "asum/d/hpk_omp/size:1024/threads:10"))
-        self.assertLessEqual(len(noise.noisy_points(data, share=0.1)), max(1, int(0.1 * 12)))
+        self.assertLessEqual(len(reruns.noisy_points(data, share=0.1)), max(1, int(0.1 * 12)))
 
     def test_merge_keeps_the_quieter_round(self):
         data = synthetic()
@@ -433,25 +445,25 @@ class NoisyPoints(unittest.TestCase):
         quiet = dict(benchmarks=run(name, [0.08, 0.081, 0.079], dict(working_set=8192, bytes=8192)))
         loud = dict(benchmarks=run("dot/d/hpk_omp/size:4096/threads:2", [0.1, 1.0, 3.0],
                                    dict(working_set=65536, bytes=65536)))
-        result = noise.merge(data, quiet, 1)
+        result = reruns.merge(data, quiet, 1)
         self.assertTrue(result[name][2])
-        for got, want in zip(sorted(noise.point_times(data)[name]), [0.079e-6, 0.08e-6, 0.081e-6]):
+        for got, want in zip(sorted(reruns.point_times(data)[name]), [0.079e-6, 0.08e-6, 0.081e-6]):
             self.assertAlmostEqual(got, want, places=15)
-        result = noise.merge(data, loud, 2)
+        result = reruns.merge(data, loud, 2)
         self.assertFalse(result["dot/d/hpk_omp/size:4096/threads:2"][2])
-        for got in noise.point_times(data)["dot/d/hpk_omp/size:4096/threads:2"]:
+        for got in reruns.point_times(data)["dot/d/hpk_omp/size:4096/threads:2"]:
             self.assertAlmostEqual(got, 0.65536e-6, places=15)
 
     def test_verdict(self):
-        rows = benchdata.tidy_rows(synthetic())
+        rows = tidy(synthetic())
         good = dict(threads=2, repetitions=7, median_1=0.02, median_all=0.0202, parallelism=1.98)
-        a = noise.assess(rows, dict(baseline=dict(start=good, end=good)))
+        a = trust.assess(rows, dict(baseline=dict(start=good, end=good)))
         cvs = [r["time_cv"] for r in rows if r["time_cv"] is not None]
-        self.assertEqual(bool(a["reasons"]), sorted(cvs)[len(cvs) // 2] > noise.TRUST_CV)
+        self.assertEqual(bool(a["reasons"]), sorted(cvs)[len(cvs) // 2] > trust.TRUST_CV)
         flat = [dict(r, time_cv=0.01) for r in rows]
-        self.assertEqual(noise.assess(flat, dict(baseline=dict(start=good, end=good)))["reasons"], [])
+        self.assertEqual(trust.assess(flat, dict(baseline=dict(start=good, end=good)))["reasons"], [])
         busy = dict(good, median_all=0.03, parallelism=1.33)
-        reasons = noise.assess(flat, dict(baseline=dict(start=good, end=busy)))["reasons"]
+        reasons = trust.assess(flat, dict(baseline=dict(start=good, end=busy)))["reasons"]
         self.assertTrue(any("did not have all the cores" in r for r in reasons))
         self.assertTrue(any("changed between start and end" in r for r in reasons))
 
@@ -490,7 +502,8 @@ class Findings(unittest.TestCase):
             self.assertIn("of STREAM read", red)
             acc = next(line for line in md.splitlines() if line.startswith("- **Accuracy**"))
             self.assertIn("2 cases", acc)
-            self.assertIn("hpk's error is at most openblas's in 2 of 2 cases", acc)
+            self.assertIn("hpk's error is smaller than openblas's (by more than 2×) in 2, about the same in 0 and "
+                      "larger in 0 of 2 cases", acc)
             self.assertIn("## hpk OpenMP vs BLIS", md)
             self.assertIn("spin-loop", md.lower())
             self.assertIn("no noise.json", md)
@@ -521,11 +534,11 @@ class PhiloxLoop(unittest.TestCase):
     report's per-thread-count table against the 2x target."""
 
     def test_registered(self):
-        v = benchdata.VARIANTS["philox_loop"]
+        v = M.variant("philox_loop")
         self.assertTrue(v["threaded"])
-        self.assertIn("philox_loop", benchdata.HPK_OWN)
-        rows = benchdata.tidy_rows(philox_data())
-        self.assertNotIn("philox_loop", benchdata.cpu_peers(rows))
+        self.assertFalse(M.is_peer("philox_loop"))
+        rows = tidy(philox_data())
+        self.assertNotIn("philox_loop", M.cpu_peers({r["variant"] for r in rows}))
         import throughput
         self.assertIn("philox_loop", throughput.ORDER)
         # The harness's registry and usage, and scripts/bench's list and help.
@@ -537,43 +550,39 @@ class PhiloxLoop(unittest.TestCase):
                 self.assertIn(text, f.read(), path)
 
     def test_rows_and_ratios(self):
-        rows = benchdata.tidy_rows(philox_data())
+        rows = tidy(philox_data())
         r = row(rows, "mc_pi", "philox_loop", 1 << 20, 1)
         self.assertAlmostEqual(r["msamples_per_s"], (1 << 20) / 4000.0, places=6)
-        import report
-        pts = report.philox_points(rows)
+        pts = threads_section.philox_points(rows)
         self.assertEqual(sorted(pts), [1, 2])
         self.assertEqual([round(p["ratio"], 9) for p in pts[1]], [3.0, 2.5])
-        self.assertEqual(report.philox_verdict(pts[1])[0], "met")
-        word, low = report.philox_verdict(pts[2])
+        self.assertEqual(threads_section.philox_outcome(pts[1])[0], "met")
+        word, low = threads_section.philox_outcome(pts[2])
         self.assertEqual((word, low["size"]), ("missed", 1 << 20))
 
     def test_within_the_noise(self):
-        import report
         data = philox_data()
         # 2 threads, 2^20: 1.9x by the medians, but the repetitions reach 2.
         data["benchmarks"] = [b for b in data["benchmarks"] if "/size:1048576/threads:2" not in b["run_name"]]
         data["benchmarks"] += mc_point("hpk_omp", 1 << 20, 2, [600.0, 800.0, 1000.0])
         data["benchmarks"] += mc_point("philox_loop", 1 << 20, 2, [1400.0, 1520.0, 1600.0])
-        pts = report.philox_points(benchdata.tidy_rows(data))
-        self.assertEqual(report.philox_verdict(pts[2])[0], "missed (within the noise)")
+        pts = threads_section.philox_points(tidy(data))
+        self.assertEqual(threads_section.philox_outcome(pts[2])[0], "missed (within the noise)")
 
     def test_table_and_finding(self):
-        import report
-        rows = benchdata.tidy_rows(philox_data())
-        md, text = report.philox_table(rows)
-        lines = md.splitlines()
+        rows = tidy(philox_data())
+        lines = md(threads_section.philox_table(rows)).splitlines()
         self.assertIn("target ≥ 2× at every size", lines[0])
         self.assertEqual(lines[2].split(" | ")[-1], "met |")
         self.assertIn("2.75 (2.50–3.00)", lines[2])
         self.assertIn("2.50 (2^20 samples;", lines[2])
         self.assertEqual(lines[3].split(" | ")[-1], "**missed** |")
-        f = report.philox_finding(rows)
+        f = threads_section.philox_finding(rows)
         self.assertIn("target missed on 2 threads", f)
         self.assertIn("2.75× on 1 thread (lowest 2.50× at 2^20 samples): met", f)
         self.assertIn("1.95× on 2 threads (lowest 1.50× at 2^20 samples): missed", f)
-        self.assertIsNone(report.philox_table(benchdata.tidy_rows(synthetic())))
-        self.assertIsNone(report.philox_finding(benchdata.tidy_rows(synthetic())))
+        self.assertIsNone(threads_section.philox_table(tidy(synthetic())))
+        self.assertIsNone(threads_section.philox_finding(tidy(synthetic())))
 
     def test_report(self):
         d = tempfile.mkdtemp()
@@ -615,12 +624,11 @@ class ThreadsNeverHurt(unittest.TestCase):
     noise."""
 
     def setUp(self):
-        import report
-        self.report = report
-        self.rows = benchdata.tidy_rows(threads_data())
+        self.report = threads_section
+        self.rows = tidy(threads_data())
 
     def test_marks(self):
-        pts = self.report.threads_points(self.rows)
+        pts = self.report.threads_points(self.rows, M)
         self.assertEqual(list(pts), [("gemv_n", "d"), ("dot", "s"), ("sum", "d")])
         mark, worst, slower = self.report.threads_mark(pts[("gemv_n", "d")][2])
         self.assertEqual((mark, worst["size"]), ("ok", 64))
@@ -634,8 +642,7 @@ class ThreadsNeverHurt(unittest.TestCase):
         self.assertNotIn(4, pts[("sum", "d")])
 
     def test_table(self):
-        md, _ = self.report.threads_table(self.rows)
-        lines = md.splitlines()
+        lines = md(self.report.threads_table(self.rows, M)).splitlines()
         self.assertEqual(lines[0], "| kernel | prec | 2 threads: worst time 1t / time 2t over sizes (size): mark | "
                                    "4 threads: worst time 1t / time 4t over sizes (size): mark |")
         self.assertEqual(lines[2], "| gemv_n | d | 0.97 at 2^6 (32 KiB): ok | 1.50 at 2^6 (32 KiB): ok |")
@@ -644,13 +651,13 @@ class ThreadsNeverHurt(unittest.TestCase):
         self.assertEqual(lines[4], "| sum | d | 0.90 at 2^14 (128 KiB): within the noise | – |")
 
     def test_finding(self):
-        f = self.report.threads_finding(self.rows)
+        f = self.report.threads_finding(self.rows, M)
         self.assertIn("1 point slower than on 1 thread: dot s at 2^12 on 2 threads (0.60×)", f)
         self.assertIn("below 0.95 within the noise: sum d at 2^14 on 2 threads (0.90×)", f)
         ok = [b for b in threads_data()["benchmarks"] if not b["run_name"].startswith(("dot/", "sum/"))]
-        f = self.report.threads_finding(benchdata.tidy_rows(dict(context={}, benchmarks=ok)))
+        f = self.report.threads_finding(tidy(dict(context={}, benchmarks=ok)), M)
         self.assertIn("no kernel slower on 2 or 4 threads than on 1 (worst 0.97× gemv_n d at 2^6 on 2 threads)", f)
-        self.assertIsNone(self.report.threads_finding(benchdata.tidy_rows(scaling_data([1]))))
+        self.assertIsNone(self.report.threads_finding(tidy(scaling_data([1])), M))
 
     def test_report(self):
         d = tempfile.mkdtemp()
@@ -720,7 +727,7 @@ class Compare(unittest.TestCase):
     def test_same_data_no_change(self):
         old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
         new = write_folder(os.path.join(self.tmp, "new"), comparable(seed=2))
-        rows, only_old, only_new = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        rows, only_old, only_new = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
         self.assertEqual(len(rows), 2)
         self.assertEqual({r["change"] for r in rows}, {"same"})
         self.assertEqual((only_old, only_new), ([], []))
@@ -728,18 +735,18 @@ class Compare(unittest.TestCase):
     def test_shifted_data_reported(self):
         old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
         new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.8, seed=2))
-        rows, _, _ = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
         self.assertEqual({r["change"] for r in rows}, {"faster"})
         for r in rows:
             self.assertLess(r["p_value"], 0.05)
             self.assertAlmostEqual(r["speedup"], 1.25, delta=0.05)
-        rows, _, _ = compare.compare(benchdata.load_json(new), benchdata.load_json(old))
+        rows, _, _ = compare.compare(benchjson.load_json(new), benchjson.load_json(old), M)
         self.assertEqual({r["change"] for r in rows}, {"slower"})
 
     def test_small_shift_is_not_a_change(self):
         old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
         new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.97, seed=1))
-        rows, _, _ = compare.compare(benchdata.load_json(old), benchdata.load_json(new))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
         self.assertEqual({r["change"] for r in rows}, {"same"})  # significant, but under 5%
 
     def test_scripts_bench_compare(self):
@@ -793,7 +800,7 @@ def have_matplotlib():
 @unittest.skipUnless(have_matplotlib(), "no matplotlib")
 class Plots(unittest.TestCase):
     def test_plot_scripts_on_synthetic_results(self):
-        d = tempfile.mkdtemp()
+        d = write_manifest(tempfile.mkdtemp())
         try:
             with open(os.path.join(d, "bench.json"), "w") as f:
                 json.dump(synthetic(), f)
