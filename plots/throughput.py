@@ -41,7 +41,7 @@ def panel(ax, rows, m, kernel, prec, tmax, cache):
         for threads, ls in ((tmax, "--"), (1, ":")):
             # The roofline is the best repetition: what the machine delivers.
             pts = sorted((r["working_set_bytes"], r["gbps_best"]) for r in select(
-                rows, kernel="stream_read", variant="stream", threads=threads))
+                rows, kernel=m.roofline_read("cpu"), variant="stream", threads=threads))
             if pts and (threads == tmax or tmax > 1):
                 ax.plot(*zip(*pts), color="black", linestyle=ls, linewidth=1.3,
                         label=f"STREAM read, {threads} thread{'s' if threads > 1 else ''} "

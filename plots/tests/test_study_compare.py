@@ -20,7 +20,9 @@ CLBlast, with chosen variants' times scaled in NEW:
   taken for noise.
 Also each point's peer (the end-to-end OpenCL rows against CLBlast where it
 ran), blanks for the peers' own rows, and scripts/bench --compare's files
-and output.
+and output.  And the run-to-run comparison's parts: the Mann–Whitney U
+test, synthetic folders with the same and with shifted times, and the
+folder checks.
 
 usage: python3 plots/tests/test_study_compare.py SOURCE_DIR [unittest arguments]
 """
@@ -33,9 +35,9 @@ import sys
 import tempfile
 import unittest
 
-from test_study import SOURCE, have_matplotlib, run, write_folder  # puts plots/ on sys.path
-from study_fixture import M
+from study_fixture import M, SOURCE, have_matplotlib, run, write_folder  # plots/ on the import path
 
+import benchjson  # noqa: E402
 import compare  # noqa: E402
 import run_to_run  # noqa: E402
 
@@ -260,6 +262,123 @@ class PeerRelative(unittest.TestCase):
         self.assertIn("| dot d hpk OpenCL (with transfers) n=4096 (64 KiB), 1t | CLBlast |", md)
         if have_matplotlib():
             self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
+
+
+class MannWhitney(unittest.TestCase):
+    def test_exact_values(self):
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3], [4, 5, 6]), 0.1)
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252)
+        self.assertEqual(compare.mann_whitney([1, 3, 5], [2, 4, 6]), 1.0 if False else compare.mann_whitney(
+            [2, 4, 6], [1, 3, 5]))
+        self.assertAlmostEqual(compare.smallest_p(3, 3), 0.1)
+
+    def test_against_scipy(self):
+        try:
+            from scipy.stats import mannwhitneyu
+        except ImportError:
+            self.skipTest("no scipy")
+        import random
+        rng = random.Random(7)
+        for _ in range(200):
+            n1, n2 = rng.randint(1, 8), rng.randint(1, 8)
+            digits = rng.choice([1, 6])  # 1: ties
+            x = [round(rng.gauss(0, 1), digits) for _ in range(n1)]
+            y = [round(rng.gauss(rng.choice([0, 2]), 1), digits) for _ in range(n2)]
+            self.assertAlmostEqual(compare.mann_whitney(x, y),
+                                   mannwhitneyu(x, y, alternative="two-sided").pvalue, places=9, msg=(x, y))
+
+
+def comparable(scale=1.0, reps=6, seed=0):
+    """Two points with `reps` repetitions each, times scaled by `scale`."""
+    import random
+    rng = random.Random(seed)
+    b = []
+    for name, base, c in (("dot/d/hpk_omp/size:4096/threads:1", 10.0, dict(working_set=65536, bytes=65536)),
+                          ("mc_pi/d/hpk_omp/size:1048576/threads:2", 500.0, dict(samples=1 << 20))):
+        b += run(name, [scale * base * (1 + 0.02 * rng.random()) for _ in range(reps)], c)
+    return dict(context=dict(host_name="test", cpu_model="x", hpk_commit="abc"), benchmarks=b)
+
+
+class Compare(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def bench_compare(self, *args):
+        return subprocess.run(["bash", os.path.join(SOURCE, "scripts", "bench"), "--compare", *args],
+                              capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PATH="/nonexistent-no-cmake:" + os.environ.get("PATH", "")))
+
+    def read_csv(self, path):
+        import csv
+        with open(path) as f:
+            return list(csv.DictReader(f))
+
+    def test_same_data_no_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(seed=2))
+        rows, only_old, only_new = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual(len(rows), 2)
+        self.assertEqual({r["change"] for r in rows}, {"same"})
+        self.assertEqual((only_old, only_new), ([], []))
+
+    def test_shifted_data_reported(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.8, seed=2))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual({r["change"] for r in rows}, {"faster"})
+        for r in rows:
+            self.assertLess(r["p_value"], 0.05)
+            self.assertAlmostEqual(r["speedup"], 1.25, delta=0.05)
+        rows, _, _ = compare.compare(benchjson.load_json(new), benchjson.load_json(old), M)
+        self.assertEqual({r["change"] for r in rows}, {"slower"})
+
+    def test_small_shift_is_not_a_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.97, seed=1))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual({r["change"] for r in rows}, {"same"})  # significant, but under 5%
+
+    def test_scripts_bench_compare(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.5, seed=2))
+        out = os.path.join(self.tmp, "cmp")
+        p = self.bench_compare(old, new, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("2 faster, 0 slower", p.stdout)
+        rows = self.read_csv(os.path.join(out, "compare.csv"))
+        self.assertEqual([r["change"] for r in rows], ["faster", "faster"])
+        with open(os.path.join(out, "compare.md")) as f:
+            md = f.read()
+        self.assertIn("**2 faster**", md)
+        if have_matplotlib():
+            self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
+        # A folder with itself: nothing changes.
+        p = self.bench_compare(old, old, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("0 faster, 0 slower", p.stdout)
+
+    def test_folder_checks(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable())
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        for args, message in (([old], "needs two results folders"),
+                              ([old, os.path.join(self.tmp, "missing")], "is not a folder"),
+                              ([old, empty], "has no bench.json"),
+                              ([old, old, "--kernels", "dot"], "--compare takes two results folders")):
+            p = self.bench_compare(*args)
+            self.assertEqual(p.returncode, 2, f"{args}: {p.stdout}{p.stderr}")
+            self.assertIn(message, p.stderr, args)
+            self.assertNotIn("Traceback", p.stderr)
+        other = write_folder(os.path.join(self.tmp, "other"), dict(context={}, benchmarks=run(
+            "sum/s/openblas/size:8/threads:1", [1.0], dict(bytes=32))))
+        p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "compare.py"), old, other],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no point in common", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
 
 
 if __name__ == "__main__":

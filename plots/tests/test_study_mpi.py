@@ -24,8 +24,7 @@ import tempfile
 import unittest
 
 import test_study
-from study_fixture import M, tidy, write_manifest  # plots/ on the import path
-from test_study import SOURCE, have_matplotlib, run, stream_point
+from study_fixture import M, SOURCE, have_matplotlib, run, stream_point, tidy, write_manifest  # plots/ on the path
 
 import benchdata  # noqa: E402
 import benchjson  # noqa: E402
