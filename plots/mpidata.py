@@ -17,7 +17,7 @@ The comparisons use the cores a row occupies, P x T:
   working set (all ranks together); pct_stream as for every row;
 - peer hpk_omp: hpk OpenMP in one process on P x T threads at the same
   kernel, precision and size (speedup_vs_peer > 1: the MPI row is faster;
-  the interval and verdict from both sides' fastest and slowest
+  the interval and position (vs_peer) from both sides' fastest and slowest
   repetitions, as every row's);
 - speedup_vs_1thread: the same variant on 1 rank x 1 thread over this time,
   efficiency that over P x T, bw_ideal_speedup STREAM(P x T) / STREAM(1)

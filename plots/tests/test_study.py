@@ -3,6 +3,8 @@ checking, without running a study.
 
 - plots/report.py on an empty or unfinished folder, or one from before the
   kernel manifest (a message, no traceback), and on synthetic results.
+- The kernel manifest (plots/manifest.py): its fields and the facts the
+  study derives from them.
 - The plot scripts on synthetic results.
 - The option checking of scripts/bench: bad values stop it with the valid
   values listed, before it installs, builds or creates any folder.
@@ -20,7 +22,10 @@ import sys
 import tempfile
 import unittest
 
-from study_fixture import SOURCE, have_matplotlib, synthetic, write_manifest  # plots/ on the import path
+from study_fixture import M, SOURCE, have_matplotlib, synthetic, write_manifest  # plots/ on the import path
+
+import benchjson  # noqa: E402
+import manifest  # noqa: E402
 
 
 class UnfinishedFolders(unittest.TestCase):
@@ -67,6 +72,57 @@ class UnfinishedFolders(unittest.TestCase):
         finally:
             shutil.rmtree(d)
 
+
+
+class Manifest(unittest.TestCase):
+    """plots/manifest.py on the manifest of today's kernels (manifest.json
+    here, in the schema of `hpk_bench --manifest`): the fields the study
+    reads, and the facts it derives from them."""
+    KERNEL_FIELDS = ("name", "title", "group", "family", "size", "size_label", "precisions", "measure",
+                     "roofline", "transfer", "harness", "mpi")
+    VARIANT_FIELDS = ("name", "library", "threaded", "device", "peer", "cpu_path", "label", "short")
+
+    def test_schema(self):
+        for k in M.doc["kernels"]:
+            for field in self.KERNEL_FIELDS:
+                self.assertIn(field, k, k["name"])
+        for v in M.doc["variants"]:
+            for field in self.VARIANT_FIELDS:
+                self.assertIn(field, v, v["name"])
+        self.assertEqual(M.doc["groups"]["all"], M.kernels(harness=True))
+        for name in M.doc["groups"]["all"]:
+            self.assertIn(name, [k for g, ks in M.doc["groups"].items() if g != "all" for k in ks])
+
+    def test_queries(self):
+        self.assertEqual(M.measured(), ["gemv_n", "gemv_t", "dot", "sum", "asum", "nrm2", "iamax", "mc_pi"])
+        self.assertEqual(M.families(), [("gemv", ["gemv_n", "gemv_t"]),
+                                        ("reductions", ["dot", "sum", "asum", "nrm2", "iamax"]),
+                                        ("Monte Carlo", ["mc_pi"])])
+        self.assertEqual((M.roofline_read("cpu"), M.roofline_read("device")), ("stream_read", "cl_stream_read"))
+        self.assertEqual(M.transfer("download", "pinned"), "cl_download_pinned")
+        self.assertEqual(M.cpu_peers(), ["openblas", "blis"])
+        self.assertEqual(M.cpu_peers({"blis", "hpk_omp"}), ["blis"])
+        self.assertEqual(M.device_peers(), ["clblast"])
+        self.assertEqual(M.second_peer(), "blis")
+        self.assertEqual(M.device_resident(), ["hpk_cl_kernel", "clblast"])
+        self.assertTrue(M.memory_bound("dot") and not M.memory_bound("mc_pi") and M.samples("mc_pi"))
+        self.assertEqual((M.title("gemv_n"), M.title("gemv_n", mpi=True)),
+                         ("gemv  y = A x", "gemv  y = A x  (y in blocks)"))
+        self.assertEqual((M.label("clblast"), M.short("clblast")), ("CLBlast (device-resident)", "CLBlast"))
+        # A name it does not know: its own label, no facts.
+        self.assertEqual((M.title("gemv_batched"), M.label("x"), M.peer("x"), M.device("x")),
+                         ("gemv_batched", "x", None, False))
+
+    def test_bad_manifest(self):
+        d = tempfile.mkdtemp()
+        try:
+            with open(os.path.join(d, "manifest.json"), "w") as f:
+                json.dump(dict(schema=99, kernels=[], variants=[]), f)
+            with self.assertRaises(benchjson.NoResults) as e:
+                manifest.load(d)
+            self.assertIn("schema-1 kernel manifest", str(e.exception))
+        finally:
+            shutil.rmtree(d)
 
 @unittest.skipUnless(have_matplotlib(), "no matplotlib")
 class Plots(unittest.TestCase):
