@@ -45,7 +45,7 @@ def build(study):
     stream = machine.stream_section(study)
     found = findings.section(study, trust, [never_hurt, philox, cl, ranks, acc])
     md = [found, trust, machine.machine(study), stream] + peer + [
-        paths, acc if acc and acc.title else None, peers.textbook_section(study), philox,
+        paths, acc, peers.textbook_section(study), philox,
         threads.scaling_section(study), never_hurt, ranks, machine.data_section(study), cl,
         machine.how_to_read(), machine.plots_section(study)]
     blis = next((s for p in peer for s in p.subsections), None)
