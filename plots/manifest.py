@@ -23,7 +23,7 @@ MANIFEST_NAME = "manifest.json"
 SCHEMA = 1
 # The libraries that are hpk's own or the study's yardsticks: every other
 # library of a variant is a peer hpk is compared with.
-OWN_LIBRARIES = ("hpk", "textbook", "roofline")
+OWN_LIBRARIES = ("hpk", "baseline", "roofline")
 
 
 class Manifest:

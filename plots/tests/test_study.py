@@ -113,6 +113,23 @@ class Manifest(unittest.TestCase):
         self.assertEqual((M.title("gemv_batched"), M.label("x"), M.peer("x"), M.device("x")),
                          ("gemv_batched", "x", None, False))
 
+    @unittest.skipUnless(os.environ.get("HPK_BENCH"), "no hpk_bench (a build without HPK_BUILD_BENCH)")
+    def test_fixture_is_the_harness_manifest(self):
+        # The manifest here is what this build's `hpk_bench --manifest` prints, in every field plots/ reads.
+        bench = os.environ["HPK_BENCH"]
+        usage = subprocess.run([bench, "--help"], capture_output=True, text=True, timeout=60)
+        if "--manifest" not in usage.stdout + usage.stderr:
+            self.skipTest("this hpk_bench has no --manifest")
+        p = subprocess.run([bench, "--manifest"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = json.loads(p.stdout)
+        self.assertEqual(got["schema"], M.doc["schema"])
+        self.assertEqual(got["groups"], M.doc["groups"])
+        for what, fields in (("kernels", self.KERNEL_FIELDS + ("mpi_title",)),
+                             ("variants", self.VARIANT_FIELDS + ("harness",))):
+            self.assertEqual([{f: x.get(f) for f in fields} for x in got[what]],
+                             [{f: x.get(f) for f in fields} for x in M.doc[what]], what)
+
     def test_bad_manifest(self):
         d = tempfile.mkdtemp()
         try:
