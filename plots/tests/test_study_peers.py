@@ -298,7 +298,7 @@ class PeerKernels(unittest.TestCase):
             claim = "hpk avx512 (AVX-512) vs OpenBLAS Haswell (AVX2): **not like for like**"
             self.assertIn("**Kernels compared**", findings)
             self.assertIn(claim, findings)
-            # The family's sentence names the peer's core beside its verdict.
+            # The family's sentence names the peer's core beside its tally.
             self.assertIn("against OpenBLAS (Haswell, AVX2: narrower than hpk's avx512, not like for like), hpk is "
                           "ahead", findings)
             for section in ("OpenBLAS", "BLIS"):

@@ -208,7 +208,7 @@ class DeviceRoofline(unittest.TestCase):
 
 
 class Ties(unittest.TestCase):
-    def test_interval_and_verdict(self):
+    def test_interval_and_position(self):
         self.assertEqual(stats.ratio_interval([2.0, 3.0], [1.0, 1.5]), (2.0 / 1.5, 3.0))
         self.assertEqual(stats.position((1.2, 3.0)), "ahead")
         self.assertEqual(stats.position((0.5, 0.9)), "behind")
@@ -310,7 +310,7 @@ class NoisyPoints(unittest.TestCase):
         for got in reruns.point_times(data)["dot/d/hpk_omp/size:4096/threads:2"]:
             self.assertAlmostEqual(got, 0.65536e-6, places=15)
 
-    def test_verdict(self):
+    def test_trust_assessment(self):
         rows = tidy(synthetic())
         good = dict(threads=2, repetitions=7, median_1=0.02, median_all=0.0202, parallelism=1.98)
         a = trust.assess(rows, dict(baseline=dict(start=good, end=good)))
