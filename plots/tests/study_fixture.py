@@ -128,3 +128,13 @@ def have_matplotlib():
         return True
     except ImportError:
         return False
+
+
+def run_tests(needs_bash=False):
+    """A test file's main: unittest on the arguments after SOURCE_DIR; exit
+    77 (ctest's SKIP_RETURN_CODE) without bash where the tests run scripts."""
+    import unittest
+    if needs_bash and not shutil.which("bash"):
+        print(f"{os.path.basename(sys.argv[0])}: no bash; skipped")
+        sys.exit(77)
+    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)

@@ -22,7 +22,8 @@ import sys
 import tempfile
 import unittest
 
-from study_fixture import M, SOURCE, have_matplotlib, synthetic, write_manifest  # plots/ on the import path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, have_matplotlib, run_tests, synthetic, write_manifest
 
 import benchjson  # noqa: E402
 import manifest  # noqa: E402
@@ -295,7 +296,4 @@ class BenchOptions(BenchScript):
 
 
 if __name__ == "__main__":
-    if not shutil.which("bash"):
-        print("test_study.py: no bash; skipped")
-        sys.exit(77)
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests(needs_bash=True)

@@ -35,7 +35,8 @@ import sys
 import tempfile
 import unittest
 
-from study_fixture import M, SOURCE, have_matplotlib, run, write_folder  # plots/ on the import path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, have_matplotlib, run, run_tests, write_folder
 
 import benchjson  # noqa: E402
 import compare  # noqa: E402
@@ -382,4 +383,4 @@ class Compare(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()

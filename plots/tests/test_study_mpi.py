@@ -24,7 +24,8 @@ import tempfile
 import unittest
 
 import test_study
-from study_fixture import M, SOURCE, have_matplotlib, run, stream_point, tidy, write_manifest  # plots/ on the path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, have_matplotlib, run, run_tests, stream_point, tidy, write_manifest
 
 import benchdata  # noqa: E402
 import benchjson  # noqa: E402
@@ -219,7 +220,4 @@ class RanksOption(test_study.BenchScript):
 
 
 if __name__ == "__main__":
-    if not shutil.which("bash"):
-        print("test_study_mpi.py: no bash; skipped")
-        sys.exit(77)
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests(needs_bash=True)

@@ -25,7 +25,8 @@ import sys
 import tempfile
 import unittest
 
-from study_fixture import md, study, tidy, write_manifest  # plots/ on the import path
+# study_fixture puts plots/ on the import path.
+from study_fixture import md, run_tests, study, tidy, write_manifest
 
 import accuracy  # noqa: E402
 import benchdata  # noqa: E402
@@ -389,4 +390,4 @@ class PathRuns(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()

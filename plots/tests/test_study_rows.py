@@ -15,11 +15,11 @@ usage: python3 plots/tests/test_study_rows.py SOURCE_DIR [unittest arguments]
 """
 import math
 import shutil
-import sys
 import tempfile
 import unittest
 
-from study_fixture import M, md, render_report, row, run, synthetic, tidy  # plots/ on the import path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, md, render_report, row, run, run_tests, synthetic, tidy
 
 import reruns  # noqa: E402
 import stats  # noqa: E402
@@ -368,4 +368,4 @@ class Findings(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()

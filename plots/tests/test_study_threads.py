@@ -11,11 +11,11 @@ usage: python3 plots/tests/test_study_threads.py SOURCE_DIR [unittest arguments]
 """
 import os
 import shutil
-import sys
 import tempfile
 import unittest
 
-from study_fixture import M, SOURCE, md, render_report, row, run, synthetic, tidy  # plots/ on the import path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, md, render_report, row, run, run_tests, synthetic, tidy
 
 from sections import threads as threads_section  # noqa: E402
 from test_study_rows import scaling_data  # noqa: E402
@@ -183,4 +183,4 @@ class ThreadsNeverHurt(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()
