@@ -26,7 +26,7 @@ import tempfile
 import unittest
 
 # study_fixture puts plots/ on the import path.
-from study_fixture import md, run_tests, study, tidy, write_manifest
+from study_fixture import M, md, run_tests, study, tidy, write_manifest
 
 import accuracy  # noqa: E402
 import benchdata  # noqa: E402
@@ -357,6 +357,11 @@ class PathRuns(unittest.TestCase):
         self.assertEqual(got, [("avx512", "SkylakeX", "1", "4"), ("avx512", "SkylakeX", "2", "4"),
                                ("avx2", "Haswell", "1", "2"), ("avx2", "Haswell", "2", "2"),
                                ("portable", "Prescott", "1", "1"), ("portable", "Prescott", "2", "1")])
+
+    def test_a_run_without_its_manifest_takes_the_folders(self):
+        os.remove(os.path.join(self.dir, "cpu-path-avx2", "manifest.json"))
+        runs = benchdata.all_path_rows(self.dir, m=M)
+        self.assertEqual([run[0]["hpk_cpu_path"] for run in runs], ["avx512", "avx2", "portable"])
 
     def test_mpi_comparison_takes_the_folders_own_run(self):
         try:
