@@ -1,9 +1,10 @@
 """The accuracy study: RESULTS_DIR/accuracy.csv (written by hpk_accuracy,
-see bench/accuracy.cpp) into accuracy.png -- relative error against size
-per library, one panel per kernel and kind of data, float dashed, double
-solid -- and the report's "Accuracy" table: the worst relative error over
-the sizes per kernel, precision, data and library, with a sentence computed
-from the same numbers on what hpk's fixed blocked order buys.
+see bench/accuracy.cpp) read once (load), judged by one rule (compare: two
+errors within a factor TIE are about the same), and drawn into
+accuracy.png -- relative error against size per library, one panel per
+kernel and kind of data, float dashed, double solid.  The report's
+"Accuracy" section and its Findings line (sections/accuracy.py) use the
+same reader and the same rule.
 
 usage: /usr/bin/python3 plots/accuracy.py RESULTS_DIR
 """
@@ -11,15 +12,14 @@ import csv
 import math
 import os
 
-import benchdata
-import tables
+import benchjson
+from helpers import PRECISION_NAMES
 
 ACCURACY_CSV = "accuracy.csv"
 LIBRARIES = ["hpk", "openblas", "blis", "textbook"]
 LIBRARY_LABELS = {"hpk": "hpk", "openblas": "OpenBLAS", "blis": "BLIS", "textbook": "textbook loop"}
 SENTENCE_NAMES = {"openblas": "OpenBLAS", "blis": "BLIS", "textbook": "the textbook loop"}
 LIBRARY_COLORS = {"hpk": "#1f77b4", "openblas": "#d62728", "blis": "#8c564b", "textbook": "#ff7f0e"}
-KERNELS = ["sum", "asum", "dot", "nrm2"]
 DATA = ["uniform", "cancel", "huge", "tiny"]
 DATA_TITLES = {"uniform": "uniform [0, 1)", "cancel": "cancellation", "huge": "huge (1e200 / 1e30)",
                "tiny": "tiny (1e-200 / 1e-30)"}
@@ -28,27 +28,38 @@ TIE = 2.0
 
 
 def load(results_dir):
-    """accuracy.csv's rows with numbers parsed (inf for an Inf/NaN result; a
-    missing or empty condition or ulps column reads as None); None when the
-    file is absent.  Rows without kernel, precision, data, n, library and
-    rel_error are skipped."""
+    """accuracy.csv's rows with numbers parsed (inf for an Inf result; a
+    missing or empty condition or ulps column reads as None; column names
+    and values stripped, names in any case; every hpk_* library is hpk);
+    None when the file is absent.  Rows without kernel, precision, data, n,
+    library and a relative error that is a number are skipped.  OSError or
+    csv.Error where the file cannot be read."""
     path = os.path.join(results_dir, ACCURACY_CSV)
     if not os.path.exists(path):
         return None
     rows = []
     with open(path, newline="") as f:
-        for r in csv.DictReader(f):
+        for raw in csv.DictReader(f):
+            r = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
             try:
                 if any(not r.get(k) for k in ("kernel", "precision", "data", "library")):
                     continue
-                r["rel_error"] = float(r["rel_error"])
+                r["rel_error"] = abs(float(r["rel_error"]))
                 r["n"] = int(r["n"])
             except (KeyError, TypeError, ValueError):
                 continue
+            if math.isnan(r["rel_error"]):
+                continue
+            r["library"] = "hpk" if r["library"].lower().startswith("hpk") else r["library"]
             for k in ("condition", "ulps"):
                 r[k] = float(r[k]) if r.get(k) else None
             rows.append(r)
     return rows
+
+
+def kernel_order(rows):
+    """The kernels in the order accuracy.csv has them."""
+    return list(dict.fromkeys(r["kernel"] for r in rows))
 
 
 def worst(rows):
@@ -65,7 +76,8 @@ def worst(rows):
 def cases(rows):
     """The (kernel, precision, data) measured, in the table's order."""
     seen = {(r["kernel"], r["precision"], r["data"]) for r in rows}
-    order = lambda c: (KERNELS.index(c[0]) if c[0] in KERNELS else 99, c[1] != "d",
+    kernels = kernel_order(rows)
+    order = lambda c: (kernels.index(c[0]), c[1] != "d",
                        DATA.index(c[2]) if c[2] in DATA else 99)
     return sorted(seen, key=order)
 
@@ -106,7 +118,7 @@ def findings(rows):
         ulps = [r["ulps"] for (k, p, d, lib), r in w.items()
                 if lib == "hpk" and p == prec and d == "uniform" and r["ulps"] is not None]
         if ulps:
-            parts.append(f"{max(ulps):.2g} ulp in {benchdata.PRECISION_NAMES[prec]}")
+            parts.append(f"{max(ulps):.2g} ulp in {PRECISION_NAMES[prec]}")
     if parts:
         out.append(f"On well-conditioned data (uniform [0, 1)) hpk's worst error over every kernel and size is "
                    f"{' and '.join(parts)}.")
@@ -133,8 +145,9 @@ def findings(rows):
 
 
 def table(rows):
-    """(markdown, plain text): per kernel, precision and data, the condition
-    number range and each library's worst relative error (its ulps)."""
+    """(header, rows): per kernel, precision and data, the condition number
+    range and each library's worst relative error (its ulps; 'no KERNEL'
+    where the library has no such kernel)."""
     w = worst(rows)
     libs = [lib for lib in LIBRARIES if any(k[3] == lib for k in w)]
     header = ["kernel", "prec", "data", "condition"] + [LIBRARY_LABELS[lib] for lib in libs]
@@ -146,36 +159,32 @@ def table(rows):
                 else f"{min(conds):.2g}–{max(conds):.2g}")
         line = [kernel, prec, data, cond]
         for lib in libs:
-            line.append(fmt_error(w.get((kernel, prec, data, lib))) if lib != "blis" or kernel != "sum" else "no sum")
+            has = any(k[0] == kernel and k[3] == lib for k in w)
+            line.append(fmt_error(w.get((kernel, prec, data, lib))) if has else f"no {kernel}")
         out.append(line)
-    return tables.table(header, out)
+    return header, out
 
 
-def section(results_dir):
-    """report.md's "Accuracy" section as markdown lines (and the plain-text
-    table); (None, None) without accuracy.csv."""
-    rows = load(results_dir)
-    if not rows:
-        return None, None
-    md, text = table(rows)
-    sizes = sorted({r["n"] for r in rows})
-    lines = ["## Accuracy", "",
-             f"`hpk_accuracy` (accuracy.csv): each library once per size ({benchdata.fmt_count(sizes[0])} … "
-             f"{benchdata.fmt_count(sizes[-1])} elements) and kind of data; the worst relative error "
-             "|result − reference| / |reference| over the sizes, with that error in ulps of the result's "
-             "precision.  Reference: the exact terms summed in long double with Neumaier's compensation. "
-             "*condition*: Σ|tᵢ| / |Σtᵢ| over the summed terms (error bounds grow with it).  *cancel*: a "
-             "vector and its negation at shuffled places plus noise in [0, 1e-6) (dot: nearly orthogonal "
-             "vectors built the same way).  hpk runs on its OpenMP backend (its results do not depend on "
-             "the thread count), OpenBLAS and BLIS on 1 thread; the textbook loop adds in the data's "
-             "precision, in order.", "", md, ""]
-    lines += [" ".join(findings(rows)), ""]
-    return lines, text
+def tally_by_size(rows, lib):
+    """hpk against `lib` at every (kernel, precision, data, size) both ran,
+    by compare's rule: {'smaller': n, 'same': n, 'larger': n}."""
+    cases = {}
+    for r in rows:
+        key = (r["kernel"], r["precision"], r["data"], r["n"])
+        if r["library"] in ("hpk", lib):
+            c = cases.setdefault(key, {})
+            if r["library"] not in c or r["rel_error"] > c[r["library"]]["rel_error"]:
+                c[r["library"]] = r
+    out = {"smaller": 0, "same": 0, "larger": 0}
+    for c in cases.values():
+        if "hpk" in c and lib in c:
+            out[compare(c["hpk"], c[lib])] += 1
+    return out
 
 
 def plot(results_dir, rows, context):
     import plotting  # matplotlib only here: the table needs none
-    panels = [(k, d) for k in KERNELS for d in DATA if any(r["kernel"] == k and r["data"] == d for r in rows)]
+    panels = [(k, d) for k in kernel_order(rows) for d in DATA if any(r["kernel"] == k and r["data"] == d for r in rows)]
     fig, axes, _ = plotting.grid(len(panels), cols=min(4, len(panels)))
     finite = [r["rel_error"] for r in rows if r["rel_error"] > 0 and not math.isinf(r["rel_error"])]
     floor = min(finite + [1e-17]) / 4
@@ -191,7 +200,7 @@ def plot(results_dir, rows, context):
                 ys = [top if math.isinf(e) else floor if e == 0 else e for _, e in pts]
                 ax.plot(xs, ys, color=LIBRARY_COLORS[lib], linestyle=ls, marker="o", markersize=3.5,
                         zorder=3 if lib == "hpk" else 2,  # hpk on top where libraries agree
-                        label=f"{LIBRARY_LABELS[lib]}, {benchdata.PRECISION_NAMES[prec]}")
+                        label=f"{LIBRARY_LABELS[lib]}, {PRECISION_NAMES[prec]}")
                 bad = [(n, top) for n, e in pts if math.isinf(e)]
                 if bad:
                     ax.plot(*zip(*bad), linestyle="none", marker="X", markersize=9, color=LIBRARY_COLORS[lib],
@@ -214,17 +223,17 @@ def plot(results_dir, rows, context):
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/accuracy.py")
+    results_dir = benchjson.results_dir_from_argv("plots/accuracy.py")
     rows = load(results_dir)
     if not rows:
         print(f"accuracy: no {ACCURACY_CSV} in {results_dir}; accuracy.png not written")
         return
     try:
-        data = benchdata.load_json(results_dir)
-    except benchdata.NoResults:
+        data = benchjson.load_json(results_dir)
+    except benchjson.NoResults:
         data = None
     plot(results_dir, rows, data)
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

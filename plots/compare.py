@@ -10,7 +10,7 @@ point is "same".
 A shared machine drifts: its load, clock or memory placement can move every
 library by the same 5-20% between two runs.  So each point of hpk's own
 variants (hpk_serial, hpk_omp, naive_omp, philox_loop, hpk_cl_kernel, hpk_cl_e2e) is
-also compared relative to its peer (benchdata.VARIANTS' `peer`: OpenBLAS
+also compared relative to its peer (the manifest's `peer`: OpenBLAS
 for the CPU, CLBlast for the device-resident OpenCL calls; CLBlast for the
 end-to-end OpenCL calls too, which have none there) at the same kernel,
 precision, size, threads and data, whose code did not change: its
@@ -24,7 +24,7 @@ spread is not in the test, which is why the same ALPHA and THRESHOLD rule
 decides.)
 
 Two runs also differ point by point beyond what their repetitions show:
-plots/run_noise.py measures that run-to-run noise from the peers' points (a
+plots/run_to_run.py measures that run-to-run noise from the peers' points (a
 band), keeps only the changes outside it, and gives the verdict from the
 median moves of the peers and of hpk relative to them: the machine
 changed, hpk changed, or nothing did.
@@ -42,12 +42,16 @@ import sys
 from functools import lru_cache
 
 import benchdata
-import noise
-import run_noise
+import benchjson
+import manifest
+import reruns
+import run_to_run
+import trust
+from helpers import PRECISION_NAMES, fmt_bytes, fmt_count
+from stats import ratio_interval
 
-ALPHA = run_noise.ALPHA
-THRESHOLD = run_noise.THRESHOLD
-PEERS = benchdata.CPU_PEERS + benchdata.DEVICE_PEERS
+ALPHA = run_to_run.ALPHA
+THRESHOLD = run_to_run.THRESHOLD
 CSV_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "working_set_bytes",
                "old_repetitions", "new_repetitions", "old_time_s", "new_time_s", "speedup", "speedup_lo",
                "speedup_hi", "p_value", "noise_band", "change", "peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value",
@@ -115,13 +119,10 @@ def smallest_p(n1, n2):
 def points(data):
     """{(kernel, prec, variant, size, threads, data): dict(times, working_set)}."""
     out = {}
-    for b in data["benchmarks"]:
-        if b.get("run_type") != "iteration" or b.get("error_occurred") or b.get("skipped"):
-            continue
-        p = benchdata.parse_name(b["run_name"])
+    for _, p, t, b in benchjson.repetitions(data):
         key = (p["kernel"], p["precision"], p["variant"], p.get("size"), p.get("threads"), p["data"])
         info = out.setdefault(key, dict(times=[], working_set=b.get("working_set")))
-        info["times"].append(b["real_time"] * benchdata._UNIT[b["time_unit"]])
+        info["times"].append(t)
     return out
 
 
@@ -148,23 +149,28 @@ def shift(a, b):
     return statistics.median(a) / statistics.median(b), mann_whitney(a, b)
 
 
-def peer_of(variant):
-    """The library an hpk variant is measured against: its VARIANTS peer, and
-    CLBlast for the end-to-end OpenCL calls; None for the peers themselves and
-    the rooflines."""
-    if variant in PEERS:
+def peers(m):
+    """The peer libraries' variants: the CPU's, then the device's."""
+    return m.cpu_peers() + m.device_peers()
+
+
+def peer_of(variant, m):
+    """The library an hpk variant is measured against: its manifest peer, and
+    the device peer for the device variants without one (the end-to-end
+    OpenCL calls); None for the peers themselves and the rooflines."""
+    if m.is_peer(variant) or m.is_roofline(variant):
         return None
-    if variant == "hpk_cl_e2e":
-        return "clblast"
-    return benchdata.VARIANTS.get(variant, {}).get("peer")
+    if m.device(variant) and not m.peer(variant):
+        return next(iter(m.device_peers()), None)
+    return m.peer(variant)
 
 
-def against_peer(key, old, new):
+def against_peer(key, old, new, m):
     """The peer-relative columns of one point (None without a peer measured
     at the same point in both runs): hpk's times over the peer's median time,
     OLD against NEW (the module's docstring)."""
     kernel, prec, variant, size, threads, kind = key
-    peer = peer_of(variant)
+    peer = peer_of(variant, m)
     pkey = (kernel, prec, peer, size, threads, kind)
     if not peer or pkey not in old or pkey not in new:
         return dict(peer=None, peer_speedup=None, vs_peer_speedup=None, vs_peer_p_value=None,
@@ -176,22 +182,22 @@ def against_peer(key, old, new):
                 vs_peer_change=classify(relative, p))
 
 
-def compare(old_data, new_data):
+def compare(old_data, new_data, m):
     """The rows of compare.csv (points in both), and the keys only in OLD and only in NEW."""
     old, new = points(old_data), points(new_data)
     rows = []
     for key in sorted(set(old) & set(new), key=lambda k: tuple(str(v) for v in k)):
         a, b = old[key]["times"], new[key]["times"]
         speedup, p = shift(a, b)
-        interval = benchdata.ratio_interval(a, b)
+        interval = ratio_interval(a, b)
         kernel, prec, variant, size, threads, kind = key
         rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads, data=kind,
                          working_set_bytes=new[key]["working_set"] or old[key]["working_set"],
                          old_repetitions=len(a), new_repetitions=len(b), old_time_s=statistics.median(a),
                          new_time_s=statistics.median(b), speedup=speedup, speedup_lo=interval[0],
                          speedup_hi=interval[1], p_value=p, change=classify(speedup, p),
-                         **against_peer(key, old, new)))
-    run_noise.apply_band(rows, PEERS)
+                         **against_peer(key, old, new, m)))
+    run_to_run.apply_band(rows, peers(m))
     return rows, sorted(set(old) - set(new), key=str), sorted(set(new) - set(old), key=str)
 
 
@@ -204,23 +210,22 @@ def band_text(rows):
     """The run-to-run band per thread count, in words."""
     bands = sorted({(r["threads"], r["noise_band"]) for r in rows if r.get("noise_band") is not None})
     if not bands:
-        return f"no band, fewer than {run_noise.MIN_POINTS} peer points"
+        return f"no band, fewer than {run_to_run.MIN_POINTS} peer points"
     return ("outside ±" + ", ±".join(f"{100 * b:.1f}% on {t} thread{'s' if t != 1 else ''}" for t, b in bands) +
-            f", the {100 * run_noise.BAND_QUANTILE:.0f}th percentile of the peers' own point-to-point change "
-            "(plots/run_noise.py); relative to the peer √2 times that")
+            f", the {100 * run_to_run.BAND_QUANTILE:.0f}th percentile of the peers' own point-to-point change "
+            "(plots/run_to_run.py); relative to the peer √2 times that")
 
 
-def verdict(rows):
+def verdict(rows, m):
     """One line: the machine changed (the peers moved), hpk changed relative
-    to its peers, both, or neither (run_noise.verdict)."""
-    return run_noise.verdict(rows, PEERS, benchdata.short_label, peer_of)
+    to its peers, both, or neither (run_to_run.verdict)."""
+    return run_to_run.verdict(rows, peers(m), m.short, lambda v: peer_of(v, m), m.is_hpk)
 
 
-def point_name(r):
-    size = benchdata.fmt_bytes(r["working_set_bytes"]) if r["working_set_bytes"] else \
-        benchdata.fmt_count(r["size"])
+def point_name(r, m):
+    size = fmt_bytes(r["working_set_bytes"]) if r["working_set_bytes"] else fmt_count(r["size"])
     data = "" if r["data"] == "uniform" else f", {r['data']} data"
-    return (f"{r['kernel']} {r['precision']} {benchdata.short_label(r['variant'])} n={r['size']} "
+    return (f"{r['kernel']} {r['precision']} {m.short(r['variant'])} n={r['size']} "
             f"({size}), {r['threads']}t{data}")
 
 
@@ -230,7 +235,7 @@ def describe(folder, data):
             f"{c.get('cpu_model', '?')}, {c.get('date', '?')}; `{str(c.get('command', '?')).strip()}`")
 
 
-def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
+def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new, m):
     faster = sorted((r for r in rows if r["change"] == "faster"), key=lambda r: -r["speedup"])
     slower = sorted((r for r in rows if r["change"] == "slower"), key=lambda r: r["speedup"])
     reps = sorted({(r["old_repetitions"], r["new_repetitions"]) for r in rows})
@@ -250,7 +255,7 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
                     f"can give is {best_p:.3g}, not below {ALPHA}: no change can be significant.  Run both "
                     "studies with --repetitions 5 or more (5 and 5: p down to 0.008).")
     for name, folder, data in (("OLD", old_dir, old_data), ("NEW", new_dir, new_data)):
-        a = noise.assess(benchdata.tidy_rows(data), noise.load(folder))
+        a = trust.assess(benchdata.tidy_rows(data, m), reruns.read_noise(folder))
         if a["reasons"]:
             warn.append(f"The {name} run is not trustworthy by its own checks: " + "; ".join(a["reasons"]) +
                         ".  Its changes may be the machine's load, not the code's.")
@@ -266,7 +271,7 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
            f"more than {100 * THRESHOLD:.0f}%, and beyond the run-to-run noise: {band_text(rows)}), "
            f"{len(rows) - len(faster) - len(slower)} the same.  "
            f"Geometric mean of OLD time / NEW time over all points: {g:.3f} (> 1: NEW faster).", "",
-           f"**Verdict:** {verdict(rows)}", "",
+           f"**Verdict:** {verdict(rows, m)}", "",
            "| kernel | variant | points | faster | slower | OLD time / NEW time: geometric mean (range) | "
            "relative to the peer: geometric mean |",
            "|---|---|---|---|---|---|---|"]
@@ -275,18 +280,18 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
         groups.setdefault((r["kernel"], r["variant"]), []).append(r)
     for (kernel, variant), rs in sorted(groups.items()):
         sp = [r["speedup"] for r in rs]
-        md.append(f"| {kernel} | {benchdata.short_label(variant)} | {len(rs)} | "
+        md.append(f"| {kernel} | {m.short(variant)} | {len(rs)} | "
                   f"{sum(r['change'] == 'faster' for r in rs)} | {sum(r['change'] == 'slower' for r in rs)} | "
-                  f"{geomean(sp):.3f} ({min(sp):.3f}–{max(sp):.3f}) | {relative_mean(rs)} |")
+                  f"{geomean(sp):.3f} ({min(sp):.3f}–{max(sp):.3f}) | {relative_mean(rs, m)} |")
     md.append("")
-    md += peer_table(rows)
+    md += peer_table(rows, m)
     for title, sel in (("Faster beyond the noise", faster), ("Slower beyond the noise", slower)):
         md += [f"## {title}", ""]
         if not sel:
             md += ["None.", ""]
             continue
         md += ["| point | OLD time / NEW time | min–max interval | p |", "|---|---|---|---|"]
-        md += [f"| {point_name(r)} | {r['speedup']:.3f} | {r['speedup_lo']:.3f}–{r['speedup_hi']:.3f} | "
+        md += [f"| {point_name(r, m)} | {r['speedup']:.3f} | {r['speedup_lo']:.3f}–{r['speedup_hi']:.3f} | "
                f"{r['p_value']:.3g} |" for r in sel]
         md.append("")
     md += ["Every point: compare.csv (speedup = OLD median time / NEW median time; speedup_lo, speedup_hi: "
@@ -295,16 +300,16 @@ def markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new):
     return "\n".join(md)
 
 
-def relative_mean(rows):
+def relative_mean(rows, m):
     """A (kernel, variant) group's geometric mean of vs_peer_speedup with its peer(s), or '–'."""
     rel = [r for r in rows if r["vs_peer_speedup"] is not None]
     if not rel:
         return "–"
-    peers = " / ".join(benchdata.short_label(p) for p in dict.fromkeys(r["peer"] for r in rel))
-    return f"{geomean(r['vs_peer_speedup'] for r in rel):.3f} (vs {peers})"
+    names = " / ".join(m.short(p) for p in dict.fromkeys(r["peer"] for r in rel))
+    return f"{geomean(r['vs_peer_speedup'] for r in rel):.3f} (vs {names})"
 
 
-def peer_table(rows):
+def peer_table(rows, m):
     """compare.md's points that moved against their peer beyond the noise."""
     sel = sorted((r for r in rows if r["vs_peer_change"] in ("faster", "slower")), key=lambda r: -r["vs_peer_speedup"])
     md = ["## Faster or slower relative to the peer", "",
@@ -314,7 +319,7 @@ def peer_table(rows):
     if not sel:
         return md + ["None.", ""]
     md += ["| point | peer | hpk OLD / NEW | peer OLD / NEW | relative | p | change |", "|---|---|---|---|---|---|---|"]
-    md += [f"| {point_name(r)} | {benchdata.short_label(r['peer'])} | {r['speedup']:.3f} | {r['peer_speedup']:.3f} | "
+    md += [f"| {point_name(r, m)} | {m.short(r['peer'])} | {r['speedup']:.3f} | {r['peer_speedup']:.3f} | "
            f"{r['vs_peer_speedup']:.3f} | {r['vs_peer_p_value']:.3g} | {r['vs_peer_change']} |" for r in sel]
     return md + [""]
 
@@ -335,7 +340,7 @@ VIEWS = (("speedup", "change", "OLD time / NEW time\n(> 1×: NEW faster; log sca
           ": relative to the peer"))
 
 
-def panel(ax, krows, kernel, view, colors, tstyle):
+def panel(ax, krows, kernel, view, colors, tstyle, m):
     """One kernel's lines of one VIEWS column against size: colour the
     variant, line style the thread count, marker the precision, filled where
     the change is beyond the noise; bands (OLD/NEW only): the min–max
@@ -367,19 +372,19 @@ def panel(ax, krows, kernel, view, colors, tstyle):
     ax.axhspan(1 / (1 + THRESHOLD), 1 + THRESHOLD, color="0.88", zorder=0)
     ax.axhline(1, color="black", linewidth=1)
     (plotting.count_axis if mc else plotting.bytes_axis)(ax)
-    ax.set_xlabel(benchdata.size_unit(kernel) if mc else "working set")
+    ax.set_xlabel(m.size_label(kernel) if mc else "working set")
     ax.set_ylabel(ylabel)
-    ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel) + title)
+    ax.set_title(m.title(kernel) + title)
 
 
-def plot(out_dir, rows, old_dir, new_dir):
+def plot(out_dir, rows, old_dir, new_dir, m):
     """compare.png: a panel per kernel of OLD time / NEW time against size,
     then (from a new row) a panel per kernel with hpk points that have a peer
     of their OLD/NEW relative to the peer's (panel())."""
     import plotting
     Line2D = plotting.plt.Line2D
     rows = [r for r in rows if r["data"] == "uniform"]
-    order = benchdata.KERNELS + ["stream_read", "stream_triad"]
+    order = m.measured() + m.roofline("cpu")
     panels = [(k, VIEWS[0]) for k in order if any(r["kernel"] == k for r in rows)]
     relative = [(k, VIEWS[1]) for k in order
                 if any(r["kernel"] == k and r["vs_peer_speedup"] is not None for r in rows)]
@@ -389,19 +394,19 @@ def plot(out_dir, rows, old_dir, new_dir):
     panels += [None] * (-len(panels) % cols if relative else 0) + relative  # the relative ones on a row of their own
     threads = sorted({r["threads"] for r in rows})
     tstyle = {t: THREAD_STYLES[i % len(THREAD_STYLES)] for i, t in enumerate(threads)}
-    variants = sorted({r["variant"] for r in rows}, key=lambda v: (list(benchdata.VARIANTS).index(v)
-                                                                 if v in benchdata.VARIANTS else 99, v))
-    colors = {v: benchdata.style(v)["color"] or plotting.plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
+    known = m.variants()
+    variants = sorted({r["variant"] for r in rows}, key=lambda v: (known.index(v) if v in known else 99, v))
+    colors = {v: plotting.style(v)["color"] or plotting.plt.cm.tab10(i % 10) for i, v in enumerate(variants)}
     fig, axes, _ = plotting.grid(len(panels), cols=cols, width=5.0, height=3.8)
     for ax, p in zip(axes, panels):
         if p is None:
             ax.set_visible(False)
         else:
-            panel(ax, [r for r in rows if r["kernel"] == p[0]], p[0], p[1], colors, tstyle)
-    extra = [(Line2D([], [], color=colors[v], linewidth=2.5), benchdata.label(v)) for v in variants]
+            panel(ax, [r for r in rows if r["kernel"] == p[0]], p[0], p[1], colors, tstyle, m)
+    extra = [(Line2D([], [], color=colors[v], linewidth=2.5), m.label(v)) for v in variants]
     extra += [(Line2D([], [], color="0.3", linestyle=tstyle[t]), f"{t} thread{'s' if t > 1 else ''}")
               for t in threads]
-    extra += [(Line2D([], [], color="0.3", marker=m, linestyle="none"), benchdata.PRECISION_NAMES[p])
+    extra += [(Line2D([], [], color="0.3", marker=m, linestyle="none"), PRECISION_NAMES[p])
               for p, m in PRECISION_MARKERS.items() if any(r["precision"] == p for r in rows)]
     extra += [(Line2D([], [], color="0.3", marker="o", linestyle="none"),
                f"filled: changed beyond the noise (p < {ALPHA}, > {100 * THRESHOLD:.0f}%, outside the "
@@ -425,21 +430,26 @@ def main():
     old_dir, new_dir = args[0], args[1]
     out_dir = args[2] if len(args) == 3 else new_dir
     try:
-        old_data = benchdata.load_json(old_dir)
-    except benchdata.NoResults as e:
-        raise benchdata.NoResults(f"OLD: {e}")
+        old_data = benchjson.load_json(old_dir)
+    except benchjson.NoResults as e:
+        raise benchjson.NoResults(f"OLD: {e}")
     try:
-        new_data = benchdata.load_json(new_dir)
-    except benchdata.NoResults as e:
-        raise benchdata.NoResults(f"NEW: {e}")
-    rows, only_old, only_new = compare(old_data, new_data)
+        new_data = benchjson.load_json(new_dir)
+    except benchjson.NoResults as e:
+        raise benchjson.NoResults(f"NEW: {e}")
+    # NEW's manifest (OLD's where NEW has none: a study from before it).
+    try:
+        m = manifest.load(new_dir)
+    except benchjson.NoResults:
+        m = manifest.load(old_dir)
+    rows, only_old, only_new = compare(old_data, new_data, m)
     if not rows:
-        raise benchdata.NoResults(f"{old_dir} and {new_dir} have no point in common (kernel, precision, "
+        raise benchjson.NoResults(f"{old_dir} and {new_dir} have no point in common (kernel, precision, "
                                   "variant, size, threads, data): nothing to compare")
     os.makedirs(out_dir, exist_ok=True)
     write_csv(os.path.join(out_dir, "compare.csv"), rows)
-    png = plot(out_dir, rows, old_dir, new_dir)
-    md = markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new)
+    png = plot(out_dir, rows, old_dir, new_dir, m)
+    md = markdown(old_dir, new_dir, old_data, new_data, rows, only_old, only_new, m)
     if png:
         md += "\n![OLD time / NEW time per point](compare.png)\n"
     with open(os.path.join(out_dir, "compare.md"), "w") as f:
@@ -449,8 +459,8 @@ def main():
     print(f"wrote {os.path.join(out_dir, 'compare.csv')} and compare.md ({len(rows)} points)")
     print(f"{faster} faster, {slower} slower beyond the noise (p < {ALPHA}, change > {100 * THRESHOLD:.0f}%), "
           f"{len(rows) - faster - slower} the same")
-    print(f"Verdict: {verdict(rows)}")
+    print(f"Verdict: {verdict(rows, m)}")
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

@@ -29,11 +29,14 @@ import plotting  # noqa: F401  (the headless backend and defaults)
 import matplotlib.pyplot as plt  # noqa: E402
 
 import benchdata  # noqa: E402
+import benchjson  # noqa: E402
+import manifest  # noqa: E402
 import mpidata  # noqa: E402
+from helpers import PRECISION_NAMES, fmt_count  # noqa: E402
 
 PNG_NAME = "mpi_scaling.png"
-KERNEL_TITLES = dict(benchdata.KERNEL_TITLES, gemv_n="gemv  y = A x  (y in blocks)",
-                     gemv_n_gathered="gemv  y = A x  (y gathered)", mc_integrate="Monte Carlo integral (3-D)")
+# What a problem's size counts, by the manifest's size of the kernel.
+SIZE_UNITS = {"matrix": "rows", "samples": "samples"}
 MODES = {"hpk_mpi_strong": "strong scaling (fixed global size)",
          "hpk_mpi_weak": "weak scaling (fixed size per rank)"}
 COMPUTE, COMM, RATIO, THREADS = "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"
@@ -46,9 +49,9 @@ def series_key(r):
     return (r["variant"], r["kernel"], r["precision"], r["size"] // r["ranks"] if weak else r["size"])
 
 
-def size_label(kernel, size, weak):
-    unit = "rows" if kernel.startswith("gemv") else "samples" if kernel.startswith("mc_") else "elements"
-    return f"{benchdata.fmt_count(size)} {unit}{' per rank' if weak else ''}"
+def size_label(m, kernel, size, weak):
+    unit = SIZE_UNITS.get(m.size(kernel), "elements")
+    return f"{fmt_count(size)} {unit}{' per rank' if weak else ''}"
 
 
 def omp_times(results_dir):
@@ -70,7 +73,7 @@ def omp_times(results_dir):
 def machine(results_dir):
     """Where the study ran: bench.json's context, else the MPI log's host."""
     try:
-        with open(os.path.join(results_dir, benchdata.JSON_NAME)) as f:
+        with open(os.path.join(results_dir, benchjson.JSON_NAME)) as f:
             return plotting.subtitle(json.load(f))
     except (OSError, ValueError):
         pass
@@ -149,12 +152,15 @@ def main():
     if not rows:
         sys.exit(f"{results} has no {mpidata.CSV_NAME} with rows")
     omp = omp_times(results)
+    try:
+        m = manifest.load(results)
+    except benchjson.NoResults as e:
+        sys.exit(str(e))
 
-    order = list(KERNEL_TITLES)
     series = {}
     for r in rows:
         series.setdefault(series_key(r), []).append(r)
-    keys = sorted(series, key=lambda k: (k[0] != "hpk_mpi_strong", order.index(k[1]) if k[1] in order else 99,
+    keys = sorted(series, key=lambda k: (k[0] != "hpk_mpi_strong", m.order(k[1]),
                                          k[2], k[3]))
     cols = min(4, len(keys))
     nrows = math.ceil(len(keys) / cols)
@@ -170,8 +176,8 @@ def main():
         variant, kernel, precision, size = key
         weak = variant == "hpk_mpi_weak"
         panels += [ax, panel(ax, series[key], weak, omp)]
-        ax.set_title(f"{KERNEL_TITLES.get(kernel, kernel)}, {benchdata.PRECISION_NAMES.get(precision, precision)}\n"
-                     f"{size_label(kernel, size, weak)} — {'weak' if weak else 'strong'}", fontsize=9,
+        ax.set_title(f"{m.title(kernel, mpi=True)}, {PRECISION_NAMES.get(precision, precision)}\n"
+                     f"{size_label(m, kernel, size, weak)} — {'weak' if weak else 'strong'}", fontsize=9,
                      fontweight="normal")
     modes = sorted({k[0] for k in keys}, key=list(MODES).index)
     legend_rows = plotting.shared_legend(fig, panels, ncol=3)

@@ -17,7 +17,7 @@ The comparisons use the cores a row occupies, P x T:
   working set (all ranks together); pct_stream as for every row;
 - peer hpk_omp: hpk OpenMP in one process on P x T threads at the same
   kernel, precision and size (speedup_vs_peer > 1: the MPI row is faster;
-  the interval and verdict from both sides' fastest and slowest
+  the interval and position (vs_peer) from both sides' fastest and slowest
   repetitions, as every row's);
 - speedup_vs_1thread: the same variant on 1 rank x 1 thread over this time,
   efficiency that over P x T, bw_ideal_speedup STREAM(P x T) / STREAM(1)
@@ -26,7 +26,8 @@ The comparisons use the cores a row occupies, P x T:
 import csv
 import os
 
-import benchdata
+import manifest
+from stats import position, ratio, ratio_interval, stream_at
 
 CSV_NAME = "mpi_results.csv"
 # results.csv's columns beyond benchdata.CSV_COLUMNS (whose `ranks` is 1 on
@@ -66,13 +67,13 @@ def median_rounds(raw):
     return out
 
 
-def stream_curves(rows):
+def stream_curves(rows, m):
     """The STREAM read roofline from results rows, as
-    benchdata.stream_curves gives it from the measurements: {threads:
+    benchdata.roofline_curve gives it from the measurements: {threads:
     [(working set, best GB/s)]}."""
     stream = {}
     for r in rows:
-        if r["kernel"] == "stream_read" and r.get("gbps_best") and r.get("working_set_bytes"):
+        if r["kernel"] == m.roofline_read("cpu") and r.get("gbps_best") and r.get("working_set_bytes"):
             stream.setdefault(r["threads"], []).append((r["working_set_bytes"], r["gbps_best"]))
     for v in stream.values():
         v.sort()
@@ -81,14 +82,15 @@ def stream_curves(rows):
 
 def _extremes(r):
     """A row's fastest and slowest repetition (its median when it has no
-    extremes), for benchdata.ratio_interval."""
+    extremes), for stats.ratio_interval."""
     return [r["time_min_s"] or r["time_s"], r["time_max_s"] or r["time_s"]]
 
 
-def tidy(raw, rows):
+def tidy(raw, rows, m):
     """The MPI rows (raw: read_raw) with results.csv's columns, compared with
-    the harness's rows (rows: benchdata.tidy_rows; [] without a study)."""
-    stream = stream_curves(rows)
+    the harness's rows (rows: benchdata.tidy_rows; [] without a study); m:
+    the manifest."""
+    stream = stream_curves(rows, m)
     peers = {(r["kernel"], r["precision"], r["size"], r["threads"]): r for r in rows if r["variant"] == PEER}
     points = median_rounds(raw)
     one = {(r["kernel"], r["precision"], r["variant"], r["size"]): r
@@ -98,16 +100,16 @@ def tidy(raw, rows):
         t, cores, ws = r["time_s"], r["ranks"] * r["threads"], r["working_set_bytes"] or None
         weak = r["variant"] == "hpk_mpi_weak"
         gbps = ws / t / 1e9 if ws and t else None
-        sgbps = benchdata.stream_at(stream, cores, ws) if gbps else None
+        sgbps = stream_at(stream, cores, ws) if gbps else None
         peer = None if weak else peers.get((r["kernel"], r["precision"], r["size"], cores))
-        peer_int = benchdata.ratio_interval(_extremes(peer), _extremes(r)) if peer else None
+        peer_int = ratio_interval(_extremes(peer), _extremes(r)) if peer else None
         # Weak scaling's base is the 1-rank problem, which is a different size.
         base = one.get((r["kernel"], r["precision"], r["variant"], r["size"] // r["ranks"] if weak else r["size"]))
-        s1 = benchdata._ratio(base["time_s"], t) if base else None
-        s1_int = benchdata.ratio_interval(_extremes(base), _extremes(r)) if base and cores > 1 else None
+        s1 = ratio(base["time_s"], t) if base else None
+        s1_int = ratio_interval(_extremes(base), _extremes(r)) if base and cores > 1 else None
         bw_ideal = None
-        if sgbps and cores > 1 and benchdata.memory_bound(r["kernel"]):
-            s_one = benchdata.stream_at(stream, 1, ws)
+        if sgbps and cores > 1 and m.memory_bound(r["kernel"]):
+            s_one = stream_at(stream, 1, ws)
             bw_ideal = sgbps / s_one if s_one else None
         row = dict(
             kernel=r["kernel"], precision=r["precision"], variant=r["variant"], size=r["size"],
@@ -117,14 +119,14 @@ def tidy(raw, rows):
             gbps_best=ws / r["time_min_s"] / 1e9 if ws and r["time_min_s"] else None,
             gbps_worst=ws / r["time_max_s"] / 1e9 if ws and r["time_max_s"] else None,
             gflops=2.0 * r["size"] * (r["size"] // r["ranks"] if weak else r["size"]) / t / 1e9
-            if r["kernel"].startswith("gemv") else None,
-            msamples_per_s=r["size"] / t / 1e6 if r["kernel"].startswith("mc_") else None,
+            if m.size(r["kernel"]) == "matrix" else None,
+            msamples_per_s=r["size"] / t / 1e6 if m.samples(r["kernel"]) else None,
             stream_gbps=sgbps, pct_stream=100 * gbps / sgbps if gbps and sgbps else None,
             peer=PEER if peer else None,
-            speedup_vs_peer=benchdata._ratio(peer["time_s"], t) if peer else None,
+            speedup_vs_peer=ratio(peer["time_s"], t) if peer else None,
             speedup_vs_peer_lo=peer_int[0] if peer_int else None,
             speedup_vs_peer_hi=peer_int[1] if peer_int else None,
-            vs_peer=benchdata.verdict(peer_int),
+            vs_peer=position(peer_int),
             speedup_vs_1thread=s1,
             speedup_vs_1thread_lo=s1_int[0] if s1_int else None,
             speedup_vs_1thread_hi=s1_int[1] if s1_int else None,
@@ -137,7 +139,8 @@ def tidy(raw, rows):
     return out
 
 
-def read_rows(results_dir, rows):
+def read_rows(results_dir, rows, m=None):
     """The folder's MPI rows in results.csv's schema; [] without
-    mpi_results.csv."""
-    return tidy(read_raw(results_dir), rows)
+    mpi_results.csv.  m: the folder's manifest (read here when not given)."""
+    raw = read_raw(results_dir)
+    return tidy(raw, rows, m or manifest.load(results_dir)) if raw else []

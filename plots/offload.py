@@ -8,7 +8,7 @@ plain, float dashed or hatched):
   With the device roofline (variant device) also the transfer ceiling --
   the upload alone at the measured pageable upload bandwidth, which no
   end-to-end call can beat -- and the offload model's predicted time and
-  break-even (benchdata.offload_prediction; report.md states the model).
+  break-even (stats.offload_prediction; report.md states the model).
 - offload_split.png: where the end-to-end time goes at each size: upload,
   kernel, download and the rest (host-side work), as shares of the call.
 
@@ -20,7 +20,10 @@ usage: /usr/bin/python3 plots/offload.py RESULTS_DIR
 from matplotlib.patches import Patch
 
 import benchdata
+import benchjson
 import plotting
+import stats
+from helpers import PRECISION_NAMES, fmt_count, plural, select, thread_counts
 
 PHASE_STYLE = {"upload_s": ("upload", "#9ecae1"), "kernel_s": ("kernel", "#2ca02c"),
                "download_s": ("download", "#fdae6b")}
@@ -28,9 +31,9 @@ PRECISION_LINES = {"d": "-", "s": "--"}
 PRECISION_HATCH = {"d": "", "s": "///"}
 
 
-def split_panel(ax, rows, kernel, precs):
+def split_panel(ax, rows, m, kernel, precs):
     """Stacked bars of the phases' shares, one bar per precision per size."""
-    e2e = {p: {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=p,
+    e2e = {p: {r["size"]: r for r in select(rows, kernel=kernel, precision=p,
                                                       variant="hpk_cl_e2e")} for p in precs}
     sizes = sorted(set().union(*e2e.values()))
     width = 0.8 / len(precs)
@@ -46,40 +49,40 @@ def split_panel(ax, rows, kernel, precs):
         ax.bar(xs, [max(0.0, 100 - b) for b in bottom], width * 0.92, bottom=bottom, color="0.85",
                hatch=PRECISION_HATCH[p], edgecolor="white", linewidth=0)
     ax.set_xticks(range(len(sizes)))
-    ax.set_xticklabels([benchdata.fmt_count(s) for s in sizes], rotation=45 if len(sizes) > 4 else 0)
+    ax.set_xticklabels([fmt_count(s) for s in sizes], rotation=45 if len(sizes) > 4 else 0)
     ax.set_xlim(-0.6, len(sizes) - 0.4)
     ax.set_ylim(0, 100)
     ax.grid(axis="x", visible=False)
-    ax.set_xlabel(benchdata.size_unit(kernel))
+    ax.set_xlabel(m.size_label(kernel))
     ax.set_ylabel("% of end-to-end time")
-    ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
+    ax.set_title(m.title(kernel))
 
 
-def time_panel(ax, rows, kernel, precs, tmax):
+def time_panel(ax, rows, m, kernel, precs, tmax):
     """Seconds per call against size, with the break-even of each precision."""
     notes = []
     for p in precs:
         curves = {}
         for variant, threads in (("hpk_cl_e2e", 1), ("hpk_cl_kernel", 1), ("hpk_omp", tmax)):
-            pts = {r["size"]: r["time_s"] for r in benchdata.select(
+            pts = {r["size"]: r["time_s"] for r in select(
                 rows, kernel=kernel, precision=p, variant=variant, threads=threads)}
             if not pts:
                 continue
             curves[variant] = pts
-            lab = benchdata.label(variant) + (f", {plural(threads)}" if variant == "hpk_omp" else "")
+            lab = m.label(variant) + (f", {plural(threads)}" if variant == "hpk_omp" else "")
             ax.plot(sorted(pts), [pts[s] for s in sorted(pts)], linestyle=PRECISION_LINES[p],
-                    label=lab, **benchdata.style(variant))
-            spread = sorted((r["size"], r["time_min_s"], r["time_max_s"]) for r in benchdata.select(
+                    label=lab, **plotting.style(variant))
+            spread = sorted((r["size"], r["time_min_s"], r["time_max_s"]) for r in select(
                 rows, kernel=kernel, precision=p, variant=variant, threads=threads))
             ax.fill_between([x[0] for x in spread], [x[1] for x in spread], [x[2] for x in spread],
-                            color=benchdata.style(variant)["color"], alpha=0.15, linewidth=0)
-        pred = benchdata.offload_prediction(rows, kernel, p, tmax)
+                            color=plotting.style(variant)["color"], alpha=0.15, linewidth=0)
+        pred = stats.offload_prediction(rows, m, kernel, p, tmax)
         if pred:
-            up = benchdata.roofline_curves(rows)["cl_upload"]
+            up = stats.roofline_curves(rows, m)[m.transfer("upload", "pageable")]
             sizes = sorted(pred)
-            e2e = {r["size"]: r for r in benchdata.select(rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")}
-            moved = [benchdata.offload_bytes(kernel, p, s, e2e[s]["working_set_bytes"])[0] for s in sizes]
-            ceiling = [b / (benchdata.curve_at(up, b) * 1e9) for b in moved]
+            e2e = {r["size"]: r for r in select(rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")}
+            moved = [stats.offload_bytes(m.size(kernel), p, s, e2e[s]["working_set_bytes"])[0] for s in sizes]
+            ceiling = [b / (stats.curve_at(up, b) * 1e9) for b in moved]
             ax.plot(sizes, ceiling, linestyle=PRECISION_LINES[p], color="0.55", linewidth=2.5, alpha=0.6,
                     label="transfer ceiling: upload alone (pageable)")
             ax.plot(sizes, [pred[s][0] for s in sizes], linestyle=PRECISION_LINES[p], color="#17becf",
@@ -87,52 +90,47 @@ def time_panel(ax, rows, kernel, precs, tmax):
             ax.plot(sizes, [pred[s][1] for s in sizes], linestyle=PRECISION_LINES[p], color="#1f77b4",
                     marker="x", alpha=0.5, label=f"CPU model (STREAM read, {plural(tmax)})")
         if "hpk_omp" in curves and "hpk_cl_e2e" in curves:
-            s = benchdata.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
+            s = stats.break_even(curves["hpk_cl_e2e"], curves["hpk_omp"])
             if s:
                 ax.axvline(s, color="black", linestyle=PRECISION_LINES[p], linewidth=1)
-            note = f"{benchdata.PRECISION_NAMES[p]}: " + (f"from {benchdata.fmt_count(s)}" if s else "none")
+            note = f"{PRECISION_NAMES[p]}: " + (f"from {fmt_count(s)}" if s else "none")
             if pred:
-                ps = benchdata.predicted_break_even(pred)
+                ps = stats.predicted_break_even(pred)
                 if ps:
                     ax.axvline(ps, color="#17becf", linestyle=PRECISION_LINES[p], linewidth=1)
-                note += f" (model: {'from ' + benchdata.fmt_count(ps) if ps else 'none'})"
+                note += f" (model: {'from ' + fmt_count(ps) if ps else 'none'})"
             notes.append(note)
     plotting.count_axis(ax)
     ax.set_yscale("log")
-    ax.set_xlabel(benchdata.size_unit(kernel))
+    ax.set_xlabel(m.size_label(kernel))
     ax.set_ylabel("seconds per call (log scale)")
     # One line per precision: a panel's title stays within its own width.
-    title = benchdata.KERNEL_TITLES.get(kernel, kernel)
+    title = m.title(kernel)
     if notes:
         title += "\n" + "\n".join(f"break-even, {n}" for n in notes)
     ax.set_title(title, fontsize=10)
 
 
-def plural(t):
-    return f"{t} thread{'s' if t > 1 else ''}"
-
-
 def precision_keys(precs):
     return [(plotting.plt.Line2D([], [], color="black", linestyle=PRECISION_LINES[p]),
-             f"{benchdata.PRECISION_NAMES[p]}") for p in precs]
+             f"{PRECISION_NAMES[p]}") for p in precs]
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/offload.py")
-    data = benchdata.load_json(results_dir)
-    rows = benchdata.tidy_rows(data)
-    kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, variant="hpk_cl_e2e")]
+    results_dir = benchjson.results_dir_from_argv("plots/offload.py")
+    data, m, rows = benchdata.read(results_dir)
+    kernels = [k for k in m.measured() if select(rows, kernel=k, variant="hpk_cl_e2e")]
     if not kernels:
         print(f"offload: no OpenCL rows in {results_dir} (no OpenCL backend measured); "
               "offload.png not written")
         return
-    tmax = max(benchdata.thread_counts(rows))
-    precs = [p for p in ("d", "s") if benchdata.select(rows, variant="hpk_cl_e2e", precision=p)]
+    tmax = max(thread_counts(rows))
+    precs = [p for p in ("d", "s") if select(rows, variant="hpk_cl_e2e", precision=p)]
     cols = min(4, len(kernels))
 
     fig, axes, _ = plotting.grid(len(kernels), cols=cols)
     for ax, kernel in zip(axes, kernels):
-        time_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
+        time_panel(ax, rows, m, kernel, [p for p in precs if select(
             rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")], tmax)
     legend_rows = plotting.shared_legend(fig, axes, ncol=4, extra=precision_keys(precs))
     width, height = fig.get_size_inches()  # the legend's rows below, the panels keep their height
@@ -143,12 +141,12 @@ def main():
 
     fig, axes, _ = plotting.grid(len(kernels), cols=cols)
     for ax, kernel in zip(axes, kernels):
-        split_panel(ax, rows, kernel, [p for p in precs if benchdata.select(
+        split_panel(ax, rows, m, kernel, [p for p in precs if select(
             rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")])
     keys = [(Patch(color=c), name) for name, c in PHASE_STYLE.values()]
     keys += [(Patch(color="0.85"), "other (host side)")]
     keys += [(Patch(facecolor="white", edgecolor="0.3", hatch=PRECISION_HATCH[p]),
-              f"{benchdata.PRECISION_NAMES[p]} ({'hatched' if PRECISION_HATCH[p] else 'plain'})")
+              f"{PRECISION_NAMES[p]} ({'hatched' if PRECISION_HATCH[p] else 'plain'})")
              for p in precs]
     legend_rows = plotting.shared_legend(fig, [], ncol=6, extra=keys)
     title = f"OpenCL offload: where an end-to-end call's time goes   ·   {plotting.subtitle(data)}"
@@ -156,4 +154,4 @@ def main():
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

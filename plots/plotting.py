@@ -10,7 +10,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator,  # noqa: E402
                                NullFormatter, NullLocator)
 
-import benchdata  # noqa: E402
+from helpers import fmt_bytes, fmt_count  # noqa: E402
+
+# Each variant's colour and marker (a variant not listed here gets the
+# default colour cycle and no marker).
+STYLES = {
+    "hpk_serial": ("#7f7f7f", "s"), "hpk_omp": ("#1f77b4", "o"), "openblas": ("#d62728", "^"),
+    "blis": ("#8c564b", "X"), "naive_omp": ("#ff7f0e", "v"), "philox_loop": ("#bcbd22", "*"),
+    "hpk_cl_kernel": ("#2ca02c", "D"), "hpk_cl_e2e": ("#17becf", "d"), "clblast": ("#9467bd", "P"),
+    "stream": ("black", ""), "device": ("0.3", ""),
+}
+
+
+def style(variant):
+    color, marker = STYLES.get(variant, (None, None))
+    return dict(color=color, marker=marker or None)
+
 
 plt.rcParams.update({
     "figure.dpi": 110,
@@ -50,12 +65,12 @@ def _log2_axis(ax, axis, step, fmt):
 
 def bytes_axis(ax, axis="x"):
     """Log2 axis labelled in B / KiB / MiB / GiB at every 16x."""
-    _log2_axis(ax, axis, 4, benchdata.fmt_bytes)
+    _log2_axis(ax, axis, 4, fmt_bytes)
 
 
 def count_axis(ax, axis="x"):
     """Log2 axis labelled 2^k at every 4x."""
-    _log2_axis(ax, axis, 2, benchdata.fmt_count)
+    _log2_axis(ax, axis, 2, fmt_count)
 
 
 def rate_axis(ax):

@@ -14,7 +14,10 @@ usage: /usr/bin/python3 plots/scaling.py RESULTS_DIR
 import math
 
 import benchdata
+import benchjson
 import plotting
+import stats
+from helpers import PRECISION_NAMES, fmt_bytes, fmt_count, select, thread_counts
 
 CLASS_SHADES = {"hpk_omp": ["#9ecae1", "#4292c6", "#08306b"],
                 "openblas": ["#fcbba1", "#ef3b2c", "#67000d"],
@@ -22,32 +25,32 @@ CLASS_SHADES = {"hpk_omp": ["#9ecae1", "#4292c6", "#08306b"],
                 "philox_loop": ["#e5e5a0", "#dbdb8d", "#8c8c14"]}
 
 
-amdahl_fraction = benchdata.amdahl_fraction
+amdahl_fraction = stats.amdahl_fraction
 
 
 def curve(rows, kernel, prec, variant, size):
     """[(threads, speedup, lo, hi)]: the interval at 1 thread is (1, 1)."""
     pts = sorted((r["threads"], r["speedup_vs_1thread"], r["speedup_vs_1thread_lo"] or r["speedup_vs_1thread"],
-                  r["speedup_vs_1thread_hi"] or r["speedup_vs_1thread"]) for r in benchdata.select(
+                  r["speedup_vs_1thread_hi"] or r["speedup_vs_1thread"]) for r in select(
         rows, kernel=kernel, precision=prec, variant=variant, size=size) if r["speedup_vs_1thread"])
     return pts if len(pts) > 1 else []
 
 
-def class_note(kernel, classes, rows):
+def class_note(m, kernel, classes, rows):
     """'small: 512 KiB, in L2' and so on, one line per class."""
     lines = []
     for name, where, size in classes:
-        if kernel == "mc_pi":
-            lines.append(f"{name}: {benchdata.fmt_count(size)} samples")
+        if m.size(kernel) == "samples":
+            lines.append(f"{name}: {fmt_count(size)} samples")
         else:
             ws = next(r["working_set_bytes"] for r in rows if r["size"] == size)
-            lines.append(f"{name}: {benchdata.fmt_bytes(ws)}, {where}")
+            lines.append(f"{name}: {fmt_bytes(ws)}, {where}")
     return "\n".join(lines)
 
 
-def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
-    krows = benchdata.select(rows, kernel=kernel, precision=prec)
-    classes = benchdata.size_classes(krows, cache)
+def panels(ax_s, ax_e, rows, m, kernel, prec, cache, threads):
+    krows = select(rows, kernel=kernel, precision=prec)
+    classes = stats.size_classes(krows, cache)
     fit = None
     for variant, ls in (("hpk_omp", "-"), ("openblas", "--"), ("naive_omp", "-."),
                         ("philox_loop", (0, (3, 1, 1, 1, 1, 1)))):
@@ -58,8 +61,8 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
             pts = curve(krows, kernel, prec, variant, size)
             if not pts:
                 continue
-            lab = f"{benchdata.label(variant)}, {name}"
-            marker = benchdata.style(variant)["marker"]
+            lab = f"{m.label(variant)}, {name}"
+            marker = plotting.style(variant)["marker"]
             ps = [p[0] for p in pts]
             ax_s.plot(ps, [p[1] for p in pts], color=color, linestyle=ls, marker=marker, label=lab)
             ax_s.fill_between(ps, [p[2] for p in pts], [p[3] for p in pts], color=color, alpha=0.15,
@@ -69,11 +72,11 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
                               alpha=0.15, linewidth=0)
             if variant == "hpk_omp":
                 fit = ([(p[0], p[1]) for p in pts], color)
-    if fit and not benchdata.memory_bound(kernel):
+    if fit and not m.memory_bound(kernel):
         f = amdahl_fraction(fit[0])
         if f is None:
             ax_s.annotate(f"no Amdahl fit: {len(fit[0])} thread counts "
-                          f"(needs {benchdata.AMDAHL_MIN_THREAD_COUNTS})", xy=(0.03, 0.97),
+                          f"(needs {stats.AMDAHL_MIN_THREAD_COUNTS})", xy=(0.03, 0.97),
                           xycoords="axes fraction", va="top", fontsize=8.5, color="0.35")
         if f is not None and -0.05 <= f <= 1:  # rounding can make a perfect fit slightly negative
             f = max(f, 0.0)
@@ -82,8 +85,8 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
                       linestyle=(0, (1, 1)), label="Amdahl fit, hpk OpenMP large")
             ax_s.annotate(f"Amdahl fit: serial fraction {f:.2f}", xy=(0.03, 0.97),
                           xycoords="axes fraction", va="top", fontsize=8.5, color=fit[1])
-    if kernel != "mc_pi":
-        stream_rows = benchdata.select(rows, kernel="stream_read")
+    if m.memory_bound(kernel):
+        stream_rows = select(rows, kernel=m.roofline_read("cpu"))
         if stream_rows:
             big = max(r["size"] for r in stream_rows)
             best = {r["threads"]: r["gbps_best"] for r in stream_rows if r["size"] == big}
@@ -95,7 +98,7 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
                           linewidth=3, alpha=0.45, label=lab)
     ax_s.plot(threads, threads, color="black", linestyle=":", linewidth=1, label="ideal")
     ax_e.axhline(1, color="black", linestyle=":", linewidth=1)
-    ax_e.annotate(class_note(kernel, classes, krows), xy=(0.03, 0.04), xycoords="axes fraction",
+    ax_e.annotate(class_note(m, kernel, classes, krows), xy=(0.03, 0.04), xycoords="axes fraction",
                   fontsize=8, color="0.3", va="bottom")
     for ax in (ax_s, ax_e):
         ax.set_xticks(threads)
@@ -105,21 +108,20 @@ def panels(ax_s, ax_e, rows, kernel, prec, cache, threads):
     ax_e.set_ylim(0, max([1.2] + [max(l.get_ydata()) * 1.1 for l in ax_e.get_lines()]))
     ax_s.set_ylabel("speedup vs 1 thread")
     ax_e.set_ylabel("parallel efficiency")
-    ax_s.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: speedup")
-    ax_e.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}: efficiency", fontweight="normal")
+    ax_s.set_title(f"{m.title(kernel)}: speedup")
+    ax_e.set_title(f"{m.title(kernel)}: efficiency", fontweight="normal")
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/scaling.py")
-    data = benchdata.load_json(results_dir)
-    rows = benchdata.tidy_rows(data)
-    threads = benchdata.thread_counts(rows)
+    results_dir = benchjson.results_dir_from_argv("plots/scaling.py")
+    data, m, rows = benchdata.read(results_dir)
+    threads = thread_counts(rows)
     if len(threads) < 2:
         print("scaling: one thread count only; no scaling plot")
         return
     cache = benchdata.caches(data)
     for prec in ("d", "s"):
-        kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, precision=prec)]
+        kernels = [k for k in m.measured() if select(rows, kernel=k, precision=prec)]
         if not kernels:
             continue
         cols = min(4, len(kernels))
@@ -128,16 +130,16 @@ def main():
         for i, kernel in enumerate(kernels):
             r, c = divmod(i, cols)
             ax_s, ax_e = axes[2 * r * cols + c], axes[(2 * r + 1) * cols + c]
-            panels(ax_s, ax_e, rows, kernel, prec, cache, threads)
+            panels(ax_s, ax_e, rows, m, kernel, prec, cache, threads)
             used += [ax_s, ax_e]
         for ax in axes:
             if ax not in used:
                 ax.set_visible(False)
         legend_rows = plotting.shared_legend(fig, used, ncol=4)
-        title = (f"Strong scaling — {benchdata.PRECISION_NAMES[prec]}: speedup and efficiency vs threads"
+        title = (f"Strong scaling — {PRECISION_NAMES[prec]}: speedup and efficiency vs threads"
                  f"   ·   {plotting.subtitle(data)}")
         plotting.save(fig, results_dir, f"scaling_{prec}.png", title, legend_rows=legend_rows)
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

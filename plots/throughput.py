@@ -8,28 +8,30 @@ Each variant's band spans its slowest to its fastest repetition.
 usage: /usr/bin/python3 plots/throughput.py RESULTS_DIR
 """
 import benchdata
+import benchjson
 import plotting
+from helpers import PRECISION_NAMES, select, thread_counts
 
 ORDER = ["hpk_omp", "openblas", "naive_omp", "philox_loop", "hpk_cl_kernel", "hpk_cl_e2e", "clblast",
          "hpk_serial"]
 
 
-def panel(ax, rows, kernel, prec, tmax, cache):
-    mc = kernel == "mc_pi"
+def panel(ax, rows, m, kernel, prec, tmax, cache):
+    mc = m.samples(kernel)
     metric = "msamples_per_s" if mc else "gbps"
     xkey = "size" if mc else "working_set_bytes"
     for variant in ORDER:
-        threads = tmax if benchdata.threaded(variant) else 1
+        threads = tmax if m.threaded(variant) else 1
         # the rate and its band: from the slowest to the fastest repetition
         pts = sorted((r[xkey], r[metric], r[metric] * r["time_s"] / r["time_max_s"],
-                      r[metric] * r["time_s"] / r["time_min_s"]) for r in benchdata.select(
+                      r[metric] * r["time_s"] / r["time_min_s"]) for r in select(
             rows, kernel=kernel, precision=prec, variant=variant, threads=threads) if r[metric])
         if not pts:
             continue
         suffix = ", 1 thread" if threads == 1 and tmax > 1 else ""
         xs = [p[0] for p in pts]
-        ax.plot(xs, [p[1] for p in pts], label=benchdata.label(variant) + suffix, **benchdata.style(variant))
-        color = benchdata.style(variant)["color"]
+        ax.plot(xs, [p[1] for p in pts], label=m.label(variant) + suffix, **plotting.style(variant))
+        color = plotting.style(variant)["color"]
         if len(pts) > 1:
             ax.fill_between(xs, [p[2] for p in pts], [p[3] for p in pts], color=color, alpha=0.15, linewidth=0)
         else:  # one size: an error bar
@@ -38,8 +40,8 @@ def panel(ax, rows, kernel, prec, tmax, cache):
     if not mc:
         for threads, ls in ((tmax, "--"), (1, ":")):
             # The roofline is the best repetition: what the machine delivers.
-            pts = sorted((r["working_set_bytes"], r["gbps_best"]) for r in benchdata.select(
-                rows, kernel="stream_read", variant="stream", threads=threads))
+            pts = sorted((r["working_set_bytes"], r["gbps_best"]) for r in select(
+                rows, kernel=m.roofline_read("cpu"), variant="stream", threads=threads))
             if pts and (threads == tmax or tmax > 1):
                 ax.plot(*zip(*pts), color="black", linestyle=ls, linewidth=1.3,
                         label=f"STREAM read, {threads} thread{'s' if threads > 1 else ''} "
@@ -50,33 +52,32 @@ def panel(ax, rows, kernel, prec, tmax, cache):
         ax.set_ylabel("GB/s (log scale)")
     else:
         plotting.count_axis(ax)
-        ax.set_xlabel("samples per call")
+        ax.set_xlabel(m.size_label(kernel))
         ax.set_ylabel("million samples / s")
     if mc:
         ax.set_ylim(bottom=0)
     else:
         plotting.rate_axis(ax)
-    ax.set_title(f"{benchdata.KERNEL_TITLES.get(kernel, kernel)}")
+    ax.set_title(m.title(kernel))
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/throughput.py")
-    data = benchdata.load_json(results_dir)
-    rows = benchdata.tidy_rows(data)
+    results_dir = benchjson.results_dir_from_argv("plots/throughput.py")
+    data, m, rows = benchdata.read(results_dir)
     cache = benchdata.caches(data)
-    tmax = max(benchdata.thread_counts(rows))
+    tmax = max(thread_counts(rows))
     for prec in ("d", "s"):
-        kernels = [k for k in benchdata.KERNELS if benchdata.select(rows, kernel=k, precision=prec)]
+        kernels = [k for k in m.measured() if select(rows, kernel=k, precision=prec)]
         if not kernels:
             continue
         fig, axes, spare = plotting.grid(len(kernels), cols=min(4, len(kernels)))
         for ax, kernel in zip(axes, kernels):
-            panel(ax, rows, kernel, prec, tmax, cache)
+            panel(ax, rows, m, kernel, prec, tmax, cache)
         legend_rows = plotting.shared_legend(fig, axes)
-        title = (f"Throughput vs size — {benchdata.PRECISION_NAMES[prec]}, {tmax} thread{'s' if tmax > 1 else ''} "
+        title = (f"Throughput vs size — {PRECISION_NAMES[prec]}, {tmax} thread{'s' if tmax > 1 else ''} "
                  f"(hpk serial on 1)   ·   {plotting.subtitle(data)}")
         plotting.save(fig, results_dir, f"throughput_{prec}.png", title, legend_rows=legend_rows)
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

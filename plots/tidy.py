@@ -65,6 +65,8 @@ import csv
 import os
 
 import benchdata
+import benchjson
+import manifest
 import mpidata
 
 
@@ -92,22 +94,23 @@ def write_data_csv(results_dir, rows):
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/tidy.py")
-    mpi_only = not os.path.exists(os.path.join(results_dir, benchdata.JSON_NAME)) and mpidata.read_raw(results_dir)
-    rows = [] if mpi_only else benchdata.read_rows(results_dir)
-    mpi_rows = mpidata.read_rows(results_dir, rows)
+    results_dir = benchjson.results_dir_from_argv("plots/tidy.py")
+    mpi_only = not os.path.exists(os.path.join(results_dir, benchjson.JSON_NAME)) and mpidata.read_raw(results_dir)
+    m = manifest.load(results_dir)
+    rows = [] if mpi_only else benchdata.read_rows(results_dir, m)
+    mpi_rows = mpidata.read_rows(results_dir, rows, m)
     # The further --cpu-path runs' rows after the folder's own.
-    path_rows = [r for run in benchdata.all_path_rows(results_dir, rows)[1:] for r in run] if rows else []
+    path_rows = [r for run in benchdata.all_path_rows(results_dir, rows, m)[1:] for r in run] if rows else []
     path = write_csv(results_dir, rows + path_rows + mpi_rows)
     print(f"wrote {path} ({len(rows) + len(path_rows) + len(mpi_rows)} rows"
           f"{f', {len(path_rows)} of them from the other --cpu-path runs' if path_rows else ''}"
           f"{f', {len(mpi_rows)} of them MPI' if mpi_rows else ''})")
     if mpi_only:
         return
-    data_rows = benchdata.data_rows(benchdata.load_json(results_dir))
+    data_rows = benchdata.data_rows(benchjson.load_json(results_dir))
     if data_rows:
         print(f"wrote {write_data_csv(results_dir, data_rows)} ({len(data_rows)} rows)")
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

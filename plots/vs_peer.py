@@ -12,27 +12,29 @@ OpenCL calls against CLBlast on the same device and queue.
 usage: /usr/bin/python3 plots/vs_peer.py RESULTS_DIR
 """
 import benchdata
+import benchjson
 import plotting
+from helpers import PRECISION_NAMES, select, thread_counts
 
 THREAD_COLORS = ["#6baed6", "#08519c", "#74c476", "#006d2c", "#fd8d3c", "#a63603"]
 PRECISION_STYLES = {"d": "-", "s": "--"}
 
 
-def panel(ax, rows, kernel, variants, peer, cache, column="speedup_vs_peer"):
+def panel(ax, rows, m, kernel, variants, peer, cache, column="speedup_vs_peer"):
     plotted = False
     for variant in variants:
         for prec, ls in PRECISION_STYLES.items():
-            for i, t in enumerate(benchdata.thread_counts(rows)):
-                sel = sorted((r for r in benchdata.select(rows, kernel=kernel, precision=prec, variant=variant,
+            for i, t in enumerate(thread_counts(rows)):
+                sel = sorted((r for r in select(rows, kernel=kernel, precision=prec, variant=variant,
                                                           threads=t) if r[column]),
                              key=lambda r: r["working_set_bytes"])
                 if not sel:
                     continue
-                lab = f"{benchdata.label(variant)}, {benchdata.PRECISION_NAMES[prec]}"
-                if benchdata.threaded(variant):
+                lab = f"{m.label(variant)}, {PRECISION_NAMES[prec]}"
+                if m.threaded(variant):
                     lab += f", {t} thread{'s' if t > 1 else ''}"
                 color = THREAD_COLORS[i % len(THREAD_COLORS)]
-                marker = benchdata.style(variant)["marker"]
+                marker = plotting.style(variant)["marker"]
                 xs = [r["working_set_bytes"] for r in sel]
                 ax.plot(xs, [r[column] for r in sel], color=color, linestyle=ls, marker=marker, label=lab)
                 if column != "speedup_vs_peer":  # intervals and ties: the first peer's (benchdata.py)
@@ -50,39 +52,39 @@ def panel(ax, rows, kernel, variants, peer, cache, column="speedup_vs_peer"):
     plotting.bytes_axis(ax)
     plotting.cache_markers(ax, cache)
     ax.set_xlabel("working set")
-    ax.set_ylabel(f"{benchdata.short_label(peer)} time / hpk time\n(> 1×: hpk faster; log scale)")
-    ax.set_title(benchdata.KERNEL_TITLES.get(kernel, kernel))
+    ax.set_ylabel(f"{m.short(peer)} time / hpk time\n(> 1×: hpk faster; log scale)")
+    ax.set_title(m.title(kernel))
     return plotted
 
 
-def figure(results_dir, data, rows, peer, variants, name, column="speedup_vs_peer"):
+def figure(results_dir, data, rows, m, peer, variants, name, column="speedup_vs_peer"):
     cache = benchdata.caches(data)
-    kernels = [k for k in benchdata.KERNELS
+    kernels = [k for k in m.measured()
                if any(r[column] for r in rows if r["kernel"] == k and r["variant"] in variants)]
     if not kernels:
         print(f"vs_peer: no rows compared with {peer}; {name} not written")
         return
     fig, axes, _ = plotting.grid(len(kernels), cols=min(4, len(kernels)))
     for ax, kernel in zip(axes, kernels):
-        panel(ax, rows, kernel, variants, peer, cache, column)
+        panel(ax, rows, m, kernel, variants, peer, cache, column)
     tie = plotting.plt.Line2D([], [], color="0.3", marker="o", markerfacecolor="white", linestyle="none")
     band = plotting.plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15)
     extra = [(tie, "hollow: tie (interval includes 1)"), (band, "band: min–max over the repetitions")]
     legend_rows = plotting.shared_legend(fig, axes, ncol=5, extra=extra if column == "speedup_vs_peer" else ())
-    title = f"Speedup over {benchdata.label(peer)} vs size   ·   {plotting.subtitle(data)}"
+    title = f"Speedup over {m.label(peer)} vs size   ·   {plotting.subtitle(data)}"
     plotting.save(fig, results_dir, name, title, legend_rows=legend_rows)
 
 
 def main():
-    results_dir = benchdata.results_dir_from_argv("plots/vs_peer.py")
-    data = benchdata.load_json(results_dir)
-    rows = benchdata.tidy_rows(data)
-    figure(results_dir, data, rows, "openblas", ["hpk_omp"], "vs_openblas.png")
-    if any(r["variant"] == benchdata.SECOND_PEER for r in rows):
-        figure(results_dir, data, rows, benchdata.SECOND_PEER, ["hpk_omp"], "vs_blis.png", "speedup_vs_blis")
+    results_dir = benchjson.results_dir_from_argv("plots/vs_peer.py")
+    data, m, rows = benchdata.read(results_dir)
+    figure(results_dir, data, rows, m, "openblas", ["hpk_omp"], "vs_openblas.png")
+    second = m.second_peer()
+    if any(r["variant"] == second for r in rows):
+        figure(results_dir, data, rows, m, second, ["hpk_omp"], f"vs_{second}.png", "speedup_vs_blis")
     if any(r["variant"] == "clblast" for r in rows):
-        figure(results_dir, data, rows, "clblast", ["hpk_cl_kernel"], "vs_clblast.png")
+        figure(results_dir, data, rows, m, "clblast", ["hpk_cl_kernel"], "vs_clblast.png")
 
 
 if __name__ == "__main__":
-    benchdata.main_guard(main)
+    benchjson.main_guard(main)

@@ -3,14 +3,10 @@ the findings, from the MPI rows of results.csv (plots/mpidata.py).  Every
 figure is computed from those rows."""
 import statistics
 
-import benchdata
-from tables import table
+from helpers import fmt_count
+from render import Section
 
-TITLE = "## hpk over MPI ranks"
-
-
-def _kernel_order(kernel):
-    return (benchdata.KERNELS.index(kernel) if kernel in benchdata.KERNELS else len(benchdata.KERNELS), kernel)
+TITLE = "hpk over MPI ranks"
 
 
 def config(r):
@@ -25,20 +21,20 @@ def _num(v, spec=".2f"):
     return "–" if v is None else f"{v:{spec}}"
 
 
-def section(mpi_rows):
-    """(markdown lines, plain-text table); ([], "") without MPI rows."""
+def section(study):
+    """The section on hpk over MPI ranks; None without MPI rows."""
+    mpi_rows, m = study.mpi_rows, study.m
     if not mpi_rows:
-        return [], ""
+        return None
     header = ["kernel", "prec", "size", "ranks × threads", "time ms", "comm", "speedup vs 1×1", "efficiency",
               "hpk OpenMP time / MPI time", "% of STREAM"]
     body = []
-    for r in sorted(mpi_rows, key=lambda r: (r["variant"], _kernel_order(r["kernel"]), r["precision"], r["size"],
+    for r in sorted(mpi_rows, key=lambda r: (r["variant"], m.order(r["kernel"]), r["kernel"], r["precision"], r["size"],
                                              r["ranks"] * r["threads"], r["ranks"])):
         vs = "–" if r["speedup_vs_peer"] is None else f"{r['speedup_vs_peer']:.2f} ({r['vs_peer']})"
         body.append([r["kernel"] + (" (weak)" if r["variant"] == "hpk_mpi_weak" else ""), r["precision"],
-                     benchdata.fmt_count(r["size"]), config(r), f"{1e3 * r['time_s']:.3g}", _share(r),
+                     fmt_count(r["size"]), config(r), f"{1e3 * r['time_s']:.3g}", _share(r),
                      _num(r["speedup_vs_1thread"]), _num(r["efficiency"]), vs, _num(r["pct_stream"], ".0f")])
-    md, text = table(header, body)
     intro = ("hpk's distributed kernels (hpk_mpi.h) under mpirun, strong scaling: the global problem of "
              "each kernel's largest size split over P ranks of T OpenMP threads, on every P × T that fits the "
              "cores (bench/mpi/hpk_bench_mpi; raw rows in mpi_results.csv, tidy ones in results.csv with "
@@ -48,15 +44,17 @@ def section(mpi_rows):
              "MPI time*: one process on P × T threads at the same size over the MPI call (> 1: ranks beat "
              "threads; a tie when the min–max interval over the repetitions includes 1).  *% of STREAM*: "
              "against STREAM read on P × T threads.")
-    return [TITLE, "", intro, "", md, ""], text
+    return Section(TITLE, intro=[intro], table=(header, body), findings=[finding(mpi_rows, m)],
+                   text_title="hpk over MPI ranks (strong scaling; hpk OpenMP time / MPI time on ranks x threads "
+                              "threads):")
 
 
-def finding(mpi_rows):
+def finding(mpi_rows, m):
     """The findings' line on ranks, or None without MPI rows."""
     strong = [r for r in mpi_rows if r["variant"] == "hpk_mpi_strong"]
     if not strong:
         return None
-    kernels = sorted({r["kernel"] for r in strong}, key=_kernel_order)
+    kernels = sorted({r["kernel"] for r in strong}, key=lambda k: (m.order(k), k))
     largest = max(strong, key=lambda r: (r["ranks"] * r["threads"], r["ranks"]))
     parts = [f"strong scaling at each kernel's largest size on {len({config(r) for r in strong})} "
              f"ranks × threads configurations up to {config(largest)}"]

@@ -12,7 +12,7 @@ plots/mpidata.py, plots/tidy.py, plots/report.py and plots/mpi_scaling.py:
   rows;
 - scripts/bench's --ranks checking (bad values refused before any build).
 
-usage: python3 tests/test_study_mpi.py SOURCE_DIR [unittest arguments]
+usage: python3 plots/tests/test_study_mpi.py SOURCE_DIR [unittest arguments]
 """
 import csv
 import json
@@ -23,14 +23,16 @@ import sys
 import tempfile
 import unittest
 
-SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(SOURCE, "plots"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_study
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, have_matplotlib, run, run_tests, stream_point, tidy, write_manifest
+
 import benchdata  # noqa: E402
+import benchjson  # noqa: E402
 import mpidata  # noqa: E402
-import mpi_report  # noqa: E402
-import test_study  # noqa: E402
-from test_study import have_matplotlib, run, stream_point  # noqa: E402
+from sections import mpi as mpi_section  # noqa: E402
+
+TITLE = "## " + mpi_section.TITLE
 
 MIB = 1 << 20
 N = 1 << 22  # dot's global length: 2 x 32 MiB of doubles
@@ -72,12 +74,13 @@ def bench_json():
 
 
 def write_folder(d, with_json=True):
+    write_manifest(d)
     with open(os.path.join(d, mpidata.CSV_NAME), "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=RAW_COLUMNS)
         w.writeheader()
         w.writerows(raw_rows())
     if with_json:
-        with open(os.path.join(d, benchdata.JSON_NAME), "w") as f:
+        with open(os.path.join(d, benchjson.JSON_NAME), "w") as f:
             json.dump(bench_json(), f)
 
 
@@ -90,7 +93,7 @@ class Rows(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp()
         write_folder(self.tmp)
-        self.rows = mpidata.read_rows(self.tmp, benchdata.tidy_rows(bench_json()))
+        self.rows = mpidata.read_rows(self.tmp, tidy(bench_json()), M)
 
     def tearDown(self):
         shutil.rmtree(self.tmp)
@@ -158,7 +161,7 @@ class Report(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(os.path.join(self.tmp, "report.md")) as f:
             md = f.read()
-        self.assertIn("\n" + mpi_report.TITLE + "\n", md)
+        self.assertIn("\n" + TITLE + "\n", md)
         # dot 2x1 against hpk OpenMP on 2 threads: 12.0 / 9.0 ms, ahead.
         self.assertIn("| dot | d | 2^22 | 2×1 | 9 | 20.0% | 1.78 | 0.89 | 1.33 (ahead) |", md)
         finding = [line for line in md.splitlines() if line.startswith("- **MPI ranks**")]
@@ -174,7 +177,7 @@ class Report(unittest.TestCase):
                        capture_output=True)
         with open(os.path.join(self.tmp, "report.md")) as f:
             md = f.read()
-        self.assertNotIn(mpi_report.TITLE, md)
+        self.assertNotIn(TITLE, md)
         self.assertNotIn("**MPI ranks**", md)
 
     @unittest.skipUnless(have_matplotlib(), "no matplotlib")
@@ -217,7 +220,4 @@ class RanksOption(test_study.BenchScript):
 
 
 if __name__ == "__main__":
-    if not shutil.which("bash"):
-        print("test_study_mpi.py: no bash; skipped")
-        sys.exit(77)
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests(needs_bash=True)

@@ -5,7 +5,7 @@
 - plots/accuracy.py: the worst error per (kernel, precision, data, library),
   the comparison rule (within 2x is "the same"; an Inf/NaN result is worse
   than any number), the findings sentence, the table, and the report
-  sections (peers.py's BLIS table, accuracy.py's table) on synthetic input.
+  sections (sections/peers.py's BLIS table, accuracy.py's table) on synthetic input.
 - The peers' kernels (plots/isa.py): every CPU row's hpk_cpu_path,
   openblas_core, blis_arch, their ISAs and the width comparison; report.md
   saying "not like for like" where a peer runs narrower vectors than hpk's
@@ -13,7 +13,7 @@
   (cpu-path-PATH/ folders): their rows in results.csv, report.md's CPU paths
   table and finding.
 
-usage: python3 tests/test_study_peers.py SOURCE_DIR [unittest arguments]
+usage: python3 plots/tests/test_study_peers.py SOURCE_DIR [unittest arguments]
 """
 import csv
 import json
@@ -25,12 +25,25 @@ import sys
 import tempfile
 import unittest
 
-SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), ".."))
-sys.path.insert(0, os.path.join(SOURCE, "plots"))
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, md, run_tests, study, tidy, write_manifest
+
 import accuracy  # noqa: E402
 import benchdata  # noqa: E402
 import isa  # noqa: E402
-import peers  # noqa: E402
+import render  # noqa: E402
+from sections import accuracy as accuracy_section  # noqa: E402
+from sections import peers  # noqa: E402
+
+SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                         os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+def blis_section(rows, threads, context):
+    """The BLIS part of "hpk OpenMP vs BLIS": (markdown lines, console
+    text), or (None, None) without BLIS rows."""
+    s = peers.blis_section(study(rows, threads, context))
+    return (render.markdown(s), render.text(s)) if s else (None, None)
 
 
 def run(name, times, counters):
@@ -80,7 +93,7 @@ def write_accuracy(folder):
 
 class SecondPeer(unittest.TestCase):
     def setUp(self):
-        self.rows = benchdata.tidy_rows(bench())
+        self.rows = tidy(bench())
 
     def get(self, kernel, variant, threads):
         return next(r for r in self.rows if (r["kernel"], r["variant"], r["threads"]) == (kernel, variant, threads))
@@ -95,7 +108,7 @@ class SecondPeer(unittest.TestCase):
         self.assertAlmostEqual(self.get("dot", "blis", 1)["speedup_vs_peer"], 2.0 / 3.0)
 
     def test_blis_section(self):
-        md, text = peers.blis_section(self.rows, [1, 2], bench()["context"])
+        md, text = blis_section(self.rows, [1, 2], bench()["context"])
         joined = "\n".join(md)
         self.assertIn("BLIS: ", joined)  # under report.py's "## hpk OpenMP vs BLIS" heading
         self.assertIn("| dot | d | 3.00 (3.00–3.00) | 3.00 (3.00–3.00) |", joined)
@@ -105,7 +118,7 @@ class SecondPeer(unittest.TestCase):
 
     def test_no_blis_rows_no_section(self):
         rows = [r for r in self.rows if r["variant"] != "blis"]
-        self.assertEqual(peers.blis_section(rows, [1, 2], {}), (None, None))
+        self.assertEqual(blis_section(rows, [1, 2], {}), (None, None))
 
 
 class Accuracy(unittest.TestCase):
@@ -145,14 +158,15 @@ class Accuracy(unittest.TestCase):
         self.assertIn("the textbook loop overflows or underflows", text)
 
     def test_table(self):
-        md, _ = accuracy.table(self.rows)
-        self.assertIn("| sum | d | uniform | 1 | 2.0e-16 (0.9 ulp) | 1.0e-15 (5 ulp) | no sum | 3.0e-16 (1 ulp) |", md)
+        table = md(accuracy.table(self.rows))
+        self.assertIn("| sum | d | uniform | 1 | 2.0e-16 (0.9 ulp) | 1.0e-15 (5 ulp) | no sum | 3.0e-16 (1 ulp) |", table)
         self.assertIn("| nrm2 | d | huge | 1 | 1.0e-16 (0.4 ulp) | 1.0e-16 (0.4 ulp) | 1.0e-14 (40 ulp) | "
-                      "Inf/NaN result |", md)
-        self.assertIn("| dot | s | cancel | 1e+06 |", md)
-        self.assertIn("| exact |", md)
+                      "Inf/NaN result |", table)
+        self.assertIn("| dot | s | cancel | 1e+06 |", table)
+        self.assertIn("| exact |", table)
 
     def test_report_has_both_sections(self):
+        write_manifest(self.dir)
         with open(os.path.join(self.dir, "bench.json"), "w") as f:
             json.dump(bench(), f)
         p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), self.dir],
@@ -175,7 +189,7 @@ class Accuracy(unittest.TestCase):
 
     def test_no_csv_no_section(self):
         os.remove(os.path.join(self.dir, accuracy.ACCURACY_CSV))
-        self.assertEqual(accuracy.section(self.dir), (None, None))
+        self.assertIsNone(accuracy_section.section(self.dir))
 
 
 def kernels_context(path, core, blis="BLIS 0.9.0, zen3 kernels, OpenMP build", machine="x86_64", **extra):
@@ -196,7 +210,7 @@ def bench_on(path, core, speed=1.0, **context):
 
 
 def write_bench(folder, data):
-    os.makedirs(folder, exist_ok=True)
+    write_manifest(folder)
     with open(os.path.join(folder, "bench.json"), "w") as f:
         json.dump(data, f)
 
@@ -228,7 +242,7 @@ class PeerKernels(unittest.TestCase):
         self.assertIsNone(isa.compare(None, "avx2"))
 
     def test_columns_on_cpu_rows(self):
-        rows = benchdata.tidy_rows(bench_on("avx512", "Haswell"))
+        rows = tidy(bench_on("avx512", "Haswell"))
         for r in rows:
             if r["variant"] == "hpk_cl_kernel":
                 self.assertTrue(all(r[c] is None for c in isa.COLUMNS), r)
@@ -241,7 +255,7 @@ class PeerKernels(unittest.TestCase):
 
     def test_same_wider_unknown(self):
         def first(data):
-            return next(r for r in benchdata.tidy_rows(data) if r["variant"] == "hpk_omp")
+            return next(r for r in tidy(data) if r["variant"] == "hpk_omp")
         r = first(bench_on("portable", "Prescott", blis="BLIS 0.9.0, generic kernels, OpenMP build"))
         self.assertEqual((r["openblas_vs_hpk_isa"], r["blis_vs_hpk_isa"]), ("same", "same"))
         r = first(bench_on("avx2", "SkylakeX", blis_arch="skx"))
@@ -251,7 +265,7 @@ class PeerKernels(unittest.TestCase):
         self.assertEqual((r["openblas_vs_hpk_isa"], r["blis_arch"], r["blis_vs_hpk_isa"]), ("unknown", None, None))
         # A JSON from before the harness recorded the kernels: blank columns, no claim.
         data = bench()
-        r = next(r for r in benchdata.tidy_rows(data) if r["variant"] == "hpk_omp")
+        r = next(r for r in tidy(data) if r["variant"] == "hpk_omp")
         self.assertIsNone(r["openblas_vs_hpk_isa"])
         self.assertIsNone(r["hpk_cpu_path"])
 
@@ -285,7 +299,7 @@ class PeerKernels(unittest.TestCase):
             claim = "hpk avx512 (AVX-512) vs OpenBLAS Haswell (AVX2): **not like for like**"
             self.assertIn("**Kernels compared**", findings)
             self.assertIn(claim, findings)
-            # The family's sentence names the peer's core beside its verdict.
+            # The family's sentence names the peer's core beside its tally.
             self.assertIn("against OpenBLAS (Haswell, AVX2: narrower than hpk's avx512, not like for like), hpk is "
                           "ahead", findings)
             for section in ("OpenBLAS", "BLIS"):
@@ -344,6 +358,11 @@ class PathRuns(unittest.TestCase):
                                ("avx2", "Haswell", "1", "2"), ("avx2", "Haswell", "2", "2"),
                                ("portable", "Prescott", "1", "1"), ("portable", "Prescott", "2", "1")])
 
+    def test_a_run_without_its_manifest_takes_the_folders(self):
+        os.remove(os.path.join(self.dir, "cpu-path-avx2", "manifest.json"))
+        runs = benchdata.all_path_rows(self.dir, m=M)
+        self.assertEqual([run[0]["hpk_cpu_path"] for run in runs], ["avx512", "avx2", "portable"])
+
     def test_mpi_comparison_takes_the_folders_own_run(self):
         try:
             import mpi_scaling  # imports matplotlib
@@ -376,4 +395,4 @@ class PathRuns(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()

@@ -20,9 +20,11 @@ CLBlast, with chosen variants' times scaled in NEW:
   taken for noise.
 Also each point's peer (the end-to-end OpenCL rows against CLBlast where it
 ran), blanks for the peers' own rows, and scripts/bench --compare's files
-and output.
+and output.  And the run-to-run comparison's parts: the Mann–Whitney U
+test, synthetic folders with the same and with shifted times, and the
+folder checks.
 
-usage: python3 tests/test_study_compare.py SOURCE_DIR [unittest arguments]
+usage: python3 plots/tests/test_study_compare.py SOURCE_DIR [unittest arguments]
 """
 import csv
 import os
@@ -33,11 +35,12 @@ import sys
 import tempfile
 import unittest
 
-from test_study import SOURCE, have_matplotlib, run, write_folder  # puts plots/ on sys.path
+# study_fixture puts plots/ on the import path.
+from study_fixture import M, SOURCE, have_matplotlib, run, run_tests, write_folder
 
-import benchdata  # noqa: E402
+import benchjson  # noqa: E402
 import compare  # noqa: E402
-import run_noise  # noqa: E402
+import run_to_run  # noqa: E402
 
 REPS = 7
 JITTER = 0.015  # the repetitions' spread (log-normal sigma), and one in ten 10% slower
@@ -87,7 +90,7 @@ class PeerRelative(unittest.TestCase):
         shutil.rmtree(self.tmp)
 
     def rows(self, old, new):
-        rows, only_old, only_new = compare.compare(old, new)
+        rows, only_old, only_new = compare.compare(old, new, M)
         self.assertEqual((only_old, only_new), ([], []))
         return rows
 
@@ -121,7 +124,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["vs_peer_change"], "slower", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1 / 1.2, delta=0.04)
         self.assertEqual({r["change"] for r in self.peers(rows)}, {"same"})
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertRegex(v, r"^hpk's own change: hpk moved by \+(19|20|21)\.\d% in time relative to its peers, "
                             rf"each peer point once \(median of {N_UNITS} points, sign test p = ")
         self.assertRegex(v, r"while its peers did not \(OpenBLAS [+-][01]\.\d% in time \(median of 12 points")
@@ -135,7 +138,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["vs_peer_change"], "same", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1.0, delta=0.04)
             self.assertAlmostEqual(r["peer_speedup"], 1 / 1.15, delta=0.04)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("Machine change: the peers moved (OpenBLAS +1"), v)
         self.assertIn("the machine or its load changed", v)
         self.assertIn("BLIS +1", v)
@@ -147,7 +150,7 @@ class PeerRelative(unittest.TestCase):
             rows = self.rows(old, new)
             self.assertEqual({r["change"] for r in rows}, {"same"})
             self.assertEqual({r["vs_peer_change"] for r in self.hpk(rows)}, {"same"})
-            v = compare.verdict(rows)
+            v = compare.verdict(rows, M)
             self.assertTrue(v.startswith("No change beyond the run-to-run noise: neither the peers ("), v)
             self.assertIn(f"0 of {N_LIB} hpk points moved beyond the noise", v)
 
@@ -158,7 +161,7 @@ class PeerRelative(unittest.TestCase):
             self.assertEqual(r["change"], "same", r)
             self.assertEqual(r["vs_peer_change"], "faster", r)
             self.assertAlmostEqual(r["vs_peer_speedup"], 1.15, delta=0.05)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         # Relative to the machine (its peers), hpk got faster: about -13% in time.
         self.assertTrue(v.startswith("Machine change and hpk's own change: the peers moved (OpenBLAS +1"), v)
         self.assertIn("hpk moved by -1", v)
@@ -166,9 +169,9 @@ class PeerRelative(unittest.TestCase):
     def test_a_third_of_the_peer_points_is_noise(self):
         # The peers 12% slower at the largest size only (4 of their 12 points each): their medians do not
         # move, and the band, taken from their own points, covers it -- a limit of the rule, said in
-        # run_noise.py: a change confined to a few points of the peers reads as run-to-run noise.
+        # run_to_run.py: a change confined to a few points of the peers reads as run-to-run noise.
         rows = self.rows(study(seed=1), study(scaled(PEERS, 1.12, sizes=SIZES[-1:]), seed=2))
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No change beyond the run-to-run noise"), v)
         self.assertIn("OpenBLAS +", v)
 
@@ -177,7 +180,7 @@ class PeerRelative(unittest.TestCase):
         # variant) group large enough to test -- still reported, as a change at some points.
         rows = self.rows(study(seed=1), study(scaled(HPK, 1.2, kernels=("dot",), sizes=SIZES[-2:]), seed=2))
         self.assertEqual(sum(r["vs_peer_change"] == "slower" for r in self.hpk(rows)), 14)  # textbook loops too
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith(f"hpk's own change at some points: 10 of {N_LIB} hpk points moved beyond "
                                      "the noise relative to their peer (0 faster, 10 slower)"), v)
 
@@ -189,14 +192,14 @@ class PeerRelative(unittest.TestCase):
             if b["run_name"] == "dot/d/openblas/size:4096/threads:1":
                 b["real_time"] *= 1.3
         rows = self.rows(old, new)
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No change beyond the run-to-run noise"), v)
         self.assertLessEqual(sum(r["vs_peer_change"] == "faster" for r in self.hpk(rows)), 3)
 
     def test_no_peers(self):
         hpk_only = {v: x for v, x in VARIANTS.items() if v in HPK}
         rows = self.rows(study(seed=1, variants=hpk_only), study(scaled(HPK, 1.2), seed=2, variants=hpk_only))
-        v = compare.verdict(rows)
+        v = compare.verdict(rows, M)
         self.assertTrue(v.startswith("No peer library in both runs: the machine's change cannot be told"), v)
         self.assertRegex(v, rf"hpk moved by \+(19|20|21)\.\d% in time \(median of {N_LIB} points")
         # No band without peers: the U test and the 5% threshold alone.
@@ -213,7 +216,7 @@ class PeerRelative(unittest.TestCase):
             self.assertGreater(len(noisy), len(rows) // 3, seed)  # the U test alone
             flagged = [r for r in rows if r["change"] != "same"]
             self.assertLessEqual(len(flagged), len(rows) // 10, seed)
-            v = compare.verdict(rows)
+            v = compare.verdict(rows, M)
             self.assertTrue(v.startswith("No change beyond the run-to-run noise"), (seed, v))
             self.assertTrue(all(r["noise_band"] and r["noise_band"] > 0.05 for r in rows), seed)
 
@@ -222,15 +225,15 @@ class PeerRelative(unittest.TestCase):
             for seed in range(1, 4):
                 rows = self.rows(study(seed=seed, scatter=0.05),
                                  study(scaled(HPK, factor), seed=seed + 100, scatter=0.05))
-                v = compare.verdict(rows)
+                v = compare.verdict(rows, M)
                 self.assertTrue(v.startswith("hpk's own change: hpk moved by +"), (factor, seed, v))
                 self.assertRegex(v, r"^hpk's own change: hpk moved by " + pattern, (factor, seed))
 
     def test_sign_test(self):
-        self.assertEqual(run_noise.sign_test([]), 1.0)
-        self.assertAlmostEqual(run_noise.sign_test([1] * 6), 2 / 64)
-        self.assertAlmostEqual(run_noise.sign_test([1, 1, 1, -1, 0]), 2 * 5 / 16)
-        self.assertEqual(run_noise.sign_test([1, -1]), 1.0)
+        self.assertEqual(run_to_run.sign_test([]), 1.0)
+        self.assertAlmostEqual(run_to_run.sign_test([1] * 6), 2 / 64)
+        self.assertAlmostEqual(run_to_run.sign_test([1, 1, 1, -1, 0]), 2 * 5 / 16)
+        self.assertEqual(run_to_run.sign_test([1, -1]), 1.0)
 
     @unittest.skipUnless(shutil.which("bash"), "no bash")
     def test_scripts_bench_compare(self):
@@ -262,5 +265,122 @@ class PeerRelative(unittest.TestCase):
             self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
 
 
+class MannWhitney(unittest.TestCase):
+    def test_exact_values(self):
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3], [4, 5, 6]), 0.1)
+        self.assertAlmostEqual(compare.mann_whitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 2 / 252)
+        self.assertEqual(compare.mann_whitney([1, 3, 5], [2, 4, 6]), 1.0 if False else compare.mann_whitney(
+            [2, 4, 6], [1, 3, 5]))
+        self.assertAlmostEqual(compare.smallest_p(3, 3), 0.1)
+
+    def test_against_scipy(self):
+        try:
+            from scipy.stats import mannwhitneyu
+        except ImportError:
+            self.skipTest("no scipy")
+        import random
+        rng = random.Random(7)
+        for _ in range(200):
+            n1, n2 = rng.randint(1, 8), rng.randint(1, 8)
+            digits = rng.choice([1, 6])  # 1: ties
+            x = [round(rng.gauss(0, 1), digits) for _ in range(n1)]
+            y = [round(rng.gauss(rng.choice([0, 2]), 1), digits) for _ in range(n2)]
+            self.assertAlmostEqual(compare.mann_whitney(x, y),
+                                   mannwhitneyu(x, y, alternative="two-sided").pvalue, places=9, msg=(x, y))
+
+
+def comparable(scale=1.0, reps=6, seed=0):
+    """Two points with `reps` repetitions each, times scaled by `scale`."""
+    import random
+    rng = random.Random(seed)
+    b = []
+    for name, base, c in (("dot/d/hpk_omp/size:4096/threads:1", 10.0, dict(working_set=65536, bytes=65536)),
+                          ("mc_pi/d/hpk_omp/size:1048576/threads:2", 500.0, dict(samples=1 << 20))):
+        b += run(name, [scale * base * (1 + 0.02 * rng.random()) for _ in range(reps)], c)
+    return dict(context=dict(host_name="test", cpu_model="x", hpk_commit="abc"), benchmarks=b)
+
+
+class Compare(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def bench_compare(self, *args):
+        return subprocess.run(["bash", os.path.join(SOURCE, "scripts", "bench"), "--compare", *args],
+                              capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PATH="/nonexistent-no-cmake:" + os.environ.get("PATH", "")))
+
+    def read_csv(self, path):
+        import csv
+        with open(path) as f:
+            return list(csv.DictReader(f))
+
+    def test_same_data_no_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(seed=2))
+        rows, only_old, only_new = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual(len(rows), 2)
+        self.assertEqual({r["change"] for r in rows}, {"same"})
+        self.assertEqual((only_old, only_new), ([], []))
+
+    def test_shifted_data_reported(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.8, seed=2))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual({r["change"] for r in rows}, {"faster"})
+        for r in rows:
+            self.assertLess(r["p_value"], 0.05)
+            self.assertAlmostEqual(r["speedup"], 1.25, delta=0.05)
+        rows, _, _ = compare.compare(benchjson.load_json(new), benchjson.load_json(old), M)
+        self.assertEqual({r["change"] for r in rows}, {"slower"})
+
+    def test_small_shift_is_not_a_change(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.97, seed=1))
+        rows, _, _ = compare.compare(benchjson.load_json(old), benchjson.load_json(new), M)
+        self.assertEqual({r["change"] for r in rows}, {"same"})  # significant, but under 5%
+
+    def test_scripts_bench_compare(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable(seed=1))
+        new = write_folder(os.path.join(self.tmp, "new"), comparable(scale=0.5, seed=2))
+        out = os.path.join(self.tmp, "cmp")
+        p = self.bench_compare(old, new, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("2 faster, 0 slower", p.stdout)
+        rows = self.read_csv(os.path.join(out, "compare.csv"))
+        self.assertEqual([r["change"] for r in rows], ["faster", "faster"])
+        with open(os.path.join(out, "compare.md")) as f:
+            md = f.read()
+        self.assertIn("**2 faster**", md)
+        if have_matplotlib():
+            self.assertGreater(os.path.getsize(os.path.join(out, "compare.png")), 0)
+        # A folder with itself: nothing changes.
+        p = self.bench_compare(old, old, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("0 faster, 0 slower", p.stdout)
+
+    def test_folder_checks(self):
+        old = write_folder(os.path.join(self.tmp, "old"), comparable())
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        for args, message in (([old], "needs two results folders"),
+                              ([old, os.path.join(self.tmp, "missing")], "is not a folder"),
+                              ([old, empty], "has no bench.json"),
+                              ([old, old, "--kernels", "dot"], "--compare takes two results folders")):
+            p = self.bench_compare(*args)
+            self.assertEqual(p.returncode, 2, f"{args}: {p.stdout}{p.stderr}")
+            self.assertIn(message, p.stderr, args)
+            self.assertNotIn("Traceback", p.stderr)
+        other = write_folder(os.path.join(self.tmp, "other"), dict(context={}, benchmarks=run(
+            "sum/s/openblas/size:8/threads:1", [1.0], dict(bytes=32))))
+        p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "compare.py"), old, other],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no point in common", p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+
+
 if __name__ == "__main__":
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=1)
+    run_tests()

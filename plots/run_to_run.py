@@ -1,4 +1,5 @@
-"""Run-to-run noise and the verdict of a comparison (plots/compare.py).
+"""Run-to-run noise between two runs and the verdict of their comparison
+(plots/compare.py).
 
 The repetitions of one run measure the noise within a run; two runs of the
 same code also differ point by point (memory placement, the other
@@ -127,15 +128,16 @@ def relative_move(rows):
     return move(None, [statistics.fmean(v) for v in units.values()])
 
 
-def verdict(rows, peers, label, peer_of):
-    """One line: whether the peers moved (the machine changed), whether hpk
-    moved relative to them (overall or in some kernel), or neither.  peers:
-    the peer variants; label(variant): a short name; peer_of(variant): the
-    peer of a variant compared with one (None for the others).  hpk is its
-    library's variants (hpk_*), not the textbook loops."""
+def verdict(rows, peers, label, peer_of, is_hpk):
+    """The comparison's verdict, one line: whether the peers moved (the
+    machine changed), whether hpk moved relative to them (overall or in some
+    kernel), or neither.  peers: the peer variants; label(variant): a short
+    name; peer_of(variant): the peer of a variant compared with one (None for
+    the others); is_hpk(variant): whether it is hpk's library's (not the
+    textbook loops)."""
     peer_moves = {p: move([r["speedup"] for r in rows if r["variant"] == p]) for p in peers}
     peer_moves = {p: m for p, m in peer_moves.items() if m}
-    hpk = [r for r in rows if peer_of(r["variant"]) and r["variant"].startswith("hpk_")]
+    hpk = [r for r in rows if peer_of(r["variant"]) and is_hpk(r["variant"])]
     if not peer_moves:
         own = move([r["speedup"] for r in hpk])
         return ("No peer library in both runs: the machine's change cannot be told from hpk's" +

@@ -1,0 +1,152 @@
+"""The rerun engine of scripts/bench: the spin-loop baseline's record and the
+noisy points run again (the run's trust is judged in trust.py from what
+this records in noise.json).
+
+- The spin-loop baseline: bench/spin_baseline.c times a fixed amount of
+  floating-point work per thread on 1 thread and on all threads, before the
+  study and after it; `baseline` records its output in noise.json.
+- Noisy points repeated: a point whose repetitions' coefficient of
+  variation (CV) exceeds RERUN_CV is run again, in a new hpk_bench process
+  that runs only those points (--benchmark_filter), for up to RERUN_ROUNDS
+  rounds, the noisiest RERUN_SHARE of the study's points at most per round.
+  A rerun replaces the point's repetitions in bench.json only when its CV is
+  lower (a disturbed round has the higher CV); the first pass is kept as
+  bench.first.json, each round as bench.rerunK.json, and noise.json lists
+  the points with the CV of every round.
+
+usage (scripts/bench runs these):
+  plots/reruns.py baseline DIR start|end < JSON   record hpk_spin_baseline's output
+  plots/reruns.py noisy DIR ROUND                 print the --benchmark_filter of the
+                                                  points to repeat (nothing: none)
+  plots/reruns.py merge DIR ROUND FILE            merge a rerun's JSON into bench.json
+"""
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+
+import benchjson
+
+NOISE_NAME = "noise.json"
+RERUN_CV = 0.10
+RERUN_ROUNDS = 2
+RERUN_SHARE = 1 / 3
+
+
+def read_noise(results_dir):
+    """noise.json as a dict ({} when absent or unreadable)."""
+    path = os.path.join(results_dir, NOISE_NAME)
+    try:
+        with open(path) as f:
+            out = json.load(f)
+        return out if isinstance(out, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def write_noise(results_dir, noise):
+    with open(os.path.join(results_dir, NOISE_NAME), "w") as f:
+        json.dump(noise, f, indent=1)
+
+
+def cv(times):
+    """Coefficient of variation (population standard deviation / mean)."""
+    if len(times) < 2 or statistics.mean(times) <= 0:
+        return None
+    return statistics.pstdev(times) / statistics.mean(times)
+
+
+def point_times(data):
+    """{run_name: [seconds]} of every successful repetition, every kind of data."""
+    out = {}
+    for name, _, t, _ in benchjson.repetitions(data):
+        out.setdefault(name, []).append(t)
+    return out
+
+
+def noisy_points(data, threshold=RERUN_CV, share=RERUN_SHARE):
+    """The run names to repeat: CV above threshold, the noisiest first, at
+    most `share` of the points (at least one)."""
+    times = point_times(data)
+    noisy = sorted(((cv(t), name) for name, t in times.items() if (cv(t) or 0) > threshold), reverse=True)
+    limit = max(1, int(share * len(times)))
+    return [name for _, name in noisy[:limit]]
+
+
+def benchmark_filter(names):
+    """A --benchmark_filter (POSIX extended regex) matching exactly these
+    points, whatever Google Benchmark appends to their names."""
+    return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")(/|$)"
+
+
+def merge(data, rerun, round_no):
+    """Replaces in `data` (bench.json) the repetitions of each point of
+    `rerun` whose CV is lower there.  Returns {run_name: (old CV, new CV,
+    replaced)}."""
+    old, new = point_times(data), point_times(rerun)
+    out = {}
+    for name, times in new.items():
+        before, after = cv(old.get(name, [])), cv(times)
+        replace = name not in old or (after is not None and (before is None or after < before))
+        out[name] = (before, after, replace)
+        if replace:
+            data["benchmarks"] = [b for b in data["benchmarks"] if b.get("run_name") != name]
+            for b in rerun["benchmarks"]:
+                if b.get("run_name") == name:
+                    data["benchmarks"].append(dict(b, hpk_round=round_no))
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 3 or args[0] not in ("baseline", "noisy", "merge") or (args[0] == "merge") != (len(args) == 4):
+        print(__doc__.split("usage")[1].strip(), file=sys.stderr)
+        sys.exit(2)
+    command, results_dir = args[0], args[1]
+    noise = read_noise(results_dir)
+    if command == "baseline":
+        if args[2] not in ("start", "end"):
+            print("reruns.py: baseline takes start or end", file=sys.stderr)
+            sys.exit(2)
+        try:
+            b = json.load(sys.stdin)
+        except ValueError as e:
+            print(f"reruns.py: hpk_spin_baseline's output is not JSON ({e}); no baseline recorded",
+                  file=sys.stderr)
+            sys.exit(1)
+        noise.setdefault("baseline", {})[args[2]] = b
+        write_noise(results_dir, noise)
+        print(f"spin-loop baseline ({args[2]}): usable parallelism {b['parallelism']:.2f} of {b['threads']}")
+        return
+    data = benchjson.load_json(results_dir)
+    if command == "noisy":
+        names = noisy_points(data)
+        if names:
+            print(benchmark_filter(names))
+        return
+    round_no = int(args[2])
+    with open(args[3]) as f:
+        rerun = json.load(f)
+    first = os.path.join(results_dir, "bench.first.json")
+    if not os.path.exists(first):
+        shutil.copyfile(os.path.join(results_dir, benchjson.JSON_NAME), first)
+    result = merge(data, rerun, round_no)
+    with open(os.path.join(results_dir, benchjson.JSON_NAME), "w") as f:
+        json.dump(data, f, indent=1)
+    replaced = sum(1 for *_, r in result.values() if r)
+    noise["rerun_cv"] = RERUN_CV
+    noise.setdefault("reruns", []).append(dict(round=round_no, points=len(result), replaced=replaced))
+    points = noise.setdefault("rerun_points", {})
+    for name, (before, after, rep) in sorted(result.items()):
+        p = points.setdefault(name, dict(cv=[before], kept=0))
+        p["cv"].append(after)
+        if rep:
+            p["kept"] = round_no
+    write_noise(results_dir, noise)
+    print(f"round {round_no}: {len(result)} noisy points run again, {replaced} replaced by the quieter rerun")
+
+
+if __name__ == "__main__":
+    benchjson.main_guard(main)
