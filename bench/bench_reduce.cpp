@@ -263,27 +263,18 @@ template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, D
 
     // The default study's check of other data: hpk_omp and OpenBLAS only.
     const bool check_only = data_check_only(data);
-    for (const std::string &variant : host_api_variants()) {
-        if (check_only && variant != "hpk_omp")
-            continue;
-        p.variant = variant;
-        add(p, [=](benchmark::State &st, int threads) {
-            Context ctx(variant, threads);
+    add_hpk(
+        p,
+        [=] {
             const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
-            double result;
-            if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS)  // untimed: builds, faults in
-                return fail(st, ctx.error());
-            for (auto _ : st) {
-                if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS) {
-                    fail(st, ctx.error());
-                    break;
-                }
+            return [=](hpk_ctx *c) {
+                double result;
+                const hpk_status s = r.hpk(c, n, x, y, &result);
                 benchmark::DoNotOptimize(result);
-                ctx.profile_call();
-            }
-            ctx.report(st);
-        });
-    }
+                return s;
+            };
+        },
+        check_only);
     p.variant = "openblas";
     add(p, [=](benchmark::State &st, int threads) {
         openblas_set_num_threads(threads);
