@@ -3,10 +3,11 @@ manifest's schema: every field plots/ reads, of the right kind; names
 unique; the groups exactly the harness kernels by group, "all" every one;
 peers that are variants; and the output nothing but the JSON.
 
-usage: check_manifest.py HPK_BENCH [MANIFEST_C]
-With MANIFEST_C (bench/manifest.c) and a C compiler, also that the file
-compiled alone (what scripts/bench checks its options against before the
-build) prints the same JSON.
+usage: check_manifest.py HPK_BENCH [OTHER...]
+Each OTHER prints the same JSON: a program run with --manifest (e.g.
+hpk_bench_mpi), or a .c file (bench/manifest.c) compiled alone with the C
+compiler, if there is one, and run (what scripts/bench checks its options
+against before the build).
 """
 import json
 import os
@@ -76,17 +77,23 @@ def run(command):
 
 
 def main():
-    if len(sys.argv) not in (2, 3):
+    if len(sys.argv) < 2:
         sys.exit(__doc__)
     text = run([sys.argv[1], "--manifest"])
     bad = check(json.loads(text))
     cc = shutil.which(os.environ.get("CC", "cc"))
-    if len(sys.argv) == 3 and cc:
-        with tempfile.TemporaryDirectory() as d:
-            exe = os.path.join(d, "manifest")
-            run([cc, "-std=c11", "-DHPK_BENCH_MANIFEST_MAIN", "-o", exe, sys.argv[2]])
-            if run([exe]) != text:
-                bad.append(f"{sys.argv[2]} compiled alone prints another manifest than hpk_bench --manifest")
+    with tempfile.TemporaryDirectory() as d:
+        for other in filter(None, sys.argv[2:]):  # (an empty one: a program this build lacks)
+            if other.endswith(".c"):
+                if not cc:
+                    continue
+                exe = os.path.join(d, "manifest")
+                run([cc, "-std=c11", "-DHPK_BENCH_MANIFEST_MAIN", "-o", exe, other])
+                printed = run([exe])
+            else:
+                printed = run([other, "--manifest"])
+            if printed != text:
+                bad.append(f"{other} prints another manifest than {sys.argv[1]} --manifest")
     for b in bad:
         print(f"check_manifest.py: {b}", file=sys.stderr)
     if not bad:

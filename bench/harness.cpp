@@ -361,9 +361,10 @@ void add(const Point &p, Body body)
     const Options &o = options();
     const Variant *v = find_variant(p.variant);
     const hpkb_kernel *k = hpkb_find_kernel(p.kernel.c_str());
-    if (!v || !k || !k->harness) {
-        std::fprintf(stderr, "hpk_bench: %s %s is not in the manifest (bench/manifest.h)\n", v ? "kernel" : "variant",
-                     v ? p.kernel.c_str() : p.variant.c_str());
+    if (!v || !k || !k->harness || !std::strchr(k->precisions, p.precision)) {
+        std::fprintf(stderr, "hpk_bench: %s is not in the manifest (bench/manifest.h)\n",
+                     !v ? ("variant " + p.variant).c_str()
+                        : ("kernel " + p.kernel + (k ? std::string(" in precision ") + p.precision : "")).c_str());
         std::exit(2);
     }
     // The rooflines (STREAM, the device's) serve every precision: --precisions does not drop them.

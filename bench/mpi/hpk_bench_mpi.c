@@ -82,7 +82,8 @@ static void usage(void)
            "  --threads T              OpenMP threads per rank (default: OMP_NUM_THREADS, else 1)\n"
            "  --backend openmp|serial  the local backend (default openmp)\n"
            "  --quick                  sizes / 16, 3 repetitions (a smoke run)\n"
-           "  --csv FILE               append rows here (header written if the file is new)\n");
+           "  --csv FILE               append rows here (header written if the file is new)\n"
+           "  --manifest               alone, without mpirun: print the kernel manifest (JSON) and exit\n");
 }
 
 static bool listed(const char *list, const char *name)
@@ -388,6 +389,11 @@ static bool measure(hpk_ctx *ctx, const problem *p, const options *o, summary *o
 
 int main(int argc, char **argv)
 {
+    /* --manifest: the kernel manifest's JSON (as hpk_bench --manifest), without MPI. */
+    if (argc == 2 && strcmp(argv[1], "--manifest") == 0) {
+        hpkb_manifest_write(stdout);
+        return ferror(stdout) ? 1 : 0;
+    }
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
