@@ -102,25 +102,12 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
     w.working_set = w.bytes;
     Point p{kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::a, n * n}, {Buf::x, n}, {Buf::y, n}}};
 
-    for (const std::string &variant : host_api_variants()) {
-        p.variant = variant;
-        add(p, [=](benchmark::State &st, int threads) {
-            Context ctx(variant, threads);
-            const hpk_transpose t = trans ? HPK_TRANS : HPK_NO_TRANS;
-            const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
-            T *y = buffer<T>(Buf::y);
-            if (hpk_gemv(ctx.get(), t, n, a, x, y) != HPK_SUCCESS)  // untimed: builds, faults in
-                return fail(st, ctx.error());
-            for (auto _ : st) {
-                if (hpk_gemv(ctx.get(), t, n, a, x, y) != HPK_SUCCESS) {
-                    fail(st, ctx.error());
-                    break;
-                }
-                ctx.profile_call();
-            }
-            ctx.report(st);
-        });
-    }
+    const hpk_transpose t = trans ? HPK_TRANS : HPK_NO_TRANS;
+    add_hpk(p, [=] {
+        const T *a = buffer<T>(Buf::a), *x = buffer<T>(Buf::x);
+        T *y = buffer<T>(Buf::y);
+        return [=](hpk_ctx *c) { return hpk_gemv(c, t, n, a, x, y); };
+    });
     p.variant = "openblas";
     add(p, [=](benchmark::State &st, int threads) {
         openblas_set_num_threads(threads);
@@ -160,8 +147,8 @@ template <class T> static void add_gemv(const std::string &kernel, int64_t n)
 
 void register_gemv()
 {
-    for (const int64_t n : options().gemv_sizes)
-        for (const char *kernel : {"gemv_n", "gemv_t"}) {
+    for (const char *kernel : {"gemv_n", "gemv_t"})
+        for (const int64_t n : sizes_of(kernel)) {
             add_gemv<float>(kernel, n);
             add_gemv<double>(kernel, n);
         }

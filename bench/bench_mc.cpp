@@ -29,25 +29,15 @@ static void add_mc_pi(int64_t samples)
     w.samples = double(samples);
     Point p{"mc_pi", 'd', "", samples, w, {}};
 
-    for (const std::string &variant : host_api_variants()) {
-        p.variant = variant;
-        add(p, [=](benchmark::State &st, int threads) {
-            Context ctx(variant, threads);
+    // A new seed per call (each call's samples differ, as a user's would).
+    add_hpk(p, [=] {
+        return [=, seed = uint64_t(42)](hpk_ctx *c) mutable {
             hpk_mc_result r;
-            uint64_t seed = 42;
-            if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed, &r) != HPK_SUCCESS)  // untimed: builds
-                return fail(st, ctx.error());
-            for (auto _ : st) {
-                if (hpk_mc_pi(ctx.get(), uint64_t(samples), seed++, &r) != HPK_SUCCESS) {
-                    fail(st, ctx.error());
-                    break;
-                }
-                benchmark::DoNotOptimize(r);
-                ctx.profile_call();
-            }
-            ctx.report(st);
-        });
-    }
+            const hpk_status s = hpk_mc_pi(c, uint64_t(samples), seed++, &r);
+            benchmark::DoNotOptimize(r);
+            return s;
+        };
+    });
     p.variant = "naive_omp";
     add(p, [=](benchmark::State &st, int threads) {
         std::srand(42);
@@ -77,7 +67,7 @@ static void add_mc_pi(int64_t samples)
 
 void register_mc()
 {
-    for (const int64_t n : options().mc_sizes)
+    for (const int64_t n : sizes_of("mc_pi"))
         add_mc_pi(n);
 }
 

@@ -14,184 +14,173 @@
 
 #ifdef HPK_BENCH_OPENCL
 #include "opencl.h"
+#define HPKB_OPENCL(...) , __VA_ARGS__
+#else
+#define HPKB_OPENCL(...)
 #endif
 
 namespace hpkb {
 
-// Each reduction behind one signature per library, resolved before the
-// timed loop.
-template <class T> struct Reduction {
-    const char *kernel;
-    int vectors;        // 1, or 2 for dot
-    double flops;       // per element (0: not a floating-point operation count)
-    hpk_status (*hpk)(hpk_ctx *, int64_t n, const T *x, const T *y, double *result);
-    double (*blas)(int64_t n, const T *x, const T *y);
-    double (*blis)(int64_t n, const T *x, const T *y);  // null: BLIS has no such function
-};
+// ---- each library's functions behind one signature per type ----------------
+// The typed C functions as the table's entries: y ignored by the kernels of
+// one vector, the result (a float, or an index) widened to double.
+template <class T, class R, hpk_status (*F)(hpk_ctx *, int64_t, const T *, int64_t, R *)>
+static hpk_status hpk1(hpk_ctx *c, int64_t n, const T *x, const T *, double *r)
+{
+    R v;
+    const hpk_status s = F(c, n, x, 1, &v);
+    *r = double(v);
+    return s;
+}
+template <class T, class R, hpk_status (*F)(hpk_ctx *, int64_t, const T *, int64_t, const T *, int64_t, R *)>
+static hpk_status hpk2(hpk_ctx *c, int64_t n, const T *x, const T *y, double *r)
+{
+    R v;
+    const hpk_status s = F(c, n, x, 1, y, 1, &v);
+    *r = double(v);
+    return s;
+}
+template <class T, class R, R (*F)(blasint, const T *, blasint)> static double blas1(int64_t n, const T *x, const T *)
+{
+    return double(F(blasint(n), x, 1));
+}
+template <class T, class R, R (*F)(blasint, const T *, blasint, const T *, blasint)>
+static double blas2(int64_t n, const T *x, const T *y)
+{
+    return double(F(blasint(n), x, 1, y, 1));
+}
+template <class T, class R, R (*F)(int64_t, const T *)> static double blis1(int64_t n, const T *x, const T *)
+{
+    return double(F(n, x));
+}
+template <class T, class R, R (*F)(int64_t, const T *, const T *)> static double blis2(int64_t n, const T *x, const T *y)
+{
+    return double(F(n, x, y));
+}
 
-static const Reduction<double> kDouble[] = {
-    {"dot", 2, 2,
-     [](hpk_ctx *c, int64_t n, const double *x, const double *y, double *r) { return hpk_ddot(c, n, x, 1, y, 1, r); },
-     [](int64_t n, const double *x, const double *y) { return cblas_ddot(blasint(n), x, 1, y, 1); },
-     [](int64_t n, const double *x, const double *y) { return double(blis_dot(n, x, y)); }},
-    {"sum", 1, 1,
-     [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dsum(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dsum(blasint(n), x, 1); },
-     nullptr},
-    {"asum", 1, 1,
-     [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dasum(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dasum(blasint(n), x, 1); },
-     [](int64_t n, const double *x, const double *) { return double(blis_asum(n, x)); }},
-    {"nrm2", 1, 2,
-     [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) { return hpk_dnrm2(c, n, x, 1, r); },
-     [](int64_t n, const double *x, const double *) { return cblas_dnrm2(blasint(n), x, 1); },
-     [](int64_t n, const double *x, const double *) { return double(blis_nrm2(n, x)); }},
-    {"iamax", 1, 0,
-     [](hpk_ctx *c, int64_t n, const double *x, const double *, double *r) {
-         int64_t i;
-         const hpk_status s = hpk_idamax(c, n, x, 1, &i);
-         *r = double(i);
-         return s;
-     },
-     [](int64_t n, const double *x, const double *) { return double(cblas_idamax(blasint(n), x, 1)); },
-     [](int64_t n, const double *x, const double *) { return double(blis_iamax(n, x)); }},
-};
-
-static const Reduction<float> kFloat[] = {
-    {"dot", 2, 2,
-     [](hpk_ctx *c, int64_t n, const float *x, const float *y, double *r) {
-         float f;
-         const hpk_status s = hpk_sdot(c, n, x, 1, y, 1, &f);
-         *r = f;
-         return s;
-     },
-     [](int64_t n, const float *x, const float *y) { return double(cblas_sdot(blasint(n), x, 1, y, 1)); },
-     [](int64_t n, const float *x, const float *y) { return double(blis_dot(n, x, y)); }},
-    {"sum", 1, 1,
-     [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
-         float f;
-         const hpk_status s = hpk_ssum(c, n, x, 1, &f);
-         *r = f;
-         return s;
-     },
-     [](int64_t n, const float *x, const float *) { return double(cblas_ssum(blasint(n), x, 1)); },
-     nullptr},
-    {"asum", 1, 1,
-     [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
-         float f;
-         const hpk_status s = hpk_sasum(c, n, x, 1, &f);
-         *r = f;
-         return s;
-     },
-     [](int64_t n, const float *x, const float *) { return double(cblas_sasum(blasint(n), x, 1)); },
-     [](int64_t n, const float *x, const float *) { return double(blis_asum(n, x)); }},
-    {"nrm2", 1, 2,
-     [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
-         float f;
-         const hpk_status s = hpk_snrm2(c, n, x, 1, &f);
-         *r = f;
-         return s;
-     },
-     [](int64_t n, const float *x, const float *) { return double(cblas_snrm2(blasint(n), x, 1)); },
-     [](int64_t n, const float *x, const float *) { return double(blis_nrm2(n, x)); }},
-    {"iamax", 1, 0,
-     [](hpk_ctx *c, int64_t n, const float *x, const float *, double *r) {
-         int64_t i;
-         const hpk_status s = hpk_isamax(c, n, x, 1, &i);
-         *r = double(i);
-         return s;
-     },
-     [](int64_t n, const float *x, const float *) { return double(cblas_isamax(blasint(n), x, 1)); },
-     [](int64_t n, const float *x, const float *) { return double(blis_iamax(n, x)); }},
-};
+// The price of reproducibility: the plain OpenMP loop a user would write
+// (reduction(+:s), vectorised with simd, accumulating in double like hpk),
+// whose result depends on the thread count and the compiler.
+template <class T> static double naive_dot(int64_t n, const T *x, const T *y, int threads)
+{
+    double s = 0.0;
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+    for (int64_t i = 0; i < n; i++)
+        s += double(x[i]) * double(y[i]);
+    return s;
+}
+template <class T> static double naive_sum(int64_t n, const T *x, const T *, int threads)
+{
+    double s = 0.0;
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+    for (int64_t i = 0; i < n; i++)
+        s += double(x[i]);
+    return s;
+}
+template <class T> static double naive_asum(int64_t n, const T *x, const T *, int threads)
+{
+    double s = 0.0;
+#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
+    for (int64_t i = 0; i < n; i++)
+        s += std::fabs(double(x[i]));
+    return s;
+}
 
 #ifdef HPK_BENCH_OPENCL
-// The same reductions on device-resident data: hpk's cl_mem functions and
-// CLBlast, whose result is read back to the host, as hpk's reductions return.
-template <class T> struct DeviceReduction {
+// The same on device-resident data: hpk's cl_mem functions and CLBlast's,
+// whose result stays on the device (read back by the point's body).
+template <class R, hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, R *)>
+static hpk_status cl1(hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r)
+{
+    R v;
+    const hpk_status s = F(c, n, x, 0, 1, &v);
+    *r = double(v);
+    return s;
+}
+template <class R, hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, cl_mem, size_t, int64_t, R *)>
+static hpk_status cl2(hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r)
+{
+    R v;
+    const hpk_status s = F(c, n, x, 0, 1, y, 0, 1, &v);
+    *r = double(v);
+    return s;
+}
+using ClblastFn = CLBlastStatusCode (*)(size_t n, cl_mem result, cl_mem x, cl_mem y, cl_command_queue *q);
+template <CLBlastStatusCode (*F)(size_t, cl_mem, size_t, cl_mem, size_t, size_t, cl_command_queue *, cl_event *)>
+static CLBlastStatusCode clblast1(size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q)
+{
+    return F(n, r, 0, x, 0, 1, q, nullptr);
+}
+template <CLBlastStatusCode (*F)(size_t, cl_mem, size_t, cl_mem, size_t, size_t, cl_mem, size_t, size_t,
+                                 cl_command_queue *, cl_event *)>
+static CLBlastStatusCode clblast2(size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q)
+{
+    return F(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr);
+}
+#endif
+
+// ---- the reductions: one row each, both types ------------------------------
+template <class T> struct Functions {
+    hpk_status (*hpk)(hpk_ctx *, int64_t n, const T *x, const T *y, double *result);
+    double (*blas)(int64_t n, const T *x, const T *y);
+    double (*blis)(int64_t n, const T *x, const T *y);                // null: BLIS has no such function
+    double (*naive)(int64_t n, const T *x, const T *y, int threads);  // null: no textbook loop
+#ifdef HPK_BENCH_OPENCL
+    hpk_status (*cl)(hpk_ctx *, int64_t n, cl_mem x, cl_mem y, double *result);
+    ClblastFn clblast;
+#endif
+};
+
+struct Reduction {
     const char *kernel;
-    hpk_status (*hpk)(hpk_ctx *, int64_t n, cl_mem x, cl_mem y, double *result);
-    CLBlastStatusCode (*clblast)(size_t n, cl_mem result, cl_mem x, cl_mem y, cl_command_queue *q);
-    size_t result_bytes;  // what CLBlast writes: a T, or an unsigned int index
+    int vectors;   // 1, or 2 for dot
+    double flops;  // per element (0: not a floating-point operation count)
+    bool index;    // the result is an index (CLBlast writes an unsigned int)
+    Functions<float> s;
+    Functions<double> d;
+    template <class T> const Functions<T> &of() const
+    {
+        if constexpr (sizeof(T) == sizeof(float))
+            return s;
+        else
+            return d;
+    }
 };
 
-// Results as the table's double: a float widened, an index converted.
-template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, float *)>
-static hpk_status widened(hpk_ctx *c, int64_t n, cl_mem x, double *r)
-{
-    float f;
-    const hpk_status s = F(c, n, x, 0, 1, &f);
-    *r = f;
-    return s;
-}
-template <hpk_status (*F)(hpk_ctx *, int64_t, cl_mem, size_t, int64_t, int64_t *)>
-static hpk_status index_of(hpk_ctx *c, int64_t n, cl_mem x, double *r)
-{
-    int64_t i;
-    const hpk_status s = F(c, n, x, 0, 1, &i);
-    *r = double(i);
-    return s;
-}
-
-static const DeviceReduction<double> kDeviceDouble[] = {
-    {"dot", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r) { return hpk_cl_ddot(c, n, x, 0, 1, y, 0, 1, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q) { return CLBlastDdot(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr); },
-     sizeof(double)},
-    {"sum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dsum(c, n, x, 0, 1, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDsum(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(double)},
-    {"asum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dasum(c, n, x, 0, 1, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDasum(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(double)},
-    {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return hpk_cl_dnrm2(c, n, x, 0, 1, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastDnrm2(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(double)},
-    {"iamax", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return index_of<hpk_cl_idamax>(c, n, x, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiDamax(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(cl_uint)},
+static const Reduction kReductions[] = {
+    {"dot", 2, 2, false,
+     {hpk2<float, float, hpk_sdot>, blas2<float, float, cblas_sdot>, blis2<float, float, blis_dot>, naive_dot<float>
+          HPKB_OPENCL(cl2<float, hpk_cl_sdot>, clblast2<CLBlastSdot>)},
+     {hpk2<double, double, hpk_ddot>, blas2<double, double, cblas_ddot>, blis2<double, double, blis_dot>,
+      naive_dot<double> HPKB_OPENCL(cl2<double, hpk_cl_ddot>, clblast2<CLBlastDdot>)}},
+    {"sum", 1, 1, false,
+     {hpk1<float, float, hpk_ssum>, blas1<float, float, cblas_ssum>, nullptr, naive_sum<float>
+          HPKB_OPENCL(cl1<float, hpk_cl_ssum>, clblast1<CLBlastSsum>)},
+     {hpk1<double, double, hpk_dsum>, blas1<double, double, cblas_dsum>, nullptr, naive_sum<double>
+          HPKB_OPENCL(cl1<double, hpk_cl_dsum>, clblast1<CLBlastDsum>)}},
+    {"asum", 1, 1, false,
+     {hpk1<float, float, hpk_sasum>, blas1<float, float, cblas_sasum>, blis1<float, float, blis_asum>,
+      naive_asum<float> HPKB_OPENCL(cl1<float, hpk_cl_sasum>, clblast1<CLBlastSasum>)},
+     {hpk1<double, double, hpk_dasum>, blas1<double, double, cblas_dasum>, blis1<double, double, blis_asum>,
+      naive_asum<double> HPKB_OPENCL(cl1<double, hpk_cl_dasum>, clblast1<CLBlastDasum>)}},
+    {"nrm2", 1, 2, false,
+     {hpk1<float, float, hpk_snrm2>, blas1<float, float, cblas_snrm2>, blis1<float, float, blis_nrm2>, nullptr
+          HPKB_OPENCL(cl1<float, hpk_cl_snrm2>, clblast1<CLBlastSnrm2>)},
+     {hpk1<double, double, hpk_dnrm2>, blas1<double, double, cblas_dnrm2>, blis1<double, double, blis_nrm2>, nullptr
+          HPKB_OPENCL(cl1<double, hpk_cl_dnrm2>, clblast1<CLBlastDnrm2>)}},
+    {"iamax", 1, 0, true,
+     {hpk1<float, int64_t, hpk_isamax>, blas1<float, CBLAS_INDEX, cblas_isamax>, blis1<float, int64_t, blis_iamax>,
+      nullptr HPKB_OPENCL(cl1<int64_t, hpk_cl_isamax>, clblast1<CLBlastiSamax>)},
+     {hpk1<double, int64_t, hpk_idamax>, blas1<double, CBLAS_INDEX, cblas_idamax>, blis1<double, int64_t, blis_iamax>,
+      nullptr HPKB_OPENCL(cl1<int64_t, hpk_cl_idamax>, clblast1<CLBlastiDamax>)}},
 };
 
-static const DeviceReduction<float> kDeviceFloat[] = {
-    {"dot",
-     [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem y, double *r) {
-         float f;
-         const hpk_status s = hpk_cl_sdot(c, n, x, 0, 1, y, 0, 1, &f);
-         *r = f;
-         return s;
-     },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem y, cl_command_queue *q) { return CLBlastSdot(n, r, 0, x, 0, 1, y, 0, 1, q, nullptr); },
-     sizeof(float)},
-    {"sum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_ssum>(c, n, x, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSsum(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(float)},
-    {"asum", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_sasum>(c, n, x, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSasum(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(float)},
-    {"nrm2", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return widened<hpk_cl_snrm2>(c, n, x, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastSnrm2(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(float)},
-    {"iamax", [](hpk_ctx *c, int64_t n, cl_mem x, cl_mem, double *r) { return index_of<hpk_cl_isamax>(c, n, x, r); },
-     [](size_t n, cl_mem r, cl_mem x, cl_mem, cl_command_queue *q) { return CLBlastiSamax(n, r, 0, x, 0, 1, q, nullptr); },
-     sizeof(cl_uint)},
-};
-
-template <class T, size_t N>
-static const DeviceReduction<T> *find(const DeviceReduction<T> (&table)[N], const char *kernel)
+// ---- the points ----------------------------------------------------------------
+#ifdef HPK_BENCH_OPENCL
+template <class T> static void add_reduction_device(Point p, const Reduction &r)
 {
-    for (const auto &d : table)
-        if (std::string(d.kernel) == kernel)
-            return &d;
-    return nullptr;
-}
-static const DeviceReduction<double> *device_reduction(const Reduction<double> &r) { return find(kDeviceDouble, r.kernel); }
-static const DeviceReduction<float> *device_reduction(const Reduction<float> &r) { return find(kDeviceFloat, r.kernel); }
-
-template <class T> static void add_reduction_device(Point p, const Reduction<T> &r)
-{
-    const DeviceReduction<T> *found = device_reduction(r);
-    if (!found)
-        return;
-    const DeviceReduction<T> d = *found;
+    const Functions<T> f = r.of<T>();
+    const size_t result_bytes = r.index ? sizeof(cl_uint) : sizeof(T);
     const int64_t n = p.size;
     const bool two = r.vectors == 2;
     p.variant = "hpk_cl_kernel";
@@ -199,23 +188,24 @@ template <class T> static void add_reduction_device(Point p, const Reduction<T> 
         const cl_mem x = device_buffer<T>(Buf::x), y = two ? device_buffer<T>(Buf::y) : nullptr;
         measure_device(st, [&] {
             double result;
-            if (d.hpk(opencl_context(), n, x, y, &result) != HPK_SUCCESS)
+            if (f.cl(opencl_context(), n, x, y, &result) != HPK_SUCCESS)
                 return std::string(hpk_ctx_error_message(opencl_context()));
             benchmark::DoNotOptimize(result);
             return std::string();
         });
     });
     p.variant = "clblast";
+    const char *kernel = r.kernel;
     add(p, [=](benchmark::State &st, int) {
         const cl_mem x = device_buffer<T>(Buf::x), y = two ? device_buffer<T>(Buf::y) : nullptr;
         const cl_mem out = result_buffer();
         measure_device(st, [&] {
             cl_command_queue q = opencl_queue();
-            const std::string e = clblast_error(d.kernel, d.clblast(size_t(n), out, x, y, &q));
+            const std::string e = clblast_error(kernel, f.clblast(size_t(n), out, x, y, &q));
             if (!e.empty())
                 return e;
             double result = 0;
-            if (clEnqueueReadBuffer(q, out, CL_TRUE, 0, d.result_bytes, &result, 0, nullptr, nullptr) != CL_SUCCESS)
+            if (clEnqueueReadBuffer(q, out, CL_TRUE, 0, result_bytes, &result, 0, nullptr, nullptr) != CL_SUCCESS)
                 return std::string("clEnqueueReadBuffer failed");
             benchmark::DoNotOptimize(result);
             return std::string();
@@ -224,94 +214,60 @@ template <class T> static void add_reduction_device(Point p, const Reduction<T> 
 }
 #endif
 
-// The price of reproducibility: the plain OpenMP loop a user would write
-// (reduction(+:s), vectorised with simd, accumulating in double like hpk),
-// whose result depends on the thread count and the compiler.
-template <class T> static double naive_reduce(const char *kernel, int64_t n, const T *x, const T *y, int threads)
+template <class T> static void add_reduction(const Reduction &r, int64_t n, Data data)
 {
-    double s = 0.0;
-    if (kernel[0] == 'd') {  // dot
-#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
-        for (int64_t i = 0; i < n; i++)
-            s += double(x[i]) * double(y[i]);
-    } else if (kernel[0] == 's') {  // sum
-#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
-        for (int64_t i = 0; i < n; i++)
-            s += double(x[i]);
-    } else {  // asum
-#pragma omp parallel for simd num_threads(threads) reduction(+ : s)
-        for (int64_t i = 0; i < n; i++)
-            s += std::fabs(double(x[i]));
-    }
-    return s;
-}
-
-static bool has_naive(const char *kernel)
-{
-    return std::string(kernel) == "dot" || std::string(kernel) == "sum" || std::string(kernel) == "asum";
-}
-
-template <class T> static void add_reduction(const Reduction<T> &r, int64_t n, Data data)
-{
+    const Functions<T> f = r.of<T>();
     Work w;
     w.bytes = double(sizeof(T)) * n * r.vectors;
     w.flops = r.flops * n;
     w.working_set = w.bytes;
     Point p{r.kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::x, n}}, data};
-    if (r.vectors == 2)
+    const bool two = r.vectors == 2;
+    if (two)
         p.buffers.push_back({Buf::y, n});
 
     // The default study's check of other data: hpk_omp and OpenBLAS only.
     const bool check_only = data_check_only(data);
-    for (const std::string &variant : host_api_variants()) {
-        if (check_only && variant != "hpk_omp")
-            continue;
-        p.variant = variant;
-        add(p, [=](benchmark::State &st, int threads) {
-            Context ctx(variant, threads);
-            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
-            double result;
-            if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS)  // untimed: builds, faults in
-                return fail(st, ctx.error());
-            for (auto _ : st) {
-                if (r.hpk(ctx.get(), n, x, y, &result) != HPK_SUCCESS) {
-                    fail(st, ctx.error());
-                    break;
-                }
+    add_hpk(
+        p,
+        [=] {
+            const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
+            return [=](hpk_ctx *c) {
+                double result;
+                const hpk_status s = f.hpk(c, n, x, y, &result);
                 benchmark::DoNotOptimize(result);
-                ctx.profile_call();
-            }
-            ctx.report(st);
-        });
-    }
+                return s;
+            };
+        },
+        check_only);
     p.variant = "openblas";
     add(p, [=](benchmark::State &st, int threads) {
         openblas_set_num_threads(threads);
-        const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
+        const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
         for (auto _ : st)
-            benchmark::DoNotOptimize(r.blas(n, x, y));
+            benchmark::DoNotOptimize(f.blas(n, x, y));
     });
-    if (r.blis && !check_only) {
+    if (f.blis && !check_only) {
         p.variant = "blis";
         add(p, [=](benchmark::State &st, int threads) {
             if (!start_blis(st, threads))
                 return;
-            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
+            const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
             for (auto _ : st)
-                benchmark::DoNotOptimize(r.blis(n, x, y));
+                benchmark::DoNotOptimize(f.blis(n, x, y));
         });
     }
-    if (has_naive(r.kernel) && !check_only) {
+    if (f.naive && !check_only) {
         p.variant = "naive_omp";
         add(p, [=](benchmark::State &st, int threads) {
-            const T *x = buffer<T>(Buf::x, data), *y = r.vectors == 2 ? buffer<T>(Buf::y, data) : nullptr;
+            const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
             for (auto _ : st)
-                benchmark::DoNotOptimize(naive_reduce(r.kernel, n, x, y, threads));
+                benchmark::DoNotOptimize(f.naive(n, x, y, threads));
         });
     }
 #ifdef HPK_BENCH_OPENCL
     if (data == Data::uniform)  // the device copies hold uniform data
-        add_reduction_device(p, r);
+        add_reduction_device<T>(p, r);
 #endif
 }
 
@@ -324,14 +280,15 @@ static bool runs_on(Data data, int64_t n)
 
 void register_reductions()
 {
+    // Every reduction's size counts elements (the manifest): one list of sizes.
     for (const Data data : options().data)
-        for (const int64_t n : options().vec_sizes) {
+        for (const int64_t n : sizes_of(kReductions[0].kernel)) {
             if (!runs_on(data, n))
                 continue;
-            for (const auto &r : kFloat)
-                add_reduction(r, n, data);
-            for (const auto &r : kDouble)
-                add_reduction(r, n, data);
+            for (const Reduction &r : kReductions)
+                add_reduction<float>(r, n, data);
+            for (const Reduction &r : kReductions)
+                add_reduction<double>(r, n, data);
         }
 }
 

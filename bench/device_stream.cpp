@@ -279,12 +279,14 @@ void register_device_stream()
 {
     const Options &o = options();
     const bool wanted = std::find(o.variants.begin(), o.variants.end(), "device") != o.variants.end() &&
-                        std::any_of(o.kernels.begin(), o.kernels.end(),
-                                    [](const std::string &k) { return k.rfind("cl_", 0) == 0; });
+                        std::any_of(o.kernels.begin(), o.kernels.end(), [](const std::string &k) {
+                            const hpkb_kernel *m = hpkb_find_kernel(k.c_str());
+                            return m && m->roofline && std::strcmp(m->roofline, "device") == 0;
+                        });
     if (!wanted || !opencl_available())
         return;
     const bool fp64 = device_has_fp64();
-    for (const int64_t n : o.vec_sizes) {
+    for (const int64_t n : sizes_of("cl_stream_read")) {
         if (fp64)
             add_device_stream<double>(n);
         else

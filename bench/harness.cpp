@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <tuple>
 #include <thread>
@@ -23,34 +24,33 @@
 namespace hpkb {
 
 // ---- the variant registry --------------------------------------------------
+static Pool pool_from_name(const char *name)
+{
+    const char *const names[] = {"none", "openmp", "openblas", "opencl"};
+    for (int p = 0; p < int(sizeof names / sizeof names[0]); p++)
+        if (std::strcmp(name, names[p]) == 0)
+            return Pool(p);
+    std::fprintf(stderr, "hpk_bench: bench/manifest.h names an unknown pool '%s'\n", name);
+    std::exit(2);
+}
+
+// The manifest's variants that hpk_bench runs (the OpenCL ones in OpenCL
+// builds only), in its order.
 const std::vector<Variant> &variants()
 {
-    static const std::vector<Variant> v = {
-        {"hpk_serial", Pool::none, false, "hpk, serial backend (the reference)"},
-        {"hpk_omp", Pool::openmp, true, "hpk, OpenMP backend"},
-        {"openblas", Pool::openblas, true, "OpenBLAS (pthreads build), openblas_set_num_threads(t)"},
-        // BLIS's OpenMP build (Debian's default) shares libgomp with hpk.
-        {"blis", Pool::openmp, true,
-         "BLIS (typed API, dlopen'ed), bli_thread_set_num_threads(t); its level-1v and level-2 run on one thread"},
-        {"naive_omp", Pool::openmp, true,
-         "textbook OpenMP: row-by-row matvec, reduction(+:s) loops, rand()-based Monte Carlo"},
-        {"philox_loop", Pool::openmp, true,
-         "Monte Carlo pi as a plain scalar loop over hpk's Philox (common/philox.h), parallel for "
-         "reduction(+:hits): hpk's hit count, at the build's C flags"},
-#ifdef HPK_BENCH_OPENCL
-        // The OpenCL device runs on its own threads (PoCL: all cores), so
-        // these points run once, as threads:1.
-        {"hpk_cl_kernel", Pool::opencl, false,
-         "hpk OpenCL, data resident on the device (hpk_cl_* on cl_mem), kernel time"},
-        {"hpk_cl_e2e", Pool::opencl, false,
-         "hpk OpenCL through the host-pointer API: upload, compute, download"},
-        {"clblast", Pool::opencl, false, "CLBlast on the same device and queue, data resident"},
-        {"device", Pool::opencl, false,
-         "the OpenCL device's roofline: read-only sum and triad on device buffers, host<->device "
-         "transfers from pageable and pinned memory"},
+    static const std::vector<Variant> v = [] {
+        std::vector<Variant> out;
+        for (int i = 0; i < hpkb_variant_count; i++) {
+            const hpkb_variant &m = hpkb_variants[i];
+#ifndef HPK_BENCH_OPENCL
+            if (m.device)
+                continue;
 #endif
-        {"stream", Pool::openmp, true, "STREAM-style bandwidth: read-only sum and triad"},
-    };
+            if (m.harness)
+                out.push_back({m.name, pool_from_name(m.pool), m.threaded != 0, m.description});
+        }
+        return out;
+    }();
     return v;
 }
 
@@ -334,6 +334,23 @@ bool start_blis(benchmark::State &state, int threads)
 }
 
 // ---- registration ----------------------------------------------------------
+const std::vector<int64_t> &sizes_of(const std::string &kernel)
+{
+    const Options &o = options();
+    const hpkb_kernel *k = hpkb_find_kernel(kernel.c_str());
+    const std::string size = k ? k->size : "";
+    if (size == "matrix")
+        return o.gemv_sizes;
+    if (size == "samples")
+        return o.mc_sizes;
+    if (size != "elements") {
+        std::fprintf(stderr, "hpk_bench: kernel %s: no --*-sizes option for its size '%s' (bench/manifest.h)\n",
+                     kernel.c_str(), size.c_str());
+        std::exit(2);
+    }
+    return o.vec_sizes;
+}
+
 static bool selected(const std::vector<std::string> &list, const std::string &item)
 {
     return std::find(list.begin(), list.end(), item) != list.end();
@@ -343,13 +360,15 @@ void add(const Point &p, Body body)
 {
     const Options &o = options();
     const Variant *v = find_variant(p.variant);
-    // STREAM and the device's roofline serve every precision: --precisions does not drop them.
-    const bool precision_ok =
-        selected(o.precisions, std::string(1, p.precision)) || p.variant == "stream" || p.variant == "device";
-    if (!v) {
-        std::fprintf(stderr, "hpk_bench: variant %s is not in the registry\n", p.variant.c_str());
+    const hpkb_kernel *k = hpkb_find_kernel(p.kernel.c_str());
+    if (!v || !k || !k->harness || !std::strchr(k->precisions, p.precision)) {
+        std::fprintf(stderr, "hpk_bench: %s is not in the manifest (bench/manifest.h)\n",
+                     !v ? ("variant " + p.variant).c_str()
+                        : ("kernel " + p.kernel + (k ? std::string(" in precision ") + p.precision : "")).c_str());
         std::exit(2);
     }
+    // The rooflines (STREAM, the device's) serve every precision: --precisions does not drop them.
+    const bool precision_ok = selected(o.precisions, std::string(1, p.precision)) || k->roofline;
     if (!selected(o.kernels, p.kernel) || !precision_ok || !selected(o.variants, p.variant))
         return;
 #ifdef HPK_BENCH_OPENCL

@@ -8,6 +8,8 @@
 #include <benchmark/benchmark.h>
 #include <hpk/hpk.h>
 
+#include "manifest.h"
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -25,9 +27,9 @@ bool data_from_name(const std::string &name, Data *d);
 
 // What the study sweeps; every list can be narrowed on the command line.
 struct Options {
-    std::vector<std::string> kernels;     // gemv_n ... mc_pi stream_read stream_triad cl_stream_read ... (options.cpp)
+    std::vector<std::string> kernels;     // the manifest's harness kernels (manifest.h)
     std::vector<std::string> precisions;  // s d (Monte Carlo computes in double: d)
-    std::vector<std::string> variants;    // names from the registry in harness.cpp
+    std::vector<std::string> variants;    // names from the registry, variants()
     std::vector<int> threads;             // strong scaling: the same problem on 1..all cores
     std::vector<int64_t> gemv_sizes;      // m = n
     std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
@@ -67,10 +69,11 @@ bool parse_options(int *argc, char **argv);
 // sleep (see settle() in harness.cpp).
 enum class Pool { none, openmp, openblas, opencl };
 
-// One implementation of the kernels.  The registry (harness.cpp) lists
-// them; OpenCL builds add hpk_cl_kernel, hpk_cl_e2e and clblast, whose
-// points each kernel family's bench_*.cpp registers beside the CPU ones,
-// and device, the device's own roofline (device_stream.cpp).
+// One implementation of the kernels.  The registry, variants(), is the
+// manifest's harness variants (manifest.h); in OpenCL builds also its
+// device ones: hpk_cl_kernel, hpk_cl_e2e and clblast, whose points each
+// kernel family's bench_*.cpp registers beside the CPU ones, and device,
+// the device's own roofline (device_stream.cpp).
 struct Variant {
     const char *name;
     Pool pool;
@@ -112,9 +115,15 @@ struct Point {
 using Body = std::function<void(benchmark::State &state, int threads)>;
 
 // Registers p once per thread count (once, on 1 thread, for a variant that
-// is not threaded), unless the options leave it out.
+// is not threaded), unless the options leave it out.  Its kernel and
+// variant must be the manifest's (manifest.h): the program stops otherwise.
 void add(const Point &p, Body body);
 void fail(benchmark::State &state, const std::string &message);
+
+// The sizes a kernel's points take: --gemv-sizes, --vec-sizes or
+// --mc-sizes, by what its size counts in the manifest (matrix, elements,
+// samples).
+const std::vector<int64_t> &sizes_of(const std::string &kernel);
 
 // Before a BLIS body's loop: BLIS on `threads` threads; false (after
 // fail()) when BLIS is not loaded.
@@ -151,6 +160,40 @@ private:
     double phases_[3] = {0, 0, 0};
     int64_t calls_ = 0;
 };
+
+// The body of a point of hpk's host-pointer API (a variant of
+// host_api_variants()): a context for `variant` on `threads` threads, one
+// untimed call (it builds the programs and faults the data in), then the
+// timed loop of calls, each profiled (Context::profile_call), and the
+// context's report.  `call(ctx)` makes one call and returns its status; a
+// failing call fails the point.
+template <class Call> void measure_hpk(benchmark::State &state, const std::string &variant, int threads, Call call)
+{
+    Context ctx(variant, threads);
+    if (call(ctx.get()) != HPK_SUCCESS)
+        return fail(state, ctx.error());
+    for (auto _ : state) {
+        if (call(ctx.get()) != HPK_SUCCESS) {
+            fail(state, ctx.error());
+            break;
+        }
+        ctx.profile_call();
+    }
+    ctx.report(state);
+}
+
+// Registers p for each of host_api_variants() (hpk_omp alone when
+// `omp_only`), each with measure_hpk's body: `make()`, called in the body
+// once the buffers exist, returns its `call`.
+template <class MakeCall> void add_hpk(Point p, MakeCall make, bool omp_only = false)
+{
+    for (const std::string &variant : host_api_variants()) {
+        if (omp_only && variant != "hpk_omp")
+            continue;
+        p.variant = variant;
+        add(p, [=](benchmark::State &state, int threads) { measure_hpk(state, variant, threads, make()); });
+    }
+}
 
 // The kernel families, one file each.
 void register_gemv();

@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -21,17 +22,9 @@ bandwidth measurement, and reports through Google Benchmark
 interleaved; a run waits until other libraries' worker threads have stopped
 spinning.
 
-  --kernels=LIST       gemv_n gemv_t dot sum asum nrm2 iamax mc_pi stream_read
-                       stream_triad, and the OpenCL device's roofline (variant
-                       device): cl_stream_read cl_stream_triad cl_upload
-                       cl_download cl_upload_pinned cl_download_pinned;
-                       groups: gemv reductions mc stream (both rooflines) all
-                       (default: all)
+@KERNELS@
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
-  --variants=LIST      hpk_serial hpk_omp openblas blis naive_omp philox_loop
-                       (mc_pi only: the plain loop over hpk's Philox) stream,
-                       and in OpenCL builds hpk_cl_kernel hpk_cl_e2e clblast
-                       device (default: all)
+@VARIANTS@
   --threads=LIST       thread counts (default: 1, 2, 4, ... and all cores)
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
@@ -55,6 +48,8 @@ spinning.
                        core and BLIS's sub-configuration.  OpenBLAS's core
                        is set by OPENBLAS_CORETYPE in the environment
   --list-cpu-paths     print the code paths this CPU runs, best first, and exit
+  --manifest           print the kernel manifest (kernels, groups, variants:
+                       bench/manifest.h) as JSON and exit
   --dry-run            check the options and that they select some point,
                        print the number of runs, allocate and run nothing
   --help               this text
@@ -75,36 +70,103 @@ bool data_check_only(Data data)
 }
 
 
+// ---- the kernel and variant names, from the manifest (manifest.h) ----------
+// The kernels hpk_bench runs, in the manifest's order.
+static std::vector<const hpkb_kernel *> harness_kernels()
+{
+    std::vector<const hpkb_kernel *> out;
+    for (int i = 0; i < hpkb_kernel_count; i++)
+        if (hpkb_kernels[i].harness)
+            out.push_back(&hpkb_kernels[i]);
+    return out;
+}
+
+// The --kernels groups, in the order of their first kernel ("all" not included).
+static std::vector<std::string> kernel_groups()
+{
+    std::vector<std::string> out;
+    for (const hpkb_kernel *k : harness_kernels())
+        if (std::find(out.begin(), out.end(), k->group) == out.end())
+            out.push_back(k->group);
+    return out;
+}
+
+// Whether a group's kernels span both rooflines (the CPU's and the device's).
+static bool both_rooflines(const std::string &group)
+{
+    bool cpu = false, device = false;
+    for (const hpkb_kernel *k : harness_kernels())
+        if (group == k->group && k->roofline) {
+            cpu = cpu || std::strcmp(k->roofline, "cpu") == 0;
+            device = device || std::strcmp(k->roofline, "device") == 0;
+        }
+    return cpu && device;
+}
+
+static std::string joined(const std::vector<std::string> &words, const char *sep = " ")
+{
+    std::string out;
+    for (const std::string &w : words)
+        out += (out.empty() ? "" : sep) + w;
+    return out;
+}
+
+// One option of the usage: its name, then `text` wrapped to 78 columns
+// with the continuation lines under the text's first column.
+static std::string usage_entry(const std::string &option, const std::string &text)
+{
+    const size_t indent = 23;
+    std::string out = "  " + option + std::string(indent - 2 - option.size(), ' '), line;
+    std::istringstream words(text);
+    for (std::string w; words >> w;) {
+        if (!line.empty() && indent + line.size() + 1 + w.size() > 78) {
+            out += line + "\n" + std::string(indent, ' ');
+            line.clear();
+        }
+        line += (line.empty() ? "" : " ") + w;
+    }
+    return out + line + "\n";
+}
+
+static std::string usage()
+{
+    std::vector<std::string> host, device, groups;
+    for (const hpkb_kernel *k : harness_kernels())
+        (k->roofline && std::strcmp(k->roofline, "device") == 0 ? device : host).push_back(k->name);
+    for (const std::string &g : kernel_groups())
+        groups.push_back(both_rooflines(g) ? g + " (both rooflines)" : g);
+    const std::string kernels = joined(host) + ", and the OpenCL device's roofline (variant device): " +
+                                joined(device) + "; groups: " + joined(groups) + " all (default: all)";
+    std::vector<std::string> cpu, opencl;
+    for (int i = 0; i < hpkb_variant_count; i++) {
+        const hpkb_variant &v = hpkb_variants[i];
+        if (v.harness)
+            (v.device ? opencl : cpu).push_back(std::string(v.name) + (v.note ? std::string(" (") + v.note + ")" : ""));
+    }
+    const std::string variants = joined(cpu) + ", and in OpenCL builds " + joined(opencl) + " (default: all)";
+    std::string text = kUsage;
+    text.replace(text.find("@KERNELS@\n"), 10, usage_entry("--kernels=LIST", kernels));
+    text.replace(text.find("@VARIANTS@\n"), 11, usage_entry("--variants=LIST", variants));
+    return text;
+}
+
+// --kernels: kernel names and groups (also "all") to kernel names.
 static std::vector<std::string> expand_kernels(const std::vector<std::string> &names, bool *ok)
 {
-    static const std::vector<std::pair<std::string, std::vector<std::string>>> groups = {
-        {"gemv", {"gemv_n", "gemv_t"}},
-        {"reductions", {"dot", "sum", "asum", "nrm2", "iamax"}},
-        {"mc", {"mc_pi"}},
-        // The rooflines: the CPU's STREAM and (variant device) the OpenCL device's.
-        {"stream", {"stream_read", "stream_triad", "cl_stream_read", "cl_stream_triad", "cl_upload",
-                    "cl_download", "cl_upload_pinned", "cl_download_pinned"}},
-    };
     std::vector<std::string> out;
     for (const std::string &n : names) {
         bool known = false;
-        for (const auto &g : groups) {
-            if (n == g.first || n == "all") {
-                out.insert(out.end(), g.second.begin(), g.second.end());
+        for (const hpkb_kernel *k : harness_kernels())
+            if (n == k->name || n == k->group || n == "all") {
+                out.push_back(k->name);
                 known = true;
             }
-            for (const std::string &k : g.second)
-                if (n == k) {
-                    out.push_back(k);
-                    known = true;
-                }
-        }
         if (!known) {
-            std::fprintf(stderr,
-                         "hpk_bench: unknown kernel '%s' (gemv_n gemv_t dot sum asum nrm2 iamax mc_pi "
-                         "stream_read stream_triad cl_stream_read cl_stream_triad cl_upload cl_download "
-                         "cl_upload_pinned cl_download_pinned, or gemv reductions mc stream all)\n",
-                         n.c_str());
+            std::vector<std::string> all;
+            for (const hpkb_kernel *k : harness_kernels())
+                all.push_back(k->name);
+            std::fprintf(stderr, "hpk_bench: unknown kernel '%s' (%s, or %s all)\n", n.c_str(), joined(all).c_str(),
+                         joined(kernel_groups()).c_str());
             *ok = false;
         }
     }
@@ -202,8 +264,12 @@ bool parse_options(int *argc, char **argv)
     for (int i = 1; i < *argc; i++) {
         const std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
-            std::fputs(kUsage, stdout);
+            std::fputs(usage().c_str(), stdout);
             std::exit(0);
+        }
+        if (arg == "--manifest") {
+            hpkb_manifest_write(stdout);
+            std::exit(std::ferror(stdout) ? 1 : 0);
         }
         if (arg == "--dry-run") {
             o.dry_run = true;

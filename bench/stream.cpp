@@ -60,7 +60,7 @@ static void triad(double *z, const double *x, const double *y, int64_t n, int64_
 
 void register_stream()
 {
-    for (const int64_t n : options().vec_sizes) {
+    for (const int64_t n : sizes_of("stream_read")) {
         Work w;
         w.working_set = 8.0 * n;
         const int64_t read_passes = passes_for(8 * n);

@@ -25,6 +25,8 @@
  *   working_set_bytes  those bytes (all ranks together); 0 for Monte Carlo. */
 #include <hpk/hpk_mpi.h>
 
+#include "manifest.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,30 +42,48 @@ typedef struct options {
     double min_time;
 } options;
 
-static const char *const all_kernels[] = {"gemv_n",  "gemv_n_gathered", "gemv_t", "dot",   "sum",
-                                          "asum",    "nrm2",            "iamax",  "mc_pi", "mc_integrate"};
-#define NKERNELS (sizeof all_kernels / sizeof all_kernels[0])
-
 static int rank, size;
+
+/* The --kernels list of the usage: the manifest's MPI kernels, wrapped. */
+static void usage_kernels(void)
+{
+    const char *sep = "comma-separated, default all: ";
+    int column = 27;
+    printf("  --kernels LIST           ");
+    for (int k = 0; k < hpkb_kernel_count; k++) {
+        if (!hpkb_kernels[k].mpi)
+            continue;
+        const int width = (int)(strlen(sep) + strlen(hpkb_kernels[k].name));
+        if (column + width > 88 && column > 27) {
+            printf("%s\n%27s", sep[0] == ',' ? "," : "", "");
+            sep = "";
+            column = 27;
+        }
+        column += printf("%s%s", sep, hpkb_kernels[k].name);
+        sep = ",";
+    }
+    printf("\n");
+}
 
 static void usage(void)
 {
-    if (rank == 0)
-        printf("usage: mpirun -np P hpk_bench_mpi [options]\n"
-               "  --scaling strong|weak    fixed global size (default) or fixed size per rank\n"
-               "  --kernels LIST           comma-separated, default all: gemv_n,gemv_n_gathered,gemv_t,\n"
-               "                           dot,sum,asum,nrm2,iamax,mc_pi,mc_integrate\n"
-               "  --precisions LIST        d, s or d,s (default d; Monte Carlo is always d)\n"
-               "  --gemv-n N               matrix columns, and rows (strong) or rows per rank (weak); 4096\n"
-               "  --vector-n N             reduction length (per rank when weak); 16777216\n"
-               "  --pi-samples N           67108864;  --integrate-samples N   4194304\n"
-               "  --reps R                 timed repetitions at least (median reported); 10\n"
-               "  --min-time S             and as many more as fill S seconds; 0.5\n"
-               "  --warmup W               untimed calls first; 2\n"
-               "  --threads T              OpenMP threads per rank (default: OMP_NUM_THREADS, else 1)\n"
-               "  --backend openmp|serial  the local backend (default openmp)\n"
-               "  --quick                  sizes / 16, 3 repetitions (a smoke run)\n"
-               "  --csv FILE               append rows here (header written if the file is new)\n");
+    if (rank != 0)
+        return;
+    printf("usage: mpirun -np P hpk_bench_mpi [options]\n"
+           "  --scaling strong|weak    fixed global size (default) or fixed size per rank\n");
+    usage_kernels();
+    printf("  --precisions LIST        d, s or d,s (default d; Monte Carlo is always d)\n"
+           "  --gemv-n N               matrix columns, and rows (strong) or rows per rank (weak); 4096\n"
+           "  --vector-n N             reduction length (per rank when weak); 16777216\n"
+           "  --pi-samples N           67108864;  --integrate-samples N   4194304\n"
+           "  --reps R                 timed repetitions at least (median reported); 10\n"
+           "  --min-time S             and as many more as fill S seconds; 0.5\n"
+           "  --warmup W               untimed calls first; 2\n"
+           "  --threads T              OpenMP threads per rank (default: OMP_NUM_THREADS, else 1)\n"
+           "  --backend openmp|serial  the local backend (default openmp)\n"
+           "  --quick                  sizes / 16, 3 repetitions (a smoke run)\n"
+           "  --csv FILE               append rows here (header written if the file is new)\n"
+           "  --manifest               alone, without mpirun: print the kernel manifest (JSON) and exit\n");
 }
 
 static bool listed(const char *list, const char *name)
@@ -178,14 +198,18 @@ static void *filled(int64_t count, int64_t first, bool single)
     return p;
 }
 
+/* What a kernel's problem is, from the manifest: a matrix (gemv_*), Monte
+ * Carlo samples (mc_*), else vectors (the reductions). */
 static bool is_gemv(const char *k)
 {
-    return strncmp(k, "gemv", 4) == 0;
+    const hpkb_kernel *m = hpkb_find_kernel(k);
+    return m && strcmp(m->size, "matrix") == 0;
 }
 
 static bool is_mc(const char *k)
 {
-    return strncmp(k, "mc_", 3) == 0;
+    const hpkb_kernel *m = hpkb_find_kernel(k);
+    return m && strcmp(m->measure, "samples") == 0;
 }
 
 static bool setup(problem *p, const options *o)
@@ -365,6 +389,11 @@ static bool measure(hpk_ctx *ctx, const problem *p, const options *o, summary *o
 
 int main(int argc, char **argv)
 {
+    /* --manifest: the kernel manifest's JSON (as hpk_bench --manifest), without MPI. */
+    if (argc == 2 && strcmp(argv[1], "--manifest") == 0) {
+        hpkb_manifest_write(stdout);
+        return ferror(stdout) ? 1 : 0;
+    }
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -398,13 +427,15 @@ int main(int argc, char **argv)
         }
     }
     int status = 0;
-    for (size_t k = 0; k < NKERNELS; k++) {
-        if (strcmp(o.kernels, "all") != 0 && !listed(o.kernels, all_kernels[k]))
+    /* The manifest's MPI kernels, in its order. */
+    for (int k = 0; k < hpkb_kernel_count; k++) {
+        const hpkb_kernel *kernel = &hpkb_kernels[k];
+        if (!kernel->mpi || (strcmp(o.kernels, "all") != 0 && !listed(o.kernels, kernel->name)))
             continue;
         for (const char *prec = "ds"; *prec; prec++) {
-            if (!listed(o.precisions, (char[]){*prec, 0}) || (is_mc(all_kernels[k]) && *prec != 'd'))
+            if (!listed(o.precisions, (char[]){*prec, 0}) || !strchr(kernel->precisions, *prec))
                 continue;
-            problem p = {.kernel = all_kernels[k], .precision = *prec};
+            problem p = {.kernel = kernel->name, .precision = *prec};
             int ok = setup(&p, &o), all_ok;
             MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
             summary sm;

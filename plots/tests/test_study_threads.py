@@ -51,11 +51,13 @@ class PhiloxLoop(unittest.TestCase):
         self.assertNotIn("philox_loop", M.cpu_peers({r["variant"] for r in rows}))
         import throughput
         self.assertIn("philox_loop", throughput.ORDER)
-        # The harness's registry and usage, and scripts/bench's list and help.
-        for path, text in (("bench/harness.cpp", '{"philox_loop", Pool::openmp, true,'),
-                           ("bench/options.cpp", "philox_loop"), ("bench/bench_mc.cpp", 'p.variant = "philox_loop";'),
+        # The manifest (the harness's registry and usage, scripts/bench's list: threaded, on
+        # OpenMP's pool), the harness's points and build, and scripts/bench's help.
+        for path, text in (("bench/manifest.h", 'X("philox_loop", "baseline", 1, 0, "openblas", 0, "plain Philox loop", '
+                                                '"plain Philox loop", 1, "openmp",'),
+                           ("bench/bench_mc.cpp", 'p.variant = "philox_loop";'),
                            ("bench/CMakeLists.txt", "philox_loop.c"),
-                           ("scripts/bench", "naive_omp philox_loop hpk_cl_kernel")):
+                           ("scripts/bench", "blis naive_omp philox_loop")):
             with open(os.path.join(SOURCE, path)) as f:
                 self.assertIn(text, f.read(), path)
 
