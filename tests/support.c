@@ -79,6 +79,47 @@ void test_fill_s(float *x, size_t n, float lo, float hi)
         x[i] = (float)test_uniform(lo, hi);
 }
 
+int test_int(int lo, int hi)
+{
+    return lo + (int)(test_next_u64() % (uint64_t)(hi - lo + 1));
+}
+
+int test_sign(void)
+{
+    return (int)(test_next_u64() >> 63);
+}
+
+double test_full_d(int s, int e)
+{
+    const uint64_t mantissa = test_next_u64() >> 12;
+    uint64_t u = (uint64_t)s << 63 | mantissa;
+    if (e >= -1022)
+        u |= (uint64_t)(e + 1023) << 52;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+float test_full_s(int s, int e)
+{
+    const uint32_t mantissa = (uint32_t)(test_next_u64() >> 41);
+    uint32_t u = (uint32_t)s << 31 | mantissa;
+    if (e >= -126)
+        u |= (uint32_t)(e + 127) << 23;
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+double test_poly(const double *p, int dim, void *user_data)
+{
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; d++)
+        s += (d + 1) * p[d] * p[d];
+    return s;
+}
+
 static const uint64_t poison_bits_d = 0x7FF8DEADBEEF0BADu;
 static const uint32_t poison_bits_s = 0x7FC0BADu | 0x7FC00000u;
 
