@@ -47,6 +47,8 @@ hpk_ctx *test_ctx(int threads)
     return ctx;
 }
 
+const char *const test_cpu_paths[TEST_CPU_PATHS] = {"portable", "avx2", "avx512", "native"};
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
 void test_seed(uint64_t seed)

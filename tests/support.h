@@ -38,6 +38,11 @@ hpk_ctx *test_ctx(int threads);
  * ctx[] and names[] and returns how many (at most 4). */
 int test_variant_contexts(hpk_ctx *ctx[4], const char *names[4]);
 
+/* Every CPU code path of hpk's (hpk_ctx_set_cpu_path), whether this build
+ * and CPU have it or not. */
+enum { TEST_CPU_PATHS = 4 };
+extern const char *const test_cpu_paths[TEST_CPU_PATHS];
+
 /* Deterministic pseudo-random numbers (splitmix64), independent of hpk. */
 void test_seed(uint64_t seed);
 uint64_t test_next_u64(void);
