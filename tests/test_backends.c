@@ -47,26 +47,17 @@ typedef struct problem {
     char what[160]; /* the case, for messages */
 } problem;
 
-/* Full-mantissa numbers of both signs, magnitudes 2^-20 .. 2^20 (float:
- * 2^-10 .. 2^10). */
-static double *random_d(size_t n)
+/* n full-mantissa numbers of both signs in each precision, magnitudes
+ * 2^-20 .. 2^20 (float: 2^-10 .. 2^10). */
+static void random_data(size_t n, double **d, float **f)
 {
-    double *x = test_alloc(n * sizeof *x);
+    *d = test_alloc(n * sizeof **d);
+    *f = test_alloc(n * sizeof **f);
     for (size_t i = 0; i < n; i++) {
         const int s = test_sign();
-        x[i] = test_full_d(s, test_int(-20, 20));
+        (*d)[i] = test_full_d(s, test_int(-20, 20));
+        (*f)[i] = test_full_s(s, test_int(-10, 10));
     }
-    return x;
-}
-
-static float *random_s(size_t n)
-{
-    float *x = test_alloc(n * sizeof *x);
-    for (size_t i = 0; i < n; i++) {
-        const int s = test_sign();
-        x[i] = test_full_s(s, test_int(-10, 10));
-    }
-    return x;
 }
 
 /* y before a GEMV: poison, with random elements at the strided positions
@@ -118,10 +109,8 @@ static void make_case(family f, size_t k, problem *p)
         p->n = reduction_sizes[k / NINCS];
         p->incx = reduction_incs[k % NINCS][0];
         p->incy = reduction_incs[k % NINCS][1];
-        p->xd = random_d(test_span(p->n, p->incx));
-        p->yd = random_d(test_span(p->n, p->incy));
-        p->xs = random_s(test_span(p->n, p->incx));
-        p->ys = random_s(test_span(p->n, p->incy));
+        random_data(test_span(p->n, p->incx), &p->xd, &p->xs);
+        random_data(test_span(p->n, p->incy), &p->yd, &p->ys);
         snprintf(p->what, sizeof p->what, "n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64, p->n, p->incx, p->incy);
     } else if (f == GEMV) {
         const size_t ab = k % 2, inc = k / 2 % NGEMV_INCS, shape = k / 2 / NGEMV_INCS % NSHAPES;
@@ -137,10 +126,8 @@ static void make_case(family f, size_t k, problem *p)
         p->beta = ab ? 0.625 : 0.0;
         const size_t a_size = (size_t)p->lda * (size_t)(p->layout == HPK_ROW_MAJOR ? p->m : p->n);
         const int64_t nx = p->trans == HPK_NO_TRANS ? p->n : p->m, ny = p->trans == HPK_NO_TRANS ? p->m : p->n;
-        p->ad = random_d(a_size);
-        p->as = random_s(a_size);
-        p->xd = random_d(test_span(nx, p->incx));
-        p->xs = random_s(test_span(nx, p->incx));
+        random_data(a_size, &p->ad, &p->as);
+        random_data(test_span(nx, p->incx), &p->xd, &p->xs);
         make_y0(p, ny);
         snprintf(p->what, sizeof p->what,
                  "%s %s m=%" PRId64 " n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64 " alpha=%g beta=%g",
