@@ -515,36 +515,30 @@ done:
     return hpk__mpi_end(&c, st);
 }
 
-/* ---- entry points --------------------------------------------------------- */
+/* ---- entry points: one line each ----------------------------------------- */
 
-hpk_status hpk_mpi_dgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
-                         double alpha, const double *a, int64_t lda, const double *x, int64_t incx,
-                         double beta, double *y, int64_t incy)
-{
-    const gemv_args g = {false, ydist, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
-    return row_gemv(ctx, comm, "hpk_mpi_dgemv", &g);
-}
+/* hpk_mpi_<name> of precision p (d or s, mpi_internal.h): the row-block
+ * product and the transposed one. */
+#define ROW_ENTRY(name, p)                                                                                     \
+    hpk_status hpk_mpi_##name(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,      \
+                              HPK__MPI_T_##p alpha, const HPK__MPI_T_##p *a, int64_t lda,                      \
+                              const HPK__MPI_T_##p *x, int64_t incx, HPK__MPI_T_##p beta, HPK__MPI_T_##p *y,  \
+                              int64_t incy)                                                                    \
+    {                                                                                                          \
+        const gemv_args g = {HPK__MPI_F32_##p, ydist, m_local, n, alpha, beta, a, lda, x, incx, y, incy};     \
+        return row_gemv(ctx, comm, "hpk_mpi_" #name, &g);                                                      \
+    }
+#define TRANSPOSED_ENTRY(name, p)                                                                              \
+    hpk_status hpk_mpi_##name(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, HPK__MPI_T_##p alpha, \
+                              const HPK__MPI_T_##p *a, int64_t lda, const HPK__MPI_T_##p *x, int64_t incx,    \
+                              HPK__MPI_T_##p beta, HPK__MPI_T_##p *y, int64_t incy)                           \
+    {                                                                                                          \
+        const gemv_args g = {HPK__MPI_F32_##p, HPK_MPI_Y_GATHERED, m_local, n, alpha, beta, a, lda, x, incx,  \
+                             y, incy};                                                                         \
+        return transposed_gemv(ctx, comm, "hpk_mpi_" #name, &g);                                               \
+    }
 
-hpk_status hpk_mpi_sgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, int64_t m_local, int64_t n,
-                         float alpha, const float *a, int64_t lda, const float *x, int64_t incx,
-                         float beta, float *y, int64_t incy)
-{
-    const gemv_args g = {true, ydist, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
-    return row_gemv(ctx, comm, "hpk_mpi_sgemv", &g);
-}
-
-hpk_status hpk_mpi_dgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, double alpha,
-                           const double *a, int64_t lda, const double *x, int64_t incx,
-                           double beta, double *y, int64_t incy)
-{
-    const gemv_args g = {false, HPK_MPI_Y_GATHERED, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
-    return transposed_gemv(ctx, comm, "hpk_mpi_dgemv_t", &g);
-}
-
-hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local, int64_t n, float alpha,
-                           const float *a, int64_t lda, const float *x, int64_t incx,
-                           float beta, float *y, int64_t incy)
-{
-    const gemv_args g = {true, HPK_MPI_Y_GATHERED, m_local, n, alpha, beta, a, lda, x, incx, y, incy};
-    return transposed_gemv(ctx, comm, "hpk_mpi_sgemv_t", &g);
-}
+ROW_ENTRY(dgemv, d)
+ROW_ENTRY(sgemv, s)
+TRANSPOSED_ENTRY(dgemv_t, d)
+TRANSPOSED_ENTRY(sgemv_t, s)

@@ -8,6 +8,13 @@
 
 #include <stdbool.h>
 
+/* The two precisions, for the entry points that are one line each: the
+ * element type and whether it is float. */
+#define HPK__MPI_T_d double
+#define HPK__MPI_T_s float
+#define HPK__MPI_F32_d false
+#define HPK__MPI_F32_s true
+
 /* One collective call in progress. */
 typedef struct hpk__mpi_call {
     hpk_ctx *ctx;     /* resolved: never NULL */

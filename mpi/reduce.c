@@ -32,37 +32,42 @@ enum { F_STATUS, F_N, F_VALUE, F_INDEX, F_CANON, RECORD_LEN };
 
 /* ---- the local partial ----------------------------------------------------- */
 
+/* The rank's block reduced by its context's own entries (hpk__ops), as hpk.h's
+ * function dispatches once its checks (check_local's) pass: an empty block
+ * is 0 without a call.  A float result is widened exactly. */
 static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 {
-    const int64_t n = a->n;
-    hpk_status st;
-    if (a->f32) {
-        float v = 0.0f;
-        switch (a->op) {
-        case HPK__OP_SUM: st = hpk_ssum(ctx, n, a->x, a->incx, &v); break;
-        case HPK__OP_ASUM: st = hpk_sasum(ctx, n, a->x, a->incx, &v); break;
-        case HPK__OP_DOT: st = hpk_sdot(ctx, n, a->x, a->incx, a->y, a->incy, &v); break;
-        case HPK__OP_NRM2: st = hpk_snrm2(ctx, n, a->x, a->incx, &v); break;
-        default: st = HPK_ERR_INVALID_ARG; break;
-        }
-        *value = v;
+    const hpk__ops *o = ctx->ops;
+    const int64_t n = a->n, incx = a->incx;
+    float v = 0.0f;
+    hpk_status st = HPK_SUCCESS;
+    *value = 0.0;
+    if (n == 0)
         return st;
-    }
     switch (a->op) {
-    case HPK__OP_SUM: return hpk_dsum(ctx, n, a->x, a->incx, value);
-    case HPK__OP_ASUM: return hpk_dasum(ctx, n, a->x, a->incx, value);
-    case HPK__OP_DOT: return hpk_ddot(ctx, n, a->x, a->incx, a->y, a->incy, value);
-    case HPK__OP_NRM2: return hpk_dnrm2(ctx, n, a->x, a->incx, value);
+    case HPK__OP_SUM: st = a->f32 ? o->ssum(ctx, n, a->x, incx, &v) : o->dsum(ctx, n, a->x, incx, value); break;
+    case HPK__OP_ASUM: st = a->f32 ? o->sasum(ctx, n, a->x, incx, &v) : o->dasum(ctx, n, a->x, incx, value); break;
+    case HPK__OP_NRM2: st = a->f32 ? o->snrm2(ctx, n, a->x, incx, &v) : o->dnrm2(ctx, n, a->x, incx, value); break;
+    case HPK__OP_DOT:
+        st = a->f32 ? o->sdot(ctx, n, a->x, incx, a->y, a->incy, &v)
+                    : o->ddot(ctx, n, a->x, incx, a->y, a->incy, value);
+        break;
     default: return HPK_ERR_INVALID_ARG;
     }
+    if (a->f32)
+        *value = v;
+    return st;
 }
 
 /* i?amax: the local index and |x| there (-1 and -1 for an empty block). */
 static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index, double *value)
 {
-    const hpk_status st = a->f32 ? hpk_isamax(ctx, a->n, a->x, a->incx, index)
-                                 : hpk_idamax(ctx, a->n, a->x, a->incx, index);
+    *index = -1;
     *value = -1.0;
+    if (a->n == 0)
+        return HPK_SUCCESS;
+    const hpk_status st = a->f32 ? ctx->ops->isamax(ctx, a->n, a->x, a->incx, index)
+                                 : ctx->ops->idamax(ctx, a->n, a->x, a->incx, index);
     if (st == HPK_SUCCESS && *index >= 0) {
         const int64_t at = hpk__vector_index(*index, a->n, a->incx);
         *value = a->f32 ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
@@ -295,74 +300,32 @@ done:
     return hpk__mpi_end(&c, st);
 }
 
-/* ---- entry points ----------------------------------------------------------- */
+/* ---- entry points: one line each ------------------------------------------- */
 
-hpk_status hpk_mpi_dsum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
-                        double *result)
-{
-    const reduce_args a = {HPK__OP_SUM, false, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_dsum", &a);
-}
+/* hpk_mpi_<name> of precision p (d or s, mpi_internal.h) for the operation
+ * op, its result of type R. */
+#define VECTOR_ENTRY(name, p, op, R)                                                                           \
+    hpk_status hpk_mpi_##name(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const HPK__MPI_T_##p *x,          \
+                              int64_t incx, R *result)                                                         \
+    {                                                                                                          \
+        const reduce_args a = {op, HPK__MPI_F32_##p, n_local, x, NULL, incx, 0, result};                      \
+        return reduce(ctx, comm, "hpk_mpi_" #name, &a);                                                        \
+    }
+#define DOT_ENTRY(name, p)                                                                                     \
+    hpk_status hpk_mpi_##name(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const HPK__MPI_T_##p *x,          \
+                              int64_t incx, const HPK__MPI_T_##p *y, int64_t incy, HPK__MPI_T_##p *result)    \
+    {                                                                                                          \
+        const reduce_args a = {HPK__OP_DOT, HPK__MPI_F32_##p, n_local, x, y, incx, incy, result};             \
+        return reduce(ctx, comm, "hpk_mpi_" #name, &a);                                                        \
+    }
 
-hpk_status hpk_mpi_ssum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
-                        float *result)
-{
-    const reduce_args a = {HPK__OP_SUM, true, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_ssum", &a);
-}
-
-hpk_status hpk_mpi_dasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
-                         double *result)
-{
-    const reduce_args a = {HPK__OP_ASUM, false, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_dasum", &a);
-}
-
-hpk_status hpk_mpi_sasum(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
-                         float *result)
-{
-    const reduce_args a = {HPK__OP_ASUM, true, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_sasum", &a);
-}
-
-hpk_status hpk_mpi_dnrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
-                         double *result)
-{
-    const reduce_args a = {HPK__OP_NRM2, false, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_dnrm2", &a);
-}
-
-hpk_status hpk_mpi_snrm2(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
-                         float *result)
-{
-    const reduce_args a = {HPK__OP_NRM2, true, n_local, x, NULL, incx, 0, result};
-    return reduce(ctx, comm, "hpk_mpi_snrm2", &a);
-}
-
-hpk_status hpk_mpi_ddot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
-                        const double *y, int64_t incy, double *result)
-{
-    const reduce_args a = {HPK__OP_DOT, false, n_local, x, y, incx, incy, result};
-    return reduce(ctx, comm, "hpk_mpi_ddot", &a);
-}
-
-hpk_status hpk_mpi_sdot(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
-                        const float *y, int64_t incy, float *result)
-{
-    const reduce_args a = {HPK__OP_DOT, true, n_local, x, y, incx, incy, result};
-    return reduce(ctx, comm, "hpk_mpi_sdot", &a);
-}
-
-hpk_status hpk_mpi_idamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const double *x, int64_t incx,
-                          int64_t *index)
-{
-    const reduce_args a = {HPK__OP_AMAX, false, n_local, x, NULL, incx, 0, index};
-    return reduce(ctx, comm, "hpk_mpi_idamax", &a);
-}
-
-hpk_status hpk_mpi_isamax(hpk_ctx *ctx, MPI_Comm comm, int64_t n_local, const float *x, int64_t incx,
-                          int64_t *index)
-{
-    const reduce_args a = {HPK__OP_AMAX, true, n_local, x, NULL, incx, 0, index};
-    return reduce(ctx, comm, "hpk_mpi_isamax", &a);
-}
+VECTOR_ENTRY(dsum, d, HPK__OP_SUM, double)
+VECTOR_ENTRY(ssum, s, HPK__OP_SUM, float)
+VECTOR_ENTRY(dasum, d, HPK__OP_ASUM, double)
+VECTOR_ENTRY(sasum, s, HPK__OP_ASUM, float)
+VECTOR_ENTRY(dnrm2, d, HPK__OP_NRM2, double)
+VECTOR_ENTRY(snrm2, s, HPK__OP_NRM2, float)
+DOT_ENTRY(ddot, d)
+DOT_ENTRY(sdot, s)
+VECTOR_ENTRY(idamax, d, HPK__OP_AMAX, int64_t)
+VECTOR_ENTRY(isamax, s, HPK__OP_AMAX, int64_t)

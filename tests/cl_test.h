@@ -17,16 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A small polynomial integrand in OpenCL C (poly_c in C). */
-#define TEST_POLY_CL \
-    "double hpk_integrand(const double *p, int dim)\n" \
-    "{\n" \
-    "    double s = 1.0;\n" \
-    "    for (int d = 0; d < dim; d++)\n" \
-    "        s += (d + 1) * p[d] * p[d];\n" \
-    "    return s;\n" \
-    "}\n"
-
 /* The start of an OpenCL test program's main(): parses the backend argument,
  * which must be opencl; false (after saying why) otherwise. */
 static inline bool cl_test_start(int argc, char **argv)

@@ -130,12 +130,6 @@ static void text_status(result_text *r, hpk_status status)
 
 /* ---- data: the tests' fixed-seed generator (support.h) and value kinds -- */
 
-/* An integer in [lo, hi]. */
-static int rng_int(int lo, int hi)
-{
-    return lo + (int)(test_next_u64() % (uint64_t)(hi - lo + 1));
-}
-
 /* Value kinds: which exponents and signs the elements have.  Every finite
  * element has random bits in its whole mantissa. */
 typedef enum kind {
@@ -151,39 +145,6 @@ typedef enum kind {
 } kind;
 
 static const char *const kind_name[KINDS] = {"mixed", "positive", "wide", "huge", "tiny", "inf", "inf-inf", "nan"};
-
-/* A random sign, 0 or 1. */
-static int rng_sign(void)
-{
-    return (int)(test_next_u64() >> 63);
-}
-
-/* A double with sign s (0 or 1), unbiased exponent e (normal range) and a
- * random 52-bit mantissa; e below the normal range gives a subnormal.
- * Callers draw s and e in separate statements: the order in which a call's
- * arguments are evaluated differs between compilers (and between GCC's x86
- * and Arm targets), and the numbers must not. */
-static double make_d(int s, int e)
-{
-    const uint64_t mantissa = test_next_u64() >> 12;
-    uint64_t u = (uint64_t)s << 63 | mantissa;
-    if (e >= -1022)
-        u |= (uint64_t)(e + 1023) << 52;
-    double v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
-static float make_s(int s, int e)
-{
-    const uint32_t mantissa = (uint32_t)(test_next_u64() >> 41);
-    uint32_t u = (uint32_t)s << 31 | mantissa;
-    if (e >= -126)
-        u |= (uint32_t)(e + 127) << 23;
-    float v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
 
 /* Exponent range and sign rule of a kind, for a precision whose largest
  * and smallest normal exponents are emax and emin. */
@@ -241,8 +202,8 @@ static double *fill_d(size_t span, kind k)
     bool sign;
     kind_range(k, -1022, 1023, &lo, &hi, &sign);
     for (size_t i = 0; i < span; i++) {
-        const int s = sign ? rng_sign() : 0;
-        x[i] = make_d(s, rng_int(lo, hi));
+        const int s = sign ? test_sign() : 0;
+        x[i] = test_full_d(s, test_int(lo, hi));
     }
     plant_specials_d(x, span, k);
     return x;
@@ -255,8 +216,8 @@ static float *fill_s(size_t span, kind k)
     bool sign;
     kind_range(k, -126, 127, &lo, &hi, &sign);
     for (size_t i = 0; i < span; i++) {
-        const int s = sign ? rng_sign() : 0;
-        x[i] = make_s(s, rng_int(lo, hi));
+        const int s = sign ? test_sign() : 0;
+        x[i] = test_full_s(s, test_int(lo, hi));
     }
     plant_specials_s(x, span, k);
     return x;
@@ -423,8 +384,8 @@ static void gemv_d(const gemv_case *c)
     double *x = fill_d(test_span(nx, c->incx), KIND_MIXED);
     double *y0 = fill_d(y_span, KIND_MIXED);
     double *y = alloc(y_span, sizeof *y);
-    const double alpha = c->ab == 0 ? 1.0 : c->ab == 2 ? 0.0 : make_d(1, -1);
-    const double beta = c->ab == 0 ? 0.0 : make_d(0, -2);
+    const double alpha = c->ab == 0 ? 1.0 : c->ab == 2 ? 0.0 : test_full_d(1, -1);
+    const double beta = c->ab == 0 ? 0.0 : test_full_d(0, -2);
     result_text r[BACKENDS_MAX];
     for (int b = 0; b < backends; b++) {
         memcpy(y, y0, y_span * sizeof *y);
@@ -454,8 +415,8 @@ static void gemv_s(const gemv_case *c)
     float *x = fill_s(test_span(nx, c->incx), KIND_MIXED);
     float *y0 = fill_s(y_span, KIND_MIXED);
     float *y = alloc(y_span, sizeof *y);
-    const float alpha = c->ab == 0 ? 1.0f : c->ab == 2 ? 0.0f : make_s(1, -1);
-    const float beta = c->ab == 0 ? 0.0f : make_s(0, -2);
+    const float alpha = c->ab == 0 ? 1.0f : c->ab == 2 ? 0.0f : test_full_s(1, -1);
+    const float beta = c->ab == 0 ? 0.0f : test_full_s(0, -2);
     result_text r[BACKENDS_MAX];
     for (int b = 0; b < backends; b++) {
         memcpy(y, y0, y_span * sizeof *y);
@@ -579,11 +540,11 @@ static void mc_integrates(void)
                     coefficients k;
                     double lower[DIM_MAX], upper[DIM_MAX];
                     for (int q = 0; q < DIM_MAX; q++) {
-                        int sign = rng_sign();
-                        k.c[q] = make_d(sign, rng_int(-2, 2));
-                        sign = rng_sign();
-                        lower[q] = make_d(sign, rng_int(-3, 1));
-                        upper[q] = lower[q] + make_d(0, rng_int(-1, 2));
+                        int sign = test_sign();
+                        k.c[q] = test_full_d(sign, test_int(-2, 2));
+                        sign = test_sign();
+                        lower[q] = test_full_d(sign, test_int(-3, 1));
+                        upper[q] = lower[q] + test_full_d(0, test_int(-1, 2));
                     }
                     result_text r[BACKENDS_MAX];
                     for (int b = 0; b < backends; b++) {

@@ -47,6 +47,8 @@ hpk_ctx *test_ctx(int threads)
     return ctx;
 }
 
+const char *const test_cpu_paths[TEST_CPU_PATHS] = {"portable", "avx2", "avx512", "native"};
+
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
 void test_seed(uint64_t seed)
@@ -77,6 +79,47 @@ void test_fill_s(float *x, size_t n, float lo, float hi)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = (float)test_uniform(lo, hi);
+}
+
+int test_int(int lo, int hi)
+{
+    return lo + (int)(test_next_u64() % (uint64_t)(hi - lo + 1));
+}
+
+int test_sign(void)
+{
+    return (int)(test_next_u64() >> 63);
+}
+
+double test_full_d(int s, int e)
+{
+    const uint64_t mantissa = test_next_u64() >> 12;
+    uint64_t u = (uint64_t)s << 63 | mantissa;
+    if (e >= -1022)
+        u |= (uint64_t)(e + 1023) << 52;
+    double v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+float test_full_s(int s, int e)
+{
+    const uint32_t mantissa = (uint32_t)(test_next_u64() >> 41);
+    uint32_t u = (uint32_t)s << 31 | mantissa;
+    if (e >= -126)
+        u |= (uint32_t)(e + 127) << 23;
+    float v;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
+double test_poly(const double *p, int dim, void *user_data)
+{
+    (void)user_data;
+    double s = 1.0;
+    for (int d = 0; d < dim; d++)
+        s += (d + 1) * p[d] * p[d];
+    return s;
 }
 
 static const uint64_t poison_bits_d = 0x7FF8DEADBEEF0BADu;

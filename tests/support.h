@@ -38,12 +38,28 @@ hpk_ctx *test_ctx(int threads);
  * ctx[] and names[] and returns how many (at most 4). */
 int test_variant_contexts(hpk_ctx *ctx[4], const char *names[4]);
 
+/* Every CPU code path of hpk's (hpk_ctx_set_cpu_path), whether this build
+ * and CPU have it or not. */
+enum { TEST_CPU_PATHS = 4 };
+extern const char *const test_cpu_paths[TEST_CPU_PATHS];
+
 /* Deterministic pseudo-random numbers (splitmix64), independent of hpk. */
 void test_seed(uint64_t seed);
 uint64_t test_next_u64(void);
 double test_uniform(double lo, double hi);
 void test_fill_d(double *x, size_t n, double lo, double hi);
 void test_fill_s(float *x, size_t n, float lo, float hi);
+
+/* From the same generator: an integer in [lo, hi]; a random sign, 0 or 1; a
+ * double (float) with sign s, unbiased exponent e (normal range) and a
+ * random full mantissa -- e below the normal range gives a subnormal.
+ * Callers draw s and e in separate statements: the order in which a call's
+ * arguments are evaluated differs between compilers (and between GCC's x86
+ * and Arm targets), and the numbers must not. */
+int test_int(int lo, int hi);
+int test_sign(void);
+double test_full_d(int s, int e);
+float test_full_s(int s, int e);
 
 /* Poison: a quiet NaN with a recognisable payload, so that an element never
  * written by a kernel is told apart from any computed value. */
@@ -73,6 +89,19 @@ static inline bool test_is_strided(size_t k, int64_t n, int64_t inc)
 {
     return k < test_span(n, inc) && k % (size_t)(inc < 0 ? -inc : inc) == 0;
 }
+
+/* A small polynomial integrand, in C (test_poly) and in OpenCL C
+ * (TEST_POLY_CL) with the same values bit for bit: only + and *, which
+ * neither side contracts into fused multiply-add. */
+double test_poly(const double *p, int dim, void *user_data);
+#define TEST_POLY_CL \
+    "double hpk_integrand(const double *p, int dim)\n" \
+    "{\n" \
+    "    double s = 1.0;\n" \
+    "    for (int d = 0; d < dim; d++)\n" \
+    "        s += (d + 1) * p[d] * p[d];\n" \
+    "    return s;\n" \
+    "}\n"
 
 /* Unit roundoff of each precision. */
 #define TEST_EPS_D 0x1p-53

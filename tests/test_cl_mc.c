@@ -77,16 +77,6 @@ static void test_philox_known_answers_on_device(void **state)
 
 static const char poly_cl[] = TEST_POLY_CL;
 
-/* The same integrand in C. */
-static double poly_c(const double *p, int dim, void *user_data)
-{
-    (void)user_data;
-    double s = 1.0;
-    for (int d = 0; d < dim; d++)
-        s += (d + 1) * p[d] * p[d];
-    return s;
-}
-
 static void test_mc_pi_matches_serial(void **state)
 {
     (void)state;
@@ -108,7 +98,7 @@ static void test_mc_pi_matches_serial(void **state)
 }
 
 /* The canonical order (order.h): with an integrand whose values are the
- * host's bit for bit (poly_c and poly_cl use only + and *, and neither side
+ * host's bit for bit (test_poly and poly_cl use only + and *, and neither side
  * contracts into fma), the result is the serial backend's bit for bit, at
  * every work-group size and in both kernel families (the gpu family runs
  * this test again), including runs of blocks longer than one launch. */
@@ -116,7 +106,7 @@ static void expect_integrate_bitwise(hpk_ctx *ctx, const char *label, hpk_ctx *s
                                      const double *hi, uint64_t samples, uint64_t seed)
 {
     hpk_mc_result want, got = {test_poison_d(), test_poison_d(), 0};
-    expect(hpk_mc_integrate(serial, poly_c, NULL, dim, lo, hi, samples, seed, &want), HPK_SUCCESS, serial,
+    expect(hpk_mc_integrate(serial, test_poly, NULL, dim, lo, hi, samples, seed, &want), HPK_SUCCESS, serial,
            "hpk_mc_integrate");
     expect(hpk_cl_mc_integrate(ctx, poly_cl, dim, lo, hi, samples, seed, &got), HPK_SUCCESS, ctx,
            "hpk_cl_mc_integrate");
@@ -191,7 +181,7 @@ static void test_mc_integrate_bad_input(void **state)
     expect_message(ctx, "undeclared", "a broken integrand's build log");
     assert_true(test_is_poison_d(r.estimate) && r.samples == 12345);
     /* hpk_mc_integrate's C function cannot run on the device. */
-    expect(hpk_mc_integrate(ctx, poly_c, NULL, 2, lo, hi, 10, 1, &r), HPK_ERR_UNSUPPORTED, ctx, "hpk_mc_integrate");
+    expect(hpk_mc_integrate(ctx, test_poly, NULL, 2, lo, hi, 10, 1, &r), HPK_ERR_UNSUPPORTED, ctx, "hpk_mc_integrate");
     expect_message(ctx, "hpk_cl_mc_integrate", "hpk_mc_integrate on OpenCL");
     hpk_ctx_destroy(ctx);
 }

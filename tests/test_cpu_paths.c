@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const paths[] = {"portable", "avx2", "avx512", "native"};
-#define NPATHS (sizeof paths / sizeof paths[0])
+#define paths test_cpu_paths /* support.h */
+#define NPATHS TEST_CPU_PATHS
 
 /* Contexts for the backend under test, one per path; NULL where the CPU
  * lacks the path. */
