@@ -1,7 +1,10 @@
 /* hpk_cl_dgemv and hpk_cl_sgemv: the checks of hpk_?gemv (core/check.c),
- * the buffers', the quick returns, then the device. */
+ * the buffers', the quick returns, then the device (and, in verify mode,
+ * the CPU). */
 #include "cl_backend.h"
 #include "check.h"
+
+#include <stdlib.h>
 
 static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans, int64_t m,
                        int64_t n, double alpha, cl_mem a, size_t a_offset, int64_t lda, cl_mem x, size_t x_offset,
@@ -25,8 +28,17 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
     if (!f32 && (st = hpk__cl_need_fp64(ctx, fn)) != HPK_SUCCESS)
         return st;
     hpk__cl_call_begin(hpk__cl(ctx));
-    return hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, a, (int64_t)a_offset, lda,
-                        hpk__cl_vec_at(x, x_offset, xlen, incx), beta, hpk__cl_vec_at(y, y_offset, ylen, incy));
+    void *saved = NULL; /* verify mode: the original y */
+    if (hpk__cl(ctx)->verify)
+        st = hpk__cl_verify_gemv_mem_save(ctx, fn, f32, ylen, beta, y, y_offset, incy, &saved);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, a, (int64_t)a_offset, lda,
+                          hpk__cl_vec_at(x, x_offset, xlen, incx), beta, hpk__cl_vec_at(y, y_offset, ylen, incy));
+    if (st == HPK_SUCCESS && saved)
+        st = hpk__cl_verify_gemv_mem(ctx, fn, f32, layout, trans, m, n, alpha, a, a_offset, lda, x, x_offset, incx,
+                                     beta, y, y_offset, incy, saved);
+    free(saved);
+    return st;
 }
 
 hpk_status hpk_cl_dgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m, int64_t n, double alpha,

@@ -1,5 +1,5 @@
 /* The hpk_cl_ reductions: the checks of the hpk.h reductions (core/check.c),
- * the buffers', n == 0, then the device. */
+ * the buffers', n == 0, then the device (and, in verify mode, the CPU). */
 #include "cl_backend.h"
 #include "check.h"
 
@@ -41,7 +41,9 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f
     if (st == HPK_SUCCESS && !empty)
         st = hpk__cl_reduce(ctx, fn, op, f32, n, hpk__cl_vec_at(x, x_offset, n, incx),
                             has_y ? hpk__cl_vec_at(y, y_offset, n, incy) : hpk__cl_vec_at(x, x_offset, n, incx), &r);
-    return hpk__store_result(st, r, f32, result);
+    if (st == HPK_SUCCESS && !empty && hpk__cl_verifies_reduce(ctx, op, f32))
+        st = hpk__cl_verify_reduce_mem(ctx, fn, op, f32, n, x, x_offset, incx, y, y_offset, incy, &r);
+    return hpk__cl_store_result(st, r, f32, result);
 }
 
 hpk_status hpk_cl_ddot(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
@@ -95,7 +97,13 @@ static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem
         return st;
     if (empty)
         return *index = -1, HPK_SUCCESS;
-    return hpk__cl_amax(ctx, fn, f32, n, hpk__cl_vec_at(x, x_offset, n, incx), index);
+    int64_t got = -1;
+    st = hpk__cl_amax(ctx, fn, f32, n, hpk__cl_vec_at(x, x_offset, n, incx), &got);
+    if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, HPK__OP_AMAX, f32))
+        st = hpk__cl_verify_reduce_mem(ctx, fn, HPK__OP_AMAX, f32, n, x, x_offset, incx, NULL, 0, 1, &got);
+    if (st == HPK_SUCCESS || st == HPK_ERR_MISMATCH)
+        *index = got;
+    return st;
 }
 
 hpk_status hpk_cl_idamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index)

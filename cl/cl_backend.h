@@ -122,6 +122,13 @@ typedef struct hpk__cl_state {
     hpk__cl_phase phases[HPK__CL_MAX_EVENTS];
     int nevents;
     double build_s;
+
+    /* Verify mode (verify.c): the setting, the last call's verification
+     * time, and the test hook's fault (the logical element of the output to
+     * perturb; -1: none). */
+    bool verify;
+    double verify_s;
+    int64_t fault;
 } hpk__cl_state;
 
 #define HPK__CL_PARTIAL_BYTES 32
@@ -274,6 +281,60 @@ hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__
 hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
 hpk_status hpk__cl_mc_integrate(hpk_ctx *ctx, const char *fn, const char *source, int dim, const double *lower,
                                 const double *upper, uint64_t samples, uint64_t seed, hpk_mc_result *result);
+
+/* ---- verify mode (verify.c) ------------------------------------------------- */
+
+/* Reads HPK_CL_VERIFY into a new state (and clears its fault). */
+hpk_status hpk__cl_verify_env(const char *fn, hpk__cl_state *s);
+
+/* Tests only (linked statically; not exported from the shared library):
+ * from now on, every verified call on ctx perturbs the last bit of logical
+ * element `element` of its device output before comparing (a reduction's
+ * result, i?amax's index + 1, Monte Carlo pi's estimate), as a faulty device
+ * would.  -1 stops it. */
+void hpk__cl_set_fault(hpk_ctx *ctx, int64_t element);
+
+/* Whether a reduction (op HPK__OP_AMAX: i?amax) of this precision is
+ * verified on ctx: verify mode is on and the device's result is bitwise the
+ * CPU's (not a float sum on a device without fp64). */
+bool hpk__cl_verifies_reduce(const hpk_ctx *ctx, hpk__reduce_op op, bool f32);
+
+/* The checks.  Each adds its time to verify_s and returns HPK_SUCCESS,
+ * HPK_ERR_MISMATCH (message recorded; the device's output stays written),
+ * or the status of a failure of the verification itself.  A reduction's
+ * device result `dev` is a double (as hpk__cl_reduce gives it; the float
+ * variants compare it rounded to float) or an int64_t index (i?amax); x, y are host vectors (hpk.h's layout) or device buffers
+ * (_mem, read back).  GEMV: _save copies the original y (logical order,
+ * packed) into a new *saved before the device call (beta == 0: room only);
+ * after it, hpk__cl_verify_gemv compares the device's y (on the host) and
+ * hpk__cl_verify_gemv_mem y in its buffer (it waits for the kernels). The
+ * caller frees *saved. */
+hpk_status hpk__cl_verify_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n,
+                                 const void *x, int64_t incx, const void *y, int64_t incy, void *dev);
+hpk_status hpk__cl_verify_reduce_mem(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n,
+                                     cl_mem x, size_t x_offset, int64_t incx, cl_mem y, size_t y_offset,
+                                     int64_t incy, void *dev);
+hpk_status hpk__cl_verify_gemv_save(hpk_ctx *ctx, const char *fn, bool f32, int64_t ylen, double beta,
+                                    const void *y, int64_t incy, void **saved);
+hpk_status hpk__cl_verify_gemv_mem_save(hpk_ctx *ctx, const char *fn, bool f32, int64_t ylen, double beta, cl_mem y,
+                                        size_t y_offset, int64_t incy, void **saved);
+hpk_status hpk__cl_verify_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans,
+                               int64_t m, int64_t n, double alpha, const void *a, int64_t lda, const void *x,
+                               int64_t incx, double beta, void *y, int64_t incy, void *saved);
+hpk_status hpk__cl_verify_gemv_mem(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans,
+                                   int64_t m, int64_t n, double alpha, cl_mem a, size_t a_offset, int64_t lda,
+                                   cl_mem x, size_t x_offset, int64_t incx, double beta, cl_mem y, size_t y_offset,
+                                   int64_t incy, void *saved);
+hpk_status hpk__cl_verify_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *dev);
+
+/* A reduction's result r (a float for f32, else a double) stored as
+ * hpk__store_result does, also when st is HPK_ERR_MISMATCH (verify mode
+ * writes the device's output); returns st. */
+static inline hpk_status hpk__cl_store_result(hpk_status st, double r, bool f32, void *result)
+{
+    hpk__store_result(st == HPK_ERR_MISMATCH ? HPK_SUCCESS : st, r, f32, result);
+    return st;
+}
 
 /* ---- checks of the hpk_cl_ entry points (check_cl.c) ----------------------- */
 

@@ -129,6 +129,8 @@ hpk_status hpk__cl_create(hpk_ctx **out, const char *device, const char *fn)
     if (st == HPK_SUCCESS)
         st = hpk__cl_tune(fn, s);
     if (st == HPK_SUCCESS)
+        st = hpk__cl_verify_env(fn, s);
+    if (st == HPK_SUCCESS)
         st = open_device(fn, s);
     return finish_create(out, s, st, fn);
 }
@@ -145,6 +147,8 @@ hpk_status hpk_ctx_create_cl_queue(hpk_ctx **out, cl_command_queue queue)
     hpk_status st = inspect_queue(fn, queue, s, &context);
     if (st == HPK_SUCCESS)
         st = hpk__cl_tune(fn, s);
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_verify_env(fn, s);
     if (st == HPK_SUCCESS)
         st = retain_queue(fn, queue, context, s);
     return finish_create(out, s, st, fn);

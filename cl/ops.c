@@ -1,8 +1,11 @@
 /* The OpenCL backend's table for hpk.h's host-pointer functions: each one
  * uploads what it reads into the context's stage buffers, computes on the
  * device, and downloads its result before returning; hpk_ctx_last_profile
- * shows the split.  Arguments arrive checked by the dispatch layer. */
+ * shows the split.  In verify mode each also computes on the CPU and
+ * compares (verify.c).  Arguments arrive checked by the dispatch layer. */
 #include "cl_backend.h"
+
+#include <stdlib.h>
 
 enum { STAGE_A, STAGE_X, STAGE_Y };
 
@@ -28,10 +31,16 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
     if (st == HPK_SUCCESS) /* beta == 0 does not read y */
         st = beta != 0.0 ? hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, ylen, incy, elem, &dy)
                          : hpk__cl_stage_alloc(ctx, fn, STAGE_Y, ylen, incy, elem, &dy);
+    void *saved = NULL; /* verify mode: the original y */
+    if (st == HPK_SUCCESS && hpk__cl(ctx)->verify)
+        st = hpk__cl_verify_gemv_save(ctx, fn, f32, ylen, beta, y, incy, &saved);
     if (st == HPK_SUCCESS)
         st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, da, 0, len, dx, beta, dy);
     if (st == HPK_SUCCESS)
         st = hpk__cl_download_vec(ctx, fn, dy, y, ylen, incy, elem);
+    if (st == HPK_SUCCESS && saved)
+        st = hpk__cl_verify_gemv(ctx, fn, f32, layout, trans, m, n, alpha, a, lda, x, incx, beta, y, incy, saved);
+    free(saved);
     return st;
 }
 
@@ -66,7 +75,9 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f
     double r = 0.0;
     if (st == HPK_SUCCESS)
         st = hpk__cl_reduce(ctx, fn, op, f32, n, dx, dy, &r);
-    return hpk__store_result(st, r, f32, result);
+    if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, op, f32))
+        st = hpk__cl_verify_reduce(ctx, fn, op, f32, n, x, incx, y, incy, &r);
+    return hpk__cl_store_result(st, r, f32, result);
 }
 
 static hpk_status cl_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
@@ -120,7 +131,14 @@ static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const 
     hpk__cl_call_begin(hpk__cl(ctx));
     hpk__cl_vec dx;
     st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, f32 ? sizeof(float) : sizeof(double), &dx);
-    return st == HPK_SUCCESS ? hpk__cl_amax(ctx, fn, f32, n, dx, index) : st;
+    int64_t got = -1;
+    if (st == HPK_SUCCESS)
+        st = hpk__cl_amax(ctx, fn, f32, n, dx, &got);
+    if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, HPK__OP_AMAX, f32))
+        st = hpk__cl_verify_reduce(ctx, fn, HPK__OP_AMAX, f32, n, x, incx, NULL, 0, &got);
+    if (st == HPK_SUCCESS || st == HPK_ERR_MISMATCH)
+        *index = got;
+    return st;
 }
 
 static hpk_status cl_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index)
@@ -136,7 +154,13 @@ static hpk_status cl_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t inc
 static hpk_status cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result)
 {
     hpk__cl_call_begin(hpk__cl(ctx));
-    return hpk__cl_mc_pi(ctx, samples, seed, result);
+    hpk_mc_result got;
+    hpk_status st = hpk__cl_mc_pi(ctx, samples, seed, &got);
+    if (st == HPK_SUCCESS && hpk__cl(ctx)->verify)
+        st = hpk__cl_verify_mc_pi(ctx, samples, seed, &got);
+    if (st == HPK_SUCCESS || st == HPK_ERR_MISMATCH)
+        *result = got;
+    return st;
 }
 
 static hpk_status cl_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim, const double *lower,

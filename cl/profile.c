@@ -15,6 +15,7 @@ void hpk__cl_call_begin(hpk__cl_state *s)
 {
     hpk__cl_events_release(s);
     s->build_s = 0.0;
+    s->verify_s = 0.0;
 }
 
 cl_event *hpk__cl_event_slot(hpk__cl_state *s, hpk__cl_phase phase)
@@ -67,5 +68,6 @@ hpk_status hpk_ctx_last_profile(const hpk_ctx *ctx_, hpk_profile *profile)
     profile->kernel_s = seconds[HPK__CL_KERNEL];
     profile->download_s = seconds[HPK__CL_DOWNLOAD];
     profile->build_s = s->build_s;
+    profile->verify_s = s->verify_s;
     return HPK_SUCCESS;
 }

@@ -12,6 +12,7 @@ const char *hpk_status_string(hpk_status status)
     case HPK_ERR_DEVICE: return "OpenCL device error";
     case HPK_ERR_NO_DEVICE: return "no matching OpenCL device";
     case HPK_ERR_MPI: return "MPI error";
+    case HPK_ERR_MISMATCH: return "device and CPU results differ";
     }
     return "unknown status";
 }

@@ -117,9 +117,9 @@ static inline void expect_close(const char *what, double got, long double want, 
 /* The last call's profile, checked to be complete and non-negative. */
 static inline hpk_profile profile_of(hpk_ctx *ctx)
 {
-    hpk_profile p = {-1, -1, -1, -1};
+    hpk_profile p = {-1, -1, -1, -1, -1};
     expect(hpk_ctx_last_profile(ctx, &p), HPK_SUCCESS, ctx, "hpk_ctx_last_profile");
-    assert_true(p.upload_s >= 0 && p.kernel_s >= 0 && p.download_s >= 0 && p.build_s >= 0);
+    assert_true(p.upload_s >= 0 && p.kernel_s >= 0 && p.download_s >= 0 && p.build_s >= 0 && p.verify_s >= 0);
     return p;
 }
 

@@ -475,7 +475,7 @@ static void test_queue_without_profiling(void **state)
     assert_true(own_open(&o, 0));
     hpk_ctx *ctx = NULL;
     expect(hpk_ctx_create_cl_queue(&ctx, o.queue), HPK_SUCCESS, NULL, "hpk_ctx_create_cl_queue");
-    hpk_profile p = {-1, -1, -1, -1};
+    hpk_profile p = {-1, -1, -1, -1, -1};
     expect(hpk_ctx_last_profile(ctx, &p), HPK_ERR_UNSUPPORTED, ctx, "hpk_ctx_last_profile without profiling");
     expect_message(ctx, "CL_QUEUE_PROFILING_ENABLE", "hpk_ctx_last_profile without profiling");
     const double v[4] = {1, -2, 3, -4};

@@ -122,7 +122,8 @@ typedef enum hpk_status {
     HPK_ERR_UNSUPPORTED = -3,  /* backend not built in, or the device lacks what the call needs */
     HPK_ERR_DEVICE = -4,       /* the OpenCL runtime failed; details in hpk_ctx_error_message() */
     HPK_ERR_NO_DEVICE = -5,    /* no OpenCL platform/device matched */
-    HPK_ERR_MPI = -6           /* an MPI call failed, or ranks disagree on sizes */
+    HPK_ERR_MPI = -6,          /* an MPI call failed, or ranks disagree on sizes */
+    HPK_ERR_MISMATCH = -7      /* verify mode (hpk_cl.h): the device's result differs from the CPU's */
 } hpk_status;
 
 /* A short constant description of a status ("success", "invalid argument",

@@ -7,7 +7,8 @@
  * cases and errors as on the CPU backends.  This header adds what only a
  * device has: choosing the device, reaching its OpenCL objects, computing on
  * data that already lives in device buffers (cl_mem), Monte Carlo integration
- * of an integrand written in OpenCL C, and a timing profile of the last call.
+ * of an integrand written in OpenCL C, a timing profile of the last call,
+ * and a verify mode that checks each device result against the CPU's.
  *
  * Available when hpk was built with HPK_WITH_OPENCL (this header is installed
  * only then).  Link with the library as usual; the OpenCL types come from
@@ -71,7 +72,8 @@
  * ---------------------------------------------------------------------------
  * As in hpk.h: every call returns an hpk_status, a failing call writes
  * nothing (no result, no device buffer, no y) and leaves a sentence in
- * hpk_ctx_error_message(ctx).  In addition:
+ * hpk_ctx_error_message(ctx) -- except HPK_ERR_MISMATCH (verify mode, see
+ * "Verify mode"), which leaves the device's output written.  In addition:
  *   HPK_ERR_DEVICE       an OpenCL call failed; the message names the call
  *                        and the OpenCL error (e.g. CL_INVALID_MEM_OBJECT),
  *                        and holds the build log when a program failed to
@@ -164,7 +166,12 @@
  *   HPK_CL_NO_FP64  set and not "0": treat the device as lacking fp64.  A
  *                   testing hook: it exercises the float-only kernels and
  *                   the HPK_ERR_UNSUPPORTED path on any device.
- * These settings change speed only: no result depends on them.
+ *   HPK_CL_VERIFY   "1", "on", "yes" or "true": the context starts in verify
+ *                   mode ("Verify mode" below); "0", "off", "no", "false"
+ *                   or empty: it does not (the default).  Another value
+ *                   makes context creation fail with HPK_ERR_INVALID_ARG.
+ * These settings change speed only (HPK_CL_VERIFY adds checks): no result
+ * depends on them.
  */
 #ifndef HPK_HPK_CL_H
 #define HPK_HPK_CL_H
@@ -358,7 +365,11 @@ HPK_API hpk_status hpk_cl_mc_integrate(hpk_ctx *ctx, const char *integrand_sourc
  *   download_s  device-to-host transfers (results, y);
  *   build_s     wall time spent building OpenCL programs from source for this
  *               call (0 when every program came from the in-memory or the
- *               disk cache).
+ *               disk cache);
+ *   verify_s    wall time of verify mode's work (see "Verify mode"): copying
+ *               y, reading device inputs back, the CPU's computation and the
+ *               comparison.  0 when verify mode is off or did not check the
+ *               call.
  * For hpk_cl_?gemv, which returns before its kernels run, this call waits for
  * them.  Before any such call the profile is all zeros.  Calls that touch
  * nothing on the device (invalid arguments, empty sizes) leave the profile
@@ -372,9 +383,69 @@ HPK_API hpk_status hpk_cl_mc_integrate(hpk_ctx *ctx, const char *integrand_sourc
  *                        failed. */
 typedef struct hpk_profile {
     double upload_s, kernel_s, download_s, build_s;
+    double verify_s; /* verify mode: reading inputs back, the CPU's computation, the comparison */
 } hpk_profile;
 
 HPK_API hpk_status hpk_ctx_last_profile(const hpk_ctx *ctx, hpk_profile *profile);
+
+/* ---------------------------------------------------------------------------
+ * Verify mode
+ * ---------------------------------------------------------------------------
+ * A device's results are bitwise the CPU backends' (see "Results and
+ * reproducibility on a device"), so they can be checked exactly.  With
+ * verify mode on, every call on the context that computes on the device
+ * also computes the same thing on the CPU, with the serial backend, and
+ * compares the two bit for bit (any NaN equal to any NaN, as hpk.h says of
+ * NaN results).  It is meant for porting and testing: a driver, compiler or
+ * kernel that computes something plausible but wrong shows up call by call,
+ * at the first call it affects.
+ *
+ * What is checked: the host-pointer functions of hpk.h (hpk_?gemv, the
+ * reductions, i?amax, hpk_mc_pi) and the hpk_cl_ functions on buffers
+ * (hpk_cl_?gemv, the reductions, i?amax): every element of y, the result,
+ * the index, the estimate, standard error and sample count.  Not checked:
+ *   - hpk_cl_mc_integrate, whose integrand exists only as OpenCL C, which
+ *     the CPU cannot run;
+ *   - float sum, asum, dot and nrm2 on a device without fp64 (or with
+ *     HPK_CL_NO_FP64), which are not bitwise the CPU's there (isamax and
+ *     sgemv are, and are checked).
+ * Calls that are not checked behave as with verify mode off.
+ *
+ * The cost: the CPU's serial computation of every call (about the time
+ * hpk_ctx_create(&c, HPK_BACKEND_SERIAL) would take for it), plus, for the
+ * hpk_cl_ functions, reading the inputs back from the device (the span of
+ * x, y and A a call addresses) and, for hpk_cl_?gemv, y before and after.
+ * hpk_cl_?gemv then waits for its kernels before it returns (they must
+ * finish to be compared).  hpk_ctx_last_profile reports this time apart,
+ * as verify_s; the other fields are as without verify mode.
+ *
+ * A mismatch returns HPK_ERR_MISMATCH, and the message names the function,
+ * the first element that differs and both values' bits in hex, e.g.
+ *   hpk_cl_dgemv: device and CPU differ at y[17]: device
+ *   0x3ff0000000000001, CPU 0x3ff0000000000000
+ * ("at the result" for a reduction, "at the index" for i?amax with both
+ * indices in decimal, "at the estimate" for hpk_mc_pi).  Unlike every other
+ * failure, a mismatch leaves the device's output written -- the result,
+ * the index or y (on the host for hpk_?gemv, in its buffer for
+ * hpk_cl_?gemv) -- so that it can be inspected.  It means that the device
+ * did not compute what hpk specifies: a bug in the driver or its compiler,
+ * faulty hardware, or a bug in hpk; please report it with the message.
+ * Every other status keeps its meaning; a verification that cannot run
+ * (HPK_ERR_ALLOC for the host copies, HPK_ERR_DEVICE for reading back)
+ * fails the call as usual, though hpk_?gemv's and hpk_cl_?gemv's y may
+ * then already hold the device's result.
+ *
+ * Verify mode is set per context, off by default; HPK_CL_VERIFY, read when
+ * the context is created, sets its initial value: "1", "on", "yes" or
+ * "true" for on, "0", "off", "no", "false" or empty for off; another value
+ * makes context creation fail with HPK_ERR_INVALID_ARG.
+ *
+ * hpk_ctx_set_verify turns it on (on != 0) or off.
+ *   HPK_ERR_INVALID_ARG  ctx is NULL or not an OpenCL context.
+ * hpk_ctx_get_verify returns 1 when it is on, 0 when it is off (and for
+ * ctx == NULL or a context of another backend). */
+HPK_API hpk_status hpk_ctx_set_verify(hpk_ctx *ctx, int on);
+HPK_API int hpk_ctx_get_verify(const hpk_ctx *ctx);
 
 #ifdef __cplusplus
 } /* extern "C" */
