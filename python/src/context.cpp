@@ -49,6 +49,15 @@ threads  OpenMP threads, None or 0 for all available (capped at the CPUs
 device   OpenCL only: None ($HPK_CL_DEVICE, else the first GPU, else the
          first device), "gpu", "cpu", "P:D" (platform P, device D) or part
          of a device name.
+verify   OpenCL only: verify mode (also the verify property).  True: every
+         call that computes on the device also computes on the CPU (the
+         serial backend) and compares bit for bit; a difference raises
+         hpk.MismatchError naming the kernel, the first differing element
+         and both values in hex, with gemv's y holding the device's result.
+         Costs the CPU's serial computation of each call, plus reading
+         device inputs back for hpk.cl; last_profile.verify_s reports it.
+         hpk.cl.mc_integrate is not checked (its integrand is OpenCL C).
+         None: as $HPK_CL_VERIFY says (off when unset).
 
 Results do not depend on the backend or the thread count: every CPU
 context gives the same bits, and an OpenCL device with fp64 too (hpk.h,
@@ -58,7 +67,8 @@ closed context raises ValueError when used.
 
 Raises hpk.UnsupportedError when the backend is not built in,
 hpk.NoDeviceError when no OpenCL device matches, hpk.DeviceError when the
-OpenCL runtime fails, hpk.InvalidArgumentError for threads < 0.)";
+OpenCL runtime fails, hpk.InvalidArgumentError for threads < 0 or a bad
+$HPK_CL_VERIFY.)";
 
 const char *doc_cpu_path = R"(The CPU code path hpk's kernels run in this process: "avx512", "avx2",
 "portable" (or "native").  Every path gives the same bits.)";
@@ -95,7 +105,26 @@ auto locked(Context &c, F &&get) {
     return get(c.open("hpk.Context"));
 }
 
-void init(Context *self, const std::string &backend, nb::handle threads, nb::handle device) {
+// hpk_ctx_set_verify / _get_verify, which only an OpenCL build has.
+hpk_status set_verify(hpk_ctx *ctx, bool on) {
+#ifdef HPK_PY_HAVE_OPENCL
+    return hpk_ctx_set_verify(ctx, on ? 1 : 0);
+#else
+    (void)ctx, (void)on;
+    return HPK_ERR_INVALID_ARG;  // not reached: the callers refuse CPU contexts first
+#endif
+}
+
+bool get_verify(hpk_ctx *ctx) {
+#ifdef HPK_PY_HAVE_OPENCL
+    return hpk_ctx_get_verify(ctx) != 0;
+#else
+    (void)ctx;
+    return false;
+#endif
+}
+
+void init(Context *self, const std::string &backend, nb::handle threads, nb::handle device, nb::handle verify) {
     const char *fn = "hpk.Context";
     hpk_backend b;
     if (backend == "openmp") b = HPK_BACKEND_OPENMP;
@@ -122,6 +151,12 @@ void init(Context *self, const std::string &backend, nb::handle threads, nb::han
         if (b != HPK_BACKEND_OPENCL) value_error(format("%s: device is for backend='opencl' only", fn));
         dev = nb::cast<std::string>(device);
     }
+    if (!verify.is_none()) {
+        if (!PyBool_Check(verify.ptr()))
+            type_error(format("%s: verify must be a bool or None, not %s", fn, pytype_name(verify).c_str()));
+        if (b != HPK_BACKEND_OPENCL) value_error(format("%s: verify is for backend='opencl' only", fn));
+    }
+    const bool verify_on = verify.is_none() ? false : verify.ptr() == Py_True;
     hpk_ctx *ctx = nullptr;
     hpk_status st;
     std::string message;
@@ -134,12 +169,11 @@ void init(Context *self, const std::string &backend, nb::handle threads, nb::han
         st = hpk_ctx_create(&ctx, b);
 #endif
         if (st != HPK_SUCCESS) message = hpk_ctx_error_message(nullptr);
-        if (st == HPK_SUCCESS && !threads.is_none()) {
-            st = hpk_ctx_set_num_threads(ctx, nthreads);
-            if (st != HPK_SUCCESS) {
-                message = hpk_ctx_error_message(ctx);
-                hpk_ctx_destroy(ctx);
-            }
+        if (st == HPK_SUCCESS && !threads.is_none()) st = hpk_ctx_set_num_threads(ctx, nthreads);
+        if (st == HPK_SUCCESS && !verify.is_none()) st = set_verify(ctx, verify_on);
+        if (ctx && st != HPK_SUCCESS) {
+            message = hpk_ctx_error_message(ctx);
+            hpk_ctx_destroy(ctx);
         }
     }
     if (st != HPK_SUCCESS) raise_status(st, message);
@@ -164,9 +198,9 @@ void export_context(nb::module_ &m) {
 
     nb::class_<Context> cls(m, "Context", doc_context);
     cls.def("__init__", &init, "backend"_a = "openmp", "threads"_a.none() = nb::none(),
-            "device"_a.none() = nb::none(),
+            "device"_a.none() = nb::none(), "verify"_a.none() = nb::none(),
             nb::sig("def __init__(self, backend: typing.Literal['openmp', 'serial', 'opencl'] = 'openmp', "
-                    "threads: int | None = None, device: str | None = None) -> None"))
+                    "threads: int | None = None, device: str | None = None, verify: bool | None = None) -> None"))
         .def_prop_ro(
             "backend", [](Context &c) { return locked(c, [](hpk_ctx *x) { return std::string(backend_name(hpk_ctx_get_backend(x))); }); },
             "The backend: 'serial', 'openmp' or 'opencl'.")
@@ -176,6 +210,19 @@ void export_context(nb::module_ &m) {
                 run("hpk.Context.threads", &c, [&](hpk_ctx *ctx) { return hpk_ctx_set_num_threads(ctx, n); });
             },
             "OpenMP threads (0: all available); the serial and OpenCL backends ignore it.")
+        .def_prop_rw(
+            "verify", [](Context &c) { return locked(c, get_verify); },
+            [](Context &c, bool on) {
+#ifndef HPK_PY_HAVE_OPENCL
+                locked(c, [](hpk_ctx *) { return 0; });  // "closed" first, as with OpenCL
+                raise_status(HPK_ERR_INVALID_ARG,
+                             "hpk_ctx_set_verify: ctx is not an OpenCL context (verify mode is for OpenCL only)");
+#endif
+                run("hpk.Context.verify", &c, [&](hpk_ctx *ctx) { return set_verify(ctx, on); });
+            },
+            "Verify mode of an OpenCL context (see hpk.Context): every device call also computed on the CPU and "
+            "compared bit for bit, hpk.MismatchError on a difference.  Always False for a CPU context, where "
+            "setting it raises hpk.InvalidArgumentError.")
         .def_prop_ro(
             "cpu_path",
             [](Context &c) -> nb::object {
@@ -196,9 +243,11 @@ void export_context(nb::module_ &m) {
         .def_ro("kernel_s", &Profile::kernel_s, "Kernels.")
         .def_ro("download_s", &Profile::download_s, "Device-to-host transfers (results, y).")
         .def_ro("build_s", &Profile::build_s, "Building OpenCL programs from source (0 when cached).")
+        .def_ro("verify_s", &Profile::verify_s,
+                "Verify mode's work: reading inputs back, the CPU's computation, the comparison (0 when off).")
         .def("__repr__", [](const Profile &p) {
-            return format("Profile(upload_s=%.6g, kernel_s=%.6g, download_s=%.6g, build_s=%.6g)", p.upload_s,
-                          p.kernel_s, p.download_s, p.build_s);
+            return format("Profile(upload_s=%.6g, kernel_s=%.6g, download_s=%.6g, build_s=%.6g, verify_s=%.6g)",
+                          p.upload_s, p.kernel_s, p.download_s, p.build_s, p.verify_s);
         });
     cls.def_prop_ro("device", &device_name, nb::sig("def device(self) -> str | None"),
                     "The OpenCL device's name (CL_DEVICE_NAME); None for a CPU context.")

@@ -22,6 +22,10 @@ ErrorType errors[] = {
     {HPK_ERR_DEVICE, "DeviceError", "The OpenCL runtime failed (HPK_ERR_DEVICE).", {}, nullptr},
     {HPK_ERR_NO_DEVICE, "NoDeviceError", "No OpenCL platform or device matched (HPK_ERR_NO_DEVICE).", {}, nullptr},
     {HPK_ERR_MPI, "MPIError", "An MPI call failed (HPK_ERR_MPI).", {}, nullptr},
+    {HPK_ERR_MISMATCH, "MismatchError",
+     "Verify mode (hpk.Context(verify=True)): the OpenCL device's result differs from the CPU's; the message "
+     "names the kernel, the first differing element and both values in hex (HPK_ERR_MISMATCH).  The device's "
+     "output (gemv's y) is written all the same.", {}, nullptr},
 };
 
 PyObject *exception_for(int status) {
@@ -61,7 +65,7 @@ std::string pytype_name(nb::handle h) { return nb::type_name(h.type()).c_str(); 
 void export_errors(nb::module_ &m) {
     // Bases: Error, then each subclass beside the Python exception it is.
     PyObject *also[] = {PyExc_Exception, PyExc_ValueError, PyExc_MemoryError, PyExc_RuntimeError,
-                        PyExc_RuntimeError, nullptr, PyExc_RuntimeError};
+                        PyExc_RuntimeError, nullptr, PyExc_RuntimeError, PyExc_RuntimeError};
     for (size_t i = 0; i < sizeof errors / sizeof *errors; ++i) {
         ErrorType &e = errors[i];
         if (i == 0) e.bases[0] = also[0];

@@ -79,7 +79,7 @@ const char *backend_name(hpk_backend b);
 
 // Where the time of an OpenCL context's last device call went.
 struct Profile {
-    double upload_s = 0, kernel_s = 0, download_s = 0, build_s = 0;
+    double upload_s = 0, kernel_s = 0, download_s = 0, build_s = 0, verify_s = 0;
 };
 
 // Runs f(hpk_ctx *) -> hpk_status without the GIL, on the Context's hpk

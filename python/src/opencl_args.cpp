@@ -16,8 +16,8 @@ namespace {
 // ------------------------------------------------------------ the context
 
 const char *doc_last_profile = R"(An hpk.Profile of the last call on this OpenCL context that used the
-device: upload_s, kernel_s, download_s and build_s in seconds (all zero
-before any such call).  After hpk.cl.gemv, which returns before its kernels
+device: upload_s, kernel_s, download_s, build_s and verify_s (verify mode)
+in seconds (all zero before any such call).  After hpk.cl.gemv, which returns before its kernels
 run, reading it waits for them.  hpk.UnsupportedError for a from_queue
 context whose queue has no profiling; hpk.InvalidArgumentError for a CPU
 context.)";
@@ -46,7 +46,7 @@ uintptr_t int_ptr_of(nb::handle obj, const char *fn, const char *name, const cha
 Profile last_profile(Context &c) {
     hpk_profile p{};
     run("hpk.Context.last_profile", &c, [&](hpk_ctx *ctx) { return hpk_ctx_last_profile(ctx, &p); });
-    return Profile{p.upload_s, p.kernel_s, p.download_s, p.build_s};
+    return Profile{p.upload_s, p.kernel_s, p.download_s, p.build_s, p.verify_s};
 }
 
 // ------------------------------------------------------------ device arguments
