@@ -123,9 +123,9 @@ static hpk_status mismatch(hpk_ctx *ctx, const char *fn, const char *where, cons
                      fn, where, digits, bits_of(dev, f32), digits, bits_of(cpu, f32));
 }
 
-/* Reads the span of a strided vector (or matrix: n elements, inc 1) of a
- * device buffer into a new host buffer (*host, its lowest-addressed
- * element); waits for the commands before it on the queue. */
+/* Reads `span` elements from element `offset` of a device buffer (what a
+ * vector or matrix of the call addresses) into a new host buffer *host;
+ * waits for the commands before it on the queue. */
 static hpk_status fetch(hpk_ctx *ctx, const char *fn, const char *name, cl_mem mem, size_t offset, int64_t span,
                         size_t elem, void **host)
 {

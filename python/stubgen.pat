@@ -24,6 +24,9 @@
 ^hpk\._hpk\.MPIError$:
     class MPIError(Error, RuntimeError): ...
 
+^hpk\._hpk\.MismatchError$:
+    class MismatchError(Error, RuntimeError): ...
+
 ^hpk\._hpk\.INTEGRAND$:
     INTEGRAND: type[ctypes._CFuncPtr]
 

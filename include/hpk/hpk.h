@@ -12,7 +12,10 @@
  * Status.      Every call returns an hpk_status.  HPK_SUCCESS is 0; every
  *              failure is negative.  A failing call leaves every output
  *              untouched (result pointers, y, *ctx) and records a sentence
- *              saying what was wrong in its context (hpk_ctx_error_message).
+ *              saying what was wrong in its context (hpk_ctx_error_message);
+ *              the one exception is HPK_ERR_MISMATCH, from the verify mode
+ *              of OpenCL contexts (hpk_cl.h), which leaves the device's
+ *              output written so that it can be inspected.
  *              hpk never prints, never aborts and never exits.
  *
  * Contexts.    A context (hpk_ctx) selects the backend and holds its settings,
