@@ -231,6 +231,25 @@ static void test_setting(void **state)
     expect(hpk_ctx_create_cl(&ctx, NULL), HPK_ERR_INVALID_ARG, NULL, "HPK_CL_VERIFY=maybe");
     assert_null(ctx);
     expect_message(NULL, "HPK_CL_VERIFY is \"maybe\"", "HPK_CL_VERIFY=maybe");
+    /* a context on the caller's queue reads it too */
+    set_env("HPK_CL_VERIFY", NULL);
+    ctx = test_ctx(0);
+    set_env("HPK_CL_VERIFY", "maybe");
+    cl_int err;
+    cl_command_queue q = clCreateCommandQueue(hpk_ctx_cl_context(ctx), hpk_ctx_cl_device(ctx), 0, &err);
+    assert_int_equal(err, CL_SUCCESS);
+    hpk_ctx *adopted = NULL;
+    expect(hpk_ctx_create_cl_queue(&adopted, q), HPK_ERR_INVALID_ARG, NULL, "a queue with HPK_CL_VERIFY=maybe");
+    assert_null(adopted);
+    set_env("HPK_CL_VERIFY", "yes");
+    expect(hpk_ctx_create_cl_queue(&adopted, q), HPK_SUCCESS, NULL, "a queue with HPK_CL_VERIFY=yes");
+    assert_int_equal(hpk_ctx_get_verify(adopted), 1);
+    double v[3] = {1, 2, 3}, r = 0;
+    expect(hpk_dsum(adopted, 3, v, 1, &r), HPK_SUCCESS, adopted, "hpk_dsum on the caller's queue, verified");
+    assert_true(r == 6.0);
+    hpk_ctx_destroy(adopted);
+    clReleaseCommandQueue(q);
+    hpk_ctx_destroy(ctx);
     set_env("HPK_CL_VERIFY", NULL);
 
     assert_int_equal(HPK_ERR_MISMATCH, -7);
