@@ -4,8 +4,9 @@
  * device result perturbed by the library's test hook (hpk__cl_set_fault,
  * internal: this program links the static library) is caught, with the
  * kernel, the element and both values in the message and the device's
- * output written; verify mode off does no CPU work; bad input keeps its
- * statuses. */
+ * output written; verify mode off does no CPU work, nor do the calls it
+ * does not check (hpk_cl_mc_integrate, float sums without fp64); bad input
+ * keeps its statuses. */
 #define _POSIX_C_SOURCE 200809L
 #include "cl_test.h"
 
@@ -317,6 +318,15 @@ static void test_every_kernel_passes(void **state)
     expect(hpk_mc_pi(ctx, 100003, 42, &got), HPK_SUCCESS, ctx, "hpk_mc_pi with verify");
     assert_true(verify_seconds(ctx) > 0);
     expect(hpk_mc_pi(cpu, 100003, 42, &want), HPK_SUCCESS, cpu, "serial hpk_mc_pi");
+    assert_memory_equal(&got, &want, sizeof got);
+
+    /* hpk_cl_mc_integrate is not checked (its integrand is OpenCL C only):
+     * it runs as without verify mode, with no verification time */
+    static const char poly_cl[] = TEST_POLY_CL;
+    const double lo[3] = {-1, 0, 0.5}, hi[3] = {1, 2, 0.75};
+    expect(hpk_cl_mc_integrate(ctx, poly_cl, 3, lo, hi, 20011, 5, &got), HPK_SUCCESS, ctx, "hpk_cl_mc_integrate");
+    assert_true(verify_seconds(ctx) == 0.0);
+    expect(hpk_mc_integrate(cpu, test_poly, NULL, 3, lo, hi, 20011, 5, &want), HPK_SUCCESS, cpu, "hpk_mc_integrate");
     assert_memory_equal(&got, &want, sizeof got);
     hpk_ctx_destroy(cpu);
     hpk_ctx_destroy(ctx);
