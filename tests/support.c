@@ -113,6 +113,60 @@ float test_full_s(int s, int e)
     return v;
 }
 
+void test_fill_wide_d(double *x, size_t n, int emin, int emax)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int s = test_sign();
+        x[i] = test_full_d(s, test_int(emin, emax));
+    }
+}
+
+void test_fill_wide_s(float *x, size_t n, int emin, int emax)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int s = test_sign();
+        x[i] = test_full_s(s, test_int(emin, emax));
+    }
+}
+
+void test_fill_ties(double *t, int64_t n, int lanes, int acc, int res, int emin, int emax)
+{
+    enum { MAX_LANES = 64, MAX_CLUSTER = 6 };
+    if (n <= 0)
+        return;
+    const int e = test_int(emin, emax), s = test_sign();
+    const double sign = s ? -1.0 : 1.0;
+    int bits = 0; /* n < 2^bits */
+    while (bits < 62 && (INT64_C(1) << bits) <= n)
+        bits++;
+    /* the filler's unit: its total stays below 2^(e-2), on B's grid */
+    const int unit = e - 6 - bits > e - res + 1 ? e - 6 - bits : e - res + 1;
+    bool taken[MAX_LANES] = {false};
+    const int nl = lanes < MAX_LANES ? lanes : MAX_LANES;
+    int64_t at[MAX_CLUSTER];
+    int members = 2 + test_int(0, MAX_CLUSTER - 2); /* B, h and up to 4 tinies */
+    if (members > n)
+        members = (int)n;
+    if (members > nl)
+        members = nl;
+    for (int m = 0; m < members; m++) {
+        int64_t i;
+        do
+            i = (int64_t)(test_next_u64() % (uint64_t)n);
+        while (taken[i % 4096 % nl]);
+        taken[i % 4096 % nl] = true;
+        at[m] = i;
+    }
+    for (int64_t i = 0; i < n; i++)
+        t[i] = taken[i % 4096 % nl] ? 0.0 : sign * ldexp((double)test_int(0, 15), unit);
+    const int c = test_int(0, 1);
+    t[at[0]] = sign * (ldexp(1.0, e) + ldexp((double)c, e - res + 1));
+    for (int m = 1; m < members; m++) {
+        const int sm = test_sign(), j = test_int(0, 1);
+        t[at[m]] = (sm ? -1.0 : 1.0) * ldexp(1.0, m == 1 ? e - res : e - acc - j);
+    }
+}
+
 double test_poly(const double *p, int dim, void *user_data)
 {
     (void)user_data;
