@@ -1274,13 +1274,15 @@ static void test_canonical_order_ties(void **state)
                     vec_set(&y, i, f32 ? test_full_s(s2, e2) : test_full_d(s2, e2));
                 }
                 expect_canonical(serial, ctx, names, nctx, DOT, f32, &x, &y);
-                if (!f32) { /* nrm2 around Blue's thresholds (2^-514 .. 2^-508, 2^483 .. 2^489) among medium
-                            * values; odd repeats without big ones, whose sum would hide the small one */
+                if (!f32) { /* nrm2 around one of Blue's thresholds: values each side of it (2^-514 ..
+                             * 2^-508, or 2^483 .. 2^489) among medium ones near it, whose squares meet
+                             * theirs in the sums; odd repeats tsml, even ones tbig */
+                    const bool small_side = rep % 2;
                     for (int64_t i = 0; i < n; i++) {
-                        const int s = test_sign(), band = test_int(0, 2);
-                        const int e = band == 0 ? test_int(-514, -509) : band == 1 ? test_int(483, 488)
-                                                                                   : test_int(-530, 470);
-                        vec_set(&x, i, test_full_d(s, rep % 2 && band == 1 ? e - 1000 : e));
+                        const int s = test_sign(), near = test_int(0, 1);
+                        const int e = small_side ? (near ? test_int(-514, -509) : test_int(-508, -490))
+                                                 : (near ? test_int(483, 488) : test_int(465, 482));
+                        vec_set(&x, i, test_full_d(s, e));
                     }
                     expect_canonical(serial, ctx, names, nctx, NRM2, false, &x, NULL);
                 }
