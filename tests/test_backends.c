@@ -11,7 +11,10 @@
  *
  * The data: full-mantissa pseudo-random numbers over many binades (so that
  * any change of order shows in the last bits) from the tests' generator
- * (support.h), the same for every backend; odd sizes around the lanes and
+ * (support.h), the same for every backend; each case again with clusters
+ * built to land on rounding ties (where float results, summed in double and
+ * rounded once, show a change of order) and with numbers over each
+ * precision's whole exponent range; odd sizes around the lanes and
  * the 4096-element blocks; increments of both signs; outputs poisoned before
  * every call (a GEMV's y between its strided elements, and all of y when
  * beta == 0), and the reference call must have changed them. */
