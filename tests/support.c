@@ -113,6 +113,80 @@ float test_full_s(int s, int e)
     return v;
 }
 
+void test_fill_wide_d(double *x, size_t n, int emin, int emax)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int s = test_sign();
+        x[i] = test_full_d(s, test_int(emin, emax));
+    }
+}
+
+void test_fill_wide_s(float *x, size_t n, int emin, int emax)
+{
+    for (size_t i = 0; i < n; i++) {
+        const int s = test_sign();
+        x[i] = test_full_s(s, test_int(emin, emax));
+    }
+}
+
+/* The position of a cluster member in lane `lane`: a random element of that
+ * lane in block `block` (block 0 if the last, short block has no such lane). */
+static int64_t tie_position(int64_t n, int lanes, int lane, int64_t block)
+{
+    int64_t len = n - block * 4096 < 4096 ? n - block * 4096 : 4096;
+    if (lane >= len)
+        block = 0, len = n < 4096 ? n : 4096;
+    return block * 4096 + lane + lanes * (int64_t)(test_next_u64() % (uint64_t)((len - 1 - lane) / lanes + 1));
+}
+
+void test_fill_ties(double *t, int64_t n, int lanes, int acc, int res, int emin, int emax)
+{
+    enum { MAX_LANES = 64 };
+    if (n <= 0)
+        return;
+    const int e = test_int(emin, emax), s = test_sign();
+    const double sign = s ? -1.0 : 1.0;
+    int bits = 0; /* n < 2^bits */
+    while (bits < 62 && (INT64_C(1) << bits) <= n)
+        bits++;
+    /* the filler's unit: its total stays below 2^(e-2), on B's grid */
+    const int unit = e - 6 - bits > e - res + 1 ? e - 6 - bits : e - res + 1;
+    /* the members' lanes: the corners r, r^a, r^b, r^a^b of a square of lanes
+     * (a, b distinct powers of two, often neighbours), within the first
+     * `span` lanes (span a power of two, at most n); fewer members when n < 4 */
+    const int nl = lanes < MAX_LANES ? lanes : MAX_LANES;
+    int span = 1, levels = 0;
+    while (2 * span <= nl && 2 * span <= n)
+        span *= 2, levels++;
+    int lane[4] = {0, 1, 2, 3}, members = n < 4 ? (int)n : 4;
+    if (levels >= 2) {
+        const int ia = test_int(0, levels - 1);
+        int ib;
+        if (test_int(0, 1)) { /* neighbours */
+            ib = ia + 1 < levels ? ia + 1 : ia - 1;
+        } else {
+            ib = test_int(0, levels - 2);
+            ib += ib >= ia;
+        }
+        const int a = 1 << ia, b = 1 << ib, r = test_int(0, span - 1) & ~a & ~b;
+        lane[0] = r, lane[1] = r ^ a, lane[2] = r ^ b, lane[3] = r ^ a ^ b;
+    }
+    bool taken[MAX_LANES] = {false};
+    for (int m = 0; m < members; m++)
+        taken[lane[m]] = true;
+    for (int64_t i = 0; i < n; i++)
+        t[i] = taken[i % 4096 % nl] ? 0.0 : sign * ldexp((double)test_int(0, 15), unit);
+    const int64_t blocks = (n - 1) / 4096 + 1, home = (int64_t)(test_next_u64() % (uint64_t)blocks);
+    const int c = test_int(0, 1);
+    for (int m = 0; m < members; m++) {
+        const int64_t block = m == 0 || test_int(0, 1) ? home : (int64_t)(test_next_u64() % (uint64_t)blocks);
+        const int sm = test_sign(), j = test_int(0, 3) == 3;
+        const double v = m == 0 ? sign * (ldexp(1.0, e) + ldexp((double)c, e - res + 1))
+                                : (sm ? -1.0 : 1.0) * ldexp(1.0, m == 1 ? e - res : e - acc - j);
+        t[tie_position(n, nl, lane[m], block)] = v;
+    }
+}
+
 double test_poly(const double *p, int dim, void *user_data)
 {
     (void)user_data;

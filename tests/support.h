@@ -61,6 +61,48 @@ int test_sign(void);
 double test_full_d(int s, int e);
 float test_full_s(int s, int e);
 
+/* Data over a precision's whole exponent range: n numbers with random
+ * signs, full mantissas and exponents drawn uniformly from [emin, emax].
+ * The TEST_WIDE_* ranges keep every sum of such numbers finite and, in
+ * float, every number normal; the *_HALF ones also every product of two. */
+void test_fill_wide_d(double *x, size_t n, int emin, int emax);
+void test_fill_wide_s(float *x, size_t n, int emin, int emax);
+#define TEST_WIDE_D_MIN (-1022)
+#define TEST_WIDE_D_MAX 1000
+#define TEST_WIDE_D_HALF_MIN (-511)
+#define TEST_WIDE_D_HALF_MAX 500
+#define TEST_WIDE_S_MIN (-126)
+#define TEST_WIDE_S_MAX 110
+#define TEST_WIDE_S_HALF_MIN (-63)
+#define TEST_WIDE_S_HALF_MAX 55
+
+/* Terms built to land on rounding ties, so that any change in the order of
+ * the additions of the canonical order (lanes, their fold, the block tree)
+ * shows in the result.  t[0 .. n) gets a cluster of up to four members
+ *   B = +-(2^e + c 2^(e - res + 1))  (e from [emin, emax], c 0 or 1),
+ *   h = +-2^(e - res)                (half an ulp of B in the result's
+ *                                     precision of res digits: B + h is a tie),
+ *   two tinies +-2^(e - acc - j)     (j 0 or 1: half or a quarter of an ulp
+ *                                     of B in the accumulators' precision of
+ *                                     acc digits: B + tiny is a tie or rounds
+ *                                     down, tiny + tiny is exact)
+ * in lanes r, r^a, r^b and r^a^b (lane: index mod 4096, mod `lanes`; a, b
+ * distinct powers of two, often neighbours) of one block or of random
+ * blocks, and a filler: in every other lane, small multiples of a power of
+ * two no smaller than an ulp of B in the result's precision, with B's sign,
+ * whose sums are exact in every order (and with B, and with h or a tiny).
+ * A fold that pairs lanes across a before b (or b before a) rounds
+ * differently.  The issue's example, ssum of 2^30, 2^6, 2^-23, 2^-23 in
+ * lanes 0, 16, 32, 48, is such a cluster: 1073741824 in order.h's fold,
+ * 1073741952 if lanes 0 and 16 meet first.
+ * Float data: res 24 (acc 53 where sums are in double), e in [-60, 100];
+ * double data: res = acc = 53, e in [-900, 900]. */
+void test_fill_ties(double *t, int64_t n, int lanes, int acc, int res, int emin, int emax);
+#define TEST_TIES_S_EMIN (-60)
+#define TEST_TIES_S_EMAX 100
+#define TEST_TIES_D_EMIN (-900)
+#define TEST_TIES_D_EMAX 900
+
 /* Poison: a quiet NaN with a recognisable payload, so that an element never
  * written by a kernel is told apart from any computed value. */
 double test_poison_d(void);

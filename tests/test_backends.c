@@ -11,7 +11,10 @@
  *
  * The data: full-mantissa pseudo-random numbers over many binades (so that
  * any change of order shows in the last bits) from the tests' generator
- * (support.h), the same for every backend; odd sizes around the lanes and
+ * (support.h), the same for every backend; each case again with clusters
+ * built to land on rounding ties (where float results, summed in double and
+ * rounded once, show a change of order) and with numbers over each
+ * precision's whole exponent range; odd sizes around the lanes and
  * the 4096-element blocks; increments of both signs; outputs poisoned before
  * every call (a GEMV's y between its strided elements, and all of y when
  * beta == 0), and the reference call must have changed them. */
@@ -22,6 +25,7 @@
 #endif
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +81,93 @@ static void make_y0(problem *p, int64_t ny)
         }
 }
 
+/* The kinds of data of the reductions and GEMVs: the random data above, then
+ * (support.h) clusters built to land on rounding ties -- x (a reduction's,
+ * or each row of op(A) times x) holds the terms, y a constant +-2^j for dot
+ * (x_k +-2^j and A = t / x for GEMV) -- and numbers over each precision's
+ * whole exponent range (products over most of it). */
+enum { DATA_RANDOM, DATA_TIES, DATA_WIDE, DATA_KINDS };
+
+/* Overwrites logical elements [0, n) of x (storage increment inc) in both
+ * precisions with terms for the data kind, from t (ties) or drawn here. */
+static void put_terms(double *xd, float *xs, int64_t n, int64_t inc, const double *td, const double *ts)
+{
+    for (int64_t i = 0; i < n; i++) {
+        xd[test_index(i, n, inc)] = td[i];
+        xs[test_index(i, n, inc)] = (float)ts[i];
+    }
+}
+
+/* Fills the n terms of both precisions: ties (lanes of the reductions or of
+ * a GEMV's dot form; a GEMV's float t accumulates in float), or wide
+ * numbers over [emin, emax] of each precision. */
+static void make_terms(int data, bool gemv, int64_t n, double *td, double *ts, bool half)
+{
+    if (data == DATA_TIES) {
+        test_fill_ties(td, n, 16, 53, 53, TEST_TIES_D_EMIN, TEST_TIES_D_EMAX);
+        test_fill_ties(ts, n, 64, gemv ? 24 : 53, 24, TEST_TIES_S_EMIN, TEST_TIES_S_EMAX);
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        const int s = test_sign(), e = half ? test_int(TEST_WIDE_D_HALF_MIN, TEST_WIDE_D_HALF_MAX)
+                                            : test_int(TEST_WIDE_D_MIN, TEST_WIDE_D_MAX);
+        const int es = half ? test_int(TEST_WIDE_S_HALF_MIN, TEST_WIDE_S_HALF_MAX)
+                            : test_int(TEST_WIDE_S_MIN, TEST_WIDE_S_MAX);
+        td[i] = test_full_d(s, e);
+        ts[i] = test_full_s(s, es);
+    }
+}
+
+/* y of a wide dot: each y_i's exponent keeps x_i y_i finite and normal. */
+static double wide_partner(double x, int lo, int hi)
+{
+    const int ex = ilogb(x), s = test_sign();
+    const int e = test_int(lo - ex > lo ? lo - ex : lo, hi - ex < hi ? hi - ex : hi);
+    return hi > 200 ? test_full_d(s, e) : (double)test_full_s(s, e);
+}
+
+/* The reduction data of a kind other than DATA_RANDOM over p's random data. */
+static void reduction_data(problem *p, int data)
+{
+    double *td = test_alloc((size_t)p->n * sizeof *td), *ts = test_alloc((size_t)p->n * sizeof *ts);
+    make_terms(data, false, p->n, td, ts, false);
+    put_terms(p->xd, p->xs, p->n, p->incx, td, ts);
+    const int s = test_sign(), j = test_int(-2, 2);
+    for (int64_t i = 0; i < p->n; i++) {
+        td[i] = data == DATA_TIES ? ldexp(s ? -1.0 : 1.0, j) : wide_partner(td[i], -1020, 1000);
+        ts[i] = data == DATA_TIES ? td[i] : wide_partner(ts[i], -124, 110);
+    }
+    put_terms(p->yd, p->ys, p->n, p->incy, td, ts);
+    free(td), free(ts);
+}
+
+/* The GEMV data of a kind other than DATA_RANDOM over p's random data. */
+static void gemv_data(problem *p, int data)
+{
+    const int64_t nx = p->trans == HPK_NO_TRANS ? p->n : p->m, ny = p->trans == HPK_NO_TRANS ? p->m : p->n;
+    double *xd = test_alloc((size_t)nx * sizeof *xd), *xs = test_alloc((size_t)nx * sizeof *xs);
+    double *td = test_alloc((size_t)nx * sizeof *td), *ts = test_alloc((size_t)nx * sizeof *ts);
+    if (data == DATA_TIES)
+        for (int64_t k = 0; k < nx; k++) {
+            const int s = test_sign();
+            xd[k] = xs[k] = ldexp(s ? -1.0 : 1.0, test_int(-2, 2));
+        }
+    else
+        make_terms(data, true, nx, xd, xs, true);
+    put_terms(p->xd, p->xs, nx, p->incx, xd, xs);
+    for (int64_t r = 0; r < ny; r++) {
+        make_terms(data, true, nx, td, ts, true);
+        for (int64_t k = 0; k < nx; k++) {
+            /* op(A)'s element (r, k): A's (r, k), or (k, r) transposed */
+            const int64_t i = p->trans == HPK_NO_TRANS ? r : k, j = p->trans == HPK_NO_TRANS ? k : r;
+            const size_t at = (size_t)(p->layout == HPK_ROW_MAJOR ? i * p->lda + j : i + j * p->lda);
+            p->ad[at] = data == DATA_TIES ? td[k] / xd[k] : td[k];
+            p->as[at] = (float)(data == DATA_TIES ? ts[k] / xs[k] : ts[k]);
+        }
+    }
+    free(xd), free(xs), free(td), free(ts);
+}
+
 static const int64_t reduction_sizes[] = {1, 17, 64, 4095, 4097, 5 * 4096 + 77, 24 * 4096 + 1003};
 static const int64_t reduction_incs[][2] = {{1, 1}, {-3, 2}, {2, -1}};
 #define NINCS (sizeof reduction_incs / sizeof reduction_incs[0])
@@ -94,8 +185,8 @@ static const struct {
 static size_t case_count(family f)
 {
     switch (f) {
-    case REDUCTION: return sizeof reduction_sizes / sizeof reduction_sizes[0] * NINCS;
-    case GEMV: return 2 * 2 * NSHAPES * NGEMV_INCS * 2; /* layouts, transposes, shapes, increments, alpha/beta */
+    case REDUCTION: return DATA_KINDS * sizeof reduction_sizes / sizeof reduction_sizes[0] * NINCS;
+    case GEMV: return DATA_KINDS * 2 * 2 * NSHAPES * NGEMV_INCS * 2; /* data, layouts, transposes, shapes, increments, alpha/beta */
     default: return sizeof mc_cases / sizeof mc_cases[0];
     }
 }
@@ -105,13 +196,20 @@ static void make_case(family f, size_t k, problem *p)
 {
     memset(p, 0, sizeof *p);
     test_seed(0x5eed0000u + 1000u * (unsigned)f + k);
+    const size_t per_kind = f == MONTE_CARLO ? case_count(f) : case_count(f) / DATA_KINDS;
+    const int data = (int)(k / per_kind);
+    static const char *const data_names[DATA_KINDS] = {"random", "ties", "wide"};
+    k %= per_kind;
     if (f == REDUCTION) {
         p->n = reduction_sizes[k / NINCS];
         p->incx = reduction_incs[k % NINCS][0];
         p->incy = reduction_incs[k % NINCS][1];
         random_data(test_span(p->n, p->incx), &p->xd, &p->xs);
         random_data(test_span(p->n, p->incy), &p->yd, &p->ys);
-        snprintf(p->what, sizeof p->what, "n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64, p->n, p->incx, p->incy);
+        if (data != DATA_RANDOM)
+            reduction_data(p, data);
+        snprintf(p->what, sizeof p->what, "%s data, n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64,
+                 data_names[data], p->n, p->incx, p->incy);
     } else if (f == GEMV) {
         const size_t ab = k % 2, inc = k / 2 % NGEMV_INCS, shape = k / 2 / NGEMV_INCS % NSHAPES;
         const size_t kind = k / 2 / NGEMV_INCS / NSHAPES; /* layout and transpose */
@@ -129,9 +227,11 @@ static void make_case(family f, size_t k, problem *p)
         random_data(a_size, &p->ad, &p->as);
         random_data(test_span(nx, p->incx), &p->xd, &p->xs);
         make_y0(p, ny);
+        if (data != DATA_RANDOM)
+            gemv_data(p, data);
         snprintf(p->what, sizeof p->what,
-                 "%s %s m=%" PRId64 " n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64 " alpha=%g beta=%g",
-                 p->layout == HPK_ROW_MAJOR ? "row-major" : "column-major",
+                 "%s data, %s %s m=%" PRId64 " n=%" PRId64 " incx=%" PRId64 " incy=%" PRId64 " alpha=%g beta=%g",
+                 data_names[data], p->layout == HPK_ROW_MAJOR ? "row-major" : "column-major",
                  p->trans == HPK_NO_TRANS ? "no-trans" : "trans", p->m, p->n, p->incx, p->incy, p->alpha, p->beta);
     } else {
         p->samples = mc_cases[k].samples;

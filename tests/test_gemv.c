@@ -985,15 +985,57 @@ static double model_t(const model *md)
     return model_tree(md, dot_form, 0, (xlen_of(c) - 1) / per + 1);
 }
 
+/* The data of the canonical-order tests: magnitudes over many binades (0);
+ * each row of op(A) a cluster built to land on rounding ties, with x_k =
+ * +-2^j and A = t / x (1); numbers over half the precision's exponent range,
+ * so that every product and sum stays finite and normal (2) -- support.h. */
+enum { DATA_BINADES, DATA_TIES, DATA_WIDE, DATA_KINDS };
+
+static void fill_canonical(gemv_bufs *b, const gemv_case *c, bool single, int data)
+{
+    if (data == DATA_BINADES) {
+        for (size_t k = 0; k < b->na; k++)
+            if (!is_poison(b->a, k, single))
+                put(b->a, k, single, ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 31) - 15));
+        return;
+    }
+    const int64_t xlen = xlen_of(c), ylen = ylen_of(c);
+    const int emin = single ? TEST_WIDE_S_HALF_MIN : TEST_WIDE_D_HALF_MIN;
+    const int emax = single ? TEST_WIDE_S_HALF_MAX : TEST_WIDE_D_HALF_MAX;
+    double *x = test_alloc((size_t)xlen * sizeof *x), *t = test_alloc((size_t)xlen * sizeof *t);
+    for (int64_t k = 0; k < xlen; k++) {
+        const int s = test_sign(), e = data == DATA_TIES ? test_int(-2, 2) : test_int(emin, emax);
+        x[k] = data == DATA_TIES ? ldexp(s ? -1.0 : 1.0, e) : single ? test_full_s(s, e) : test_full_d(s, e);
+        put(b->x, (size_t)test_index(k, xlen, c->incx), single, x[k]);
+    }
+    for (int64_t r = 0; r < ylen; r++) {
+        if (data == DATA_TIES && single)
+            test_fill_ties(t, xlen, MODEL_LANES_S, 24, 24, TEST_TIES_S_EMIN, TEST_TIES_S_EMAX);
+        else if (data == DATA_TIES)
+            test_fill_ties(t, xlen, MODEL_LANES_D, 53, 53, TEST_TIES_D_EMIN, TEST_TIES_D_EMAX);
+        for (int64_t k = 0; k < xlen; k++) {
+            double v = data == DATA_TIES ? t[k] / x[k] : 0.0;
+            if (data == DATA_WIDE) {
+                const int s = test_sign(), e = test_int(emin, emax);
+                v = single ? test_full_s(s, e) : test_full_d(s, e);
+            }
+            put(b->a, op_offset(c, r, k), single, v);
+        }
+    }
+    free(x);
+    free(t);
+}
+
 /* Every layout, transpose and increment sign, sizes around the lane, block
  * and run boundaries: y (alpha 1, beta 0) is the model's t bitwise, and
  * dgemv's dot form is hpk_ddot of the row and x -- on every backend (an
- * OpenCL device evaluates the same order). */
-static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single)
+ * OpenCL device evaluates the same order).
+ * Each kind of data of fill_canonical. */
+static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single, int data)
 {
     static const int64_t shapes[][2] = {{3, 4097}, {17, 255}, {5, 8193 + 16}, {300, 1}, {2, 513}, {9, 15},
                                         {6, 65}, {4, 4096 + 63}};
-    test_seed(single ? 62 : 61);
+    test_seed((single ? 62 : 61) + 100 * (uint64_t)data);
     for (size_t is = 0; is < sizeof shapes / sizeof shapes[0]; is++)
         for (int v = 0; v < 16; v++) {
             /* both orientations of each shape, so each size is a row length */
@@ -1002,10 +1044,8 @@ static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single)
             gemv_bufs b;
             bufs_alloc(&b, &c, single);
             bufs_fill(&b, &c, single);
-            /* magnitudes over many binades, so a different order shows */
-            for (size_t k = 0; k < b.na; k++)
-                if (!is_poison(b.a, k, single))
-                    put(b.a, k, single, ldexp(test_uniform(-1.0, 1.0), (int)(test_next_u64() % 31) - 15));
+            /* so that a different order shows */
+            fill_canonical(&b, &c, single, data);
             expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
             const bool dot_form = (c.layout == HPK_ROW_MAJOR) == (c.trans == HPK_NO_TRANS);
             for (int64_t r = 0; r < ylen_of(&c); r++) {
@@ -1035,7 +1075,8 @@ static void canonical_order(bool single)
     const char *names[4];
     const int nctx = test_variant_contexts(ctx, names);
     for (int k = 0; k < nctx; k++) {
-        canonical_order_on(ctx[k], names[k], single);
+        for (int data = 0; data < DATA_KINDS; data++)
+            canonical_order_on(ctx[k], names[k], single, data);
         hpk_ctx_destroy(ctx[k]);
     }
 }

@@ -1022,15 +1022,144 @@ static double model_tree(op o, bool f32, const double *x, const double *y, int64
     return model_tree(o, f32, x, y, n, first, left) + model_tree(o, f32, x, y, n, first + left, count - left);
 }
 
+/* nrm2 in the same order, with Blue's constants restated rather than read
+ * from common/order.h, so that a change there fails: LAPACK 3.10's dnrm2
+ * (la_constants.f90, Anderson's "Algorithm 978", 2017) for double, whose
+ * minexponent -1021, maxexponent 1024 and digits 53 give
+ *   tsml = 2^ceiling((minexponent - 1) / 2)          = 2^-511,
+ *   tbig = 2^floor((maxexponent - digits + 1) / 2)   = 2^486,
+ *   ssml = 2^-floor((minexponent - digits) / 2)      = 2^537,
+ *   sbig = 2^-ceiling((maxexponent + digits - 1) / 2) = 2^-538.
+ * (snrm2's are 2^-63, 2^52, 2^75, 2^-76; hpk's float nrm2 sums the squares
+ * in double, where none of them can overflow or underflow.)  Each of a
+ * block's 16 lanes keeps three sums: |v| < tsml adds (|v| ssml)^2 to the
+ * small one, |v| > tbig (|v| sbig)^2 to the big one, any other (NaN
+ * included) v^2 to the medium one; the sums are folded and combined like
+ * the others, and finished as dnrm2 finishes them.  Float data: 64 lanes of
+ * plain double squares, the root rounded once. */
+#define MODEL_TSML 0x1p-511
+#define MODEL_TBIG 0x1p+486
+#define MODEL_SSML 0x1p+537
+#define MODEL_SBIG 0x1p-538
+
+typedef struct blue3 {
+    double s[3]; /* small, medium, big */
+} blue3;
+
+static blue3 blue_add(blue3 a, blue3 b)
+{
+    for (int k = 0; k < 3; k++)
+        a.s[k] += b.s[k];
+    return a;
+}
+
+static blue3 model_nrm2_block(bool f32, const double *x, int64_t n, int64_t b)
+{
+    const int nl = f32 ? MODEL_LANES_S : MODEL_LANES_D;
+    const int64_t first = b * BLOCK, len = n - first < BLOCK ? n - first : BLOCK;
+    blue3 lanes[MODEL_LANES_S] = {{{0}}};
+    for (int64_t k = 0; k < len; k++) {
+        const double v = x[first + k], av = fabs(v);
+        blue3 *l = &lanes[k % nl];
+        if (f32)
+            l->s[1] += v * v;
+        else if (av < MODEL_TSML)
+            l->s[0] += (av * MODEL_SSML) * (av * MODEL_SSML);
+        else if (av > MODEL_TBIG)
+            l->s[2] += (av * MODEL_SBIG) * (av * MODEL_SBIG);
+        else
+            l->s[1] += av * av;
+    }
+    for (int w = nl / 2; w >= 1; w /= 2)
+        for (int l = 0; l < w; l++)
+            lanes[l] = blue_add(lanes[l], lanes[l + w]);
+    return lanes[0];
+}
+
+static blue3 model_nrm2_tree(bool f32, const double *x, int64_t n, int64_t first, int64_t count)
+{
+    if (count == 1)
+        return model_nrm2_block(f32, x, n, first);
+    const int64_t left = count - count / 2;
+    return blue_add(model_nrm2_tree(f32, x, n, first, left), model_nrm2_tree(f32, x, n, first + left, count - left));
+}
+
+/* dnrm2's ending (LAPACK 3.10): big sum first, else small with medium. */
+static double model_nrm2_finish(blue3 a)
+{
+    double asml = a.s[0], amed = a.s[1], abig = a.s[2];
+    if (abig > 0.0) {
+        if (amed > 0.0 || isnan(amed))
+            abig += (amed * MODEL_SBIG) * MODEL_SBIG;
+        return sqrt(abig) / MODEL_SBIG;
+    }
+    if (asml > 0.0) {
+        if (amed > 0.0 || isnan(amed)) {
+            amed = sqrt(amed);
+            asml = sqrt(asml) / MODEL_SSML;
+            const double ymin = asml > amed ? amed : asml, ymax = asml > amed ? asml : amed;
+            return sqrt(ymax * ymax * (1.0 + (ymin / ymax) * (ymin / ymax)));
+        }
+        return sqrt(asml) / MODEL_SSML;
+    }
+    return sqrt(amed);
+}
+
 /* The model's result as the API returns it (float results rounded once). */
 static outcome model_result(op o, bool f32, const vec *x, const vec *y)
 {
     double *xv = vec_values(x, f32), *yv = y ? vec_values(y, f32) : NULL;
-    const double t = model_tree(o, f32, xv, yv, x->n, 0, (x->n - 1) / BLOCK + 1);
+    const int64_t blocks = (x->n - 1) / BLOCK + 1;
+    const double t = o == NRM2 ? model_nrm2_finish(model_nrm2_tree(f32, xv, x->n, 0, blocks))
+                               : model_tree(o, f32, xv, yv, x->n, 0, blocks);
     free(xv);
     free(yv);
     outcome r = {HPK_SUCCESS, t, (float)t, INDEX_SENTINEL};
     return r;
+}
+
+/* Reduction o of x (and yy) on the serial backend equals the model (sum,
+ * asum, dot, nrm2), the same values with increment 2, and every context of
+ * the backend under test, bit for bit. */
+static void expect_canonical(hpk_ctx *serial, hpk_ctx *ctx[], const char *names[], int nctx, op o, bool f32,
+                             const vec *x, const vec *yy)
+{
+    const int64_t n = x->n;
+    char what[200];
+    describe(what, sizeof what, o, f32, x, yy);
+    const outcome want = call_vec(serial, o, f32, x, yy);
+    expect_success(&want, serial, what);
+    if (o != AMAX) { /* the order itself, written plainly */
+        const outcome model = model_result(o, f32, x, yy);
+        if (!same_result(o, f32, &model, &want)) {
+            char g[64], w[64];
+            format_result(g, sizeof g, o, f32, &want);
+            format_result(w, sizeof w, o, f32, &model);
+            fail_msg("%s: the serial backend gives %s, the canonical order %s", what, g, w);
+        }
+    }
+    {   /* contiguous and strided data take different CPU paths */
+        double *values = vec_values(x, f32);
+        vec strided = vec_from(values, n, 2, 0);
+        free(values);
+        const outcome other = call_vec(serial, o, f32, &strided, yy);
+        if (!same_result(o, f32, &other, &want))
+            fail_msg("%s: the same values with increment 2 give other bits", what);
+        vec_free(&strided);
+    }
+    for (int c = 0; c < nctx; c++) {
+        if (f32 && !sums_in_double(ctx[c]))
+            continue;
+        const outcome got = call_vec(ctx[c], o, f32, x, yy);
+        expect_success(&got, ctx[c], what);
+        if (!same_result(o, f32, &got, &want)) {
+            char g[64], w[64];
+            format_result(g, sizeof g, o, f32, &got);
+            format_result(w, sizeof w, o, f32, &want);
+            fail_msg("%s on %s (%s): %s, but the serial backend gives %s", what, test_backend_name, names[c], g,
+                     w);
+        }
+    }
 }
 
 /* One arithmetic order on every backend (order.h): for sizes around every
@@ -1078,48 +1207,89 @@ static void test_canonical_order(void **state)
                     if (fabs(x.d[at]) > 0x1p40 || fabs(x.d[at]) < 0x1p-40)
                         x.s[at] = (float)test_uniform(-1.0, 1.0);
                 }
-            for (int o = 0; o < OP_COUNT; o++) {
-                const vec *yy = o == DOT ? &y : NULL;
-                char what[200];
-                describe(what, sizeof what, o, f32, &x, yy);
-                const outcome want = call_vec(serial, o, f32, &x, yy);
-                expect_success(&want, serial, what);
-                if (o == SUM || o == ASUM || o == DOT) { /* the order itself, written plainly */
-                    const outcome model = model_result(o, f32, &x, yy);
-                    if (!same_result(o, f32, &model, &want)) {
-                        char g[64], w[64];
-                        format_result(g, sizeof g, o, f32, &want);
-                        format_result(w, sizeof w, o, f32, &model);
-                        fail_msg("%s: the serial backend gives %s, the canonical order %s", what, g, w);
-                    }
-                }
-                {   /* contiguous and strided data take different CPU paths */
-                    double *values = vec_values(&x, f32);
-                    vec strided = vec_from(values, n, 2, 0);
-                    free(values);
-                    const outcome other = call_vec(serial, o, f32, &strided, yy);
-                    if (!same_result(o, f32, &other, &want))
-                        fail_msg("%s: the same values with increment 2 give other bits", what);
-                    vec_free(&strided);
-                }
-                for (int c = 0; c < nctx; c++) {
-                    if (f32 && !sums_in_double(ctx[c]))
-                        continue;
-                    const outcome got = call_vec(ctx[c], o, f32, &x, yy);
-                    expect_success(&got, ctx[c], what);
-                    if (!same_result(o, f32, &got, &want)) {
-                        char g[64], w[64];
-                        format_result(g, sizeof g, o, f32, &got);
-                        format_result(w, sizeof w, o, f32, &want);
-                        fail_msg("%s on %s (%s): %s, but the serial backend gives %s", what, test_backend_name,
-                                 names[c], g, w);
-                    }
-                }
-            }
+            for (int o = 0; o < OP_COUNT; o++)
+                expect_canonical(serial, ctx, names, nctx, o, f32, &x, o == DOT ? &y : NULL);
         }
         vec_free(&x);
         vec_free(&y);
     }
+    for (int c = 0; c < nctx; c++)
+        hpk_ctx_destroy(ctx[c]);
+    hpk_ctx_destroy(serial);
+}
+
+/* The canonical order on data that tells orders apart where the data above
+ * cannot (support.h): clusters built to land on rounding ties, in both
+ * precisions (float sums in double and rounded once, where a change in the
+ * fold or the tree of the double sums shows only near a tie), numbers over
+ * each precision's whole exponent range, and values around Blue's
+ * thresholds (each side of tsml and tbig, with medium ones) for nrm2. */
+static void test_canonical_order_ties(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1, 2, 17, 64, 65, 200, 1000, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 5};
+    static const int64_t incs[] = {1, -1, 3, -2};
+    enum { REPEATS = 6 };
+    hpk_ctx *serial = NULL, *ctx[4];
+    const char *names[4];
+    assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
+    const int nctx = test_variant_contexts(ctx, names);
+    test_seed(31415);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+        for (int rep = 0; rep < REPEATS; rep++)
+            for (int f32 = 0; f32 <= 1; f32++) {
+                const int64_t n = sizes[k], inc = incs[(k + (size_t)rep) % 4], incy = incs[(k + (size_t)rep + 1) % 4];
+                vec x = vec_new(n, inc, (size_t)rep % 3), y = vec_new(n, incy, 0);
+                double *t = test_alloc((size_t)n * sizeof *t);
+                /* ties: sum and asum of t; dot of t / y and y, y = +-2^j */
+                if (f32)
+                    test_fill_ties(t, n, MODEL_LANES_S, 53, 24, TEST_TIES_S_EMIN, TEST_TIES_S_EMAX);
+                else
+                    test_fill_ties(t, n, MODEL_LANES_D, 53, 53, TEST_TIES_D_EMIN, TEST_TIES_D_EMAX);
+                for (int64_t i = 0; i < n; i++)
+                    vec_set(&x, i, t[i]);
+                for (op o = SUM; o <= ASUM; o++)
+                    expect_canonical(serial, ctx, names, nctx, o, f32, &x, NULL);
+                for (int64_t i = 0; i < n; i++) {
+                    const int s = test_sign();
+                    const double yi = ldexp(s ? -1.0 : 1.0, test_int(-2, 2));
+                    vec_set(&y, i, yi);
+                    vec_set(&x, i, t[i] / yi);
+                }
+                expect_canonical(serial, ctx, names, nctx, DOT, f32, &x, &y);
+                /* the whole exponent range (products: half of it) */
+                for (int64_t i = 0; i < n; i++) {
+                    const int s = test_sign(), e = f32 ? test_int(TEST_WIDE_S_MIN, TEST_WIDE_S_MAX)
+                                                       : test_int(TEST_WIDE_D_MIN, TEST_WIDE_D_MAX);
+                    vec_set(&x, i, f32 ? test_full_s(s, e) : test_full_d(s, e));
+                }
+                for (op o = SUM; o <= NRM2; o += o == ASUM ? 2 : 1)
+                    expect_canonical(serial, ctx, names, nctx, o, f32, &x, NULL);
+                for (int64_t i = 0; i < n; i++) {
+                    const int s = test_sign(), e = f32 ? test_int(TEST_WIDE_S_HALF_MIN, TEST_WIDE_S_HALF_MAX)
+                                                       : test_int(TEST_WIDE_D_HALF_MIN, TEST_WIDE_D_HALF_MAX);
+                    const int s2 = test_sign(), e2 = f32 ? test_int(TEST_WIDE_S_HALF_MIN, TEST_WIDE_S_HALF_MAX)
+                                                         : test_int(TEST_WIDE_D_HALF_MIN, TEST_WIDE_D_HALF_MAX);
+                    vec_set(&x, i, f32 ? test_full_s(s, e) : test_full_d(s, e));
+                    vec_set(&y, i, f32 ? test_full_s(s2, e2) : test_full_d(s2, e2));
+                }
+                expect_canonical(serial, ctx, names, nctx, DOT, f32, &x, &y);
+                if (!f32) { /* nrm2 around one of Blue's thresholds: values each side of it (2^-514 ..
+                             * 2^-508, or 2^483 .. 2^489) among medium ones near it, whose squares meet
+                             * theirs in the sums; odd repeats tsml, even ones tbig */
+                    const bool small_side = rep % 2;
+                    for (int64_t i = 0; i < n; i++) {
+                        const int s = test_sign(), near = test_int(0, 1);
+                        const int e = small_side ? (near ? test_int(-514, -509) : test_int(-508, -490))
+                                                 : (near ? test_int(483, 488) : test_int(465, 482));
+                        vec_set(&x, i, test_full_d(s, e));
+                    }
+                    expect_canonical(serial, ctx, names, nctx, NRM2, false, &x, NULL);
+                }
+                free(t);
+                vec_free(&x);
+                vec_free(&y);
+            }
     for (int c = 0; c < nctx; c++)
         hpk_ctx_destroy(ctx[c]);
     hpk_ctx_destroy(serial);
@@ -1198,6 +1368,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_arguments_default_context),
         cmocka_unit_test(test_thread_count_independence),
         cmocka_unit_test(test_canonical_order),
+        cmocka_unit_test(test_canonical_order_ties),
         cmocka_unit_test(test_increment_and_alignment_independence),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);

@@ -4,19 +4,26 @@
  * Without the cap the OpenMP runtime would try to start 100000 threads
  * (libgomp: up to its own limit), fail, print "Thread creation failed" and
  * exit the process.  The limited process is a child of the test, run as
- * "nobody" when the test runs as root (root ignores RLIMIT_NPROC). */
+ * "nobody" when the test runs as root (root ignores RLIMIT_NPROC) -- from a
+ * world-readable copy of the program and of the libraries it loaded from
+ * outside the system's directories (libhpk.so.0 of the build tree), since
+ * a build tree under a private directory (a clone in /root, mode 700) is
+ * out of nobody's reach. */
 #define _GNU_SOURCE /* setgroups */
 #include "support.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <link.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,6 +63,82 @@ static int child(void)
     hpk_ctx_destroy(big);
     hpk_ctx_destroy(serial);
     return 0;
+}
+
+/* ---- a copy the child can run as nobody ------------------------------------------------- */
+
+/* Copies file `from` to `to` with `mode`; false (errno set) on failure. */
+static bool copy_file(const char *from, const char *to, mode_t mode)
+{
+    const int in = open(from, O_RDONLY), out = in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    bool ok = in >= 0 && out >= 0;
+    char buf[1 << 16];
+    for (ssize_t r; ok && (r = read(in, buf, sizeof buf)) != 0;)
+        ok = r > 0 && write(out, buf, (size_t)r) == r;
+    const int saved = errno;
+    if (in >= 0)
+        close(in);
+    if (out >= 0 && close(out) != 0)
+        ok = false;
+    errno = saved;
+    return ok && chmod(to, mode) == 0;
+}
+
+typedef struct copy_dir {
+    char path[64];     /* the directory */
+    char failed[300];  /* what could not be copied, if anything */
+} copy_dir;
+
+/* dl_iterate_phdr's callback: a loaded object from outside the system's
+ * directories (its name as the loader found it: the soname's file) copied
+ * into the directory. */
+static int copy_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    copy_dir *d = data;
+    const char *name = info->dlpi_name, *base = name ? strrchr(name, '/') : NULL;
+    if (!base || name[0] != '/' || !strncmp(name, "/usr/", 5) || !strncmp(name, "/lib", 4) || d->failed[0])
+        return 0;
+    char to[400];
+    snprintf(to, sizeof to, "%s%s", d->path, base);
+    if (!copy_file(name, to, 0644))
+        snprintf(d->failed, sizeof d->failed, "%s: %s", name, strerror(errno));
+    return 0;
+}
+
+/* Fills d with a fresh directory under /tmp (mode 755) holding this program
+ * and its non-system libraries; false, with d->failed saying why, if not. */
+static bool copy_for_nobody(copy_dir *d)
+{
+    memset(d, 0, sizeof *d);
+    snprintf(d->path, sizeof d->path, "/tmp/hpk-thread-cap.XXXXXX");
+    if (!mkdtemp(d->path) || chmod(d->path, 0755) != 0) {
+        snprintf(d->failed, sizeof d->failed, "a directory in /tmp: %s", strerror(errno));
+        return false;
+    }
+    char exe[400];
+    snprintf(exe, sizeof exe, "%s/test_thread_cap", d->path);
+    if (!copy_file("/proc/self/exe", exe, 0755))
+        snprintf(d->failed, sizeof d->failed, "/proc/self/exe: %s", strerror(errno));
+    else
+        dl_iterate_phdr(copy_object, d);
+    return !d->failed[0];
+}
+
+/* Removes the copy (its files, then the directory). */
+static void remove_copy(const copy_dir *d)
+{
+    DIR *dir = opendir(d->path);
+    if (dir) {
+        for (struct dirent *e; (e = readdir(dir));) {
+            char path[400];
+            snprintf(path, sizeof path, "%s/%s", d->path, e->d_name);
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+                unlink(path);
+        }
+        closedir(dir);
+    }
+    rmdir(d->path);
 }
 
 /* ---- the test ---------------------------------------------------------------------------- */
@@ -102,6 +185,13 @@ static void test_huge_request_under_process_limit(void **state)
     const rlim_t limit = (rlim_t)(tasks_of(user) + CPU_COUNT(&cpus) + 16);
     assert_true(limit < 1000);
 
+    copy_dir copy = {{0}, {0}};
+    if (as_root && !copy_for_nobody(&copy)) {
+        remove_copy(&copy);
+        fprintf(stderr, "skipped: cannot copy the program for uid %d (%s)\n", NOBODY, copy.failed);
+        skip();
+    }
+
     int out[2];
     assert_int_equal(pipe(out), 0);
     const pid_t pid = fork();
@@ -125,8 +215,14 @@ static void test_huge_request_under_process_limit(void **state)
             _exit(126);
         }
         char *argv[] = {"test_thread_cap", "openmp", "--limited-child", NULL};
-        execv("/proc/self/exe", argv);
-        printf("cannot run /proc/self/exe as uid %d: %s\n", (int)getuid(), strerror(errno));
+        if (as_root) { /* the copy, with its libraries first */
+            char exe[400];
+            snprintf(exe, sizeof exe, "%s/test_thread_cap", copy.path);
+            setenv("LD_LIBRARY_PATH", copy.path, 1);
+            execv(exe, argv);
+        } else
+            execv("/proc/self/exe", argv);
+        printf("cannot run the test program as uid %d: %s\n", (int)getuid(), strerror(errno));
         _exit(127);
     }
     close(out[1]);
@@ -145,6 +241,8 @@ static void test_huge_request_under_process_limit(void **state)
     close(out[0]);
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (as_root)
+        remove_copy(&copy);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || used != 0)
         fail_msg("with RLIMIT_NPROC %lu for uid %d, a context asked for %d threads: %s %d, output \"%s\"",
                  (unsigned long)limit, (int)user, HUGE_REQUEST, WIFEXITED(status) ? "exit status" : "signal",
