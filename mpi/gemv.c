@@ -1,7 +1,8 @@
 /* Distributed GEMV over row blocks of a row-major matrix: y = A x with y kept
  * in blocks or gathered on every rank, and y = A^T x -- in the canonical
- * order's tree of row runs when the ranks hold whole runs (pieces.c), else
- * with the ranks' partial products summed in rank order. */
+ * order's tree of row runs on any row split when every context is a CPU one
+ * (split.h: runs that straddle ranks carried from rank to rank), else with
+ * the ranks' partial products summed in rank order. */
 #include "check.h"
 #include "mpi_internal.h"
 #include "order.h"
@@ -410,38 +411,42 @@ static int pieces_of(const void *units, int rank)
     return hpk__mpi_pieces(units, rank, NULL);
 }
 
-/* The run states that cross this rank's boundaries: its out rows' run sent
- * on (started, *send), the previous rank's received into b->t and
- * continued with the head rows -- and sent on again from a pass-through
- * rank.  Runs whatever `local` is, so that no partner waits in vain. */
-static hpk_status forward_runs(hpk__mpi_call *c, const gemv_args *g, const hpk__split_plan *p,
-                               const hpk__split_rows *rows, transposed_buffers *b, hpk_status *local,
-                               MPI_Request *send)
+/* The run a previous rank began, received into b->t and continued with
+ * this rank's head rows (once: *done). */
+typedef struct head_run {
+    hpk__mpi_call *c;
+    const gemv_args *g;
+    const hpk__split_plan *p;
+    const hpk__split_rows *rows;
+    void *state;
+    bool done;
+} head_run;
+
+static hpk_status receive_head(void *arg)
 {
-    const int count = (int)g->n;
-    *send = MPI_REQUEST_NULL;
-    hpk_status st = HPK_SUCCESS;
-    if (p->out > 0 && !hpk__split_passes(p)) {
-        const hpk_status mine = hpk__split_gemv_out(c->ctx, p, rows, b->state);
-        *local = *local == HPK_SUCCESS ? mine : *local;
-        const double t0 = MPI_Wtime();
-        st = hpk__mpi_status(c, MPI_Isend(b->state, count, elem_type(g), p->next, TAG_RUN, c->comm, send),
-                             "MPI_Isend");
-        c->comm_s += MPI_Wtime() - t0;
-    }
-    if (p->head > 0 && st == HPK_SUCCESS) {
-        const double t0 = MPI_Wtime();
-        st = hpk__mpi_status(c, MPI_Recv(b->t, count, elem_type(g), p->prev, TAG_RUN, c->comm, MPI_STATUS_IGNORE),
-                             "MPI_Recv");
-        c->comm_s += MPI_Wtime() - t0;
-        if (st == HPK_SUCCESS)
-            hpk__split_gemv_continue(p, rows, b->t);
-        if (st == HPK_SUCCESS && hpk__split_passes(p)) {
-            const double t1 = MPI_Wtime();
-            st = hpk__mpi_status(c, MPI_Send(b->t, count, elem_type(g), p->next, TAG_RUN, c->comm), "MPI_Send");
-            c->comm_s += MPI_Wtime() - t1;
-        }
-    }
+    head_run *h = arg;
+    if (h->done || h->p->head == 0)
+        return HPK_SUCCESS;
+    h->done = true;
+    const double t0 = MPI_Wtime();
+    const hpk_status st = hpk__mpi_status(h->c,
+                                          MPI_Recv(h->state, (int)h->g->n, elem_type(h->g), h->p->prev, TAG_RUN,
+                                                   h->c->comm, MPI_STATUS_IGNORE),
+                                          "MPI_Recv");
+    h->c->comm_s += MPI_Wtime() - t0;
+    if (st == HPK_SUCCESS)
+        hpk__split_gemv_continue(h->p, h->rows, h->state);
+    return st;
+}
+
+/* A run state (n elements) sent on to the next rank holding rows. */
+static hpk_status send_run(hpk__mpi_call *c, const gemv_args *g, const hpk__split_plan *p, void *state,
+                           MPI_Request *request)
+{
+    const double t0 = MPI_Wtime();
+    const hpk_status st = hpk__mpi_status(
+        c, MPI_Isend(state, (int)g->n, elem_type(g), p->next, TAG_RUN, c->comm, request), "MPI_Isend");
+    c->comm_s += MPI_Wtime() - t0;
     return st;
 }
 
@@ -461,25 +466,44 @@ static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, int
     const size_t es = elem_size(g);
     int64_t my_first, my_count;
     hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
+    /* the pieces, then the first one's spine */
     const int mine = hpk__mpi_pieces(&units, c->rank, NULL);
+    const size_t slots = (size_t)mine + (size_t)hpk__split_spine(&p, &units, c->rank);
     hpk_status local = HPK_SUCCESS;
-    char *t = malloc(((size_t)mine + 1) * (size_t)g->n * es); /* the pieces and a scratch */
+    char *t = malloc((slots + 1) * (size_t)g->n * es);
     if (!t)
-        local = hpk__mpi_no_memory(c, ((size_t)mine + 1) * (size_t)g->n * es);
-    MPI_Request send;
-    hpk_status st = forward_runs(c, g, &p, &rows, b, &local, &send);
+        local = hpk__mpi_no_memory(c, slots * (size_t)g->n * es);
+
+    /* The messages run whatever `local` is, so that no partner waits in
+     * vain: this rank's out rows' run first (begun from +0.0, sent to the
+     * next rank), then its own runs, and only then the run of the previous
+     * rank, continued; a rank inside one run passes it on. */
+    MPI_Request send = MPI_REQUEST_NULL;
+    hpk_status st = HPK_SUCCESS;
+    if (p.out > 0 && !hpk__split_passes(&p)) {
+        const hpk_status mine_st = hpk__split_gemv_out(c->ctx, &p, &rows, b->state);
+        local = local == HPK_SUCCESS ? mine_st : local;
+        st = send_run(c, g, &p, b->state, &send);
+    }
+    head_run head = {c, g, &p, &rows, b->t, false};
+    const hpk__split_wait wait = {receive_head, &head};
+    if (st == HPK_SUCCESS && local == HPK_SUCCESS)
+        local = hpk__split_gemv_pieces(c->ctx, &p, &units, c->rank, &rows, b->t, &wait, t);
+    if (st == HPK_SUCCESS && !head.done)
+        st = receive_head(&head);
+    if (st == HPK_SUCCESS && hpk__split_passes(&p))
+        st = send_run(c, g, &p, b->t, &send);
+    if (st == HPK_SUCCESS) {
+        const double t0 = MPI_Wtime();
+        st = hpk__mpi_status(c, MPI_Wait(&send, MPI_STATUS_IGNORE), "MPI_Wait");
+        c->comm_s += MPI_Wtime() - t0;
+    }
     if (st != HPK_SUCCESS) {
         free(t);
         return st;
     }
-    if (local == HPK_SUCCESS)
-        local = hpk__split_gemv_pieces(c->ctx, &p, &units, c->rank, &rows, b->t, t);
-    const double t0 = MPI_Wtime();
-    st = hpk__mpi_status(c, MPI_Wait(&send, MPI_STATUS_IGNORE), "MPI_Wait");
-    c->comm_s += MPI_Wtime() - t0;
     void *recv = NULL;
-    if (st == HPK_SUCCESS)
-        st = exchange_slices(c, g, local, pieces_of, &units, t, b, &recv);
+    st = exchange_slices(c, g, local, pieces_of, &units, t, b, &recv);
     if (st == HPK_SUCCESS) {
         const int64_t root = hpk__split_join_slices(&units, g->f32, recv, my_count);
         st = finish_y(c, g, b, (char *)recv + (size_t)root * my_count * es);

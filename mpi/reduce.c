@@ -1,12 +1,13 @@
-/* Distributed reductions.  When every rank but the last holding elements
- * holds whole blocks of the canonical order (order.h) -- as
- * hpk_mpi_block_range splits -- and the context is a CPU one, each rank
- * evaluates the subtrees of the global block tree that lie in its range, the
- * subtrees' partials are gathered on every rank and the global tree is
- * finished there: the single-process result, bitwise.  Otherwise each rank
- * reduces its block with hpk.h's function and the ranks' results are
- * combined in rank order by the same pairwise tree.  i?amax always combines
- * the ranks' winners (an exact index either way). */
+/* Distributed reductions.  When every rank's context is a CPU one, on any
+ * split, the blocks of the canonical order (order.h) that straddle ranks
+ * are completed on the rank holding their end from the other ranks' few
+ * elements of them (split.h), each rank evaluates the subtrees of the
+ * global block tree that lie in its blocks, the subtrees' partials are
+ * gathered on every rank and the global tree is finished there: the
+ * single-process result, bitwise.  Otherwise each rank reduces its block
+ * with hpk.h's function and the ranks' results are combined in rank order
+ * by the same pairwise tree.  i?amax always combines the ranks' winners (an
+ * exact index either way). */
 #include "check.h"
 #include "mpi_internal.h"
 #include "reduce_finish.h"
@@ -203,11 +204,13 @@ static void canon_free(canon_buffers *b)
 /* The point-to-point messages of the canonical path: tag and datatype. */
 enum { TAG_X = 2101, TAG_Y = 2102 };
 
-/* This rank's out elements sent to the owner of their block (x, then y for
- * dot), and the head unit's elements of earlier ranks received into place:
- * fewer than one block each way.  Returns the requests started. */
+/* The head unit's elements of earlier ranks received into place, and this
+ * rank's out elements sent to the owner of their block (x, then y for dot):
+ * fewer than one block each way.  The requests started: *nrecv receives,
+ * then the sends, *nreq in all. */
 static hpk_status start_messages(hpk__mpi_call *c, const hpk__split *split, const int64_t *start,
-                                 const hpk__split_plan *p, const hpk__reduce_job *job, canon_buffers *b, int *nreq)
+                                 const hpk__split_plan *p, const hpk__reduce_job *job, canon_buffers *b, int *nrecv,
+                                 int *nreq)
 {
     const bool dot = job->op == HPK__OP_DOT;
     const MPI_Datatype type = job->f32 ? MPI_FLOAT : MPI_DOUBLE;
@@ -229,6 +232,7 @@ static hpk_status start_messages(hpk__mpi_call *c, const hpk__split *split, cons
                 st = hpk__mpi_status(c, MPI_Irecv(unit_y + q.out_at * es, (int)q.out, type, r, TAG_Y, c->comm,
                                                   &b->requests[(*nreq)++]), "MPI_Irecv");
         }
+    *nrecv = *nreq;
     if (p->out > 0 && st == HPK_SUCCESS) {
         hpk__split_pack(job, p->count - p->out, p->out, out_x, out_y);
         st = hpk__mpi_status(c, MPI_Isend(out_x, (int)p->out, type, p->out_to, TAG_X, c->comm,
@@ -249,6 +253,19 @@ static hpk_status wait_all(hpk__mpi_call *c, int nreq, MPI_Request *requests)
     return st;
 }
 
+/* The receives, waited for once the rank's own blocks are evaluated. */
+typedef struct receives {
+    hpk__mpi_call *c;
+    int count;
+    MPI_Request *requests;
+} receives;
+
+static hpk_status wait_receives(void *arg)
+{
+    const receives *r = arg;
+    return wait_all(r->c, r->count, r->requests);
+}
+
 /* The whole canonical reduction on any split (split.h): the blocks that
  * straddle a boundary completed on their owners from the other ranks' out
  * elements, this rank's pieces evaluated, every rank's gathered, the tree
@@ -266,8 +283,8 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
     hpk__split_plan p;
     hpk__split_plan_of(&split, start, c->rank, &p);
 
-    int nreq;
-    hpk_status st = start_messages(c, &split, start, &p, job, b, &nreq);
+    int nrecv, nreq;
+    hpk_status st = start_messages(c, &split, start, &p, job, b, &nrecv, &nreq);
     if (st != HPK_SUCCESS)
         return st;
     const size_t es = job->f32 ? sizeof(float) : sizeof(double);
@@ -283,14 +300,12 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
         offset += counts[r];
     }
     hpk__reduce_node *my_nodes = b->nodes + displs[c->rank] / (int)sizeof(hpk__reduce_node);
-    /* The pieces that need no other rank's elements could go first; the
-     * head unit is one block, and its elements arrive as soon as their
-     * ranks start. */
-    if ((st = wait_all(c, nreq, b->requests)) != HPK_SUCCESS)
-        return st;
-    st = hpk__split_reduce(c->ctx, &p, &units, c->rank, job, &head, my_nodes);
-    if (st != HPK_SUCCESS)
-        return st; /* not reached: reductions need no scratch */
+    receives pending = {c, nrecv, b->requests};
+    const hpk__split_wait wait = {wait_receives, &pending};
+    st = hpk__split_reduce(c->ctx, &p, &units, c->rank, job, &head, &wait, my_nodes);
+    const hpk_status sent = wait_all(c, nreq, b->requests); /* the sends (and receives not waited for) */
+    if (st != HPK_SUCCESS || (st = sent) != HPK_SUCCESS)
+        return st; /* MPI failures only: reductions need no scratch */
     st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, b->nodes, counts, displs, MPI_BYTE);
     if (st != HPK_SUCCESS)
         return st;

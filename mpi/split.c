@@ -12,35 +12,51 @@
  * The head unit, when the rank has one, is the first leaf of its first
  * piece: that piece is the head plus the right subtrees down its left
  * spine, added bottom up (the tree's own order).  Every other subtree lies
- * in the direct elements.  Slots: a piece's number, or -1 for scratch. */
+ * in the direct elements, so all of them -- the other pieces and the
+ * spine's right subtrees -- are evaluated before the head is needed; only
+ * then does head() wait for it.  Slots: a piece's number, or -1 - i for
+ * the spine's i-th right subtree from the top. */
 typedef struct piece_ops {
     void *job;
     hpk_status (*direct)(void *job, int64_t first, int64_t count, int slot); /* global unit numbers */
-    void (*head)(void *job, int slot);
+    hpk_status (*head)(void *job, int slot);
     void (*combine)(void *job, int left, int right);
 } piece_ops;
 
-static hpk_status spine(const piece_ops *o, int64_t first, int64_t count, int slot)
+/* The number of right subtrees down the left spine of a tree of `count`. */
+static int spine_depth(int64_t count)
 {
-    if (count == 1) {
-        o->head(o->job, slot);
-        return HPK_SUCCESS;
-    }
-    const int64_t left = hpk__tree_left(count);
-    hpk_status st = spine(o, first, left, slot);
-    if (st == HPK_SUCCESS && (st = o->direct(o->job, first + left, count - left, -1)) == HPK_SUCCESS)
-        o->combine(o->job, slot, -1);
-    return st;
+    int depth = 0;
+    for (; count > 1; count = hpk__tree_left(count))
+        depth++;
+    return depth;
+}
+
+int hpk__split_spine(const hpk__split_plan *p, const hpk__mpi_units *u, int rank)
+{
+    hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
+    return p->head_ends && hpk__mpi_pieces(u, rank, pieces) > 0 ? spine_depth(pieces[0].count) : 0;
 }
 
 static hpk_status eval_pieces(const hpk__split_plan *p, const hpk__mpi_units *u, int rank, const piece_ops *o)
 {
     hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
-    const int n = hpk__mpi_pieces(u, rank, pieces);
+    const int n = hpk__mpi_pieces(u, rank, pieces), spine = p->head_ends && n > 0;
     hpk_status st = HPK_SUCCESS;
-    for (int k = 0; k < n && st == HPK_SUCCESS; k++)
-        st = k == 0 && p->head_ends ? spine(o, pieces[k].first, pieces[k].count, k)
-                                    : o->direct(o->job, pieces[k].first, pieces[k].count, k);
+    for (int k = spine; k < n && st == HPK_SUCCESS; k++)
+        st = o->direct(o->job, pieces[k].first, pieces[k].count, k);
+    if (!spine || st != HPK_SUCCESS)
+        return st;
+    int depth = 0;
+    for (int64_t first = pieces[0].first, count = pieces[0].count; count > 1 && st == HPK_SUCCESS; depth++) {
+        const int64_t left = hpk__tree_left(count);
+        st = o->direct(o->job, first + left, count - left, -1 - depth);
+        count = left;
+    }
+    if (st == HPK_SUCCESS)
+        st = o->head(o->job, 0);
+    for (int i = depth - 1; i >= 0 && st == HPK_SUCCESS; i--)
+        o->combine(o->job, 0, -1 - i);
     return st;
 }
 
@@ -65,12 +81,13 @@ typedef struct reduce_pieces {
     hpk__reduce_job direct;
     int64_t unit0;
     const hpk__reduce_job *head;
-    hpk__reduce_node *nodes, scratch;
+    const hpk__split_wait *wait;
+    hpk__reduce_node *nodes, spine[64]; /* a tree of at most 2^63 units */
 } reduce_pieces;
 
 static hpk__reduce_node *node_at(reduce_pieces *j, int slot)
 {
-    return slot < 0 ? &j->scratch : &j->nodes[slot];
+    return slot < 0 ? &j->spine[-1 - slot] : &j->nodes[slot];
 }
 
 static hpk_status reduce_direct(void *job, int64_t first, int64_t count, int slot)
@@ -79,10 +96,16 @@ static hpk_status reduce_direct(void *job, int64_t first, int64_t count, int slo
     return j->ctx->ops->reduce_part(j->ctx, &j->direct, first - j->unit0, count, node_at(j, slot));
 }
 
-static void reduce_head(void *job, int slot)
+static hpk_status wait_for_head(const hpk__split_wait *w)
+{
+    return w && w->wait ? w->wait(w->arg) : HPK_SUCCESS;
+}
+
+static hpk_status reduce_head(void *job, int slot)
 {
     reduce_pieces *j = job;
-    (void)j->ctx->ops->reduce_part(j->ctx, j->head, 0, 1, node_at(j, slot)); /* one block: no scratch to fail */
+    const hpk_status st = wait_for_head(j->wait);
+    return st != HPK_SUCCESS ? st : j->ctx->ops->reduce_part(j->ctx, j->head, 0, 1, node_at(j, slot));
 }
 
 static void add_node(hpk__reduce_node *l, const hpk__reduce_node *r)
@@ -98,7 +121,8 @@ static void reduce_combine(void *job, int left, int right)
 }
 
 hpk_status hpk__split_reduce(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__mpi_units *u, int rank,
-                             const hpk__reduce_job *local, const hpk__reduce_job *head_unit, hpk__reduce_node *nodes)
+                             const hpk__reduce_job *local, const hpk__reduce_job *head_unit,
+                             const hpk__split_wait *wait, hpk__reduce_node *nodes)
 {
     const size_t es = local->f32 ? sizeof(float) : sizeof(double);
     hpk__reduce_job direct = *local;
@@ -108,7 +132,7 @@ hpk_status hpk__split_reduce(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__
         if (local->op == HPK__OP_DOT)
             direct.y = sub_vector(local->y, local->n, local->incy, p->head, p->direct, es);
     }
-    reduce_pieces j = {ctx, direct, direct_unit0(p), head_unit, nodes, {{0}}};
+    reduce_pieces j = {ctx, direct, direct_unit0(p), head_unit, wait, nodes, {{{0}}}};
     const piece_ops o = {&j, reduce_direct, reduce_head, reduce_combine};
     return eval_pieces(p, u, rank, &o);
 }
@@ -190,13 +214,14 @@ typedef struct gemv_pieces {
     const hpk__split_plan *p;
     int64_t unit0;
     const void *head;
+    const hpk__split_wait *wait;
     char *t;
-    int scratch; /* the slot after the pieces */
+    int pieces; /* the spine's subtrees follow the pieces */
 } gemv_pieces;
 
 static void *slot_of(const gemv_pieces *j, int slot)
 {
-    return j->t + (size_t)(slot < 0 ? j->scratch : slot) * (size_t)j->g->n * elem_size(j->g->f32);
+    return j->t + (size_t)(slot < 0 ? j->pieces - 1 - slot : slot) * (size_t)j->g->n * elem_size(j->g->f32);
 }
 
 static hpk_status gemv_direct(void *job, int64_t first, int64_t count, int slot)
@@ -205,10 +230,13 @@ static hpk_status gemv_direct(void *job, int64_t first, int64_t count, int slot)
     return runs_of(j->ctx, j->g, j->p->head, j->p->direct, first - j->unit0, count, slot_of(j, slot));
 }
 
-static void gemv_head(void *job, int slot)
+static hpk_status gemv_head(void *job, int slot)
 {
     const gemv_pieces *j = job;
-    memcpy(slot_of(j, slot), j->head, (size_t)j->g->n * elem_size(j->g->f32));
+    const hpk_status st = wait_for_head(j->wait);
+    if (st == HPK_SUCCESS)
+        memcpy(slot_of(j, slot), j->head, (size_t)j->g->n * elem_size(j->g->f32));
+    return st;
 }
 
 /* l[i] += r[i], i < len, in the data's precision. */
@@ -229,9 +257,10 @@ static void gemv_combine(void *job, int left, int right)
 }
 
 hpk_status hpk__split_gemv_pieces(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__mpi_units *u, int rank,
-                                  const hpk__split_rows *g, const void *head_state, void *t)
+                                  const hpk__split_rows *g, const void *head_state, const hpk__split_wait *wait,
+                                  void *t)
 {
-    gemv_pieces j = {ctx, g, p, direct_unit0(p), head_state, t, hpk__mpi_pieces(u, rank, NULL)};
+    gemv_pieces j = {ctx, g, p, direct_unit0(p), head_state, wait, t, hpk__mpi_pieces(u, rank, NULL)};
     const piece_ops o = {&j, gemv_direct, gemv_head, gemv_combine};
     return eval_pieces(p, u, rank, &o);
 }

@@ -95,11 +95,26 @@ static inline bool hpk__split_passes(const hpk__split_plan *p)
 
 /* ---- evaluating a rank's pieces (split.c) ------------------------------- */
 
+/* What a rank does once everything that needs no other rank's data is
+ * evaluated, before it uses its head unit (its messages' arrival); NULL
+ * (or a NULL wait) when the head is there already. */
+typedef struct hpk__split_wait {
+    hpk_status (*wait)(void *arg);
+    void *arg;
+} hpk__split_wait;
+
+/* The right subtrees down the left spine of the rank's first piece when it
+ * holds the head unit (0 otherwise): they are evaluated, and kept, before
+ * the head is waited for. */
+int hpk__split_spine(const hpk__split_plan *p, const hpk__mpi_units *u, int rank);
+
 /* A rank's reduction: its pieces' nodes into nodes[0 ..), given its local
  * job (its count elements, hpk.h's arguments) and, when head_ends, the head
- * unit's job (its head_length elements, received ones and the head). */
+ * unit's job (its head_length elements, received ones and the head), ready
+ * once `wait` returns. */
 hpk_status hpk__split_reduce(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__mpi_units *u, int rank,
-                             const hpk__reduce_job *local, const hpk__reduce_job *head_unit, hpk__reduce_node *nodes);
+                             const hpk__reduce_job *local, const hpk__reduce_job *head_unit,
+                             const hpk__split_wait *wait, hpk__reduce_node *nodes);
 
 /* The local job's logical elements [from, from + count) copied, in order,
  * to x (and, for dot, y): what a rank sends, and its own head's place in
@@ -129,10 +144,12 @@ hpk_status hpk__split_gemv_out(hpk_ctx *ctx, const hpk__split_plan *p, const hpk
  * with the head rows in sequence, as the kernels sum a run. */
 void hpk__split_gemv_continue(const hpk__split_plan *p, const hpk__split_rows *g, void *state);
 
-/* The rank's pieces, n elements each, into t[0 ..); t has room for one more
- * (scratch); head_state is the head unit's finished run when head_ends. */
+/* The rank's pieces, n elements each, into t[0 ..); t has room for
+ * hpk__split_spine more; head_state is the head unit's finished run when
+ * head_ends, ready once `wait` returns. */
 hpk_status hpk__split_gemv_pieces(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__mpi_units *u, int rank,
-                                  const hpk__split_rows *g, const void *head_state, void *t);
+                                  const hpk__split_rows *g, const void *head_state, const hpk__split_wait *wait,
+                                  void *t);
 
 /* All ranks' pieces, each `len` elements of the data's type one after the
  * other in rank order, joined; returns the root's number. */

@@ -145,6 +145,43 @@ static double single_process(hpk_ctx *ctx, const reduction *k, int64_t n, const 
     return k->f32 ? f : d;
 }
 
+/* The messages of a rank's head unit, delivered when it waits for them:
+ * each earlier rank's out elements, packed by that rank, placed where the
+ * owner's plan of the sender says. */
+typedef struct arrivals {
+    const hpk__split_plan *plans;
+    const hpk__reduce_job *local;
+    int rank;
+    size_t es;
+    char *unit_x, *unit_y, *out_x, *out_y;
+    int *received;
+    bool delivered;
+} arrivals;
+
+static hpk_status deliver(void *arg)
+{
+    arrivals *in = arg;
+    const hpk__split_plan *p = &in->plans[in->rank];
+    assert_true(p->head_ends && !in->delivered);
+    in->delivered = true;
+    int64_t filled = 0;
+    for (int q = p->in_from; q < in->rank; q++) {
+        const hpk__split_plan *sender = &in->plans[q];
+        if (sender->out == 0)
+            continue;
+        assert_int_equal(sender->out_to, in->rank);
+        assert_true(sender->out < HPK__REDUCE_BLOCK);
+        hpk__split_pack(&in->local[q], sender->count - sender->out, sender->out, in->out_x, in->out_y);
+        memcpy(in->unit_x + sender->out_at * in->es, in->out_x, (size_t)sender->out * in->es);
+        memcpy(in->unit_y + sender->out_at * in->es, in->out_y, (size_t)sender->out * in->es);
+        filled += sender->out;
+        in->received[q]++;
+    }
+    assert_int_equal(filled, p->head_at);
+    assert_int_equal(p->head_at + p->head, p->head_length);
+    return HPK_SUCCESS;
+}
+
 /* The reduction over the split, every rank simulated; the result rounded
  * as the MPI entry point rounds it. */
 static double simulate_reduction(hpk_ctx *ctx, const reduction *k, const hpk__split *s, const void *x,
@@ -175,27 +212,17 @@ static double simulate_reduction(hpk_ctx *ctx, const reduction *k, const hpk__sp
     for (int r = 0; r < P; r++) {
         const hpk__split_plan *p = &plans[r];
         hpk__reduce_job head = {k->op, k->f32, p->head_length, unit_x, unit_y, 1, 1};
+        arrivals in = {plans, local, r, es, unit_x, unit_y, out_x, out_y, received, false};
+        const hpk__split_wait wait = {deliver, &in};
         if (p->head_ends) {
-            /* the messages: each earlier rank's out elements, packed by it,
-             * placed where the owner's plan of the sender says */
-            int64_t filled = 0;
-            for (int q = p->in_from; q < r; q++) {
-                const hpk__split_plan *sender = &plans[q];
-                if (sender->out == 0)
-                    continue;
-                assert_int_equal(sender->out_to, r);
-                assert_true(sender->out < HPK__REDUCE_BLOCK);
-                hpk__split_pack(&local[q], sender->count - sender->out, sender->out, out_x, out_y);
-                memcpy(unit_x + sender->out_at * es, out_x, (size_t)sender->out * es);
-                memcpy(unit_y + sender->out_at * es, out_y, (size_t)sender->out * es);
-                filled += sender->out;
-                received[q]++;
-            }
-            assert_int_equal(filled, p->head_at);
-            assert_int_equal(p->head_at + p->head, p->head_length);
+            /* the head unit: poison where the messages land, the rank's own
+             * head in place */
+            memset(unit_x, 0xff, (size_t)p->head_at * es);
+            memset(unit_y, 0xff, (size_t)p->head_at * es);
             hpk__split_pack(&local[r], 0, p->head, unit_x + p->head_at * es, unit_y + p->head_at * es);
         }
-        assert_int_equal(hpk__split_reduce(ctx, p, &units, r, &local[r], &head, nodes + displ[r]), HPK_SUCCESS);
+        assert_int_equal(hpk__split_reduce(ctx, p, &units, r, &local[r], &head, &wait, nodes + displ[r]), HPK_SUCCESS);
+        assert_int_equal(in.delivered, p->head_ends);
     }
     for (int r = 0; r < P; r++) /* every out part reached its owner, once */
         assert_int_equal(received[r], plans[r].out > 0 ? 1 : 0);
@@ -272,6 +299,28 @@ static void test_reductions_any_split(void **state)
 
 /* ---- the transposed GEMV ------------------------------------------------------ */
 
+/* A run state that arrives when the rank waits for it: put back in place
+ * from where it was parked, and continued with the rank's head rows. */
+typedef struct carried {
+    const hpk__split_plan *p;
+    const hpk__split_rows *rows;
+    char *state;
+    bool *full;
+    bool done;
+    const char *parked;
+} carried;
+
+static hpk_status carry_on(void *arg)
+{
+    carried *in = arg;
+    assert_true(in->p->head > 0 && *in->full && !in->done);
+    in->done = true;
+    *in->full = false;
+    memcpy(in->state, in->parked, (size_t)in->rows->n * (in->rows->f32 ? sizeof(float) : sizeof(double)));
+    hpk__split_gemv_continue(in->p, in->rows, in->state);
+    return HPK_SUCCESS;
+}
+
 /* t = A^T x over the split, every rank simulated: the run states forwarded
  * from rank to rank, the pieces joined.  Returns t (n elements). */
 static void *simulate_gemv_t(hpk_ctx *ctx, const hpk__split *s, bool f32, int64_t n, const void *a, int64_t lda,
@@ -303,21 +352,32 @@ static void *simulate_gemv_t(hpk_ctx *ctx, const hpk__split *s, bool f32, int64_
             assert_int_equal(hpk__split_gemv_out(ctx, p, &rows, inbox + (size_t)p->next * vec), HPK_SUCCESS);
             full[p->next] = true;
         }
+        /* the previous rank's run arrives (and is continued) when the rank
+         * waits for it, after its own runs; the slot it lands in is
+         * poisoned until then */
+        char *head = inbox + (size_t)r * vec;
+        carried in = {p, &rows, head, full + r, false, NULL};
+        const hpk__split_wait wait = {carry_on, &in};
+        const int mine = (int)(displ[r + 1] - displ[r]), slots = mine + hpk__split_spine(p, &units, r);
+        char *t = test_alloc((size_t)slots * vec + 1);
+        char *parked = test_alloc(vec + 1);
         if (p->head > 0) {
             assert_true(full[r]);
-            full[r] = false;
-            hpk__split_gemv_continue(p, &rows, inbox + (size_t)r * vec);
-            if (hpk__split_passes(p)) {
-                assert_true(p->next > r && !full[p->next]);
-                memcpy(inbox + (size_t)p->next * vec, inbox + (size_t)r * vec, vec);
-                full[p->next] = true;
-            }
+            memcpy(parked, head, vec);
+            memset(head, 0xff, vec);
+            in.parked = parked;
         }
-        const int mine = (int)(displ[r + 1] - displ[r]);
-        char *t = test_alloc(((size_t)mine + 1) * vec + 1);
-        assert_int_equal(hpk__split_gemv_pieces(ctx, p, &units, r, &rows, inbox + (size_t)r * vec, t), HPK_SUCCESS);
+        assert_int_equal(hpk__split_gemv_pieces(ctx, p, &units, r, &rows, head, &wait, t), HPK_SUCCESS);
+        if (p->head > 0 && !in.done) /* no pieces (a rank inside one run): after them all the same */
+            assert_int_equal(carry_on(&in), HPK_SUCCESS);
+        if (hpk__split_passes(p)) {
+            assert_true(p->next > r && !full[p->next] && mine == 0);
+            memcpy(inbox + (size_t)p->next * vec, head, vec);
+            full[p->next] = true;
+        }
         memcpy(slices + (size_t)displ[r] * vec, t, (size_t)mine * vec);
         free(t);
+        free(parked);
     }
     for (int r = 0; r < P; r++)
         assert_false(full[r]); /* every state sent was received */
