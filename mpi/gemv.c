@@ -1,7 +1,8 @@
 /* Distributed GEMV over row blocks of a row-major matrix: y = A x with y kept
  * in blocks or gathered on every rank, and y = A^T x -- in the canonical
- * order's tree of row runs when the ranks hold whole runs (pieces.c), else
- * with the ranks' partial products summed in rank order. */
+ * order's tree of row runs on any row split when every context is a CPU one
+ * (split.h: runs that straddle ranks carried from rank to rank), else with
+ * the ranks' partial products summed in rank order. */
 #include "check.h"
 #include "mpi_internal.h"
 #include "order.h"
@@ -259,18 +260,22 @@ static void sum_rows(double *w, int64_t len, int64_t first, int64_t count)
 
 /* Buffers of the transposed product had before the check's exchange:
  * counts (seven arrays of P ints: send, receive and slice counts and
- * displacements, and scratch) and t, the product's y (n elements). */
+ * displacements, and scratch), t, the product's y (n elements), which
+ * first receives the run a previous rank began, and state, the run this
+ * rank begins for the next one (n elements). */
 typedef struct transposed_buffers {
     int *counts;
-    void *t;
+    void *t, *state;
 } transposed_buffers;
 
 static hpk_status transposed_alloc(hpk__mpi_call *c, const gemv_args *g, transposed_buffers *b)
 {
+    const size_t vector = ((size_t)g->n + 1) * elem_size(g);
     b->counts = malloc(7 * (size_t)c->size * sizeof *b->counts);
-    b->t = malloc(((size_t)g->n + 1) * elem_size(g));
-    if (!b->counts || !b->t)
-        return hpk__mpi_no_memory(c, 7 * (size_t)c->size * sizeof *b->counts + ((size_t)g->n + 1) * elem_size(g));
+    b->t = malloc(vector);
+    b->state = malloc(vector);
+    if (!b->counts || !b->t || !b->state)
+        return hpk__mpi_no_memory(c, 7 * (size_t)c->size * sizeof *b->counts + 2 * vector);
     return HPK_SUCCESS;
 }
 
@@ -278,6 +283,7 @@ static void transposed_free(transposed_buffers *b)
 {
     free(b->counts);
     free(b->t);
+    free(b->state);
 }
 
 /* Every rank's `local` status made common (the lowest failing rank's
@@ -391,56 +397,115 @@ static hpk_status transposed_product(hpk__mpi_call *c, const gemv_args *g, trans
     return st;
 }
 
-/* The canonical transposed product: this rank's pieces of the global tree
- * of row runs (A^T's axpy form, order.h) each give a partial t; every rank
- * joins its slice of y over all pieces in the tree's shape, then y.  The
- * same bits as hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole matrix. */
-typedef struct slice_join {
-    const gemv_args *g;
-    void *slices; /* the pieces' slices, len elements each, in the data's type */
-    int64_t len;
-} slice_join;
-
-static void add_slices(void *job, int64_t left, int64_t right)
-{
-    const slice_join *j = job;
-    for (int64_t i = 0; i < j->len; i++) {
-        if (j->g->f32) {
-            float *s = j->slices;
-            s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
-        } else {
-            double *s = j->slices;
-            s[left * j->len + i] = s[left * j->len + i] + s[right * j->len + i];
-        }
-    }
-}
+/* The canonical transposed product on any row split (split.h): a run that
+ * straddles a boundary is summed where its rows are, its partial sum
+ * forwarded to the next rank holding rows (one message of n elements per
+ * such boundary); this rank's pieces of the global tree of row runs (A^T's
+ * axpy form, order.h) each give a partial t; every rank joins its slice of
+ * y over all pieces in the tree's shape, then y.  The same bits as
+ * hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole matrix. */
+enum { TAG_RUN = 2103 };
 
 static int pieces_of(const void *units, int rank)
 {
     return hpk__mpi_pieces(units, rank, NULL);
 }
 
-static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, const hpk__mpi_units *units,
-                                       transposed_buffers *b)
+/* The run a previous rank began, received into b->t and continued with
+ * this rank's head rows (once: *done). */
+typedef struct head_run {
+    hpk__mpi_call *c;
+    const gemv_args *g;
+    const hpk__split_plan *p;
+    const hpk__split_rows *rows;
+    void *state;
+    bool done;
+} head_run;
+
+static hpk_status receive_head(void *arg)
 {
+    head_run *h = arg;
+    if (h->done || h->p->head == 0)
+        return HPK_SUCCESS;
+    h->done = true;
+    const double t0 = MPI_Wtime();
+    const hpk_status st = hpk__mpi_status(h->c,
+                                          MPI_Recv(h->state, (int)h->g->n, elem_type(h->g), h->p->prev, TAG_RUN,
+                                                   h->c->comm, MPI_STATUS_IGNORE),
+                                          "MPI_Recv");
+    h->c->comm_s += MPI_Wtime() - t0;
+    if (st == HPK_SUCCESS)
+        hpk__split_gemv_continue(h->p, h->rows, h->state);
+    return st;
+}
+
+/* A run state (n elements) sent on to the next rank holding rows. */
+static hpk_status send_run(hpk__mpi_call *c, const gemv_args *g, const hpk__split_plan *p, void *state,
+                           MPI_Request *request)
+{
+    const double t0 = MPI_Wtime();
+    const hpk_status st = hpk__mpi_status(
+        c, MPI_Isend(state, (int)g->n, elem_type(g), p->next, TAG_RUN, c->comm, request), "MPI_Isend");
+    c->comm_s += MPI_Wtime() - t0;
+    return st;
+}
+
+static hpk_status canonical_transposed(hpk__mpi_call *c, const gemv_args *g, int64_t *first, int64_t *start,
+                                       const int64_t *rows_of, transposed_buffers *b)
+{
+    first[0] = 0;
+    for (int r = 0; r < c->size; r++)
+        first[r + 1] = first[r] + rows_of[r];
+    const hpk__split split = {first, c->size, HPK__GEMV_RUN};
+    hpk__split_units(&split, start);
+    const hpk__mpi_units units = {start, c->size};
+    hpk__split_plan p;
+    hpk__split_plan_of(&split, start, c->rank, &p);
+    const hpk__split_rows rows = {g->f32, g->m, g->n, g->a, g->lda, g->x, g->incx};
+
     const size_t es = elem_size(g);
     int64_t my_first, my_count;
     hpk__mpi_split(g->n, c->size, c->rank, &my_first, &my_count);
-    hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
-    const int mine = hpk__mpi_pieces(units, c->rank, pieces);
+    /* the pieces, then the first one's spine */
+    const int mine = hpk__mpi_pieces(&units, c->rank, NULL);
+    const size_t slots = (size_t)mine + (size_t)hpk__split_spine(&p, &units, c->rank);
     hpk_status local = HPK_SUCCESS;
-    char *t = malloc(((size_t)mine * (size_t)g->n + 1) * es);
+    char *t = malloc((slots + 1) * (size_t)g->n * es);
     if (!t)
-        local = hpk__mpi_no_memory(c, (size_t)mine * (size_t)g->n * es);
-    const int64_t run0 = units->start[c->rank];
-    for (int k = 0; k < mine && local == HPK_SUCCESS; k++)
-        local = c->ctx->ops->gemv_runs(c->ctx, g->f32, g->m, g->n, g->a, g->lda, g->x, g->incx,
-                                       pieces[k].first - run0, pieces[k].count, t + (size_t)k * g->n * es);
-    void *recv;
-    hpk_status st = exchange_slices(c, g, local, pieces_of, units, t, b, &recv);
+        local = hpk__mpi_no_memory(c, slots * (size_t)g->n * es);
+
+    /* The messages run whatever `local` is, so that no partner waits in
+     * vain: this rank's out rows' run first (begun from +0.0, sent to the
+     * next rank), then its own runs, and only then the run of the previous
+     * rank, continued; a rank inside one run passes it on. */
+    MPI_Request send = MPI_REQUEST_NULL;
+    hpk_status st = HPK_SUCCESS;
+    if (p.out > 0 && !hpk__split_passes(&p)) {
+        const hpk_status mine_st = hpk__split_gemv_out(c->ctx, &p, &rows, b->state);
+        local = local == HPK_SUCCESS ? mine_st : local;
+        st = send_run(c, g, &p, b->state, &send);
+    }
+    head_run head = {c, g, &p, &rows, b->t, false};
+    const hpk__split_wait wait = {receive_head, &head};
+    if (st == HPK_SUCCESS && local == HPK_SUCCESS)
+        local = hpk__split_gemv_pieces(c->ctx, &p, &units, c->rank, &rows, b->t, &wait, t);
+    if (st == HPK_SUCCESS && !head.done)
+        st = receive_head(&head);
+    if (st == HPK_SUCCESS && hpk__split_passes(&p))
+        st = send_run(c, g, &p, b->t, &send);
     if (st == HPK_SUCCESS) {
-        const slice_join j = {g, recv, my_count};
-        const int64_t root = hpk__mpi_join(units, add_slices, (void *)&j);
+        const double t0 = MPI_Wtime();
+        st = hpk__mpi_status(c, MPI_Wait(&send, MPI_STATUS_IGNORE), "MPI_Wait");
+        c->comm_s += MPI_Wtime() - t0;
+    }
+    if (st != HPK_SUCCESS) {
+        free(t);
+        return st;
+    }
+    void *recv = NULL;
+    st = exchange_slices(c, g, local, pieces_of, &units, t, b, &recv);
+    if (st == HPK_SUCCESS) {
+        const int64_t root = hpk__split_join_slices(&units, g->f32, recv, my_count);
         st = finish_y(c, g, b, (char *)recv + (size_t)root * my_count * es);
     }
     free(recv);
@@ -469,8 +534,9 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
     const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
     int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta, c.ctx->ops->gemv_runs != NULL};
 
-    /* the records, then each rank's rows and the runs' starts (size + 1) */
-    int64_t *all = malloc(((size_t)c.size * (T_RECORD + 2) + 1) * sizeof *all);
+    /* the records, then each rank's rows, its first row and the runs' owners
+     * (size + 1 each) */
+    int64_t *all = malloc(((size_t)c.size * (T_RECORD + 3) + 2) * sizeof *all);
     if (!all) {
         st = hpk__mpi_no_memory(&c, (size_t)c.size * T_RECORD * sizeof *all);
         goto done;
@@ -498,15 +564,14 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         st = hpk__mpi_fail(&c, HPK_ERR_UNSUPPORTED, "n = %" PRId64 " is more than MPI_Alltoallv can address", g->n);
         goto done;
     }
-    int64_t *rows = all + (size_t)c.size * T_RECORD, *start = rows + c.size;
+    int64_t *rows = all + (size_t)c.size * T_RECORD, *first = rows + c.size, *start = first + c.size + 1;
     bool every_rank_can = true;
     for (int r = 0; r < c.size; r++) {
         rows[r] = all[(size_t)r * T_RECORD + T_M];
         every_rank_can = every_rank_can && all[(size_t)r * T_RECORD + T_CANON];
     }
-    const hpk__mpi_units units = {start, c.size};
-    if (every_rank_can && hpk__mpi_units_split(rows, c.size, HPK__GEMV_RUN, start))
-        st = canonical_transposed(&c, g, &units, &b);
+    if (every_rank_can)
+        st = canonical_transposed(&c, g, first, start, rows, &b);
     else
         st = transposed_product(&c, g, &b);
 done:

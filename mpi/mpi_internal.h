@@ -5,6 +5,7 @@
 
 #include "hpk/hpk_mpi.h"
 #include "hpk_internal.h"
+#include "split.h"
 
 #include <stdbool.h>
 
@@ -79,38 +80,7 @@ double hpk__mpi_double(int64_t bits);
 /* The balanced split of n over size ranks: rank r's first element and count. */
 void hpk__mpi_split(int64_t n, int size, int rank, int64_t *first, int64_t *count);
 
-/* ---- the canonical order's trees across ranks (pieces.c) ----------------
- * Units -- blocks of a reduction, runs of GEMV's axpy form -- numbered
- * globally in rank order: rank r holds the units [start[r], start[r + 1]).
- * Each rank evaluates its pieces, the maximal subtrees of the global
- * pairwise tree (order.h) that lie in its units; every rank then joins all
- * pieces in the tree's shape, which gives the single-process bits. */
-typedef struct hpk__mpi_units {
-    const int64_t *start; /* size + 1 entries */
-    int size;
-} hpk__mpi_units;
-
-/* At most this many pieces per rank (two per level of a tree of at most
- * 2^63 units). */
-#define HPK__MPI_MAX_PIECES 128
-
-/* The units of each rank from its length in elements (rows) and the unit's
- * size, into start[size + 1]; false when some rank other than the last one
- * holding elements holds a length that is not a multiple of the unit (no
- * canonical tree across such a split). */
-bool hpk__mpi_units_split(const int64_t *lengths, int size, int64_t unit, int64_t *start);
-
-int64_t hpk__mpi_units_of(const hpk__mpi_units *u);
-
-/* Rank `rank`'s pieces (global unit numbers), in order, into pieces (which
- * may be NULL to count them); returns how many. */
-struct hpk__tree_piece;
-int hpk__mpi_pieces(const hpk__mpi_units *u, int rank, struct hpk__tree_piece *pieces);
-
-/* Joins every rank's pieces, numbered 0, 1, ... in rank and unit order:
- * combine(job, l, r) adds piece r into piece l (l holds the lower units).
- * Returns the number of the piece that holds the whole tree. */
-int64_t hpk__mpi_join(const hpk__mpi_units *u, void (*combine)(void *job, int64_t left, int64_t right), void *job);
+/* The canonical order's trees across ranks: split.h. */
 
 /* Out-of-memory failure for a buffer of `bytes`, recorded in the context. */
 hpk_status hpk__mpi_no_memory(hpk__mpi_call *c, size_t bytes);

@@ -1,12 +1,13 @@
-/* Distributed reductions.  When every rank but the last holding elements
- * holds whole blocks of the canonical order (order.h) -- as
- * hpk_mpi_block_range splits -- and the context is a CPU one, each rank
- * evaluates the subtrees of the global block tree that lie in its range, the
- * subtrees' partials are gathered on every rank and the global tree is
- * finished there: the single-process result, bitwise.  Otherwise each rank
- * reduces its block with hpk.h's function and the ranks' results are
- * combined in rank order by the same pairwise tree.  i?amax always combines
- * the ranks' winners (an exact index either way). */
+/* Distributed reductions.  When every rank's context is a CPU one, on any
+ * split, the blocks of the canonical order (order.h) that straddle ranks
+ * are completed on the rank holding their end from the other ranks' few
+ * elements of them (split.h), each rank evaluates the subtrees of the
+ * global block tree that lie in its blocks, the subtrees' partials are
+ * gathered on every rank and the global tree is finished there: the
+ * single-process result, bitwise.  Otherwise each rank reduces its block
+ * with hpk.h's function and the ranks' results are combined in rank order
+ * by the same pairwise tree.  i?amax always combines the ranks' winners (an
+ * exact index either way). */
 #include "check.h"
 #include "mpi_internal.h"
 #include "reduce_finish.h"
@@ -167,41 +168,148 @@ static double combine_nrm2(combine_job *j, int size)
 
 /* ---- the canonical order across ranks --------------------------------------- */
 
-/* The nodes of the pieces, for hpk__mpi_join. */
-static void add_nodes(void *job, int64_t left, int64_t right)
+/* Buffers of the canonical path, had before the check's exchange so that a
+ * failure travels with it: the pieces' nodes of every rank, allgatherv's
+ * counts, the head unit (x then y, a block each), this rank's out elements
+ * (likewise) and the receive requests. */
+typedef struct canon_buffers {
+    hpk__reduce_node *nodes; /* size * HPK__MPI_MAX_PIECES */
+    int *counts;             /* 2 * size */
+    void *unit, *out;        /* 2 * HPK__REDUCE_BLOCK elements each */
+    MPI_Request *requests;   /* 2 * size + 2 */
+} canon_buffers;
+
+static bool canon_alloc(int size, canon_buffers *b, size_t *bytes)
 {
-    hpk__reduce_node *nodes = job;
-    for (int k = 0; k < 3; k++)
-        nodes[left].s[k] += nodes[right].s[k];
+    const size_t block = 2 * HPK__REDUCE_BLOCK * sizeof(double);
+    *bytes = (size_t)size * HPK__MPI_MAX_PIECES * sizeof *b->nodes + 2 * (size_t)size * sizeof *b->counts +
+             2 * block + (2 * (size_t)size + 2) * sizeof *b->requests;
+    b->nodes = malloc((size_t)size * HPK__MPI_MAX_PIECES * sizeof *b->nodes);
+    b->counts = malloc(2 * (size_t)size * sizeof *b->counts);
+    b->unit = malloc(block);
+    b->out = malloc(block);
+    b->requests = malloc((2 * (size_t)size + 2) * sizeof *b->requests);
+    return b->nodes && b->counts && b->unit && b->out && b->requests;
 }
 
-/* The whole canonical reduction: this rank's pieces, every rank's gathered,
- * the tree joined.  `nodes` has room for size * HPK__MPI_MAX_PIECES nodes
- * and `counts` for 2 * size ints. */
-static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const hpk__mpi_units *units,
-                            hpk__reduce_node *nodes, int *counts, double *result)
+static void canon_free(canon_buffers *b)
 {
-    int *displs = counts + c->size;
-    hpk__tree_piece pieces[HPK__MPI_MAX_PIECES];
-    int offset = 0;
+    free(b->nodes);
+    free(b->counts);
+    free(b->unit);
+    free(b->out);
+    free(b->requests);
+}
+
+/* The point-to-point messages of the canonical path: tag and datatype. */
+enum { TAG_X = 2101, TAG_Y = 2102 };
+
+/* The head unit's elements of earlier ranks received into place, and this
+ * rank's out elements sent to the owner of their block (x, then y for dot):
+ * fewer than one block each way.  The requests started: *nrecv receives,
+ * then the sends, *nreq in all. */
+static hpk_status start_messages(hpk__mpi_call *c, const hpk__split *split, const int64_t *start,
+                                 const hpk__split_plan *p, const hpk__reduce_job *job, canon_buffers *b, int *nrecv,
+                                 int *nreq)
+{
+    const bool dot = job->op == HPK__OP_DOT;
+    const MPI_Datatype type = job->f32 ? MPI_FLOAT : MPI_DOUBLE;
+    const size_t es = job->f32 ? sizeof(float) : sizeof(double);
+    char *unit_x = b->unit, *unit_y = unit_x + HPK__REDUCE_BLOCK * es;
+    char *out_x = b->out, *out_y = out_x + HPK__REDUCE_BLOCK * es;
+    const double t0 = MPI_Wtime();
+    hpk_status st = HPK_SUCCESS;
+    *nreq = 0;
+    if (p->head_ends)
+        for (int r = p->in_from; r < c->rank && st == HPK_SUCCESS; r++) {
+            hpk__split_plan q;
+            hpk__split_plan_of(split, start, r, &q);
+            if (q.out == 0)
+                continue;
+            st = hpk__mpi_status(c, MPI_Irecv(unit_x + q.out_at * es, (int)q.out, type, r, TAG_X, c->comm,
+                                              &b->requests[(*nreq)++]), "MPI_Irecv");
+            if (st == HPK_SUCCESS && dot)
+                st = hpk__mpi_status(c, MPI_Irecv(unit_y + q.out_at * es, (int)q.out, type, r, TAG_Y, c->comm,
+                                                  &b->requests[(*nreq)++]), "MPI_Irecv");
+        }
+    *nrecv = *nreq;
+    if (p->out > 0 && st == HPK_SUCCESS) {
+        hpk__split_pack(job, p->count - p->out, p->out, out_x, out_y);
+        st = hpk__mpi_status(c, MPI_Isend(out_x, (int)p->out, type, p->out_to, TAG_X, c->comm,
+                                          &b->requests[(*nreq)++]), "MPI_Isend");
+        if (st == HPK_SUCCESS && dot)
+            st = hpk__mpi_status(c, MPI_Isend(out_y, (int)p->out, type, p->out_to, TAG_Y, c->comm,
+                                              &b->requests[(*nreq)++]), "MPI_Isend");
+    }
+    c->comm_s += MPI_Wtime() - t0;
+    return st;
+}
+
+static hpk_status wait_all(hpk__mpi_call *c, int nreq, MPI_Request *requests)
+{
+    const double t0 = MPI_Wtime();
+    const hpk_status st = hpk__mpi_status(c, MPI_Waitall(nreq, requests, MPI_STATUSES_IGNORE), "MPI_Waitall");
+    c->comm_s += MPI_Wtime() - t0;
+    return st;
+}
+
+/* The receives, waited for once the rank's own blocks are evaluated. */
+typedef struct receives {
+    hpk__mpi_call *c;
+    int count;
+    MPI_Request *requests;
+} receives;
+
+static hpk_status wait_receives(void *arg)
+{
+    const receives *r = arg;
+    return wait_all(r->c, r->count, r->requests);
+}
+
+/* The whole canonical reduction on any split (split.h): the blocks that
+ * straddle a boundary completed on their owners from the other ranks' out
+ * elements, this rank's pieces evaluated, every rank's gathered, the tree
+ * joined.  lengths: each rank's elements; first: size + 1 entries, start
+ * another size + 1. */
+static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const int64_t *lengths, int64_t *first,
+                            int64_t *start, canon_buffers *b, double *result)
+{
+    first[0] = 0;
+    for (int r = 0; r < c->size; r++)
+        first[r + 1] = first[r] + lengths[r];
+    const hpk__split split = {first, c->size, HPK__REDUCE_BLOCK};
+    hpk__split_units(&split, start);
+    const hpk__mpi_units units = {start, c->size};
+    hpk__split_plan p;
+    hpk__split_plan_of(&split, start, c->rank, &p);
+
+    int nrecv, nreq;
+    hpk_status st = start_messages(c, &split, start, &p, job, b, &nrecv, &nreq);
+    if (st != HPK_SUCCESS)
+        return st;
+    const size_t es = job->f32 ? sizeof(float) : sizeof(double);
+    char *unit_x = b->unit, *unit_y = unit_x + HPK__REDUCE_BLOCK * es;
+    hpk__reduce_job head = {job->op, job->f32, p.head_length, unit_x, unit_y, 1, 1};
+    if (p.head_ends)
+        hpk__split_pack(job, 0, p.head, unit_x + p.head_at * es, unit_y + p.head_at * es);
+
+    int *counts = b->counts, *displs = counts + c->size, offset = 0;
     for (int r = 0; r < c->size; r++) {
-        counts[r] = hpk__mpi_pieces(units, r, pieces) * (int)sizeof(hpk__reduce_node);
+        counts[r] = hpk__mpi_pieces(&units, r, NULL) * (int)sizeof(hpk__reduce_node);
         displs[r] = offset;
         offset += counts[r];
     }
-    const int mine = hpk__mpi_pieces(units, c->rank, pieces);
-    hpk__reduce_node *my_nodes = nodes + displs[c->rank] / (int)sizeof(hpk__reduce_node);
-    const int64_t b0 = units->start[c->rank];
-    for (int k = 0; k < mine; k++) {
-        const hpk_status st =
-            c->ctx->ops->reduce_part(c->ctx, job, pieces[k].first - b0, pieces[k].count, &my_nodes[k]);
-        if (st != HPK_SUCCESS)
-            return st; /* not reached: reductions need no scratch */
-    }
-    hpk_status st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, nodes, counts, displs, MPI_BYTE);
+    hpk__reduce_node *my_nodes = b->nodes + displs[c->rank] / (int)sizeof(hpk__reduce_node);
+    receives pending = {c, nrecv, b->requests};
+    const hpk__split_wait wait = {wait_receives, &pending};
+    st = hpk__split_reduce(c->ctx, &p, &units, c->rank, job, &head, &wait, my_nodes);
+    const hpk_status sent = wait_all(c, nreq, b->requests); /* the sends (and receives not waited for) */
+    if (st != HPK_SUCCESS || (st = sent) != HPK_SUCCESS)
+        return st; /* MPI failures only: reductions need no scratch */
+    st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, b->nodes, counts, displs, MPI_BYTE);
     if (st != HPK_SUCCESS)
         return st;
-    *result = c->ctx->ops->reduce_finish(job, &nodes[hpk__mpi_join(units, add_nodes, nodes)]);
+    *result = c->ctx->ops->reduce_finish(job, &b->nodes[hpk__split_join_nodes(&units, b->nodes)]);
     return HPK_SUCCESS;
 }
 
@@ -233,15 +341,14 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
 
     /* Everything the call needs, allocated before the exchange so that a
      * failure travels with it. */
-    const size_t node_bytes = can_canon ? (size_t)c.size * HPK__MPI_MAX_PIECES * sizeof(hpk__reduce_node) : 0;
-    int64_t *all = malloc((size_t)c.size * (RECORD_LEN + 3) * sizeof *all + sizeof *all);
-    hpk__reduce_node *nodes = node_bytes ? malloc(node_bytes) : NULL;
-    int *counts = can_canon ? malloc(2 * (size_t)c.size * sizeof *counts) : NULL;
-    if (local == HPK_SUCCESS && (!all || (can_canon && (!nodes || !counts))))
-        local = hpk__mpi_no_memory(&c, ((size_t)c.size * (RECORD_LEN + 3) + 1) * sizeof *all + node_bytes);
+    canon_buffers b = {0};
+    size_t canon_bytes = 0;
+    const bool canon_ok = !can_canon || canon_alloc(c.size, &b, &canon_bytes);
+    int64_t *all = malloc(((size_t)c.size * (RECORD_LEN + 4) + 2) * sizeof *all);
+    if (local == HPK_SUCCESS && (!all || !canon_ok))
+        local = hpk__mpi_no_memory(&c, ((size_t)c.size * (RECORD_LEN + 4) + 2) * sizeof *all + canon_bytes);
     if (!all) { /* the exchange needs it: report the failure on this rank alone */
-        free(nodes);
-        free(counts);
+        canon_free(&b);
         return hpk__mpi_end(&c, local);
     }
     if (local == HPK_SUCCESS && !can_canon)
@@ -262,15 +369,15 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
         }
     }
 
-    /* the blocks of the ranks (start needs size + 1 entries past first) */
-    int64_t *lengths = first + c.size, *start = lengths + c.size;
+    /* every rank's elements, then the split's size + 1 offsets and the
+     * blocks' owners (size + 1 each) */
+    int64_t *lengths = first + c.size, *offsets = lengths + c.size, *start = offsets + c.size + 1;
     for (int r = 0; r < c.size; r++)
         lengths[r] = all[(size_t)r * RECORD_LEN + F_N];
-    const hpk__mpi_units units = {start, c.size};
-    if (every_rank_can && total > 0 && hpk__mpi_units_split(lengths, c.size, HPK__REDUCE_BLOCK, start)) {
+    if (every_rank_can && total > 0) {
         const hpk__reduce_job job = {a->op, a->f32, a->n, a->x, a->y, a->incx, a->incy};
         double r = 0.0;
-        st = canonical(&c, &job, &units, nodes, counts, &r);
+        st = canonical(&c, &job, lengths, offsets, start, &b, &r);
         hpk__store_result(st, r, a->f32, a->result);
         goto done;
     }
@@ -295,8 +402,7 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
     }
 done:
     free(all);
-    free(nodes);
-    free(counts);
+    canon_free(&b);
     return hpk__mpi_end(&c, st);
 }
 

@@ -2,10 +2,9 @@
  * area), run under mpirun with any number of ranks: every rank builds the
  * whole problem from a seed, passes its own block, and compares with the
  * single-process result on the whole problem -- bitwise for Monte Carlo,
- * row-block GEMV and reductions on hpk_mpi_block_range's split; within
- * rounding bounds for reductions on other splits and the transposed GEMV
- * (bitwise again on one rank).  Bad input on one rank, and ranks that
- * disagree, must give the same status on every rank.
+ * GEMV of both kinds and the reductions, on balanced, skewed and arbitrary
+ * uneven splits.  Bad input on one rank, and ranks that disagree, must give
+ * the same status on every rank.
  *
  * The ranks stay in step: checks inside a test only count failures (printed
  * on stderr with the rank), and each test ends by agreeing on the count, so

@@ -98,27 +98,48 @@
  *                  y element bitwise as hpk_dgemv would on the whole matrix.
  *                - Reductions (sum, asum, dot, nrm2) on CPU contexts are
  *                  bitwise those of hpk.h's functions on the whole vector,
- *                  for any number of ranks, when every rank but the last
- *                  one holding elements holds a multiple of 4096 elements
- *                  (hpk_mpi_block_range's split): each rank evaluates the
- *                  subtrees of the canonical block tree (hpk.h) that lie in
- *                  its range, and every rank joins them in the tree's
- *                  shape.  On other splits, or when some rank's context is
- *                  an OpenCL one, each rank reduces its own block and the
+ *                  on every rank, for any number of ranks and ANY split
+ *                  (blocks of any sizes, 0 included).  The whole vector's
+ *                  canonical blocks (hpk.h: 4096 elements) are evaluated
+ *                  where they end: a block that straddles ranks belongs to
+ *                  the rank holding its last element, and every earlier
+ *                  rank holding part of it sends it that part (fewer than
+ *                  4096 elements; for dot, of x and of y) -- point to
+ *                  point, nonblocking (MPI_Isend / MPI_Irecv).  So each
+ *                  rank sends at most one such message (two for dot), of
+ *                  the elements after its last block boundary; a rank
+ *                  receives one from each earlier rank holding part of its
+ *                  first block: usually one neighbour, several when ranks
+ *                  hold fewer elements than a block.  On hpk_mpi_block_range's
+ *                  split nothing is sent.  Each rank then evaluates the
+ *                  subtrees of the global block tree that lie in its
+ *                  blocks, and every rank joins all of them in the tree's
+ *                  shape (MPI_Allgatherv of at most 128 nodes of 24 bytes
+ *                  per rank).  When some rank's context is an OpenCL one,
+ *                  each rank instead reduces its own elements and the
  *                  ranks' results are combined pairwise in rank order: the
  *                  last bits then depend on the split (with one rank they
  *                  equal the hpk.h functions bitwise).  i?amax returns the
  *                  exact index of the whole vector on any split.
  *                - The transposed GEMV (hpk_mpi_?gemv_t) on CPU contexts is
  *                  bitwise hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole
- *                  matrix when every rank but the last one holding rows
- *                  holds a multiple of 256 rows (the runs of hpk.h's GEMV
- *                  order; hpk_mpi_block_range's split qualifies): each rank
- *                  computes the subtrees of the runs' tree that lie in its
- *                  rows, and every rank joins its slice of y over all of
- *                  them in the tree's shape.  Otherwise one partial product
- *                  per rank is combined pairwise in rank order, and the
- *                  last bits depend on the split (with one rank it equals
+ *                  matrix, for any number of ranks and ANY row split.  The
+ *                  runs of hpk.h's GEMV order (256 consecutive rows, summed
+ *                  in sequence) are summed where their rows are: a run
+ *                  that straddles ranks is begun on the rank holding its
+ *                  first rows, and its partial sum (n elements) is sent to
+ *                  the next rank holding rows, which continues it with its
+ *                  own rows (and sends it on again if the run goes on past
+ *                  it) -- point to point (MPI_Isend, then MPI_Recv and, on
+ *                  a rank inside one run, MPI_Send).  So a rank sends and
+ *                  receives at most one n-element vector each, and only at
+ *                  a boundary that is not a multiple of 256 rows.  Each
+ *                  rank computes the subtrees of the runs' tree that lie in
+ *                  its runs, and every rank joins its slice of y over all
+ *                  of them in the tree's shape.  When some rank's context
+ *                  is an OpenCL one, one partial product per rank is
+ *                  combined pairwise in rank order instead, and the last
+ *                  bits depend on the split (with one rank it equals
  *                  hpk_?gemv bitwise).
  *
  * Timing.      hpk_mpi_last_times() splits the calling thread's last call
@@ -145,10 +166,10 @@ extern "C" {
  * gets the blocks [b_r, b_r + B / P + (r < B % P)), b_r = r * (B / P) +
  * min(r, B % P), so *first = min(n, 4096 b_r) and *count its elements
  * (the last block is shorter; ranks past the last block get 0).  Reductions
- * over this split -- or any split in which every rank but the last one
- * holding elements holds a multiple of 4096 -- are bitwise the
- * single-process result.  Not collective; uses MPI_Comm_rank and
- * MPI_Comm_size only.
+ * are bitwise the single-process result on any split; on this one (or any
+ * in which every rank but the last one holding elements holds a multiple
+ * of 4096) no block straddles two ranks, so no elements move between
+ * ranks.  Not collective; uses MPI_Comm_rank and MPI_Comm_size only.
  *   HPK_ERR_INVALID_ARG  n < 0, first or count NULL, comm == MPI_COMM_NULL.
  *   HPK_ERR_MPI          MPI is not initialised, or is finalised.
  * Errors are recorded in the default context (hpk_ctx_error_message(NULL)). */
@@ -226,13 +247,16 @@ HPK_API hpk_status hpk_mpi_sgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, i
  * (n elements, increment incy) is whole on every rank, and every rank's y is
  * updated.
  *
- * Each rank forms t_r = A_r^T x_r (hpk_dgemv, HPK_TRANS, alpha 1, beta 0);
- * the n-element partials are summed across ranks in rank order, pairwise,
- * each rank summing one contiguous slice of the elements (MPI_Alltoallv),
- * and the sums are gathered on every rank (MPI_Allgatherv); then
- * y_i := alpha * t_i + beta * y_i (alpha * t_i when beta == 0) with the
- * rank's own y.  sgemv_t sums the float partials in double and rounds each
- * sum to float once.
+ * On CPU contexts each rank computes the subtrees of hpk.h's tree of row
+ * runs that lie in its rows (a run that straddles ranks is carried from
+ * rank to rank: "Reproducibility" above), n elements each; every rank sums
+ * one contiguous slice of the elements over all ranks' subtrees in the
+ * tree's shape (MPI_Alltoallv), and the sums are gathered on every rank
+ * (MPI_Allgatherv); then y_i := alpha * t_i + beta * y_i (alpha * t_i when
+ * beta == 0) with the rank's own y: bitwise hpk_?gemv on the whole matrix.
+ * When some rank's context is an OpenCL one, each rank forms t_r = A_r^T
+ * x_r instead and the partials are summed in rank order, pairwise, in
+ * double (sgemv_t rounds each sum to float once).
  *
  * Must agree on every rank (else HPK_ERR_MPI): n, alpha, beta.
  * Edge cases, globally: n == 0, M == 0, or alpha == 0 with beta == 1 leaves
@@ -251,9 +275,14 @@ HPK_API hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local,
  * ---------------------------------------------------------------------------
  * x (and y, for dot) of N elements, split in contiguous blocks: rank r passes
  * its n_local elements (both x and y blocks have n_local elements).  Every
- * rank receives the result.  Each rank reduces its block with hpk.h's
- * function, then the P partials are exchanged (MPI_Allgather) and combined in
- * rank order, pairwise, identically on every rank:
+ * rank receives the result.  On CPU contexts sum, asum, dot and nrm2
+ * evaluate the canonical blocks of the whole vector, those that straddle
+ * ranks on the rank holding their end, and join them in hpk.h's tree
+ * ("Reproducibility" above): bitwise hpk.h's function on the whole vector,
+ * on any split.  Otherwise (some rank's context is an OpenCL one), and for
+ * i?amax always, each rank reduces its block with hpk.h's function, then
+ * the P partials are exchanged (MPI_Allgather) and combined in rank order,
+ * pairwise, identically on every rank:
  *   sum, asum, dot  the partials are added.
  *   nrm2            overflow- and underflow-safe: with s the largest partial
  *                   norm, s * sqrt(sum of (norm_r / s)^2).  A NaN anywhere
@@ -263,8 +292,8 @@ HPK_API hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local,
  *                   NaN beats every number and the first NaN wins; among
  *                   equal values the smallest global index wins — the rules
  *                   of hpk_idamax, over the whole vector.  -1 when N == 0.
- * The float variants convert each rank's float result to double, combine in
- * double and round once.  N == 0 gives 0 (i?amax: -1).
+ * There the float variants convert each rank's float result to double,
+ * combine in double and round once.  N == 0 gives 0 (i?amax: -1).
  *
  * Errors: those of the hpk.h function for any rank's arguments (n_local < 0,
  * a zero increment, a NULL result, a NULL x/y with n_local > 0).  Nothing has
