@@ -147,19 +147,6 @@ static hpk_status fetch(hpk_ctx *ctx, const char *fn, const char *name, cl_mem m
 
 /* ---- reductions ------------------------------------------------------------------ */
 
-static hpk_status cpu_reduce(hpk_ctx *cpu, hpk__reduce_op op, bool f32, int64_t n, const void *x, int64_t incx,
-                             const void *y, int64_t incy, void *out)
-{
-    const hpk__ops *o = cpu->ops;
-    switch (op) {
-    case HPK__OP_SUM: return f32 ? o->ssum(cpu, n, x, incx, out) : o->dsum(cpu, n, x, incx, out);
-    case HPK__OP_ASUM: return f32 ? o->sasum(cpu, n, x, incx, out) : o->dasum(cpu, n, x, incx, out);
-    case HPK__OP_NRM2: return f32 ? o->snrm2(cpu, n, x, incx, out) : o->dnrm2(cpu, n, x, incx, out);
-    case HPK__OP_DOT: return f32 ? o->sdot(cpu, n, x, incx, y, incy, out) : o->ddot(cpu, n, x, incx, y, incy, out);
-    default: return f32 ? o->isamax(cpu, n, x, incx, out) : o->idamax(cpu, n, x, incx, out);
-    }
-}
-
 bool hpk__cl_verifies_reduce(const hpk_ctx *ctx, hpk__reduce_op op, bool f32)
 {
     const hpk__cl_state *s = hpk__cl(ctx);
@@ -192,7 +179,7 @@ static hpk_status check_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, 
     }
     hpk_ctx cpu = cpu_context();
     value want;
-    hpk_status st = cpu_reduce(&cpu, op, f32, n, x, incx, y, incy, &want);
+    hpk_status st = hpk__ops_reduce(&cpu, op, f32, n, x, incx, y, incy, &want);
     if (st != HPK_SUCCESS)
         return cpu_failed(ctx, fn, st, &cpu);
     if (amax)

@@ -11,6 +11,20 @@ static hpk_status check_reduction(hpk_ctx *ctx, const char *fn, int64_t n, const
     return st;
 }
 
+hpk_status hpk__ops_reduce(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n, const void *x, int64_t incx,
+                           const void *y, int64_t incy, void *result)
+{
+    const hpk__ops *o = ctx->ops;
+    switch (op) {
+    case HPK__OP_SUM: return f32 ? o->ssum(ctx, n, x, incx, result) : o->dsum(ctx, n, x, incx, result);
+    case HPK__OP_ASUM: return f32 ? o->sasum(ctx, n, x, incx, result) : o->dasum(ctx, n, x, incx, result);
+    case HPK__OP_NRM2: return f32 ? o->snrm2(ctx, n, x, incx, result) : o->dnrm2(ctx, n, x, incx, result);
+    case HPK__OP_DOT: return f32 ? o->sdot(ctx, n, x, incx, y, incy, result) : o->ddot(ctx, n, x, incx, y, incy, result);
+    case HPK__OP_AMAX: return f32 ? o->isamax(ctx, n, x, incx, result) : o->idamax(ctx, n, x, incx, result);
+    }
+    return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk__ops_reduce: unknown reduction %d", (int)op);
+}
+
 #define CHECK_OR_RETURN(call)               \
     do {                                    \
         hpk_status check_status_ = (call);  \

@@ -135,6 +135,15 @@ extern const char *const hpk__cpu_path_names;
 hpk_status hpk__cl_create(hpk_ctx **ctx, const char *device, const char *fn);
 #endif
 
+/* The reduction `op` (x and y strided, n > 0, checked) by ctx's own entry of
+ * its hpk__ops table, as hpk.h's function dispatches once its checks pass:
+ * result is a double (float when f32) for sum, asum, dot and nrm2, an
+ * int64_t index for i?amax.  The one map from an operation to its entries,
+ * for the layers that hold a context and an operation (the MPI layer's local
+ * partials, the OpenCL verify mode's CPU twin). */
+HPK__SHARED hpk_status hpk__ops_reduce(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n, const void *x,
+                                       int64_t incx, const void *y, int64_t incy, void *result);
+
 /* ctx itself, or the calling thread's default context when ctx is NULL. */
 HPK__SHARED hpk_ctx *hpk__resolve(hpk_ctx *ctx);
 

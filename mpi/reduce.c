@@ -38,23 +38,12 @@ enum { F_STATUS, F_N, F_VALUE, F_INDEX, F_CANON, RECORD_LEN };
  * is 0 without a call.  A float result is widened exactly. */
 static hpk_status local_value(hpk_ctx *ctx, const reduce_args *a, double *value)
 {
-    const hpk__ops *o = ctx->ops;
-    const int64_t n = a->n, incx = a->incx;
     float v = 0.0f;
-    hpk_status st = HPK_SUCCESS;
     *value = 0.0;
-    if (n == 0)
-        return st;
-    switch (a->op) {
-    case HPK__OP_SUM: st = a->f32 ? o->ssum(ctx, n, a->x, incx, &v) : o->dsum(ctx, n, a->x, incx, value); break;
-    case HPK__OP_ASUM: st = a->f32 ? o->sasum(ctx, n, a->x, incx, &v) : o->dasum(ctx, n, a->x, incx, value); break;
-    case HPK__OP_NRM2: st = a->f32 ? o->snrm2(ctx, n, a->x, incx, &v) : o->dnrm2(ctx, n, a->x, incx, value); break;
-    case HPK__OP_DOT:
-        st = a->f32 ? o->sdot(ctx, n, a->x, incx, a->y, a->incy, &v)
-                    : o->ddot(ctx, n, a->x, incx, a->y, a->incy, value);
-        break;
-    default: return HPK_ERR_INVALID_ARG;
-    }
+    if (a->n == 0)
+        return HPK_SUCCESS;
+    const hpk_status st = hpk__ops_reduce(ctx, a->op, a->f32, a->n, a->x, a->incx, a->y, a->incy,
+                                          a->f32 ? (void *)&v : (void *)value);
     if (a->f32)
         *value = v;
     return st;
@@ -67,8 +56,7 @@ static hpk_status local_amax(hpk_ctx *ctx, const reduce_args *a, int64_t *index,
     *value = -1.0;
     if (a->n == 0)
         return HPK_SUCCESS;
-    const hpk_status st = a->f32 ? ctx->ops->isamax(ctx, a->n, a->x, a->incx, index)
-                                 : ctx->ops->idamax(ctx, a->n, a->x, a->incx, index);
+    const hpk_status st = hpk__ops_reduce(ctx, HPK__OP_AMAX, a->f32, a->n, a->x, a->incx, NULL, 0, index);
     if (st == HPK_SUCCESS && *index >= 0) {
         const int64_t at = hpk__vector_index(*index, a->n, a->incx);
         *value = a->f32 ? fabs((double)((const float *)a->x)[at]) : fabs(((const double *)a->x)[at]);
