@@ -238,14 +238,10 @@ static double simulate_reduction(hpk_ctx *ctx, const reduction *k, const hpk__sp
  * spread]. */
 static void fill(bool f32, void *v, size_t len, int spread)
 {
-    for (size_t i = 0; i < len; i++) {
-        const int sign = test_sign();
-        const int e = test_int(-spread, spread);
-        if (f32)
-            ((float *)v)[i] = test_full_s(sign, e);
-        else
-            ((double *)v)[i] = test_full_d(sign, e);
-    }
+    if (f32)
+        test_fill_wide_s(v, len, -spread, spread);
+    else
+        test_fill_wide_d(v, len, -spread, spread);
 }
 
 static const int rank_counts[] = {1, 2, 3, 4, 5, 7, 8, 16, 33, 64, 100, 257, 1000, 4096};
