@@ -272,7 +272,13 @@ hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layou
                         hpk__cl_vec x, double beta, hpk__cl_vec y);
 
 /* reduce.c: sum, asum, dot, nrm2 of n > 0 elements (y only for dot), and the
- * i?amax index; both wait for the result. */
+ * i?amax index; both wait for the result.  hpk__cl_reduce_root leaves the
+ * root of the blocks' tree (the CPU backends' node, on a device with fp64),
+ * which hpk__cl_reduce_finish turns into the result (pairs: float pairs'
+ * partials, a float reduction on a device without fp64). */
+hpk_status hpk__cl_reduce_root(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n,
+                               hpk__cl_vec x, hpk__cl_vec y, hpk__reduce_node *root);
+double hpk__cl_reduce_finish(hpk__reduce_op op, bool pairs, const hpk__reduce_node *root);
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result);
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index);

@@ -4,6 +4,7 @@
  * shows the split.  In verify mode each also computes on the CPU and
  * compares (verify.c).  Arguments arrive checked by the dispatch layer. */
 #include "cl_backend.h"
+#include "strided.h"
 
 #include <stdlib.h>
 
@@ -58,9 +59,11 @@ static hpk_status cl_sgemv(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
     return gemv(ctx, "hpk_sgemv", true, layout, trans, m, n, alpha, a, lda, x, incx, beta, y, incy);
 }
 
-/* sum, asum, nrm2 or dot of host vectors (n > 0) into *result (a float for f32, else a double). */
-static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, const void *x,
-                         int64_t incx, const void *y, int64_t incy, void *result)
+/* sum, asum, nrm2 or dot of host vectors (n > 0): the root of the blocks'
+ * tree into *root and the result into *r (verify mode compares it with the
+ * CPU's). */
+static hpk_status reduce_host(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, const void *x,
+                              int64_t incx, const void *y, int64_t incy, hpk__reduce_node *root, double *r)
 {
     const size_t elem = f32 ? sizeof(float) : sizeof(double);
     hpk_status st = f32 ? HPK_SUCCESS : hpk__cl_need_fp64(ctx, fn);
@@ -72,11 +75,22 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f
     dy = dx;
     if (st == HPK_SUCCESS && op == HPK__OP_DOT)
         st = hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, n, incy, elem, &dy);
-    double r = 0.0;
     if (st == HPK_SUCCESS)
-        st = hpk__cl_reduce(ctx, fn, op, f32, n, dx, dy, &r);
+        st = hpk__cl_reduce_root(ctx, fn, op, f32, n, dx, dy, root);
+    if (st == HPK_SUCCESS)
+        *r = hpk__cl_reduce_finish(op, f32 && !hpk__cl(ctx)->fp64, root);
     if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, op, f32))
-        st = hpk__cl_verify_reduce(ctx, fn, op, f32, n, x, incx, y, incy, &r);
+        st = hpk__cl_verify_reduce(ctx, fn, op, f32, n, x, incx, y, incy, r);
+    return st;
+}
+
+/* The same into *result (a float for f32, else a double). */
+static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, const void *x,
+                         int64_t incx, const void *y, int64_t incy, void *result)
+{
+    hpk__reduce_node root;
+    double r = 0.0;
+    const hpk_status st = reduce_host(ctx, fn, op, f32, n, x, incx, y, incy, &root, &r);
     return hpk__cl_store_result(st, r, f32, result);
 }
 
@@ -172,6 +186,51 @@ static hpk_status cl_mc_integrate(hpk_ctx *ctx, hpk_integrand f, void *user_data
                      "source to hpk_cl_mc_integrate (hpk_cl.h)");
 }
 
+/* ---- pieces of the canonical trees, for the distributed layer (mpi/) -----
+ * On a device with fp64 the blocks' partials and the GEMV's runs are the
+ * CPU backends' bits, so a rank with an OpenCL context evaluates its
+ * subtrees of the global trees as a CPU rank does: each subtree is the
+ * whole tree of its elements (rows), staged as a vector (matrix) of their
+ * own.  Verify mode checks each piece as the call it is. */
+
+static bool cl_parts_exact(hpk_ctx *ctx)
+{
+    return hpk__cl(ctx)->fp64;
+}
+
+static hpk_status cl_reduce_part(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
+                                 hpk__reduce_node *node)
+{
+    static const char *const names[][2] = {[HPK__OP_SUM] = {"hpk_mpi_dsum", "hpk_mpi_ssum"},
+                                           [HPK__OP_ASUM] = {"hpk_mpi_dasum", "hpk_mpi_sasum"},
+                                           [HPK__OP_DOT] = {"hpk_mpi_ddot", "hpk_mpi_sdot"},
+                                           [HPK__OP_NRM2] = {"hpk_mpi_dnrm2", "hpk_mpi_snrm2"}};
+    const size_t elem = job->f32 ? sizeof(float) : sizeof(double);
+    const int64_t from = first * HPK__REDUCE_BLOCK, n = count * HPK__REDUCE_BLOCK < job->n - from
+                                                            ? count * HPK__REDUCE_BLOCK
+                                                            : job->n - from;
+    const void *x = hpk__vector_sub(job->x, job->n, job->incx, from, n, elem);
+    const void *y = job->op == HPK__OP_DOT ? hpk__vector_sub(job->y, job->n, job->incy, from, n, elem) : NULL;
+    double r;
+    return reduce_host(ctx, names[job->op][job->f32], job->op, job->f32, n, x, job->incx, y, job->incy, node, &r);
+}
+
+static double cl_reduce_finish(const hpk__reduce_job *job, const hpk__reduce_node *root)
+{
+    return hpk__cl_reduce_finish(job->op, false, root);
+}
+
+static hpk_status cl_gemv_runs(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
+                               const void *x, int64_t incx, int64_t first, int64_t count, void *t)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    const int64_t from = first * HPK__GEMV_RUN;
+    const int64_t m = count * HPK__GEMV_RUN < vecs - from ? count * HPK__GEMV_RUN : vecs - from;
+    return gemv(ctx, f32 ? "hpk_mpi_sgemv_t" : "hpk_mpi_dgemv_t", f32, HPK_ROW_MAJOR, HPK_TRANS, m, len, 1.0,
+                (const char *)a + (size_t)(from * lda) * elem, lda, hpk__vector_sub(x, vecs, incx, from, m, elem),
+                incx, 0.0, t, 1);
+}
+
 const hpk__ops hpk__cl_ops = {
     .name = "opencl",
     .destroy = hpk__cl_destroy,
@@ -189,4 +248,8 @@ const hpk__ops hpk__cl_ops = {
     .isamax = cl_isamax,
     .mc_pi = cl_mc_pi,
     .mc_integrate = cl_mc_integrate,
+    .reduce_part = cl_reduce_part,
+    .reduce_finish = cl_reduce_finish,
+    .gemv_runs = cl_gemv_runs,
+    .parts_exact = cl_parts_exact,
 };

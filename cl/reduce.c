@@ -45,8 +45,8 @@ static void add_partials(const void *job, void *left, const void *right)
         ((double *)left)[k] += ((const double *)right)[k];
 }
 
-hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
-                          hpk__cl_vec y, double *result)
+hpk_status hpk__cl_reduce_root(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n,
+                               hpk__cl_vec x, hpk__cl_vec y, hpk__reduce_node *root)
 {
     hpk__cl_state *s = hpk__cl(ctx);
     const hpk__cl_tuning *t = &s->tune;
@@ -81,15 +81,28 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool 
     const block_partials parts = {s->host_partials, pairs, nblocks, nacc};
     const hpk__tree tree = {.nblocks = (int64_t)nblocks, .node_size = 3 * sizeof(double), .job = &parts,
                             .leaf = partial_leaf, .combine = add_partials};
-    double acc[3];
-    hpk__tree_eval_range(&tree, 0, tree.nblocks, acc, NULL);
-    if (op != HPK__OP_NRM2)
-        *result = acc[0];
-    else if (pairs)
-        *result = hpk__nrm2_finish(acc[0], acc[1], acc[2], 0x1p+75, 0x1p-76);
-    else
-        *result = hpk__nrm2_finish(acc[0], acc[1], acc[2], HPK__BLUE_SSML, HPK__BLUE_SBIG);
+    hpk__tree_eval_range(&tree, 0, tree.nblocks, root->s, NULL);
     return HPK_SUCCESS;
+}
+
+double hpk__cl_reduce_finish(hpk__reduce_op op, bool pairs, const hpk__reduce_node *root)
+{
+    const double *acc = root->s;
+    if (op != HPK__OP_NRM2)
+        return acc[0];
+    if (pairs)
+        return hpk__nrm2_finish(acc[0], acc[1], acc[2], 0x1p+75, 0x1p-76);
+    return hpk__nrm2_finish(acc[0], acc[1], acc[2], HPK__BLUE_SSML, HPK__BLUE_SBIG);
+}
+
+hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
+                          hpk__cl_vec y, double *result)
+{
+    hpk__reduce_node root;
+    const hpk_status st = hpk__cl_reduce_root(ctx, fn, op, f32, n, x, y, &root);
+    if (st == HPK_SUCCESS)
+        *result = hpk__cl_reduce_finish(op, f32 && !hpk__cl(ctx)->fp64, &root);
+    return st;
 }
 
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index)

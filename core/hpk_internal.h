@@ -80,8 +80,9 @@ typedef struct hpk__ops {
     void (*mc_finish)(const hpk__mc_job *job, const void *root, hpk_mc_result *result);
     /* The same for the reductions: reduce_part evaluates the subtree of
      * blocks [first, first + count) of *job's tree (order.h) with the
-     * context's runner; reduce_finish turns the root into the result, in
-     * double (the float variants round it).  NULL on non-CPU backends. */
+     * context's runner (or device); reduce_finish turns the root into the
+     * result, in double (the float variants round it).  NULL where the
+     * backend cannot. */
     hpk_status (*reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *job, int64_t first, int64_t count,
                               hpk__reduce_node *node);
     double (*reduce_finish)(const hpk__reduce_job *job, const hpk__reduce_node *root);
@@ -89,9 +90,14 @@ typedef struct hpk__ops {
      * elements lda apart (x: vecs elements, increment incx): t[e] (e < len,
      * in the data's precision, f32 or double) := the subtree of the runs
      * [first, first + count) of HPK__GEMV_RUN vectors, with the context's
-     * threads.  NULL on non-CPU backends. */
+     * threads (or device).  NULL where the backend cannot. */
     hpk_status (*gemv_runs)(hpk_ctx *ctx, bool f32, int64_t vecs, int64_t len, const void *a, int64_t lda,
                             const void *x, int64_t incx, int64_t first, int64_t count, void *t);
+    /* Whether reduce_part's nodes and gemv_runs' sums on this context are
+     * the CPU backends' bits, so that its pieces join with theirs (NULL:
+     * they are).  A backend that sets it may also fail in those two for
+     * reasons of its own (a device error), not only for MPI's. */
+    bool (*parts_exact)(hpk_ctx *ctx);
 } hpk__ops;
 
 struct hpk_ctx {

@@ -191,6 +191,16 @@ hpk_status hpk__mpi_failed_on(hpk__mpi_call *c, int rank, hpk_status st)
     return hpk__fail(c->ctx, st, "%s (on rank %d of %d)", message, rank, c->size);
 }
 
+hpk_status hpk__mpi_agree(hpk__mpi_call *c, hpk_status local, int *scratch)
+{
+    const int mine = (int)local;
+    hpk_status st = hpk__mpi_allgather(c, &mine, 1, MPI_INT, scratch);
+    for (int r = 0; st == HPK_SUCCESS && r < c->size; r++)
+        if (scratch[r] != HPK_SUCCESS)
+            st = hpk__mpi_failed_on(c, r, (hpk_status)scratch[r]);
+    return st;
+}
+
 static void format_field(char *out, size_t size, int64_t v, hpk__mpi_kind kind)
 {
     switch (kind) {

@@ -1,7 +1,7 @@
 /* Distributed GEMV over row blocks of a row-major matrix: y = A x with y kept
  * in blocks or gathered on every rank, and y = A^T x -- in the canonical
  * order's tree of row runs on any row split when every context is a CPU one
- * (split.h: runs that straddle ranks carried from rank to rank), else with
+ * or an OpenCL one on a device with fp64 (split.h: runs that straddle ranks carried from rank to rank), else with
  * the ranks' partial products summed in rank order. */
 #include "check.h"
 #include "mpi_internal.h"
@@ -240,7 +240,7 @@ done:
 /* ---- the transposed product: y = alpha A^T x + beta y ------------------- */
 
 /* A rank's record: status, rows, columns, alpha and beta (bits), and whether
- * its context can evaluate runs of the canonical tree (a CPU one). */
+ * its context can evaluate runs of the canonical tree (hpk__mpi_parts_of). */
 enum { T_STATUS, T_M, T_N, T_ALPHA, T_BETA, T_CANON, T_RECORD };
 
 /* In place, the rows [first, first + count) of w (one row of len doubles per
@@ -286,19 +286,6 @@ static void transposed_free(transposed_buffers *b)
     free(b->state);
 }
 
-/* Every rank's `local` status made common (the lowest failing rank's
- * message on every rank), so that no rank enters an exchange another has
- * given up on.  scratch: P ints. */
-static hpk_status agree(hpk__mpi_call *c, hpk_status local, int *scratch)
-{
-    const int mine = (int)local;
-    hpk_status st = hpk__mpi_allgather(c, &mine, 1, MPI_INT, scratch);
-    for (int r = 0; st == HPK_SUCCESS && r < c->size; r++)
-        if (scratch[r] != HPK_SUCCESS)
-            st = hpk__mpi_failed_on(c, r, (hpk_status)scratch[r]);
-    return st;
-}
-
 /* The partial products exchanged slice by slice (MPI_Alltoallv): rank r
  * made products(job, r) vectors of n elements (this rank's one after the
  * other in `mine`); every rank receives its slice of y of every product,
@@ -335,7 +322,7 @@ static hpk_status exchange_slices(hpk__mpi_call *c, const gemv_args *g, hpk_stat
         for (int k = 0; k < own; k++)
             memcpy(send + ((size_t)send_displs[r] + (size_t)k * slice_counts[r]) * es,
                    (const char *)mine + ((size_t)k * g->n + slice_displs[r]) * es, (size_t)slice_counts[r] * es);
-    hpk_status st = agree(c, local, b->counts + 6 * size);
+    hpk_status st = hpk__mpi_agree(c, local, b->counts + 6 * size);
     if (st == HPK_SUCCESS)
         st = hpk__mpi_alltoallv(c, send, send_counts, send_displs, *recv, recv_counts, recv_displs, elem_type(g));
     free(send);
@@ -532,7 +519,8 @@ static hpk_status transposed_gemv(hpk_ctx *ctx, MPI_Comm comm, const char *fn, c
         local = transposed_alloc(&c, g, &b);
     const int64_t bits_alpha = g->f32 ? hpk__mpi_bits_s((float)g->alpha) : hpk__mpi_bits_d(g->alpha);
     const int64_t bits_beta = g->f32 ? hpk__mpi_bits_s((float)g->beta) : hpk__mpi_bits_d(g->beta);
-    int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta, c.ctx->ops->gemv_runs != NULL};
+    int64_t record[T_RECORD] = {0, g->m, g->n, bits_alpha, bits_beta,
+                                hpk__mpi_parts_of(c.ctx, c.ctx->ops->gemv_runs) != HPK__MPI_PARTS_NONE};
 
     /* the records, then each rank's rows, its first row and the runs' owners
      * (size + 1 each) */

@@ -47,6 +47,25 @@ hpk_status hpk__mpi_exchange(hpk__mpi_call *c, hpk_status local, int64_t *record
  * "(on rank r of P)".  Collective. */
 hpk_status hpk__mpi_failed_on(hpk__mpi_call *c, int rank, hpk_status st);
 
+/* Every rank's `local` status made common (the lowest failing rank's
+ * message on every rank), so that no rank enters an exchange another has
+ * given up on.  scratch: P ints.  Collective. */
+hpk_status hpk__mpi_agree(hpk__mpi_call *c, hpk_status local, int *scratch);
+
+/* How a rank's context takes part in the canonical trees across ranks
+ * (split.h), given whether its backend has the entry the call needs
+ * (reduce_part, gemv_runs): not at all (the ranks' results are then
+ * combined in rank order), as a CPU one, or as a device, whose pieces may
+ * also fail for the device's own reasons. */
+typedef enum hpk__mpi_parts { HPK__MPI_PARTS_NONE, HPK__MPI_PARTS_CPU, HPK__MPI_PARTS_DEVICE } hpk__mpi_parts;
+
+static inline hpk__mpi_parts hpk__mpi_parts_of(hpk_ctx *ctx, bool has_entry)
+{
+    if (!has_entry || (ctx->ops->parts_exact && !ctx->ops->parts_exact(ctx)))
+        return HPK__MPI_PARTS_NONE;
+    return ctx->ops->runner ? HPK__MPI_PARTS_CPU : HPK__MPI_PARTS_DEVICE;
+}
+
 /* Fields of the records that must be equal on every rank; kind says how to
  * print a disagreement. */
 typedef enum hpk__mpi_kind { HPK__MPI_INT, HPK__MPI_UINT, HPK__MPI_DOUBLE, HPK__MPI_FLOAT, HPK__MPI_HASH } hpk__mpi_kind;

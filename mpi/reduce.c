@@ -1,6 +1,7 @@
-/* Distributed reductions.  When every rank's context is a CPU one, on any
- * split, the blocks of the canonical order (order.h) that straddle ranks
- * are completed on the rank holding their end from the other ranks' few
+/* Distributed reductions.  When every rank's context is a CPU one or an
+ * OpenCL one on a device with fp64 (hpk__mpi_parts_of), on any split, the
+ * blocks of the canonical order (order.h) that straddle ranks are
+ * completed on the rank holding their end from the other ranks' few
  * elements of them (split.h), each rank evaluates the subtrees of the
  * global block tree that lie in its blocks, the subtrees' partials are
  * gathered on every rank and the global tree is finished there: the
@@ -27,8 +28,9 @@ typedef struct reduce_args {
 } reduce_args;
 
 /* Each rank's record: status, local length, partial result, local index,
- * and whether the rank can evaluate pieces of the canonical tree (a CPU
- * context) -- then its partial result is computed only when needed. */
+ * and how the rank can evaluate pieces of the canonical tree
+ * (hpk__mpi_parts) -- when it can, its partial result is computed only
+ * when needed. */
 enum { F_STATUS, F_N, F_VALUE, F_INDEX, F_CANON, RECORD_LEN };
 
 /* ---- the local partial ----------------------------------------------------- */
@@ -162,7 +164,7 @@ static double combine_nrm2(combine_job *j, int size)
  * (likewise) and the receive requests. */
 typedef struct canon_buffers {
     hpk__reduce_node *nodes; /* size * HPK__MPI_MAX_PIECES */
-    int *counts;             /* 2 * size */
+    int *counts;             /* 3 * size */
     void *unit, *out;        /* 2 * HPK__REDUCE_BLOCK elements each */
     MPI_Request *requests;   /* 2 * size + 2 */
 } canon_buffers;
@@ -170,10 +172,10 @@ typedef struct canon_buffers {
 static bool canon_alloc(int size, canon_buffers *b, size_t *bytes)
 {
     const size_t block = 2 * HPK__REDUCE_BLOCK * sizeof(double);
-    *bytes = (size_t)size * HPK__MPI_MAX_PIECES * sizeof *b->nodes + 2 * (size_t)size * sizeof *b->counts +
+    *bytes = (size_t)size * HPK__MPI_MAX_PIECES * sizeof *b->nodes + 3 * (size_t)size * sizeof *b->counts +
              2 * block + (2 * (size_t)size + 2) * sizeof *b->requests;
     b->nodes = malloc((size_t)size * HPK__MPI_MAX_PIECES * sizeof *b->nodes);
-    b->counts = malloc(2 * (size_t)size * sizeof *b->counts);
+    b->counts = malloc(3 * (size_t)size * sizeof *b->counts);
     b->unit = malloc(block);
     b->out = malloc(block);
     b->requests = malloc((2 * (size_t)size + 2) * sizeof *b->requests);
@@ -258,9 +260,10 @@ static hpk_status wait_receives(void *arg)
  * straddle a boundary completed on their owners from the other ranks' out
  * elements, this rank's pieces evaluated, every rank's gathered, the tree
  * joined.  lengths: each rank's elements; first: size + 1 entries, start
- * another size + 1. */
+ * another size + 1; devices: whether some rank's pieces come from a device
+ * (which can fail: then the ranks agree on their status first). */
 static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const int64_t *lengths, int64_t *first,
-                            int64_t *start, canon_buffers *b, double *result)
+                            int64_t *start, bool devices, canon_buffers *b, double *result)
 {
     first[0] = 0;
     for (int r = 0; r < c->size; r++)
@@ -292,8 +295,12 @@ static hpk_status canonical(hpk__mpi_call *c, const hpk__reduce_job *job, const 
     const hpk__split_wait wait = {wait_receives, &pending};
     st = hpk__split_reduce(c->ctx, &p, &units, c->rank, job, &head, &wait, my_nodes);
     const hpk_status sent = wait_all(c, nreq, b->requests); /* the sends (and receives not waited for) */
-    if (st != HPK_SUCCESS || (st = sent) != HPK_SUCCESS)
-        return st; /* MPI failures only: reductions need no scratch */
+    if (sent != HPK_SUCCESS)
+        return sent;
+    if (devices)
+        st = hpk__mpi_agree(c, st, counts + 2 * c->size);
+    if (st != HPK_SUCCESS)
+        return st; /* on CPU contexts, MPI failures only: reductions need no scratch */
     st = hpk__mpi_allgatherv(c, MPI_IN_PLACE, 0, MPI_BYTE, b->nodes, counts, displs, MPI_BYTE);
     if (st != HPK_SUCCESS)
         return st;
@@ -323,8 +330,9 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
 
     /* Ranks that can evaluate the canonical tree wait with their partial
      * result until the exchange has shown whether it is needed. */
-    const bool can_canon = a->op != HPK__OP_AMAX && c.ctx->ops->reduce_part;
-    int64_t record[RECORD_LEN] = {0, a->n, hpk__mpi_bits_d(0.0), -1, can_canon};
+    const hpk__mpi_parts parts = hpk__mpi_parts_of(c.ctx, a->op != HPK__OP_AMAX && c.ctx->ops->reduce_part);
+    const bool can_canon = parts != HPK__MPI_PARTS_NONE;
+    int64_t record[RECORD_LEN] = {0, a->n, hpk__mpi_bits_d(0.0), -1, parts};
     hpk_status local = check_local(c.ctx, fn, a);
 
     /* Everything the call needs, allocated before the exchange so that a
@@ -346,11 +354,12 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
         goto done;
 
     int64_t total = 0;
-    bool every_rank_can = true, some_rank_waited = false;
+    bool every_rank_can = true, some_rank_waited = false, devices = false;
     for (int r = 0; r < c.size; r++) {
         first[r] = total;
         every_rank_can = every_rank_can && all[(size_t)r * RECORD_LEN + F_CANON];
         some_rank_waited = some_rank_waited || all[(size_t)r * RECORD_LEN + F_CANON];
+        devices = devices || all[(size_t)r * RECORD_LEN + F_CANON] == HPK__MPI_PARTS_DEVICE;
         if (__builtin_add_overflow(total, all[(size_t)r * RECORD_LEN + F_N], &total)) {
             st = hpk__mpi_fail(&c, HPK_ERR_INVALID_ARG, "the blocks' lengths add up to more than int64_t holds");
             goto done;
@@ -365,7 +374,7 @@ static hpk_status reduce(hpk_ctx *ctx, MPI_Comm comm, const char *fn, const redu
     if (every_rank_can && total > 0) {
         const hpk__reduce_job job = {a->op, a->f32, a->n, a->x, a->y, a->incx, a->incy};
         double r = 0.0;
-        st = canonical(&c, &job, lengths, offsets, start, &b, &r);
+        st = canonical(&c, &job, lengths, offsets, start, devices, &b, &r);
         hpk__store_result(st, r, a->f32, a->result);
         goto done;
     }

@@ -66,14 +66,6 @@ static int64_t direct_unit0(const hpk__split_plan *p)
     return p->unit0 + (p->head_ends ? 1 : 0);
 }
 
-/* Logical elements [from, from + count) of a vector of n, increment inc,
- * as a vector of their own: its lowest-addressed element. */
-static const void *sub_vector(const void *x, int64_t n, int64_t inc, int64_t from, int64_t count, size_t es)
-{
-    const int64_t at = inc > 0 ? from * inc : (n - from - count) * -inc;
-    return (const char *)x + at * (int64_t)es;
-}
-
 /* ---- reductions ------------------------------------------------------------ */
 
 typedef struct reduce_pieces {
@@ -128,9 +120,9 @@ hpk_status hpk__split_reduce(hpk_ctx *ctx, const hpk__split_plan *p, const hpk__
     hpk__reduce_job direct = *local;
     direct.n = p->direct;
     if (p->direct > 0) {
-        direct.x = sub_vector(local->x, local->n, local->incx, p->head, p->direct, es);
+        direct.x = hpk__vector_sub(local->x, local->n, local->incx, p->head, p->direct, es);
         if (local->op == HPK__OP_DOT)
-            direct.y = sub_vector(local->y, local->n, local->incy, p->head, p->direct, es);
+            direct.y = hpk__vector_sub(local->y, local->n, local->incy, p->head, p->direct, es);
     }
     reduce_pieces j = {ctx, direct, direct_unit0(p), head_unit, wait, nodes, {{{0}}}};
     const piece_ops o = {&j, reduce_direct, reduce_head, reduce_combine};
@@ -179,7 +171,7 @@ static hpk_status runs_of(hpk_ctx *ctx, const hpk__split_rows *g, int64_t from, 
 {
     const size_t es = elem_size(g->f32);
     const void *a = (const char *)g->a + (size_t)(from * g->lda) * es;
-    const void *x = sub_vector(g->x, g->m, g->incx, from, count, es);
+    const void *x = hpk__vector_sub(g->x, g->m, g->incx, from, count, es);
     return ctx->ops->gemv_runs(ctx, g->f32, count, g->n, a, g->lda, x, g->incx, first, runs, t);
 }
 

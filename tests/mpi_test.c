@@ -95,7 +95,10 @@ int mpi_test_main(int argc, char **argv, const char *area, const struct CMUnitTe
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    if (test_parse_backend(argc, argv)) {
+    /* "mixed": OpenCL contexts on the odd ranks, serial ones on the even. */
+    const bool mixed = argc >= 2 && strcmp(argv[1], "mixed") == 0;
+    char *backend_args[] = {argv[0], mixed ? (rank % 2 ? "opencl" : "serial") : argc >= 2 ? argv[1] : NULL};
+    if (test_parse_backend(argc >= 2 ? 2 : argc, backend_args)) {
         MPI_Finalize();
         return 2;
     }
@@ -115,7 +118,8 @@ int mpi_test_main(int argc, char **argv, const char *area, const struct CMUnitTe
             fprintf(stderr, "[rank %d] could not silence stdout\n", rank);
     }
     char group[96];
-    snprintf(group, sizeof group, "mpi %s (%s, %d rank%s)", area, test_backend_name, size, size > 1 ? "s" : "");
+    snprintf(group, sizeof group, "mpi %s (%s, %d rank%s)", area, mixed ? "mixed serial/opencl" : test_backend_name,
+             size, size > 1 ? "s" : "");
     const int failed = _cmocka_run_group_tests(group, tests, count, NULL, NULL);
     int any = 0;
     MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

@@ -61,7 +61,8 @@ void check_same_result(const char *what, hpk_mc_result got, hpk_mc_result want);
 /* The indicator of the unit ball, an integrand. */
 double inside_ball(const double *p, int dim, void *user_data);
 
-/* The main() of a test program: MPI_Init, the backend from argv[1], the
+/* The main() of a test program: MPI_Init, the backend from argv[1] (or
+ * "mixed": OpenCL on the odd ranks, serial on the even ones), the
  * tests as the group "mpi AREA (backend, P ranks)" with rank 0's report
  * alone on stdout, MPI_Finalize; 0 when every test passed on every rank. */
 int mpi_test_main(int argc, char **argv, const char *area, const struct CMUnitTest *tests, size_t count);

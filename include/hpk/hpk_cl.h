@@ -403,7 +403,11 @@ HPK_API hpk_status hpk_ctx_last_profile(const hpk_ctx *ctx, hpk_profile *profile
  * What is checked: the host-pointer functions of hpk.h (hpk_?gemv, the
  * reductions, i?amax, hpk_mc_pi) and the hpk_cl_ functions on buffers
  * (hpk_cl_?gemv, the reductions, i?amax): every element of y, the result,
- * the index, the estimate, standard error and sample count.  Not checked:
+ * the index, the estimate, standard error and sample count.  In hpk_mpi.h's
+ * calls on such a context, each piece the device computes is checked as
+ * the call it is (a reduction of its elements, the transposed product of
+ * its rows), and a mismatch on one rank is returned on every rank.  Not
+ * checked:
  *   - hpk_cl_mc_integrate, whose integrand exists only as OpenCL C, which
  *     the CPU cannot run;
  *   - float sum, asum, dot and nrm2 on a device without fp64 (or with

@@ -96,9 +96,9 @@
  *                  process, for any number of ranks.
  *                - Row-block GEMV (hpk_mpi_dgemv, hpk_mpi_sgemv) gives every
  *                  y element bitwise as hpk_dgemv would on the whole matrix.
- *                - Reductions (sum, asum, dot, nrm2) on CPU contexts are
- *                  bitwise those of hpk.h's functions on the whole vector,
- *                  on every rank, for any number of ranks and ANY split
+ *                - Reductions (sum, asum, dot, nrm2) are bitwise those of
+ *                  hpk.h's functions on the whole vector, on every rank,
+ *                  for any number of ranks and ANY split
  *                  (blocks of any sizes, 0 included).  The whole vector's
  *                  canonical blocks (hpk.h: 4096 elements) are evaluated
  *                  where they end: a block that straddles ranks belongs to
@@ -115,14 +115,10 @@
  *                  subtrees of the global block tree that lie in its
  *                  blocks, and every rank joins all of them in the tree's
  *                  shape (MPI_Allgatherv of at most 128 nodes of 24 bytes
- *                  per rank).  When some rank's context is an OpenCL one,
- *                  each rank instead reduces its own elements and the
- *                  ranks' results are combined pairwise in rank order: the
- *                  last bits then depend on the split (with one rank they
- *                  equal the hpk.h functions bitwise).  i?amax returns the
- *                  exact index of the whole vector on any split.
- *                - The transposed GEMV (hpk_mpi_?gemv_t) on CPU contexts is
- *                  bitwise hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole
+ *                  per rank).  i?amax returns the exact index of the
+ *                  whole vector on any split.
+ *                - The transposed GEMV (hpk_mpi_?gemv_t) is bitwise
+ *                  hpk_?gemv(HPK_ROW_MAJOR, HPK_TRANS) on the whole
  *                  matrix, for any number of ranks and ANY row split.  The
  *                  runs of hpk.h's GEMV order (256 consecutive rows, summed
  *                  in sequence) are summed where their rows are: a run
@@ -136,11 +132,21 @@
  *                  a boundary that is not a multiple of 256 rows.  Each
  *                  rank computes the subtrees of the runs' tree that lie in
  *                  its runs, and every rank joins its slice of y over all
- *                  of them in the tree's shape.  When some rank's context
- *                  is an OpenCL one, one partial product per rank is
- *                  combined pairwise in rank order instead, and the last
- *                  bits depend on the split (with one rank it equals
- *                  hpk_?gemv bitwise).
+ *                  of them in the tree's shape.
+ *                - A GPU per rank: all of the above holds for every mix of
+ *                  CPU contexts and OpenCL contexts on devices with fp64
+ *                  (hpk_cl.h).  A rank with an OpenCL context computes its
+ *                  subtrees on its device, each staged as a call of its
+ *                  own (so hpk_ctx_last_profile shows the last of them,
+ *                  and verify mode checks each); a device failure in one
+ *                  is agreed on by all ranks before the join, so every
+ *                  rank returns it.  When some rank's device lacks fp64
+ *                  (or HPK_CL_NO_FP64 hides it), its float block partials
+ *                  are not the CPU's: then every rank reduces its own
+ *                  elements (forms its own partial product) and the ranks'
+ *                  results are combined pairwise in rank order, identically
+ *                  on every rank, and the last bits depend on the split
+ *                  (with one rank they equal hpk.h's functions bitwise).
  *
  * Timing.      hpk_mpi_last_times() splits the calling thread's last call
  *              into time spent inside MPI and time spent elsewhere.
@@ -247,16 +253,16 @@ HPK_API hpk_status hpk_mpi_sgemv(hpk_ctx *ctx, MPI_Comm comm, hpk_mpi_y ydist, i
  * (n elements, increment incy) is whole on every rank, and every rank's y is
  * updated.
  *
- * On CPU contexts each rank computes the subtrees of hpk.h's tree of row
+ * Each rank computes the subtrees of hpk.h's tree of row
  * runs that lie in its rows (a run that straddles ranks is carried from
  * rank to rank: "Reproducibility" above), n elements each; every rank sums
  * one contiguous slice of the elements over all ranks' subtrees in the
  * tree's shape (MPI_Alltoallv), and the sums are gathered on every rank
  * (MPI_Allgatherv); then y_i := alpha * t_i + beta * y_i (alpha * t_i when
  * beta == 0) with the rank's own y: bitwise hpk_?gemv on the whole matrix.
- * When some rank's context is an OpenCL one, each rank forms t_r = A_r^T
- * x_r instead and the partials are summed in rank order, pairwise, in
- * double (sgemv_t rounds each sum to float once).
+ * When some rank's device lacks fp64 ("Reproducibility" above), each rank
+ * forms t_r = A_r^T x_r instead and the partials are summed in rank order,
+ * pairwise, in double (sgemv_t rounds each sum to float once).
  *
  * Must agree on every rank (else HPK_ERR_MPI): n, alpha, beta.
  * Edge cases, globally: n == 0, M == 0, or alpha == 0 with beta == 1 leaves
@@ -275,12 +281,11 @@ HPK_API hpk_status hpk_mpi_sgemv_t(hpk_ctx *ctx, MPI_Comm comm, int64_t m_local,
  * ---------------------------------------------------------------------------
  * x (and y, for dot) of N elements, split in contiguous blocks: rank r passes
  * its n_local elements (both x and y blocks have n_local elements).  Every
- * rank receives the result.  On CPU contexts sum, asum, dot and nrm2
- * evaluate the canonical blocks of the whole vector, those that straddle
+ * rank receives the result.  sum, asum, dot and nrm2 evaluate the canonical blocks of the whole vector, those that straddle
  * ranks on the rank holding their end, and join them in hpk.h's tree
  * ("Reproducibility" above): bitwise hpk.h's function on the whole vector,
- * on any split.  Otherwise (some rank's context is an OpenCL one), and for
- * i?amax always, each rank reduces its block with hpk.h's function, then
+ * on any split.  Otherwise (some rank's device lacks fp64: "Reproducibility"
+ * above), and for i?amax always, each rank reduces its block with hpk.h's function, then
  * the P partials are exchanged (MPI_Allgather) and combined in rank order,
  * pairwise, identically on every rank:
  *   sum, asum, dot  the partials are added.
