@@ -95,7 +95,8 @@
       "the OpenCL device's roofline: read-only sum and triad on device buffers, host<->device " \
       "transfers from pageable and pinned memory", NULL) \
     X("hpk_mpi", "hpk", 1, 0, "hpk_omp", 0, "hpk MPI", "hpk MPI", 0, "openmp", \
-      "hpk over MPI ranks (hpk_mpi.h): bench/mpi/hpk_bench_mpi, rows hpk_mpi_strong and hpk_mpi_weak", NULL)
+      "hpk over MPI ranks (hpk_mpi.h): bench/mpi/hpk_bench_mpi, rows hpk_mpi_strong and hpk_mpi_weak "     \
+      "(_uneven appended for an uneven split)", NULL)
 /* clang-format on */
 
 #ifdef __cplusplus

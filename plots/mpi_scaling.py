@@ -2,7 +2,8 @@
 bench/mpi/hpk_bench_mpi under scripts/bench or scripts/bench-mpi) to
 RESULTS_DIR/mpi_scaling.png.
 
-One panel per scaling mode (strong, weak), kernel, precision and problem.
+One panel per scaling mode (strong, weak; each with the balanced split or
+an uneven one), kernel, precision and problem.
 Along the x axis, every configuration measured: P ranks x T threads per
 rank, in order of the cores they occupy.  Bars (left axis): the median call
 time split into computation (the slowest rank's time outside MPI) and
@@ -38,14 +39,16 @@ PNG_NAME = "mpi_scaling.png"
 # What a problem's size counts, by the manifest's size of the kernel.
 SIZE_UNITS = {"matrix": "rows", "samples": "samples"}
 MODES = {"hpk_mpi_strong": "strong scaling (fixed global size)",
-         "hpk_mpi_weak": "weak scaling (fixed size per rank)"}
+         "hpk_mpi_weak": "weak scaling (fixed size per rank)",
+         "hpk_mpi_strong_uneven": "strong scaling, uneven split",
+         "hpk_mpi_weak_uneven": "weak scaling, uneven split"}
 COMPUTE, COMM, RATIO, THREADS = "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"
 
 
 def series_key(r):
     """A series is one kernel, precision and problem: the global size for
     strong scaling, the size per rank for weak scaling."""
-    weak = r["variant"] == "hpk_mpi_weak"
+    weak = mpidata.is_weak(r["variant"])
     return (r["variant"], r["kernel"], r["precision"], r["size"] // r["ranks"] if weak else r["size"])
 
 
@@ -160,7 +163,7 @@ def main():
     series = {}
     for r in rows:
         series.setdefault(series_key(r), []).append(r)
-    keys = sorted(series, key=lambda k: (k[0] != "hpk_mpi_strong", m.order(k[1]),
+    keys = sorted(series, key=lambda k: (list(MODES).index(k[0]), m.order(k[1]),
                                          k[2], k[3]))
     cols = min(4, len(keys))
     nrows = math.ceil(len(keys) / cols)
@@ -174,10 +177,11 @@ def main():
         ax.set_visible(True)
         ax.grid(True, axis="y", alpha=0.3)
         variant, kernel, precision, size = key
-        weak = variant == "hpk_mpi_weak"
+        weak = mpidata.is_weak(variant)
         panels += [ax, panel(ax, series[key], weak, omp)]
         ax.set_title(f"{m.title(kernel, mpi=True)}, {PRECISION_NAMES.get(precision, precision)}\n"
-                     f"{size_label(m, kernel, size, weak)} — {'weak' if weak else 'strong'}", fontsize=9,
+                     f"{size_label(m, kernel, size, weak)} — {'weak' if weak else 'strong'}"
+                     f"{', uneven split' if mpidata.is_uneven(variant) else ''}", fontsize=9,
                      fontweight="normal")
     modes = sorted({k[0] for k in keys}, key=list(MODES).index)
     legend_rows = plotting.shared_legend(fig, panels, ncol=3)

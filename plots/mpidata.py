@@ -5,7 +5,9 @@ results.csv covers threads and ranks.
 
 An MPI row is one point on P ranks with T OpenMP threads each (`ranks`,
 `threads`): its variant is hpk_mpi_strong (a fixed global problem, split
-over the ranks) or hpk_mpi_weak (a fixed problem per rank); `size` is the
+over the ranks) or hpk_mpi_weak (a fixed problem per rank), with _uneven
+appended when every boundary between ranks was moved off the canonical
+blocks (hpk_bench_mpi --split uneven); `size` is the
 global problem (gemv rows M = columns n, vector elements, samples).  Its
 time is the median repetition of the slowest rank's wall time;
 compute_s is the largest time a rank spent outside MPI in that repetition,
@@ -33,8 +35,34 @@ CSV_NAME = "mpi_results.csv"
 # results.csv's columns beyond benchdata.CSV_COLUMNS (whose `ranks` is 1 on
 # every row but the MPI rows): the MPI rows' time split.
 COLUMNS = ["compute_s", "comm_s", "comm_share"]
-VARIANTS = ("hpk_mpi_strong", "hpk_mpi_weak")
+VARIANTS = ("hpk_mpi_strong", "hpk_mpi_weak", "hpk_mpi_strong_uneven", "hpk_mpi_weak_uneven")
+UNEVEN = "_uneven"
 PEER = "hpk_omp"
+
+
+def is_weak(variant):
+    return variant.startswith("hpk_mpi_weak")
+
+
+def is_uneven(variant):
+    return variant.endswith(UNEVEN)
+
+
+def uneven_costs(mpi_rows):
+    """What an uneven split costs: for every point on 2 or more ranks
+    measured with both splits, (the uneven row, balanced time / uneven
+    time; < 1: the uneven split is slower)."""
+    balanced = {(r["kernel"], r["precision"], r["variant"], r["size"], r["ranks"], r["threads"]): r
+                for r in mpi_rows if not is_uneven(r["variant"])}
+    out = []
+    for r in mpi_rows:
+        if not is_uneven(r["variant"]) or r["ranks"] < 2:
+            continue
+        b = balanced.get((r["kernel"], r["precision"], r["variant"][:-len(UNEVEN)], r["size"], r["ranks"],
+                          r["threads"]))
+        if b and b["time_s"] and r["time_s"]:
+            out.append((r, b["time_s"] / r["time_s"]))
+    return out
 
 
 def read_raw(results_dir):
@@ -98,7 +126,7 @@ def tidy(raw, rows, m):
     out = []
     for r in points:
         t, cores, ws = r["time_s"], r["ranks"] * r["threads"], r["working_set_bytes"] or None
-        weak = r["variant"] == "hpk_mpi_weak"
+        weak = is_weak(r["variant"])
         gbps = ws / t / 1e9 if ws and t else None
         sgbps = stream_at(stream, cores, ws) if gbps else None
         peer = None if weak else peers.get((r["kernel"], r["precision"], r["size"], cores))

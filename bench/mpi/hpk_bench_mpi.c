@@ -7,7 +7,8 @@
  *
  * CSV columns: kernel,precision,variant,size,ranks,threads,time_s,compute_s,
  * comm_s,gbps,repetitions,time_min_s,time_max_s,time_cv,working_set_bytes.
- *   variant    hpk_mpi_strong or hpk_mpi_weak.
+ *   variant    hpk_mpi_strong or hpk_mpi_weak, with _uneven appended for
+ *              --split uneven.
  *   size       the global problem: rows M of the M x n matrix (gemv_*),
  *              elements (reductions), samples (mc_*).
  *   time_s     the median over repetitions (at least --reps, enough to fill
@@ -34,7 +35,7 @@
 #include <string.h>
 
 typedef struct options {
-    bool weak;
+    bool weak, uneven;
     const char *kernels, *precisions, *csv, *backend;
     int64_t gemv_n, vector_n;
     uint64_t pi_samples, integrate_samples;
@@ -43,6 +44,22 @@ typedef struct options {
 } options;
 
 static int rank, size;
+
+/* --split uneven: how far each boundary between ranks moves. */
+enum { UNEVEN_ELEMENTS = 1237, UNEVEN_ROWS = 37 };
+
+/* This rank's first element (row) and count of `total`, given where the
+ * balanced split puts them: with --split uneven every boundary between
+ * ranks lies `shift` later (at most at the end). */
+static void moved(const options *o, int64_t total, int64_t shift, int64_t *first, int64_t *count)
+{
+    if (!o->uneven || size == 1)
+        return;
+    const int64_t end = rank == size - 1 ? total : *first + *count + shift;
+    *first = rank == 0 ? 0 : *first + shift;
+    *first = *first < total ? *first : total;
+    *count = (end < total ? end : total) - *first;
+}
 
 /* The --kernels list of the usage: the manifest's MPI kernels, wrapped. */
 static void usage_kernels(void)
@@ -70,7 +87,13 @@ static void usage(void)
     if (rank != 0)
         return;
     printf("usage: mpirun -np P hpk_bench_mpi [options]\n"
-           "  --scaling strong|weak    fixed global size (default) or fixed size per rank\n");
+           "  --scaling strong|weak    fixed global size (default) or fixed size per rank\n"
+           "  --split balanced|uneven  vectors split in whole 4096-element blocks (hpk_mpi_block_range)\n"
+           "                           and rows one by one (default), or every boundary between ranks\n"
+           "                           then moved %d elements (%d rows) later, so that a canonical block\n"
+           "                           (run of 256 rows) straddles it; Monte Carlo has no split and is\n"
+           "                           left out\n",
+           UNEVEN_ELEMENTS, UNEVEN_ROWS);
     usage_kernels();
     printf("  --precisions LIST        d, s or d,s (default d; Monte Carlo is always d)\n"
            "  --gemv-n N               matrix columns, and rows (strong) or rows per rank (weak); 4096\n"
@@ -102,7 +125,7 @@ static bool listed(const char *list, const char *name)
 static bool parse(int argc, char **argv, options *o)
 {
     const char *env = getenv("OMP_NUM_THREADS");
-    *o = (options){false, "all", "d", NULL, "openmp", 4096, 1 << 24, 1u << 26, 1u << 22, 10, 2,
+    *o = (options){false, false, "all", "d", NULL, "openmp", 4096, 1 << 24, 1u << 26, 1u << 22, 10, 2,
                    env && atoi(env) > 0 ? atoi(env) : 1, 0.5};
     bool quick = false;
     for (int i = 1; i < argc; i++) {
@@ -110,6 +133,8 @@ static bool parse(int argc, char **argv, options *o)
 #define OPT(name) (strcmp(arg, name) == 0 && val && ++i)
         if (OPT("--scaling"))
             o->weak = strcmp(val, "weak") == 0;
+        else if (OPT("--split") && (strcmp(val, "balanced") == 0 || strcmp(val, "uneven") == 0))
+            o->uneven = strcmp(val, "uneven") == 0;
         else if (OPT("--kernels"))
             o->kernels = val;
         else if (OPT("--precisions"))
@@ -228,6 +253,7 @@ static bool setup(problem *p, const options *o)
             p->m_local = o->gemv_n / size + (rank < o->gemv_n % size);
         }
         p->rows = o->weak ? o->gemv_n * size : o->gemv_n;
+        moved(o, p->rows, UNEVEN_ROWS, &first, &p->m_local);
         const bool t = strcmp(p->kernel, "gemv_t") == 0, gathered = strcmp(p->kernel, "gemv_n_gathered") == 0;
         p->a = filled(p->m_local * p->n, first * p->n, single);
         p->x = t ? filled(p->m_local, first, single) : filled(p->n, 0, single);
@@ -247,6 +273,7 @@ static bool setup(problem *p, const options *o)
         hpk_mpi_block_range(MPI_COMM_WORLD, o->vector_n, &first, &p->n_local);
     }
     p->length = o->weak ? o->vector_n * size : o->vector_n;
+    moved(o, p->length, UNEVEN_ELEMENTS, &first, &p->n_local);
     const bool dot = strcmp(p->kernel, "dot") == 0;
     p->x = filled(p->n_local, first, single);
     p->y = dot ? filled(p->n_local, first + p->length, single) : NULL;
@@ -409,11 +436,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "hpk_bench_mpi: %s\n", hpk_ctx_error_message(NULL));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    const char *variant = o.weak ? "hpk_mpi_weak" : "hpk_mpi_strong";
+    char variant[32];
+    snprintf(variant, sizeof variant, "hpk_mpi_%s%s", o.weak ? "weak" : "strong", o.uneven ? "_uneven" : "");
     FILE *csv = NULL;
     if (rank == 0) {
-        printf("hpk %s, %s backend, CPU path %s: %d rank(s) x %d thread(s), %s scaling\n", hpk_version_string(),
-               o.backend, hpk_ctx_get_cpu_path(ctx), size, o.threads, o.weak ? "weak" : "strong");
+        printf("hpk %s, %s backend, CPU path %s: %d rank(s) x %d thread(s), %s scaling, %s split\n",
+               hpk_version_string(), o.backend, hpk_ctx_get_cpu_path(ctx), size, o.threads, o.weak ? "weak" : "strong",
+               o.uneven ? "uneven" : "balanced");
         if (o.csv) {
             csv = fopen(o.csv, "a+");
             if (!csv) {
@@ -430,7 +459,8 @@ int main(int argc, char **argv)
     /* The manifest's MPI kernels, in its order. */
     for (int k = 0; k < hpkb_kernel_count; k++) {
         const hpkb_kernel *kernel = &hpkb_kernels[k];
-        if (!kernel->mpi || (strcmp(o.kernels, "all") != 0 && !listed(o.kernels, kernel->name)))
+        if (!kernel->mpi || (strcmp(o.kernels, "all") != 0 && !listed(o.kernels, kernel->name)) ||
+            (o.uneven && is_mc(kernel->name)))
             continue;
         for (const char *prec = "ds"; *prec; prec++) {
             if (!listed(o.precisions, (char[]){*prec, 0}) || !strchr(kernel->precisions, *prec))

@@ -4,6 +4,7 @@ figure is computed from those rows."""
 import statistics
 
 from helpers import fmt_count
+from mpidata import is_uneven, is_weak, uneven_costs
 from render import Section
 
 TITLE = "hpk over MPI ranks"
@@ -32,8 +33,9 @@ def section(study):
     for r in sorted(mpi_rows, key=lambda r: (r["variant"], m.order(r["kernel"]), r["kernel"], r["precision"], r["size"],
                                              r["ranks"] * r["threads"], r["ranks"])):
         vs = "–" if r["speedup_vs_peer"] is None else f"{r['speedup_vs_peer']:.2f} ({r['vs_peer']})"
-        body.append([r["kernel"] + (" (weak)" if r["variant"] == "hpk_mpi_weak" else ""), r["precision"],
-                     fmt_count(r["size"]), config(r), f"{1e3 * r['time_s']:.3g}", _share(r),
+        label = r["kernel"] + (" (weak)" if is_weak(r["variant"]) else "")
+        label += " (uneven)" if is_uneven(r["variant"]) else ""
+        body.append([label, r["precision"], fmt_count(r["size"]), config(r), f"{1e3 * r['time_s']:.3g}", _share(r),
                      _num(r["speedup_vs_1thread"]), _num(r["efficiency"]), vs, _num(r["pct_stream"], ".0f")])
     intro = ("hpk's distributed kernels (hpk_mpi.h) under mpirun, strong scaling: the global problem of "
              "each kernel's largest size split over P ranks of T OpenMP threads, on every P × T that fits the "
@@ -43,7 +45,9 @@ def section(study):
              "*speedup vs 1×1*: over 1 rank × 1 thread; *efficiency*: that over P × T.  *hpk OpenMP time / "
              "MPI time*: one process on P × T threads at the same size over the MPI call (> 1: ranks beat "
              "threads; a tie when the min–max interval over the repetitions includes 1).  *% of STREAM*: "
-             "against STREAM read on P × T threads.")
+             "against STREAM read on P × T threads.  *(uneven)*: every boundary between ranks moved off the "
+             "canonical blocks (`hpk_bench_mpi --split uneven`), so that a block (a run of rows) straddles it "
+             "and is completed across ranks.")
     return Section(TITLE, intro=[intro], table=(header, body), findings=[finding(mpi_rows, m)],
                    text_title="hpk over MPI ranks (strong scaling; hpk OpenMP time / MPI time on ranks x threads "
                               "threads):")
@@ -76,4 +80,12 @@ def finding(mpi_rows, m):
         top = max(best, key=lambda r: r["speedup_vs_1thread"])
         parts.append(f"best speedup over 1×1 {top['speedup_vs_1thread']:.2f}× "
                      f"({top['kernel']} {top['precision']} on {config(top)}, efficiency {top['efficiency']:.2f})")
+    costs = uneven_costs(mpi_rows)
+    if costs:
+        ratios = [c for _, c in costs]
+        worst = min(costs, key=lambda rc: rc[1])
+        parts.append(f"an uneven split (blocks straddling ranks) against the balanced one: balanced time / uneven "
+                     f"time median {statistics.median(ratios):.2f}, range {min(ratios):.2f}–{max(ratios):.2f} over "
+                     f"{len(costs)} points (lowest: {worst[0]['kernel']} {worst[0]['precision']} on "
+                     f"{config(worst[0])})")
     return f"- **MPI ranks** ({', '.join(kernels)}): " + "; ".join(parts) + "."

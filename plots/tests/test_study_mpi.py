@@ -7,7 +7,8 @@ plots/mpidata.py, plots/tidy.py, plots/report.py and plots/mpi_scaling.py:
   threads, the speedup over 1 rank x 1 thread, the compute/communication
   split, and the median of several rounds;
 - report.md's "hpk over MPI ranks" section and its findings line, whose
-  figures are computed from the rows;
+  figures are computed from the rows, with rows of an uneven split beside
+  the balanced ones;
 - a scripts/bench-mpi folder (no bench.json) gets a results.csv of its MPI
   rows;
 - scripts/bench's --ranks checking (bad values refused before any build).
@@ -185,6 +186,54 @@ class Report(unittest.TestCase):
         out = os.path.join(self.tmp, "mpi_scaling.png")
         subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "mpi_scaling.py"), self.tmp],
                        check=True, capture_output=True, timeout=120)
+        self.assertGreater(os.path.getsize(out), 10000)
+
+
+class UnevenSplit(unittest.TestCase):
+    """Rows of hpk_bench_mpi --split uneven beside the balanced ones: their
+    label in the table, the plot, and the findings' cost line (balanced time
+    / uneven time over the points on 2 or more ranks measured both ways)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        write_folder(self.tmp)
+        uneven = [raw_row("dot", 1, 1, 0.016, 0.0001, variant="hpk_mpi_strong_uneven"),
+                  raw_row("dot", 2, 1, 0.010, 0.0020, variant="hpk_mpi_strong_uneven"),
+                  raw_row("mc_pi", 2, 1, 0.0020, 0.0005, size=1 << 24, ws=0, variant="hpk_mpi_strong_uneven")]
+        with open(os.path.join(self.tmp, mpidata.CSV_NAME), "a", newline="") as f:
+            csv.DictWriter(f, fieldnames=RAW_COLUMNS).writerows(uneven)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_costs(self):
+        rows = mpidata.read_rows(self.tmp, tidy(bench_json()), M)
+        costs = sorted((r["kernel"], c) for r, c in mpidata.uneven_costs(rows))
+        # dot 2x1: balanced 9 ms (the median round) / uneven 10 ms; mc_pi
+        # 2.5 / 2.0; the 1-rank point is not a split.
+        self.assertEqual([k for k, _ in costs], ["dot", "mc_pi"])
+        self.assertAlmostEqual(costs[0][1], 0.9)
+        self.assertAlmostEqual(costs[1][1], 1.25)
+
+    def test_report(self):
+        p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "report.py"), self.tmp],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.tmp, "report.md")) as f:
+            md = f.read()
+        self.assertIn("| dot (uneven) | d | 2^22 | 2×1 | 10 |", md)
+        finding = [line for line in md.splitlines() if line.startswith("- **MPI ranks**")][0]
+        self.assertIn("balanced time / uneven time median 1.07, range 0.90–1.25 over 2 points "
+                      "(lowest: dot d on 2×1)", finding)
+        # the balanced rows' figures are as without the uneven ones
+        self.assertIn("best speedup over 1×1 1.78× (dot d on 2×1", finding)
+
+    @unittest.skipUnless(have_matplotlib(), "no matplotlib")
+    def test_plot(self):
+        out = os.path.join(self.tmp, "mpi_scaling.png")
+        p = subprocess.run([sys.executable, "-B", os.path.join(SOURCE, "plots", "mpi_scaling.py"), self.tmp],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
         self.assertGreater(os.path.getsize(out), 10000)
 
 
