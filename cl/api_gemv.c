@@ -33,7 +33,7 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
         st = hpk__cl_verify_gemv_mem_save(ctx, fn, f32, ylen, beta, y, y_offset, incy, &saved);
     if (st == HPK_SUCCESS)
         st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, a, (int64_t)a_offset, lda,
-                          hpk__cl_vec_at(x, x_offset, xlen, incx), beta, hpk__cl_vec_at(y, y_offset, ylen, incy));
+                          hpk__cl_vec_at(x, x_offset, xlen, incx), beta, hpk__cl_vec_at(y, y_offset, ylen, incy), NULL);
     if (st == HPK_SUCCESS && saved)
         st = hpk__cl_verify_gemv_mem(ctx, fn, f32, layout, trans, m, n, alpha, a, a_offset, lda, x, x_offset, incx,
                                      beta, y, y_offset, incy, saved);

@@ -98,7 +98,7 @@ static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, cl_mem
     if (empty)
         return *index = -1, HPK_SUCCESS;
     int64_t got = -1;
-    st = hpk__cl_amax(ctx, fn, f32, n, hpk__cl_vec_at(x, x_offset, n, incx), &got);
+    st = hpk__cl_amax(ctx, fn, f32, n, hpk__cl_vec_at(x, x_offset, n, incx), NULL, &got);
     if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, HPK__OP_AMAX, f32))
         st = hpk__cl_verify_reduce_mem(ctx, fn, HPK__OP_AMAX, f32, n, x, x_offset, incx, NULL, 0, 1, &got);
     if (st == HPK_SUCCESS || st == HPK_ERR_MISMATCH)

@@ -225,9 +225,10 @@ typedef struct hpk__cl_arg {
 #define HPK__ARG(v) ((hpk__cl_arg){sizeof(v), &(v)})
 
 /* launch.c: sets the arguments and enqueues the kernel over `global`
- * work-items (dims 1 or 2) in groups of (tune.wgs, 1). */
+ * work-items (dims 1 to 3: those past the last one above 1 are left out)
+ * in groups of (tune.wgs, 1, 1). */
 hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args, int nargs,
-                          size_t global0, size_t global1);
+                          size_t global0, size_t global1, size_t global2);
 
 /* buffers.c: partials (and host_partials), or split, with room for
  * `bytes`, grown (and kept) when a call needs more. */
@@ -235,9 +236,10 @@ hpk_status hpk__cl_partials_room(hpk_ctx *ctx, const char *fn, size_t bytes);
 hpk_status hpk__cl_split_room(hpk_ctx *ctx, const char *fn, size_t bytes);
 
 /* launch.c: stage one of a reduction -- `kernel` over `groups` work-groups
- * -- and its first `bytes` of partial results read into host_partials. */
+ * for each of `batch` problems (dimension 1) -- and its first `bytes` of
+ * partial results read into host_partials. */
 hpk_status hpk__cl_launch_groups(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args,
-                                 int nargs, size_t groups, size_t bytes);
+                                 int nargs, size_t groups, size_t batch, size_t bytes);
 
 /* launch.c: the work split of a reduction over n items (elements, samples):
  * the number of work-groups and `run`, the items of one work-item (CPU
@@ -265,23 +267,33 @@ hpk_status hpk__cl_download_vec(hpk_ctx *ctx, const char *fn, hpk__cl_vec v, voi
 
 /* ---- the computations (arguments checked, quick returns taken) ------------- */
 
+/* A batch of problems in one launch: problem k's operands lie k * stride
+ * elements after problem 0's (a stride may be 0 or negative).  NULL where a
+ * computation takes one: a single problem. */
+typedef struct hpk__cl_batch {
+    int64_t count; /* >= 1 */
+    int64_t a, x, y; /* strides of A, x and y (reductions: x and y) */
+} hpk__cl_batch;
+
 /* gemv.c: enqueues y := alpha op(A) x + beta y and returns without waiting.
  * alpha and beta are the call's values (exact in float for sgemv). */
 hpk_status hpk__cl_gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans,
                         int64_t m, int64_t n, double alpha, cl_mem a, int64_t a_offset, int64_t lda,
-                        hpk__cl_vec x, double beta, hpk__cl_vec y);
+                        hpk__cl_vec x, double beta, hpk__cl_vec y, const hpk__cl_batch *batch);
 
 /* reduce.c: sum, asum, dot, nrm2 of n > 0 elements (y only for dot), and the
- * i?amax index; both wait for the result.  hpk__cl_reduce_root leaves the
- * root of the blocks' tree (the CPU backends' node, on a device with fp64),
- * which hpk__cl_reduce_finish turns into the result (pairs: float pairs'
+ * i?amax index; both wait for the result (with a batch, one root or index
+ * per problem).  hpk__cl_reduce_root leaves the root of the blocks' tree
+ * (the CPU backends' node, on a device with fp64), which
+ * hpk__cl_reduce_finish turns into the result (pairs: float pairs'
  * partials, a float reduction on a device without fp64). */
 hpk_status hpk__cl_reduce_root(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n,
-                               hpk__cl_vec x, hpk__cl_vec y, hpk__reduce_node *root);
+                               hpk__cl_vec x, hpk__cl_vec y, const hpk__cl_batch *batch, hpk__reduce_node *root);
 double hpk__cl_reduce_finish(hpk__reduce_op op, bool pairs, const hpk__reduce_node *root);
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result);
-hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, int64_t *index);
+hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, const hpk__cl_batch *batch,
+                        int64_t *index);
 
 /* mc.c */
 hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);

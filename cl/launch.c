@@ -4,7 +4,7 @@
 #include "cl_backend.h"
 
 hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args, int nargs,
-                          size_t global0, size_t global1)
+                          size_t global0, size_t global1, size_t global2)
 {
     hpk__cl_state *s = hpk__cl(ctx);
     for (int i = 0; i < nargs; i++) {
@@ -12,8 +12,9 @@ hpk_status hpk__cl_launch(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const 
         if (err != CL_SUCCESS)
             return hpk__cl_fail(ctx, fn, "clSetKernelArg", err);
     }
-    const size_t global[2] = {global0, global1}, local[2] = {s->tune.wgs, 1};
-    const cl_int err = clEnqueueNDRangeKernel(s->queue, kernel, global1 > 1 ? 2 : 1, NULL, global, local, 0, NULL,
+    const size_t global[3] = {global0, global1, global2}, local[3] = {s->tune.wgs, 1, 1};
+    const cl_uint dims = global2 > 1 ? 3 : global1 > 1 ? 2 : 1;
+    const cl_int err = clEnqueueNDRangeKernel(s->queue, kernel, dims, NULL, global, local, 0, NULL,
                                               hpk__cl_event_slot(s, HPK__CL_KERNEL));
     if (err != CL_SUCCESS)
         return hpk__cl_fail(ctx, fn, "clEnqueueNDRangeKernel", err);
@@ -38,10 +39,10 @@ void hpk__cl_plan(const hpk__cl_tuning *t, uint64_t n, int vec, uint64_t min_run
 }
 
 hpk_status hpk__cl_launch_groups(hpk_ctx *ctx, const char *fn, cl_kernel kernel, const hpk__cl_arg *args,
-                                 int nargs, size_t groups, size_t bytes)
+                                 int nargs, size_t groups, size_t batch, size_t bytes)
 {
     hpk__cl_state *s = hpk__cl(ctx);
-    hpk_status st = hpk__cl_launch(ctx, fn, kernel, args, nargs, groups * s->tune.wgs, 1);
+    hpk_status st = hpk__cl_launch(ctx, fn, kernel, args, nargs, groups * s->tune.wgs, batch, 1);
     if (st != HPK_SUCCESS)
         return st;
     const cl_int err = clEnqueueReadBuffer(s->queue, s->partials, CL_TRUE, 0, bytes, s->host_partials, 0, NULL,

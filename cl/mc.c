@@ -25,7 +25,7 @@ hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_r
     hpk__cl_plan(&s->tune, samples, 1, s->tune.cpu_kernels ? MIN_SAMPLES_CPU : MIN_SAMPLES_GPU, &groups, &run64);
     const cl_ulong n = samples, key = seed, run = run64;
     const hpk__cl_arg args[] = {HPK__ARG(n), HPK__ARG(key), HPK__ARG(run), HPK__ARG(s->partials)};
-    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[HPK__K_MC_PI], args, 4, groups, groups * sizeof(cl_ulong));
+    st = hpk__cl_launch_groups(ctx, fn, prog->kernels[HPK__K_MC_PI], args, 4, groups, 1, groups * sizeof(cl_ulong));
     if (st != HPK_SUCCESS)
         return st;
     uint64_t hits = 0;
@@ -82,7 +82,7 @@ static hpk_status integrate_blocks(hpk_ctx *ctx, const char *fn, cl_kernel kerne
     const hpk__cl_arg args[] = {HPK__ARG(n),       HPK__ARG(key),       HPK__ARG(first_block),
                                 HPK__ARG(nblocks), HPK__ARG(s->bounds), HPK__ARG(s->partials)};
     const size_t groups = ((size_t)count + s->tune.wgs - 1) / s->tune.wgs;
-    if ((st = hpk__cl_launch_groups(ctx, fn, kernel, args, 6, groups, bytes)) != HPK_SUCCESS)
+    if ((st = hpk__cl_launch_groups(ctx, fn, kernel, args, 6, groups, 1, bytes)) != HPK_SUCCESS)
         return st;
     const hpk__tree tree = {.nblocks = count, .node_size = sizeof(moments), .job = s->host_partials,
                             .leaf = block_leaf, .combine = block_combine};

@@ -36,7 +36,7 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
     if (st == HPK_SUCCESS && hpk__cl(ctx)->verify)
         st = hpk__cl_verify_gemv_save(ctx, fn, f32, ylen, beta, y, incy, &saved);
     if (st == HPK_SUCCESS)
-        st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, da, 0, len, dx, beta, dy);
+        st = hpk__cl_gemv(ctx, fn, f32, layout, trans, m, n, alpha, da, 0, len, dx, beta, dy, NULL);
     if (st == HPK_SUCCESS)
         st = hpk__cl_download_vec(ctx, fn, dy, y, ylen, incy, elem);
     if (st == HPK_SUCCESS && saved)
@@ -76,7 +76,7 @@ static hpk_status reduce_host(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, b
     if (st == HPK_SUCCESS && op == HPK__OP_DOT)
         st = hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, n, incy, elem, &dy);
     if (st == HPK_SUCCESS)
-        st = hpk__cl_reduce_root(ctx, fn, op, f32, n, dx, dy, root);
+        st = hpk__cl_reduce_root(ctx, fn, op, f32, n, dx, dy, NULL, root);
     if (st == HPK_SUCCESS)
         *r = hpk__cl_reduce_finish(op, f32 && !hpk__cl(ctx)->fp64, root);
     if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, op, f32))
@@ -147,7 +147,7 @@ static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const 
     st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, f32 ? sizeof(float) : sizeof(double), &dx);
     int64_t got = -1;
     if (st == HPK_SUCCESS)
-        st = hpk__cl_amax(ctx, fn, f32, n, dx, &got);
+        st = hpk__cl_amax(ctx, fn, f32, n, dx, NULL, &got);
     if (st == HPK_SUCCESS && hpk__cl_verifies_reduce(ctx, HPK__OP_AMAX, f32))
         st = hpk__cl_verify_reduce(ctx, fn, HPK__OP_AMAX, f32, n, x, incx, NULL, 0, &got);
     if (st == HPK_SUCCESS || st == HPK_ERR_MISMATCH)

@@ -7,7 +7,10 @@
  * x_k * v_k[e] over runs of HPK__GEMV_RUN stored vectors, each in sequence
  * from +0.0.  Dimension 1 of the launch is the block (or run); with more
  * than one, each writes its partial sums to `part` and gemv_combine joins
- * them in the order's pairwise tree. */
+ * them in the order's pairwise tree.  A batch of problems (operands
+ * astride, xstride, ystride elements apart) is the launch's last dimension:
+ * problem k reads and writes its own operands and its own units x rows
+ * partial sums. */
 #include "order.h"
 #include "common.clh"
 
@@ -156,10 +159,20 @@ inline void dot_lanes_block(long u, long units, long rows, long cols, long r, bo
 }
 #endif
 
+/* Problem get_global_id(dim) of a batch: its operands and partial sums. */
+#define BATCH_PROBLEM(dim)                                                                                    \
+    const long problem = get_global_id(dim);                                                                  \
+    aoff += problem * astride;                                                                                \
+    xbase += problem * xstride;                                                                               \
+    ybase += problem * ystride;                                                                               \
+    part += units > 1 ? problem * units * rows : 0
+
 HPK_KERNEL void gemv_dot(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
-                         long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
-                         __global real *y, long ybase, long incy, __global real *part)
+                         long lda, long astride, __global const real *x, long xbase, long incx, long xstride,
+                         real alpha, real beta, __global real *y, long ybase, long incy, long ystride,
+                         __global real *part)
 {
+    BATCH_PROBLEM(2);
 #if HPK_CPU_KERNELS
     /* ROWS rows per work-item. */
     const long r0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * ROWS;
@@ -250,9 +263,11 @@ inline void axpy_element_run(long u, long units, long rows, long cols, __global 
 #endif
 
 HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __global const real *a, long aoff,
-                          long lda, __global const real *x, long xbase, long incx, real alpha, real beta,
-                          __global real *y, long ybase, long incy, __global real *part)
+                          long lda, long astride, __global const real *x, long xbase, long incx, long xstride,
+                          real alpha, real beta, __global real *y, long ybase, long incy, long ystride,
+                          __global real *part)
 {
+    BATCH_PROBLEM(2);
 #if HPK_CPU_KERNELS
     const long e0 = ((long)get_group_id(0) * WGS + (long)get_local_id(0)) * (VEC * AXPY_VECS);
     for (long u = first_unit(per_group); u < end_unit(units, per_group); u++)
@@ -270,9 +285,11 @@ HPK_KERNEL void gemv_axpy(long rows, long cols, long units, long per_group, __gl
  * complete, deepest first, and each completion adds the top of the stack
  * (its right half) into the entry below (its left half). */
 HPK_KERNEL void gemv_combine(long rows, long splits, __global const real *part, real alpha, real beta,
-                             __global real *y, long ybase, long incy)
+                             __global real *y, long ybase, long incy, long ystride)
 {
     const long r = get_global_id(0);
+    part += (long)get_global_id(1) * splits * rows;
+    ybase += (long)get_global_id(1) * ystride;
     if (r >= rows)
         return;
     real stack[64];
@@ -299,9 +316,10 @@ HPK_KERNEL void gemv_combine(long rows, long splits, __global const real *part, 
 }
 
 /* alpha == 0: y := beta y without reading A or x; beta == 0 writes zeros. */
-HPK_KERNEL void gemv_scale(long rows, real beta, __global real *y, long ybase, long incy)
+HPK_KERNEL void gemv_scale(long rows, real beta, __global real *y, long ybase, long incy, long ystride)
 {
     const long r = get_global_id(0);
+    ybase += (long)get_global_id(1) * ystride;
     if (r >= rows)
         return;
     __global real *p = y + ybase + r * incy;

@@ -2,7 +2,10 @@
  * order.h, so that their results are bitwise the CPU backends' wherever the
  * sums are in double: each block's lanes are accumulated and folded here,
  * one partial per block goes to part[k * nblocks + b] (k: the accumulator),
- * and the host combines the blocks pairwise.  The CPU family gives a block
+ * and the host combines the blocks pairwise.  A batch of problems (vectors
+ * xstride, ystride elements apart) is dimension 1 of the launch: problem k
+ * reads from xbase + k xstride and writes its partials nacc nblocks
+ * further on per problem.  The CPU family gives a block
  * to one work-item, its LANES lanes NV vectors of VEC; the GPU family gives
  * each lane to its own work-item (LPI lanes per work-item when the
  * work-group is smaller than a block's lanes), so that neighbouring
@@ -203,32 +206,43 @@ inline void reduce_blocks(int op, int nacc, long n, __global const real *x, long
 }
 #endif
 
-HPK_KERNEL void reduce_sum(long n, __global const real *x, long xbase, long incx, long nblocks,
+/* Problem get_global_id(1) of a batch: its vectors and partials. */
+#define BATCH_PROBLEM(nacc)                                                                                   \
+    const long problem = get_global_id(1);                                                                    \
+    xbase += problem * xstride;                                                                               \
+    part += problem * (nacc) * nblocks
+
+HPK_KERNEL void reduce_sum(long n, __global const real *x, long xbase, long incx, long xstride, long nblocks,
                            __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
+    BATCH_PROBLEM(1);
     reduce_blocks(HPK__OP_SUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
-HPK_KERNEL void reduce_asum(long n, __global const real *x, long xbase, long incx, long nblocks,
+HPK_KERNEL void reduce_asum(long n, __global const real *x, long xbase, long incx, long xstride, long nblocks,
                             __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
+    BATCH_PROBLEM(1);
     reduce_blocks(HPK__OP_ASUM, 1, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
-HPK_KERNEL void reduce_nrm2(long n, __global const real *x, long xbase, long incx, long nblocks,
+HPK_KERNEL void reduce_nrm2(long n, __global const real *x, long xbase, long incx, long xstride, long nblocks,
                             __global acc_store_t *part)
 {
     __local acc_t sh[3 * REDUCE_LOCAL];
+    BATCH_PROBLEM(3);
     reduce_blocks(HPK__OP_NRM2, 3, n, x, xbase, incx, x, xbase, incx, nblocks, part, sh);
 }
 
-HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx,
-                           __global const real *y, long ybase, long incy, long nblocks,
+HPK_KERNEL void reduce_dot(long n, __global const real *x, long xbase, long incx, long xstride,
+                           __global const real *y, long ybase, long incy, long ystride, long nblocks,
                            __global acc_store_t *part)
 {
     __local acc_t sh[REDUCE_LOCAL];
+    BATCH_PROBLEM(1);
+    ybase += problem * ystride;
     reduce_blocks(HPK__OP_DOT, 1, n, x, xbase, incx, y, ybase, incy, nblocks, part, sh);
 }
 
@@ -291,10 +305,13 @@ inline realv abs_partial(__global const real *x, long base, long inc, long i, lo
 #endif
 
 /* The group's winner goes to part[2 * group] (index) and part[2 * group + 1]
- * (the bits of |x_index|). */
-HPK_KERNEL void reduce_amax(long n, __global const real *x, long xbase, long incx, long run,
+ * (the bits of |x_index|); problem k of a batch (dimension 1) reads from
+ * xbase + k xstride and writes 2 * (groups of dimension 0) further on. */
+HPK_KERNEL void reduce_amax(long n, __global const real *x, long xbase, long incx, long xstride, long run,
                             __global long *part)
 {
+    xbase += (long)get_global_id(1) * xstride;
+    part += (long)get_global_id(1) * 2 * (long)get_num_groups(0);
     __local real shv[WGS];
     __local long shi[WGS];
     const share s = my_share(n, run);
