@@ -8,13 +8,6 @@
 
 #define INVALID(...) hpk__fail(ctx, HPK_ERR_INVALID_ARG, __VA_ARGS__)
 
-#define CHECK_OR_RETURN(call)              \
-    do {                                   \
-        hpk_status check_status_ = (call); \
-        if (check_status_ != HPK_SUCCESS)  \
-            return check_status_;          \
-    } while (0)
-
 /* With batch == 0 nothing is touched and any pointer may be NULL: this
  * stands in for it, so that the single call's checks judge the other
  * arguments alone. */
