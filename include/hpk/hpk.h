@@ -366,21 +366,25 @@ HPK_API hpk_status hpk_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t i
  *              result does not depend on an order between problems:
  *              strided GEMV needs stride_y > 0 (when batch > 1) and no
  *              element of one problem's y among another's -- stride_y at
- *              least y's span, (len - 1)|incy| + 1, or an interleaving
- *              such as stride_y = 1, incy = batch; pointer-array GEMV
+ *              least y's span, (ylen - 1)|incy| + 1 for y of ylen
+ *              elements, or an interleaving such as stride_y = 1 with
+ *              |incy| >= batch; pointer-array GEMV
  *              needs the y[k]'s spans (first to last element) disjoint.
  *              An output that overlaps an input is the caller's business,
  *              as in BLAS.
- *   Overflow.  Every problem's largest addressed offset, k * stride plus
- *              its own extent, must fit in int64_t in bytes
- *              (HPK_ERR_INVALID_ARG otherwise).
+ *   Overflow.  Each strided operand's whole extent, (batch - 1)|stride|
+ *              elements plus one problem's, must fit in int64_t in bytes
+ *              (HPK_ERR_INVALID_ARG otherwise), as a single call's does.
+ *              (Any stride is then fine for batch == 1.)
  *   Errors.    Every argument of every problem is checked before anything
  *              is computed: a call that fails a check writes nothing, and
  *              its message names the argument (and the index, "x[7] is
- *              NULL", for pointer arrays).  A failure of the backend while
- *              computing (HPK_ERR_ALLOC, HPK_ERR_DEVICE, and
- *              HPK_ERR_MISMATCH in OpenCL verify mode) may leave the
- *              problems before the failing one written.
+ *              NULL", for pointer arrays).  Pointer-array GEMV sorts a copy
+ *              of y's pointers for its overlap check, and can fail with
+ *              HPK_ERR_ALLOC there, also before anything is written.  A
+ *              failure of the backend while computing (HPK_ERR_ALLOC,
+ *              HPK_ERR_DEVICE, HPK_ERR_MISMATCH in OpenCL verify mode)
+ *              may leave other problems' outputs written.
  *
  * Scheduling.  The OpenMP backend gives its threads whole problems when
  * problems are small (under 64 K elements of work each, where a single call
