@@ -25,13 +25,6 @@ hpk_status hpk__ops_reduce(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n,
     return hpk__fail(ctx, HPK_ERR_INVALID_ARG, "hpk__ops_reduce: unknown reduction %d", (int)op);
 }
 
-#define CHECK_OR_RETURN(call)               \
-    do {                                    \
-        hpk_status check_status_ = (call);  \
-        if (check_status_ != HPK_SUCCESS)   \
-            return check_status_;           \
-    } while (0)
-
 hpk_status hpk_dsum(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, double *result)
 {
     ctx = hpk__resolve(ctx);

@@ -8,6 +8,15 @@
 #include "hpk_internal.h"
 #include "strided.h" /* hpk__vector_span */
 
+/* Evaluates a check and returns its status from the calling function when
+ * it is not HPK_SUCCESS. */
+#define CHECK_OR_RETURN(call)               \
+    do {                                    \
+        hpk_status check_status_ = (call);  \
+        if (check_status_ != HPK_SUCCESS)   \
+            return check_status_;           \
+    } while (0)
+
 /* Whether a vector of n >= 0 elements of elem_size bytes with increment inc
  * is addressable: inc != INT64_MIN, and its span, (n-1)|inc| + 1 elements,
  * fits in int64_t in bytes.  Computed without overflow for any arguments. */

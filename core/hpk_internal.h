@@ -16,6 +16,7 @@
  * beta == 1); a backend only computes. */
 struct hpk__runner;
 struct hpk__tree;
+struct hpk__batch;
 
 /* A Monte Carlo problem as the CPU kernels see it: f == NULL means pi (the
  * other integrand fields are then unused). */
@@ -68,6 +69,10 @@ typedef struct hpk__ops {
                        const float *y, int64_t incy, float *result);
     hpk_status (*idamax)(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx, int64_t *index);
     hpk_status (*isamax)(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index);
+    /* A checked batch of problems (core/batch.h), each bitwise its single
+     * call; NULL: the dispatch layer runs the problems one after another
+     * through the entries above (hpk__batch_run). */
+    hpk_status (*batch)(hpk_ctx *ctx, const struct hpk__batch *b);
     hpk_status (*mc_pi)(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);
     hpk_status (*mc_integrate)(hpk_ctx *ctx, hpk_integrand f, void *user_data, int dim,
                                const double *lower, const double *upper,

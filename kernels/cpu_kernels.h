@@ -26,7 +26,7 @@
 #define HPK__CPU_KERNEL_LIST(X)                                                              \
     X(dgemv) X(sgemv) X(dsum) X(ssum) X(dasum) X(sasum) X(dnrm2) X(snrm2) X(ddot) X(sdot)    \
     X(idamax) X(isamax) X(mc_pi) X(mc_integrate) X(mc_tree) X(mc_finish) X(reduce_part)      \
-    X(reduce_finish) X(gemv_runs)
+    X(reduce_finish) X(gemv_runs) X(batch)
 
 /* This path's kernel for the hpk__ops entry `name` (hpk__cpu_dsum_avx2, ...):
  * the kernel sources define each as HPK__CPU(name), with the entry's type
@@ -36,6 +36,10 @@
 #define HPK__CPU_DECLARE(name) extern __typeof__(*((hpk__ops *)0)->name) HPK__CPU(name);
 HPK__CPU_KERNEL_LIST(HPK__CPU_DECLARE)
 #undef HPK__CPU_DECLARE
+
+/* This path's serial table (kernels/cpu_ops.c): its kernels on the calling
+ * thread alone, for work already spread over threads (kernels/batch.c). */
+extern const hpk__ops HPK__PATH_FN(hpk__serial_ops);
 
 /* The table entries every CPU backend shares, for designated initializers. */
 #define HPK__CPU_ENTRY(name) .name = HPK__CPU(name),

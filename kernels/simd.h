@@ -142,7 +142,9 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen(const fl
 #elif HPK__VBYTES == 32
     return (hpk__vd)_mm256_cvtps_pd(_mm_loadu_ps(p));
 #elif defined(__SSE2__)
-    return (hpk__vd)_mm_cvtps_pd(_mm_castpd_ps(_mm_load_sd((const double *)(const void *)p)));
+    /* _mm_loadl_epi64 takes any alignment (_mm_load_sd would read a double
+     * that a float pointer need not align) */
+    return (hpk__vd)_mm_cvtps_pd(_mm_castsi128_ps(_mm_loadl_epi64((const __m128i *)(const void *)p)));
 #elif defined(__ARM_NEON) && defined(__aarch64__)
     return (hpk__vd)vcvt_f64_f32(vld1_f32(p));
 #else

@@ -331,6 +331,138 @@ HPK_API hpk_status hpk_idamax(hpk_ctx *ctx, int64_t n, const double *x, int64_t 
 HPK_API hpk_status hpk_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx, int64_t *index);
 
 /* ---------------------------------------------------------------------------
+ * Batches: many independent problems of one shape in one call
+ * ---------------------------------------------------------------------------
+ * A batched call computes `batch` problems of the same sizes, increments,
+ * layout, transpose and scalars, each on its own operands.  Problem k
+ * (0 <= k < batch) is exactly the single call (hpk_dgemv, hpk_dnrm2, ...)
+ * on problem k's operands, and its result is bitwise that single call's on
+ * the same context, on every backend, thread count and code path: batching
+ * changes how problems are scheduled, never how one is computed.
+ *
+ * Strided batches (..._strided_batched, as cuBLAS's gemvStridedBatched):
+ * problem k's operands start `k * stride` elements after the first
+ * problem's, for each operand its own stride:
+ *     A_k = a + k * stride_a,   x_k = x + k * stride_x,   y_k = y + k * stride_y
+ * (pointers to each problem's lowest-addressed element, as for a single
+ * call; see "Vectors").  An input's stride may be 0 (one A, or one x,
+ * shared by every problem) or negative.  Outputs must not overlap: see
+ * below.
+ *
+ * Pointer-array batches (..._batched): problem k's operands are a[k], x[k],
+ * y[k], for problems that are not evenly spaced.
+ *
+ *   batch < 0      HPK_ERR_INVALID_ARG.
+ *   batch == 0     success; nothing is read or written, and the pointers
+ *                  (arrays and their entries, result) may be NULL.  The
+ *                  other arguments are still checked as for a single call.
+ *   Every problem's arguments follow its single call's contract (sizes,
+ *   lda, increments, NULL operands, the quick returns: m == 0 or n == 0
+ *   touches nothing, alpha == 0 and beta == 1 leave every y untouched,
+ *   n == 0 makes every reduction result 0, or -1 for i?amax).  When the
+ *   problems touch nothing (m == 0, n == 0), strides and the entries of
+ *   pointer arrays are not looked at.
+ *   Outputs.   No two problems may write the same element, so that the
+ *              result does not depend on an order between problems:
+ *              strided GEMV needs stride_y > 0 (when batch > 1) and no
+ *              element of one problem's y among another's -- stride_y at
+ *              least y's span, (ylen - 1)|incy| + 1 for y of ylen
+ *              elements, or an interleaving such as stride_y = 1 with
+ *              |incy| >= batch; pointer-array GEMV
+ *              needs the y[k]'s spans (first to last element) disjoint.
+ *              An output that overlaps an input is the caller's business,
+ *              as in BLAS.
+ *   Overflow.  Each strided operand's whole extent, (batch - 1)|stride|
+ *              elements plus one problem's, must fit in int64_t in bytes
+ *              (HPK_ERR_INVALID_ARG otherwise), as a single call's does.
+ *              (Any stride is then fine for batch == 1.)
+ *   Errors.    Every argument of every problem is checked before anything
+ *              is computed: a call that fails a check writes nothing, and
+ *              its message names the argument (and the index, "x[7] is
+ *              NULL", for pointer arrays).  Pointer-array GEMV sorts a copy
+ *              of y's pointers for its overlap check, and can fail with
+ *              HPK_ERR_ALLOC there, also before anything is written.  A
+ *              failure of the backend while computing (HPK_ERR_ALLOC,
+ *              HPK_ERR_DEVICE, HPK_ERR_MISMATCH in OpenCL verify mode)
+ *              may leave other problems' outputs written.
+ *
+ * Scheduling.  The OpenMP backend gives its threads whole problems when
+ * problems are small (under 64 K elements of work each, where a single call
+ * would run on one thread), each computed by its code path's one-thread
+ * kernel, in one parallel region; bigger problems run one after another,
+ * each with all threads.  The OpenCL backend currently runs one problem
+ * after another through its single-call path (one launch per problem).
+ */
+
+/* GEMV on a batch: y_k := alpha * op(A_k) * x_k + beta * y_k, k < batch,
+ * with the arguments of hpk_dgemv and the strides above (in elements). */
+HPK_API hpk_status hpk_dgemv_strided_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                                             int64_t m, int64_t n, double alpha, const double *a,
+                                             int64_t lda, int64_t stride_a, const double *x,
+                                             int64_t incx, int64_t stride_x, double beta, double *y,
+                                             int64_t incy, int64_t stride_y, int64_t batch);
+HPK_API hpk_status hpk_sgemv_strided_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                                             int64_t m, int64_t n, float alpha, const float *a,
+                                             int64_t lda, int64_t stride_a, const float *x,
+                                             int64_t incx, int64_t stride_x, float beta, float *y,
+                                             int64_t incy, int64_t stride_y, int64_t batch);
+/* The same with problem k's operands a[k], x[k], y[k]: the arrays have
+ * `batch` entries, none NULL (when m > 0 and n > 0). */
+HPK_API hpk_status hpk_dgemv_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                                     int64_t m, int64_t n, double alpha, const double *const a[],
+                                     int64_t lda, const double *const x[], int64_t incx,
+                                     double beta, double *const y[], int64_t incy, int64_t batch);
+HPK_API hpk_status hpk_sgemv_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans,
+                                     int64_t m, int64_t n, float alpha, const float *const a[],
+                                     int64_t lda, const float *const x[], int64_t incx,
+                                     float beta, float *const y[], int64_t incy, int64_t batch);
+
+/* Reductions on a batch of vectors of n elements: vector k is
+ * x + k * stride_x with increment incx (and y + k * stride_y with incy for
+ * dot), and result[k] (index[k] for i?amax), k < batch, is the single
+ * call's result on it.  result has `batch` contiguous elements.
+ *
+ * Rows and columns of a matrix.  For an m x n matrix A with leading
+ * dimension lda, the rows are the vectors of n elements
+ *     row-major:     stride_x = lda, incx = 1
+ *     column-major:  stride_x = 1,   incx = lda
+ * and the columns are the vectors of m elements
+ *     row-major:     stride_x = 1,   incx = lda
+ *     column-major:  stride_x = lda, incx = 1
+ * so, for a row-major m x n matrix,
+ *     hpk_dnrm2_strided_batched(ctx, n, a, 1, lda, norms, m);   row norms
+ *     hpk_dnrm2_strided_batched(ctx, m, a, lda, 1, norms, n);   column norms
+ *     hpk_ddot_strided_batched(ctx, n, a, 1, lda, b, 1, ldb, dots, m);
+ *                                  row k of A with row k of B, k < m
+ * (numpy's np.linalg.norm(a, axis=1) and np.einsum('ij,ij->i', a, b)).
+ *
+ * Errors (nothing is written): HPK_ERR_INVALID_ARG for batch < 0, any
+ * error of the single call (n < 0, incx == 0 or incy == 0, a NULL x/y
+ * when n > 0), a NULL result when batch > 0, or an extent beyond int64_t. */
+HPK_API hpk_status hpk_dsum_strided_batched(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                                            int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_ssum_strided_batched(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                                            int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_dasum_strided_batched(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                                             int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_sasum_strided_batched(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                                             int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_dnrm2_strided_batched(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                                             int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_snrm2_strided_batched(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                                             int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_ddot_strided_batched(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                                            int64_t stride_x, const double *y, int64_t incy,
+                                            int64_t stride_y, double *result, int64_t batch);
+HPK_API hpk_status hpk_sdot_strided_batched(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                                            int64_t stride_x, const float *y, int64_t incy,
+                                            int64_t stride_y, float *result, int64_t batch);
+HPK_API hpk_status hpk_idamax_strided_batched(hpk_ctx *ctx, int64_t n, const double *x, int64_t incx,
+                                              int64_t stride_x, int64_t *index, int64_t batch);
+HPK_API hpk_status hpk_isamax_strided_batched(hpk_ctx *ctx, int64_t n, const float *x, int64_t incx,
+                                              int64_t stride_x, int64_t *index, int64_t batch);
+
+/* ---------------------------------------------------------------------------
  * Monte Carlo
  * ---------------------------------------------------------------------------
  * Random numbers come from Philox4x32-10 (Salmon et al., SC'11; the Random123
