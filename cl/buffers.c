@@ -166,6 +166,25 @@ hpk_status hpk__cl_stage_matrix(hpk_ctx *ctx, const char *fn, int slot, const vo
     return HPK_SUCCESS;
 }
 
+hpk_status hpk__cl_stage_bytes(hpk_ctx *ctx, const char *fn, int slot, const void *host, size_t bytes, cl_mem *out)
+{
+    hpk__cl_state *s = hpk__cl(ctx);
+    hpk_status st = stage_room(ctx, fn, slot, bytes, out);
+    if (st != HPK_SUCCESS || !host)
+        return st;
+    const cl_int err = clEnqueueWriteBuffer(s->queue, *out, CL_TRUE, 0, bytes, host, 0, NULL,
+                                            hpk__cl_event_slot(s, HPK__CL_UPLOAD));
+    return err == CL_SUCCESS ? HPK_SUCCESS : hpk__cl_fail(ctx, fn, "uploading the batch's operands", err);
+}
+
+hpk_status hpk__cl_download_bytes(hpk_ctx *ctx, const char *fn, cl_mem mem, void *host, size_t bytes)
+{
+    hpk__cl_state *s = hpk__cl(ctx);
+    const cl_int err = clEnqueueReadBuffer(s->queue, mem, CL_TRUE, 0, bytes, host, 0, NULL,
+                                           hpk__cl_event_slot(s, HPK__CL_DOWNLOAD));
+    return err == CL_SUCCESS ? HPK_SUCCESS : hpk__cl_fail(ctx, fn, "downloading the batch's outputs", err);
+}
+
 hpk_status hpk__cl_download_vec(hpk_ctx *ctx, const char *fn, hpk__cl_vec v, void *x, int64_t n, int64_t inc,
                                 size_t elem_size)
 {

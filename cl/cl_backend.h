@@ -89,6 +89,7 @@ typedef enum hpk__cl_phase { HPK__CL_UPLOAD, HPK__CL_KERNEL, HPK__CL_DOWNLOAD } 
 /* ---- the state of an OpenCL context ----------------------------------------- */
 
 #define HPK__CL_STAGES 3 /* host-pointer calls: device copies of A (or x), x (or y), y */
+enum { HPK__CL_STAGE_A, HPK__CL_STAGE_X, HPK__CL_STAGE_Y };
 
 typedef struct hpk__cl_state {
     cl_platform_id platform;
@@ -264,6 +265,10 @@ hpk_status hpk__cl_stage_matrix(hpk_ctx *ctx, const char *fn, int slot, const vo
                                 int64_t lda, size_t elem_size, cl_mem *out);
 hpk_status hpk__cl_download_vec(hpk_ctx *ctx, const char *fn, hpk__cl_vec v, void *x, int64_t n, int64_t inc,
                                 size_t elem_size);
+/* A batch's operand as `bytes` of the stage buffer `slot`, uploaded from
+ * host (NULL: room only), and an output read back whole. */
+hpk_status hpk__cl_stage_bytes(hpk_ctx *ctx, const char *fn, int slot, const void *host, size_t bytes, cl_mem *out);
+hpk_status hpk__cl_download_bytes(hpk_ctx *ctx, const char *fn, cl_mem mem, void *host, size_t bytes);
 
 /* ---- the computations (arguments checked, quick returns taken) ------------- */
 
@@ -294,6 +299,10 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool 
                           hpk__cl_vec y, double *result);
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, const hpk__cl_batch *batch,
                         int64_t *index);
+
+/* batch.c: hpk.h's batched host-pointer calls (the ops table's batch). */
+struct hpk__batch;
+hpk_status hpk__cl_run_batch(hpk_ctx *ctx, const struct hpk__batch *b);
 
 /* mc.c */
 hpk_status hpk__cl_mc_pi(hpk_ctx *ctx, uint64_t samples, uint64_t seed, hpk_mc_result *result);

@@ -8,8 +8,6 @@
 
 #include <stdlib.h>
 
-enum { STAGE_A, STAGE_X, STAGE_Y };
-
 static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout, hpk_transpose trans, int64_t m,
                        int64_t n, double alpha, const void *a, int64_t lda, const void *x, int64_t incx, double beta,
                        void *y, int64_t incy)
@@ -25,13 +23,13 @@ static hpk_status gemv(hpk_ctx *ctx, const char *fn, bool f32, hpk_layout layout
     cl_mem da = NULL;
     hpk__cl_vec dx = {NULL, 0, 1}, dy;
     if (alpha != 0.0) { /* alpha == 0 reads neither A nor x */
-        st = hpk__cl_stage_matrix(ctx, fn, STAGE_A, a, vecs, len, lda, elem, &da);
+        st = hpk__cl_stage_matrix(ctx, fn, HPK__CL_STAGE_A, a, vecs, len, lda, elem, &da);
         if (st == HPK_SUCCESS)
-            st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, xlen, incx, elem, &dx);
+            st = hpk__cl_stage_vec(ctx, fn, HPK__CL_STAGE_X, x, xlen, incx, elem, &dx);
     }
     if (st == HPK_SUCCESS) /* beta == 0 does not read y */
-        st = beta != 0.0 ? hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, ylen, incy, elem, &dy)
-                         : hpk__cl_stage_alloc(ctx, fn, STAGE_Y, ylen, incy, elem, &dy);
+        st = beta != 0.0 ? hpk__cl_stage_vec(ctx, fn, HPK__CL_STAGE_Y, y, ylen, incy, elem, &dy)
+                         : hpk__cl_stage_alloc(ctx, fn, HPK__CL_STAGE_Y, ylen, incy, elem, &dy);
     void *saved = NULL; /* verify mode: the original y */
     if (st == HPK_SUCCESS && hpk__cl(ctx)->verify)
         st = hpk__cl_verify_gemv_save(ctx, fn, f32, ylen, beta, y, incy, &saved);
@@ -71,10 +69,10 @@ static hpk_status reduce_host(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, b
         return st;
     hpk__cl_call_begin(hpk__cl(ctx));
     hpk__cl_vec dx, dy;
-    st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, elem, &dx);
+    st = hpk__cl_stage_vec(ctx, fn, HPK__CL_STAGE_X, x, n, incx, elem, &dx);
     dy = dx;
     if (st == HPK_SUCCESS && op == HPK__OP_DOT)
-        st = hpk__cl_stage_vec(ctx, fn, STAGE_Y, y, n, incy, elem, &dy);
+        st = hpk__cl_stage_vec(ctx, fn, HPK__CL_STAGE_Y, y, n, incy, elem, &dy);
     if (st == HPK_SUCCESS)
         st = hpk__cl_reduce_root(ctx, fn, op, f32, n, dx, dy, NULL, root);
     if (st == HPK_SUCCESS)
@@ -144,7 +142,7 @@ static hpk_status amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, const 
         return st;
     hpk__cl_call_begin(hpk__cl(ctx));
     hpk__cl_vec dx;
-    st = hpk__cl_stage_vec(ctx, fn, STAGE_X, x, n, incx, f32 ? sizeof(float) : sizeof(double), &dx);
+    st = hpk__cl_stage_vec(ctx, fn, HPK__CL_STAGE_X, x, n, incx, f32 ? sizeof(float) : sizeof(double), &dx);
     int64_t got = -1;
     if (st == HPK_SUCCESS)
         st = hpk__cl_amax(ctx, fn, f32, n, dx, NULL, &got);
@@ -246,6 +244,7 @@ const hpk__ops hpk__cl_ops = {
     .sdot = cl_sdot,
     .idamax = cl_idamax,
     .isamax = cl_isamax,
+    .batch = hpk__cl_run_batch,
     .mc_pi = cl_mc_pi,
     .mc_integrate = cl_mc_integrate,
     .reduce_part = cl_reduce_part,

@@ -390,8 +390,12 @@ HPK_API hpk_status hpk_isamax(hpk_ctx *ctx, int64_t n, const float *x, int64_t i
  * problems are small (under 64 K elements of work each, where a single call
  * would run on one thread), each computed by its code path's one-thread
  * kernel, in one parallel region; bigger problems run one after another,
- * each with all threads.  The OpenCL backend currently runs one problem
- * after another through its single-call path (one launch per problem).
+ * each with all threads.  The OpenCL backend gathers every problem's
+ * operands into one device buffer each and computes all problems in one
+ * launch (GEMV: one more for its blocks' or runs' sums), then puts each
+ * y's elements back, touching no other element; in verify mode it runs
+ * the problems one after another instead, each checked as its single call
+ * (hpk_cl.h, "Verify mode").
  */
 
 /* GEMV on a batch: y_k := alpha * op(A_k) * x_k + beta * y_k, k < batch,
