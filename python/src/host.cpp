@@ -173,7 +173,10 @@ int get_axis(nb::handle obj, const std::string &fn) {
     return axis < 0 ? (int)(axis + 2) : (int)axis;
 }
 
-const char *axis_hint(int axis) { return axis ? " (axis=1 reduces the rows of a 2-D array)" : " (axis=0 reduces the columns of a 2-D array)"; }
+// What axis= needs, after "x must be 2-D, not 1-D".
+const char *axis_hint(int axis) {
+    return axis ? " (axis=1 reduces the rows of a 2-D array)" : " (axis=0 reduces the columns of a 2-D array)";
+}
 
 // The result of a reduction along an axis: a new 1-D array of `batch`.
 template <class R>
@@ -204,7 +207,9 @@ void check_batch_shape(const std::string &fn, const char *name, const Strided &v
                            trans ? "trans=True" : "trans=False"));
 }
 
-const char *batch_hint = " when a is 3-D (a batch: one row per matrix; np.broadcast_to(v, (b, len)) shares one)";
+// What a batch needs, after "x must be 2-D, not 1-D" (and y's).
+const char *batch_x_hint = " when a is 3-D (a row per matrix; np.broadcast_to(x, (b, x.size)) shares one x)";
+const char *batch_y_hint = " when a is 3-D (a row per matrix)";
 
 // gemv on a 3-D a: y[k] = alpha op(a[k]) x[k] + beta y[k], one strided-batched call.
 template <class K>
@@ -212,9 +217,10 @@ nb::object gemv_batch(const K &k, const std::string &fn, Context *c, const Array
                       nb::handle y_obj, double alpha, double beta, bool trans) {
     int64_t b = a.shape[0];
     // No problems: any strides will do (a row-major m x n matrix's).
-    Mat am = b ? as_matrix(matrix_of(a), fn, "a") : Mat{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
+    Mat am = b ? as_matrix(matrix_of(a), fn, "a")
+               : Mat{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
     Array x, y;
-    get_array(x_obj, fn, "x", 2, false, x, 0, batch_hint);
+    get_array(x_obj, fn, "x", 2, false, x, 0, batch_x_hint);
     same_dtype(a, "a", x, "x", fn);
     int64_t xlen = trans ? am.m : am.n, ylen = trans ? am.n : am.m;
     check_batch_shape(fn, "x", x, a, xlen, trans);
@@ -224,7 +230,7 @@ nb::object gemv_batch(const K &k, const std::string &fn, Context *c, const Array
         void *unused;
         result = new_numpy(nb::make_tuple(b, ylen), dtype_name(a.dtype), xlen == 0, &unused);
     }
-    get_array(result, fn, "y", 2, true, y, 0, batch_hint);
+    get_array(result, fn, "y", 2, true, y, 0, batch_y_hint);
     same_dtype(a, "a", y, "y", fn);
     check_batch_shape(fn, "y", y, a, ylen, trans);
     check_separate(fn, y, a, x);
@@ -309,7 +315,8 @@ void def_reduction(nb::module_ &m, const K &kb, const char *returns, const char 
         [kb](nb::handle x_obj, nb::handle axis_obj, nb::handle ctx_obj) -> nb::object {
             std::string fn = qualified(kb.one.name);
             Context *c = as_context(ctx_obj, fn);
-            if (axis_obj.is_none()) return nb::cast(ArrayKernels<Host>::reduce<R>(kb.one, fn, c, Host::bind(fn), x_obj));
+            if (axis_obj.is_none())
+                return nb::cast(ArrayKernels<Host>::reduce<R>(kb.one, fn, c, Host::bind(fn), x_obj));
             int axis = get_axis(axis_obj, fn);
             Array x;
             get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
