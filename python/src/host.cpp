@@ -304,19 +304,38 @@ void def_kernel(nb::module_ &m, const Batched<Gemv<float>, Gemv<double>, BS, BD>
                     .c_str()));
 }
 
+// The reductions are two overloads each, so that the stubs say which
+// result comes back: axis=None (the default) takes 1-D arrays and returns a
+// number, as before; an int axis takes 2-D arrays and returns an array.
+// `one` and `many` are the stubs' result types, `sig` the stubs' signature
+// with %s for axis's part: "x: ..., *, %s, ctx: Context | None = None".
+template <class F1, class FN, class... Arrays>
+void def_overloads(nb::module_ &m, const char *name, const std::string &doc, const std::string &sig,
+                   const char *one, const char *many, F1 &&f1, FN &&fn, Arrays... arrays) {
+    m.def(name, std::forward<F1>(f1), arrays..., nb::kw_only(), "axis"_a.none() = nb::none(),
+          "ctx"_a.none() = nb::none(), doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: None = None").c_str(), one).c_str()));
+    m.def(name, std::forward<FN>(fn), arrays..., nb::kw_only(), "axis"_a, "ctx"_a.none() = nb::none(), doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: int").c_str(), many).c_str()));
+}
+
 // sum, asum, nrm2 (R = double: a float per vector) and iamax (R = int64_t:
-// an index): x 1-D with axis=None, else 2-D and a strided batch.  `returns`
-// is the stubs' result type, `results` the docstring's words for the
-// batch's array, `batched` its C functions.
+// an index).  `results` is the docstring's words for the batch's array,
+// `batched` its C functions.
 template <class R, class K>
-void def_reduction(nb::module_ &m, const K &kb, const char *returns, const char *results, const char *batched) {
-    m.def(
-        kb.one.name,
-        [kb](nb::handle x_obj, nb::handle axis_obj, nb::handle ctx_obj) -> nb::object {
+void def_reduction(nb::module_ &m, const K &kb, const char *one, const char *many, const char *results,
+                   const char *batched) {
+    def_overloads(
+        m, kb.one.name, std::string(kb.one.doc) + format(doc_axis, results, batched),
+        format("x: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY), one, many,
+        [kb](nb::handle x_obj, nb::none, nb::handle ctx_obj) {
             std::string fn = qualified(kb.one.name);
             Context *c = as_context(ctx_obj, fn);
-            if (axis_obj.is_none())
-                return nb::cast(ArrayKernels<Host>::reduce<R>(kb.one, fn, c, Host::bind(fn), x_obj));
+            return ArrayKernels<Host>::reduce<R>(kb.one, fn, c, Host::bind(fn), x_obj);
+        },
+        [kb](nb::handle x_obj, nb::handle axis_obj, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
             int axis = get_axis(axis_obj, fn);
             Array x;
             get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
@@ -330,35 +349,34 @@ void def_reduction(nb::module_ &m, const K &kb, const char *returns, const char 
                 return r;
             });
         },
-        "x"_a.none(), nb::kw_only(), "axis"_a.none() = nb::none(), "ctx"_a.none() = nb::none(),
-        (std::string(kb.one.doc) + format(doc_axis, results, batched)).c_str(),
-        nb::sig(format("def %s(x: %s, *, axis: int | None = None, ctx: Context | None = None) -> %s", kb.one.name,
-                       HPK_PY_ARRAY, returns)
-                    .c_str()));
+        "x"_a.none());
 }
 
 template <class BS, class BD>
 void def_kernel(nb::module_ &m, const Batched<Reduce<float>, Reduce<double>, BS, BD> &k) {
-    def_reduction<double>(m, k, "float | " HPK_PY_ARRAY, "x's dtype",
+    def_reduction<double>(m, k, "float", HPK_PY_ARRAY, "x's dtype",
                           format("hpk_?%s_strided_batched", k.one.name).c_str());
 }
 
 template <class BS, class BD>
 void def_kernel(nb::module_ &m, const Batched<Iamax<float>, Iamax<double>, BS, BD> &k) {
-    def_reduction<int64_t>(m, k, "int | numpy.typing.NDArray[numpy.int64]", "int64",
-                           "hpk_i?amax_strided_batched");
+    def_reduction<int64_t>(m, k, "int", "numpy.typing.NDArray[numpy.int64]", "int64", "hpk_i?amax_strided_batched");
 }
 
 // dot: x and y 1-D with axis=None, else 2-D of one shape and a strided batch.
 template <class BS, class BD>
 void def_kernel(nb::module_ &m, const Batched<Dot<float>, Dot<double>, BS, BD> &kb) {
-    m.def(
-        kb.one.name,
-        [kb](nb::handle x_obj, nb::handle y_obj, nb::handle axis_obj, nb::handle ctx_obj) -> nb::object {
+    def_overloads(
+        m, kb.one.name, kb.one.doc,
+        format("x: %s, y: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY, HPK_PY_ARRAY), "float", HPK_PY_ARRAY,
+        [kb](nb::handle x_obj, nb::handle y_obj, nb::none, nb::handle ctx_obj) {
             std::string fn = qualified(kb.one.name);
             Context *c = as_context(ctx_obj, fn);
-            if (axis_obj.is_none())
-                return nb::cast(ArrayKernels<Host>::reduce_pair(kb.one, fn, c, Host::bind(fn), x_obj, y_obj));
+            return ArrayKernels<Host>::reduce_pair(kb.one, fn, c, Host::bind(fn), x_obj, y_obj);
+        },
+        [kb](nb::handle x_obj, nb::handle y_obj, nb::handle axis_obj, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
             int axis = get_axis(axis_obj, fn);
             Array x, y;
             get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
@@ -381,11 +399,7 @@ void def_kernel(nb::module_ &m, const Batched<Dot<float>, Dot<double>, BS, BD> &
                 return r;
             });
         },
-        "x"_a.none(), "y"_a.none(), nb::kw_only(), "axis"_a.none() = nb::none(), "ctx"_a.none() = nb::none(),
-        kb.one.doc,
-        nb::sig(format("def %s(x: %s, y: %s, *, axis: int | None = None, ctx: Context | None = None) -> float | %s",
-                       kb.one.name, HPK_PY_ARRAY, HPK_PY_ARRAY, HPK_PY_ARRAY)
-                    .c_str()));
+        "x"_a.none(), "y"_a.none());
 }
 
 } // namespace
