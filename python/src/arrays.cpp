@@ -180,8 +180,8 @@ void check_separate(const std::string &fn, const Strided &y, const Strided &a, c
 }
 
 nb::object new_numpy(int64_t n, DType dtype, bool zeros) {
-    nb::object np = nb::module_::import_("numpy");
-    return np.attr(zeros ? "zeros" : "empty")(n, "dtype"_a = dtype_name(dtype));
+    void *data;
+    return new_numpy(nb::make_tuple(n), dtype_name(dtype), zeros, &data);
 }
 
 nb::object new_numpy(nb::handle shape, const char *dtype, bool zeros, void **data) {

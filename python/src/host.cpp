@@ -1,5 +1,7 @@
 // hpk.gemv and the reductions on numpy arrays (hpk.h), on a Context or the
-// calling thread's default context.
+// calling thread's default context.  A 3-D a (a stack of matrices) and the
+// reductions' axis= on 2-D arrays go to hpk.h's strided batches, one call
+// each, on the numpy views as they are.
 #include "array_kernels.h"
 
 #include <algorithm>

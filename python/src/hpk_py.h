@@ -5,7 +5,8 @@
 //   context.cpp  hpk.Context, hpk.Profile; run() and the "closed" check
 //   arrays.cpp   numpy arrays through the buffer protocol: dtype, shape,
 //                stride and BLAS-layout checks naming the argument
-//   host.cpp     hpk.gemv and the reductions on numpy arrays
+//   host.cpp     hpk.gemv and the reductions on numpy arrays, and their
+//                strided batches (gemv on 3-D stacks, reductions' axis=)
 //   mc.cpp       hpk.mc_pi, hpk.mc_integrate, hpk.MCResult, integrands
 //   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers
 //                (opencl_args.cpp parses those, opencl.h)

@@ -422,3 +422,14 @@ def test_dot_axis_errors(rng):
         hpk.dot(x, x[0], axis=1)
     with pytest.raises(ValueError, match="hpk.dot: y has stride 0"):
         hpk.dot(x, np.broadcast_to(x[:1], (3, 5)), axis=0)
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_are_typed_by_axis(name):
+    # Two overloads: axis=None returns a number, an int axis an array (the stubs say which).
+    sigs = [s[0] for s in getattr(hpk, name).__nb_signature__]
+    assert len(sigs) == 2, sigs
+    one = "int" if name == "iamax" else "float"
+    assert "axis: None = None" in sigs[0] and sigs[0].endswith(f"-> {one}"), sigs[0]
+    assert "axis: int," in sigs[1] and "NDArray" in sigs[1].split("->")[1], sigs[1]
+    assert isinstance(getattr(hpk, name)(*[np.zeros(3)] * (2 if name == "dot" else 1)), (float, int))
