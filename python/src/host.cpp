@@ -219,8 +219,17 @@ nb::object gemv_batch(const K &k, const std::string &fn, Context *c, const Array
                       nb::handle y_obj, double alpha, double beta, bool trans) {
     int64_t b = a.shape[0];
     // No problems: any strides will do (a row-major m x n matrix's).
-    Mat am = b ? as_matrix(matrix_of(a), fn, "a")
-               : Mat{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
+    Mat am{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
+    try {
+        if (b) am = as_matrix(matrix_of(a), fn, "a");
+    } catch (const nb::builtin_exception &) {
+        value_error(format("%s: a has strides (%lld, %lld, %lld) (in elements), and BLAS cannot express its "
+                           "matrices' (%lld, %lld): one dimension needs stride 1 and the other a positive stride at "
+                           "least the first's extent (C or Fortran order, or a slice of one); "
+                           "np.ascontiguousarray(a) makes a copy that works",
+                           fn.c_str(), (long long)a.stride[0], (long long)a.stride[1], (long long)a.stride[2],
+                           (long long)a.stride[1], (long long)a.stride[2]));
+    }
     Array x, y;
     get_array(x_obj, fn, "x", 2, false, x, 0, batch_x_hint);
     same_dtype(a, "a", x, "x", fn);

@@ -329,7 +329,7 @@ def writable_broadcast(row, b):
 GEMV_BATCH_ERRORS = [
     # (name, make (a, x, y) from a (3, 6, 5), x (3, 5), y (3, 6), exception, words)
     ("a 4-D", lambda a, x, y: (a[None], x, y), ValueError, ["hpk.gemv: a must be 2-D or 3-D, not 4-D"]),
-    ("a Fortran 3-D", lambda a, x, y: (np.asfortranarray(a), x, y), ValueError, ["a has strides (3, 18)"]),
+    ("a Fortran 3-D", lambda a, x, y: (np.asfortranarray(a), x, y), ValueError, ["a has strides (1, 3, 18)", "matrices' (3, 18)", "np.ascontiguousarray(a)"]),
     ("a int", lambda a, x, y: (a.astype(np.int32), x, y), TypeError, ["a has dtype int32"]),
     ("x 1-D", lambda a, x, y: (a, x[0], y), ValueError, ["x must be 2-D, not 1-D when a is 3-D", "broadcast_to"]),
     ("x 3-D", lambda a, x, y: (a, x[None], y), ValueError, ["x must be 2-D, not 3-D"]),
