@@ -259,6 +259,24 @@ def test_reductions_match_numpy(rng, dtype):
                                    atol=float(2 * (c + 4) * e * np.abs(a * b).sum(axis=1).max()))
 
 
+def test_reductions_along_an_axis_make_no_copy(rng):
+    import tracemalloc
+
+    a = rng.random((20000, 60))[::-1, 50:0:-5]  # negative strides, every fifth column
+    b = np.asfortranarray(rng.random((20000, 10)))
+    tracemalloc.start()
+    try:
+        for axis in (0, 1):
+            for f in (lambda: hpk.nrm2(a, axis=axis), lambda: hpk.dot(a, b, axis=axis),
+                      lambda: hpk.iamax(b, axis=axis)):
+                tracemalloc.reset_peak()
+                f()
+                _, peak = tracemalloc.get_traced_memory()
+                assert peak < 200_000, peak  # a is 1.6 MB of elements: a copy would show; results <= 160 KB
+    finally:
+        tracemalloc.stop()
+
+
 def test_reduction_empty_lines():
     for dtype in DTYPES:
         x = np.zeros((4, 0), dtype)
