@@ -13,6 +13,11 @@ are bitwise the same on every backend and thread count (hpk.h,
     with hpk.Context("serial") as ctx:
         print(hpk.nrm2(y, ctx=ctx), hpk.mc_pi(10**7, seed=42, ctx=ctx))
 
+Many small problems go in one call: hpk.gemv takes stacks of matrices (a of
+shape (b, m, n), x of shape (b, n)), and the reductions take axis= on 2-D
+arrays (hpk.nrm2(a, axis=1) is the norm of each row), each result bitwise
+the single call's on its own problem.
+
 Every function takes a keyword-only ctx=None: None is the calling thread's default
 context (OpenMP, all available threads); an hpk.Context selects another
 backend or thread count.  Failures reported by the C library raise an

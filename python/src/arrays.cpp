@@ -34,13 +34,15 @@ std::string dtype_of(nb::handle obj, const char *format) {
 
 } // namespace
 
-void get_array(nb::handle obj, const std::string &fn_s, const char *name, int ndim, bool writable, Array &a) {
+void get_array(nb::handle obj, const std::string &fn_s, const char *name, int ndim, bool writable, Array &a,
+               int max_ndim, const char *hint) {
     const char *fn = fn_s.c_str();
-    const char *kinds = ndim == 1 ? "a 1-D" : "a 2-D";
+    if (max_ndim < ndim) max_ndim = ndim;
+    std::string kinds = max_ndim == ndim ? format("a %d-D", ndim) : format("a %d-D or %d-D", ndim, max_ndim);
     if (!PyObject_CheckBuffer(obj.ptr()))
         type_error(format("%s: %s must be %s float32 or float64 array (numpy.ndarray), not %s; hpk does not "
                           "convert its inputs",
-                          fn, name, kinds, pytype_name(obj).c_str()));
+                          fn, name, kinds.c_str(), pytype_name(obj).c_str()));
     int flags = PyBUF_STRIDES | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj.ptr(), &a.view, flags) != 0) {
         PyErr_Clear();
@@ -79,7 +81,11 @@ void get_array(nb::handle obj, const std::string &fn_s, const char *name, int nd
         type_error(format("%s: %s has dtype %s; hpk takes float32 or float64 and does not convert", fn, name,
                           dtype_of(obj, a.view.format).c_str()));
     }
-    if (a.view.ndim != ndim) value_error(format("%s: %s must be %d-D, not %d-D", fn, name, ndim, a.view.ndim));
+    if (a.view.ndim < ndim || a.view.ndim > max_ndim) {
+        if (max_ndim == ndim) value_error(format("%s: %s must be %d-D, not %d-D%s", fn, name, ndim, a.view.ndim, hint));
+        value_error(format("%s: %s must be %d-D or %d-D, not %d-D%s", fn, name, ndim, max_ndim, a.view.ndim, hint));
+    }
+    ndim = a.view.ndim;
     a.ndim = ndim;
     a.itemsize = a.view.itemsize;
     a.addr = (intptr_t)a.view.buf;
@@ -174,8 +180,18 @@ void check_separate(const std::string &fn, const Strided &y, const Strided &a, c
 }
 
 nb::object new_numpy(int64_t n, DType dtype, bool zeros) {
+    void *data;
+    return new_numpy(nb::make_tuple(n), dtype_name(dtype), zeros, &data);
+}
+
+nb::object new_numpy(nb::handle shape, const char *dtype, bool zeros, void **data) {
     nb::object np = nb::module_::import_("numpy");
-    return np.attr(zeros ? "zeros" : "empty")(n, "dtype"_a = dtype_name(dtype));
+    nb::object out = np.attr(zeros ? "zeros" : "empty")(shape, "dtype"_a = dtype);
+    Py_buffer view;
+    if (PyObject_GetBuffer(out.ptr(), &view, PyBUF_WRITABLE) != 0) throw nb::python_error();
+    *data = view.buf;  // numpy's own array: it keeps its memory while `out` lives
+    PyBuffer_Release(&view);
+    return out;
 }
 
 } // namespace hpkpy

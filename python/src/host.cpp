@@ -1,6 +1,10 @@
 // hpk.gemv and the reductions on numpy arrays (hpk.h), on a Context or the
-// calling thread's default context.
+// calling thread's default context.  A 3-D a (a stack of matrices) and the
+// reductions' axis= on 2-D arrays go to hpk.h's strided batches, one call
+// each, on the numpy views as they are.
 #include "array_kernels.h"
+
+#include <algorithm>
 
 namespace hpkpy {
 
@@ -16,6 +20,29 @@ using Dot = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, const T *, in
 template <class T>
 using Iamax = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t *);
 
+// Their strided batches (hpk.h, "Batches").
+template <class T>
+using GemvBatch = hpk_status (*)(hpk_ctx *, hpk_layout, hpk_transpose, int64_t, int64_t, T, const T *, int64_t,
+                                 int64_t, const T *, int64_t, int64_t, T, T *, int64_t, int64_t, int64_t);
+template <class T>
+using ReduceBatch = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t, T *, int64_t);
+template <class T>
+using DotBatch = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t, const T *, int64_t, int64_t, T *,
+                                int64_t);
+template <class T>
+using IamaxBatch = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t, int64_t *, int64_t);
+
+// A kernel and its strided-batched form: one Python function for both.
+template <class S, class D, class BS, class BD>
+struct Batched {
+    Kernel<S, D> one;
+    Kernel<BS, BD> many;
+};
+template <class S, class D, class BS, class BD>
+constexpr Batched<S, D, BS, BD> batched(Kernel<S, D> one, BS s, BD d) {
+    return {one, {one.name, s, d, one.doc}};
+}
+
 const char *doc_gemv = R"(y = alpha * a @ x + beta * y  (trans=True: alpha * a.T @ x + beta * y).
 
 a is a 2-D float32 or float64 array in C or Fortran order, or any view BLAS
@@ -25,6 +52,16 @@ x and y are 1-D arrays of the same dtype with any stride, negative
 included.  Nothing is copied or converted: a wrong dtype, mixed
 precisions or an inexpressible layout raise TypeError / ValueError naming
 the argument.
+
+A batch of problems in one call: a of shape (b, m, n) holds b matrices,
+x of shape (b, n) (trans=True: (b, m)) one vector per matrix, and y of
+shape (b, m) (trans=True: (b, n)) gets y[k] = alpha * a[k] @ x[k] +
+beta * y[k], each bitwise what hpk.gemv(a[k], x[k], y[k], ...) gives.
+Each a[k] follows the 2-D rules above and each x[k], y[k] the 1-D ones;
+between problems any constant stride works, 0 included (np.broadcast_to
+shares one matrix or vector among them), and the views are passed to
+hpk_?gemv_strided_batched as they are.  Problems are spread over the
+threads when they are small.
 
 y=None returns a new array (beta must then be 0); otherwise y is written
 in place and returned.  y must be writable and must not share memory with
@@ -51,9 +88,26 @@ one pass that never overflows or underflows for finite input; Inf gives
 inf unless a NaN is present, NaN gives nan.  The GIL is released during
 the call.)";
 
+// The reductions' axis= paragraph, after the docstring (dot has its own):
+// the result's dtype and the C function.
+const char *doc_axis = R"(
+
+axis=1 (or -1) on a 2-D x reduces each row, axis=0 (or -2) each column:
+the result is a new 1-D array of %s, one per row or column, each
+bitwise the 1-D call's on that row or column, all from one call of
+%s.  Any 2-D view works as it is, but for one with
+stride 0 along the reduced axis; axis=None needs a 1-D x.)";
+
 const char *doc_dot = R"(The dot product of two 1-D arrays of the same dtype (float32 or float64)
 and length, each with any stride, negative included.  Mixed precisions
-raise TypeError.  The GIL is released during the call.)";
+raise TypeError.  The GIL is released during the call.
+
+With axis, x and y are 2-D arrays of one shape: axis=1 (or -1) gives the
+dot products of their rows, row k of x with row k of y
+(np.einsum('ij,ij->i', x, y)), axis=0 (or -2) those of their columns, as
+a new 1-D array of x's dtype, each bitwise the 1-D call's, in one call
+(hpk_?dot_strided_batched).  Any 2-D views work as they are but one with
+stride 0 along the reduced axis; axis=None needs 1-D arrays.)";
 
 const char *doc_iamax = R"(The 0-based index of the first element of largest absolute value of the
 1-D float32/float64 array x (BLAS i?amax, 0-based); a NaN counts as larger
@@ -61,26 +115,172 @@ than any number (the first NaN wins); -1 for an empty array.  For a
 negative-stride view the index is in the view's own order.  The GIL is
 released during the call.)";
 
-// The kernels of hpk.h: one line each.
+// The kernels of hpk.h with their strided batches: one line each.
 const auto kernels = std::make_tuple(
-    kernel("gemv", hpk_sgemv, hpk_dgemv, doc_gemv),
-    kernel("sum", hpk_ssum, hpk_dsum, doc_sum),
-    kernel("asum", hpk_sasum, hpk_dasum, doc_asum),
-    kernel("nrm2", hpk_snrm2, hpk_dnrm2, doc_nrm2),
-    kernel("dot", hpk_sdot, hpk_ddot, doc_dot),
-    kernel("iamax", hpk_isamax, hpk_idamax, doc_iamax));
+    batched(kernel("gemv", hpk_sgemv, hpk_dgemv, doc_gemv), hpk_sgemv_strided_batched, hpk_dgemv_strided_batched),
+    batched(kernel("sum", hpk_ssum, hpk_dsum, doc_sum), hpk_ssum_strided_batched, hpk_dsum_strided_batched),
+    batched(kernel("asum", hpk_sasum, hpk_dasum, doc_asum), hpk_sasum_strided_batched, hpk_dasum_strided_batched),
+    batched(kernel("nrm2", hpk_snrm2, hpk_dnrm2, doc_nrm2), hpk_snrm2_strided_batched, hpk_dnrm2_strided_batched),
+    batched(kernel("dot", hpk_sdot, hpk_ddot, doc_dot), hpk_sdot_strided_batched, hpk_ddot_strided_batched),
+    batched(kernel("iamax", hpk_isamax, hpk_idamax, doc_iamax), hpk_isamax_strided_batched,
+            hpk_idamax_strided_batched));
 
 std::string qualified(const char *name) { return std::string("hpk.") + name; }
 
-void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
+// hpk.h's functions take the context and then the arrays.
+struct Host {
+    static std::string qualified(const char *name) { return hpkpy::qualified(name); }
+    static constexpr const char *keywords = "*, ctx: Context | None = None";
+    static constexpr const char *per_rank = "";
+    static std::tuple<> keyword_args() { return {}; }
+    static auto bind(const std::string &) {
+        return [](auto f, hpk_ctx *ctx, auto... args) { return f(ctx, args...); };
+    }
+};
+
+// ------------------------------------------------------------------ batches
+
+// The vectors of a 2-D array along `axis` (1: its rows, 0: its columns) as
+// a strided batch: `batch` vectors of n elements with increment inc, vector
+// k's lowest element at addr + k * stride (elements).  A stride 0 along the
+// vectors is refused, as for a 1-D array; between them it is fine.  With no
+// vectors the strides (numpy's, of an empty array) are not looked at.
+struct Lanes {
+    intptr_t addr;
+    int64_t n, inc, stride, batch;
+};
+
+Lanes lanes(const Strided &a, int axis, const std::string &fn, const char *name) {
+    if (a.shape[1 - axis] == 0) return {a.addr, a.shape[axis], 1, 0, 0};
+    Strided v = a;
+    v.ndim = 1;
+    v.shape[0] = a.shape[axis];
+    v.stride[0] = a.stride[axis];
+    Vec vec = as_vector(v, fn, name);
+    int64_t batch = a.shape[1 - axis];
+    return {vec.addr, vec.n, vec.inc, batch > 1 ? a.stride[1 - axis] : 0, batch};
+}
+
+// The axis= of a reduction on a 2-D array: 0 or 1 (-2 and -1 as numpy).
+int get_axis(nb::handle obj, const std::string &fn) {
+    if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr()))
+        type_error(format("%s: axis must be an int or None, not %s", fn.c_str(), pytype_name(obj).c_str()));
+    nb::object index = nb::steal(PyNumber_Index(obj.ptr()));
+    if (!index.is_valid()) throw nb::python_error();
+    int overflow = 0;
+    long long axis = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow || axis < -2 || axis > 1)
+        value_error(format("%s: axis %s is out of range for a 2-D x (-2 <= axis <= 1)", fn.c_str(),
+                           nb::str(index).c_str()));
+    return axis < 0 ? (int)(axis + 2) : (int)axis;
+}
+
+// What axis= needs, after "x must be 2-D, not 1-D".
+const char *axis_hint(int axis) {
+    return axis ? " (axis=1 reduces the rows of a 2-D array)" : " (axis=0 reduces the columns of a 2-D array)";
+}
+
+// The result of a reduction along an axis: a new 1-D array of `batch`.
+template <class R>
+nb::object new_results(int64_t batch, const char *dtype, R **data) {
+    void *p = nullptr;
+    nb::object out = new_numpy(nb::make_tuple(batch), dtype, false, &p);
+    *data = (R *)p;
+    return out;
+}
+
+// A 3-D array's matrices as one 2-D array (matrix 0).
+Strided matrix_of(const Strided &a) {
+    Strided m = a;
+    m.ndim = 2;
+    m.shape[0] = a.shape[1], m.shape[1] = a.shape[2];
+    m.stride[0] = a.stride[1], m.stride[1] = a.stride[2];
+    return m;
+}
+
+// A batched gemv's x or y: shape (batch, len).
+void check_batch_shape(const std::string &fn, const char *name, const Strided &v, const Strided &a, int64_t len,
+                       bool trans) {
+    if (v.shape[0] != a.shape[0] || v.shape[1] != len)
+        value_error(format("%s: %s has shape (%lld, %lld), but a has shape (%lld, %lld, %lld), so %s needs shape "
+                           "(%lld, %lld) (%s)",
+                           fn.c_str(), name, (long long)v.shape[0], (long long)v.shape[1], (long long)a.shape[0],
+                           (long long)a.shape[1], (long long)a.shape[2], name, (long long)a.shape[0], (long long)len,
+                           trans ? "trans=True" : "trans=False"));
+}
+
+// What a batch needs, after "x must be 2-D, not 1-D" (and y's).
+const char *batch_x_hint = " when a is 3-D (a row per matrix; np.broadcast_to(x, (b, x.size)) shares one x)";
+const char *batch_y_hint = " when a is 3-D (a row per matrix)";
+
+// gemv on a 3-D a: y[k] = alpha op(a[k]) x[k] + beta y[k], one strided-batched call.
+template <class K>
+nb::object gemv_batch(const K &k, const std::string &fn, Context *c, const Array &a, nb::handle x_obj,
+                      nb::handle y_obj, double alpha, double beta, bool trans) {
+    int64_t b = a.shape[0];
+    // No problems: any strides will do (a row-major m x n matrix's).
+    Mat am{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
+    try {
+        if (b) am = as_matrix(matrix_of(a), fn, "a");
+    } catch (const nb::builtin_exception &) {
+        value_error(format("%s: a has strides (%lld, %lld, %lld) (in elements), and BLAS cannot express its "
+                           "matrices' (%lld, %lld): one dimension needs stride 1 and the other a positive stride at "
+                           "least the first's extent (C or Fortran order, or a slice of one); "
+                           "np.ascontiguousarray(a) makes a copy that works",
+                           fn.c_str(), (long long)a.stride[0], (long long)a.stride[1], (long long)a.stride[2],
+                           (long long)a.stride[1], (long long)a.stride[2]));
+    }
+    Array x, y;
+    get_array(x_obj, fn, "x", 2, false, x, 0, batch_x_hint);
+    same_dtype(a, "a", x, "x", fn);
+    int64_t xlen = trans ? am.m : am.n, ylen = trans ? am.n : am.m;
+    check_batch_shape(fn, "x", x, a, xlen, trans);
+    nb::object result = nb::borrow(y_obj);
+    if (y_obj.is_none()) {
+        check_new_y(fn, beta);
+        void *unused;
+        result = new_numpy(nb::make_tuple(b, ylen), dtype_name(a.dtype), xlen == 0, &unused);
+    }
+    get_array(result, fn, "y", 2, true, y, 0, batch_y_hint);
+    same_dtype(a, "a", y, "y", fn);
+    check_batch_shape(fn, "y", y, a, ylen, trans);
+    check_separate(fn, y, a, x);
+    Lanes xv = lanes(x, 1, fn, "x"), yv = lanes(y, 1, fn, "y");
+    intptr_t pa = a.addr, px = xv.addr, py = yv.addr;
+    int64_t sa = b > 1 ? a.stride[0] : 0, sx = xv.stride, sy = yv.stride;
+    if (sy < 0) {
+        // Problems are independent: y's rows running backwards are the same
+        // batch taken from its last problem, with every stride negated.
+        pa += (intptr_t)((b - 1) * sa * a.itemsize), sa = -sa;
+        px += (intptr_t)((b - 1) * sx * x.itemsize), sx = -sx;
+        py += (intptr_t)((b - 1) * sy * y.itemsize), sy = -sy;
+    }
+    hpk_transpose tr = trans ? HPK_TRANS : HPK_NO_TRANS;
+    by_dtype(a.dtype, k, [&](auto f, auto zero) {
+        using T = decltype(zero);
+        run(fn, c, [&](hpk_ctx *ctx) {
+            return f(ctx, am.layout, tr, am.m, am.n, (T)alpha, (const T *)pa, am.ld, sa, (const T *)px, xv.inc, sx,
+                     (T)beta, (T *)py, yv.inc, sy, b);
+        });
+    });
+    return result;
+}
+
+// ------------------------------------------------------------------ bindings
+
+template <class BS, class BD>
+void def_kernel(nb::module_ &m, const Batched<Gemv<float>, Gemv<double>, BS, BD> &kb) {
+    const auto &k = kb.one;
     m.def(
         k.name,
-        [k](nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool trans,
-            nb::handle ctx_obj) {
+        [kb](nb::handle a_obj, nb::handle x_obj, nb::handle y_obj, double alpha, double beta, bool trans,
+             nb::handle ctx_obj) {
+            const auto &k = kb.one;
             std::string fn = qualified(k.name);
             Context *c = as_context(ctx_obj, fn);
             Array a, x, y;
-            get_array(a_obj, fn, "a", 2, false, a);
+            get_array(a_obj, fn, "a", 2, false, a, 3);
+            if (a.ndim == 3) return gemv_batch(kb.many, fn, c, a, x_obj, y_obj, alpha, beta, trans);
             Mat am = as_matrix(a, fn, "a");
             get_array(x_obj, fn, "x", 1, false, x);
             same_dtype(a, "a", x, "x", fn);
@@ -115,26 +315,103 @@ void def_kernel(nb::module_ &m, const Kernel<Gemv<float>, Gemv<double>> &k) {
                     .c_str()));
 }
 
-// hpk.h's functions take the context and then the arrays.
-struct Host {
-    static std::string qualified(const char *name) { return hpkpy::qualified(name); }
-    static constexpr const char *keywords = "*, ctx: Context | None = None";
-    static constexpr const char *per_rank = "";
-    static std::tuple<> keyword_args() { return {}; }
-    static auto bind(const std::string &) {
-        return [](auto f, hpk_ctx *ctx, auto... args) { return f(ctx, args...); };
-    }
-};
-
-void def_kernel(nb::module_ &m, const Kernel<Reduce<float>, Reduce<double>> &k) {
-    ArrayKernels<Host>::unary<double>(m, k, "float");
+// The reductions are two overloads each, so that the stubs say which
+// result comes back: axis=None (the default) takes 1-D arrays and returns a
+// number, as before; an int axis takes 2-D arrays and returns an array.
+// `one` and `many` are the stubs' result types, `sig` the stubs' signature
+// with %s for axis's part: "x: ..., *, %s, ctx: Context | None = None".
+template <class F1, class FN, class... Arrays>
+void def_overloads(nb::module_ &m, const char *name, const std::string &doc, const std::string &sig,
+                   const char *one, const char *many, F1 &&f1, FN &&fn, Arrays... arrays) {
+    m.def(name, std::forward<F1>(f1), arrays..., nb::kw_only(), "axis"_a.none() = nb::none(),
+          "ctx"_a.none() = nb::none(), doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: None = None").c_str(), one).c_str()));
+    m.def(name, std::forward<FN>(fn), arrays..., nb::kw_only(), "axis"_a, "ctx"_a.none() = nb::none(), doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: int").c_str(), many).c_str()));
 }
 
-void def_kernel(nb::module_ &m, const Kernel<Iamax<float>, Iamax<double>> &k) {
-    ArrayKernels<Host>::unary<int64_t>(m, k, "int");
+// sum, asum, nrm2 (R = double: a float per vector) and iamax (R = int64_t:
+// an index).  `results` is the docstring's words for the batch's array,
+// `batched` its C functions.
+template <class R, class K>
+void def_reduction(nb::module_ &m, const K &kb, const char *one, const char *many, const char *results,
+                   const char *batched) {
+    def_overloads(
+        m, kb.one.name, std::string(kb.one.doc) + format(doc_axis, results, batched),
+        format("x: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY), one, many,
+        [kb](nb::handle x_obj, nb::none, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
+            return ArrayKernels<Host>::reduce<R>(kb.one, fn, c, Host::bind(fn), x_obj);
+        },
+        [kb](nb::handle x_obj, nb::handle axis_obj, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
+            int axis = get_axis(axis_obj, fn);
+            Array x;
+            get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
+            Lanes v = lanes(x, axis, fn, "x");
+            return by_dtype(x.dtype, kb.many, [&](auto g, auto zero) {
+                using T = decltype(zero);
+                using Out = std::conditional_t<std::is_same_v<R, int64_t>, int64_t, T>;
+                Out *out;
+                nb::object r = new_results(v.batch, std::is_same_v<R, int64_t> ? "int64" : dtype_name(x.dtype), &out);
+                run(fn, c, [&](hpk_ctx *ctx) { return g(ctx, v.n, (const T *)v.addr, v.inc, v.stride, out, v.batch); });
+                return r;
+            });
+        },
+        "x"_a.none());
 }
 
-void def_kernel(nb::module_ &m, const Kernel<Dot<float>, Dot<double>> &k) { ArrayKernels<Host>::binary(m, k); }
+template <class BS, class BD>
+void def_kernel(nb::module_ &m, const Batched<Reduce<float>, Reduce<double>, BS, BD> &k) {
+    def_reduction<double>(m, k, "float", HPK_PY_ARRAY, "x's dtype",
+                          format("hpk_?%s_strided_batched", k.one.name).c_str());
+}
+
+template <class BS, class BD>
+void def_kernel(nb::module_ &m, const Batched<Iamax<float>, Iamax<double>, BS, BD> &k) {
+    def_reduction<int64_t>(m, k, "int", "numpy.typing.NDArray[numpy.int64]", "int64", "hpk_i?amax_strided_batched");
+}
+
+// dot: x and y 1-D with axis=None, else 2-D of one shape and a strided batch.
+template <class BS, class BD>
+void def_kernel(nb::module_ &m, const Batched<Dot<float>, Dot<double>, BS, BD> &kb) {
+    def_overloads(
+        m, kb.one.name, kb.one.doc,
+        format("x: %s, y: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY, HPK_PY_ARRAY), "float", HPK_PY_ARRAY,
+        [kb](nb::handle x_obj, nb::handle y_obj, nb::none, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
+            return ArrayKernels<Host>::reduce_pair(kb.one, fn, c, Host::bind(fn), x_obj, y_obj);
+        },
+        [kb](nb::handle x_obj, nb::handle y_obj, nb::handle axis_obj, nb::handle ctx_obj) {
+            std::string fn = qualified(kb.one.name);
+            Context *c = as_context(ctx_obj, fn);
+            int axis = get_axis(axis_obj, fn);
+            Array x, y;
+            get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
+            get_array(y_obj, fn, "y", 2, false, y, 0, axis_hint(axis));
+            same_dtype(x, "x", y, "y", fn);
+            if (x.shape[0] != y.shape[0] || x.shape[1] != y.shape[1])
+                value_error(format("%s: x has shape (%lld, %lld) but y has shape (%lld, %lld); with axis they must "
+                                   "be the same",
+                                   fn.c_str(), (long long)x.shape[0], (long long)x.shape[1], (long long)y.shape[0],
+                                   (long long)y.shape[1]));
+            Lanes xv = lanes(x, axis, fn, "x"), yv = lanes(y, axis, fn, "y");
+            return by_dtype(x.dtype, kb.many, [&](auto g, auto zero) {
+                using T = decltype(zero);
+                T *out;
+                nb::object r = new_results(xv.batch, dtype_name(x.dtype), &out);
+                run(fn, c, [&](hpk_ctx *ctx) {
+                    return g(ctx, xv.n, (const T *)xv.addr, xv.inc, xv.stride, (const T *)yv.addr, yv.inc, yv.stride,
+                             out, xv.batch);
+                });
+                return r;
+            });
+        },
+        "x"_a.none(), "y"_a.none());
+}
 
 } // namespace
 

@@ -5,7 +5,8 @@
 //   context.cpp  hpk.Context, hpk.Profile; run() and the "closed" check
 //   arrays.cpp   numpy arrays through the buffer protocol: dtype, shape,
 //                stride and BLAS-layout checks naming the argument
-//   host.cpp     hpk.gemv and the reductions on numpy arrays
+//   host.cpp     hpk.gemv and the reductions on numpy arrays, and their
+//                strided batches (gemv on 3-D stacks, reductions' axis=)
 //   mc.cpp       hpk.mc_pi, hpk.mc_integrate, hpk.MCResult, integrands
 //   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers
 //                (opencl_args.cpp parses those, opencl.h)
@@ -110,13 +111,14 @@ enum class DType { F32, F64 };
 
 const char *dtype_name(DType d);
 
-// The geometry of a 1-D or 2-D array: element 0's address (a host pointer,
-// or a byte offset into an OpenCL buffer), shape and strides in elements.
+// The geometry of a 1-D, 2-D or 3-D array: element 0's address (a host
+// pointer, or a byte offset into an OpenCL buffer), shape and strides in
+// elements.
 struct Strided {
     DType dtype = DType::F64;
     int ndim = 1;
-    int64_t shape[2] = {0, 0};
-    int64_t stride[2] = {0, 0};
+    int64_t shape[3] = {0, 0, 0};
+    int64_t stride[3] = {0, 0, 0};
     intptr_t addr = 0;
     int64_t itemsize = 8;
 };
@@ -133,9 +135,12 @@ struct Array : Strided {
     }
 };
 
-// Views `obj` as an ndim-dimensional float32/float64 array; TypeError or
-// ValueError naming `name` for anything hpk cannot take as it is.
-void get_array(nb::handle obj, const std::string &fn, const char *name, int ndim, bool writable, Array &a);
+// Views `obj` as an ndim-dimensional float32/float64 array (or, with
+// max_ndim > ndim, one of ndim to max_ndim dimensions); TypeError or
+// ValueError naming `name` for anything hpk cannot take as it is.  `hint`
+// ends the message of a wrong ndim (" when ..."; "" for none).
+void get_array(nb::handle obj, const std::string &fn, const char *name, int ndim, bool writable, Array &a,
+               int max_ndim = 0, const char *hint = "");
 
 // A 1-D array as a BLAS vector: the address of its lowest element and an
 // increment (numpy's address for a negative stride is logical element 0).
@@ -166,6 +171,9 @@ void check_new_y(const std::string &fn, double beta);
 void check_separate(const std::string &fn, const Strided &y, const Strided &a, const Strided &x);
 // A new numpy vector for y=None (zeros when nothing will be written).
 nb::object new_numpy(int64_t n, DType dtype, bool zeros);
+// A new C-ordered numpy array of `shape` and dtype ("float64", "int64", ...)
+// and the address of its data.
+nb::object new_numpy(nb::handle shape, const char *dtype, bool zeros, void **data);
 
 // ---------------------------------------------------------------- tables
 

@@ -16,6 +16,7 @@ import hpk
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 
 SMALL = {
+    "batched.py": ["--rows", "1001", "--cols", "7", "--batch", "301", "--size", "5", "--loop", "100", "--repeat", "1"],
     "gemv.py": ["--sizes", "64", "300", "--repeat", "1"],
     "mc_pi.py": ["--samples", "100000", "--workers", "2"],
     "reproducible_sum.py": ["--n", "100003"],
