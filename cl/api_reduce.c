@@ -115,3 +115,16 @@ hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int
 {
     return amax(ctx, "hpk_cl_isamax", true, n, x, x_offset, incx, index);
 }
+
+hpk_status hpk__cl_reduce_one(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n, cl_mem x, size_t x_offset,
+                              int64_t incx, cl_mem y, size_t y_offset, int64_t incy, void *result)
+{
+    static const char *const names[][2] = {
+        [HPK__OP_SUM] = {"hpk_cl_dsum", "hpk_cl_ssum"},    [HPK__OP_ASUM] = {"hpk_cl_dasum", "hpk_cl_sasum"},
+        [HPK__OP_DOT] = {"hpk_cl_ddot", "hpk_cl_sdot"},    [HPK__OP_NRM2] = {"hpk_cl_dnrm2", "hpk_cl_snrm2"},
+        [HPK__OP_AMAX] = {"hpk_cl_idamax", "hpk_cl_isamax"}};
+    const char *fn = names[op][f32];
+    if (op == HPK__OP_AMAX)
+        return amax(ctx, fn, f32, n, x, x_offset, incx, result);
+    return reduce(ctx, fn, op, f32, n, x, x_offset, incx, y, y_offset, incy, result);
+}

@@ -118,21 +118,7 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, const hpk__batch *b)
     const hpk__cl_vec x = hpk__cl_vec_at(dx, 0, b->n, b->incx), y = dot ? hpk__cl_vec_at(dy, 0, b->n, b->incy) : x;
     if (b->op == HPK__OP_AMAX)
         return hpk__cl_amax(ctx, fn, b->f32, b->n, x, &strides, b->result);
-    hpk__reduce_node *roots = malloc((size_t)b->count * sizeof *roots);
-    if (!roots)
-        return hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of host memory for %lld partial results", fn,
-                         (long long)b->count);
-    st = hpk__cl_reduce_root(ctx, fn, b->op, b->f32, b->n, x, y, &strides, roots);
-    const bool pairs = b->f32 && !hpk__cl(ctx)->fp64;
-    for (int64_t k = 0; st == HPK_SUCCESS && k < b->count; k++) {
-        const double r = hpk__cl_reduce_finish(b->op, pairs, &roots[k]);
-        if (b->f32)
-            ((float *)b->result)[k] = (float)r;
-        else
-            ((double *)b->result)[k] = r;
-    }
-    free(roots);
-    return st;
+    return hpk__cl_reduce_results(ctx, fn, b->op, b->f32, b->n, x, y, &strides, b->result);
 }
 
 hpk_status hpk__cl_run_batch(hpk_ctx *ctx, const hpk__batch *b)

@@ -297,8 +297,16 @@ hpk_status hpk__cl_reduce_root(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, 
 double hpk__cl_reduce_finish(hpk__reduce_op op, bool pairs, const hpk__reduce_node *root);
 hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
                           hpk__cl_vec y, double *result);
+/* A batch's results, finished and stored (batch->count floats or doubles). */
+hpk_status hpk__cl_reduce_results(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
+                                  hpk__cl_vec y, const hpk__cl_batch *batch, void *result);
 hpk_status hpk__cl_amax(hpk_ctx *ctx, const char *fn, bool f32, int64_t n, hpk__cl_vec x, const hpk__cl_batch *batch,
                         int64_t *index);
+
+/* api_reduce.c: the hpk_cl_ reduction (or i?amax) `op` on one problem, as
+ * its public function (checks, verify mode) does. */
+hpk_status hpk__cl_reduce_one(hpk_ctx *ctx, hpk__reduce_op op, bool f32, int64_t n, cl_mem x, size_t x_offset,
+                              int64_t incx, cl_mem y, size_t y_offset, int64_t incy, void *result);
 
 /* batch.c: hpk.h's batched host-pointer calls (the ops table's batch). */
 struct hpk__batch;

@@ -7,7 +7,9 @@
 #include "reduce_finish.h"
 #include "runner.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MIN_RUN_CPU 512 /* i?amax: elements per work-item before another group is used */
@@ -114,6 +116,26 @@ hpk_status hpk__cl_reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool 
     const hpk_status st = hpk__cl_reduce_root(ctx, fn, op, f32, n, x, y, NULL, &root);
     if (st == HPK_SUCCESS)
         *result = hpk__cl_reduce_finish(op, f32 && !hpk__cl(ctx)->fp64, &root);
+    return st;
+}
+
+hpk_status hpk__cl_reduce_results(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f32, int64_t n, hpk__cl_vec x,
+                                  hpk__cl_vec y, const hpk__cl_batch *batch, void *result)
+{
+    hpk__reduce_node *roots = malloc((size_t)batch->count * sizeof *roots);
+    if (!roots)
+        return hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of host memory for %" PRId64 " partial results", fn,
+                         batch->count);
+    const hpk_status st = hpk__cl_reduce_root(ctx, fn, op, f32, n, x, y, batch, roots);
+    const bool pairs = f32 && !hpk__cl(ctx)->fp64;
+    for (int64_t k = 0; st == HPK_SUCCESS && k < batch->count; k++) {
+        const double r = hpk__cl_reduce_finish(op, pairs, &roots[k]);
+        if (f32)
+            ((float *)result)[k] = (float)r;
+        else
+            ((double *)result)[k] = r;
+    }
+    free(roots);
     return st;
 }
 

@@ -25,9 +25,7 @@ static hpk_status check_batch(hpk_ctx *ctx, const char *fn, int64_t batch)
     return HPK_SUCCESS;
 }
 
-/* Operand `name` of `count` problems, stride elements apart, each spanning
- * `span` elements (> 0): the last problem's extent fits in int64_t bytes. */
-static hpk_status check_extent(hpk_ctx *ctx, const char *fn, const char *name, int64_t count, int64_t stride,
+hpk_status hpk__batch_check_extent(hpk_ctx *ctx, const char *fn, const char *name, int64_t count, int64_t stride,
                                int64_t span, size_t elem_size)
 {
     int64_t far, total, bytes;
@@ -39,10 +37,10 @@ static hpk_status check_extent(hpk_ctx *ctx, const char *fn, const char *name, i
     return HPK_SUCCESS;
 }
 
-/* Strided GEMV's outputs: no element of y in two problems.  Problems k and
- * k + d share one exactly when d * stride_y is a multiple of |incy| below
- * y's span (the extent check has bounded d * stride_y). */
-static hpk_status check_strided_outputs(hpk_ctx *ctx, const char *fn, int64_t count, int64_t stride, int64_t len,
+/* Problems k and k + d share an element of y exactly when d * stride_y is
+ * a multiple of |incy| below y's span (the extent check has bounded
+ * d * stride_y). */
+hpk_status hpk__batch_check_outputs(hpk_ctx *ctx, const char *fn, int64_t count, int64_t stride, int64_t len,
                                         int64_t inc)
 {
     if (count <= 1)
@@ -151,10 +149,10 @@ static hpk_status gemv_batch(hpk_ctx *ctx, const char *fn, bool f32, bool listed
         CHECK_OR_RETURN(check_listed_outputs(ctx, fn, y.list, batch,
                                              (uintptr_t)hpk__vector_span(ylen, incy) * elem));
     } else {
-        CHECK_OR_RETURN(check_extent(ctx, fn, "a", batch, a.stride, (vecs - 1) * lda + len, elem));
-        CHECK_OR_RETURN(check_extent(ctx, fn, "x", batch, x.stride, hpk__vector_span(xlen, incx), elem));
-        CHECK_OR_RETURN(check_extent(ctx, fn, "y", batch, y.stride, hpk__vector_span(ylen, incy), elem));
-        CHECK_OR_RETURN(check_strided_outputs(ctx, fn, batch, y.stride, ylen, incy));
+        CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "a", batch, a.stride, (vecs - 1) * lda + len, elem));
+        CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "x", batch, x.stride, hpk__vector_span(xlen, incx), elem));
+        CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "y", batch, y.stride, hpk__vector_span(ylen, incy), elem));
+        CHECK_OR_RETURN(hpk__batch_check_outputs(ctx, fn, batch, y.stride, ylen, incy));
     }
     if (alpha == 0.0 && beta == 1.0)
         return HPK_SUCCESS;
@@ -234,9 +232,9 @@ static hpk_status reduce_batch(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, 
         }
         return HPK_SUCCESS;
     }
-    CHECK_OR_RETURN(check_extent(ctx, fn, "x", batch, stride_x, hpk__vector_span(n, incx), elem));
+    CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "x", batch, stride_x, hpk__vector_span(n, incx), elem));
     if (dot)
-        CHECK_OR_RETURN(check_extent(ctx, fn, "y", batch, stride_y, hpk__vector_span(n, incy), elem));
+        CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "y", batch, stride_y, hpk__vector_span(n, incy), elem));
     const hpk__batch b = {.count = batch, .f32 = f32, .op = op, .n = n, .x = strided(x, stride_x),
                           .y = strided(dot ? y : NULL, stride_y), .incx = incx, .incy = incy, .result = result};
     return dispatch(ctx, &b);

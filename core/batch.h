@@ -45,6 +45,16 @@ static inline double hpk__batch_work(const hpk__batch *b)
     return (b->op == HPK__OP_DOT ? 2.0 : 1.0) * (double)b->n;
 }
 
+/* The batches' own checks (core/api_batch.c), shared with hpk_cl.h's:
+ * operand `name` of `count` problems, stride elements apart, each spanning
+ * `span` elements (> 0), has an extent that fits in int64_t bytes; and
+ * strided GEMV's outputs (y of len elements, increment inc, stride apart)
+ * share no element between problems. */
+hpk_status hpk__batch_check_extent(hpk_ctx *ctx, const char *fn, const char *name, int64_t count, int64_t stride,
+                                   int64_t span, size_t elem_size);
+hpk_status hpk__batch_check_outputs(hpk_ctx *ctx, const char *fn, int64_t count, int64_t stride, int64_t len,
+                                    int64_t inc);
+
 /* Problems [begin, end) of *b, one after another, each by ctx's own entry
  * for its single call (ctx->ops->dgemv, ... ); stops at the first failure
  * and returns its status (recorded in ctx). */

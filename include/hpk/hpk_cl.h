@@ -317,6 +317,56 @@ HPK_API hpk_status hpk_cl_idamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_off
 HPK_API hpk_status hpk_cl_isamax(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx, int64_t *index);
 
 /* ---------------------------------------------------------------------------
+ * Batches on the device
+ * ---------------------------------------------------------------------------
+ * hpk.h's strided batches ("Batches") on device buffers: problem k's
+ * operand starts k * stride elements after problem 0's, whose
+ * lowest-addressed element is element `offset` of the buffer (any stride,
+ * 0 or negative included, that keeps every problem inside the buffer).
+ * All problems run in one launch (GEMV: one more for its blocks' or runs'
+ * sums), each bitwise its single hpk_cl_ call (and so hpk.h's).  The rules
+ * are hpk.h's batches' and the single hpk_cl_ calls': batch < 0 is an
+ * error, batch == 0 touches nothing (buffers may be NULL), every problem is
+ * checked before anything is enqueued (outputs of different problems must
+ * not overlap; each problem's span inside its buffer), hpk_cl_?gemv_
+ * strided_batched returns without waiting and the reductions wait, with
+ * `batch` results (indices) on the host.  In verify mode each problem runs
+ * as its single hpk_cl_ call instead, checked against the CPU (a mismatch
+ * names that call). */
+HPK_API hpk_status hpk_cl_dgemv_strided_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m,
+                                                int64_t n, double alpha, cl_mem a, size_t a_offset, int64_t lda,
+                                                int64_t stride_a, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, double beta, cl_mem y, size_t y_offset,
+                                                int64_t incy, int64_t stride_y, int64_t batch);
+HPK_API hpk_status hpk_cl_sgemv_strided_batched(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int64_t m,
+                                                int64_t n, float alpha, cl_mem a, size_t a_offset, int64_t lda,
+                                                int64_t stride_a, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, float beta, cl_mem y, size_t y_offset,
+                                                int64_t incy, int64_t stride_y, int64_t batch);
+HPK_API hpk_status hpk_cl_ddot_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                               int64_t stride_x, cl_mem y, size_t y_offset, int64_t incy,
+                                               int64_t stride_y, double *result, int64_t batch);
+HPK_API hpk_status hpk_cl_sdot_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                               int64_t stride_x, cl_mem y, size_t y_offset, int64_t incy,
+                                               int64_t stride_y, float *result, int64_t batch);
+HPK_API hpk_status hpk_cl_dsum_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                               int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_cl_ssum_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                               int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_cl_dasum_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_cl_sasum_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_cl_dnrm2_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, double *result, int64_t batch);
+HPK_API hpk_status hpk_cl_snrm2_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                int64_t stride_x, float *result, int64_t batch);
+HPK_API hpk_status hpk_cl_idamax_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                 int64_t stride_x, int64_t *index, int64_t batch);
+HPK_API hpk_status hpk_cl_isamax_strided_batched(hpk_ctx *ctx, int64_t n, cl_mem x, size_t x_offset, int64_t incx,
+                                                 int64_t stride_x, int64_t *index, int64_t batch);
+
+/* ---------------------------------------------------------------------------
  * Monte Carlo integration of an OpenCL C integrand
  * ---------------------------------------------------------------------------
  * hpk_mc_integrate (hpk.h) with the integrand given as OpenCL C source
