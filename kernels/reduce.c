@@ -52,6 +52,12 @@ static inline int64_t block_length(int64_t n, int64_t block)
 static __attribute__((noinline)) void gather_f64(const hpk__vec *v, int64_t i, int64_t count,
                                                   double buf[HPK__LANES_F64])
 {
+    if (!v->f32 && v->inc == 1) { /* a dense tail */
+        const double *p = (const double *)v->base + i;
+        for (int l = 0; l < HPK__LANES_F64; l++)
+            buf[l] = l < count ? p[l] : 0.0;
+        return;
+    }
     for (int l = 0; l < HPK__LANES_F64; l++)
         buf[l] = l < count ? hpk__vec_at(v, i + l) : 0.0;
 }
@@ -107,21 +113,33 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
     const bool dense = hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
     const double *px = (const double *)job->x.base + first;
     const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
+    /* The elements read straight from memory; when what is left is one
+     * chunk (a short block, a dense block's tail), it is gathered once for
+     * every group. */
+    const int64_t direct = dense ? len - len % HPK__LANES_F64 : 0;
+    const bool one_chunk = len > direct && len - direct <= HPK__LANES_F64;
+    double tx[HPK__LANES_F64], ty[HPK__LANES_F64];
+    if (one_chunk) {
+        gather_f64(&job->x, first + direct, len - direct, tx);
+        if (op == HPK__OP_DOT)
+            gather_f64(&job->y, first + direct, len - direct, ty);
+    }
     hpk__vd all[3][HPK__NVD];
     for (int g = 0; g < groups; g++) {
         hpk__vd s[3][HPK__NVD] = {{{0}}};
-        int64_t k = 0;
-        if (dense)
-            for (; k + HPK__LANES_F64 <= len; k += HPK__LANES_F64)
-                f64_step(op, px + k, py + k, g, s);
-        for (; k < len; k += HPK__LANES_F64) {
-            const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
-            double bx[HPK__LANES_F64], by[HPK__LANES_F64];
-            gather_f64(&job->x, first + k, count, bx);
-            if (op == HPK__OP_DOT)
-                gather_f64(&job->y, first + k, count, by);
-            f64_step(op, bx, by, g, s);
-        }
+        for (int64_t k = 0; k < direct; k += HPK__LANES_F64)
+            f64_step(op, px + k, py + k, g, s);
+        if (one_chunk)
+            f64_step(op, tx, ty, g, s);
+        else
+            for (int64_t k = direct; k < len; k += HPK__LANES_F64) {
+                const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
+                double bx[HPK__LANES_F64], by[HPK__LANES_F64];
+                gather_f64(&job->x, first + k, count, bx);
+                if (op == HPK__OP_DOT)
+                    gather_f64(&job->y, first + k, count, by);
+                f64_step(op, bx, by, g, s);
+            }
         for (int t = 0; t < 3; t++)
             for (int q = 0; q < width; q++)
                 all[t][g * width + q] = s[t][q];
@@ -446,6 +464,10 @@ hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t
         .leaf = leaves[op],
         .combine = reduce_combine,
     };
+    if (count == 1) { /* one block: its leaf, on this thread either way */
+        tree.leaf(&job, first, node, NULL);
+        return HPK_SUCCESS;
+    }
     hpk__subtree sub;
     const hpk__tree part = hpk__tree_part(&tree, first, count, &sub);
     return ctx->ops->runner->tree(ctx, &part, node);
