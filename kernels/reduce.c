@@ -4,6 +4,7 @@
  * float data), the blocks combined pairwise by the runner's tree.  float
  * sum, asum and dot add runs of each lane's elements in float and carry the
  * runs into double; float nrm2 widens each element to double. */
+#include "blue.h"
 #include "cpu_kernels.h"
 #include "order.h"
 #include "reduce_finish.h"
@@ -26,9 +27,6 @@ typedef struct reduce_job {
 
 /* Partial sums; nrm2 keeps Blue's three accumulators (small, medium, big). */
 typedef hpk__reduce_node reduce_node;
-
-static const double blue_tsml = HPK__BLUE_TSML, blue_tbig = HPK__BLUE_TBIG;
-static const double blue_ssml = HPK__BLUE_SSML, blue_sbig = HPK__BLUE_SBIG;
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
@@ -67,21 +65,6 @@ static __attribute__((noinline)) void gather_f32(const hpk__vec *v, int64_t i, i
     const float *p = (const float *)v->base;
     for (int l = 0; l < HPK__LANES_F32; l++)
         buf[l] = l < count ? p[(i + l) * v->inc] : 0.0f;
-}
-
-/* Blue's step for one vector of |v|: select first, then scale (scaling
- * every |v| would make slow subnormals out of ordinary numbers).  A NaN
- * fails both range tests and lands in the medium sum. */
-ALWAYS_INLINE void nrm2_step(hpk__vd v, hpk__vd *small_sum, hpk__vd *medium_sum, hpk__vd *big_sum)
-{
-    const hpk__vd av = hpk__vd_abs(v), zero = {0};
-    const hpk__vdm small = av < blue_tsml, big = av > blue_tbig;
-    const hpk__vd sml = hpk__vd_select(small, av, zero) * blue_ssml;
-    const hpk__vd bg = hpk__vd_select(big, av, zero) * blue_sbig;
-    const hpk__vd med = hpk__vd_select(small | big, zero, av);
-    *small_sum += sml * sml;
-    *medium_sum += med * med;
-    *big_sum += bg * bg;
 }
 
 /* ---- double data: HPK__NVD vectors of lanes, three sums for nrm2 -------- */
