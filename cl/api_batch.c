@@ -142,12 +142,7 @@ static hpk_status reduce(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, bool f
     if ((st = hpk__check_result(ctx, fn, amax ? "index" : "result", result)) != HPK_SUCCESS)
         return st;
     if (n == 0) {
-        for (int64_t k = 0; k < batch; k++) {
-            if (amax)
-                ((int64_t *)result)[k] = -1;
-            else
-                hpk__store_result(HPK_SUCCESS, 0.0, f32, (char *)result + (size_t)k * elem);
-        }
+        hpk__batch_empty_results(amax, f32, result, batch);
         return HPK_SUCCESS;
     }
     if ((st = check_operand(ctx, fn, "x", x.mem, x.offset, x.stride, batch, hpk__vector_span(n, incx), elem)) ||

@@ -224,12 +224,7 @@ static hpk_status reduce_batch(hpk_ctx *ctx, const char *fn, hpk__reduce_op op, 
         return HPK_SUCCESS;
     CHECK_OR_RETURN(hpk__check_result(ctx, fn, amax ? "index" : "result", result));
     if (n == 0) {
-        for (int64_t k = 0; k < batch; k++) {
-            if (amax)
-                ((int64_t *)result)[k] = -1;
-            else
-                hpk__store_result(HPK_SUCCESS, 0.0, f32, (char *)result + (size_t)k * elem);
-        }
+        hpk__batch_empty_results(amax, f32, result, batch);
         return HPK_SUCCESS;
     }
     CHECK_OR_RETURN(hpk__batch_check_extent(ctx, fn, "x", batch, stride_x, hpk__vector_span(n, incx), elem));

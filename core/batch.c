@@ -25,3 +25,14 @@ hpk_status hpk__batch_run(hpk_ctx *ctx, const hpk__batch *b, int64_t begin, int6
     }
     return HPK_SUCCESS;
 }
+
+void hpk__batch_empty_results(bool amax, bool f32, void *result, int64_t count)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    for (int64_t k = 0; k < count; k++) {
+        if (amax)
+            ((int64_t *)result)[k] = -1;
+        else
+            hpk__store_result(HPK_SUCCESS, 0.0, f32, (char *)result + (size_t)k * elem);
+    }
+}

@@ -55,6 +55,10 @@ hpk_status hpk__batch_check_extent(hpk_ctx *ctx, const char *fn, const char *nam
 hpk_status hpk__batch_check_outputs(hpk_ctx *ctx, const char *fn, int64_t count, int64_t stride, int64_t len,
                                     int64_t inc);
 
+/* The results of `count` reductions of empty vectors: 0, or -1 for
+ * i?amax (amax: int64_t indices; else floats for f32, doubles). */
+void hpk__batch_empty_results(bool amax, bool f32, void *result, int64_t count);
+
 /* Problems [begin, end) of *b, one after another, each by ctx's own entry
  * for its single call (ctx->ops->dgemv, ... ); stops at the first failure
  * and returns its status (recorded in ctx). */
