@@ -53,12 +53,12 @@ const char *doc_axis = R"(
 
 axis=1 (or -1) on a 2-D x (a pyopencl Array with any strides, or an
 hpk.cl.Matrix) reduces each row, axis=0 (or -2) each column, in one call
-of %s: the result is a new 1-D numpy array on the host,
-%s, one per row or column, each bitwise the 1-D call's on that row or
-column and hpk.%s's with the same axis.  Nothing is copied; a stride of
-0 between rows or columns is fine, along them it is refused.  axis=None
-needs a 1-D x.  Blocks until the results are read back; the GIL is
-released meanwhile.)";
+of %s.  The result is a new 1-D numpy array %s
+on the host, one per row or column, each bitwise the 1-D call's on that
+row or column and hpk.%s's with the same axis.  Nothing is copied; a
+stride of 0 between rows or columns is fine, along them it is refused.
+axis=None needs a 1-D x.  Blocks until the results are read back; the
+GIL is released meanwhile.)";
 
 // dot's words on its two arrays, after doc_axis.
 const char *doc_dot_axis = R"(  With axis, x and y are 2-D of one

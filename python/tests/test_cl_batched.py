@@ -11,9 +11,9 @@ import pytest
 
 import hpk
 
-from conftest import DTYPES
+from conftest import DTYPES, counts_during
 from test_batched import REDUCTIONS, assert_same_bits, matrices, outputs, rows, stacks
-from test_cl import cl, cla, ctx, fp64, queue, serial  # noqa: F401  (fixtures)
+from test_cl import cl, cla, ctx, fp64, queue, serial  # noqa: F401,F811  (fixtures)
 
 import hpk.cl  # noqa: E402  (test_cl skips this module without pyopencl or OpenCL)
 
@@ -211,6 +211,30 @@ def test_reductions_are_typed_by_axis():
         assert len(sigs) == 2, sigs
         assert "axis: None = None" in sigs[0] and sigs[0].endswith("-> int" if name == "iamax" else "-> float")
         assert "axis: int," in sigs[1] and "NDArray" in sigs[1].split("->")[1], sigs[1]
+
+
+def test_verify_mode_checks_each_problem(rng, queue, serial, dtype):
+    # In verify mode each problem runs as its single call, checked against the CPU: the same bits.
+    with hpk.Context.from_queue(queue) as c:
+        c.verify = True
+        a, x = rng.uniform(-1, 1, (5, 9, 7)).astype(dtype), rng.uniform(-1, 1, (5, 7)).astype(dtype)
+        y = hpk.cl.gemv(cla.to_device(queue, a), cla.to_device(queue, x), ctx=c)
+        assert_same_bits(y.get(), hpk.gemv(a, x, ctx=serial))
+        assert c.last_profile.verify_s > 0
+        m = np.asfortranarray(rng.uniform(-1, 1, (6, 11)).astype(dtype))
+        md = cla.to_device(queue, m)
+        for name in REDUCTIONS:
+            assert_same_bits(call(hpk.cl, name, md, md, 0, c), call(hpk, name, m, m, 0, serial))
+            assert c.last_profile.verify_s > 0, name
+
+
+def test_gil_is_released_during_a_batch(queue, ctx):
+    # A second Python thread keeps counting while the device reduces a long
+    # batch (one row repeated: stride 0 between the rows, little memory).
+    row = cla.to_device(queue, np.random.default_rng(1).random(100_000).astype(np.float32))
+    x = cla.Array(queue, (2000, 100_000), np.float32, strides=(0, 4), data=row.base_data)
+    progressed, elapsed = counts_during(lambda: hpk.cl.nrm2(x, axis=1, ctx=ctx))
+    assert progressed > 10_000, (progressed, elapsed)
 
 
 # ---------------------------------------------------------------------------
