@@ -13,7 +13,11 @@ problems, its time scaled to the whole batch.
 
 Checks: every hpk result within the error bound of any order of summation
 of numpy's (2 n eps times the sum of |terms|, n terms per result), and the
-batched results bit for bit the single calls' on the first problems.
+batched results bit for bit the single calls' on the first problems.  Then,
+where pyopencl and an OpenCL device with fp64 are at hand, the same three
+batches with hpk.cl on device copies of the arrays (one call each, results
+on the host or a pyopencl array), bit for bit the CPU's; otherwise a line
+says why that part is skipped.
 Prints `results agree`, or `results DO NOT agree` and exits 1.
 """
 import argparse
@@ -33,6 +37,34 @@ def best(f, repeat):
         f()
         seconds = min(seconds, time.perf_counter() - start)
     return value, seconds
+
+
+def on_device(a, b, m, x, host):
+    """The three batches with hpk.cl on device copies of a, b, m and x: whether they are bit for bit
+    `host` (hpk's CPU results); True, after a line saying why, where there is no device to run on."""
+    try:
+        import pyopencl.array as cla
+
+        import hpk.cl
+    except ImportError as e:
+        print(f"hpk.cl: skipped ({e})")
+        return True
+    try:
+        ctx = hpk.Context("opencl")
+    except hpk.DeviceError as e:
+        print(f"hpk.cl: skipped ({e})")
+        return True
+    with ctx:
+        queue = ctx.cl_queue
+        if "cl_khr_fp64" not in queue.device.extensions:
+            print(f"hpk.cl: skipped ({ctx.device} has no fp64)")
+            return True
+        ad, bd, md, xd = (cla.to_device(queue, v) for v in (a, b, m, x))
+        got = [hpk.cl.nrm2(ad, axis=1, ctx=ctx), hpk.cl.dot(ad, bd, axis=1, ctx=ctx), hpk.cl.gemv(md, xd, ctx=ctx).get()]
+        same = all(g.tobytes() == h.tobytes() for g, h in zip(got, host))
+        print(f"hpk.cl on {ctx.device}: the same batches, one call each on device arrays, "
+              f"{'bit for bit' if same else 'NOT bit for bit'} the CPU's")
+    return same
 
 
 def main():
@@ -72,15 +104,18 @@ def main():
     print(f"hpk {hpk.__version__}, CPU path {hpk.cpu_path()}; float64, best of {args.repeat} calls")
     print(f"{'':34} {'numpy ms':>9} {'hpk ms':>9} {'loop of hpk ms':>15}")
     ok = True
+    results = []
     for what, with_numpy, batched, single, first, bound in cases:
         ref, t_np = best(with_numpy, args.repeat)
         got, t_hpk = best(batched, args.repeat)
+        results.append(got)
         ones, t_loop = best(lambda: [single(k) for k in range(first)], 1)
         ok &= bool(np.all(np.abs(got - ref) <= bound))
         # The batch is its single calls, bit for bit.
         ok &= np.stack([np.asarray(v) for v in ones]).tobytes() == got[:first].tobytes()
         t_loop *= len(got) / max(first, 1)  # the whole batch, at the loop's pace
         print(f"{what:34} {t_np * 1e3:>9.2f} {t_hpk * 1e3:>9.2f} {t_loop * 1e3:>15.2f}")
+    ok &= on_device(a, b, m, x, results)
 
     print("results agree (within 2 n eps sum|terms| of numpy's; the batches bit for bit hpk's single calls)"
           if ok else "results DO NOT agree")

@@ -16,6 +16,13 @@ float32 bitwise only on devices with fp64).
         y = hpk.cl.gemv(a, x, ctx=ctx)              # a pyopencl Array, on the device
         print(hpk.cl.nrm2(y, ctx=ctx), ctx.last_profile)
 
+Batches, one call each (hpk_cl.h, "Batches on the device"): hpk.cl.gemv
+takes stacks, a of shape (b, m, n) with x of shape (b, n), giving y of
+shape (b, m) on the device; the reductions take axis= on 2-D device arrays
+(row or column norms, sums, dots, i?amax), giving a numpy array.  Strided
+views, stride 0 and negative strides between problems included, are used
+as they are.
+
 ctx, keyword-only and required, is an OpenCL hpk.Context:
 hpk.Context.from_queue(queue) adopts your in-order queue (hpk's commands
 and yours then run in that queue's order), or hpk.Context("opencl") makes

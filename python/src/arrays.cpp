@@ -1,9 +1,10 @@
 // numpy arrays through the buffer protocol, and the checks every area's
 // arrays share (hpk.cl's device arrays too): nothing is copied or
 // converted, and anything BLAS cannot express is an error naming the
-// argument.
+// argument; and the geometry of hpk's strided batches on 2-D and 3-D arrays.
 #include "hpk_py.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace hpkpy {
@@ -192,6 +193,91 @@ nb::object new_numpy(nb::handle shape, const char *dtype, bool zeros, void **dat
     *data = view.buf;  // numpy's own array: it keeps its memory while `out` lives
     PyBuffer_Release(&view);
     return out;
+}
+
+// ------------------------------------------------------------------ batches
+
+Lanes lanes(const Strided &a, int axis, const std::string &fn, const char *name) {
+    if (a.shape[1 - axis] == 0) return {a.addr, a.shape[axis], 1, 0, 0};
+    Strided v = a;
+    v.ndim = 1;
+    v.shape[0] = a.shape[axis];
+    v.stride[0] = a.stride[axis];
+    Vec vec = as_vector(v, fn, name);
+    int64_t batch = a.shape[1 - axis];
+    return {vec.addr, vec.n, vec.inc, batch > 1 ? a.stride[1 - axis] : 0, batch};
+}
+
+int get_axis(nb::handle obj, const std::string &fn) {
+    if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr()))
+        type_error(format("%s: axis must be an int or None, not %s", fn.c_str(), pytype_name(obj).c_str()));
+    nb::object index = nb::steal(PyNumber_Index(obj.ptr()));
+    if (!index.is_valid()) throw nb::python_error();
+    int overflow = 0;
+    long long axis = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (overflow || axis < -2 || axis > 1)
+        value_error(format("%s: axis %s is out of range for a 2-D x (-2 <= axis <= 1)", fn.c_str(),
+                           nb::str(index).c_str()));
+    return axis < 0 ? (int)(axis + 2) : (int)axis;
+}
+
+const char *axis_hint(int axis) {
+    return axis ? " (axis=1 reduces the rows of a 2-D array)" : " (axis=0 reduces the columns of a 2-D array)";
+}
+
+void check_same_shape(const std::string &fn, const Strided &x, const Strided &y) {
+    if (x.shape[0] != y.shape[0] || x.shape[1] != y.shape[1])
+        value_error(format("%s: x has shape (%lld, %lld) but y has shape (%lld, %lld); with axis they must be the "
+                           "same",
+                           fn.c_str(), (long long)x.shape[0], (long long)x.shape[1], (long long)y.shape[0],
+                           (long long)y.shape[1]));
+}
+
+Mat batch_matrix(const Strided &a, const std::string &fn) {
+    // No problems: any strides will do (a row-major m x n matrix's).
+    if (a.shape[0] == 0) return {HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
+    Strided m = a;  // matrix 0
+    m.ndim = 2;
+    m.shape[0] = a.shape[1], m.shape[1] = a.shape[2];
+    m.stride[0] = a.stride[1], m.stride[1] = a.stride[2];
+    try {
+        return as_matrix(m, fn, "a");
+    } catch (const nb::builtin_exception &) {
+        value_error(format("%s: a has strides (%lld, %lld, %lld) (in elements), and BLAS cannot express its "
+                           "matrices' (%lld, %lld): one dimension needs stride 1 and the other a positive stride at "
+                           "least the first's extent (C or Fortran order, or a slice of one); "
+                           "np.ascontiguousarray(a) makes a copy that works",
+                           fn.c_str(), (long long)a.stride[0], (long long)a.stride[1], (long long)a.stride[2],
+                           (long long)a.stride[1], (long long)a.stride[2]));
+    }
+}
+
+void check_batch_operand(const std::string &fn, const char *name, const Strided &v, const Strided &a, const Mat &am,
+                         bool trans) {
+    same_dtype(a, "a", v, name, fn);
+    int64_t len = (name[0] == 'x') == trans ? am.m : am.n;
+    if (v.shape[0] != a.shape[0] || v.shape[1] != len)
+        value_error(format("%s: %s has shape (%lld, %lld), but a has shape (%lld, %lld, %lld), so %s needs shape "
+                           "(%lld, %lld) (%s)",
+                           fn.c_str(), name, (long long)v.shape[0], (long long)v.shape[1], (long long)a.shape[0],
+                           (long long)a.shape[1], (long long)a.shape[2], name, (long long)a.shape[0], (long long)len,
+                           trans ? "trans=True" : "trans=False"));
+}
+
+const char *const batch_x_hint =
+    " when a is 3-D (a row per matrix; np.broadcast_to(x, (b, x.size)) shares one x)";
+const char *const batch_y_hint = " when a is 3-D (a row per matrix)";
+
+GemvProblems gemv_problems(const Strided &a, const Strided &x, const Strided &y, const std::string &fn) {
+    int64_t b = a.shape[0];
+    Lanes xv = lanes(x, 1, fn, "x"), yv = lanes(y, 1, fn, "y");
+    GemvProblems g{a.addr, xv.addr, yv.addr, xv.inc, yv.inc, b > 1 ? a.stride[0] : 0, xv.stride, yv.stride, b};
+    if (g.sy < 0) {
+        g.a += (intptr_t)((b - 1) * g.sa * a.itemsize), g.sa = -g.sa;
+        g.x += (intptr_t)((b - 1) * g.sx * x.itemsize), g.sx = -g.sx;
+        g.y += (intptr_t)((b - 1) * g.sy * y.itemsize), g.sy = -g.sy;
+    }
+    return g;
 }
 
 } // namespace hpkpy

@@ -4,8 +4,6 @@
 // each, on the numpy views as they are.
 #include "array_kernels.h"
 
-#include <algorithm>
-
 namespace hpkpy {
 
 namespace {
@@ -31,17 +29,6 @@ using DotBatch = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t,
                                 int64_t);
 template <class T>
 using IamaxBatch = hpk_status (*)(hpk_ctx *, int64_t, const T *, int64_t, int64_t, int64_t *, int64_t);
-
-// A kernel and its strided-batched form: one Python function for both.
-template <class S, class D, class BS, class BD>
-struct Batched {
-    Kernel<S, D> one;
-    Kernel<BS, BD> many;
-};
-template <class S, class D, class BS, class BD>
-constexpr Batched<S, D, BS, BD> batched(Kernel<S, D> one, BS s, BD d) {
-    return {one, {one.name, s, d, one.doc}};
-}
 
 const char *doc_gemv = R"(y = alpha * a @ x + beta * y  (trans=True: alpha * a.T @ x + beta * y).
 
@@ -140,127 +127,29 @@ struct Host {
 
 // ------------------------------------------------------------------ batches
 
-// The vectors of a 2-D array along `axis` (1: its rows, 0: its columns) as
-// a strided batch: `batch` vectors of n elements with increment inc, vector
-// k's lowest element at addr + k * stride (elements).  A stride 0 along the
-// vectors is refused, as for a 1-D array; between them it is fine.  With no
-// vectors the strides (numpy's, of an empty array) are not looked at.
-struct Lanes {
-    intptr_t addr;
-    int64_t n, inc, stride, batch;
-};
-
-Lanes lanes(const Strided &a, int axis, const std::string &fn, const char *name) {
-    if (a.shape[1 - axis] == 0) return {a.addr, a.shape[axis], 1, 0, 0};
-    Strided v = a;
-    v.ndim = 1;
-    v.shape[0] = a.shape[axis];
-    v.stride[0] = a.stride[axis];
-    Vec vec = as_vector(v, fn, name);
-    int64_t batch = a.shape[1 - axis];
-    return {vec.addr, vec.n, vec.inc, batch > 1 ? a.stride[1 - axis] : 0, batch};
-}
-
-// The axis= of a reduction on a 2-D array: 0 or 1 (-2 and -1 as numpy).
-int get_axis(nb::handle obj, const std::string &fn) {
-    if (PyBool_Check(obj.ptr()) || !PyIndex_Check(obj.ptr()))
-        type_error(format("%s: axis must be an int or None, not %s", fn.c_str(), pytype_name(obj).c_str()));
-    nb::object index = nb::steal(PyNumber_Index(obj.ptr()));
-    if (!index.is_valid()) throw nb::python_error();
-    int overflow = 0;
-    long long axis = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-    if (overflow || axis < -2 || axis > 1)
-        value_error(format("%s: axis %s is out of range for a 2-D x (-2 <= axis <= 1)", fn.c_str(),
-                           nb::str(index).c_str()));
-    return axis < 0 ? (int)(axis + 2) : (int)axis;
-}
-
-// What axis= needs, after "x must be 2-D, not 1-D".
-const char *axis_hint(int axis) {
-    return axis ? " (axis=1 reduces the rows of a 2-D array)" : " (axis=0 reduces the columns of a 2-D array)";
-}
-
-// The result of a reduction along an axis: a new 1-D array of `batch`.
-template <class R>
-nb::object new_results(int64_t batch, const char *dtype, R **data) {
-    void *p = nullptr;
-    nb::object out = new_numpy(nb::make_tuple(batch), dtype, false, &p);
-    *data = (R *)p;
-    return out;
-}
-
-// A 3-D array's matrices as one 2-D array (matrix 0).
-Strided matrix_of(const Strided &a) {
-    Strided m = a;
-    m.ndim = 2;
-    m.shape[0] = a.shape[1], m.shape[1] = a.shape[2];
-    m.stride[0] = a.stride[1], m.stride[1] = a.stride[2];
-    return m;
-}
-
-// A batched gemv's x or y: shape (batch, len).
-void check_batch_shape(const std::string &fn, const char *name, const Strided &v, const Strided &a, int64_t len,
-                       bool trans) {
-    if (v.shape[0] != a.shape[0] || v.shape[1] != len)
-        value_error(format("%s: %s has shape (%lld, %lld), but a has shape (%lld, %lld, %lld), so %s needs shape "
-                           "(%lld, %lld) (%s)",
-                           fn.c_str(), name, (long long)v.shape[0], (long long)v.shape[1], (long long)a.shape[0],
-                           (long long)a.shape[1], (long long)a.shape[2], name, (long long)a.shape[0], (long long)len,
-                           trans ? "trans=True" : "trans=False"));
-}
-
-// What a batch needs, after "x must be 2-D, not 1-D" (and y's).
-const char *batch_x_hint = " when a is 3-D (a row per matrix; np.broadcast_to(x, (b, x.size)) shares one x)";
-const char *batch_y_hint = " when a is 3-D (a row per matrix)";
-
 // gemv on a 3-D a: y[k] = alpha op(a[k]) x[k] + beta y[k], one strided-batched call.
 template <class K>
-nb::object gemv_batch(const K &k, const std::string &fn, Context *c, const Array &a, nb::handle x_obj,
+nb::object gemv_stack(const K &k, const std::string &fn, Context *c, const Array &a, nb::handle x_obj,
                       nb::handle y_obj, double alpha, double beta, bool trans) {
-    int64_t b = a.shape[0];
-    // No problems: any strides will do (a row-major m x n matrix's).
-    Mat am{HPK_ROW_MAJOR, a.shape[1], a.shape[2], std::max<int64_t>(a.shape[2], 1)};
-    try {
-        if (b) am = as_matrix(matrix_of(a), fn, "a");
-    } catch (const nb::builtin_exception &) {
-        value_error(format("%s: a has strides (%lld, %lld, %lld) (in elements), and BLAS cannot express its "
-                           "matrices' (%lld, %lld): one dimension needs stride 1 and the other a positive stride at "
-                           "least the first's extent (C or Fortran order, or a slice of one); "
-                           "np.ascontiguousarray(a) makes a copy that works",
-                           fn.c_str(), (long long)a.stride[0], (long long)a.stride[1], (long long)a.stride[2],
-                           (long long)a.stride[1], (long long)a.stride[2]));
-    }
+    Mat am = batch_matrix(a, fn);
     Array x, y;
-    get_array(x_obj, fn, "x", 2, false, x, 0, batch_x_hint);
-    same_dtype(a, "a", x, "x", fn);
-    int64_t xlen = trans ? am.m : am.n, ylen = trans ? am.n : am.m;
-    check_batch_shape(fn, "x", x, a, xlen, trans);
-    nb::object result = nb::borrow(y_obj);
-    if (y_obj.is_none()) {
-        check_new_y(fn, beta);
-        void *unused;
-        result = new_numpy(nb::make_tuple(b, ylen), dtype_name(a.dtype), xlen == 0, &unused);
-    }
-    get_array(result, fn, "y", 2, true, y, 0, batch_y_hint);
-    same_dtype(a, "a", y, "y", fn);
-    check_batch_shape(fn, "y", y, a, ylen, trans);
+    nb::object result = batch_operands(
+        fn, a, am, trans, beta, x_obj, y_obj, x, y,
+        [&](nb::handle obj, const char *name, bool writable, Array &v, const char *hint) {
+            get_array(obj, fn, name, 2, writable, v, 0, hint);
+        },
+        [&](nb::handle shape, bool zeros) {
+            void *unused;
+            return new_numpy(shape, dtype_name(a.dtype), zeros, &unused);
+        });
     check_separate(fn, y, a, x);
-    Lanes xv = lanes(x, 1, fn, "x"), yv = lanes(y, 1, fn, "y");
-    intptr_t pa = a.addr, px = xv.addr, py = yv.addr;
-    int64_t sa = b > 1 ? a.stride[0] : 0, sx = xv.stride, sy = yv.stride;
-    if (sy < 0) {
-        // Problems are independent: y's rows running backwards are the same
-        // batch taken from its last problem, with every stride negated.
-        pa += (intptr_t)((b - 1) * sa * a.itemsize), sa = -sa;
-        px += (intptr_t)((b - 1) * sx * x.itemsize), sx = -sx;
-        py += (intptr_t)((b - 1) * sy * y.itemsize), sy = -sy;
-    }
+    GemvProblems g = gemv_problems(a, x, y, fn);
     hpk_transpose tr = trans ? HPK_TRANS : HPK_NO_TRANS;
     by_dtype(a.dtype, k, [&](auto f, auto zero) {
         using T = decltype(zero);
         run(fn, c, [&](hpk_ctx *ctx) {
-            return f(ctx, am.layout, tr, am.m, am.n, (T)alpha, (const T *)pa, am.ld, sa, (const T *)px, xv.inc, sx,
-                     (T)beta, (T *)py, yv.inc, sy, b);
+            return f(ctx, am.layout, tr, am.m, am.n, (T)alpha, (const T *)g.a, am.ld, g.sa, (const T *)g.x, g.incx,
+                     g.sx, (T)beta, (T *)g.y, g.incy, g.sy, g.batch);
         });
     });
     return result;
@@ -280,7 +169,7 @@ void def_kernel(nb::module_ &m, const Batched<Gemv<float>, Gemv<double>, BS, BD>
             Context *c = as_context(ctx_obj, fn);
             Array a, x, y;
             get_array(a_obj, fn, "a", 2, false, a, 3);
-            if (a.ndim == 3) return gemv_batch(kb.many, fn, c, a, x_obj, y_obj, alpha, beta, trans);
+            if (a.ndim == 3) return gemv_stack(kb.many, fn, c, a, x_obj, y_obj, alpha, beta, trans);
             Mat am = as_matrix(a, fn, "a");
             get_array(x_obj, fn, "x", 1, false, x);
             same_dtype(a, "a", x, "x", fn);
@@ -315,20 +204,8 @@ void def_kernel(nb::module_ &m, const Batched<Gemv<float>, Gemv<double>, BS, BD>
                     .c_str()));
 }
 
-// The reductions are two overloads each, so that the stubs say which
-// result comes back: axis=None (the default) takes 1-D arrays and returns a
-// number, as before; an int axis takes 2-D arrays and returns an array.
-// `one` and `many` are the stubs' result types, `sig` the stubs' signature
-// with %s for axis's part: "x: ..., *, %s, ctx: Context | None = None".
-template <class F1, class FN, class... Arrays>
-void def_overloads(nb::module_ &m, const char *name, const std::string &doc, const std::string &sig,
-                   const char *one, const char *many, F1 &&f1, FN &&fn, Arrays... arrays) {
-    m.def(name, std::forward<F1>(f1), arrays..., nb::kw_only(), "axis"_a.none() = nb::none(),
-          "ctx"_a.none() = nb::none(), doc.c_str(),
-          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: None = None").c_str(), one).c_str()));
-    m.def(name, std::forward<FN>(fn), arrays..., nb::kw_only(), "axis"_a, "ctx"_a.none() = nb::none(), doc.c_str(),
-          nb::sig(format("def %s(%s) -> %s", name, format(sig.c_str(), "axis: int").c_str(), many).c_str()));
-}
+// The stubs' parameters of a reduction on x (and y).
+std::string reduction_params(bool two) { return hpkpy::reduction_params(two, HPK_PY_ARRAY, "Context | None = None"); }
 
 // sum, asum, nrm2 (R = double: a float per vector) and iamax (R = int64_t:
 // an index).  `results` is the docstring's words for the batch's array,
@@ -337,8 +214,8 @@ template <class R, class K>
 void def_reduction(nb::module_ &m, const K &kb, const char *one, const char *many, const char *results,
                    const char *batched) {
     def_overloads(
-        m, kb.one.name, std::string(kb.one.doc) + format(doc_axis, results, batched),
-        format("x: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY), one, many,
+        m, kb.one.name, std::string(kb.one.doc) + format(doc_axis, results, batched), reduction_params(false),
+        reduction_params(false), one, many, "ctx"_a.none() = nb::none(),
         [kb](nb::handle x_obj, nb::none, nb::handle ctx_obj) {
             std::string fn = qualified(kb.one.name);
             Context *c = as_context(ctx_obj, fn);
@@ -351,13 +228,9 @@ void def_reduction(nb::module_ &m, const K &kb, const char *one, const char *man
             Array x;
             get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
             Lanes v = lanes(x, axis, fn, "x");
-            return by_dtype(x.dtype, kb.many, [&](auto g, auto zero) {
+            return batch_results<R>(kb.many, x.dtype, v.batch, fn, c, [&](auto g, hpk_ctx *ctx, auto zero, auto *out) {
                 using T = decltype(zero);
-                using Out = std::conditional_t<std::is_same_v<R, int64_t>, int64_t, T>;
-                Out *out;
-                nb::object r = new_results(v.batch, std::is_same_v<R, int64_t> ? "int64" : dtype_name(x.dtype), &out);
-                run(fn, c, [&](hpk_ctx *ctx) { return g(ctx, v.n, (const T *)v.addr, v.inc, v.stride, out, v.batch); });
-                return r;
+                return g(ctx, v.n, (const T *)v.addr, v.inc, v.stride, out, v.batch);
             });
         },
         "x"_a.none());
@@ -378,8 +251,8 @@ void def_kernel(nb::module_ &m, const Batched<Iamax<float>, Iamax<double>, BS, B
 template <class BS, class BD>
 void def_kernel(nb::module_ &m, const Batched<Dot<float>, Dot<double>, BS, BD> &kb) {
     def_overloads(
-        m, kb.one.name, kb.one.doc,
-        format("x: %s, y: %s, *, %%s, ctx: Context | None = None", HPK_PY_ARRAY, HPK_PY_ARRAY), "float", HPK_PY_ARRAY,
+        m, kb.one.name, kb.one.doc, reduction_params(true), reduction_params(true), "float", HPK_PY_ARRAY,
+        "ctx"_a.none() = nb::none(),
         [kb](nb::handle x_obj, nb::handle y_obj, nb::none, nb::handle ctx_obj) {
             std::string fn = qualified(kb.one.name);
             Context *c = as_context(ctx_obj, fn);
@@ -393,21 +266,12 @@ void def_kernel(nb::module_ &m, const Batched<Dot<float>, Dot<double>, BS, BD> &
             get_array(x_obj, fn, "x", 2, false, x, 0, axis_hint(axis));
             get_array(y_obj, fn, "y", 2, false, y, 0, axis_hint(axis));
             same_dtype(x, "x", y, "y", fn);
-            if (x.shape[0] != y.shape[0] || x.shape[1] != y.shape[1])
-                value_error(format("%s: x has shape (%lld, %lld) but y has shape (%lld, %lld); with axis they must "
-                                   "be the same",
-                                   fn.c_str(), (long long)x.shape[0], (long long)x.shape[1], (long long)y.shape[0],
-                                   (long long)y.shape[1]));
+            check_same_shape(fn, x, y);
             Lanes xv = lanes(x, axis, fn, "x"), yv = lanes(y, axis, fn, "y");
-            return by_dtype(x.dtype, kb.many, [&](auto g, auto zero) {
+            return batch_results<double>(kb.many, x.dtype, xv.batch, fn, c, [&](auto g, hpk_ctx *ctx, auto zero, auto *out) {
                 using T = decltype(zero);
-                T *out;
-                nb::object r = new_results(xv.batch, dtype_name(x.dtype), &out);
-                run(fn, c, [&](hpk_ctx *ctx) {
-                    return g(ctx, xv.n, (const T *)xv.addr, xv.inc, xv.stride, (const T *)yv.addr, yv.inc, yv.stride,
-                             out, xv.batch);
-                });
-                return r;
+                return g(ctx, xv.n, (const T *)xv.addr, xv.inc, xv.stride, (const T *)yv.addr, yv.inc, yv.stride, out,
+                         xv.batch);
             });
         },
         "x"_a.none(), "y"_a.none());

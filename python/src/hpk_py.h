@@ -4,12 +4,13 @@
 //   errors.cpp   the hpk.Error hierarchy, raise_status
 //   context.cpp  hpk.Context, hpk.Profile; run() and the "closed" check
 //   arrays.cpp   numpy arrays through the buffer protocol: dtype, shape,
-//                stride and BLAS-layout checks naming the argument
+//                stride and BLAS-layout checks naming the argument; the
+//                strided batches' geometry (host and device arrays alike)
 //   host.cpp     hpk.gemv and the reductions on numpy arrays, and their
 //                strided batches (gemv on 3-D stacks, reductions' axis=)
 //   mc.cpp       hpk.mc_pi, hpk.mc_integrate, hpk.MCResult, integrands
-//   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers
-//                (opencl_args.cpp parses those, opencl.h)
+//   opencl.cpp   hpk.cl: the kernels on pyopencl arrays and buffers, and
+//                their strided batches (opencl_args.cpp parses those, opencl.h)
 //   mpi.cpp      hpk.mpi: the kernels across the ranks of an mpi4py comm
 // array_kernels.h binds the reductions over numpy arrays for host.cpp and
 // mpi.cpp alike.  A kernel's docstring is written once, in its table entry;
@@ -30,6 +31,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -175,6 +177,56 @@ nb::object new_numpy(int64_t n, DType dtype, bool zeros);
 // and the address of its data.
 nb::object new_numpy(nb::handle shape, const char *dtype, bool zeros, void **data);
 
+// ---------------------------------------------------------------- arrays.cpp: batches
+
+// hpk.h's and hpk_cl.h's strided batches on 2-D and 3-D arrays (numpy's or
+// a device's: addresses are Strided's).
+
+// The vectors of a 2-D array along `axis` (1: its rows, 0: its columns) as
+// a strided batch: `batch` vectors of n elements with increment inc, vector
+// k's lowest element at addr + k * stride (elements).  A stride 0 along the
+// vectors is refused, as for a 1-D array; between them it is fine.  With no
+// vectors the strides (numpy's, of an empty array) are not looked at.
+struct Lanes {
+    intptr_t addr;
+    int64_t n, inc, stride, batch;
+};
+Lanes lanes(const Strided &a, int axis, const std::string &fn, const char *name);
+
+// The axis= of a reduction on a 2-D array: 0 or 1 (-2 and -1 as numpy).
+int get_axis(nb::handle obj, const std::string &fn);
+// What axis= needs, after "x must be 2-D, not 1-D".
+const char *axis_hint(int axis);
+// dot's axis=: x and y of one shape.
+void check_same_shape(const std::string &fn, const Strided &x, const Strided &y);
+
+// gemv on a 3-D a: its matrices as one BLAS matrix (matrix 0's), or a
+// ValueError naming a's strides.
+Mat batch_matrix(const Strided &a, const std::string &fn);
+// A batched gemv's x or y: a's dtype and shape (batch, len).
+void check_batch_operand(const std::string &fn, const char *name, const Strided &v, const Strided &a, const Mat &am,
+                         bool trans);
+// What a batch needs, after "x must be 2-D, not 1-D" (and y's).
+extern const char *const batch_x_hint, *const batch_y_hint;
+
+// A batched gemv's problems as a strided-batched call takes them: problem
+// 0's a, x and y (lowest elements, as Strided addresses), increments and
+// the strides between problems.  y's stride is made >= 0: problems are
+// independent, so y's rows running backwards are the same batch taken from
+// its last problem, with every stride negated.
+struct GemvProblems {
+    intptr_t a, x, y;
+    int64_t incx, incy, sa, sx, sy, batch;
+};
+GemvProblems gemv_problems(const Strided &a, const Strided &x, const Strided &y, const std::string &fn);
+
+// gemv's x and y for a 3-D a (am: batch_matrix(a)), in any area: get(obj,
+// name, writable, arg, hint) parses x, then y (make_y(shape, zeros) makes
+// y=None's), each checked against a; returns y, the call's result.
+template <class Arg, class Get, class MakeY>
+nb::object batch_operands(const std::string &fn, const Strided &a, const Mat &am, bool trans, double beta,
+                          nb::handle x_obj, nb::handle y_obj, Arg &x, Arg &y, Get &&get, MakeY &&make_y);
+
 // ---------------------------------------------------------------- tables
 
 // One kernel of an area: its Python name, its float and double C functions
@@ -203,6 +255,58 @@ decltype(auto) by_dtype(DType dtype, const Kernel<S, D> &k, F &&f) {
 template <class Table, class F>
 void for_each(const Table &table, F &&f) {
     std::apply([&](const auto &...k) { (f(k), ...); }, table);
+}
+
+// A kernel and its strided-batched form: one Python function for both.
+template <class S, class D, class BS, class BD>
+struct Batched {
+    Kernel<S, D> one;
+    Kernel<BS, BD> many;
+};
+template <class S, class D, class BS, class BD>
+constexpr Batched<S, D, BS, BD> batched(Kernel<S, D> one, BS s, BD d) {
+    return {one, {one.name, s, d, one.doc}};
+}
+
+// The results of a batch of reductions: a new 1-D numpy array of `batch`
+// T (R = double: the data's dtype) or int64 (R = int64_t: indices), filled
+// by call(g, ctx, T{}, out) with k's float or double function g, run
+// without the GIL on c.
+template <class R, class S, class D, class Call>
+nb::object batch_results(const Kernel<S, D> &k, DType dtype, int64_t batch, const std::string &fn, Context *c,
+                         Call &&call) {
+    return by_dtype(dtype, k, [&](auto g, auto zero) {
+        using T = decltype(zero);
+        using Out = std::conditional_t<std::is_same_v<R, int64_t>, int64_t, T>;
+        void *data = nullptr;
+        nb::object out =
+            new_numpy(nb::make_tuple(batch), std::is_same_v<R, int64_t> ? "int64" : dtype_name(dtype), false, &data);
+        run(fn, c, [&](hpk_ctx *ctx) { return call(g, ctx, zero, (Out *)data); });
+        return out;
+    });
+}
+
+// The stubs' parameters of a reduction on x (and y) of type `array`, with
+// %s for axis's part and `ctx` ctx's type (and default).
+inline std::string reduction_params(bool two, const char *array, const char *ctx) {
+    std::string arrays = two ? format("x: %s, y: %s", array, array) : format("x: %s", array);
+    return arrays + ", *, %s, ctx: " + ctx;
+}
+
+// A reduction as two overloads, so that the stubs say which result comes
+// back: axis=None (the default) takes 1-D arrays and returns a number
+// (`one`); an int axis takes 2-D arrays and returns an array (`many`).
+// one_params and many_params are the stubs' parameters with %s for axis's
+// part ("x: ..., *, %s, ctx: ..."); ctx_arg is ctx's nb::arg.
+template <class CtxArg, class F1, class FN, class... Arrays>
+void def_overloads(nb::module_ &m, const char *name, const std::string &doc, const std::string &one_params,
+                   const std::string &many_params, const char *one, const char *many, CtxArg ctx_arg, F1 &&f1,
+                   FN &&fn, Arrays... arrays) {
+    m.def(name, std::forward<F1>(f1), arrays..., nb::kw_only(), "axis"_a.none() = nb::none(), ctx_arg, doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(one_params.c_str(), "axis: None = None").c_str(), one)
+                      .c_str()));
+    m.def(name, std::forward<FN>(fn), arrays..., nb::kw_only(), "axis"_a, ctx_arg, doc.c_str(),
+          nb::sig(format("def %s(%s) -> %s", name, format(many_params.c_str(), "axis: int").c_str(), many).c_str()));
 }
 
 // Type names as the generated stubs spell them.
@@ -250,5 +354,21 @@ nb::object device_name(Context &c);
 #ifdef HPK_PY_HAVE_OPENCL
 void export_context_opencl(nb::class_<Context> &cls);
 #endif
+
+template <class Arg, class Get, class MakeY>
+nb::object batch_operands(const std::string &fn, const Strided &a, const Mat &am, bool trans, double beta,
+                          nb::handle x_obj, nb::handle y_obj, Arg &x, Arg &y, Get &&get, MakeY &&make_y) {
+    get(x_obj, "x", false, x, batch_x_hint);
+    check_batch_operand(fn, "x", x, a, am, trans);
+    nb::object result = nb::borrow(y_obj);
+    if (y_obj.is_none()) {
+        check_new_y(fn, beta);
+        // With no terms to sum hpk leaves y alone: start from zeros.
+        result = make_y(nb::make_tuple(a.shape[0], trans ? am.n : am.m), (trans ? am.m : am.n) == 0);
+    }
+    get(result, "y", true, y, batch_y_hint);
+    check_batch_operand(fn, "y", y, a, am, trans);
+    return result;
+}
 
 } // namespace hpkpy

@@ -23,9 +23,12 @@ struct Dev : Strided {
     nb::object queue = nb::none();
 };
 
-// Parses obj, a pyopencl array (ndim-D) or an hpk.cl.Vector (1-D) /
-// hpk.cl.Matrix (2-D) of ctx's OpenCL context, into d; errors name `name`.
-void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndim, uintptr_t ctx_context, Dev &d);
+// Parses obj, a pyopencl array (ndim-D, or with max_ndim > ndim ndim- to
+// max_ndim-D) or an hpk.cl.Vector (ndim 1) / hpk.cl.Matrix (ndim 2) of
+// ctx's OpenCL context, into d; errors name `name`.  `hint` ends the message
+// of a wrong ndim, as get_array's.
+void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndim, uintptr_t ctx_context, Dev &d,
+                int max_ndim = 0, const char *hint = "");
 
 // ctx, which must be an open OpenCL hpk.Context, and its OpenCL context and queue.
 struct ClCtx {

@@ -126,7 +126,7 @@ void check_owner(uintptr_t context, uintptr_t ctx_context, const std::string &fn
                            fn.c_str(), name, name));
 }
 
-[[noreturn]] void not_device(nb::handle obj, const std::string &fn, const char *name, int ndim) {
+[[noreturn]] void not_device(nb::handle obj, const std::string &fn, const char *name, int ndim, int max_ndim) {
     const char *cls = ndim == 1 ? "Vector" : "Matrix";
     if (PyObject_IsInstance(obj.ptr(), pyopencl().attr("MemoryObjectHolder").ptr()) == 1)
         type_error(format("%s: %s is a bare %s, whose size and type hpk cannot know: pass a pyopencl.array.Array "
@@ -138,8 +138,9 @@ void check_owner(uintptr_t context, uintptr_t ctx_context, const std::string &fn
         type_error(format("%s: %s is a numpy.ndarray, a host array: pass a pyopencl.array.Array "
                           "(pyopencl.array.to_device), or use the host function hpk.%s",
                           fn.c_str(), name, fn.substr(fn.rfind('.') + 1).c_str()));
+    std::string kinds = max_ndim == ndim ? format("a %d-D", ndim) : format("a %d-D or %d-D", ndim, max_ndim);
     type_error(format("%s: %s must be %s pyopencl.array.Array of float32 or float64 (or an hpk.cl.%s), not %s",
-                      fn.c_str(), name, ndim == 1 ? "a 1-D" : "a 2-D", cls, pytype_name(obj).c_str()));
+                      fn.c_str(), name, kinds.c_str(), cls, pytype_name(obj).c_str()));
 }
 
 } // namespace
@@ -179,12 +180,19 @@ nb::object cl_object(Context &c, ClObject what) {
     return cl.attr(what == ClObject::Queue ? "CommandQueue" : "Context").attr("from_int_ptr")(p, "retain"_a = true);
 }
 
-void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndim, uintptr_t ctx_context, Dev &d) {
+void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndim, uintptr_t ctx_context, Dev &d,
+                int max_ndim, const char *hint) {
+    if (max_ndim < ndim) max_ndim = ndim;
     d.ndim = ndim;
     d.queue = nb::none();
     if (PyObject_IsInstance(obj.ptr(), pyopencl_array().attr("Array").ptr()) == 1) {
         int k = nb::cast<int>(obj.attr("ndim"));
-        if (k != ndim) value_error(format("%s: %s must be %d-D, not %d-D", fn.c_str(), name, ndim, k));
+        if (k < ndim || k > max_ndim) {
+            if (max_ndim == ndim)
+                value_error(format("%s: %s must be %d-D, not %d-D%s", fn.c_str(), name, ndim, k, hint));
+            value_error(format("%s: %s must be %d-D or %d-D, not %d-D%s", fn.c_str(), name, ndim, max_ndim, k, hint));
+        }
+        ndim = d.ndim = k;
         d.dtype = dtype_of(obj.attr("dtype"), fn, name);
         check_owner(context_of(obj), ctx_context, fn, name);
         d.itemsize = d.dtype == DType::F64 ? 8 : 4;
@@ -226,7 +234,7 @@ void device_arg(nb::handle obj, const std::string &fn, const char *name, int ndi
         d.addr = (intptr_t)v.offset;
         view = &v;
     } else {
-        not_device(obj, fn, name, ndim);
+        not_device(obj, fn, name, ndim, max_ndim);
     }
     d.dtype = view->type;
     d.itemsize = d.dtype == DType::F64 ? 8 : 4;

@@ -4,6 +4,8 @@ import math
 import pathlib
 import shutil
 import subprocess
+import threading
+import time
 import zlib
 
 import numpy as np
@@ -63,6 +65,34 @@ def strided(rng, n, stride, dtype, low=-1.0, high=1.0):
     base = rng.uniform(low, high, size=max(n * step, 1) + 3).astype(dtype)
     view = base[1 : 1 + n * step : step]
     return view[::-1] if stride < 0 else view
+
+
+def counts_during(call, tries=5, enough=10_000):
+    """How far a second Python thread counts while call() runs (the best of up to `tries` calls, stopping
+    at `enough`), and that call's seconds: a call that holds the GIL lets it count next to nothing."""
+    counter, stop, started = [0], threading.Event(), threading.Event()
+
+    def count():
+        started.set()
+        while not stop.is_set():
+            counter[0] += 1
+
+    worker = threading.Thread(target=count)
+    worker.start()
+    started.wait()
+    try:
+        for _ in range(tries):
+            before = counter[0]
+            t0 = time.perf_counter()
+            call()
+            elapsed = time.perf_counter() - t0
+            progressed = counter[0] - before
+            if progressed > enough:
+                break
+    finally:
+        stop.set()
+        worker.join()
+    return progressed, elapsed
 
 
 def eps(dtype):

@@ -4,14 +4,12 @@ calls.  Each result is compared bit for bit with the 1-D/2-D call on its own
 problem (on the same context), on every layout numpy makes: C and Fortran
 matrices, slices, negative strides, broadcast (stride 0) operands; then
 against numpy within a tolerance; then every bad input, by its message."""
-import threading
-import time
 
 import numpy as np
 import pytest
 
 import hpk
-from conftest import DTYPES, eps, longdouble
+from conftest import DTYPES, counts_during, eps, longdouble
 
 BATCHES = [1, 3, 17]
 SIZES = [1, 5, 33]
@@ -306,32 +304,9 @@ def test_opencl_batches_are_single_calls_bitwise(rng, opencl_ctx):
 def test_gil_is_released_during_a_batch():
     # A second Python thread keeps counting while hpk computes a long batch
     # (one broadcast row, so little memory).
-    counter = [0]
-    stop = threading.Event()
-    started = threading.Event()
-
-    def count():
-        started.set()
-        while not stop.is_set():
-            counter[0] += 1
-
     x = np.broadcast_to(np.random.default_rng(1).random(100_000), (5000, 100_000))
-    worker = threading.Thread(target=count)
-    worker.start()
-    started.wait()
-    try:
-        with hpk.Context("serial") as ctx:
-            for _ in range(5):
-                before = counter[0]
-                t0 = time.perf_counter()
-                hpk.nrm2(x, axis=1, ctx=ctx)
-                elapsed = time.perf_counter() - t0
-                progressed = counter[0] - before
-                if progressed > 10_000:
-                    break
-    finally:
-        stop.set()
-        worker.join()
+    with hpk.Context("serial") as ctx:
+        progressed, elapsed = counts_during(lambda: hpk.nrm2(x, axis=1, ctx=ctx))
     assert progressed > 10_000, (progressed, elapsed)
 
 

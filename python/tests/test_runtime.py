@@ -10,14 +10,13 @@ import pathlib
 import re
 import sys
 import threading
-import time
 import tracemalloc
 
 import numpy as np
 import pytest
 
 import hpk
-from conftest import build_integrand, stubs
+from conftest import build_integrand, counts_during, stubs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -66,31 +65,8 @@ def test_opencl_context_properties(opencl_ctx):
 
 def test_gil_is_released_during_a_long_call():
     # A second Python thread keeps counting while hpk computes.
-    counter = [0]
-    stop = threading.Event()
-    started = threading.Event()
-
-    def count():
-        started.set()
-        while not stop.is_set():
-            counter[0] += 1
-
-    worker = threading.Thread(target=count)
-    worker.start()
-    started.wait()
-    try:
-        with hpk.Context("serial") as ctx:
-            for _ in range(5):
-                before = counter[0]
-                t0 = time.perf_counter()
-                hpk.mc_pi(200_000_000, ctx=ctx)
-                elapsed = time.perf_counter() - t0
-                progressed = counter[0] - before
-                if progressed > 10_000:
-                    break
-    finally:
-        stop.set()
-        worker.join()
+    with hpk.Context("serial") as ctx:
+        progressed, elapsed = counts_during(lambda: hpk.mc_pi(200_000_000, ctx=ctx))
     assert progressed > 10_000, (progressed, elapsed)
 
 
