@@ -42,8 +42,10 @@ typedef struct batch_job {
 /* Vectors up to this many elements, and matrices up to this many rows and
  * columns, go side by side; bigger ones are each their own single call's
  * lanes, which are faster from there (measured on AVX2 against the single
- * calls' path: row norms and dots of 48 elements, GEMV of 12 x 12). */
+ * calls' path: row norms and dots of 48 doubles or about 128 floats, GEMV
+ * of 12 x 12). */
 #define SIDE_BY_SIDE_MAX 48
+#define SIDE_BY_SIDE_MAX_F32 128
 #define GEMV_SIDE_BY_SIDE_MAX 12
 
 #define W HPK__VD_N
@@ -216,7 +218,7 @@ static bool goes_side_by_side(const hpk__batch *b)
 {
     if (b->gemv)
         return b->alpha != 0.0 && b->m <= GEMV_SIDE_BY_SIDE_MAX && b->n <= GEMV_SIDE_BY_SIDE_MAX;
-    return b->op != HPK__OP_AMAX && b->n <= SIDE_BY_SIDE_MAX;
+    return b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
 }
 
 static void side_by_side_any(const hpk__batch *b, int64_t k)
