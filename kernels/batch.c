@@ -1,8 +1,9 @@
-/* Batches on the CPU backends.  Small problems go to threads whole, each
- * computed by this code path's one-thread kernels (the serial table), in
- * one run of the runner's range; big ones run one after another, each with
- * the context's threads.  Either way problem k is computed by the same
- * kernel as its single call, so its bits are that call's. */
+/* Batches on the CPU backends.  Small problems go to threads whole, in one
+ * run of the runner's range: the smallest W at a time side by side (below),
+ * the others each by this code path's one-thread kernels (the serial
+ * table); big ones run one after another, each with the context's threads.
+ * Every way computes problem k with its single call's operations in their
+ * order, so its bits are that call's. */
 #include "batch.h"
 #include "blue.h"
 #include "cpu_kernels.h"
