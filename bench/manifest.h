@@ -26,8 +26,8 @@
  *                "pageable" / "pinned" memory; NULL otherwise
  *   harness, mpi 1 where hpk_bench / hpk_bench_mpi runs it; harness 2:
  *                hpk_bench runs it only when --kernels names it or its
- *                group, not in "all" (the batched family, which would
- *                double the --quick study's time)
+ *                group, not in "all" (the batched family: alone it
+ *                takes about 7 minutes of scripts/bench --quick on 2 cores)
  *   mpi_title    the MPI plots' title, NULL: the title
  *
  * A variant: X(name, library, threaded, device, peer, cpu_path, label,

@@ -163,7 +163,9 @@ def section(study):
         "a user of OpenBLAS writes: one `cblas_?gemv` / `cblas_?nrm2` / `cblas_?dot` call per problem, on "
         "the same threads (`openblas_set_num_threads`).  A point's size is its problem count, the most "
         "problems that fit in a working set of `--batch-bytes` (A, x and y once; the rows once and the "
-        "results).  Each variant's results were checked once against hpk serial's (hpk's bitwise).",
+        "results).  Each variant's results were checked once against hpk serial's (hpk's bitwise).  The "
+        "family is not in `--kernels all`: `scripts/bench --kernels batched,stream` runs it with the STREAM "
+        "roofline its DRAM target needs.",
         "OpenBLAS loop time / hpk OpenMP time at the same thread count (> 1: hpk faster): median over the "
         "problem counts (range); GB/s at the largest working set."]
     return Section("Batched problems", intro=intro, table=t,
