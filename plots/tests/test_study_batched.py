@@ -102,6 +102,16 @@ class Manifest(unittest.TestCase):
                          [("gemv", 4), ("gemv", 256), ("nrm2", 3), ("dot", 1000)])
         self.assertEqual([M.problem(k) for k in ("gemv_n", "dot", "gemv_batched")], [None, None, None])
 
+    def test_offload_bytes(self):
+        # A batch's outputs come down: N elements per gemv problem, one result per row.
+        import stats
+        ws = 8 * 10 * (16 * 16 + 2 * 16)
+        self.assertEqual(stats.offload_bytes(M.size("gemv_batched_16"), "d", 10, ws, M.problem("gemv_batched_16")),
+                         (ws - 8 * 10 * 16, 8 * 10 * 16))
+        ws = 4 * 50 * (2 * 100 + 1)
+        self.assertEqual(stats.offload_bytes(M.size("dot_rows_100"), "s", 50, ws, M.problem("dot_rows_100")),
+                         (ws - 4 * 50, 4 * 50))
+
     def test_harness_table(self):
         # Each kernel of the manifest is a line of the harness's table, with its operation and N.
         with open(os.path.join(SOURCE, "bench", "bench_batched.cpp")) as f:
