@@ -112,6 +112,11 @@ class Manifest(unittest.TestCase):
         self.assertEqual(stats.offload_bytes(M.size("dot_rows_100"), "s", 50, ws, M.problem("dot_rows_100")),
                          (ws - 4 * 50, 4 * 50))
 
+    def test_break_even_text(self):
+        from sections import opencl
+        self.assertEqual(opencl.size_text(M, "dot_rows_3", 1 << 20), "2^20 problems")
+        self.assertEqual(opencl.size_text(M, "dot", 1 << 20), "n = 2^20")
+
     def test_harness_table(self):
         # Each kernel of the manifest is a line of the harness's table, with its operation and N.
         with open(os.path.join(SOURCE, "bench", "bench_batched.cpp")) as f:
