@@ -1,6 +1,7 @@
 """Checks `hpk_bench --manifest` (bench/manifest.h as JSON) against the
 manifest's schema: every field plots/ reads, of the right kind; names
-unique; the groups exactly the harness kernels by group, "all" every one;
+unique; the groups exactly the harness kernels by group, "all" every one
+marked in_all;
 peers that are variants; and the output nothing but the JSON.
 
 usage: check_manifest.py HPK_BENCH [OTHER...]
@@ -18,10 +19,11 @@ import tempfile
 
 KERNEL_FIELDS = {"name": str, "title": str, "group": str, "family": str, "size": str, "size_label": str,
                  "precisions": list, "measure": str, "roofline": (str, type(None)),
-                 "transfer": (dict, type(None)), "harness": bool, "mpi": bool, "mpi_title": str}
+                 "transfer": (dict, type(None)), "harness": bool, "in_all": bool, "mpi": bool,
+                 "mpi_title": str}
 VARIANT_FIELDS = {"name": str, "library": str, "threaded": bool, "device": bool, "peer": (str, type(None)),
                   "cpu_path": bool, "label": str, "short": str, "harness": bool}
-SIZES = {"matrix", "elements", "samples", "bytes"}
+SIZES = {"matrix", "elements", "samples", "bytes", "problems"}
 MEASURES = {"bandwidth", "samples"}
 
 
@@ -61,7 +63,10 @@ def check(m):
     groups = {}
     for k in harness:
         groups.setdefault(k["group"], []).append(k["name"])
-    groups["all"] = [k["name"] for k in harness]
+    groups["all"] = [k["name"] for k in harness if k.get("in_all")]
+    for k in m.get("kernels", []):
+        if k.get("in_all") and not k.get("harness"):
+            bad.append(f"kernel {k['name']}: in all but not run by hpk_bench")
     if m.get("groups") != groups:
         bad.append(f"groups {m.get('groups')} are not the harness kernels by group: {groups}")
     elif list(m["groups"]) != list(groups):

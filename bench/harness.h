@@ -34,6 +34,7 @@ struct Options {
     std::vector<int64_t> gemv_sizes;      // m = n
     std::vector<int64_t> vec_sizes;       // elements (reductions and STREAM)
     std::vector<int64_t> mc_sizes;        // samples
+    std::vector<int64_t> batch_bytes;     // working sets of the batched family (bench_batched.cpp)
     // The reductions' inputs.  Without --data (data_given false) uniform
     // data everywhere and every other kind at data_sizes (those of them in
     // vec_sizes), on 1 thread, for hpk_omp and OpenBLAS: the study's check
@@ -199,6 +200,7 @@ template <class MakeCall> void add_hpk(Point p, MakeCall make, bool omp_only = f
 void register_gemv();
 void register_reductions();
 void register_mc();
+void register_batched();
 void register_stream();
 
 // Driving the run (main.cpp): buffers, progress, totals, machine context.

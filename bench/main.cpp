@@ -50,6 +50,7 @@ int main(int argc, char **argv)
     hpkb::register_gemv();
     hpkb::register_reductions();
     hpkb::register_mc();
+    hpkb::register_batched();
     hpkb::register_stream();
 #ifdef HPK_BENCH_OPENCL
     hpkb::register_device_stream();

@@ -89,6 +89,7 @@ static void write_kernel(FILE *out, const hpkb_kernel *k)
         fputs("null", out);
     }
     flag(out, "harness", k->harness);
+    flag(out, "in_all", k->harness == 1);
     flag(out, "mpi", k->mpi);
     field(out, "mpi_title", k->mpi_title ? k->mpi_title : k->title);
     fputc('}', out);
@@ -120,13 +121,15 @@ static int first_of_group(int i)
     return hpkb_kernels[i].harness;
 }
 
-/* The harness kernels of `group` (NULL: all of them) as a JSON array. */
+/* The harness kernels of `group` as a JSON array; NULL: those of "all"
+ * (harness 1: not the ones run only when asked for, harness 2). */
 static void write_group(FILE *out, const char *group)
 {
     const char *sep = "";
     fputc('[', out);
     for (int i = 0; i < hpkb_kernel_count; i++)
-        if (hpkb_kernels[i].harness && (!group || strcmp(hpkb_kernels[i].group, group) == 0)) {
+        if (group ? hpkb_kernels[i].harness && strcmp(hpkb_kernels[i].group, group) == 0
+                  : hpkb_kernels[i].harness == 1) {
             fputs(sep, out);
             string(out, hpkb_kernels[i].name);
             sep = ", ";

@@ -12,7 +12,11 @@
  *   group        the --kernels group that selects it (also "all")
  *   family       the report's section it belongs to
  *   size         what a point's size counts: "matrix" (m = n), "elements",
- *                "samples" or "bytes"; size_label says it on an axis
+ *                "samples", "bytes" or "problems" (a batched call's
+ *                problem count, chosen per point from --batch-bytes, the
+ *                working sets; the problem's own size is in the kernel's
+ *                name: gemv_batched_N is N x N, ?_rows_N rows of N);
+ *                size_label says it on an axis
  *   precisions   "sd" (float and double) or "d"
  *   measure      "bandwidth" (memory-bound: GB/s, % of STREAM, roofline) or
  *                "samples" (Msamples/s)
@@ -20,7 +24,10 @@
  *                side (measured by variant stream / device, any precision)
  *   transfer_*   a host<->device transfer: "upload" / "download" from
  *                "pageable" / "pinned" memory; NULL otherwise
- *   harness, mpi 1 where hpk_bench / hpk_bench_mpi runs it
+ *   harness, mpi 1 where hpk_bench / hpk_bench_mpi runs it; harness 2:
+ *                hpk_bench runs it only when --kernels names it or its
+ *                group, not in "all" (the batched family: alone it
+ *                takes about 7 minutes of scripts/bench --quick on 2 cores)
  *   mpi_title    the MPI plots' title, NULL: the title
  *
  * A variant: X(name, library, threaded, device, peer, cpu_path, label,
@@ -62,6 +69,20 @@
     X("cl_download", "download (pageable)", "stream", "device roofline", "elements", "vector elements n", "sd", "bandwidth", "device", "download", "pageable", 1, 0, NULL) \
     X("cl_upload_pinned", "upload (pinned)", "stream", "device roofline", "elements", "vector elements n", "sd", "bandwidth", "device", "upload", "pinned", 1, 0, NULL) \
     X("cl_download_pinned", "download (pinned)", "stream", "device roofline", "elements", "vector elements n", "sd", "bandwidth", "device", "download", "pinned", 1, 0, NULL) \
+    X("gemv_batched_4", "batched gemv  y = A x, 4\u00d74", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("gemv_batched_8", "batched gemv  y = A x, 8\u00d78", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("gemv_batched_16", "batched gemv  y = A x, 16\u00d716", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("gemv_batched_32", "batched gemv  y = A x, 32\u00d732", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("gemv_batched_64", "batched gemv  y = A x, 64\u00d764", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("gemv_batched_256", "batched gemv  y = A x, 256\u00d7256", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("nrm2_rows_3", "row norms (nrm2), n = 3", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("nrm2_rows_16", "row norms (nrm2), n = 16", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("nrm2_rows_100", "row norms (nrm2), n = 100", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("nrm2_rows_1000", "row norms (nrm2), n = 1000", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("dot_rows_3", "row dots, n = 3", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("dot_rows_16", "row dots, n = 16", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("dot_rows_100", "row dots, n = 100", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
+    X("dot_rows_1000", "row dots, n = 1000", "batched", "batched", "problems", "problems per call", "sd", "bandwidth", NULL, NULL, NULL, 2, 0, NULL) \
     X("gemv_n_gathered", "gemv  y = A x  (y gathered)", "gemv", "gemv", "matrix", "matrix size m = n", "sd", "bandwidth", NULL, NULL, NULL, 0, 1, NULL) \
     X("mc_integrate", "Monte Carlo integral (3-D)", "mc", "Monte Carlo", "samples", "samples per call", "d", "samples", NULL, NULL, NULL, 0, 1, NULL)
 

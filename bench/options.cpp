@@ -29,6 +29,9 @@ spinning.
   --gemv-sizes=LIST    m = n of the matrices (default: 64:8192:2)
   --vec-sizes=LIST     vector elements (default: 2^10:2^26:4)
   --mc-sizes=LIST      Monte Carlo samples (default: 2^16:2^24:4)
+  --batch-bytes=LIST   the batched family's working sets in bytes (default:
+                       2^14:2^26:4); each point's problem count is the most
+                       problems that fit in one (at least 1)
   --data=LIST          the reductions' inputs: uniform (random in [-1, 1)),
                        zeros (every tenth 0), subnormal, huge (x 1e300, float
                        x 1e30), tiny (x 1e-300, float x 1e-30), nan (every
@@ -103,6 +106,15 @@ static bool both_rooflines(const std::string &group)
     return cpu && device;
 }
 
+// Whether a group's kernels run only when asked for (harness 2: not in "all").
+static bool only_when_asked(const std::string &group)
+{
+    for (const hpkb_kernel *k : harness_kernels())
+        if (group == k->group && k->harness == 1)
+            return false;
+    return true;
+}
+
 static std::string joined(const std::vector<std::string> &words, const char *sep = " ")
 {
     std::string out;
@@ -134,7 +146,7 @@ static std::string usage()
     for (const hpkb_kernel *k : harness_kernels())
         (k->roofline && std::strcmp(k->roofline, "device") == 0 ? device : host).push_back(k->name);
     for (const std::string &g : kernel_groups())
-        groups.push_back(both_rooflines(g) ? g + " (both rooflines)" : g);
+        groups.push_back(both_rooflines(g) ? g + " (both rooflines)" : only_when_asked(g) ? g + " (not in all)" : g);
     const std::string kernels = joined(host) + ", and the OpenCL device's roofline (variant device): " +
                                 joined(device) + "; groups: " + joined(groups) + " all (default: all)";
     std::vector<std::string> cpu, opencl;
@@ -157,7 +169,7 @@ static std::vector<std::string> expand_kernels(const std::vector<std::string> &n
     for (const std::string &n : names) {
         bool known = false;
         for (const hpkb_kernel *k : harness_kernels())
-            if (n == k->name || n == k->group || n == "all") {
+            if (n == k->name || n == k->group || (n == "all" && k->harness == 1)) {
                 out.push_back(k->name);
                 known = true;
             }
@@ -187,6 +199,7 @@ static void set_defaults(Options &o)
     parse_sizes("64:8192:2", &o.gemv_sizes);
     parse_sizes("2^10:2^26:4", &o.vec_sizes);
     parse_sizes("2^16:2^24:4", &o.mc_sizes);
+    parse_sizes("2^14:2^26:4", &o.batch_bytes);
 }
 
 // One flag "--name=value"; returns false when it is not one of ours.
@@ -226,6 +239,8 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
         sizes(&o.vec_sizes);
     else if (name == "mc-sizes")
         sizes(&o.mc_sizes);
+    else if (name == "batch-bytes")
+        sizes(&o.batch_bytes);
     else if (name == "data") {
         o.data.clear();
         o.data_given = true;

@@ -6,7 +6,8 @@ or variant reaches the tables, the plots and the report through it.
 
 A kernel's fields: name, title, group, family (the report's family, in
 manifest order), size (what a size counts: matrix, elements, samples,
-bytes), size_label (the axis label), precisions, measure (bandwidth:
+bytes, problems: a batched call's problem count, the problem in the
+name: problem()), size_label (the axis label), precisions, measure (bandwidth:
 memory-bound, GB/s against STREAM; samples: Msamples/s, compute-bound),
 roofline (null, cpu or device), transfer (null or {direction, memory}),
 harness and mpi (which driver runs it).  A variant's: name, library,
@@ -16,6 +17,7 @@ The arrays' order is the display order.
 """
 import json
 import os
+import re
 
 from benchjson import NoResults
 
@@ -64,6 +66,18 @@ class Manifest:
     def size(self, name):
         """What a size of this kernel counts: matrix, elements, samples or bytes."""
         return self.kernel(name).get("size", "elements")
+
+    def problem(self, name):
+        """A batched kernel's problem, from its name (bench/manifest.h:
+        gemv_batched_N, N x N; nrm2_rows_N and dot_rows_N, rows of N):
+        (operation, N), e.g. ("gemv", 16); None for other kernels."""
+        if self.kernel(name).get("size") != "problems":
+            return None
+        match = re.fullmatch(r"(gemv)_batched_(\d+)|(nrm2|dot)_rows_(\d+)", name)
+        if not match:
+            return None
+        op, n = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        return op, int(n)
 
     def memory_bound(self, name):
         """A bandwidth kernel moves more bytes than it computes on: its

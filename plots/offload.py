@@ -81,7 +81,8 @@ def time_panel(ax, rows, m, kernel, precs, tmax):
             up = stats.roofline_curves(rows, m)[m.transfer("upload", "pageable")]
             sizes = sorted(pred)
             e2e = {r["size"]: r for r in select(rows, kernel=kernel, precision=p, variant="hpk_cl_e2e")}
-            moved = [stats.offload_bytes(m.size(kernel), p, s, e2e[s]["working_set_bytes"])[0] for s in sizes]
+            moved = [stats.offload_bytes(m.size(kernel), p, s, e2e[s]["working_set_bytes"], m.problem(kernel))[0]
+                     for s in sizes]
             ceiling = [b / (stats.curve_at(up, b) * 1e9) for b in moved]
             ax.plot(sizes, ceiling, linestyle=PRECISION_LINES[p], color="0.55", linewidth=2.5, alpha=0.6,
                     label="transfer ceiling: upload alone (pageable)")

@@ -9,7 +9,8 @@ can be trusted (noise.json, plots/trust.py), the machine, the STREAM
 roofline, the headline ratios (hpk OpenMP against each CPU peer -- with
 BLIS's threading and kernel choice -- and against the textbook versions),
 Monte Carlo pi against the plain Philox loop (per thread count, the 2x
-target met or missed), hpk against OpenBLAS per hpk code path run ("CPU
+target met or missed), batched problems against a loop of OpenBLAS calls
+(issue 20's targets met or missed, sections/batched.py), hpk against OpenBLAS per hpk code path run ("CPU
 paths": the folder's own run and each scripts/bench --cpu-path run in
 cpu-path-PATH/), the accuracy study (accuracy.py), strong scaling at the
 largest size, the worst T-thread / 1-thread ratio of every kernel and
@@ -28,7 +29,7 @@ import os
 import benchjson
 import render
 import sections
-from sections import accuracy, findings, machine, mpi, noise, opencl, peers, threads
+from sections import accuracy, batched, findings, machine, mpi, noise, opencl, peers, threads
 
 
 def build(study):
@@ -43,13 +44,14 @@ def build(study):
     ranks = mpi.section(study)
     cl = opencl.section(study)
     stream = machine.stream_section(study)
-    found = findings.section(study, trust, [never_hurt, philox, cl, ranks, acc])
+    batch = batched.section(study)
+    found = findings.section(study, trust, [never_hurt, philox, batch, cl, ranks, acc])
     md = [found, trust, machine.machine(study), stream] + peer + [
-        paths, acc, peers.textbook_section(study), philox,
+        paths, acc, peers.textbook_section(study), philox, batch,
         threads.scaling_section(study), never_hurt, ranks, machine.data_section(study), cl,
         machine.how_to_read(), machine.plots_section(study)]
     blis = next((s for p in peer for s in p.subsections), None)
-    text = [paths, blis, philox, never_hurt, ranks, acc, cl] + (cl.subsections if cl else [])
+    text = [paths, blis, philox, batch, never_hurt, ranks, acc, cl] + (cl.subsections if cl else [])
     return [s for s in md if s], (found, trust, stream, peer, [s for s in text if s])
 
 

@@ -126,14 +126,19 @@ def break_even(offload, cpu):
 
 
 # ---- the offload model ---------------------------------------------------------
-def offload_bytes(size_kind, precision, size, working_set):
+def offload_bytes(size_kind, precision, size, working_set, problem=None):
     """(upload, download) bytes of an end-to-end call in the offload model:
     everything the call reads goes up (its working set, less the output);
-    a matrix kernel's y (m elements, size_kind "matrix") comes down; a
-    reduction's result (one scalar) is taken as no bytes."""
+    a matrix kernel's y (m elements, size_kind "matrix") comes down, and a
+    batch's outputs (size_kind "problems", `problem` (operation, N) as
+    manifest.problem gives it: N elements per gemv, one per row
+    reduction); a reduction's result (one scalar) is taken as no bytes."""
     elem = 4 if precision == "s" else 8
     if size_kind == "matrix":
         return working_set - elem * size, elem * size
+    if size_kind == "problems" and problem:
+        down = elem * size * (problem[1] if problem[0] == "gemv" else 1)
+        return working_set - down, down
     return working_set, 0
 
 
@@ -192,6 +197,6 @@ def offload_prediction(rows, m, kernel, precision, threads, memory="pageable"):
         ws = r["working_set_bytes"]
         if not ws:
             continue
-        u, d = offload_bytes(m.size(kernel), precision, r["size"], ws)
+        u, d = offload_bytes(m.size(kernel), precision, r["size"], ws, m.problem(kernel))
         out[r["size"]] = (predicted_offload_s(u, d, ws, up, down, read), ws / (curve_at(cpu, ws) * 1e9))
     return out

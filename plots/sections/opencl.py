@@ -12,6 +12,11 @@ from render import Section
 from sections.versus import comparisons, pct_at_largest, versus
 
 
+def size_text(m, kernel, size):
+    """A break-even size: 'n = 2^20', or '2^20 problems' for a batch."""
+    return f"{fmt_count(size)} problems" if m.size(kernel) == "problems" else f"n = {fmt_count(size)}"
+
+
 def opencl_table(rows, m, tmax):
     """Per kernel and precision: device-resident hpk against CLBlast (median
     over sizes, range), the GB/s of both and hpk OpenMP's time on all cores
@@ -50,18 +55,18 @@ def opencl_table(rows, m, tmax):
                         (fmt(blast[0]["gbps"], ".1f") + f" ({fmt(blast[0]['pct_device_stream'], '.0f', '%')})")
                         if blast else "–",
                         fmt(share, ".2f") if share else "–", fmt(moved, ".0%") if moved is not None else "–",
-                        f"n = {fmt_count(even)}" if even else "none measured" if e2e else "–",
+                        size_text(m, kernel, even) if even else "none measured" if e2e else "–",
                         ", ".join(predicted) if any(p != "–" for p in predicted) else "–"])
     return header, out
 
 
 def predicted_text(rows, m, kernel, prec, tmax, memory):
-    """'n = 2^20', 'none' or '–' (no model: a curve is missing)."""
+    """'n = 2^20' (size_text), 'none' or '–' (no model: a curve is missing)."""
     pred = stats.offload_prediction(rows, m, kernel, prec, tmax, memory)
     if not pred:
         return "–"
     s = stats.predicted_break_even(pred)
-    return f"n = {fmt_count(s)}" if s else "none"
+    return size_text(m, kernel, s) if s else "none"
 
 
 def device_roofline_table(rows, m):
@@ -167,7 +172,7 @@ def finding(study):
         if roof:
             parts.append(roof)
         even = break_evens(rows, kernels, tmax)
-        wins = [f"{k} {p} from n = {fmt_count(s)}" for k, p, s in even if s]
+        wins = [f"{k} {p} from {size_text(m, k, s)}" for k, p, s in even if s]
         if even:
             parts.append(f"end to end (with transfers) against hpk OpenMP on {plural(tmax)}: break-even " +
                          (", ".join(wins) + f"; none for the other {len(even) - len(wins)} kernel–precision "

@@ -80,7 +80,7 @@ class Manifest(unittest.TestCase):
     here, in the schema of `hpk_bench --manifest`): the fields the study
     reads, and the facts it derives from them."""
     KERNEL_FIELDS = ("name", "title", "group", "family", "size", "size_label", "precisions", "measure",
-                     "roofline", "transfer", "harness", "mpi")
+                     "roofline", "transfer", "harness", "in_all", "mpi")
     VARIANT_FIELDS = ("name", "library", "threaded", "device", "peer", "cpu_path", "label", "short")
 
     def test_schema(self):
@@ -90,15 +90,19 @@ class Manifest(unittest.TestCase):
         for v in M.doc["variants"]:
             for field in self.VARIANT_FIELDS:
                 self.assertIn(field, v, v["name"])
-        self.assertEqual(M.doc["groups"]["all"], M.kernels(harness=True))
+        # "all": every harness kernel but those run only when asked for (the batched family).
+        self.assertEqual(M.doc["groups"]["all"], M.kernels(harness=True, in_all=True))
+        self.assertEqual(M.kernels(harness=True, in_all=False), M.doc["groups"]["batched"])
         for name in M.doc["groups"]["all"]:
             self.assertIn(name, [k for g, ks in M.doc["groups"].items() if g != "all" for k in ks])
 
     def test_queries(self):
-        self.assertEqual(M.measured(), ["gemv_n", "gemv_t", "dot", "sum", "asum", "nrm2", "iamax", "mc_pi"])
+        batched = [f"gemv_batched_{n}" for n in (4, 8, 16, 32, 64, 256)] + \
+            [f"{op}_rows_{n}" for op in ("nrm2", "dot") for n in (3, 16, 100, 1000)]
+        self.assertEqual(M.measured(), ["gemv_n", "gemv_t", "dot", "sum", "asum", "nrm2", "iamax", "mc_pi"] + batched)
         self.assertEqual(M.families(), [("gemv", ["gemv_n", "gemv_t"]),
                                         ("reductions", ["dot", "sum", "asum", "nrm2", "iamax"]),
-                                        ("Monte Carlo", ["mc_pi"])])
+                                        ("Monte Carlo", ["mc_pi"]), ("batched", batched)])
         self.assertEqual((M.roofline_read("cpu"), M.roofline_read("device")), ("stream_read", "cl_stream_read"))
         self.assertEqual(M.transfer("download", "pinned"), "cl_download_pinned")
         self.assertEqual(M.cpu_peers(), ["openblas", "blis"])

@@ -5,7 +5,13 @@
 2. hpk.gemv against numpy's `a @ x` (its BLAS) on float64 squares, 1 and
    2 (or all) threads each;
 3. hpk.mc_pi against the classic multiprocessing.Pool + numpy version
-   (python/examples/mc_pi.py), in samples per second.
+   (python/examples/mc_pi.py), in samples per second;
+4. batches (issue 20) on all threads: row norms hpk.nrm2(a, axis=1)
+   against np.linalg.norm(a, axis=1), row dots hpk.dot(a, b, axis=1)
+   against np.einsum('ij,ij->i', a, b) (rows of 3, 16, 100, 1000), and
+   hpk.gemv on a (b, n, n) stack against np.matmul(a, x[..., None])
+   (n = 4 ... 256), each on --batch-bytes of float64 operands, the results
+   checked against numpy's first.
 
     python python/bench/speed.py [--csv out.csv] [--repeat 7]
 
@@ -99,12 +105,7 @@ def gemv(sizes, thread_counts, repeat):
             _blas.set_threads(t)
             ctx = hpk.Context("openmp", threads=t)
             fs = {"numpy": lambda: a @ x, "hpk": lambda: hpk.gemv(a, x, ctx=ctx)}
-            calls = {k: best_block(f) for k, f in fs.items()}
-            best = {k: float("inf") for k in fs}
-            for r in range(repeat):
-                for k in (("numpy", "hpk") if r % 2 == 0 else ("hpk", "numpy")):
-                    time.sleep(0.2)  # the other library's spinning workers go idle
-                    best[k] = min(best[k], time_block(fs[k], calls[k]))
+            best = alternating(fs, repeat)
             ctx.close()
             gb = 8.0 * n * n / 1e9
             for k in fs:
@@ -112,6 +113,55 @@ def gemv(sizes, thread_counts, repeat):
             print(f"| {n} | {t} | {best['numpy'] * 1e6:.1f} | {gb / best['numpy']:.1f} | "
                   f"{best['hpk'] * 1e6:.1f} | {gb / best['hpk']:.1f} | {best['numpy'] / best['hpk']:.2f} |")
     _blas.set_threads(max(thread_counts))
+    print()
+
+
+def alternating(fs, repeat):
+    """Best seconds per call of each of fs ({name: f}), blocks of calls
+    alternating between them with a pause between blocks."""
+    calls = {k: best_block(f) for k, f in fs.items()}
+    best = {k: float("inf") for k in fs}
+    order = list(fs)
+    for r in range(repeat):
+        for k in (order if r % 2 == 0 else order[::-1]):
+            time.sleep(0.2)  # the other library's spinning workers go idle
+            best[k] = min(best[k], time_block(fs[k], calls[k]))
+    return best
+
+
+def batched(nbytes, threads, repeat):
+    print(f"### Batches vs numpy (float64, ~{nbytes / 2**20:.0f} MiB of operands, hpk on {threads} threads; "
+          f"best of {repeat} alternating blocks)\n")
+    print("| operation | problem | problems | numpy call | numpy us | hpk us | hpk / numpy speed |")
+    print("|---|---|---:|---|---:|---:|---:|")
+    rng = np.random.default_rng(3)
+    ctx = hpk.Context("openmp", threads=threads)
+    cases = []
+    for n in (3, 16, 100, 1000):
+        rows = max(1, nbytes // (8 * n))
+        a = rng.uniform(-1, 1, (rows, n))
+        cases.append(("row norms", f"rows of {n}", rows, "np.linalg.norm(a, axis=1)",
+                      lambda a=a: np.linalg.norm(a, axis=1), lambda a=a: hpk.nrm2(a, axis=1, ctx=ctx)))
+    for n in (3, 16, 100, 1000):
+        rows = max(1, nbytes // (16 * n))
+        a, b = rng.uniform(-1, 1, (rows, n)), rng.uniform(-1, 1, (rows, n))
+        cases.append(("row dots", f"rows of {n}", rows, "np.einsum('ij,ij->i', a, b)",
+                      lambda a=a, b=b: np.einsum("ij,ij->i", a, b), lambda a=a, b=b: hpk.dot(a, b, axis=1, ctx=ctx)))
+    for n in (4, 8, 16, 32, 64, 256):
+        count = max(1, nbytes // (8 * (n * n + n)))
+        a, x = rng.uniform(-1, 1, (count, n, n)), rng.uniform(-1, 1, (count, n))
+        cases.append(("gemv stack", f"{n}×{n}", count, "np.matmul(a, x[..., None])",
+                      lambda a=a, x=x: np.matmul(a, x[..., None])[..., 0], lambda a=a, x=x: hpk.gemv(a, x, ctx=ctx)))
+    for op, problem, count, call, f_numpy, f_hpk in cases:
+        want, got = f_numpy(), f_hpk()
+        if got.shape != want.shape or not np.allclose(got, want, rtol=1e-12, atol=1e-12):
+            raise SystemExit(f"speed.py: {op} on {problem}: hpk and numpy disagree")
+        best = alternating({"numpy": f_numpy, "hpk": f_hpk}, repeat)
+        for k in best:
+            record("batched", f"{op} {k}", f"{problem} x {count}", threads, best[k] * 1e6, "us")
+        print(f"| {op} | {problem} | {count} | `{call}` | {best['numpy'] * 1e6:.1f} | {best['hpk'] * 1e6:.1f} | "
+              f"{best['numpy'] / best['hpk']:.2f} |")
+    ctx.close()
     print()
 
 
@@ -140,6 +190,10 @@ def main():
     p.add_argument("--threads", type=int, nargs="+", default=sorted({1, 2, all_cpus}))
     p.add_argument("--samples", type=float, default=1e8, help="Monte Carlo samples per timing")
     p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--batch-bytes", type=float, default=2**24,
+                   help="bytes of operands per batched call (section 4)")
+    p.add_argument("--sections", nargs="+", default=["overhead", "gemv", "mc", "batched"],
+                   choices=["overhead", "gemv", "mc", "batched"], help="the sections to run (default: all)")
     p.add_argument("--csv", help="also write every number to this CSV file")
     args = p.parse_args()
 
@@ -150,9 +204,14 @@ def main():
           f"shared, noisy machine: best-of timings")
     print(f"- command: `python python/bench/speed.py {' '.join(sys.argv[1:])}`" + "\n")
 
-    per_call(args.repeat)
-    gemv(args.sizes, args.threads, args.repeat)
-    monte_carlo(int(args.samples), args.threads, args.repeat)
+    if "overhead" in args.sections:
+        per_call(args.repeat)
+    if "gemv" in args.sections:
+        gemv(args.sizes, args.threads, args.repeat)
+    if "mc" in args.sections:
+        monte_carlo(int(args.samples), args.threads, args.repeat)
+    if "batched" in args.sections:
+        batched(int(args.batch_bytes), max(args.threads), args.repeat)
 
     if args.csv:
         with open(args.csv, "w", newline="") as f:
