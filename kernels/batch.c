@@ -48,6 +48,7 @@ typedef struct batch_job {
 #define SIDE_BY_SIDE_MAX 48
 #define SIDE_BY_SIDE_MAX_F32 128
 #define GEMV_SIDE_BY_SIDE_MAX 12
+#define GEMV_SIDE_BY_SIDE_MAX_F32 32
 
 #define W HPK__VD_N
 typedef float vfw __attribute__((vector_size(W * sizeof(float))));
@@ -218,7 +219,8 @@ static void side_by_side(const hpk__batch *b, int64_t k)
 static bool goes_side_by_side(const hpk__batch *b)
 {
     if (b->gemv)
-        return b->alpha != 0.0 && b->m <= GEMV_SIDE_BY_SIDE_MAX && b->n <= GEMV_SIDE_BY_SIDE_MAX;
+        return b->alpha != 0.0 && b->m <= (b->f32 ? GEMV_SIDE_BY_SIDE_MAX_F32 : GEMV_SIDE_BY_SIDE_MAX) &&
+               b->n <= (b->f32 ? GEMV_SIDE_BY_SIDE_MAX_F32 : GEMV_SIDE_BY_SIDE_MAX);
     return b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
 }
 
