@@ -44,7 +44,7 @@ typedef struct batch_job {
  * columns, go side by side; bigger ones are each their own single call's
  * lanes, which are faster from there (measured on AVX2 against the single
  * calls' path: row norms and dots of 48 doubles or about 128 floats, GEMV
- * of 12 x 12). */
+ * of 12 x 12 doubles or 32 x 32 floats). */
 #define SIDE_BY_SIDE_MAX 48
 #define SIDE_BY_SIDE_MAX_F32 128
 #define GEMV_SIDE_BY_SIDE_MAX 12
