@@ -15,6 +15,7 @@
 #include "support.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,14 @@ static void poison_at(void *p, size_t i, bool f32)
         ((double *)p)[i] = test_poison_d();
 }
 
+static void put_at(void *p, size_t i, bool f32, double v)
+{
+    if (f32)
+        ((float *)p)[i] = (float)v;
+    else
+        ((double *)p)[i] = v;
+}
+
 static bool is_poison_at(const void *p, size_t i, bool f32)
 {
     return f32 ? test_is_poison_s(((const float *)p)[i]) : test_is_poison_d(((const double *)p)[i]);
@@ -106,11 +115,30 @@ static int64_t iabs64(int64_t v)
     return v < 0 ? -v : v;
 }
 
-/* The first element at which two buffers differ bitwise, or -1. */
-static int64_t first_difference(const void *p, const void *q, size_t n, size_t elem)
+/* Whether two values are the same: the same bits, or both NaN (hpk.h,
+ * "Reproducibility": a NaN result is any NaN).  Indices (values of
+ * `real` false) are compared as they are. */
+static bool same_value(const void *p, const void *q, size_t elem, bool real)
+{
+    if (memcmp(p, q, elem) == 0)
+        return true;
+    if (!real)
+        return false;
+    if (elem == sizeof(float)) {
+        float a, b;
+        memcpy(&a, p, sizeof a), memcpy(&b, q, sizeof b);
+        return isnan(a) && isnan(b);
+    }
+    double a, b;
+    memcpy(&a, p, sizeof a), memcpy(&b, q, sizeof b);
+    return isnan(a) && isnan(b);
+}
+
+/* The first element at which two buffers differ (same_value), or -1. */
+static int64_t first_difference(const void *p, const void *q, size_t n, size_t elem, bool real)
 {
     for (size_t i = 0; i < n; i++)
-        if (memcmp((const char *)p + i * elem, (const char *)q + i * elem, elem) != 0)
+        if (!same_value((const char *)p + i * elem, (const char *)q + i * elem, elem, real))
             return (int64_t)i;
     return -1;
 }
@@ -279,7 +307,7 @@ static void *expected_gemv(hpk_ctx *ctx, const char *name, const gemv_case *c, c
 static void check_same(const void *got, const void *want, size_t elems, bool f32, const char *what,
                        const char *where, const char *against)
 {
-    const int64_t d = first_difference(got, want, elems, esize(f32));
+    const int64_t d = first_difference(got, want, elems, esize(f32), true);
     if (d >= 0)
         fail_msg("%s on %s: element %" PRId64 " of the output buffer differs from %s", what, where, d, against);
 }
@@ -527,7 +555,7 @@ static void *expected_reduce(hpk_ctx *ctx, const char *name, const reduce_case *
 static void check_results(const void *got, const void *want, const reduce_case *c, const char *where,
                           const char *against)
 {
-    const int64_t d = first_difference(got, want, (size_t)c->batch + GUARD, result_size(c));
+    const int64_t d = first_difference(got, want, (size_t)c->batch + GUARD, result_size(c), c->op != AMAX);
     if (d >= 0)
         fail_msg("%s on %s: result %" PRId64 " differs from %s", describe_reduce(c), where, d, against);
 }
@@ -561,7 +589,25 @@ static void run_reduce_on(const ctx_set *s, const reduce_case *c, const void *x0
     free(want);
 }
 
-static void run_reduce_case(const ctx_set *s, reduce_case *c, int kind_x, int kind_y)
+/* Data over the whole exponent range (subnormal to near overflow, where
+ * nrm2 scales), with zeros, and a NaN and an Inf in some problems. */
+static void fill_whole_range(void *p, size_t n, bool f32)
+{
+    if (f32)
+        test_fill_wide_s(p, n, -148, 126);
+    else
+        test_fill_wide_d(p, n, -1072, 1022);
+    for (size_t i = 0; i < n; i += 7)
+        put_at(p, i, f32, 0.0);
+    if (n > 40) {
+        put_at(p, 23, f32, NAN);
+        put_at(p, 37, f32, INFINITY);
+    }
+}
+
+typedef void (*fill_fn)(void *p, size_t n, bool f32);
+
+static void run_reduce_filled(const ctx_set *s, reduce_case *c, int kind_x, int kind_y, fill_fn fill)
 {
     const bool f = c->f32, dot = c->op == DOT;
     const int64_t span_x = (int64_t)test_span(c->n, c->incx), span_y = (int64_t)test_span(c->n, c->incy);
@@ -569,11 +615,33 @@ static void run_reduce_case(const ctx_set *s, reduce_case *c, int kind_x, int ki
     c->stride_y = dot ? stride_of(kind_y, span_y) : 0;
     operand x = operand_alloc(c->batch, c->stride_x, span_x, f);
     operand y = operand_alloc(c->batch, c->stride_y, span_y, f);
-    fill_full(x.buf, x.elems, f);
-    fill_full(y.buf, y.elems, f);
+    fill(x.buf, x.elems, f);
+    fill(y.buf, y.elems, f);
     run_reduce_on(s, c, problem_at(&x, 0, f), dot ? problem_at(&y, 0, f) : NULL);
     free(x.buf);
     free(y.buf);
+}
+
+static void run_reduce_case(const ctx_set *s, reduce_case *c, int kind_x, int kind_y)
+{
+    run_reduce_filled(s, c, kind_x, kind_y, fill_full);
+}
+
+/* Blue's scaled sums of nrm2 (and every other reduction) on data over the
+ * whole exponent range, short vectors side by side and longer ones alone. */
+static void test_reductions_whole_range(void **state)
+{
+    (void)state;
+    ctx_set s = contexts();
+    test_seed(2023);
+    static const int64_t lengths[] = {1, 3, 16, 17, 48, 100, 129, 1000};
+    for (int op = 0; op < OPS; op++)
+        for (int f = 0; f < 2; f++)
+            for (size_t i = 0; i < COUNT(lengths); i++) {
+                reduce_case c = {.op = op, .f32 = f, .n = lengths[i], .incx = i % 2 ? -1 : 1, .incy = 1, .batch = 9};
+                run_reduce_filled(&s, &c, GAPPED, GAPPED, fill_whole_range);
+            }
+    contexts_free(&s);
 }
 
 static void test_reductions(void **state)
@@ -803,6 +871,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_gemv_strided_batched),
         cmocka_unit_test(test_gemv_batched),
         cmocka_unit_test(test_reductions),
+        cmocka_unit_test(test_reductions_whole_range),
         cmocka_unit_test(test_rows_and_columns),
         cmocka_unit_test(test_quick_returns),
         cmocka_unit_test(test_bad_input),
