@@ -94,36 +94,51 @@ static inline const void *operand_at(const hpk__batch_operand *o, int64_t k, int
     return (const char *)hpk__batch_at(o, k + q, elem) + hpk__vector_origin(len, inc) * (int64_t)elem;
 }
 
+/* nrm2 when every element is 0, a NaN or of medium size (Blue's
+ * [TSML, TBIG]): then the small and big sums stay +0.0 (a zero lands in
+ * the small one as +0.0), so only the medium one, |v|^2 added as
+ * nrm2_step adds it, is formed. */
+enum { NRM2_MEDIUM = HPK__OP_AMAX + 1 };
+
 /* The three folded sums (nrm2; the others use s[0]) of W double problems,
- * for one operation (a constant where it is inlined). */
-static inline __attribute__((always_inline)) void f64_lanes(hpk__reduce_op op, const hpk__batch *b,
-                                                            const double *const *x, const double *const *y,
-                                                            hpk__vd s[3])
+ * for one operation (a constant where it is inlined).  NRM2_MEDIUM returns
+ * false, with s unset, when some element is not medium. */
+static inline __attribute__((always_inline)) bool f64_lanes(int op, const hpk__batch *b, const double *const *x,
+                                                            const double *const *y, hpk__vd s[3])
 {
     const int64_t n = b->n, incx = b->incx, incy = b->incy;
-    const int live = n < HPK__LANES_F64 ? (int)n : HPK__LANES_F64, sums = op == HPK__OP_NRM2 ? 3 : 1;
+    const int live = n < HPK__LANES_F64 ? (int)n : HPK__LANES_F64;
+    const hpk__vd zero = {0};
+    hpk__vdm outside = {0};
     hpk__vd lanes[3][HPK__LANES_F64];
     for (int l = 0; l < live; l++) {
         hpk__vd s0 = {0}, s1 = {0}, s2 = {0};
         int64_t i = l;
         do { /* lane l's elements; one, when n <= HPK__LANES_F64 */
             const hpk__vd v = across_d(x, i * incx);
-            if (op == HPK__OP_SUM)
+            if (op == HPK__OP_SUM) {
                 s0 += v;
-            else if (op == HPK__OP_ASUM)
+            } else if (op == HPK__OP_ASUM) {
                 s0 += hpk__vd_abs(v);
-            else if (op == HPK__OP_DOT)
+            } else if (op == HPK__OP_DOT) {
                 s0 += v * across_d(y, i * incy);
-            else
+            } else if (op == NRM2_MEDIUM) {
+                const hpk__vd av = hpk__vd_abs(v);
+                outside |= ((av < blue_tsml) & (av != zero)) | (av > blue_tbig);
+                s1 += av * av;
+            } else {
                 nrm2_step(v, &s0, &s1, &s2);
+            }
             i += HPK__LANES_F64;
         } while (n > HPK__LANES_F64 && i < n);
-        lanes[0][l] = s0;
-        if (op == HPK__OP_NRM2)
-            lanes[1][l] = s1, lanes[2][l] = s2;
+        lanes[0][l] = s0, lanes[1][l] = s1, lanes[2][l] = s2;
     }
-    for (int t = 0; t < sums; t++)
-        s[t] = FOLD_LIVE(lanes[t], HPK__LANES_F64, live);
+    if (op == NRM2_MEDIUM && hpk__vdm_any(outside))
+        return false;
+    s[0] = op == NRM2_MEDIUM ? zero : FOLD_LIVE(lanes[0], HPK__LANES_F64, live);
+    s[1] = op == NRM2_MEDIUM || op == HPK__OP_NRM2 ? FOLD_LIVE(lanes[1], HPK__LANES_F64, live) : zero;
+    s[2] = op == HPK__OP_NRM2 ? FOLD_LIVE(lanes[2], HPK__LANES_F64, live) : zero;
+    return true;
 }
 
 /* The same for float problems: sum, asum and dot in float runs, nrm2's
@@ -187,7 +202,10 @@ static void side_by_side(const hpk__batch *b, int64_t k)
         case HPK__OP_SUM: f64_lanes(HPK__OP_SUM, b, xd, yd, s); break;
         case HPK__OP_ASUM: f64_lanes(HPK__OP_ASUM, b, xd, yd, s); break;
         case HPK__OP_DOT: f64_lanes(HPK__OP_DOT, b, xd, yd, s); break;
-        default: f64_lanes(HPK__OP_NRM2, b, xd, yd, s); break;
+        default:
+            if (!f64_lanes(NRM2_MEDIUM, b, xd, yd, s))
+                f64_lanes(HPK__OP_NRM2, b, xd, yd, s);
+            break;
         }
     }
     for (int p = 0; p < W; p++) {
