@@ -32,8 +32,9 @@ static void name_of(const hpk__batch *b, char *out, size_t size)
 
 /* One operand staged: its problems' spans (`span` elements each) one after
  * another (a single one when every problem shares it), uploaded unless
- * `upload` is false; *stride: elements from one problem's span to the next
- * on the device. */
+ * `upload` is false -- straight from the caller's memory when it is laid
+ * out that way already, else gathered first; *stride: elements from one
+ * problem's span to the next on the device. */
 static hpk_status stage(hpk_ctx *ctx, const char *fn, int slot, const hpk__batch_operand *o, int64_t count,
                         int64_t span, size_t elem, bool upload, cl_mem *mem, int64_t *stride)
 {
@@ -46,6 +47,8 @@ static hpk_status stage(hpk_ctx *ctx, const char *fn, int slot, const hpk__batch
     *stride = shared ? 0 : span;
     if (!upload)
         return hpk__cl_stage_bytes(ctx, fn, slot, NULL, bytes, mem);
+    if (shared || (!o->list && o->stride == span)) /* already laid out so: no copy */
+        return hpk__cl_stage_bytes(ctx, fn, slot, hpk__batch_at(o, 0, elem), bytes, mem);
     char *host = malloc(bytes);
     if (!host)
         return hpk__fail(ctx, HPK_ERR_ALLOC, "%s: out of host memory for %zu bytes of the batch's operands", fn, bytes);
