@@ -48,8 +48,17 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T 
         const int64_t at = k + (g * width + q) * GEMV_VN;
         GEMV_VEC xv = GEMV_LOAD(x + at);
         HPK__IN_REGISTER(xv);
-        for (int i = 0; i < rows; i++)
+        for (int i = 0; i < rows; i++) {
+#ifdef PF_SAME
+            if ((q * GEMV_VN * (int)sizeof(GEMV_T)) % 64 == 0)
+                __builtin_prefetch(v[i] + at + PF_SAME / sizeof(GEMV_T));
+#endif
+#ifdef PF_NEXT
+            if ((q * GEMV_VN * (int)sizeof(GEMV_T)) % 64 == 0)
+                __builtin_prefetch(v[i] + at + PF_NEXT);
+#endif
             acc[i][q] += GEMV_LOAD(v[i] + at) * xv;
+        }
     }
 }
 
