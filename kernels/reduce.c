@@ -160,20 +160,6 @@ ALWAYS_INLINE void f64_blocks(reduce_op op, const reduce_job *job, int64_t block
         out[b] = (reduce_node){{hpk__fold_vd(s[b][0], HPK__NVD), 0.0, 0.0}};
 }
 
-/* The leaves [first, first + count) of a double sum, asum or dot: whole
- * dense blocks F64_BLOCKS(op) at a time, the rest one by one. */
-ALWAYS_INLINE void f64_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
-{
-    const bool dense = hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
-    int b = 0;
-    if (dense)
-        for (; b + F64_BLOCKS(op) <= count && (first + b + F64_BLOCKS(op)) * HPK__REDUCE_BLOCK <= job->n;
-             b += F64_BLOCKS(op))
-            f64_blocks(op, job, first + b, out + b);
-    for (; b < count; b++)
-        reduce_leaf_f64(op, job, first + b, out + b);
-}
-
 /* ---- float data: float runs carried into double lanes ------------------- */
 
 /* A float run's lane groups in float, and the sums of all 64 lanes in
@@ -185,9 +171,9 @@ ALWAYS_INLINE void f64_leaves(reduce_op op, const reduce_job *job, int64_t first
 
 /* One step of group g of a float run: the group's lanes of the 64
  * elements at x (and y) into run[0 .. width). */
-ALWAYS_INLINE void f32_run_step(reduce_op op, const float *x, const float *y, int g, hpk__vf run[HPK__NVF])
+ALWAYS_INLINE void f32_run_step(reduce_op op, const float *x, const float *y, int g, int width,
+                                hpk__vf run[HPK__NVF])
 {
-    const int width = HPK__NVF / F32_GROUPS(op);
     HPK__EACH(q, width) {
         const hpk__vf v = hpk__vf_load(x + (g * width + q) * HPK__VF_N);
         run[q] += op == HPK__OP_ASUM  ? hpk__vf_abs(v)
@@ -214,7 +200,18 @@ ALWAYS_INLINE void f32_step(reduce_op op, const float *x, const float *y, int g,
     if (op == OP_SUMSQ)
         f32_squares_step(x, g, sq);
     else
-        f32_run_step(op, x, y, g, run);
+        f32_run_step(op, x, y, g, HPK__NVF / F32_GROUPS(op), run);
+}
+
+/* The run of lane group g (run[0 .. width)) carried into the double sums
+ * (exact widening): float vector q holds the double lanes of vectors 2q
+ * and 2q + 1. */
+ALWAYS_INLINE void f32_carry(const hpk__vf run[HPK__NVF], int g, int width, hpk__vd sums[HPK__NVW])
+{
+    HPK__EACH(q, width) {
+        sums[2 * (g * width + q)] += hpk__vf_widen_lo(run[q]);
+        sums[2 * (g * width + q) + 1] += hpk__vf_widen_hi(run[q]);
+    }
 }
 
 /* Steps [i, end) (at most one run) of lane group g, from memory when
@@ -245,12 +242,7 @@ ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense
         HPK__EACH(q, squares) sums[g * squares + q] = sq[q];
         return;
     }
-    /* the run's float lanes carried into the double sums (exact widening):
-     * float vector q holds the double lanes of vectors 2q and 2q + 1 */
-    HPK__EACH(q, width) {
-        sums[2 * (g * width + q)] += hpk__vf_widen_lo(run[q]);
-        sums[2 * (g * width + q) + 1] += hpk__vf_widen_hi(run[q]);
-    }
+    f32_carry(run, g, width, sums);
 }
 
 /* A block of float data: sum, asum and dot in float runs carried into
@@ -270,6 +262,40 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
     out->s[0] = op == OP_SUMSQ ? 0.0 : total;
     out->s[1] = op == OP_SUMSQ ? total : 0.0;
     out->s[2] = 0.0;
+}
+
+/* Several whole, dense blocks of float data at once (sum, asum, dot), as
+ * f64_blocks does for double data: run by run, each run's steps
+ * interleaved across the blocks.  As many blocks as keep their run lanes
+ * in the registers (one, where even two would not fit: a dense block
+ * whose bounds are known here still runs faster than reduce_leaf_f32's;
+ * none where one would not, as on SSE2). The partials are
+ * reduce_leaf_f32's. */
+#define F32_BLOCKS_FOR(temps)                                                                                \
+    (4 * HPK__NVF + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVF + (temps) <= HPK__VREGS ? 2 : HPK__NVF + (temps) <= HPK__VREGS)
+#define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(0) : F32_BLOCKS_FOR(4))
+#define F32_BLOCKS_MAX F32_BLOCKS_FOR(0)
+
+ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+{
+    const int blocks = F32_BLOCKS(op);
+    const float *px = (const float *)job->x.base + block * HPK__REDUCE_BLOCK;
+    const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + block * HPK__REDUCE_BLOCK : px;
+    hpk__vd sums[F32_BLOCKS_MAX][HPK__NVW];
+    HPK__EACH(b, blocks)
+        HPK__ZERO_EACH(sums[b], HPK__NVW);
+    for (int64_t k = 0; k < HPK__REDUCE_BLOCK; k += F32_RUN_SPAN) {
+        hpk__vf run[F32_BLOCKS_MAX][HPK__NVF];
+        HPK__EACH(b, blocks)
+            HPK__ZERO_EACH(run[b], HPK__NVF);
+        for (int64_t i = k; i < k + F32_RUN_SPAN; i += HPK__LANES_F32)
+            HPK__EACH(b, blocks)
+                f32_run_step(op, px + b * HPK__REDUCE_BLOCK + i, py + b * HPK__REDUCE_BLOCK + i, 0, HPK__NVF, run[b]);
+        HPK__EACH(b, blocks)
+            f32_carry(run[b], 0, HPK__NVF, sums[b]);
+    }
+    for (int b = 0; b < blocks; b++)
+        out[b] = (reduce_node){{hpk__fold_vd(sums[b], HPK__NVW), 0.0, 0.0}};
 }
 
 ALWAYS_INLINE void reduce_leaf(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
@@ -298,22 +324,42 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
     reduce_leaf(HPK__OP_DOT, job, b, node);
 }
 
-static void sum_leaves_f64(const void *job, int64_t first, int count, void *nodes, void *scratch)
+/* The leaves [first, first + count) of a sum, asum or dot: whole dense
+ * blocks several at a time (f64_blocks, f32_blocks), the rest one by one. */
+ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
 {
-    (void)scratch;
-    f64_leaves(HPK__OP_SUM, job, first, count, nodes);
+    const bool f32 = job->x.f32;
+    const int blocks = f32 ? F32_BLOCKS(op) : F64_BLOCKS(op);
+    const bool dense = f32 ? hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y))
+                           : hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
+    int b = 0;
+    if (dense && blocks > 0)
+        for (; b + blocks <= count && (first + b + blocks) * HPK__REDUCE_BLOCK <= job->n; b += blocks) {
+            if (f32)
+                f32_blocks(op, job, first + b, out + b);
+            else
+                f64_blocks(op, job, first + b, out + b);
+        }
+    for (; b < count; b++)
+        reduce_leaf(op, job, first + b, out + b);
 }
 
-static void asum_leaves_f64(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void sum_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
 {
     (void)scratch;
-    f64_leaves(HPK__OP_ASUM, job, first, count, nodes);
+    reduce_leaves(HPK__OP_SUM, job, first, count, nodes);
 }
 
-static void dot_leaves_f64(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void asum_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
 {
     (void)scratch;
-    f64_leaves(HPK__OP_DOT, job, first, count, nodes);
+    reduce_leaves(HPK__OP_ASUM, job, first, count, nodes);
+}
+
+static void dot_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
+{
+    (void)scratch;
+    reduce_leaves(HPK__OP_DOT, job, first, count, nodes);
 }
 
 /* ---- double nrm2 of contiguous data, chunk by chunk ---------------------
@@ -501,8 +547,8 @@ hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t
     static void (*const leaves[])(const void *, int64_t, void *, void *) = {
         [HPK__OP_SUM] = sum_leaf, [HPK__OP_ASUM] = asum_leaf, [HPK__OP_DOT] = dot_leaf, [HPK__OP_NRM2] = nrm2_leaf,
         [OP_SUMSQ] = sumsq_leaf};
-    static void (*const leaves_f64[])(const void *, int64_t, int, void *, void *) = {
-        [HPK__OP_SUM] = sum_leaves_f64, [HPK__OP_ASUM] = asum_leaves_f64, [HPK__OP_DOT] = dot_leaves_f64,
+    static void (*const multi[])(const void *, int64_t, int, void *, void *) = {
+        [HPK__OP_SUM] = sum_leaves, [HPK__OP_ASUM] = asum_leaves, [HPK__OP_DOT] = dot_leaves,
         [HPK__OP_NRM2] = NULL, [OP_SUMSQ] = NULL};
     const reduce_op op = op_of(j);
     const reduce_job job = {hpk__vec_make(j->x, j->n, j->incx, j->f32),
@@ -514,7 +560,7 @@ hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t
         .job = &job,
         .leaf = leaves[op],
         .combine = reduce_combine,
-        .leaves = F64_BLOCKS_MAX > 1 && !j->f32 ? leaves_f64[op] : NULL,
+        .leaves = multi[op],
     };
     if (count == 1) { /* one block: its leaf, on this thread either way */
         tree.leaf(&job, first, node, NULL);
