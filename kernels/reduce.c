@@ -133,16 +133,24 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
         out->s[t] = t == 0 || op == HPK__OP_NRM2 ? hpk__fold_vd(all[t], HPK__NVD) : 0.0;
 }
 
+/* The vectors a sum needs beyond its lanes: none on x86, whose adds take an
+ * operand from memory; elsewhere a register for each vector loaded. */
+#if defined(__x86_64__) || defined(__i386__)
+#define SUM_TEMPS 0
+#else
+#define SUM_TEMPS 4
+#endif
+
 /* Several whole, dense blocks of double data at once (sum, asum, dot), their
  * steps interleaved, each block with its own lanes: that many streams of
  * memory instead of one.  A core reading several streams gets more of the
  * memory's bandwidth (from DRAM on Zen 3: 1.3x with two, 1.5x with four);
  * each block's lanes take its elements in order, so the partials are
  * reduce_leaf_f64's.  As many blocks as keep their lanes and `temps` more
- * vectors in the path's registers (sum needs none: it adds from memory). */
+ * vectors in the path's registers. */
 #define F64_BLOCKS_FOR(temps) (4 * HPK__NVD + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVD + (temps) <= HPK__VREGS ? 2 : 1)
-#define F64_BLOCKS(op) ((op) == HPK__OP_SUM ? F64_BLOCKS_FOR(0) : F64_BLOCKS_FOR(4))
-#define F64_BLOCKS_MAX F64_BLOCKS_FOR(0)
+#define F64_BLOCKS(op) ((op) == HPK__OP_SUM ? F64_BLOCKS_FOR(SUM_TEMPS) : F64_BLOCKS_FOR(4))
+#define F64_BLOCKS_MAX F64_BLOCKS_FOR(SUM_TEMPS)
 
 ALWAYS_INLINE void f64_blocks(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
@@ -273,8 +281,8 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
  * reduce_leaf_f32's. */
 #define F32_BLOCKS_FOR(temps)                                                                                \
     (4 * HPK__NVF + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVF + (temps) <= HPK__VREGS ? 2 : HPK__NVF + (temps) <= HPK__VREGS)
-#define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(0) : F32_BLOCKS_FOR(4))
-#define F32_BLOCKS_MAX F32_BLOCKS_FOR(0)
+#define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(SUM_TEMPS) : F32_BLOCKS_FOR(4))
+#define F32_BLOCKS_MAX F32_BLOCKS_FOR(SUM_TEMPS)
 
 ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
 {
