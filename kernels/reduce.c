@@ -152,9 +152,8 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
 #define F64_BLOCKS(op) ((op) == HPK__OP_SUM ? F64_BLOCKS_FOR(SUM_TEMPS) : F64_BLOCKS_FOR(4))
 #define F64_BLOCKS_MAX F64_BLOCKS_FOR(SUM_TEMPS)
 
-ALWAYS_INLINE void f64_blocks(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+ALWAYS_INLINE void f64_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)
 {
-    const int blocks = F64_BLOCKS(op);
     const int64_t first = block * HPK__REDUCE_BLOCK;
     const double *px = (const double *)job->x.base + first;
     const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
@@ -284,9 +283,8 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
 #define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(SUM_TEMPS) : F32_BLOCKS_FOR(4))
 #define F32_BLOCKS_MAX F32_BLOCKS_FOR(SUM_TEMPS)
 
-ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
+ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)
 {
-    const int blocks = F32_BLOCKS(op);
     const float *px = (const float *)job->x.base + block * HPK__REDUCE_BLOCK;
     const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + block * HPK__REDUCE_BLOCK : px;
     hpk__vd sums[F32_BLOCKS_MAX][HPK__NVW];
@@ -333,21 +331,28 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 }
 
 /* The leaves [first, first + count) of a sum, asum or dot: whole dense
- * blocks several at a time (f64_blocks, f32_blocks), the rest one by one. */
+ * blocks several at a time (f64_blocks, f32_blocks), then one at a time,
+ * the vector's last, short block with reduce_leaf.  The blocks read at
+ * once are a constant of the op and path (0 where even one block's lanes
+ * would not fit the registers); b counts the leaves done. */
+#define WHOLE_BLOCKS(blocks_of, blocks, dense)                                                                \
+    do {                                                                                                   \
+        const int64_t whole = (dense) && (blocks) > 0 ? job->n / HPK__REDUCE_BLOCK : 0;                    \
+        for (; (blocks) > 0 && b + (blocks) <= count && first + b + (blocks) <= whole; b += (blocks))      \
+            blocks_of(op, job, first + b, (blocks), out + b);                                              \
+        for (; b < count && first + b < whole; b++)                                                        \
+            blocks_of(op, job, first + b, 1, out + b);                                                     \
+    } while (0)
+
 ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
 {
-    const bool f32 = job->x.f32;
-    const int blocks = f32 ? F32_BLOCKS(op) : F64_BLOCKS(op);
-    const bool dense = f32 ? hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y))
-                           : hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
     int b = 0;
-    if (dense && blocks > 0)
-        for (; b + blocks <= count && (first + b + blocks) * HPK__REDUCE_BLOCK <= job->n; b += blocks) {
-            if (f32)
-                f32_blocks(op, job, first + b, out + b);
-            else
-                f64_blocks(op, job, first + b, out + b);
-        }
+    if (job->x.f32)
+        WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op),
+                     hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y)));
+    else
+        WHOLE_BLOCKS(f64_blocks, F64_BLOCKS(op),
+                     hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y)));
     for (; b < count; b++)
         reduce_leaf(op, job, first + b, out + b);
 }
@@ -571,7 +576,10 @@ hpk_status HPK__CPU(reduce_part)(hpk_ctx *ctx, const hpk__reduce_job *j, int64_t
         .leaves = multi[op],
     };
     if (count == 1) { /* one block: its leaf, on this thread either way */
-        tree.leaf(&job, first, node, NULL);
+        if (tree.leaves)
+            tree.leaves(&job, first, 1, node, NULL);
+        else
+            tree.leaf(&job, first, node, NULL);
         return HPK_SUCCESS;
     }
     hpk__subtree sub;
