@@ -731,13 +731,9 @@ static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
     for (; i + AMAX_ACCS * HPK__VF_N <= end; i += AMAX_ACCS * HPK__VF_N)
         HPK__EACH(q, AMAX_ACCS) {
             const hpk__vfm u = *(const hpk__vfm_mem *)(p + i + q * HPK__VF_N) & 0x7fffffff;
-            const hpk__vfm up = u > m[q];
-            m[q] = (m[q] & ~up) | (u & up);
+            m[q] = hpk__vfm_max(u, m[q]);
         }
-    HPK__EACH(q, AMAX_ACCS - 1) {
-        const hpk__vfm up = m[q + 1] > m[0];
-        m[0] = (m[0] & ~up) | (m[q + 1] & up);
-    }
+    HPK__EACH(q, AMAX_ACCS - 1) m[0] = hpk__vfm_max(m[q + 1], m[0]);
     int most = 0;
     HPK__EACH(l, HPK__VF_N) most = m[0][l] > most ? m[0][l] : most;
     for (; i < end; i++) {
@@ -814,6 +810,27 @@ static uint64_t abs_bits(const void *p, bool f32, int64_t i)
     return u & 0x7fffffffffffffffu;
 }
 
+/* The first index in [i, len) whose |x| has the bit pattern `most` (there
+ * is one): a whole vector at a time, then element by element from the
+ * vector that holds it (or the short tail). */
+static int64_t first_with_bits(const void *p, bool f32, int64_t i, int64_t len, uint64_t most)
+{
+    if (f32) {
+        const hpk__vfm want = (hpk__vfm){0} + (int)most;
+        while (i + HPK__VF_N <= len &&
+               !hpk__vdm_any((hpk__vdm)((*(const hpk__vfm_mem *)((const float *)p + i) & 0x7fffffff) == want)))
+            i += HPK__VF_N;
+    } else {
+        const hpk__vdm want = (hpk__vdm){0} + (long long)most;
+        while (i + HPK__VD_N <= len &&
+               !hpk__vdm_any((*(const hpk__vdm_mem *)((const double *)p + i) & 0x7fffffffffffffffLL) == want))
+            i += HPK__VD_N;
+    }
+    while (abs_bits(p, f32, i) != most)
+        i++;
+    return i;
+}
+
 static void amax_leaf_dense(const reduce_job *job, int64_t block, amax_node *out, bool f32)
 {
     const int64_t first = block * HPK__REDUCE_BLOCK, len = block_length(job->n, block);
@@ -835,8 +852,7 @@ static void amax_leaf_dense(const reduce_job *job, int64_t block, amax_node *out
         out->value = NAN;
         return;
     }
-    while (abs_bits(p, f32, i) != most)
-        i++;
+    i = first_with_bits(p, f32, i, len, most);
     out->index = first + i;
     out->value = fabs(hpk__vec_at(&job->x, first + i));
 }

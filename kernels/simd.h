@@ -135,6 +135,23 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_max(hpk__vd a, hpk_
 #endif
 }
 
+/* The larger of a and b lane by lane, as signed integers. */
+static inline __attribute__((always_inline)) hpk__vfm hpk__vfm_max(hpk__vfm a, hpk__vfm b)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vfm)_mm512_max_epi32((__m512i)a, (__m512i)b);
+#elif HPK__VBYTES == 32 && defined(__AVX2__)
+    return (hpk__vfm)_mm256_max_epi32((__m256i)a, (__m256i)b);
+#elif HPK__VBYTES == 16 && defined(__SSE4_1__)
+    return (hpk__vfm)_mm_max_epi32((__m128i)a, (__m128i)b);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vfm)vmaxq_s32((int32x4_t)a, (int32x4_t)b);
+#else
+    const hpk__vfm up = a > b;
+    return (a & up) | (b & ~up);
+#endif
+}
+
 /* Whether any lane of a mask is set. */
 static inline int hpk__vdm_any(hpk__vdm mask)
 {
