@@ -229,8 +229,9 @@ ALWAYS_INLINE void f32_group_run(reduce_op op, const reduce_job *job, bool dense
     const float *px = (const float *)job->x.base + first;
     const float *py = op == HPK__OP_DOT ? (const float *)job->y.base + first : px;
     const int groups = F32_GROUPS(op), width = HPK__NVF / groups, squares = HPK__NVW / groups;
-    hpk__vf run[HPK__NVF];
-    HPK__ZERO_EACH(run, HPK__NVF);
+    hpk__vf run[HPK__NVF]; /* the others' run (float nrm2 has none) */
+    if (op != OP_SUMSQ)
+        HPK__ZERO_EACH(run, HPK__NVF);
     hpk__vd sq[HPK__NVW]; /* float nrm2: the group's double lanes, summed in place */
     if (op == OP_SUMSQ)
         HPK__EACH(q, squares) sq[q] = sums[g * squares + q];
@@ -294,7 +295,8 @@ ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block
         hpk__vf run[F32_BLOCKS_MAX][HPK__NVF];
         HPK__EACH(b, blocks)
             HPK__ZERO_EACH(run[b], HPK__NVF);
-        for (int64_t i = k; i < k + F32_RUN_SPAN; i += HPK__LANES_F32)
+        /* a loop, not unrolled: the carries below stay out of it */
+        _Pragma("GCC unroll 1") for (int64_t i = k; i < k + F32_RUN_SPAN; i += HPK__LANES_F32)
             HPK__EACH(b, blocks)
                 f32_run_step(op, px + b * HPK__REDUCE_BLOCK + i, py + b * HPK__REDUCE_BLOCK + i, 0, HPK__NVF, run[b]);
         HPK__EACH(b, blocks)

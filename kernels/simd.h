@@ -74,7 +74,6 @@ typedef int hpk__vfm_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), ma
 #define HPK__ZERO_EACH(v, count)                   \
     HPK__EACH(hpk__z, count) {                     \
         (v)[hpk__z] = (__typeof__((v)[0])){0};     \
-        HPK__IN_REGISTER((v)[hpk__z]);             \
     }
 
 static inline __attribute__((always_inline)) hpk__vd hpk__vd_load(const double *p)
