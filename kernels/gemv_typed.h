@@ -27,38 +27,37 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
     *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* The dot form's rows at once, sharing each load of x: as many (4, 2 or
- * 1) as keep their accumulators and x's lanes (which one row reads
- * straight from memory) in the path's registers;
- * where even one row's would not fit, lane groups (a group's lanes over
- * the block, then the next group's: each lane still takes its elements in
- * order). */
-#define GEMV_FITS(rows, groups) (((rows) * GEMV_NV + ((rows) > 1 ? GEMV_NV : 0)) / (groups) + 2 <= HPK__VREGS)
-#define GEMV_ROWS (GEMV_FITS(4, 1) ? 4 : GEMV_FITS(2, 1) ? 2 : 1)
-#define GEMV_GROUPS (GEMV_FITS(GEMV_ROWS, 1) ? 1 : GEMV_FITS(GEMV_ROWS, 2) ? 2 : GEMV_FITS(GEMV_ROWS, 4) ? 4 : 8)
+/* The dot form's rows at once, sharing each load of x: as many (4, 3, 2)
+ * as keep their accumulators in the path's registers, with one more for a
+ * vector of x and one for a product.  More rows mean fewer loads of x per
+ * element of A and more streams of memory at once: on AVX2, double, three
+ * rows read 1.05-1.15x as fast as two (docs/PERFORMANCE.md).  Where not
+ * even one row's lanes fit, they go in lane groups: a chunk of the block
+ * is read once per group, for that group's lanes only (each lane still
+ * takes its elements in order), the chunk then in L1 and the other
+ * groups' lanes in memory meanwhile.  Lane groups are never used for more
+ * rows: a group reads every other cache line, which measured slower than
+ * one row at a time (as did a chunk of each of several rows in turn). */
+#define GEMV_FITS(rows, groups) ((rows) * GEMV_NV / (groups) + 2 <= HPK__VREGS)
+#define GEMV_ROWS (GEMV_FITS(4, 1) ? 4 : GEMV_FITS(3, 1) ? 3 : GEMV_FITS(2, 1) ? 2 : 1)
+#define GEMV_GROUPS (GEMV_FITS(1, 1) ? 1 : GEMV_FITS(1, 2) ? 2 : GEMV_FITS(1, 4) ? 4 : 8)
+#define GEMV_CHUNK_BYTES 4096 /* of the row per chunk: with x's, in L1 */
+#define GEMV_CHUNK (GEMV_CHUNK_BYTES / (int64_t)sizeof(GEMV_T) / GEMV_NLANES * GEMV_NLANES)
+_Static_assert(GEMV_CHUNK > 0, "a chunk holds whole steps");
 
 /* One step of lane group g: the group's lanes of GEMV_NLANES elements of
  * each row (v[i]) times those of x, into acc[i][0 .. width). */
 static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T *x, const GEMV_T *const *v,
                                                                   int64_t k, int rows, int g,
-                                                                  GEMV_VEC acc[GEMV_ROWS][GEMV_NV])
+                                                                  GEMV_VEC acc[GEMV_ROWS][GEMV_NV / GEMV_GROUPS])
 {
     const int width = GEMV_NV / GEMV_GROUPS;
     HPK__EACH(q, width) {
         const int64_t at = k + (g * width + q) * GEMV_VN;
         GEMV_VEC xv = GEMV_LOAD(x + at);
         HPK__IN_REGISTER(xv);
-        for (int i = 0; i < rows; i++) {
-#ifdef PF_SAME
-            if ((q * GEMV_VN * (int)sizeof(GEMV_T)) % 64 == 0)
-                __builtin_prefetch(v[i] + at + PF_SAME / sizeof(GEMV_T));
-#endif
-#ifdef PF_NEXT
-            if ((q * GEMV_VN * (int)sizeof(GEMV_T)) % 64 == 0)
-                __builtin_prefetch(v[i] + at + PF_NEXT);
-#endif
+        for (int i = 0; i < rows; i++)
             acc[i][q] += GEMV_LOAD(v[i] + at) * xv;
-        }
     }
 }
 
@@ -70,6 +69,21 @@ static __attribute__((noinline)) void GEMV_P(pad_tail)(GEMV_T *dst, const GEMV_T
         dst[l] = l < count ? src[l] : (GEMV_T)0;
 }
 
+/* Steps [k0, k1) of lane group g of the rows, from and back into all[]. */
+static inline __attribute__((always_inline)) void GEMV_P(dot_group)(const GEMV_T *x, const GEMV_T *const *v,
+                                                                   int64_t k0, int64_t k1, int rows, int g,
+                                                                   GEMV_VEC all[GEMV_ROWS][GEMV_NV])
+{
+    const int width = GEMV_NV / GEMV_GROUPS;
+    GEMV_VEC acc[GEMV_ROWS][GEMV_NV / GEMV_GROUPS];
+    for (int i = 0; i < rows; i++)
+        HPK__EACH(q, width) acc[i][q] = all[i][g * width + q];
+    for (int64_t k = k0; k < k1; k += GEMV_NLANES)
+        GEMV_P(dot_step)(x, v, k, rows, g, acc);
+    for (int i = 0; i < rows; i++)
+        HPK__EACH(q, width) all[i][g * width + q] = acc[i][q];
+}
+
 /* Block b of `rows` consecutive rows from r: each row's lanes over the
  * block, folded into out[i]. */
 static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P(gemv_job) *j, int64_t r,
@@ -77,31 +91,29 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
 {
     const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
     const int64_t full = len - len % GEMV_NLANES;
-    const int width = GEMV_NV / GEMV_GROUPS;
     const GEMV_T *x = j->x + first;
     const GEMV_T *v[GEMV_ROWS];
     for (int i = 0; i < rows; i++)
         v[i] = j->a + (r + i) * j->lda + first;
-    /* the tail, padded with zeros: +0.0 changes no lane (x's, once per
-     * call: GEMV_ENTRY) */
-    GEMV_T vt[GEMV_ROWS][GEMV_NLANES];
-    const GEMV_T *vtail[GEMV_ROWS];
+    GEMV_VEC all[GEMV_ROWS][GEMV_NV];
+    for (int i = 0; i < rows; i++)
+        HPK__ZERO_EACH(all[i], GEMV_NV);
+    for (int64_t c = 0; c < full; c += GEMV_GROUPS == 1 ? full : GEMV_CHUNK) {
+        const int64_t end = GEMV_GROUPS == 1 || full - c < GEMV_CHUNK ? full : c + GEMV_CHUNK;
+        for (int g = 0; g < GEMV_GROUPS; g++)
+            GEMV_P(dot_group)(x, v, c, end, rows, g, all);
+    }
     if (full < len) {
+        /* the tail, padded with zeros: +0.0 changes no lane (x's, once
+         * per call: GEMV_ENTRY) */
+        GEMV_T vt[GEMV_ROWS][GEMV_NLANES];
+        const GEMV_T *vtail[GEMV_ROWS];
         for (int i = 0; i < rows; i++) {
             GEMV_P(pad_tail)(vt[i], v[i] + full, len - full);
             vtail[i] = vt[i];
         }
-    }
-    GEMV_VEC all[GEMV_ROWS][GEMV_NV];
-    for (int g = 0; g < GEMV_GROUPS; g++) {
-        GEMV_VEC acc[GEMV_ROWS][GEMV_NV] = {{{0}}};
-        for (int64_t k = 0; k < full; k += GEMV_NLANES)
-            GEMV_P(dot_step)(x, v, k, rows, g, acc);
-        if (full < len)
-            GEMV_P(dot_step)(j->xtail, vtail, 0, rows, g, acc);
-        for (int i = 0; i < rows; i++)
-            for (int q = 0; q < width; q++)
-                all[i][g * width + q] = acc[i][q];
+        for (int g = 0; g < GEMV_GROUPS; g++)
+            GEMV_P(dot_group)(j->xtail, vtail, 0, GEMV_NLANES, rows, g, all);
     }
     for (int i = 0; i < rows; i++)
         out[i] = GEMV_FOLD(all[i], GEMV_NV);
@@ -267,6 +279,8 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_LOAD
 #undef GEMV_FOLD
 #undef GEMV_GROUPS
+#undef GEMV_CHUNK
+#undef GEMV_CHUNK_BYTES
 #undef GEMV_ROWS
 #undef GEMV_FITS
 #undef GEMV_ENTRY
