@@ -18,7 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HPK__GEMV_PANEL 1024 /* axpy form: y elements accumulated in L1 at once */
+/* The axpy form's panel: the y elements accumulated at once, in L1.  Each
+ * vector of A is read HPK__GEMV_PANEL_BYTES of it at a time, a stream of
+ * its own: 4 KiB (one page) left the prefetchers too little to go on
+ * (float from DRAM at 0.73-0.78 of OpenBLAS's speed, 0.93-0.97 with 16 KiB;
+ * docs/PERFORMANCE.md).  The pairwise combine of runs holds one more panel
+ * on the stack per level of its tree. */
+#define HPK__GEMV_PANEL_BYTES 16384
 #define HPK__GEMV_DEPTH 8    /* axpy form: vectors folded into them per pass */
 
 typedef struct gemv_shape {

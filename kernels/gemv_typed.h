@@ -11,6 +11,8 @@
  *                     public name for messages;
  * and this file undefines them at its end. */
 
+#define GEMV_PANEL (HPK__GEMV_PANEL_BYTES / (int64_t)sizeof(GEMV_T))
+
 typedef struct GEMV_P(gemv_job) {
     int64_t vecs, len, lda, incx, incy;
     const GEMV_T *a, *x; /* dot form: x contiguous (packed when incx != 1) */
@@ -202,7 +204,7 @@ static void GEMV_P(axpy_runs)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t wid
         return;
     }
     const int64_t left = hpk__tree_left(count);
-    GEMV_T right[HPK__GEMV_PANEL];
+    GEMV_T right[GEMV_PANEL];
     GEMV_P(axpy_runs)(j, e0, width, first, left, acc);
     GEMV_P(axpy_runs)(j, e0, width, first + left, count - left, right);
     for (int64_t e = 0; e < width; e++)
@@ -212,9 +214,9 @@ static void GEMV_P(axpy_runs)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t wid
 static void GEMV_P(gemv_axpy_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
-    GEMV_T acc[HPK__GEMV_PANEL];
-    for (int64_t e0 = begin; e0 < end; e0 += HPK__GEMV_PANEL) {
-        const int64_t width = end - e0 < HPK__GEMV_PANEL ? end - e0 : HPK__GEMV_PANEL;
+    GEMV_T acc[GEMV_PANEL];
+    for (int64_t e0 = begin; e0 < end; e0 += GEMV_PANEL) {
+        const int64_t width = end - e0 < GEMV_PANEL ? end - e0 : GEMV_PANEL;
         GEMV_P(axpy_runs)(j, e0, width, j->run_first, j->run_count, acc);
         if (j->t)
             memcpy(j->t + e0, acc, (size_t)width * sizeof *acc);
@@ -281,6 +283,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_GROUPS
 #undef GEMV_CHUNK
 #undef GEMV_CHUNK_BYTES
+#undef GEMV_PANEL
 #undef GEMV_ROWS
 #undef GEMV_FITS
 #undef GEMV_ENTRY
