@@ -97,23 +97,34 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
     return v8[0] + v8[1];
 }
 
+/* v[q] += v[q + count / 2], then v[q] += v[q + count / 4], ... down to
+ * v[0] += v[1], for count a power of two up to 32.  Each step a loop of
+ * constant length, so that GCC unrolls it early and keeps v, when the
+ * caller's array of accumulators, in registers (a loop halving its width
+ * left the array on the stack: a store and a reload per vector at the end
+ * of every GEMV row). */
+#define HPK__FOLD_VECTORS(v, count)                              \
+    do {                                                        \
+        if ((count) > 16) HPK__EACH(q_, 16) (v)[q_] += (v)[q_ + 16]; \
+        if ((count) > 8) HPK__EACH(q_, 8) (v)[q_] += (v)[q_ + 8];    \
+        if ((count) > 4) HPK__EACH(q_, 4) (v)[q_] += (v)[q_ + 4];    \
+        if ((count) > 2) HPK__EACH(q_, 2) (v)[q_] += (v)[q_ + 2];    \
+        if ((count) > 1) (v)[0] += (v)[1];                          \
+    } while (0)
+
 /* The fold of order.h on `count` vectors of double lanes (count a power of
  * two): lane l takes lane l + L/2, then l + L/4, ...: whole vectors while
  * the width is at least a vector, then within vector 0. */
 static inline __attribute__((always_inline)) double hpk__fold_vd(hpk__vd *v, int count)
 {
-    _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
-        HPK__EACH(q, w)
-            v[q] += v[q + w];
+    HPK__FOLD_VECTORS(v, count);
     return hpk__fold_in_vd(v[0]);
 }
 
 /* The same fold on float lanes, in float. */
 static inline __attribute__((always_inline)) float hpk__fold_vf(hpk__vf *v, int count)
 {
-    _Pragma("GCC unroll 8") for (int w = count / 2; w >= 1; w /= 2)
-        HPK__EACH(q, w)
-            v[q] += v[q + w];
+    HPK__FOLD_VECTORS(v, count);
     return hpk__fold_in_vf(v[0]);
 }
 
