@@ -29,37 +29,53 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
     *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* The dot form's rows at once, sharing each load of x: as many (4, 3, 2)
- * as keep their accumulators in the path's registers, with one more for a
- * vector of x and one for a product.  More rows mean fewer loads of x per
- * element of A and more streams of memory at once: on AVX2, double, three
- * rows read 1.05-1.15x as fast as two (docs/PERFORMANCE.md).  Where not
- * even one row's lanes fit, they go in lane groups: a chunk of the block
- * is read once per group, for that group's lanes only (each lane still
- * takes its elements in order), the chunk then in L1 and the other
- * groups' lanes in memory meanwhile.  Lane groups are never used for more
- * rows: a group reads every other cache line, which measured slower than
- * one row at a time (as did a chunk of each of several rows in turn). */
-#define GEMV_FITS(rows, groups) ((rows) * GEMV_NV / (groups) + 2 <= HPK__VREGS)
-#define GEMV_ROWS (GEMV_FITS(4, 1) ? 4 : GEMV_FITS(3, 1) ? 3 : GEMV_FITS(2, 1) ? 2 : 1)
-#define GEMV_GROUPS (GEMV_FITS(1, 1) ? 1 : GEMV_FITS(1, 2) ? 2 : GEMV_FITS(1, 4) ? 4 : 8)
-#define GEMV_CHUNK_BYTES 4096 /* of the row per chunk: with x's, in L1 */
-#define GEMV_CHUNK (GEMV_CHUNK_BYTES / (int64_t)sizeof(GEMV_T) / GEMV_NLANES * GEMV_NLANES)
-_Static_assert(GEMV_CHUNK > 0, "a chunk holds whole steps");
+/* The dot form's rows at once, sharing each load of x: four where that
+ * keeps at most HPK__VREGS + 3 of their lane vectors in memory (else three,
+ * two or one).  The lanes are held in HPK__VREGS - 3 registers, the other
+ * three left for a vector of x and the products; the rest, lane vectors
+ * GEMV_REG_LANES and up in row order, stay in L1 behind a pointer, each
+ * loaded, added to and stored once a step (a chain the step's loads hide).
+ * Rows are streams of memory: from DRAM, four at once read 1.4-1.6x as
+ * fast as one (float on AVX2, 19 of 32 lane vectors in memory) and up to
+ * 1.1x as fast as three (double, 3 of 16).  In cache, where streams do not
+ * count, the lanes in memory cost up to 0.8x: there (A under
+ * GEMV_STREAMS_FROM, half this machine's L3) only as many rows go at once
+ * as the registers hold, GEMV_ROWS_IN_REGISTERS (docs/PERFORMANCE.md). */
+#define GEMV_REG_LANES (HPK__VREGS - 3)
+#define GEMV_MEM_LANES(rows) ((rows) * GEMV_NV > GEMV_REG_LANES ? (rows) * GEMV_NV - GEMV_REG_LANES : 0)
+#define GEMV_ROWS_OK(rows) (GEMV_MEM_LANES(rows) <= HPK__VREGS + 3)
+#define GEMV_ROWS (GEMV_ROWS_OK(4) ? 4 : GEMV_ROWS_OK(3) ? 3 : GEMV_ROWS_OK(2) ? 2 : 1)
+#define GEMV_ROWS_IN_REGISTERS \
+    (GEMV_MEM_LANES(4) == 0 ? 4 : GEMV_MEM_LANES(3) == 0 ? 3 : GEMV_MEM_LANES(2) == 0 ? 2 : 1)
+#define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
+_Static_assert(GEMV_ROWS_OK(1), "one row's lanes in registers and memory");
 
-/* One step of lane group g: the group's lanes of GEMV_NLANES elements of
- * each row (v[i]) times those of x, into acc[i][0 .. width). */
+/* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
+ * i's lane vector q into lane vector i GEMV_NV + q: acc[] below
+ * GEMV_REG_LANES, mem[] from there (HPK__IN_MEMORY: else the compiler
+ * holds them in registers after all, and spills others to the stack). */
 static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T *x, const GEMV_T *const *v,
-                                                                  int64_t k, int rows, int g,
-                                                                  GEMV_VEC acc[GEMV_ROWS][GEMV_NV / GEMV_GROUPS])
+                                                                  int64_t k, int rows,
+                                                                  GEMV_VEC acc[GEMV_REG_LANES], GEMV_VEC *mem)
 {
-    const int width = GEMV_NV / GEMV_GROUPS;
-    HPK__EACH(q, width) {
-        const int64_t at = k + (g * width + q) * GEMV_VN;
-        GEMV_VEC xv = GEMV_LOAD(x + at);
+    HPK__EACH(q, GEMV_NV) {
+        GEMV_VEC xv = GEMV_LOAD(x + k + q * GEMV_VN);
         HPK__IN_REGISTER(xv);
-        for (int i = 0; i < rows; i++)
-            acc[i][q] += GEMV_LOAD(v[i] + at) * xv;
+        if (rows * GEMV_NV <= GEMV_REG_LANES) { /* no lane in memory (clang unrolls no loop with the asm) */
+            HPK__EACH(i, rows)
+                acc[i * GEMV_NV + q] += GEMV_LOAD(v[i] + k + q * GEMV_VN) * xv;
+            continue;
+        }
+        HPK__EACH(i, rows) {
+            const int l = i * GEMV_NV + q;
+            const GEMV_VEC p = GEMV_LOAD(v[i] + k + q * GEMV_VN) * xv;
+            if (l < GEMV_REG_LANES)
+                acc[l] += p;
+            else {
+                mem[l - GEMV_REG_LANES] += p;
+                HPK__IN_MEMORY(mem[l - GEMV_REG_LANES]);
+            }
+        }
     }
 }
 
@@ -71,40 +87,24 @@ static __attribute__((noinline)) void GEMV_P(pad_tail)(GEMV_T *dst, const GEMV_T
         dst[l] = l < count ? src[l] : (GEMV_T)0;
 }
 
-/* Steps [k0, k1) of lane group g of the rows, from and back into all[]. */
-static inline __attribute__((always_inline)) void GEMV_P(dot_group)(const GEMV_T *x, const GEMV_T *const *v,
-                                                                   int64_t k0, int64_t k1, int rows, int g,
-                                                                   GEMV_VEC all[GEMV_ROWS][GEMV_NV])
-{
-    const int width = GEMV_NV / GEMV_GROUPS;
-    GEMV_VEC acc[GEMV_ROWS][GEMV_NV / GEMV_GROUPS];
-    for (int i = 0; i < rows; i++)
-        HPK__EACH(q, width) acc[i][q] = all[i][g * width + q];
-    for (int64_t k = k0; k < k1; k += GEMV_NLANES)
-        GEMV_P(dot_step)(x, v, k, rows, g, acc);
-    for (int i = 0; i < rows; i++)
-        HPK__EACH(q, width) all[i][g * width + q] = acc[i][q];
-}
-
 /* Block b of `rows` consecutive rows from r: each row's lanes over the
- * block, folded into out[i]. */
+ * block, folded into out[i]; mem holds GEMV_MEM_LANES(rows) lane
+ * vectors. */
 static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P(gemv_job) *j, int64_t r,
-                                                                   int rows, int64_t b, GEMV_T *out)
+                                                                   int rows, int64_t b, GEMV_T *out, GEMV_VEC *mem)
 {
     const int64_t first = b * HPK__REDUCE_BLOCK, len = length_of(j->len, HPK__REDUCE_BLOCK, b);
     const int64_t full = len - len % GEMV_NLANES;
+    const int lanes = rows * GEMV_NV, in_reg = lanes < GEMV_REG_LANES ? lanes : GEMV_REG_LANES;
     const GEMV_T *x = j->x + first;
     const GEMV_T *v[GEMV_ROWS];
     for (int i = 0; i < rows; i++)
         v[i] = j->a + (r + i) * j->lda + first;
-    GEMV_VEC all[GEMV_ROWS][GEMV_NV];
-    for (int i = 0; i < rows; i++)
-        HPK__ZERO_EACH(all[i], GEMV_NV);
-    for (int64_t c = 0; c < full; c += GEMV_GROUPS == 1 ? full : GEMV_CHUNK) {
-        const int64_t end = GEMV_GROUPS == 1 || full - c < GEMV_CHUNK ? full : c + GEMV_CHUNK;
-        for (int g = 0; g < GEMV_GROUPS; g++)
-            GEMV_P(dot_group)(x, v, c, end, rows, g, all);
-    }
+    GEMV_VEC acc[GEMV_REG_LANES];
+    HPK__ZERO_EACH(acc, in_reg);
+    HPK__ZERO_EACH(mem, lanes - in_reg);
+    for (int64_t k = 0; k < full; k += GEMV_NLANES)
+        GEMV_P(dot_step)(x, v, k, rows, acc, mem);
     if (full < len) {
         /* the tail, padded with zeros: +0.0 changes no lane (x's, once
          * per call: GEMV_ENTRY) */
@@ -114,28 +114,37 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
             GEMV_P(pad_tail)(vt[i], v[i] + full, len - full);
             vtail[i] = vt[i];
         }
-        for (int g = 0; g < GEMV_GROUPS; g++)
-            GEMV_P(dot_group)(j->xtail, vtail, 0, GEMV_NLANES, rows, g, all);
+        GEMV_P(dot_step)(j->xtail, vtail, 0, rows, acc, mem);
     }
-    for (int i = 0; i < rows; i++)
-        out[i] = GEMV_FOLD(all[i], GEMV_NV);
+    HPK__EACH(i, rows) {
+        GEMV_VEC row[GEMV_NV];
+        HPK__EACH(q, GEMV_NV) {
+            const int l = i * GEMV_NV + q;
+            row[q] = l < GEMV_REG_LANES ? acc[l] : mem[l - GEMV_REG_LANES];
+        }
+        out[i] = GEMV_FOLD(row, GEMV_NV);
+    }
 }
 
-/* Blocks [first, first + count) of the rows, combined in the tree. */
-static void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows, int64_t first, int64_t count,
-                             GEMV_T *out)
+/* Blocks [first, first + count) of the rows (GEMV_ROWS or 1), combined in
+ * the tree.  Out of line, so that mem is a pointer to it, not an array of
+ * its own that the compiler would try to keep in registers. */
+static __attribute__((noinline)) void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows,
+                                                       int64_t first, int64_t count, GEMV_T *out, GEMV_VEC *mem)
 {
     if (count == 1) {
         if (rows == GEMV_ROWS)
-            GEMV_P(dot_block)(j, r, GEMV_ROWS, first, out);
+            GEMV_P(dot_block)(j, r, GEMV_ROWS, first, out, mem);
+        else if (rows == GEMV_ROWS_IN_REGISTERS)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_REGISTERS, first, out, mem);
         else
-            GEMV_P(dot_block)(j, r, 1, first, out);
+            GEMV_P(dot_block)(j, r, 1, first, out, mem);
         return;
     }
     const int64_t left = hpk__tree_left(count);
     GEMV_T right[GEMV_ROWS];
-    GEMV_P(dot_rows)(j, r, rows, first, left, out);
-    GEMV_P(dot_rows)(j, r, rows, first + left, count - left, right);
+    GEMV_P(dot_rows)(j, r, rows, first, left, out, mem);
+    GEMV_P(dot_rows)(j, r, rows, first + left, count - left, right, mem);
     for (int i = 0; i < rows; i++)
         out[i] += right[i];
 }
@@ -144,18 +153,21 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
+    const bool streams = (double)j->vecs * (double)j->len * sizeof(GEMV_T) >= GEMV_STREAMS_FROM;
+    const int rows = streams ? GEMV_ROWS : GEMV_ROWS_IN_REGISTERS;
+    GEMV_VEC mem[GEMV_MEM_LANES(GEMV_ROWS) + 1];
     GEMV_T t[GEMV_ROWS];
     int64_t r = begin;
-    for (; r + GEMV_ROWS <= end; r += GEMV_ROWS) {
-        if (nblocks == 1) /* the common case, without the tree's calls */
-            GEMV_P(dot_block)(j, r, GEMV_ROWS, 0, t);
+    for (; r + rows <= end; r += rows) {
+        if (!streams && nblocks == 1) /* the common case in cache: no call, no tree */
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_REGISTERS, 0, t, mem);
         else
-            GEMV_P(dot_rows)(j, r, GEMV_ROWS, 0, nblocks, t);
-        for (int i = 0; i < GEMV_ROWS; i++)
+            GEMV_P(dot_rows)(j, r, rows, 0, nblocks, t, mem);
+        for (int i = 0; i < rows; i++)
             GEMV_P(gemv_store)(j, t[i], j->y + (r + i) * j->incy);
     }
     for (; r < end; r++) {
-        GEMV_P(dot_rows)(j, r, 1, 0, nblocks, t);
+        GEMV_P(dot_rows)(j, r, 1, 0, nblocks, t, mem);
         GEMV_P(gemv_store)(j, t[0], j->y + r * j->incy);
     }
 }
@@ -280,11 +292,12 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_NV
 #undef GEMV_LOAD
 #undef GEMV_FOLD
-#undef GEMV_GROUPS
-#undef GEMV_CHUNK
-#undef GEMV_CHUNK_BYTES
 #undef GEMV_PANEL
 #undef GEMV_ROWS
-#undef GEMV_FITS
+#undef GEMV_ROWS_OK
+#undef GEMV_ROWS_IN_REGISTERS
+#undef GEMV_STREAMS_FROM
+#undef GEMV_MEM_LANES
+#undef GEMV_REG_LANES
 #undef GEMV_ENTRY
 #undef GEMV_NAME

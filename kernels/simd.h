@@ -62,6 +62,12 @@ typedef int hpk__vfm_mem __attribute__((vector_size(HPK__VBYTES), aligned(4), ma
 #define HPK__IN_REGISTER(v) ((void)0)
 #endif
 
+/* Keeps a vector in memory: v's value is stored there, and read from there
+ * at its next use.  For lanes a kernel holds in L1 on purpose (more than
+ * the registers hold), which a compiler would otherwise keep in registers
+ * and pay for with spills of others. */
+#define HPK__IN_MEMORY(v) __asm__("" : "+m"(v))
+
 /* Loops over a fixed number of vectors, unrolled so that each stays in a
  * register of its own. */
 #define HPK__EACH(q, count) _Pragma("GCC unroll 32") for (int q = 0; q < (count); q++)

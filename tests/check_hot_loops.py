@@ -26,7 +26,7 @@ import subprocess
 import sys
 
 OBJECTS_CHECKED = re.compile(r"/(gemv|reduce)\.c\.o(bj)?$")
-KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "dgemv_dot_body", "sgemv_dot_body", "daxpy_run",
+KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "ddot_rows", "sdot_rows", "daxpy_run",
            "saxpy_run")
 
 FUNC = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")

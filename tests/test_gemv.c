@@ -1093,6 +1093,61 @@ static void test_sgemv_canonical_order(void **state)
     canonical_order(true);
 }
 
+/* The dot form on a matrix of over 16 MiB, where the kernels read four
+ * rows at once with some of their lanes in memory (kernels/gemv_typed.h,
+ * GEMV_STREAMS_FROM): every row bitwise the canonical order, on every CPU
+ * path this machine has, with 3 threads, both layouts and incx of either
+ * sign; a row count that leaves a remainder of 3 for the rows taken one at
+ * a time. */
+static void streams(bool single)
+{
+    const int64_t len = 4099, rows = single ? 1031 : 515;
+    test_seed(single ? 72 : 71);
+    for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
+        hpk_ctx *ctx = test_ctx(3);
+        const hpk_status st = hpk_ctx_set_cpu_path(ctx, test_cpu_paths[p]);
+        if (st == HPK_ERR_UNSUPPORTED) {
+            hpk_ctx_destroy(ctx);
+            continue;
+        }
+        expect_status(st, HPK_SUCCESS, ctx, "hpk_ctx_set_cpu_path");
+        static const int dot_forms[] = {0, 4, 3, 7}; /* row-major N, column-major T; incx + and - */
+        for (size_t iv = 0; iv < sizeof dot_forms / sizeof dot_forms[0]; iv++) {
+            const int v = dot_forms[iv];
+            const bool trans = v & 2;
+            gemv_case c = variant(v, trans ? len : rows, trans ? rows : len, 1, 1, 1.0, 0.0);
+            gemv_bufs b;
+            bufs_alloc(&b, &c, single);
+            bufs_fill(&b, &c, single);
+            fill_canonical(&b, &c, single, DATA_WIDE);
+            assert_true((double)b.na * (single ? sizeof(float) : sizeof(double)) >= 16.0 * (1 << 20));
+            expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
+            for (int64_t r = 0; r < ylen_of(&c); r++) {
+                const model md = {&c, b.a, b.x, single, r};
+                const long double got = get(b.y, (size_t)test_index(r, ylen_of(&c), c.incy), single);
+                const double want = model_t(&md);
+                if (got != (long double)want)
+                    fail_msg("%s (path %s): y_%" PRId64 " = %a, the canonical order gives %a",
+                             describe(&c, single), test_cpu_paths[p], r, (double)got, want);
+            }
+            bufs_free(&b);
+        }
+        hpk_ctx_destroy(ctx);
+    }
+}
+
+static void test_dgemv_streams(void **state)
+{
+    (void)state;
+    streams(false);
+}
+
+static void test_sgemv_streams(void **state)
+{
+    (void)state;
+    streams(true);
+}
+
 static void test_dgemv_storage_independence(void **state)
 {
     (void)state;
@@ -1132,6 +1187,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_sgemv_storage_independence),
         cmocka_unit_test(test_dgemv_canonical_order),
         cmocka_unit_test(test_sgemv_canonical_order),
+        cmocka_unit_test(test_dgemv_streams),
+        cmocka_unit_test(test_sgemv_streams),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);
 }
