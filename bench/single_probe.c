@@ -3,12 +3,14 @@
  * interleaved, each the best of many calls (docs/PERFORMANCE.md).  For
  * checking a kernel change in a minute; the study (scripts/bench) is the
  * measurement of record.
- * usage: hpk_single_probe KERNEL N [TRIALS]
+ * usage: hpk_single_probe KERNEL N [TRIALS] [CPU_PATH]
  *   KERNEL  ddot sdot dsum ssum dasum sasum dnrm2 snrm2 idamax isamax
  *           dgemv_n sgemv_n dgemv_t sgemv_t (GEMV: row-major, N x N)
  *   N       elements (reductions) or matrix side (GEMV)
  *   TRIALS  rounds of the two, each the best of a burst of calls
  *           (default 100)
+ *   CPU_PATH hpk's code path (hpk_ctx_set_cpu_path; default: the best
+ *           the CPU has), to set beside OPENBLAS_CORETYPE for its peer
  * Prints hpk's and OpenBLAS's best time and GB/s, and OpenBLAS time / hpk
  * time (> 1: hpk faster).  The data: uniform in [-0.5, 0.5), 64-byte
  * aligned; OPENBLAS_CORETYPE picks OpenBLAS's core as usual. */
@@ -93,7 +95,7 @@ int main(int argc, char **argv)
     const long n = argc > 2 ? atol(argv[2]) : 0;
     const int trials = argc > 3 ? atoi(argv[3]) : 100;
     if (!known || n < 1 || trials < 1) {
-        fprintf(stderr, "usage: %s KERNEL N [TRIALS] (see the source's head for the kernels)\n", argv[0]);
+        fprintf(stderr, "usage: %s KERNEL N [TRIALS] [CPU_PATH] (see the source's head for the kernels)\n", argv[0]);
         return 2;
     }
     const int gemv = strstr(k, "gemv") != NULL;
@@ -101,6 +103,10 @@ int main(int argc, char **argv)
     openblas_set_num_threads(1);
     if (hpk_ctx_create(&ctx, HPK_BACKEND_SERIAL) != HPK_SUCCESS)
         return 1;
+    if (argc > 4 && hpk_ctx_set_cpu_path(ctx, argv[4]) != HPK_SUCCESS) {
+        fprintf(stderr, "%s: %s\n", argv[0], hpk_ctx_error_message(ctx));
+        return 2;
+    }
     xd = aligned((size_t)n * 8);
     yd = aligned((size_t)n * 8);
     ad = aligned((size_t)len * 8);
