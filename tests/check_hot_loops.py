@@ -8,25 +8,27 @@ fail on top: the kernel runs several times slower with the same bits.  No
 test of results can see that, so this one reads the machine code: it
 disassembles the given objects (each CPU path's kernel objects of a built
 library), finds every innermost loop (a backward branch whose body holds no
-other backward branch, and no call), and reports each vector store to a
-fixed stack slot (%rsp, or %rbp as frame pointer, on x86-64; sp or x29 on
-aarch64) inside one: a spill.  A store through an index register writes
+other backward branch, and no call) that touches memory outside its stack
+frame (the data; a loop over the frame alone, such as the fold of lanes
+summed into an array there, is not a hot loop), and reports each vector
+store to a fixed stack slot (%rsp, or %rbp as frame pointer, on x86-64;
+sp or x29 on aarch64) inside one: a spill.  A store through an index register writes
 an array on the stack (a gather buffer, a panel), not a spill.  Scalar
 stores and loads (constants, reloads of invariants) are allowed.
 
 usage: check_hot_loops.py [--objdump PROG] OBJECT...
-Only the reductions' and GEMV's objects are read (OBJECTS_CHECKED), and
-each of KERNELS (the functions the backend tables call) must be found in
-them with a loop, so that a renamed kernel cannot slip out of the check
-unseen.
+Only the reductions', GEMV's and the batches' objects are read
+(OBJECTS_CHECKED), and each of KERNELS (the functions the backend tables
+call) must be found in them with a loop, so that a renamed kernel cannot
+slip out of the check unseen.
 """
 import argparse
 import re
 import subprocess
 import sys
 
-OBJECTS_CHECKED = re.compile(r"/(gemv|reduce)\.c\.o(bj)?$")
-KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "ddot_rows", "sdot_rows", "daxpy_run",
+OBJECTS_CHECKED = re.compile(r"/(gemv|reduce|batch)\.c\.o(bj)?$")
+KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "ddot_rows", "sdot_rows", "batch_share", "daxpy_run",
            "saxpy_run")
 
 FUNC = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
@@ -111,6 +113,30 @@ def innermost_loops(insns):
     return [(a, b) for a, b in loops if not any((c, d) != (a, b) and a <= c and d <= b for c, d in loops)]
 
 
+X86_MEMORY = re.compile(r"\(([^)]*)\)")
+ARM_MEMORY = re.compile(r"\[(\w+)")
+STACK_BASES = ("rsp", "sp", "x29")
+
+
+def reads_data(body, frame_pointer):
+    """Whether a loop touches memory other than its own stack frame (the
+    data a kernel streams through): a loop that only reads and writes the
+    frame, e.g. the fold of lanes already summed into an array there, is no
+    hot loop, and its array stores are not spills."""
+    frame = STACK_BASES + (("rbp",) if frame_pointer else ())
+    for _, mnemonic, operands in body:
+        if mnemonic.startswith(("lea", "nop", "prefetch")):  # address arithmetic, padding, hints: no access
+            continue
+        for m in X86_MEMORY.finditer(operands):  # the frame's register as base or index: the frame
+            registers = re.findall(r"%(\w+)", m.group(1))
+            if not any(r in frame or r == "rip" for r in registers):
+                return True
+        for m in ARM_MEMORY.finditer(operands):
+            if m.group(1) not in frame:
+                return True
+    return False
+
+
 def is_vector_store(mnemonic, operands, frame_pointer):
     """A vector register stored to the stack: %rsp-relative, or
     %rbp-relative where the function keeps its frame pointer there (else
@@ -135,6 +161,8 @@ def main():
             frame_pointer = any(X86_FRAME_POINTER.match(f"{m} {o}") for _, m, o in insns)
             loops_of[name] = loops_of.get(name, 0) + len(loops)
             for first, last in loops:
+                if not reads_data([i for i in insns if first <= i[0] <= last], frame_pointer):
+                    continue
                 for address, mnemonic, operands in insns:
                     if first <= address <= last and is_vector_store(mnemonic, operands, frame_pointer):
                         failures.append(f"{obj}: {name}: loop {first:x}-{last:x}: {address:x}: {mnemonic} {operands}")
