@@ -126,9 +126,10 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     }
 }
 
-/* Blocks [first, first + count) of the rows (GEMV_ROWS or 1), combined in
- * the tree.  Out of line, so that mem is a pointer to it, not an array of
- * its own that the compiler would try to keep in registers. */
+/* Blocks [first, first + count) of the rows (GEMV_ROWS,
+ * GEMV_ROWS_IN_REGISTERS or 1), combined in the tree.  Out of line, so
+ * that mem is a pointer to it, not an array of its own that the compiler
+ * would try to keep in registers. */
 static __attribute__((noinline)) void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows,
                                                        int64_t first, int64_t count, GEMV_T *out, GEMV_VEC *mem)
 {

@@ -103,13 +103,13 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
  * caller's array of accumulators, in registers (a loop halving its width
  * left the array on the stack: a store and a reload per vector at the end
  * of every GEMV row). */
-#define HPK__FOLD_VECTORS(v, count)                              \
-    do {                                                        \
+#define HPK__FOLD_VECTORS(v, count)                                  \
+    do {                                                             \
         if ((count) > 16) HPK__EACH(q_, 16) (v)[q_] += (v)[q_ + 16]; \
         if ((count) > 8) HPK__EACH(q_, 8) (v)[q_] += (v)[q_ + 8];    \
         if ((count) > 4) HPK__EACH(q_, 4) (v)[q_] += (v)[q_ + 4];    \
         if ((count) > 2) HPK__EACH(q_, 2) (v)[q_] += (v)[q_ + 2];    \
-        if ((count) > 1) (v)[0] += (v)[1];                          \
+        if ((count) > 1) (v)[0] += (v)[1];                           \
     } while (0)
 
 /* The fold of order.h on `count` vectors of double lanes (count a power of
