@@ -82,17 +82,12 @@ static inline vfw across_f(const float *const *p, int64_t i)
  * first `live` can be other than +0.0: adding a +0.0 lane changes nothing
  * (a lane never holds -0.0), so those adds are left out; the others are
  * HPK__FOLD_LANES's.  On vectors of double or float lanes alike.  Each
- * halving unrolled, its adds guarded by `live`: straight code on constant
- * offsets, where a loop over the halvings kept storing the lanes to the
- * stack (and ran 0.8x as fast). */
-#define FOLD_LIVE_HALVING(t, lanes, w, live)                        \
-    if ((lanes) > (w)) {                                            \
-        HPK__EACH(fold_l, w) {                                      \
-            if (fold_l + (w) < (live))                              \
-                (t)[fold_l] += (t)[fold_l + (w)];                   \
-        }                                                           \
-        (live) = (live) < (w) ? (live) : (w);                       \
-    }
+ * halving unrolled (HPK__FOLD_HALVING), its adds guarded by `live`:
+ * straight code on constant offsets, where a loop over the halvings kept
+ * storing the lanes to the stack (and ran 0.8x as fast). */
+#define FOLD_LIVE_HALVING(t, lanes, w, live)       \
+    HPK__FOLD_HALVING(t, lanes, w, live)           \
+    (live) = (live) < (w) ? (live) : (w);
 #define FOLD_LIVE(t, lanes, live)                                   \
     __extension__({                                                 \
         int fold_live = (live);                                     \

@@ -97,19 +97,39 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
     return v8[0] + v8[1];
 }
 
+/* One halving of a fold of `count` vectors (a power of two): v[q] +=
+ * v[q + w] for q < w, those adds only whose v[q + w] is below `live`
+ * (the vectors the caller wrote; count for all).  A loop of constant
+ * length, so that GCC unrolls it early and keeps v, when the caller's
+ * array of accumulators, in registers (a loop halving its width left the
+ * array on the stack: a store and a reload per vector at the end of every
+ * GEMV row). */
+/* (its reads are of vectors below `live`, which GCC cannot see) */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define HPK__FOLD_HALVING(v, count, w, live)               \
+    if ((count) > (w)) {                                   \
+        HPK__EACH(q_, w) {                                 \
+            if (q_ + (w) < (live))                         \
+                (v)[q_] += (v)[q_ + (w)];                  \
+        }                                                  \
+    }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /* v[q] += v[q + count / 2], then v[q] += v[q + count / 4], ... down to
- * v[0] += v[1], for count a power of two up to 32.  Each step a loop of
- * constant length, so that GCC unrolls it early and keeps v, when the
- * caller's array of accumulators, in registers (a loop halving its width
- * left the array on the stack: a store and a reload per vector at the end
- * of every GEMV row). */
-#define HPK__FOLD_VECTORS(v, count)                                  \
-    do {                                                             \
-        if ((count) > 16) HPK__EACH(q_, 16) (v)[q_] += (v)[q_ + 16]; \
-        if ((count) > 8) HPK__EACH(q_, 8) (v)[q_] += (v)[q_ + 8];    \
-        if ((count) > 4) HPK__EACH(q_, 4) (v)[q_] += (v)[q_ + 4];    \
-        if ((count) > 2) HPK__EACH(q_, 2) (v)[q_] += (v)[q_ + 2];    \
-        if ((count) > 1) (v)[0] += (v)[1];                           \
+ * v[0] += v[1], for count a power of two up to 64. */
+#define HPK__FOLD_VECTORS(v, count)                        \
+    do {                                                   \
+        HPK__FOLD_HALVING(v, count, 32, count)             \
+        HPK__FOLD_HALVING(v, count, 16, count)             \
+        HPK__FOLD_HALVING(v, count, 8, count)              \
+        HPK__FOLD_HALVING(v, count, 4, count)              \
+        HPK__FOLD_HALVING(v, count, 2, count)              \
+        HPK__FOLD_HALVING(v, count, 1, count)              \
     } while (0)
 
 /* The fold of order.h on `count` vectors of double lanes (count a power of

@@ -1026,6 +1026,20 @@ static void fill_canonical(gemv_bufs *b, const gemv_case *c, bool single, int da
     free(t);
 }
 
+/* y_r of a call (alpha 1, beta 0) must be the model's t bitwise; returns
+ * it.  label names the context in the message. */
+static long double expect_canonical_y(const gemv_case *c, const gemv_bufs *b, bool single, int64_t r,
+                                      const char *label)
+{
+    const model md = {c, b->a, b->x, single, r};
+    const long double got = get(b->y, (size_t)test_index(r, ylen_of(c), c->incy), single);
+    const double want = model_t(&md);
+    if (got != (long double)want)
+        fail_msg("%s (%s): y_%" PRId64 " = %a, the canonical order gives %a", describe(c, single), label, r,
+                 (double)got, want);
+    return got;
+}
+
 /* Every layout, transpose and increment sign, sizes around the lane, block
  * and run boundaries: y (alpha 1, beta 0) is the model's t bitwise, and
  * dgemv's dot form is hpk_ddot of the row and x -- on every backend (an
@@ -1049,12 +1063,7 @@ static void canonical_order_on(hpk_ctx *ctx, const char *label, bool single, int
             expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
             const bool dot_form = (c.layout == HPK_ROW_MAJOR) == (c.trans == HPK_NO_TRANS);
             for (int64_t r = 0; r < ylen_of(&c); r++) {
-                const model md = {&c, b.a, b.x, single, r};
-                const long double got = get(b.y, (size_t)test_index(r, ylen_of(&c), c.incy), single);
-                const double want = model_t(&md);
-                if (got != (long double)want)
-                    fail_msg("%s (%s): y_%" PRId64 " = %a, the canonical order gives %a", describe(&c, single),
-                             label, r, (double)got, want);
+                const long double got = expect_canonical_y(&c, &b, single, r, label);
                 if (!single && dot_form) {
                     double dot = 0.0;
                     const double *row = (const double *)b.a + op_offset(&c, r, 0);
@@ -1122,14 +1131,10 @@ static void streams(bool single)
             fill_canonical(&b, &c, single, DATA_WIDE);
             assert_true((double)b.na * (single ? sizeof(float) : sizeof(double)) >= 16.0 * (1 << 20));
             expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
-            for (int64_t r = 0; r < ylen_of(&c); r++) {
-                const model md = {&c, b.a, b.x, single, r};
-                const long double got = get(b.y, (size_t)test_index(r, ylen_of(&c), c.incy), single);
-                const double want = model_t(&md);
-                if (got != (long double)want)
-                    fail_msg("%s (path %s): y_%" PRId64 " = %a, the canonical order gives %a",
-                             describe(&c, single), test_cpu_paths[p], r, (double)got, want);
-            }
+            char label[32];
+            snprintf(label, sizeof label, "path %s", test_cpu_paths[p]);
+            for (int64_t r = 0; r < ylen_of(&c); r++)
+                (void)expect_canonical_y(&c, &b, single, r, label);
             bufs_free(&b);
         }
         hpk_ctx_destroy(ctx);
