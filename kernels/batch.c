@@ -1,7 +1,8 @@
 /* Batches on the CPU backends.  Small problems go to threads whole, in one
- * run of the runner's range: the smallest W at a time side by side (below),
- * the others each by this code path's one-thread kernels (the serial
- * table); big ones run one after another, each with the context's threads.
+ * run of the runner's range: dense ones one at a time in the path's
+ * registers, short strided vectors W at a time side by side (below), the
+ * others each by this code path's one-thread kernels (the serial table);
+ * big ones run one after another, each with the context's threads.
  * Every way computes problem k with its single call's operations in their
  * order, so its bits are that call's. */
 #include "batch.h"
@@ -13,6 +14,8 @@
 
 #include <stdatomic.h>
 #include <string.h>
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* Problems below this many elements of work go to threads whole: a single
  * call this small runs on one thread anyway (the OpenMP runner starts a
@@ -40,15 +43,12 @@ typedef struct batch_job {
  * changes no lane (a lane that starts at +0.0 never holds -0.0), so they
  * are left out. */
 
-/* Vectors up to this many elements, and matrices up to this many rows and
- * columns, go side by side; bigger ones are each their own single call's
- * lanes, which are faster from there (measured on AVX2 against the single
- * calls' path: row norms and dots of 48 doubles or about 128 floats, GEMV
- * of 12 x 12 doubles or 32 x 32 floats). */
+/* Strided vectors up to this many elements go side by side; longer ones
+ * are each their own single call's lanes, which are faster from there
+ * (measured on AVX2 against the single calls' path: 48 doubles or about
+ * 128 floats). */
 #define SIDE_BY_SIDE_MAX 48
 #define SIDE_BY_SIDE_MAX_F32 128
-#define GEMV_SIDE_BY_SIDE_MAX 12
-#define GEMV_SIDE_BY_SIDE_MAX_F32 32
 
 #define W HPK__VD_N
 typedef float vfw __attribute__((vector_size(W * sizeof(float))));
@@ -118,7 +118,7 @@ enum { NRM2_MEDIUM = HPK__OP_AMAX + 1 };
 /* The three folded sums (nrm2; the others use s[0]) of W double problems,
  * for one operation (a constant where it is inlined).  NRM2_MEDIUM returns
  * false, with s unset, when some element is not medium. */
-static inline __attribute__((always_inline)) bool f64_lanes(int op, const hpk__batch *b, const double *const *x,
+ALWAYS_INLINE bool f64_lanes(int op, const hpk__batch *b, const double *const *x,
                                                             const double *const *y, hpk__vd s[3])
 {
     const int64_t n = b->n, incx = b->incx, incy = b->incy;
@@ -158,7 +158,7 @@ static inline __attribute__((always_inline)) bool f64_lanes(int op, const hpk__b
 
 /* The same for float problems: sum, asum and dot in float runs, nrm2's
  * squares in double (s[0] here). */
-static inline __attribute__((always_inline)) void f32_lanes(hpk__reduce_op op, const hpk__batch *b,
+ALWAYS_INLINE void f32_lanes(hpk__reduce_op op, const hpk__batch *b,
                                                             const float *const *x, const float *const *y,
                                                             hpk__vd s[3])
 {
@@ -234,53 +234,31 @@ static void side_by_side(const hpk__batch *b, int64_t k)
     }
 }
 
-#define BG_T double
-#define BG_V hpk__vd
-#define BG_LANES HPK__LANES_F64
-#define BG_ACROSS across_d
-#define BG_NAME(name) name##_f64
-#include "batch_gemv.h"
+#include "batch_dense.h"
 
-#define BG_T float
-#define BG_V vfw
-#define BG_LANES HPK__LANES_F32
-#define BG_ACROSS across_f
-#define BG_NAME(name) name##_f32
-#include "batch_gemv.h"
+/* How a batch's problems run on a thread: one at a time from memory
+ * (dense reductions, GEMV of small matrices: batch_dense.h), W at a time
+ * side by side (sum, asum, dot and nrm2 of short strided vectors), or as
+ * single calls. */
+typedef enum { BY_SINGLE_CALLS, SIDE_BY_SIDE, DENSE } batch_way;
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
-/* Whether a batch's problems go side by side: sum, asum, dot or nrm2 of
- * short vectors, or GEMV of small matrices (one run of the axpy form) with
- * alpha != 0. */
-static bool goes_side_by_side(const hpk__batch *b)
+static batch_way way_of(const hpk__batch *b)
 {
-    if (b->gemv)
-        return b->alpha != 0.0 && b->m <= (b->f32 ? GEMV_SIDE_BY_SIDE_MAX_F32 : GEMV_SIDE_BY_SIDE_MAX) &&
-               b->n <= (b->f32 ? GEMV_SIDE_BY_SIDE_MAX_F32 : GEMV_SIDE_BY_SIDE_MAX);
-    return b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
-}
-
-static void side_by_side_any(const hpk__batch *b, int64_t k)
-{
-    if (!b->gemv)
-        side_by_side(b, k);
-    else if (b->f32)
-        gemv_side_by_side_f32(b, k);
-    else
-        gemv_side_by_side_f64(b, k);
+    if (b->gemv ? gemv_is_dense(b) : reduction_is_dense(b))
+        return DENSE;
+    const bool side = !b->gemv && b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
+    return side ? SIDE_BY_SIDE : BY_SINGLE_CALLS;
 }
 
 static void batch_share(const void *job, int64_t begin, int64_t end)
 {
     const batch_job *j = job;
     hpk_ctx one = {.backend = HPK_BACKEND_SERIAL, .ops = &HPK__PATH_FN(hpk__serial_ops), .num_threads = 1};
-    if (goes_side_by_side(j->b))
+    const batch_way way = way_of(j->b);
+    if (way == SIDE_BY_SIDE)
         for (; begin + W <= end; begin += W)
-            side_by_side_any(j->b, begin);
-    const hpk_status st = hpk__batch_run(&one, j->b, begin, end);
+            side_by_side(j->b, begin);
+    const hpk_status st = way == DENSE ? dense_share(j->b, begin, end, &one) : hpk__batch_run(&one, j->b, begin, end);
     int none = 0;
     if (st != HPK_SUCCESS && atomic_compare_exchange_strong(j->failed, &none, 1)) {
         *j->status = st;

@@ -1,59 +1,136 @@
-/* GEMV of W small problems side by side (batch.c), for one precision: each
- * operation the GEMV kernels (gemv_typed.h) do on one problem's element is
- * done here on that element of W problems at once -- the dot form's lanes
- * and fold, the axpy form's one run, y's update -- so the bits are the
- * single calls'.  The includer defines
- *   BG_T, BG_V       the element type and its vector of W problems;
- *   BG_LANES         the dot form's lanes for the precision (order.h);
- *   BG_ACROSS(p, i)  element i of the W problems' p[q], as a BG_V;
- *   BG_NAME(name)    name with the precision's suffix;
+/* GEMV of small problems one at a time (batch.c), for one precision, in
+ * the path's registers: each y element is computed with the operations of
+ * the GEMV kernels (gemv_typed.h) in their order -- the dot form's lanes
+ * over one block and their fold, the axpy form's one run, y's update -- so
+ * the bits are the single call's, without its fixed costs.  A's vectors
+ * are contiguous, so both forms load them a vector at a time, the last
+ * vector in part (its other lanes +0.0: in the dot form x's are +0.0 too,
+ * and +0.0 changes no lane; in the axpy form those lanes are not stored).
+ * The includer defines
+ *   BG_T, BG_V        the element type and the path's vector of it;
+ *   BG_VN, BG_NV      elements per vector, and vectors of the dot form's
+ *                     BG_LANES lanes (order.h's, for the precision);
+ *   BG_LOAD(p), BG_LOAD_FIRST(p, count), BG_FOLD_IN(v)
+ *                     a vector's load, its partial load, and the fold of
+ *                     one vector's lanes;
+ *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
 
-static void BG_NAME(gemv_side_by_side)(const hpk__batch *b, int64_t k)
+/* Row v (len elements, of the given shape) times x, in the dot form's
+ * lanes, folded; in lane groups that fit the registers. */
+ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, int64_t len)
+{
+    const int live = SHAPE_LIVE(shape, BG_NV);
+    const int groups = DENSE_GROUPS(live, 3), width = (live + groups - 1) / groups;
+    BG_V all[BG_NV];
+    for (int g = 0; g < groups; g++) {
+        BG_V s[BG_NV];
+        HPK__ZERO_EACH(s, width);
+        int64_t k = 0;
+        for (; shape > BG_NV && k + BG_LANES <= len; k += BG_LANES)
+            HPK__EACH(q, width) {
+                const int64_t i = k + (g * width + q) * BG_VN;
+                if (g * width + q < live)
+                    s[q] += BG_LOAD(v + i) * BG_LOAD(x + i);
+            }
+        HPK__EACH(q, width) {
+            const int f = g * width + q, c = step_count(len, k, f, BG_VN, shape, BG_NV);
+            const int64_t i = k + f * BG_VN;
+            if (f >= live)
+                continue;
+            if (c == BG_VN)
+                s[q] += BG_LOAD(v + i) * BG_LOAD(x + i);
+            else if (c > 0)
+                s[q] += BG_LOAD_FIRST(v + i, c) * BG_LOAD_FIRST(x + i, c);
+            all[f] = s[q];
+        }
+    }
+    return BG_FOLD_IN(FOLD_LIVE(all, BG_NV, live));
+}
+
+/* y := alpha t + beta y; with beta == 0, y is not read. */
+ALWAYS_INLINE void BG_NAME(dense_store)(BG_T alpha, BG_T beta, BG_T t, BG_T *y)
+{
+    *y = beta == (BG_T)0 ? alpha * t : alpha * t + beta * *y;
+}
+
+/* The axpy form's y elements [e, e + AXPY_VECTORS BG_VN) of len: x_k v_k
+ * over the vectors k of one run, in order. */
+#define AXPY_VECTORS 4
+ALWAYS_INLINE void BG_NAME(dense_axpy)(const hpk__batch *b, const BG_T *a, const BG_T *x, BG_T *y, int64_t len,
+                                       int64_t e)
+{
+    const int64_t vecs = b->layout == HPK_ROW_MAJOR ? b->m : b->n;
+    const int64_t left = len - e;
+    const int fulls = left >= AXPY_VECTORS * BG_VN ? AXPY_VECTORS : (int)(left / BG_VN);
+    const int part = fulls < AXPY_VECTORS ? (int)(left - fulls * BG_VN) : 0;
+    BG_V t[AXPY_VECTORS];
+    HPK__ZERO_EACH(t, AXPY_VECTORS);
+    for (int64_t k = 0; k < vecs; k++) {
+        const BG_T xk = x[k * b->incx], *v = a + k * b->lda + e;
+        HPK__EACH(q, AXPY_VECTORS) {
+            if (q < fulls)
+                t[q] += xk * BG_LOAD(v + q * BG_VN);
+            else if (q == fulls && part > 0)
+                t[q] += xk * BG_LOAD_FIRST(v + q * BG_VN, part);
+        }
+    }
+    const BG_T alpha = (BG_T)b->alpha, beta = (BG_T)b->beta;
+    HPK__EACH(q, AXPY_VECTORS)
+        HPK__EACH(l, BG_VN) {
+            if (q * BG_VN + l < left)
+                BG_NAME(dense_store)(alpha, beta, t[q][l], y + (e + q * BG_VN + l) * b->incy);
+        }
+}
+
+/* Problems [begin, end) of a dense GEMV batch (gemv_is_dense); the dot
+ * form's rows of the given shape. */
+ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_t begin, int64_t end)
 {
     const size_t elem = sizeof(BG_T);
     const bool row_major = b->layout == HPK_ROW_MAJOR, no_trans = b->trans == HPK_NO_TRANS;
-    const int64_t len = row_major ? b->n : b->m, vecs = row_major ? b->m : b->n;
+    const int64_t len = row_major ? b->n : b->m, lda = b->lda, incx = b->incx, incy = b->incy;
     const int64_t xlen = no_trans ? b->n : b->m, ylen = no_trans ? b->m : b->n;
-    const int64_t lda = b->lda, incx = b->incx, incy = b->incy;
     const BG_T alpha = (BG_T)b->alpha, beta = (BG_T)b->beta;
-    const BG_T *a[W], *x[W];
-    BG_T *y[W];
-    for (int q = 0; q < W; q++) {
-        a[q] = hpk__batch_at(&b->a, k + q, elem);
-        x[q] = operand_at(&b->x, k, q, xlen, incx, elem);
-        y[q] = (BG_T *)operand_at(&b->y, k, q, ylen, incy, elem);
-    }
-    const int live = len < BG_LANES ? (int)len : BG_LANES;
-    for (int64_t i = 0; i < ylen; i++) {
-        BG_V t = {0};
-        const BG_T *v[W];
-        if (row_major == no_trans) { /* dot form: row i with x, in lanes */
-            BG_V lanes[BG_LANES];
-            for (int q = 0; q < W; q++)
-                v[q] = a[q] + i * lda;
-            for (int l = 0; l < live; l++) {
-                BG_V s = {0};
-                for (int64_t j = l; j < len; j += BG_LANES)
-                    s += BG_ACROSS(v, j) * BG_ACROSS(x, j * incx);
-                lanes[l] = s;
-            }
-            t = FOLD_LIVE(lanes, BG_LANES, live);
-        } else { /* axpy form: x_k v_k[i], k in order, one run */
-            for (int64_t kk = 0; kk < vecs; kk++) {
-                for (int q = 0; q < W; q++)
-                    v[q] = a[q] + kk * lda;
-                t += BG_ACROSS(x, kk * incx) * BG_ACROSS(v, i);
-            }
+    const hpk__batch_operand ao = b->a, xo = b->x, yo = b->y;
+    for (int64_t k = begin; k < end; k++) {
+        const BG_T *a = hpk__batch_at(&ao, k, elem), *x = operand_at(&xo, k, 0, xlen, incx, elem);
+        BG_T *y = (BG_T *)operand_at(&yo, k, 0, ylen, incy, elem);
+        if (row_major != no_trans) { /* axpy form */
+            for (int64_t e = 0; e < len; e += AXPY_VECTORS * BG_VN)
+                BG_NAME(dense_axpy)(b, a, x, y, len, e);
+            continue;
         }
-        const BG_V r = beta == (BG_T)0 ? alpha * t : alpha * t + beta * BG_ACROSS((const BG_T *const *)y, i * incy);
-        for (int q = 0; q < W; q++)
-            y[q][i * incy] = r[q];
+        BG_T packed[DENSE_GEMV_MAX]; /* x, contiguous */
+        if (incx != 1) {
+            for (int64_t j = 0; j < len; j++)
+                packed[j] = x[j * incx];
+            x = packed;
+        }
+        for (int64_t i = 0; i < ylen; i++)
+            BG_NAME(dense_store)(alpha, beta, BG_NAME(dense_row)(shape, a + i * lda, x, len), y + i * incy);
     }
 }
 
+#define BG_ROWS(L) BG_NAME(gemv_problems)(L, b, begin, end)
+static __attribute__((noinline)) void BG_NAME(gemv_dense)(const hpk__batch *b, int64_t begin, int64_t end)
+{
+    if ((b->layout == HPK_ROW_MAJOR) != (b->trans == HPK_NO_TRANS)) {
+        BG_NAME(gemv_problems)(0, b, begin, end); /* the axpy form: no lanes */
+        return;
+    }
+    const int64_t len = b->layout == HPK_ROW_MAJOR ? b->n : b->m;
+    WITH_SHAPE(shape_of(len, BG_LANES, BG_VN, BG_NV), BG_NV, BG_NV, BG_ROWS)
+}
+
+#undef BG_ROWS
+#undef AXPY_VECTORS
 #undef BG_T
 #undef BG_V
+#undef BG_VN
+#undef BG_NV
 #undef BG_LANES
-#undef BG_ACROSS
+#undef BG_LOAD
+#undef BG_LOAD_FIRST
+#undef BG_FOLD_IN
 #undef BG_NAME

@@ -35,14 +35,6 @@ static inline int64_t block_length(int64_t n, int64_t block)
     return n - block * HPK__REDUCE_BLOCK < HPK__REDUCE_BLOCK ? n - block * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK;
 }
 
-/* Lane groups.  A loop whose `live` accumulator vectors (and `temps` more)
- * would not fit the path's registers runs its lanes in groups, one group
- * after the other over the same elements: each lane still takes its
- * elements in order, so the bits are those of one pass. */
-#define LANE_GROUPS(live, temps)                                                                        \
-    ((live) + (temps) <= HPK__VREGS ? 1 : (live) / 2 + (temps) <= HPK__VREGS ? 2                       \
-                                      : (live) / 4 + (temps) <= HPK__VREGS ? 4 : 8)
-
 /* Elements [i, i + count) of a strided vector (or a tail) gathered into
  * buf, the lanes past count +0.0, which changes no sum.  Out of line, so
  * that the kernels' loops only read the buffer (tests/check_hot_loops.py
@@ -69,7 +61,7 @@ static __attribute__((noinline)) void gather_f32(const hpk__vec *v, int64_t i, i
 
 /* ---- double data: HPK__NVD vectors of lanes, three sums for nrm2 -------- */
 
-#define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? LANE_GROUPS(3 * HPK__NVD, 11) : 1)
+#define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? HPK__LANE_GROUPS(3 * HPK__NVD, 11) : 1)
 
 /* One step of lane group g (of F64_GROUPS(op)): the group's lanes of the
  * sixteen elements at x (and y) into its sums s[0..2][0 .. group). */
@@ -171,7 +163,7 @@ ALWAYS_INLINE void f64_blocks(reduce_op op, const reduce_job *job, int64_t block
 
 /* A float run's lane groups in float, and the sums of all 64 lanes in
  * double (HPK__NVW vectors, touched once per run). */
-#define F32_GROUPS(op) ((op) == OP_SUMSQ ? LANE_GROUPS(HPK__NVW, 4) : LANE_GROUPS(HPK__NVF, 4))
+#define F32_GROUPS(op) ((op) == OP_SUMSQ ? HPK__LANE_GROUPS(HPK__NVW, 4) : HPK__LANE_GROUPS(HPK__NVF, 4))
 
 /* Elements of a block covered by one float run of every lane. */
 #define F32_RUN_SPAN (HPK__LANES_F32 * HPK__F32_RUN)

@@ -140,6 +140,24 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_max(hpk__vd a, hpk_
 #endif
 }
 
+/* The square root of each lane, correctly rounded (as sqrt). */
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_sqrt(hpk__vd v)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_sqrt_pd((__m512d)v);
+#elif HPK__VBYTES == 32
+    return (hpk__vd)_mm256_sqrt_pd((__m256d)v);
+#elif defined(__SSE2__)
+    return (hpk__vd)_mm_sqrt_pd((__m128d)v);
+#elif defined(__ARM_NEON) && defined(__aarch64__)
+    return (hpk__vd)vsqrtq_f64((float64x2_t)v);
+#else
+    for (int l = 0; l < HPK__VD_N; l++)
+        v[l] = __builtin_sqrt(v[l]);
+    return v;
+#endif
+}
+
 /* The larger of a and b lane by lane, as signed integers. */
 static inline __attribute__((always_inline)) hpk__vfm hpk__vfm_max(hpk__vfm a, hpk__vfm b)
 {
@@ -167,6 +185,39 @@ static inline int hpk__vdm_any(hpk__vdm mask)
     return any != 0;
 }
 
+/* The first `count` elements at p (0 < count < a vector's elements) in the
+ * first lanes, +0.0 in the others; nothing past p[count - 1] is read (a
+ * masked load where the ISA has one, else the elements one by one, in
+ * registers). */
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_first(const double *p, int count)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_maskz_loadu_pd((__mmask8)((1u << count) - 1), p);
+#elif HPK__VBYTES == 32
+    const hpk__vdm lanes = {0, 1, 2, 3};
+    return (hpk__vd)_mm256_maskload_pd(p, (__m256i)(lanes < count));
+#else
+    (void)count; /* two lanes: count is 1 */
+    return (hpk__vd){p[0]};
+#endif
+}
+
+static inline __attribute__((always_inline)) hpk__vf hpk__vf_load_first(const float *p, int count)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vf)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
+#elif HPK__VBYTES == 32
+    const hpk__vfm lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    return (hpk__vf)_mm256_maskload_ps(p, (__m256i)(lanes < count));
+#else
+    switch (count) { /* four lanes */
+    case 1: return (hpk__vf){p[0]};
+    case 2: return (hpk__vf){p[0], p[1]};
+    default: return (hpk__vf){p[0], p[1], p[2]};
+    }
+#endif
+}
+
 /* HPK__VD_N floats from p, as doubles (exact). */
 static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen(const float *p)
 {
@@ -185,6 +236,21 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen(const fl
     for (int l = 0; l < HPK__VD_N; l++)
         v[l] = p[l];
     return v;
+#endif
+}
+
+/* The first `count` floats at p (0 < count < HPK__VD_N), as doubles, +0.0
+ * in the other lanes; nothing past p[count - 1] is read. */
+static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen_first(const float *p, int count)
+{
+#if HPK__VBYTES == 64
+    return (hpk__vd)_mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p)));
+#elif HPK__VBYTES == 32
+    const hpk__vfm lanes = {0, 1, 2, 3, 4, 5, 6, 7};
+    return (hpk__vd)_mm256_cvtps_pd(_mm256_castps256_ps128(_mm256_maskload_ps(p, (__m256i)(lanes < count))));
+#else
+    (void)count; /* two lanes: count is 1 */
+    return (hpk__vd){p[0]};
 #endif
 }
 

@@ -50,6 +50,16 @@ static inline bool hpk__vec_is_dense_f32(const hpk__vec *v)
     return v->f32 && v->inc == 1;
 }
 
+/* Lane groups.  A loop whose `live` accumulator vectors (and `temps` more)
+ * would not fit the path's registers runs its lanes in groups, one group
+ * after the other over the same elements: each lane still takes its
+ * elements in order, so the bits are those of one pass. */
+#define HPK__LANE_GROUPS(live, temps)                                                    \
+    ((live) + (temps) <= HPK__VREGS       ? 1                                              \
+     : (live) / 2 + (temps) <= HPK__VREGS ? 2                                              \
+     : (live) / 4 + (temps) <= HPK__VREGS ? 4                                              \
+                                          : 8)
+
 /* HPK__FOLD_LANES (order.h) on the lanes of one vector: lane l takes lane
  * l + w, w halving, each level one add of the vector's two halves. */
 typedef double hpk__v2d __attribute__((vector_size(16)));
@@ -68,8 +78,9 @@ typedef float hpk__v8f __attribute__((vector_size(32)));
 
 static inline __attribute__((always_inline)) double hpk__fold_in_vd(hpk__vd v)
 {
-#if HPK__VBYTES == 64
-    const hpk__v4d v32 = HPK__HALVES_ADD(hpk__v4d, v);
+#if HPK__VBYTES == 64 /* (the halves through memory would cost a store and two loads) */
+    const hpk__v4d v32 =
+        (hpk__v4d)_mm512_castpd512_pd256((__m512d)v) + (hpk__v4d)_mm512_extractf64x4_pd((__m512d)v, 1);
 #else
     const hpk__vd v32 = v;
 #endif
@@ -84,7 +95,8 @@ static inline __attribute__((always_inline)) double hpk__fold_in_vd(hpk__vd v)
 static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
 {
 #if HPK__VBYTES == 64
-    const hpk__v8f v32 = HPK__HALVES_ADD(hpk__v8f, v);
+    const hpk__v8f v32 = (hpk__v8f)_mm512_castps512_ps256((__m512)v) +
+                         (hpk__v8f)_mm256_castpd_ps(_mm512_extractf64x4_pd((__m512d)v, 1));
 #else
     const hpk__vf v32 = v;
 #endif

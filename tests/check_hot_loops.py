@@ -28,8 +28,8 @@ import subprocess
 import sys
 
 OBJECTS_CHECKED = re.compile(r"/(gemv|reduce|batch)\.c\.o(bj)?$")
-KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "ddot_rows", "sdot_rows", "batch_share", "daxpy_run",
-           "saxpy_run")
+KERNELS = ("sum_leaf", "dot_leaf", "nrm2_leaf", "amax_leaf", "ddot_rows", "sdot_rows", "daxpy_run", "saxpy_run",
+           "side_by_side", "dense_reductions", "gemv_dense")
 
 FUNC = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
 INSN = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)\s*(.*)$")

@@ -435,6 +435,40 @@ static void gemv_sweep(bool listed)
     contexts_free(&s);
 }
 
+/* Matrices whose vectors (A's rows in row-major, columns in column-major)
+ * have every length around the shapes of the dense kernels
+ * (kernels/batch_dense.h: one lane vector in part, whole ones, one step,
+ * several, the longest a batch runs dense and one past it), in either
+ * form, with contiguous and strided x and y, strided and pointer arrays. */
+static void test_gemv_dense_shapes(void **state)
+{
+    (void)state;
+    ctx_set s = contexts();
+    test_seed(2025);
+    static const int64_t lens[] = {1, 3, 4, 5, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 255, 256, 257, 512, 513};
+    static const int64_t others[] = {1, 2, 5, 7, 33};
+    static const int64_t incs[][2] = {{1, 1}, {1, -1}, {-1, 1}, {3, 2}};
+    int which = 0;
+    for (int i = 0; i < COUNT(lens); i++)
+        for (int f = 0; f < 2; f++)
+            for (int form = 0; form < 4; form++) {
+                const bool col_major = form & 1, trans = form & 2, listed = (i + form) % 3 == 0;
+                gemv_case c = random_gemv(f, listed, col_major ? HPK_COL_MAJOR : HPK_ROW_MAJOR,
+                                          trans ? HPK_TRANS : HPK_NO_TRANS, which++);
+                const int64_t other = others[(i + form + f) % COUNT(others)];
+                c.m = col_major ? lens[i] : other;
+                c.n = col_major ? other : lens[i];
+                c.batch = 5;
+                c.lda = lens[i] + test_int(0, 2);
+                c.incx = incs[(i + form) % 4][0];
+                c.incy = incs[(i + form) % 4][1];
+                c.kind_a = c.kind_x = PACKED;
+                c.kind_y = (i + f) % 2 ? GAPPED : PACKED;
+                run_gemv_case(&s, &c);
+            }
+    contexts_free(&s);
+}
+
 static void test_gemv_strided_batched(void **state)
 {
     (void)state;
@@ -674,6 +708,46 @@ static void test_reductions(void **state)
     contexts_free(&s);
 }
 
+/* Data whose float sums show the order of their double lanes: each pair
+ * of elements 3, 4 (mod 11) is +2^50 and -2^50, which cancel, and the
+ * others' bits that a lane holding 2^50 rounds away survive in another
+ * order (on fill_full's data, a float result of a double sum rounds any
+ * order's differences away). */
+static void fill_spread(void *p, size_t n, bool f32)
+{
+    if (f32)
+        test_fill_wide_s(p, n, -20, 20);
+    else
+        test_fill_wide_d(p, n, -20, 20);
+    for (size_t i = 3; i + 1 < n; i += 11) {
+        put_at(p, i, f32, 0x1p50);
+        put_at(p, i + 1, f32, -0x1p50);
+    }
+}
+
+/* Contiguous vectors of every length around the shapes of the dense
+ * kernels (kernels/batch_dense.h: one lane vector in part, whole ones, one
+ * step, several, the longest of one float run and of one block, and one
+ * past them), on full-mantissa data, spread data and over the whole
+ * exponent range (where nrm2 leaves the dense kernel for the single
+ * call). */
+static void test_reductions_dense_lengths(void **state)
+{
+    (void)state;
+    ctx_set s = contexts();
+    test_seed(2024);
+    static const int64_t lengths[] = {1,  2,  3,  4,  5,  7,   8,   9,   15,   16,   17,   24,   31,  32,
+                                      33, 47, 48, 49, 63, 64, 65, 100, 127, 128, 1024, 1025, 4096, 4097};
+    for (int op = 0; op < OPS; op++)
+        for (int f = 0; f < 2; f++)
+            for (int i = 0; i < COUNT(lengths); i++) {
+                reduce_case c = {.op = op, .f32 = f, .n = lengths[i], .incx = 1, .incy = 1, .batch = 7};
+                static const fill_fn fills[] = {fill_whole_range, fill_full, fill_spread};
+                run_reduce_filled(&s, &c, i % 2 ? PACKED : GAPPED, GAPPED, fills[i % 3]);
+            }
+    contexts_free(&s);
+}
+
 /* hpk.h's example: the rows and columns of an m x n matrix, in either
  * layout, against single calls on each row and column. */
 static void test_rows_and_columns(void **state)
@@ -870,8 +944,10 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemv_strided_batched),
         cmocka_unit_test(test_gemv_batched),
+        cmocka_unit_test(test_gemv_dense_shapes),
         cmocka_unit_test(test_reductions),
         cmocka_unit_test(test_reductions_whole_range),
+        cmocka_unit_test(test_reductions_dense_lengths),
         cmocka_unit_test(test_rows_and_columns),
         cmocka_unit_test(test_quick_returns),
         cmocka_unit_test(test_bad_input),

@@ -1,0 +1,367 @@
+/* Dense problems one at a time (batch.c).  A reduction of a contiguous
+ * vector (increment 1) of one block (for float sum, asum and dot, of one
+ * float run), and a GEMV of small matrices, is its single call's one leaf
+ * or rows: lane l takes elements l, l + L, ... from memory a vector at a
+ * time, the last vector loaded in part (its other lanes +0.0, which
+ * changes no lane), and the lanes fold as HPK__FOLD_LANES says.  Here that
+ * runs in the path's registers, one problem after another, without the
+ * single call's fixed costs (checks, runner, tree) or the side-by-side
+ * kernels' loads of one element at a time.  All problems of a batch have
+ * the same length, so the kernels are instances for a constant number of
+ * live lane vectors (WITH_SHAPE): straight code for short vectors. */
+
+#define DENSE_MAX HPK__REDUCE_BLOCK
+#define DENSE_MAX_F32_RUN (HPK__LANES_F32 * HPK__F32_RUN)
+/* The dense GEMV's longest vectors of A (x is packed on the stack when
+ * strided): within one block of the dot form. */
+#define DENSE_GEMV_MAX 512
+_Static_assert(DENSE_GEMV_MAX <= HPK__REDUCE_BLOCK, "one block of the dot form");
+
+/* A kernel's shape, a constant in each instance (WITH_SHAPE): a vector of
+ * at most `straight` lane vectors of `width` (all of them in one step of
+ * `lanes`) has as its shape those live vectors, and runs as straight code;
+ * a longer one has shape lanes / width + 1, a loop over its steps with all
+ * lane vectors live. */
+static inline int shape_of(int64_t n, int lanes, int width, int straight)
+{
+    const int64_t live = (n + width - 1) / width;
+    return n <= lanes && live <= straight ? (int)live : lanes / width + 1;
+}
+
+/* Float reductions widen each float lane vector into two double ones: in
+ * straight code, as many as keep those in the registers (GCC widens them
+ * all before their fold). */
+#define STRAIGHT_F32 (HPK__VREGS / 4 < HPK__NVF ? HPK__VREGS / 4 : HPK__NVF)
+#define SHAPE_LIVE(shape, nv) ((shape) > (nv) ? (nv) : (shape))
+
+/* The elements of lane vector q (of `width`) in the step at element k of
+ * a vector of n: all, some, or none.  In one step (shape <= nv) all but
+ * the last live vector are whole: one mask to load. */
+static inline int step_count(int64_t n, int64_t k, int q, int width, int shape, int nv)
+{
+    if (shape <= nv)
+        return q < shape - 1 ? width : (int)(n - (int64_t)(shape - 1) * width);
+    const int64_t c = n - k - (int64_t)q * width;
+    return c <= 0 ? 0 : c >= width ? width : (int)c;
+}
+
+/* call(S) with S the constant equal to shape (1 .. straight, or nv + 1;
+ * straight <= 16). */
+#define SHAPE_CASE(k, straight, call)     \
+    case k:                               \
+        if ((k) <= (straight))            \
+            call((k) <= (straight) ? (k) : 1); \
+        break;
+#define WITH_SHAPE(shape, straight, nv, call)                                                            \
+    if ((shape) > (straight))                                                                            \
+        call((nv) + 1);                                                                                  \
+    else                                                                                                 \
+        switch (shape) {                                                                                 \
+            SHAPE_CASE(1, straight, call) SHAPE_CASE(2, straight, call) SHAPE_CASE(3, straight, call)    \
+            SHAPE_CASE(4, straight, call) SHAPE_CASE(5, straight, call) SHAPE_CASE(6, straight, call)    \
+            SHAPE_CASE(7, straight, call) SHAPE_CASE(8, straight, call) SHAPE_CASE(9, straight, call)    \
+            SHAPE_CASE(10, straight, call) SHAPE_CASE(11, straight, call) SHAPE_CASE(12, straight, call) \
+            SHAPE_CASE(13, straight, call) SHAPE_CASE(14, straight, call) SHAPE_CASE(15, straight, call) \
+            SHAPE_CASE(16, straight, call)                                                               \
+        default: break;                                                                                  \
+        }
+_Static_assert(HPK__NVD <= 16 && HPK__NVF <= 16, "WITH_SHAPE's cases");
+
+/* Groups of a kernel's `live` lane vectors that keep them and `temps` more
+ * in the registers (vector q of group g: g * ceil(live / groups) + q). */
+#define DENSE_GROUPS(live, temps) HPK__LANE_GROUPS(live, temps)
+
+/* ---- reductions ------------------------------------------------------------ */
+
+/* One double term: the element (sum), |element| (asum), the product with
+ * y's (dot), or |element|^2 with the element's medium test (NRM2_MEDIUM,
+ * as f64_lanes). */
+ALWAYS_INLINE hpk__vd dense_term_f64(int op, hpk__vd v, hpk__vd w, hpk__vdm *outside)
+{
+    if (op == HPK__OP_SUM)
+        return v;
+    if (op == HPK__OP_ASUM)
+        return hpk__vd_abs(v);
+    if (op == HPK__OP_DOT)
+        return v * w;
+    const hpk__vd av = hpk__vd_abs(v), zero = {0};
+    *outside |= ((av < blue_tsml) & (av != zero)) | (av > blue_tbig);
+    return av * av;
+}
+
+/* The folded sum of a dense double vector of n (1 .. DENSE_MAX) elements
+ * of the given shape (nrm2: NRM2_MEDIUM's sum; false when some element is
+ * not medium). */
+ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y, int64_t n, double *sum)
+{
+    const int live = SHAPE_LIVE(shape, HPK__NVD);
+    hpk__vd s[HPK__NVD];
+    HPK__ZERO_EACH(s, live);
+    hpk__vdm outside = {0};
+    int64_t k = 0;
+    if (shape > HPK__NVD)
+        for (; k + HPK__LANES_F64 <= n; k += HPK__LANES_F64)
+            HPK__EACH(q, HPK__NVD) {
+                const int64_t i = k + q * HPK__VD_N;
+                s[q] += dense_term_f64(op, hpk__vd_load(x + i), hpk__vd_load(y + i), &outside);
+            }
+    HPK__EACH(q, live) {
+        const int c = step_count(n, k, q, HPK__VD_N, shape, HPK__NVD);
+        const int64_t i = k + q * HPK__VD_N;
+        if (c == HPK__VD_N)
+            s[q] += dense_term_f64(op, hpk__vd_load(x + i), hpk__vd_load(y + i), &outside);
+        else if (c > 0)
+            s[q] += dense_term_f64(op, hpk__vd_load_first(x + i, c), hpk__vd_load_first(y + i, c), &outside);
+    }
+    if (op == NRM2_MEDIUM && hpk__vdm_any(outside))
+        return false;
+    *sum = hpk__fold_in_vd(FOLD_LIVE(s, HPK__NVD, live));
+    return true;
+}
+
+ALWAYS_INLINE hpk__vf dense_term_f32(int op, hpk__vf v, hpk__vf w)
+{
+    return op == HPK__OP_SUM ? v : op == HPK__OP_ASUM ? hpk__vf_abs(v) : v * w;
+}
+
+/* Float vector q of the step at k, whole or in part. */
+ALWAYS_INLINE hpk__vf dense_load_f32(const float *p, int c)
+{
+    return c == HPK__VF_N ? hpk__vf_load(p) : hpk__vf_load_first(p, c);
+}
+
+/* Float vector f's lanes as the double lanes 2f and 2f + 1 (the widened
+ * run, or the squares of the widened elements). */
+ALWAYS_INLINE void dense_halves_f32(bool squares, hpk__vf v, hpk__vd *lo, hpk__vd *hi)
+{
+    *lo = hpk__vf_widen_lo(v);
+    *hi = hpk__vf_widen_hi(v);
+    if (squares)
+        *lo *= *lo, *hi *= *hi;
+}
+
+/* The fold of the double lanes of `live` float vectors: its first halving
+ * (double vector j takes j + HPK__NVW / 2: float vector f's take those of
+ * f + HPK__NVF / 2) as the vectors come, then the rest: at most
+ * HPK__NVW / 2 vectors held at once.  v holds the float vectors (`halves`
+ * false: dense_halves_f32 gives their lanes), or lo and hi their lanes. */
+ALWAYS_INLINE double dense_fold_f32(int live, bool squares, bool halves, const hpk__vf *v, const hpk__vd *lo,
+                                    const hpk__vd *hi)
+{
+    enum { HALF = HPK__NVF / 2 };
+    hpk__vd w[HPK__NVW / 2];
+    HPK__EACH(f, HALF) {
+        if (f >= live)
+            continue;
+        hpk__vd l, h;
+        if (halves)
+            l = lo[f], h = hi[f];
+        else
+            dense_halves_f32(squares, v[f], &l, &h);
+        if (f + HALF < live) {
+            hpk__vd l2, h2;
+            if (halves)
+                l2 = lo[f + HALF], h2 = hi[f + HALF];
+            else
+                dense_halves_f32(squares, v[f + HALF], &l2, &h2);
+            l += l2, h += h2;
+        }
+        w[2 * f] = l, w[2 * f + 1] = h;
+    }
+    return hpk__fold_in_vd(FOLD_LIVE(w, HPK__NVW / 2, 2 * live < HPK__NVW / 2 ? 2 * live : HPK__NVW / 2));
+}
+
+/* The same for float data of the given shape (in float vectors): sum, asum and
+ * dot of n (1 .. DENSE_MAX_F32_RUN) elements in one float run, carried
+ * into double lanes (which start at +0.0: the widened run itself, as a run
+ * never holds -0.0) and folded there; nrm2's squares (n up to DENSE_MAX)
+ * in double lanes.  Vectors of one step, in part, in straight code; more
+ * in a loop over the steps, in lane groups. */
+ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, int64_t n, double *sum)
+{
+    const bool squares = op == HPK__OP_NRM2;
+    const int live = SHAPE_LIVE(shape, HPK__NVF);
+    if (shape <= HPK__NVF) {
+        hpk__vf v[HPK__NVF]; /* the elements (squares), or the run */
+        HPK__EACH(f, live) {
+            const int c = step_count(n, 0, f, HPK__VF_N, shape, HPK__NVF);
+            const hpk__vf e = dense_load_f32(x + f * HPK__VF_N, c);
+            v[f] = squares ? e : (hpk__vf){0} + dense_term_f32(op, e, dense_load_f32(y + f * HPK__VF_N, c));
+        }
+        *sum = dense_fold_f32(live, squares, false, v, NULL, NULL);
+        return;
+    }
+    const int groups = DENSE_GROUPS(squares ? 2 * live : live, 4), width = live / groups;
+    hpk__vd lo[HPK__NVF], hi[HPK__NVF];
+    for (int g = 0; g < groups; g++) {
+        hpk__vf run[HPK__NVF];
+        hpk__vd sql[HPK__NVF], sqh[HPK__NVF];
+        HPK__EACH(q, width) {
+            run[q] = (hpk__vf){0};
+            sql[q] = sqh[q] = (hpk__vd){0};
+        }
+        int64_t k = 0;
+        for (; k + HPK__LANES_F32 <= n; k += HPK__LANES_F32)
+            HPK__EACH(q, width) {
+                const int64_t i = k + (g * width + q) * HPK__VF_N;
+                if (squares) {
+                    const hpk__vd l = hpk__vd_load_widen(x + i), h = hpk__vd_load_widen(x + i + HPK__VD_N);
+                    sql[q] += l * l;
+                    sqh[q] += h * h;
+                } else {
+                    run[q] += dense_term_f32(op, hpk__vf_load(x + i), hpk__vf_load(y + i));
+                }
+            }
+        HPK__EACH(q, width) {
+            const int f = g * width + q, c = step_count(n, k, f, HPK__VF_N, shape, HPK__NVF);
+            const int64_t i = k + f * HPK__VF_N;
+            if (squares) {
+                if (c > 0) {
+                    hpk__vd l, h;
+                    dense_halves_f32(true, dense_load_f32(x + i, c), &l, &h);
+                    sql[q] += l, sqh[q] += h;
+                }
+                lo[f] = sql[q], hi[f] = sqh[q];
+                continue;
+            }
+            if (c > 0)
+                run[q] += dense_term_f32(op, dense_load_f32(x + i, c), dense_load_f32(y + i, c));
+            dense_halves_f32(false, run[q], &lo[f], &hi[f]);
+        }
+    }
+    *sum = dense_fold_f32(live, squares, true, NULL, lo, hi);
+}
+
+/* Problems [begin, end) of a dense reduction of the given shape, W at a
+ * time, their sums in a vector's lanes: nrm2's square roots are taken at
+ * once (nrm2 of medium elements alone is the square root of their sum,
+ * hpk__nrm2_finish; float nrm2's squares are all medium).  A double nrm2
+ * problem with an element that is not of medium size is a single call on
+ * `one`. */
+ALWAYS_INLINE hpk_status dense_reduce_share(int op, bool f32, int shape, const hpk__batch *b, int64_t begin, int64_t end,
+                                     hpk_ctx *one)
+{
+    const size_t elem = f32 ? sizeof(float) : sizeof(double);
+    const hpk__batch_operand xo = b->x, yo = op == HPK__OP_DOT ? b->y : b->x;
+    const int64_t n = b->n;
+    char *const result = b->result;
+    for (int64_t k = begin; k < end; k += W) {
+        hpk__vd r = {0};
+        unsigned dense = 0; /* bit p: problem k + p done here */
+        HPK__EACH(p, W) {
+            if (k + p < end) {
+                const void *x = hpk__batch_at(&xo, k + p, elem), *y = hpk__batch_at(&yo, k + p, elem);
+                double sum = 0.0;
+                if (f32)
+                    dense_f32(op, shape, x, y, n, &sum);
+                if (f32 || dense_f64(op, shape, x, y, n, &sum))
+                    dense |= 1u << p;
+                r[p] = sum;
+            }
+        }
+        if (op == HPK__OP_NRM2 || op == NRM2_MEDIUM)
+            r = hpk__vd_sqrt(r);
+        HPK__EACH(p, W) {
+            if (k + p >= end)
+                continue;
+            if (dense >> p & 1) {
+                hpk__store_result(HPK_SUCCESS, r[p], f32, result + (size_t)(k + p) * elem);
+                continue;
+            }
+            const hpk_status st = hpk__batch_run(one, b, k + p, k + p + 1);
+            if (st != HPK_SUCCESS)
+                return st;
+        }
+    }
+    return HPK_SUCCESS;
+}
+
+/* Whether a reduction's problems are dense. */
+static bool reduction_is_dense(const hpk__batch *b)
+{
+    const bool contiguous = b->incx == 1 && (b->op != HPK__OP_DOT || b->incy == 1);
+    const int64_t most = b->f32 && b->op != HPK__OP_NRM2 ? DENSE_MAX_F32_RUN : DENSE_MAX;
+    return b->op != HPK__OP_AMAX && contiguous && b->n <= most;
+}
+
+/* Each operation and shape its own instance. */
+#define SHARE_F64(op, L) st = dense_reduce_share(op, false, L, b, begin, end, one)
+#define SUM_F64(L) SHARE_F64(HPK__OP_SUM, L)
+#define ASUM_F64(L) SHARE_F64(HPK__OP_ASUM, L)
+#define DOT_F64(L) SHARE_F64(HPK__OP_DOT, L)
+#define NRM2_F64(L) SHARE_F64(NRM2_MEDIUM, L)
+#define SHARE_F32(op, L) st = dense_reduce_share(op, true, L, b, begin, end, one)
+#define SUM_F32(L) SHARE_F32(HPK__OP_SUM, L)
+#define ASUM_F32(L) SHARE_F32(HPK__OP_ASUM, L)
+#define DOT_F32(L) SHARE_F32(HPK__OP_DOT, L)
+#define NRM2_F32(L) SHARE_F32(HPK__OP_NRM2, L)
+
+static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b, int64_t begin, int64_t end,
+                                                             hpk_ctx *one)
+{
+    hpk_status st = HPK_SUCCESS;
+    if (b->f32) {
+        const int shape = shape_of(b->n, HPK__LANES_F32, HPK__VF_N, STRAIGHT_F32);
+        switch (b->op) {
+        case HPK__OP_SUM: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, SUM_F32) break;
+        case HPK__OP_ASUM: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, ASUM_F32) break;
+        case HPK__OP_DOT: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, DOT_F32) break;
+        default: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, NRM2_F32) break;
+        }
+        return st;
+    }
+    const int shape = shape_of(b->n, HPK__LANES_F64, HPK__VD_N, HPK__NVD);
+    switch (b->op) {
+    case HPK__OP_SUM: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, SUM_F64) break;
+    case HPK__OP_ASUM: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, ASUM_F64) break;
+    case HPK__OP_DOT: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, DOT_F64) break;
+    default: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, NRM2_F64) break;
+    }
+    return st;
+}
+
+/* ---- GEMV ------------------------------------------------------------------ */
+
+#define BG_T double
+#define BG_V hpk__vd
+#define BG_VN HPK__VD_N
+#define BG_NV HPK__NVD
+#define BG_LANES HPK__LANES_F64
+#define BG_LOAD hpk__vd_load
+#define BG_LOAD_FIRST hpk__vd_load_first
+#define BG_FOLD_IN hpk__fold_in_vd
+#define BG_NAME(name) name##_f64
+#include "batch_gemv.h"
+
+#define BG_T float
+#define BG_V hpk__vf
+#define BG_VN HPK__VF_N
+#define BG_NV HPK__NVF
+#define BG_LANES HPK__LANES_F32
+#define BG_LOAD hpk__vf_load
+#define BG_LOAD_FIRST hpk__vf_load_first
+#define BG_FOLD_IN hpk__fold_in_vf
+#define BG_NAME(name) name##_f32
+#include "batch_gemv.h"
+
+/* Whether a GEMV's problems are dense: alpha != 0 (else y is only
+ * scaled), A's vectors within DENSE_GEMV_MAX, and the axpy form's in one
+ * run. */
+static bool gemv_is_dense(const hpk__batch *b)
+{
+    const bool row_major = b->layout == HPK_ROW_MAJOR, dot_form = row_major == (b->trans == HPK_NO_TRANS);
+    const int64_t len = row_major ? b->n : b->m, vecs = row_major ? b->m : b->n;
+    return b->alpha != 0.0 && len <= DENSE_GEMV_MAX && (dot_form || vecs <= HPK__GEMV_RUN);
+}
+
+/* Problems [begin, end) of a dense batch, on the calling thread. */
+static hpk_status dense_share(const hpk__batch *b, int64_t begin, int64_t end, hpk_ctx *one)
+{
+    if (!b->gemv)
+        return dense_reductions(b, begin, end, one);
+    if (b->f32)
+        gemv_dense_f32(b, begin, end);
+    else
+        gemv_dense_f64(b, begin, end);
+    return HPK_SUCCESS;
+}
