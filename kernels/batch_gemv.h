@@ -16,9 +16,22 @@
  *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
 
+/* Lane vector f of x (len elements, of the given shape) in the step at k,
+ * whole or in part. */
+ALWAYS_INLINE BG_V BG_NAME(dense_lane)(int shape, const BG_T *x, int64_t len, int64_t k, int f)
+{
+    const int c = step_count(len, k, f, BG_VN, shape, BG_NV);
+    return c == BG_VN ? BG_LOAD(x + k + f * BG_VN) : BG_LOAD_FIRST(x + k + f * BG_VN, c);
+}
+
+/* Whether the dot form holds x's lane vectors in registers for all rows:
+ * vectors of one step, with the rows' lanes and 3 more beside them. */
+#define X_HELD(shape) ((shape) <= BG_NV && 2 * (shape) + 3 <= HPK__VREGS)
+
 /* Row v (len elements, of the given shape) times x, in the dot form's
- * lanes, folded; in lane groups that fit the registers. */
-ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, int64_t len)
+ * lanes, folded; in lane groups that fit the registers.  x's lane vectors
+ * from xv when X_HELD. */
+ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, const BG_V *xv, int64_t len)
 {
     const int live = SHAPE_LIVE(shape, BG_NV);
     const int groups = DENSE_GROUPS(live, 3), width = (live + groups - 1) / groups;
@@ -38,7 +51,9 @@ ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, i
             const int64_t i = k + f * BG_VN;
             if (f >= live)
                 continue;
-            if (c == BG_VN)
+            if (X_HELD(shape))
+                s[q] += (c == BG_VN ? BG_LOAD(v + i) : BG_LOAD_FIRST(v + i, c)) * xv[f];
+            else if (c == BG_VN)
                 s[q] += BG_LOAD(v + i) * BG_LOAD(x + i);
             else if (c > 0)
                 s[q] += BG_LOAD_FIRST(v + i, c) * BG_LOAD_FIRST(x + i, c);
@@ -107,8 +122,14 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
                 packed[j] = x[j * incx];
             x = packed;
         }
+        BG_V xv[BG_NV];
+        if (X_HELD(shape))
+            HPK__EACH(f, BG_NV) {
+                if (f < shape)
+                    xv[f] = BG_NAME(dense_lane)(shape, x, len, 0, f);
+            }
         for (int64_t i = 0; i < ylen; i++)
-            BG_NAME(dense_store)(alpha, beta, BG_NAME(dense_row)(shape, a + i * lda, x, len), y + i * incy);
+            BG_NAME(dense_store)(alpha, beta, BG_NAME(dense_row)(shape, a + i * lda, x, xv, len), y + i * incy);
     }
 }
 
@@ -125,6 +146,7 @@ static __attribute__((noinline)) void BG_NAME(gemv_dense)(const hpk__batch *b, i
 
 #undef BG_ROWS
 #undef AXPY_VECTORS
+#undef X_HELD
 #undef BG_T
 #undef BG_V
 #undef BG_VN
