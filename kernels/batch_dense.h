@@ -89,10 +89,11 @@ ALWAYS_INLINE hpk__vd dense_term_f64(int op, hpk__vd v, hpk__vd w, hpk__vdm *out
     return av * av;
 }
 
-/* The folded sum of a dense double vector of n (1 .. DENSE_MAX) elements
- * of the given shape (nrm2: NRM2_MEDIUM's sum; false when some element is
- * not medium). */
-ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y, int64_t n, double *sum)
+/* The lanes of a dense double vector of n (1 .. DENSE_MAX) elements of the
+ * given shape, folded to one vector (its lanes' fold, hpk__fold_in_vd, is
+ * the sum; nrm2: NRM2_MEDIUM's sum; false when some element is not
+ * medium). */
+ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y, int64_t n, hpk__vd *sum)
 {
     const int live = SHAPE_LIVE(shape, HPK__NVD);
     hpk__vd s[HPK__NVD];
@@ -115,7 +116,7 @@ ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y
     }
     if (op == NRM2_MEDIUM && hpk__vdm_any(outside))
         return false;
-    *sum = hpk__fold_in_vd(FOLD_LIVE(s, HPK__NVD, live));
+    *sum = FOLD_LIVE(s, HPK__NVD, live);
     return true;
 }
 
@@ -145,8 +146,8 @@ ALWAYS_INLINE void dense_halves_f32(bool squares, hpk__vf v, hpk__vd *lo, hpk__v
  * f + HPK__NVF / 2) as the vectors come, then the rest: at most
  * HPK__NVW / 2 vectors held at once.  v holds the float vectors (`halves`
  * false: dense_halves_f32 gives their lanes), or lo and hi their lanes. */
-ALWAYS_INLINE double dense_fold_f32(int live, bool squares, bool halves, const hpk__vf *v, const hpk__vd *lo,
-                                    const hpk__vd *hi)
+ALWAYS_INLINE hpk__vd dense_fold_f32(int live, bool squares, bool halves, const hpk__vf *v, const hpk__vd *lo,
+                                     const hpk__vd *hi)
 {
     enum { HALF = HPK__NVF / 2 };
     hpk__vd w[HPK__NVW / 2];
@@ -168,7 +169,7 @@ ALWAYS_INLINE double dense_fold_f32(int live, bool squares, bool halves, const h
         }
         w[2 * f] = l, w[2 * f + 1] = h;
     }
-    return hpk__fold_in_vd(FOLD_LIVE(w, HPK__NVW / 2, 2 * live < HPK__NVW / 2 ? 2 * live : HPK__NVW / 2));
+    return FOLD_LIVE(w, HPK__NVW / 2, 2 * live < HPK__NVW / 2 ? 2 * live : HPK__NVW / 2);
 }
 
 /* The same for float data of the given shape (in float vectors): sum, asum and
@@ -177,7 +178,7 @@ ALWAYS_INLINE double dense_fold_f32(int live, bool squares, bool halves, const h
  * never holds -0.0) and folded there; nrm2's squares (n up to DENSE_MAX)
  * in double lanes.  Vectors of one step, in part, in straight code; more
  * in a loop over the steps, in lane groups. */
-ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, int64_t n, double *sum)
+ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, int64_t n, hpk__vd *sum)
 {
     const bool squares = op == HPK__OP_NRM2;
     const int live = SHAPE_LIVE(shape, HPK__NVF);
@@ -233,39 +234,51 @@ ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, 
 }
 
 /* Problems [begin, end) of a dense reduction of the given shape, W at a
- * time, their sums in a vector's lanes: nrm2's square roots are taken at
- * once (nrm2 of medium elements alone is the square root of their sum,
- * hpk__nrm2_finish; float nrm2's squares are all medium).  A double nrm2
- * problem with an element that is not of medium size is a single call on
- * `one`. */
-ALWAYS_INLINE hpk_status dense_reduce_share(int op, bool f32, int shape, const hpk__batch *b, int64_t begin, int64_t end,
-                                     hpk_ctx *one)
+ * time: their lanes folded together (hpk__fold_in_across_vd), so that
+ * lane p holds problem p's sum, nrm2's square roots taken at once (nrm2
+ * of medium elements alone is the square root of their sum,
+ * hpk__nrm2_finish; float nrm2's squares are all medium), and the W
+ * results stored as one vector.  A double nrm2 problem with an element
+ * that is not of medium size is a single call on `one`. */
+ALWAYS_INLINE hpk_status dense_reduce_share(int op, bool f32, int shape, const hpk__batch *b, int64_t begin,
+                                            int64_t end, hpk_ctx *one)
 {
+    typedef float vdf __attribute__((vector_size(W * sizeof(float))));
     const size_t elem = f32 ? sizeof(float) : sizeof(double);
     const hpk__batch_operand xo = b->x, yo = op == HPK__OP_DOT ? b->y : b->x;
     const int64_t n = b->n;
     char *const result = b->result;
     for (int64_t k = begin; k < end; k += W) {
-        hpk__vd r = {0};
+        hpk__vd v[W];
         unsigned dense = 0; /* bit p: problem k + p done here */
         HPK__EACH(p, W) {
+            v[p] = (hpk__vd){0};
             if (k + p < end) {
                 const void *x = hpk__batch_at(&xo, k + p, elem), *y = hpk__batch_at(&yo, k + p, elem);
-                double sum = 0.0;
                 if (f32)
-                    dense_f32(op, shape, x, y, n, &sum);
-                if (f32 || dense_f64(op, shape, x, y, n, &sum))
+                    dense_f32(op, shape, x, y, n, &v[p]);
+                if (f32 || dense_f64(op, shape, x, y, n, &v[p]))
                     dense |= 1u << p;
-                r[p] = sum;
             }
         }
+        hpk__vd r = hpk__fold_in_across_vd(v);
         if (op == HPK__OP_NRM2 || op == NRM2_MEDIUM)
             r = hpk__vd_sqrt(r);
+        char *const out = result + (size_t)k * elem;
+        if (dense == (1u << W) - 1) { /* all W */
+            if (f32) {
+                const vdf rf = __builtin_convertvector(r, vdf);
+                memcpy(out, &rf, sizeof rf);
+            } else {
+                memcpy(out, &r, sizeof r);
+            }
+            continue;
+        }
         HPK__EACH(p, W) {
             if (k + p >= end)
                 continue;
             if (dense >> p & 1) {
-                hpk__store_result(HPK_SUCCESS, r[p], f32, result + (size_t)(k + p) * elem);
+                hpk__store_result(HPK_SUCCESS, r[p], f32, out + (size_t)p * elem);
                 continue;
             }
             const hpk_status st = hpk__batch_run(one, b, k + p, k + p + 1);

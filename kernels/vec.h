@@ -109,6 +109,31 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
     return v8[0] + v8[1];
 }
 
+/* hpk__fold_in_vd of HPK__VD_N vectors at once: lane p of the result is
+ * v[p]'s fold, the same adds in the same order, the lanes brought
+ * together by shuffles (each level halves every vector's share of lanes
+ * and pairs two vectors' halves in one). */
+static inline __attribute__((always_inline)) hpk__vd hpk__fold_in_across_vd(const hpk__vd *v)
+{
+#if HPK__VD_N == 8
+    hpk__vd t[4], u[2];
+    for (int i = 0; i < 4; i++) /* rows i, i + 4 */
+        t[i] = __builtin_shufflevector(v[i], v[i + 4], 0, 1, 2, 3, 8, 9, 10, 11) +
+               __builtin_shufflevector(v[i], v[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    for (int i = 0; i < 2; i++) /* rows i, i + 2, i + 4, i + 6 */
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13) +
+               __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    return __builtin_shufflevector(u[0], u[1], 0, 8, 2, 10, 4, 12, 6, 14) +
+           __builtin_shufflevector(u[0], u[1], 1, 9, 3, 11, 5, 13, 7, 15);
+#elif HPK__VD_N == 4
+    const hpk__vd t0 = __builtin_shufflevector(v[0], v[2], 0, 1, 4, 5) + __builtin_shufflevector(v[0], v[2], 2, 3, 6, 7);
+    const hpk__vd t1 = __builtin_shufflevector(v[1], v[3], 0, 1, 4, 5) + __builtin_shufflevector(v[1], v[3], 2, 3, 6, 7);
+    return __builtin_shufflevector(t0, t1, 0, 4, 2, 6) + __builtin_shufflevector(t0, t1, 1, 5, 3, 7);
+#else
+    return __builtin_shufflevector(v[0], v[1], 0, 2) + __builtin_shufflevector(v[0], v[1], 1, 3);
+#endif
+}
+
 /* One halving of a fold of `count` vectors (a power of two): v[q] +=
  * v[q + w] for q < w, those adds only whose v[q + w] is below `live`
  * (the vectors the caller wrote; count for all).  A loop of constant
