@@ -343,6 +343,7 @@ static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b
 #define BG_LOAD hpk__vd_load
 #define BG_LOAD_FIRST hpk__vd_load_first
 #define BG_FOLD_IN hpk__fold_in_vd
+#define BG_FOLD_ACROSS hpk__fold_in_across_vd
 #define BG_NAME(name) name##_f64
 #include "batch_gemv.h"
 

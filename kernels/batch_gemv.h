@@ -13,6 +13,8 @@
  *   BG_LOAD(p), BG_LOAD_FIRST(p, count), BG_FOLD_IN(v)
  *                     a vector's load, its partial load, and the fold of
  *                     one vector's lanes;
+ *   BG_FOLD_ACROSS(v) (optional) BG_FOLD_IN of BG_VN vectors at once, as
+ *                     one vector;
  *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
 
@@ -29,9 +31,10 @@ ALWAYS_INLINE BG_V BG_NAME(dense_lane)(int shape, const BG_T *x, int64_t len, in
 #define X_HELD(shape) ((shape) <= BG_NV && 2 * (shape) + 3 <= HPK__VREGS)
 
 /* Row v (len elements, of the given shape) times x, in the dot form's
- * lanes, folded; in lane groups that fit the registers.  x's lane vectors
- * from xv when X_HELD. */
-ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, const BG_V *xv, int64_t len)
+ * lanes, folded to one vector (its lanes' fold, BG_FOLD_IN, is the row's
+ * sum); in lane groups that fit the registers.  x's lane vectors from xv
+ * when X_HELD. */
+ALWAYS_INLINE BG_V BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, const BG_V *xv, int64_t len)
 {
     const int live = SHAPE_LIVE(shape, BG_NV);
     const int groups = DENSE_GROUPS(live, 3), width = (live + groups - 1) / groups;
@@ -60,7 +63,7 @@ ALWAYS_INLINE BG_T BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, c
             all[f] = s[q];
         }
     }
-    return BG_FOLD_IN(FOLD_LIVE(all, BG_NV, live));
+    return FOLD_LIVE(all, BG_NV, live);
 }
 
 /* y := alpha t + beta y; with beta == 0, y is not read. */
@@ -128,8 +131,23 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
                 if (f < shape)
                     xv[f] = BG_NAME(dense_lane)(shape, x, len, 0, f);
             }
-        for (int64_t i = 0; i < ylen; i++)
-            BG_NAME(dense_store)(alpha, beta, BG_NAME(dense_row)(shape, a + i * lda, x, xv, len), y + i * incy);
+        int64_t i = 0;
+#ifdef BG_FOLD_ACROSS /* BG_VN rows' folds at once: BG_VN y elements */
+        for (; i + BG_VN <= ylen; i += BG_VN) {
+            BG_V v[BG_VN];
+            HPK__EACH(p, BG_VN) v[p] = BG_NAME(dense_row)(shape, a + (i + p) * lda, x, xv, len);
+            const BG_V t = BG_FOLD_ACROSS(v);
+            if (incy != 1) {
+                HPK__EACH(p, BG_VN) BG_NAME(dense_store)(alpha, beta, t[p], y + (i + p) * incy);
+                continue;
+            }
+            const BG_V r = beta == (BG_T)0 ? alpha * t : alpha * t + beta * BG_LOAD(y + i);
+            memcpy(y + i, &r, sizeof r);
+        }
+#endif
+        for (; i < ylen; i++)
+            BG_NAME(dense_store)(alpha, beta, BG_FOLD_IN(BG_NAME(dense_row)(shape, a + i * lda, x, xv, len)),
+                                 y + i * incy);
     }
 }
 
@@ -155,4 +173,5 @@ static __attribute__((noinline)) void BG_NAME(gemv_dense)(const hpk__batch *b, i
 #undef BG_LOAD
 #undef BG_LOAD_FIRST
 #undef BG_FOLD_IN
+#undef BG_FOLD_ACROSS
 #undef BG_NAME
