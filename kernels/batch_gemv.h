@@ -13,8 +13,9 @@
  *   BG_LOAD(p), BG_LOAD_FIRST(p, count), BG_FOLD_IN(v)
  *                     a vector's load, its partial load, and the fold of
  *                     one vector's lanes;
- *   BG_FOLD_ACROSS(v) (optional) BG_FOLD_IN of BG_VN vectors at once, as
- *                     one vector;
+ *   BG_ACROSS_FIRST(a, b), BG_ACROSS_REST(t)
+ *                     BG_FOLD_IN of BG_VN vectors at once, as one vector
+ *                     (vec.h's HPK__ACROSS_FIRST_N and _REST_N);
  *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
 
@@ -27,8 +28,9 @@ ALWAYS_INLINE BG_V BG_NAME(dense_lane)(int shape, const BG_T *x, int64_t len, in
 }
 
 /* Whether the dot form holds x's lane vectors in registers for all rows:
- * vectors of one step, with the rows' lanes and 3 more beside them. */
-#define X_HELD(shape) ((shape) <= BG_NV && 2 * (shape) + 3 <= HPK__VREGS)
+ * vectors of one step, with a row's lanes, the folds of half a group of
+ * rows (below) and 3 more beside them. */
+#define X_HELD(shape) ((shape) <= BG_NV && 2 * (shape) + BG_VN / 2 + 3 <= HPK__VREGS)
 
 /* Row v (len elements, of the given shape) times x, in the dot form's
  * lanes, folded to one vector (its lanes' fold, BG_FOLD_IN, is the row's
@@ -132,11 +134,18 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
                     xv[f] = BG_NAME(dense_lane)(shape, x, len, 0, f);
             }
         int64_t i = 0;
-#ifdef BG_FOLD_ACROSS /* BG_VN rows' folds at once: BG_VN y elements */
-        for (; i + BG_VN <= ylen; i += BG_VN) {
-            BG_V v[BG_VN];
-            HPK__EACH(p, BG_VN) v[p] = BG_NAME(dense_row)(shape, a + (i + p) * lda, x, xv, len);
-            const BG_V t = BG_FOLD_ACROSS(v);
+        /* BG_VN rows' folds at once, the first level as rows i + p and
+         * i + p + BG_VN / 2 come: BG_VN y elements (where x is held: the
+         * group's loads of x are the same, which GCC would keep in
+         * registers otherwise, as many as the rows' lanes beside them) */
+        for (; X_HELD(shape) && i + BG_VN <= ylen; i += BG_VN) {
+            BG_V first[BG_VN / 2];
+            HPK__EACH(p, BG_VN / 2) {
+                const BG_V lo = BG_NAME(dense_row)(shape, a + (i + p) * lda, x, xv, len);
+                const BG_V hi = BG_NAME(dense_row)(shape, a + (i + p + BG_VN / 2) * lda, x, xv, len);
+                first[p] = BG_ACROSS_FIRST(lo, hi);
+            }
+            const BG_V t = BG_ACROSS_REST(first);
             if (incy != 1) {
                 HPK__EACH(p, BG_VN) BG_NAME(dense_store)(alpha, beta, t[p], y + (i + p) * incy);
                 continue;
@@ -144,7 +153,6 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
             const BG_V r = beta == (BG_T)0 ? alpha * t : alpha * t + beta * BG_LOAD(y + i);
             memcpy(y + i, &r, sizeof r);
         }
-#endif
         for (; i < ylen; i++)
             BG_NAME(dense_store)(alpha, beta, BG_FOLD_IN(BG_NAME(dense_row)(shape, a + i * lda, x, xv, len)),
                                  y + i * incy);
@@ -173,5 +181,6 @@ static __attribute__((noinline)) void BG_NAME(gemv_dense)(const hpk__batch *b, i
 #undef BG_LOAD
 #undef BG_LOAD_FIRST
 #undef BG_FOLD_IN
-#undef BG_FOLD_ACROSS
+#undef BG_ACROSS_FIRST
+#undef BG_ACROSS_REST
 #undef BG_NAME
