@@ -356,8 +356,6 @@ static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b
 #define BG_LOAD hpk__vf_load
 #define BG_LOAD_FIRST hpk__vf_load_first
 #define BG_FOLD_IN hpk__fold_in_vf
-#define BG_ACROSS_FIRST HPK__ACROSS_FIRST_VF
-#define BG_ACROSS_REST HPK__ACROSS_REST_VF
 #define BG_NAME(name) name##_f32
 #include "batch_gemv.h"
 

@@ -14,8 +14,8 @@
  *                     a vector's load, its partial load, and the fold of
  *                     one vector's lanes;
  *   BG_ACROSS_FIRST(a, b), BG_ACROSS_REST(t)
- *                     BG_FOLD_IN of BG_VN vectors at once, as one vector
- *                     (vec.h's HPK__ACROSS_FIRST_N and _REST_N);
+ *                     (optional) BG_FOLD_IN of BG_VN vectors at once, as
+ *                     one vector (vec.h's HPK__ACROSS_FIRST_VD, _REST_VD);
  *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
 
@@ -134,6 +134,7 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
                     xv[f] = BG_NAME(dense_lane)(shape, x, len, 0, f);
             }
         int64_t i = 0;
+#ifdef BG_ACROSS_FIRST
         /* BG_VN rows' folds at once, the first level as rows i + p and
          * i + p + BG_VN / 2 come: BG_VN y elements (where x is held: the
          * group's loads of x are the same, which GCC would keep in
@@ -153,6 +154,7 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
             const BG_V r = beta == (BG_T)0 ? alpha * t : alpha * t + beta * BG_LOAD(y + i);
             memcpy(y + i, &r, sizeof r);
         }
+#endif
         for (; i < ylen; i++)
             BG_NAME(dense_store)(alpha, beta, BG_FOLD_IN(BG_NAME(dense_row)(shape, a + i * lda, x, xv, len)),
                                  y + i * incy);

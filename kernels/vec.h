@@ -109,15 +109,15 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
     return v8[0] + v8[1];
 }
 
-/* The fold of one vector's N lanes (hpk__fold_in_vd, hpk__fold_in_vf) of N
- * vectors v[0 .. N) at once: lane p of the result is v[p]'s fold, the same
+/* The fold of one vector's N lanes (hpk__fold_in_vd) of N vectors
+ * v[0 .. N) at once: lane p of the result is v[p]'s fold, the same
  * adds in the same order, the lanes brought together by shuffles.  Each
  * level halves every vector's share of lanes and pairs two vectors'
  * halves in one: after it, vector i holds the partial lanes of rows i,
  * i + count, i + 2 count, ... (count: the vectors left).  The first level
- * (HPK__ACROSS_FIRST_N, of rows i and i + N / 2) can be taken as the rows
- * come, so that no more than N / 2 + 2 of them are held; HPK__ACROSS_REST_N
- * takes the N / 2 vectors from there. */
+ * (HPK__ACROSS_FIRST_VD, of rows i and i + N / 2) can be taken as the rows
+ * come, so that no more than N / 2 + 2 of them are held;
+ * HPK__ACROSS_REST_VD takes the N / 2 vectors from there. */
 #define HPK__SHUFFLE __builtin_shufflevector
 #define HPK__ACROSS_FIRST_2(a, b) (HPK__SHUFFLE(a, b, 0, 2) + HPK__SHUFFLE(a, b, 1, 3))
 #define HPK__ACROSS_REST_2(T, t) ((t)[0])
@@ -134,26 +134,6 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
         HPK__SHUFFLE(u8_[0], u8_[1], 0, 8, 2, 10, 4, 12, 6, 14) +                                            \
             HPK__SHUFFLE(u8_[0], u8_[1], 1, 9, 3, 11, 5, 13, 7, 15);                                         \
     })
-#define HPK__ACROSS_FIRST_16(a, b)                                                                           \
-    (HPK__SHUFFLE(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +                            \
-     HPK__SHUFFLE(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31))
-#define HPK__ACROSS_REST_16(T, t)                                                                             \
-    __extension__({                                                                                          \
-        T u16_[4], w16_[2];                                                                                  \
-        for (int i_ = 0; i_ < 4; i_++) /* rows i, i + 4, i + 8, i + 12 */                                    \
-            u16_[i_] = HPK__SHUFFLE((t)[i_], (t)[i_ + 4], 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25,   \
-                                    26, 27) +                                                                \
-                       HPK__SHUFFLE((t)[i_], (t)[i_ + 4], 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, \
-                                    30, 31);                                                                 \
-        for (int i_ = 0; i_ < 2; i_++) /* rows i, i + 2, ..., i + 14 */                                      \
-            w16_[i_] = HPK__SHUFFLE(u16_[i_], u16_[i_ + 2], 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, \
-                                    28, 29) +                                                                \
-                       HPK__SHUFFLE(u16_[i_], u16_[i_ + 2], 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14,  \
-                                    15, 30, 31);                                                             \
-        HPK__SHUFFLE(w16_[0], w16_[1], 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30) +          \
-            HPK__SHUFFLE(w16_[0], w16_[1], 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);       \
-    })
-
 #if HPK__VD_N == 8
 #define HPK__ACROSS_FIRST_VD HPK__ACROSS_FIRST_8
 #define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_8(hpk__vd, t)
@@ -163,16 +143,6 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
 #else
 #define HPK__ACROSS_FIRST_VD HPK__ACROSS_FIRST_2
 #define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_2(hpk__vd, t)
-#endif
-#if HPK__VF_N == 16
-#define HPK__ACROSS_FIRST_VF HPK__ACROSS_FIRST_16
-#define HPK__ACROSS_REST_VF(t) HPK__ACROSS_REST_16(hpk__vf, t)
-#elif HPK__VF_N == 8
-#define HPK__ACROSS_FIRST_VF HPK__ACROSS_FIRST_8
-#define HPK__ACROSS_REST_VF(t) HPK__ACROSS_REST_8(hpk__vf, t)
-#else
-#define HPK__ACROSS_FIRST_VF HPK__ACROSS_FIRST_4
-#define HPK__ACROSS_REST_VF(t) HPK__ACROSS_REST_4(hpk__vf, t)
 #endif
 
 static inline __attribute__((always_inline)) hpk__vd hpk__fold_in_across_vd(const hpk__vd *v)
