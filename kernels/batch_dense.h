@@ -297,17 +297,24 @@ static bool reduction_is_dense(const hpk__batch *b)
     return b->op != HPK__OP_AMAX && contiguous && b->n <= most;
 }
 
-/* Each operation and shape its own instance. */
-#define SHARE_F64(op, L) st = dense_reduce_share(op, false, L, b, begin, end, one)
-#define SUM_F64(L) SHARE_F64(HPK__OP_SUM, L)
-#define ASUM_F64(L) SHARE_F64(HPK__OP_ASUM, L)
-#define DOT_F64(L) SHARE_F64(HPK__OP_DOT, L)
-#define NRM2_F64(L) SHARE_F64(NRM2_MEDIUM, L)
-#define SHARE_F32(op, L) st = dense_reduce_share(op, true, L, b, begin, end, one)
-#define SUM_F32(L) SHARE_F32(HPK__OP_SUM, L)
-#define ASUM_F32(L) SHARE_F32(HPK__OP_ASUM, L)
-#define DOT_F32(L) SHARE_F32(HPK__OP_DOT, L)
-#define NRM2_F32(L) SHARE_F32(HPK__OP_NRM2, L)
+/* Each operation and shape its own instance: DENSE_OPS(P, ...) switches
+ * over the operations of precision P (F64, F32) and their shapes. */
+#define SHARE(op, f32, S) st = dense_reduce_share(op, f32, S, b, begin, end, one)
+#define SUM_F64(S) SHARE(HPK__OP_SUM, false, S)
+#define ASUM_F64(S) SHARE(HPK__OP_ASUM, false, S)
+#define DOT_F64(S) SHARE(HPK__OP_DOT, false, S)
+#define NRM2_F64(S) SHARE(NRM2_MEDIUM, false, S)
+#define SUM_F32(S) SHARE(HPK__OP_SUM, true, S)
+#define ASUM_F32(S) SHARE(HPK__OP_ASUM, true, S)
+#define DOT_F32(S) SHARE(HPK__OP_DOT, true, S)
+#define NRM2_F32(S) SHARE(HPK__OP_NRM2, true, S)
+#define DENSE_OPS(P, shape, straight, nv)                                      \
+    switch (b->op) {                                                           \
+    case HPK__OP_SUM: WITH_SHAPE(shape, straight, nv, SUM_##P) break;          \
+    case HPK__OP_ASUM: WITH_SHAPE(shape, straight, nv, ASUM_##P) break;        \
+    case HPK__OP_DOT: WITH_SHAPE(shape, straight, nv, DOT_##P) break;          \
+    default: WITH_SHAPE(shape, straight, nv, NRM2_##P) break;                  \
+    }
 
 static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b, int64_t begin, int64_t end,
                                                              hpk_ctx *one)
@@ -315,20 +322,10 @@ static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b
     hpk_status st = HPK_SUCCESS;
     if (b->f32) {
         const int shape = shape_of(b->n, HPK__LANES_F32, HPK__VF_N, STRAIGHT_F32);
-        switch (b->op) {
-        case HPK__OP_SUM: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, SUM_F32) break;
-        case HPK__OP_ASUM: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, ASUM_F32) break;
-        case HPK__OP_DOT: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, DOT_F32) break;
-        default: WITH_SHAPE(shape, STRAIGHT_F32, HPK__NVF, NRM2_F32) break;
-        }
-        return st;
-    }
-    const int shape = shape_of(b->n, HPK__LANES_F64, HPK__VD_N, HPK__NVD);
-    switch (b->op) {
-    case HPK__OP_SUM: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, SUM_F64) break;
-    case HPK__OP_ASUM: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, ASUM_F64) break;
-    case HPK__OP_DOT: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, DOT_F64) break;
-    default: WITH_SHAPE(shape, HPK__NVD, HPK__NVD, NRM2_F64) break;
+        DENSE_OPS(F32, shape, STRAIGHT_F32, HPK__NVF)
+    } else {
+        const int shape = shape_of(b->n, HPK__LANES_F64, HPK__VD_N, HPK__NVD);
+        DENSE_OPS(F64, shape, HPK__NVD, HPK__NVD)
     }
     return st;
 }

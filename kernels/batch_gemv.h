@@ -168,8 +168,8 @@ static __attribute__((noinline)) void BG_NAME(gemv_dense)(const hpk__batch *b, i
         BG_NAME(gemv_problems)(0, b, begin, end); /* the axpy form: no lanes */
         return;
     }
-    const int64_t len = b->layout == HPK_ROW_MAJOR ? b->n : b->m;
-    WITH_SHAPE(shape_of(len, BG_LANES, BG_VN, BG_NV), BG_NV, BG_NV, BG_ROWS)
+    const int shape = shape_of(b->layout == HPK_ROW_MAJOR ? b->n : b->m, BG_LANES, BG_VN, BG_NV);
+    WITH_SHAPE(shape, BG_NV, BG_NV, BG_ROWS)
 }
 
 #undef BG_ROWS
