@@ -118,8 +118,8 @@ enum { NRM2_MEDIUM = HPK__OP_AMAX + 1 };
 /* The three folded sums (nrm2; the others use s[0]) of W double problems,
  * for one operation (a constant where it is inlined).  NRM2_MEDIUM returns
  * false, with s unset, when some element is not medium. */
-ALWAYS_INLINE bool f64_lanes(int op, const hpk__batch *b, const double *const *x,
-                                                            const double *const *y, hpk__vd s[3])
+ALWAYS_INLINE bool f64_lanes(int op, const hpk__batch *b, const double *const *x, const double *const *y,
+                             hpk__vd s[3])
 {
     const int64_t n = b->n, incx = b->incx, incy = b->incy;
     const int live = n < HPK__LANES_F64 ? (int)n : HPK__LANES_F64;
@@ -158,9 +158,8 @@ ALWAYS_INLINE bool f64_lanes(int op, const hpk__batch *b, const double *const *x
 
 /* The same for float problems: sum, asum and dot in float runs, nrm2's
  * squares in double (s[0] here). */
-ALWAYS_INLINE void f32_lanes(hpk__reduce_op op, const hpk__batch *b,
-                                                            const float *const *x, const float *const *y,
-                                                            hpk__vd s[3])
+ALWAYS_INLINE void f32_lanes(hpk__reduce_op op, const hpk__batch *b, const float *const *x, const float *const *y,
+                             hpk__vd s[3])
 {
     const int64_t n = b->n, incx = b->incx, incy = b->incy;
     const int live = n < HPK__LANES_F32 ? (int)n : HPK__LANES_F32;
@@ -236,6 +235,10 @@ static void side_by_side(const hpk__batch *b, int64_t k)
 
 #include "batch_dense.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
 /* How a batch's problems run on a thread: one at a time from memory
  * (dense reductions, GEMV of small matrices: batch_dense.h), W at a time
  * side by side (sum, asum, dot and nrm2 of short strided vectors), or as
@@ -246,7 +249,8 @@ static batch_way way_of(const hpk__batch *b)
 {
     if (b->gemv ? gemv_is_dense(b) : reduction_is_dense(b))
         return DENSE;
-    const bool side = !b->gemv && b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
+    const bool side =
+        !b->gemv && b->op != HPK__OP_AMAX && b->n <= (b->f32 ? SIDE_BY_SIDE_MAX_F32 : SIDE_BY_SIDE_MAX);
     return side ? SIDE_BY_SIDE : BY_SINGLE_CALLS;
 }
 

@@ -47,9 +47,9 @@ static inline int step_count(int64_t n, int64_t k, int q, int width, int shape, 
 
 /* call(S) with S the constant equal to shape (1 .. straight, or nv + 1;
  * straight <= 16). */
-#define SHAPE_CASE(k, straight, call)     \
-    case k:                               \
-        if ((k) <= (straight))            \
+#define SHAPE_CASE(k, straight, call)          \
+    case k:                                    \
+        if ((k) <= (straight))                 \
             call((k) <= (straight) ? (k) : 1); \
         break;
 #define WITH_SHAPE(shape, straight, nv, call)                                                            \

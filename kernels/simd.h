@@ -239,21 +239,6 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen(const fl
 #endif
 }
 
-/* The first `count` floats at p (0 < count < HPK__VD_N), as doubles, +0.0
- * in the other lanes; nothing past p[count - 1] is read. */
-static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_widen_first(const float *p, int count)
-{
-#if HPK__VBYTES == 64
-    return (hpk__vd)_mm512_cvtps_pd(_mm512_castps512_ps256(_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p)));
-#elif HPK__VBYTES == 32
-    const hpk__vfm lanes = {0, 1, 2, 3, 4, 5, 6, 7};
-    return (hpk__vd)_mm256_cvtps_pd(_mm256_castps256_ps128(_mm256_maskload_ps(p, (__m256i)(lanes < count))));
-#else
-    (void)count; /* two lanes: count is 1 */
-    return (hpk__vd){p[0]};
-#endif
-}
-
 /* Lanes 0 .. HPK__VD_N - 1 (lo) and the rest (hi) of a float vector, as
  * doubles (exact). */
 static inline __attribute__((always_inline)) hpk__vd hpk__vf_widen_lo(hpk__vf v)

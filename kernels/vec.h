@@ -54,10 +54,10 @@ static inline bool hpk__vec_is_dense_f32(const hpk__vec *v)
  * would not fit the path's registers runs its lanes in groups, one group
  * after the other over the same elements: each lane still takes its
  * elements in order, so the bits are those of one pass. */
-#define HPK__LANE_GROUPS(live, temps)                                                    \
-    ((live) + (temps) <= HPK__VREGS       ? 1                                              \
-     : (live) / 2 + (temps) <= HPK__VREGS ? 2                                              \
-     : (live) / 4 + (temps) <= HPK__VREGS ? 4                                              \
+#define HPK__LANE_GROUPS(live, temps)             \
+    ((live) + (temps) <= HPK__VREGS       ? 1       \
+     : (live) / 2 + (temps) <= HPK__VREGS ? 2       \
+     : (live) / 4 + (temps) <= HPK__VREGS ? 4       \
                                           : 8)
 
 /* HPK__FOLD_LANES (order.h) on the lanes of one vector: lane l takes lane
