@@ -82,23 +82,14 @@ static inline vfw across_f(const float *const *p, int64_t i)
  * first `live` can be other than +0.0: adding a +0.0 lane changes nothing
  * (a lane never holds -0.0), so those adds are left out; the others are
  * HPK__FOLD_LANES's.  On vectors of double or float lanes alike.  Each
- * halving unrolled (HPK__FOLD_HALVING), its adds guarded by `live`:
+ * halving unrolled (vec.h's HPK__FOLD_LIVE), its adds guarded by `live`:
  * straight code on constant offsets, where a loop over the halvings kept
  * storing the lanes to the stack (and ran 0.8x as fast). */
-#define FOLD_LIVE_HALVING(t, lanes, w, live)       \
-    HPK__FOLD_HALVING(t, lanes, w, live)           \
-    (live) = (live) < (w) ? (live) : (w);
-#define FOLD_LIVE(t, lanes, live)                                   \
-    __extension__({                                                 \
-        int fold_live = (live);                                     \
-        _Static_assert((lanes) <= 64, "at most 64 lanes");          \
-        FOLD_LIVE_HALVING(t, lanes, 32, fold_live)                  \
-        FOLD_LIVE_HALVING(t, lanes, 16, fold_live)                  \
-        FOLD_LIVE_HALVING(t, lanes, 8, fold_live)                   \
-        FOLD_LIVE_HALVING(t, lanes, 4, fold_live)                   \
-        FOLD_LIVE_HALVING(t, lanes, 2, fold_live)                   \
-        FOLD_LIVE_HALVING(t, lanes, 1, fold_live)                   \
-        (t)[0];                                                     \
+#define FOLD_LIVE(t, lanes, live)                          \
+    __extension__({                                        \
+        _Static_assert((lanes) <= 64, "at most 64 lanes"); \
+        HPK__FOLD_LIVE(t, lanes, live);                    \
+        (t)[0];                                            \
     })
 
 /* Problem q's operand of a batch (from problem k): its logical element 0,

@@ -109,9 +109,7 @@ ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y
     HPK__EACH(q, live) {
         const int c = step_count(n, k, q, HPK__VD_N, shape, HPK__NVD);
         const int64_t i = k + q * HPK__VD_N;
-        if (c == HPK__VD_N)
-            s[q] += dense_term_f64(op, hpk__vd_load(x + i), hpk__vd_load(y + i), &outside);
-        else if (c > 0)
+        if (c > 0)
             s[q] += dense_term_f64(op, hpk__vd_load_first(x + i, c), hpk__vd_load_first(y + i, c), &outside);
     }
     if (op == NRM2_MEDIUM && hpk__vdm_any(outside))
@@ -123,12 +121,6 @@ ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y
 ALWAYS_INLINE hpk__vf dense_term_f32(int op, hpk__vf v, hpk__vf w)
 {
     return op == HPK__OP_SUM ? v : op == HPK__OP_ASUM ? hpk__vf_abs(v) : v * w;
-}
-
-/* Float vector q of the step at k, whole or in part. */
-ALWAYS_INLINE hpk__vf dense_load_f32(const float *p, int c)
-{
-    return c == HPK__VF_N ? hpk__vf_load(p) : hpk__vf_load_first(p, c);
 }
 
 /* Float vector f's lanes as the double lanes 2f and 2f + 1 (the widened
@@ -186,8 +178,8 @@ ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, 
         hpk__vf v[HPK__NVF]; /* the elements (squares), or the run */
         HPK__EACH(f, live) {
             const int c = step_count(n, 0, f, HPK__VF_N, shape, HPK__NVF);
-            const hpk__vf e = dense_load_f32(x + f * HPK__VF_N, c);
-            v[f] = squares ? e : (hpk__vf){0} + dense_term_f32(op, e, dense_load_f32(y + f * HPK__VF_N, c));
+            const hpk__vf e = hpk__vf_load_first(x + f * HPK__VF_N, c);
+            v[f] = squares ? e : (hpk__vf){0} + dense_term_f32(op, e, hpk__vf_load_first(y + f * HPK__VF_N, c));
         }
         *sum = dense_fold_f32(live, squares, false, v, NULL, NULL);
         return;
@@ -219,14 +211,14 @@ ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, 
             if (squares) {
                 if (c > 0) {
                     hpk__vd l, h;
-                    dense_halves_f32(true, dense_load_f32(x + i, c), &l, &h);
+                    dense_halves_f32(true, hpk__vf_load_first(x + i, c), &l, &h);
                     sql[q] += l, sqh[q] += h;
                 }
                 lo[f] = sql[q], hi[f] = sqh[q];
                 continue;
             }
             if (c > 0)
-                run[q] += dense_term_f32(op, dense_load_f32(x + i, c), dense_load_f32(y + i, c));
+                run[q] += dense_term_f32(op, hpk__vf_load_first(x + i, c), hpk__vf_load_first(y + i, c));
             dense_halves_f32(false, run[q], &lo[f], &hi[f]);
         }
     }

@@ -11,21 +11,14 @@
  *   BG_VN, BG_NV      elements per vector, and vectors of the dot form's
  *                     BG_LANES lanes (order.h's, for the precision);
  *   BG_LOAD(p), BG_LOAD_FIRST(p, count), BG_FOLD_IN(v)
- *                     a vector's load, its partial load, and the fold of
- *                     one vector's lanes;
+ *                     a vector's load, the load of its first count
+ *                     (1 .. BG_VN) elements, and the fold of one vector's
+ *                     lanes;
  *   BG_ACROSS_FIRST(a, b), BG_ACROSS_REST(t)
  *                     (optional) BG_FOLD_IN of BG_VN vectors at once, as
  *                     one vector (vec.h's HPK__ACROSS_FIRST_VD, _REST_VD);
  *   BG_NAME(name)     name with the precision's suffix;
  * and this file undefines them at its end. */
-
-/* Lane vector f of x (len elements, of the given shape) in the step at k,
- * whole or in part. */
-ALWAYS_INLINE BG_V BG_NAME(dense_lane)(int shape, const BG_T *x, int64_t len, int64_t k, int f)
-{
-    const int c = step_count(len, k, f, BG_VN, shape, BG_NV);
-    return c == BG_VN ? BG_LOAD(x + k + f * BG_VN) : BG_LOAD_FIRST(x + k + f * BG_VN, c);
-}
 
 /* Whether the dot form holds x's lane vectors in registers for all rows:
  * vectors of one step, with a row's lanes, the folds of half a group of
@@ -56,12 +49,8 @@ ALWAYS_INLINE BG_V BG_NAME(dense_row)(int shape, const BG_T *v, const BG_T *x, c
             const int64_t i = k + f * BG_VN;
             if (f >= live)
                 continue;
-            if (X_HELD(shape))
-                s[q] += (c == BG_VN ? BG_LOAD(v + i) : BG_LOAD_FIRST(v + i, c)) * xv[f];
-            else if (c == BG_VN)
-                s[q] += BG_LOAD(v + i) * BG_LOAD(x + i);
-            else if (c > 0)
-                s[q] += BG_LOAD_FIRST(v + i, c) * BG_LOAD_FIRST(x + i, c);
+            if (c > 0)
+                s[q] += BG_LOAD_FIRST(v + i, c) * (X_HELD(shape) ? xv[f] : BG_LOAD_FIRST(x + i, c));
             all[f] = s[q];
         }
     }
@@ -131,7 +120,7 @@ ALWAYS_INLINE void BG_NAME(gemv_problems)(int shape, const hpk__batch *b, int64_
         if (X_HELD(shape))
             HPK__EACH(f, BG_NV) {
                 if (f < shape)
-                    xv[f] = BG_NAME(dense_lane)(shape, x, len, 0, f);
+                    xv[f] = BG_LOAD_FIRST(x + f * BG_VN, step_count(len, 0, f, BG_VN, shape, BG_NV));
             }
         int64_t i = 0;
 #ifdef BG_ACROSS_FIRST

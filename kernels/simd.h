@@ -185,12 +185,14 @@ static inline int hpk__vdm_any(hpk__vdm mask)
     return any != 0;
 }
 
-/* The first `count` elements at p (0 < count < a vector's elements) in the
- * first lanes, +0.0 in the others; nothing past p[count - 1] is read (a
- * masked load where the ISA has one, else the elements one by one, in
- * registers). */
+/* The first `count` elements at p (0 < count <= a vector's elements) in
+ * the first lanes, +0.0 in the others; nothing past p[count - 1] is read
+ * (a whole vector's load, else a masked load where the ISA has one, else
+ * the elements one by one, in registers). */
 static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_first(const double *p, int count)
 {
+    if (count == HPK__VD_N)
+        return hpk__vd_load(p);
 #if HPK__VBYTES == 64
     return (hpk__vd)_mm512_maskz_loadu_pd((__mmask8)((1u << count) - 1), p);
 #elif HPK__VBYTES == 32
@@ -204,6 +206,8 @@ static inline __attribute__((always_inline)) hpk__vd hpk__vd_load_first(const do
 
 static inline __attribute__((always_inline)) hpk__vf hpk__vf_load_first(const float *p, int count)
 {
+    if (count == HPK__VF_N)
+        return hpk__vf_load(p);
 #if HPK__VBYTES == 64
     return (hpk__vf)_mm512_maskz_loadu_ps((__mmask16)((1u << count) - 1), p);
 #elif HPK__VBYTES == 32

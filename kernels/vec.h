@@ -120,14 +120,14 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
  * HPK__ACROSS_REST_VD takes the N / 2 vectors from there. */
 #define HPK__SHUFFLE __builtin_shufflevector
 #define HPK__ACROSS_FIRST_2(a, b) (HPK__SHUFFLE(a, b, 0, 2) + HPK__SHUFFLE(a, b, 1, 3))
-#define HPK__ACROSS_REST_2(T, t) ((t)[0])
+#define HPK__ACROSS_REST_2(t) ((t)[0])
 #define HPK__ACROSS_FIRST_4(a, b) (HPK__SHUFFLE(a, b, 0, 1, 4, 5) + HPK__SHUFFLE(a, b, 2, 3, 6, 7))
-#define HPK__ACROSS_REST_4(T, t) (HPK__SHUFFLE((t)[0], (t)[1], 0, 4, 2, 6) + HPK__SHUFFLE((t)[0], (t)[1], 1, 5, 3, 7))
+#define HPK__ACROSS_REST_4(t) (HPK__SHUFFLE((t)[0], (t)[1], 0, 4, 2, 6) + HPK__SHUFFLE((t)[0], (t)[1], 1, 5, 3, 7))
 #define HPK__ACROSS_FIRST_8(a, b) \
     (HPK__SHUFFLE(a, b, 0, 1, 2, 3, 8, 9, 10, 11) + HPK__SHUFFLE(a, b, 4, 5, 6, 7, 12, 13, 14, 15))
-#define HPK__ACROSS_REST_8(T, t)                                                                              \
+#define HPK__ACROSS_REST_8(t)                                                                                \
     __extension__({                                                                                          \
-        T u8_[2];                                                                                            \
+        __typeof__((t)[0]) u8_[2];                                                                           \
         for (int i_ = 0; i_ < 2; i_++) /* rows i, i + 2, i + 4, i + 6 */                                     \
             u8_[i_] = HPK__SHUFFLE((t)[i_], (t)[i_ + 2], 0, 1, 8, 9, 4, 5, 12, 13) +                         \
                       HPK__SHUFFLE((t)[i_], (t)[i_ + 2], 2, 3, 10, 11, 6, 7, 14, 15);                        \
@@ -136,13 +136,13 @@ static inline __attribute__((always_inline)) float hpk__fold_in_vf(hpk__vf v)
     })
 #if HPK__VD_N == 8
 #define HPK__ACROSS_FIRST_VD HPK__ACROSS_FIRST_8
-#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_8(hpk__vd, t)
+#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_8(t)
 #elif HPK__VD_N == 4
 #define HPK__ACROSS_FIRST_VD HPK__ACROSS_FIRST_4
-#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_4(hpk__vd, t)
+#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_4(t)
 #else
 #define HPK__ACROSS_FIRST_VD HPK__ACROSS_FIRST_2
-#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_2(hpk__vd, t)
+#define HPK__ACROSS_REST_VD(t) HPK__ACROSS_REST_2(t)
 #endif
 
 static inline __attribute__((always_inline)) hpk__vd hpk__fold_in_across_vd(const hpk__vd *v)
@@ -177,16 +177,24 @@ static inline __attribute__((always_inline)) hpk__vd hpk__fold_in_across_vd(cons
 #endif
 
 /* v[q] += v[q + count / 2], then v[q] += v[q + count / 4], ... down to
- * v[0] += v[1], for count a power of two up to 64. */
-#define HPK__FOLD_VECTORS(v, count)                        \
-    do {                                                   \
-        HPK__FOLD_HALVING(v, count, 32, count)             \
-        HPK__FOLD_HALVING(v, count, 16, count)             \
-        HPK__FOLD_HALVING(v, count, 8, count)              \
-        HPK__FOLD_HALVING(v, count, 4, count)              \
-        HPK__FOLD_HALVING(v, count, 2, count)              \
-        HPK__FOLD_HALVING(v, count, 1, count)              \
+ * v[0] += v[1], for count a power of two up to 64, of which only the
+ * first `live` vectors are read (the others' adds are left out: the
+ * caller knows them to be +0.0, which changes no lane); HPK__FOLD_VECTORS
+ * reads all. */
+#define HPK__FOLD_LIVE_HALVING(v, count, w, live) \
+    HPK__FOLD_HALVING(v, count, w, live)          \
+    (live) = (live) < (w) ? (live) : (w);
+#define HPK__FOLD_LIVE(v, count, live)                       \
+    do {                                                     \
+        int fold_live_ = (live);                             \
+        HPK__FOLD_LIVE_HALVING(v, count, 32, fold_live_)     \
+        HPK__FOLD_LIVE_HALVING(v, count, 16, fold_live_)     \
+        HPK__FOLD_LIVE_HALVING(v, count, 8, fold_live_)      \
+        HPK__FOLD_LIVE_HALVING(v, count, 4, fold_live_)      \
+        HPK__FOLD_LIVE_HALVING(v, count, 2, fold_live_)      \
+        HPK__FOLD_LIVE_HALVING(v, count, 1, fold_live_)      \
     } while (0)
+#define HPK__FOLD_VECTORS(v, count) HPK__FOLD_LIVE(v, count, count)
 
 /* The fold of order.h on `count` vectors of double lanes (count a power of
  * two): lane l takes lane l + L/2, then l + L/4, ...: whole vectors while
