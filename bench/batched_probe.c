@@ -39,7 +39,8 @@ int main(int argc, char **argv)
     double *a = malloc(count * sizeof *a), *b = malloc(count * sizeof *b), *r = malloc((size_t)rows * sizeof *r);
     float *as = malloc(count * sizeof *as), *bs = malloc(count * sizeof *bs), *rs = malloc((size_t)rows * sizeof *rs);
     double *y = malloc(count * sizeof *y);
-    if (!a || !b || !r || !as || !bs || !rs || !y)
+    float *ys = malloc(count * sizeof *ys);
+    if (!a || !b || !r || !as || !bs || !rs || !y || !ys)
         return 1;
     srand(1);
     for (size_t i = 0; i < count; i++) {
@@ -51,8 +52,8 @@ int main(int argc, char **argv)
         hpk_ctx_set_num_threads(ctx, threads) != HPK_SUCCESS)
         return 1;
     openblas_set_num_threads(threads);
-    enum { DNRM2, DDOT, SNRM2, SDOT, DGEMV, KINDS };
-    static const char *const names[KINDS] = {"dnrm2 rows", "ddot rows", "snrm2 rows", "sdot rows", "dgemv"};
+    enum { DNRM2, DDOT, SNRM2, SDOT, DGEMV, SGEMV, KINDS };
+    static const char *const names[KINDS] = {"dnrm2 rows", "ddot rows", "snrm2 rows", "sdot rows", "dgemv", "sgemv"};
     double hpk[KINDS], loop[KINDS];
     for (int k = 0; k < KINDS; k++)
         hpk[k] = loop[k] = 1e30;
@@ -84,13 +85,20 @@ int main(int argc, char **argv)
         for (long k = 0; k < mats; k++)
             cblas_dgemv(CblasRowMajor, CblasNoTrans, n, n, 1.0, a + (size_t)k * n * n, n, b + (size_t)k * n, 1, 0.0,
                         y + (size_t)k * n, 1);
-        keep(&loop[DGEMV], now() - t);
+        keep(&loop[DGEMV], now() - t), t = now();
+        hpk_sgemv_strided_batched(ctx, HPK_ROW_MAJOR, HPK_NO_TRANS, n, n, 1.0f, as, n, (int64_t)n * n, bs, 1, n, 0.0f,
+                                  ys, 1, n, mats);
+        keep(&hpk[SGEMV], now() - t), t = now();
+        for (long k = 0; k < mats; k++)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, n, n, 1.0f, as + (size_t)k * n * n, n, bs + (size_t)k * n, 1,
+                        0.0f, ys + (size_t)k * n, 1);
+        keep(&loop[SGEMV], now() - t);
     }
-    printf("n = %d, %ld rows (%ld matrices), %d thread(s): ms, hpk batched / OpenBLAS loop / loop over hpk\n", n, rows,
+    printf("n = %d, %ld rows (%ld matrices), %d thread(s): us, hpk batched / OpenBLAS loop / loop over hpk\n", n, rows,
            mats, threads);
     for (int k = 0; k < KINDS; k++)
-        printf("  %-11s %9.3f %9.3f %6.2f\n", names[k], 1e3 * hpk[k], 1e3 * loop[k], loop[k] / hpk[k]);
+        printf("  %-11s %10.1f %10.1f %6.2f\n", names[k], 1e6 * hpk[k], 1e6 * loop[k], loop[k] / hpk[k]);
     hpk_ctx_destroy(ctx);
-    free(a), free(b), free(r), free(as), free(bs), free(rs), free(y);
+    free(a), free(b), free(r), free(as), free(bs), free(rs), free(y), free(ys);
     return 0;
 }

@@ -83,6 +83,9 @@ typedef struct hpk__runner {
     hpk_status (*tree)(hpk_ctx *ctx, const hpk__tree *t, void *root);
     void (*range)(hpk_ctx *ctx, int64_t count, int64_t grain, double work, hpk__range_body body,
                   const void *job);
+    /* The threads range() starts for `work` (with at least that many
+     * grains), and tree() for a tree of that much work. */
+    int (*threads)(const hpk_ctx *ctx, double work);
 } hpk__runner;
 
 extern const hpk__runner hpk__serial_runner;

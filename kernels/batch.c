@@ -1,8 +1,9 @@
-/* Batches on the CPU backends.  Small problems go to threads whole, in one
- * run of the runner's range: dense ones one at a time in the path's
- * registers, short strided vectors W at a time side by side (below), the
- * others each by this code path's one-thread kernels (the serial table);
- * big ones run one after another, each with the context's threads.
+/* Batches on the CPU backends.  Problems go to threads whole, in one run of
+ * the runner's range: dense ones one at a time in the path's registers,
+ * short strided vectors W at a time side by side (below), the others each
+ * by this code path's one-thread kernels (the serial table).  Small
+ * problems all go so; big ones as many as share evenly among the threads,
+ * and the few left over one after another, each with all the threads.
  * Every way computes problem k with its single call's operations in their
  * order, so its bits are that call's. */
 #include "batch.h"
@@ -17,10 +18,13 @@
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
-/* Problems below this many elements of work go to threads whole: a single
- * call this small runs on one thread anyway (the OpenMP runner starts a
- * thread per 32 K elements, kernels/omp/runner.c), so splitting a problem
- * would only add a fork and a join per problem. */
+/* Problems below this many elements of work are small: a single call this
+ * small runs on one thread anyway (the OpenMP runner starts a thread per
+ * 32 K elements, kernels/omp/runner.c), so splitting one would only add a
+ * fork and a join.  Big problems run whole too, where they share evenly
+ * among the threads: from DRAM, a thread reading its own problems streams
+ * faster than threads taking halves of each (docs/PERFORMANCE.md, "Batched
+ * problems, fourth round"). */
 #define HPK__BATCH_SMALL 65536.0
 
 typedef struct batch_job {
@@ -263,15 +267,20 @@ static void batch_share(const void *job, int64_t begin, int64_t end)
 
 hpk_status HPK__CPU(batch)(hpk_ctx *ctx, const hpk__batch *b)
 {
+    const hpk__runner *run = ctx->ops->runner;
     const double each = hpk__batch_work(b);
-    if (each >= HPK__BATCH_SMALL)
-        return hpk__batch_run(ctx, b, 0, b->count);
+    int64_t whole = b->count;
+    if (each >= HPK__BATCH_SMALL) {
+        const int threads = run->threads(ctx, each * (double)b->count);
+        whole -= b->count % threads;
+    }
     atomic_int failed = 0;
     hpk_status status = HPK_SUCCESS;
     char message[HPK__ERROR_CAPACITY];
     const batch_job job = {b, &failed, &status, message};
-    ctx->ops->runner->range(ctx, b->count, 1, each * (double)b->count, batch_share, &job);
+    if (whole > 0)
+        run->range(ctx, whole, 1, each * (double)whole, batch_share, &job);
     if (atomic_load(&failed))
         return hpk__fail(ctx, status, "%s", message);
-    return HPK_SUCCESS;
+    return hpk__batch_run(ctx, b, whole, b->count);
 }

@@ -129,4 +129,11 @@ static void serial_range(hpk_ctx *ctx, int64_t count, int64_t grain, double work
     body(job, 0, count);
 }
 
-const hpk__runner hpk__serial_runner = {serial_tree, serial_range};
+static int serial_threads(const hpk_ctx *ctx, double work)
+{
+    (void)ctx;
+    (void)work;
+    return 1;
+}
+
+const hpk__runner hpk__serial_runner = {serial_tree, serial_range, serial_threads};

@@ -416,8 +416,9 @@ static void gemv_sweep(bool listed)
                     run_gemv_case(&s, &c);
                 }
     /* Shapes that take each schedule: tiny problems, small ones shared by
-     * threads, and problems big enough to be run one after another with
-     * every thread inside each. */
+     * threads, and big ones (257 x 257): shared whole as far as they share
+     * evenly, the rest (5 problems on 2 or 3 threads) run one after another
+     * with every thread inside each. */
     static const int64_t shapes[][3] = {{3, 7, 33}, {100, 257, 33}, {257, 257, 5}, {257, 100, 2}};
     for (int i = 0; i < COUNT(shapes); i++) {
         for (int f = 0; f < 2; f++) {
@@ -699,8 +700,8 @@ static void test_reductions(void **state)
                     c.incy = (c.incy < 0 ? -1 : 1) * (c.batch + 1);
                 run_reduce_case(&s, &c, kind_x, kind_y);
             }
-            /* Vectors long enough to run one after another with every
-             * thread inside each, over more than one block. */
+            /* Vectors of more than one block, long enough to be big: on 2
+             * threads two whole and one with both threads inside it. */
             reduce_case big = {.op = op, .f32 = f, .n = 70001, .incx = -1, .incy = 2, .batch = 3};
             run_reduce_case(&s, &big, GAPPED, NEGATIVE);
         }

@@ -128,4 +128,4 @@ static void omp_range(hpk_ctx *ctx, int64_t count, int64_t grain, double work, h
     }
 }
 
-const hpk__runner hpk__omp_runner = {omp_tree, omp_range};
+const hpk__runner hpk__omp_runner = {omp_tree, omp_range, team_size};
