@@ -107,8 +107,11 @@ static inline const void *operand_at(const hpk__batch_operand *o, int64_t k, int
 /* nrm2 when every element is 0, a NaN or of medium size (Blue's
  * [TSML, TBIG]): then the small and big sums stay +0.0 (a zero lands in
  * the small one as +0.0), so only the medium one, |v|^2 added as
- * nrm2_step adds it, is formed. */
-enum { NRM2_MEDIUM = HPK__OP_AMAX + 1 };
+ * nrm2_step adds it, is formed.  Likewise NRM2_SMALL when every element is
+ * 0 or small (< TSML), NRM2_BIG when every element is 0 or big (> TBIG):
+ * only that sum, (|v| SSML)^2 or (|v| SBIG)^2 as nrm2_step adds it (a zero
+ * adds +0.0 to whichever sum takes it). */
+enum { NRM2_MEDIUM = HPK__OP_AMAX + 1, NRM2_SMALL, NRM2_BIG };
 
 /* The three folded sums (nrm2; the others use s[0]) of W double problems,
  * for one operation (a constant where it is inlined).  NRM2_MEDIUM returns
@@ -254,10 +257,14 @@ static void batch_share(const void *job, int64_t begin, int64_t end)
     const batch_job *j = job;
     hpk_ctx one = {.backend = HPK_BACKEND_SERIAL, .ops = &HPK__PATH_FN(hpk__serial_ops), .num_threads = 1};
     const batch_way way = way_of(j->b);
+    if (way == DENSE) {
+        dense_share(j->b, begin, end);
+        return;
+    }
     if (way == SIDE_BY_SIDE)
         for (; begin + W <= end; begin += W)
             side_by_side(j->b, begin);
-    const hpk_status st = way == DENSE ? dense_share(j->b, begin, end, &one) : hpk__batch_run(&one, j->b, begin, end);
+    const hpk_status st = hpk__batch_run(&one, j->b, begin, end);
     int none = 0;
     if (st != HPK_SUCCESS && atomic_compare_exchange_strong(j->failed, &none, 1)) {
         *j->status = st;

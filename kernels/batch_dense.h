@@ -74,8 +74,9 @@ _Static_assert(HPK__NVD <= 16 && HPK__NVF <= 16, "WITH_SHAPE's cases");
 /* ---- reductions ------------------------------------------------------------ */
 
 /* One double term: the element (sum), |element| (asum), the product with
- * y's (dot), or |element|^2 with the element's medium test (NRM2_MEDIUM,
- * as f64_lanes). */
+ * y's (dot), or nrm2's term of one kind with the element's test of that
+ * kind (NRM2_MEDIUM: |element|^2; NRM2_SMALL, NRM2_BIG: the scaled
+ * |element|^2). */
 ALWAYS_INLINE hpk__vd dense_term_f64(int op, hpk__vd v, hpk__vd w, hpk__vdm *outside)
 {
     if (op == HPK__OP_SUM)
@@ -85,14 +86,22 @@ ALWAYS_INLINE hpk__vd dense_term_f64(int op, hpk__vd v, hpk__vd w, hpk__vdm *out
     if (op == HPK__OP_DOT)
         return v * w;
     const hpk__vd av = hpk__vd_abs(v), zero = {0};
-    *outside |= ((av < blue_tsml) & (av != zero)) | (av > blue_tbig);
-    return av * av;
+    if (op == NRM2_MEDIUM) {
+        *outside |= ((av < blue_tsml) & (av != zero)) | (av > blue_tbig);
+        return av * av;
+    }
+    if (op == NRM2_SMALL)
+        *outside |= ~(av < blue_tsml);
+    else
+        *outside |= ~(av > blue_tbig) & (av != zero);
+    const hpk__vd u = av * (op == NRM2_SMALL ? blue_ssml : blue_sbig);
+    return u * u;
 }
 
 /* The lanes of a dense double vector of n (1 .. DENSE_MAX) elements of the
  * given shape, folded to one vector (its lanes' fold, hpk__fold_in_vd, is
- * the sum; nrm2: NRM2_MEDIUM's sum; false when some element is not
- * medium). */
+ * the sum; nrm2: the sum of its kind; false when some element is not of
+ * that kind). */
 ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y, int64_t n, hpk__vd *sum)
 {
     const int live = SHAPE_LIVE(shape, HPK__NVD);
@@ -112,7 +121,7 @@ ALWAYS_INLINE bool dense_f64(int op, int shape, const double *x, const double *y
         if (c > 0)
             s[q] += dense_term_f64(op, hpk__vd_load_first(x + i, c), hpk__vd_load_first(y + i, c), &outside);
     }
-    if (op == NRM2_MEDIUM && hpk__vdm_any(outside))
+    if (op >= NRM2_MEDIUM && hpk__vdm_any(outside))
         return false;
     *sum = FOLD_LIVE(s, HPK__NVD, live);
     return true;
@@ -225,60 +234,139 @@ ALWAYS_INLINE void dense_f32(int op, int shape, const float *x, const float *y, 
     *sum = dense_fold_f32(live, squares, true, NULL, lo, hi);
 }
 
+/* The nrm2 of a dense double vector of n (1 .. DENSE_MAX) elements of the
+ * given shape with Blue's full step (nrm2_step), as the single call's leaf
+ * takes a vector with an element that is not of medium size: the three
+ * sums' lanes (in lane groups: three accumulators a lane vector), each
+ * folded, and hpk__nrm2_finish. */
+ALWAYS_INLINE double dense_blue_f64(int shape, const double *x, int64_t n)
+{
+    const int live = SHAPE_LIVE(shape, HPK__NVD);
+    const int groups = DENSE_GROUPS(3 * live, 11), width = (live + groups - 1) / groups;
+    hpk__vd sums[3][HPK__NVD];
+    for (int g = 0; g < groups; g++) {
+        hpk__vd s[3][HPK__NVD];
+        for (int t = 0; t < 3; t++)
+            HPK__ZERO_EACH(s[t], width);
+        int64_t k = 0;
+        for (; shape > HPK__NVD && k + HPK__LANES_F64 <= n; k += HPK__LANES_F64)
+            HPK__EACH(q, width) {
+                if (g * width + q < live)
+                    nrm2_step(hpk__vd_load(x + k + (g * width + q) * HPK__VD_N), &s[0][q], &s[1][q], &s[2][q]);
+            }
+        HPK__EACH(q, width) {
+            const int f = g * width + q, c = step_count(n, k, f, HPK__VD_N, shape, HPK__NVD);
+            if (f >= live)
+                continue;
+            if (c > 0)
+                nrm2_step(hpk__vd_load_first(x + k + f * HPK__VD_N, c), &s[0][q], &s[1][q], &s[2][q]);
+            for (int t = 0; t < 3; t++)
+                sums[t][f] = s[t][q];
+        }
+    }
+    return hpk__nrm2_finish(hpk__fold_in_vd(FOLD_LIVE(sums[0], HPK__NVD, live)),
+                            hpk__fold_in_vd(FOLD_LIVE(sums[1], HPK__NVD, live)),
+                            hpk__fold_in_vd(FOLD_LIVE(sums[2], HPK__NVD, live)), blue_ssml, blue_sbig);
+}
+
+/* The nrm2 of a dense double vector with an element that is not of medium
+ * size: as NRM2_SMALL or NRM2_BIG if its first element is of that kind
+ * (the single call's leaf guesses alike), else, or if another element is
+ * of another kind, with Blue's full step.  The bits are the full step's:
+ * the other two sums are +0.0. */
+ALWAYS_INLINE double dense_nrm2_kinds(int shape, const double *x, int64_t n)
+{
+    const double a0 = fabs(x[0]);
+    hpk__vd v;
+    if (a0 < blue_tsml && a0 != 0.0 && dense_f64(NRM2_SMALL, shape, x, x, n, &v))
+        return hpk__nrm2_finish(hpk__fold_in_vd(v), 0.0, 0.0, blue_ssml, blue_sbig);
+    if (a0 > blue_tbig && dense_f64(NRM2_BIG, shape, x, x, n, &v))
+        return hpk__nrm2_finish(0.0, 0.0, hpk__fold_in_vd(v), blue_ssml, blue_sbig);
+    return dense_blue_f64(shape, x, n);
+}
+
+/* The same, out of line (rare data), an instance per shape. */
+static __attribute__((noinline)) double dense_nrm2_f64(int shape, const double *x, int64_t n)
+{
+    double got = 0.0;
+#define NRM2_KINDS(S) got = dense_nrm2_kinds(S, x, n)
+    WITH_SHAPE(shape, HPK__NVD, HPK__NVD, NRM2_KINDS)
+#undef NRM2_KINDS
+    return got;
+}
+
+/* Whether a double vector's first element is 0, a NaN or of medium size:
+ * its nrm2 is tried as NRM2_MEDIUM first. */
+static inline bool nrm2_medium_first(const double *x)
+{
+    const double a0 = fabs(x[0]);
+    return !(a0 < blue_tsml && a0 != 0.0) && !(a0 > blue_tbig);
+}
+
 /* Problems [begin, end) of a dense reduction of the given shape, W at a
  * time: their lanes folded together (hpk__fold_in_across_vd), so that
  * lane p holds problem p's sum, nrm2's square roots taken at once (nrm2
  * of medium elements alone is the square root of their sum,
  * hpk__nrm2_finish; float nrm2's squares are all medium), and the W
  * results stored as one vector.  A double nrm2 problem with an element
- * that is not of medium size is a single call on `one`. */
-ALWAYS_INLINE hpk_status dense_reduce_share(int op, bool f32, int shape, const hpk__batch *b, int64_t begin,
-                                            int64_t end, hpk_ctx *one)
+ * that is not of medium size is dense_nrm2_f64's. */
+ALWAYS_INLINE void dense_reduce_share(int op, bool f32, int shape, const hpk__batch *b, int64_t begin, int64_t end)
 {
     typedef float vdf __attribute__((vector_size(W * sizeof(float))));
     const size_t elem = f32 ? sizeof(float) : sizeof(double);
     const hpk__batch_operand xo = b->x, yo = op == HPK__OP_DOT ? b->y : b->x;
     const int64_t n = b->n;
     char *const result = b->result;
-    for (int64_t k = begin; k < end; k += W) {
-        hpk__vd v[W];
-        unsigned dense = 0; /* bit p: problem k + p done here */
-        HPK__EACH(p, W) {
-            v[p] = (hpk__vd){0};
-            if (k + p < end) {
-                const void *x = hpk__batch_at(&xo, k + p, elem), *y = hpk__batch_at(&yo, k + p, elem);
-                if (f32)
-                    dense_f32(op, shape, x, y, n, &v[p]);
-                if (f32 || dense_f64(op, shape, x, y, n, &v[p]))
-                    dense |= 1u << p;
+    /* A chunk of problems at a time: first W at once, with no call in the
+     * loop (the compiler would save its live vectors on the stack round
+     * it), then the double nrm2 problems that loop left (not all medium). */
+    enum { CHUNK = 64 * W };
+    _Static_assert(W <= 8, "a W problems' mask in a byte");
+    for (int64_t c = begin; c < end; c += CHUNK) {
+        const int64_t stop = end - c < CHUNK ? end : c + CHUNK;
+        unsigned char left[CHUNK / W]; /* bit p: problem k + p left */
+        unsigned any = 0;
+        for (int64_t k = c; k < stop; k += W) {
+            hpk__vd v[W];
+            unsigned dense = 0, here = 0; /* bit p: problem k + p done here; in the chunk */
+            HPK__EACH(p, W) {
+                v[p] = (hpk__vd){0};
+                if (k + p < stop) {
+                    const void *x = hpk__batch_at(&xo, k + p, elem), *y = hpk__batch_at(&yo, k + p, elem);
+                    here |= 1u << p;
+                    if (f32)
+                        dense_f32(op, shape, x, y, n, &v[p]);
+                    const bool tried = f32 || op != NRM2_MEDIUM || nrm2_medium_first(x);
+                    if (f32 || (tried && dense_f64(op, shape, x, y, n, &v[p])))
+                        dense |= 1u << p;
+                }
             }
-        }
-        hpk__vd r = hpk__fold_in_across_vd(v);
-        if (op == HPK__OP_NRM2 || op == NRM2_MEDIUM)
-            r = hpk__vd_sqrt(r);
-        char *const out = result + (size_t)k * elem;
-        if (dense == (1u << W) - 1) { /* all W */
-            if (f32) {
-                const vdf rf = __builtin_convertvector(r, vdf);
-                memcpy(out, &rf, sizeof rf);
-            } else {
-                memcpy(out, &r, sizeof r);
-            }
-            continue;
-        }
-        HPK__EACH(p, W) {
-            if (k + p >= end)
+            left[(k - c) / W] = (unsigned char)(here & ~dense);
+            any |= here & ~dense;
+            hpk__vd r = hpk__fold_in_across_vd(v);
+            if (op == HPK__OP_NRM2 || op == NRM2_MEDIUM)
+                r = hpk__vd_sqrt(r);
+            char *const out = result + (size_t)k * elem;
+            if (dense == (1u << W) - 1) { /* all W */
+                if (f32) {
+                    const vdf rf = __builtin_convertvector(r, vdf);
+                    memcpy(out, &rf, sizeof rf);
+                } else {
+                    memcpy(out, &r, sizeof r);
+                }
                 continue;
-            if (dense >> p & 1) {
-                hpk__store_result(HPK_SUCCESS, r[p], f32, out + (size_t)p * elem);
-                continue;
             }
-            const hpk_status st = hpk__batch_run(one, b, k + p, k + p + 1);
-            if (st != HPK_SUCCESS)
-                return st;
+            HPK__EACH(p, W) {
+                if (dense >> p & 1)
+                    hpk__store_result(HPK_SUCCESS, r[p], f32, out + (size_t)p * elem);
+            }
         }
+        for (int64_t k = c; any && k < stop; k += W)
+            for (int p = 0; p < W; p++)
+                if (left[(k - c) / W] >> p & 1)
+                    hpk__store_result(HPK_SUCCESS, dense_nrm2_f64(shape, hpk__batch_at(&xo, k + p, elem), n), f32,
+                                      result + (size_t)(k + p) * elem);
     }
-    return HPK_SUCCESS;
 }
 
 /* Whether a reduction's problems are dense. */
@@ -291,7 +379,7 @@ static bool reduction_is_dense(const hpk__batch *b)
 
 /* Each operation and shape its own instance: DENSE_OPS(P, ...) switches
  * over the operations of precision P (F64, F32) and their shapes. */
-#define SHARE(op, f32, S) st = dense_reduce_share(op, f32, S, b, begin, end, one)
+#define SHARE(op, f32, S) dense_reduce_share(op, f32, S, b, begin, end)
 #define SUM_F64(S) SHARE(HPK__OP_SUM, false, S)
 #define ASUM_F64(S) SHARE(HPK__OP_ASUM, false, S)
 #define DOT_F64(S) SHARE(HPK__OP_DOT, false, S)
@@ -308,10 +396,8 @@ static bool reduction_is_dense(const hpk__batch *b)
     default: WITH_SHAPE(shape, straight, nv, NRM2_##P) break;                  \
     }
 
-static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b, int64_t begin, int64_t end,
-                                                             hpk_ctx *one)
+static __attribute__((noinline)) void dense_reductions(const hpk__batch *b, int64_t begin, int64_t end)
 {
-    hpk_status st = HPK_SUCCESS;
     if (b->f32) {
         const int shape = shape_of(b->n, HPK__LANES_F32, HPK__VF_N, STRAIGHT_F32);
         DENSE_OPS(F32, shape, STRAIGHT_F32, HPK__NVF)
@@ -319,7 +405,6 @@ static __attribute__((noinline)) hpk_status dense_reductions(const hpk__batch *b
         const int shape = shape_of(b->n, HPK__LANES_F64, HPK__VD_N, HPK__NVD);
         DENSE_OPS(F64, shape, HPK__NVD, HPK__NVD)
     }
-    return st;
 }
 
 /* ---- GEMV ------------------------------------------------------------------ */
@@ -359,13 +444,12 @@ static bool gemv_is_dense(const hpk__batch *b)
 }
 
 /* Problems [begin, end) of a dense batch, on the calling thread. */
-static hpk_status dense_share(const hpk__batch *b, int64_t begin, int64_t end, hpk_ctx *one)
+static void dense_share(const hpk__batch *b, int64_t begin, int64_t end)
 {
     if (!b->gemv)
-        return dense_reductions(b, begin, end, one);
-    if (b->f32)
+        dense_reductions(b, begin, end);
+    else if (b->f32)
         gemv_dense_f32(b, begin, end);
     else
         gemv_dense_f64(b, begin, end);
-    return HPK_SUCCESS;
 }

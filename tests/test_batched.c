@@ -726,12 +726,51 @@ static void fill_spread(void *p, size_t n, bool f32)
     }
 }
 
+/* nrm2's kinds of data (Blue's TSML = 2^-511, TBIG = 2^486): every
+ * element small or zero (subnormals among them), every element big or
+ * zero, and small ones with one medium or one big one in the middle, which
+ * the dense kernel's guess of "all small" (from the first element) gets
+ * wrong. */
+static void fill_tiny(void *p, size_t n, bool f32)
+{
+    if (f32)
+        test_fill_wide_s(p, n, -148, -70);
+    else
+        test_fill_wide_d(p, n, -1072, -513);
+    for (size_t i = 3; i < n; i += 7)
+        put_at(p, i, f32, 0.0);
+}
+
+static void fill_huge(void *p, size_t n, bool f32)
+{
+    if (f32)
+        test_fill_wide_s(p, n, 70, 126);
+    else
+        test_fill_wide_d(p, n, 487, 1000);
+    for (size_t i = 3; i < n; i += 7)
+        put_at(p, i, f32, 0.0);
+}
+
+static void fill_tiny_one_medium(void *p, size_t n, bool f32)
+{
+    fill_tiny(p, n, f32);
+    if (n > 1)
+        put_at(p, n / 2, f32, -1.5);
+}
+
+static void fill_tiny_one_huge(void *p, size_t n, bool f32)
+{
+    fill_tiny(p, n, f32);
+    if (n > 1)
+        put_at(p, n / 2, f32, f32 ? 0x1p100 : 0x1p600);
+}
+
 /* Contiguous vectors of every length around the shapes of the dense
  * kernels (kernels/batch_dense.h: one lane vector in part, whole ones, one
  * step, several, the longest of one float run and of one block, and one
  * past them), on full-mantissa data, spread data and over the whole
- * exponent range (where nrm2 leaves the dense kernel for the single
- * call). */
+ * exponent range (where nrm2 takes Blue's full step), and nrm2 on each
+ * kind of data above. */
 static void test_reductions_dense_lengths(void **state)
 {
     (void)state;
@@ -745,6 +784,9 @@ static void test_reductions_dense_lengths(void **state)
                 reduce_case c = {.op = op, .f32 = f, .n = lengths[i], .incx = 1, .incy = 1, .batch = 7};
                 static const fill_fn fills[] = {fill_whole_range, fill_full, fill_spread};
                 run_reduce_filled(&s, &c, i % 2 ? PACKED : GAPPED, GAPPED, fills[i % 3]);
+                static const fill_fn kinds[] = {fill_tiny, fill_huge, fill_tiny_one_medium, fill_tiny_one_huge};
+                for (int k = 0; op == NRM2 && k < COUNT(kinds); k++)
+                    run_reduce_filled(&s, &c, PACKED, GAPPED, kinds[k]);
             }
     contexts_free(&s);
 }
