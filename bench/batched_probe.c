@@ -3,11 +3,14 @@
  * in one process, interleaved, best of 15 repetitions (docs/PERFORMANCE.md,
  * "Batched problems").  The study's batched family (scripts/bench --kernels
  * batched) is the measurement of record.
- * usage: hpk_batched_probe N [PROBLEMS [THREADS]]
+ * usage: hpk_batched_probe N [PROBLEMS [THREADS [SCALE]]]
  *   N         row length (reductions) and matrix size n x n (GEMV)
  *   PROBLEMS  rows (default 200000); GEMV gets PROBLEMS / N matrices
  *   THREADS   hpk's OpenMP threads (default 1; the loop's calls are too small
- *             for OpenBLAS to thread) */
+ *             for OpenBLAS to thread)
+ *   SCALE     the data's magnitude (default 1: uniform in [-0.5, 0.5) times
+ *             SCALE; 1e-300 or 1e300 make double rows that are not of
+ *             medium size for nrm2; float data is scaled within 1e+-30) */
 #define _POSIX_C_SOURCE 200809L
 #include <hpk/hpk.h>
 
@@ -26,13 +29,15 @@ static void keep(double *best, double t)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s N [PROBLEMS [THREADS]]\n", argv[0]);
+        fprintf(stderr, "usage: %s N [PROBLEMS [THREADS [SCALE]]]\n", argv[0]);
         return 2;
     }
     const int n = atoi(argv[1]), threads = argc > 3 ? atoi(argv[3]) : 1;
     const long rows = argc > 2 ? atol(argv[2]) : 200000, mats = rows / n;
-    if (n < 1 || rows < 1 || threads < 1) {
-        fprintf(stderr, "%s: N, PROBLEMS and THREADS must be positive\n", argv[0]);
+    const double scale = argc > 4 ? atof(argv[4]) : 1.0;
+    const double scale_f = scale < 1e-30 ? 1e-30 : scale > 1e30 ? 1e30 : scale;
+    if (n < 1 || rows < 1 || threads < 1 || !(scale > 0.0)) {
+        fprintf(stderr, "%s: N, PROBLEMS, THREADS and SCALE must be positive\n", argv[0]);
         return 2;
     }
     const size_t count = (size_t)n * (size_t)rows;
@@ -44,8 +49,9 @@ int main(int argc, char **argv)
         return 1;
     srand(1);
     for (size_t i = 0; i < count; i++) {
-        a[i] = (double)rand() / RAND_MAX - 0.5, b[i] = 0.3 * a[i];
-        as[i] = (float)a[i], bs[i] = (float)b[i];
+        const double u = (double)rand() / RAND_MAX - 0.5;
+        a[i] = u * scale, b[i] = 0.3 * a[i];
+        as[i] = (float)(u * scale_f), bs[i] = (float)(0.3 * u * scale_f);
     }
     hpk_ctx *ctx;
     if (hpk_ctx_create(&ctx, threads > 1 ? HPK_BACKEND_OPENMP : HPK_BACKEND_SERIAL) != HPK_SUCCESS ||
@@ -94,8 +100,9 @@ int main(int argc, char **argv)
                         0.0f, ys + (size_t)k * n, 1);
         keep(&loop[SGEMV], now() - t);
     }
-    printf("n = %d, %ld rows (%ld matrices), %d thread(s): us, hpk batched / OpenBLAS loop / loop over hpk\n", n, rows,
-           mats, threads);
+    printf("n = %d, %ld rows (%ld matrices), %d thread(s), data scale %g: us, hpk batched / OpenBLAS loop / loop over "
+           "hpk\n",
+           n, rows, mats, threads, scale);
     for (int k = 0; k < KINDS; k++)
         printf("  %-11s %10.1f %10.1f %6.2f\n", names[k], 1e6 * hpk[k], 1e6 * loop[k], loop[k] / hpk[k]);
     hpk_ctx_destroy(ctx);
