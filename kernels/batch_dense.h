@@ -276,11 +276,11 @@ ALWAYS_INLINE double dense_blue_f64(int shape, const double *x, int64_t n)
  * the other two sums are +0.0. */
 ALWAYS_INLINE double dense_nrm2_kinds(int shape, const double *x, int64_t n)
 {
-    const double a0 = fabs(x[0]);
+    const int kind = blue_sum_of(x[0]);
     hpk__vd v;
-    if (a0 < blue_tsml && a0 != 0.0 && dense_f64(NRM2_SMALL, shape, x, x, n, &v))
+    if (kind == 0 && dense_f64(NRM2_SMALL, shape, x, x, n, &v))
         return hpk__nrm2_finish(hpk__fold_in_vd(v), 0.0, 0.0, blue_ssml, blue_sbig);
-    if (a0 > blue_tbig && dense_f64(NRM2_BIG, shape, x, x, n, &v))
+    if (kind == 2 && dense_f64(NRM2_BIG, shape, x, x, n, &v))
         return hpk__nrm2_finish(0.0, 0.0, hpk__fold_in_vd(v), blue_ssml, blue_sbig);
     return dense_blue_f64(shape, x, n);
 }
@@ -293,14 +293,6 @@ static __attribute__((noinline)) double dense_nrm2_f64(int shape, const double *
     WITH_SHAPE(shape, HPK__NVD, HPK__NVD, NRM2_KINDS)
 #undef NRM2_KINDS
     return got;
-}
-
-/* Whether a double vector's first element is 0, a NaN or of medium size:
- * its nrm2 is tried as NRM2_MEDIUM first. */
-static inline bool nrm2_medium_first(const double *x)
-{
-    const double a0 = fabs(x[0]);
-    return !(a0 < blue_tsml && a0 != 0.0) && !(a0 > blue_tbig);
 }
 
 /* Problems [begin, end) of a dense reduction of the given shape, W at a
@@ -334,11 +326,13 @@ ALWAYS_INLINE void dense_reduce_share(int op, bool f32, int shape, const hpk__ba
                 if (k + p < stop) {
                     const void *x = hpk__batch_at(&xo, k + p, elem), *y = hpk__batch_at(&yo, k + p, elem);
                     here |= 1u << p;
-                    if (f32)
+                    if (f32) {
                         dense_f32(op, shape, x, y, n, &v[p]);
-                    const bool tried = f32 || op != NRM2_MEDIUM || nrm2_medium_first(x);
-                    if (f32 || (tried && dense_f64(op, shape, x, y, n, &v[p])))
                         dense |= 1u << p;
+                    } else if ((op != NRM2_MEDIUM || blue_sum_of(*(const double *)x) == 1) &&
+                               dense_f64(op, shape, x, y, n, &v[p])) { /* nrm2: a medium first element */
+                        dense |= 1u << p;
+                    }
                 }
             }
             left[(k - c) / W] = (unsigned char)(here & ~dense);

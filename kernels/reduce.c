@@ -493,8 +493,7 @@ static bool nrm2_dense_leaf(const reduce_job *job, int64_t block, reduce_node *o
     for (int t = 0; t < 3; t++)
         HPK__ZERO_EACH(sums[t], HPK__NVD);
     /* the first guess: the kind of the block's first element */
-    const double a0 = fabs(p[0]);
-    nrm2_kind guess = a0 < blue_tsml && a0 != 0.0 ? NRM2_SMALL : a0 > blue_tbig ? NRM2_BIG : NRM2_MEDIUM;
+    nrm2_kind guess = (nrm2_kind)blue_sum_of(p[0]);
     for (int64_t begin = 0; begin < len; begin += NRM2_CHUNK) {
         const int64_t end = len - begin < NRM2_CHUNK ? len : begin + NRM2_CHUNK;
         hpk__vd saved[3][HPK__NVD];
