@@ -12,7 +12,8 @@ Monte Carlo pi against the plain Philox loop (per thread count, the 2x
 target met or missed), batched problems against a loop of OpenBLAS calls
 (issue 20's targets met or missed, sections/batched.py), hpk against OpenBLAS per hpk code path run ("CPU
 paths": the folder's own run and each scripts/bench --cpu-path run in
-cpu-path-PATH/), the accuracy study (accuracy.py), strong scaling at the
+cpu-path-PATH/) and issue 19's targets per path met or missed ("CPU path
+targets", sections/path_targets.py), the accuracy study (accuracy.py), strong scaling at the
 largest size, the worst T-thread / 1-thread ratio of every kernel and
 precision ("Threads never hurt"), hpk over MPI ranks (from
 mpi_results.csv) and the plots; prints the findings and the headline
@@ -29,7 +30,7 @@ import os
 import benchjson
 import render
 import sections
-from sections import accuracy, batched, findings, machine, mpi, noise, opencl, peers, threads
+from sections import accuracy, batched, findings, machine, mpi, noise, opencl, path_targets, peers, threads
 
 
 def build(study):
@@ -38,6 +39,7 @@ def build(study):
     trust = noise.section(study)
     peer = peers.peer_sections(study)
     paths = peers.cpu_paths_section(study)
+    targets = path_targets.section(study)
     acc = accuracy.section(study.dir)
     philox = threads.philox_section(study)
     never_hurt = threads.threads_section(study)
@@ -47,7 +49,7 @@ def build(study):
     batch = batched.section(study)
     found = findings.section(study, trust, [never_hurt, philox, batch, cl, ranks, acc])
     md = [found, trust, machine.machine(study), stream] + peer + [
-        paths, acc, peers.textbook_section(study), philox, batch,
+        paths, targets, acc, peers.textbook_section(study), philox, batch,
         threads.scaling_section(study), never_hurt, ranks, machine.data_section(study), cl,
         machine.how_to_read(), machine.plots_section(study)]
     blis = next((s for p in peer for s in p.subsections), None)

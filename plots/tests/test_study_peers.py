@@ -12,6 +12,9 @@
   path (Findings and the vs-peer sections), and the --cpu-path runs
   (cpu-path-PATH/ folders): their rows in results.csv, report.md's CPU paths
   table and finding.
+- Issue 19's targets per path (sections/path_targets.py): each met or
+  missed, beyond or within the noise, on synthetic points, and report.md's
+  "CPU path targets" with a wider path slower than a narrower one.
 
 usage: python3 plots/tests/test_study_peers.py SOURCE_DIR [unittest arguments]
 """
@@ -33,6 +36,7 @@ import benchdata  # noqa: E402
 import isa  # noqa: E402
 import render  # noqa: E402
 from sections import accuracy as accuracy_section  # noqa: E402
+from sections import path_targets  # noqa: E402
 from sections import peers  # noqa: E402
 
 SOURCE = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
@@ -392,6 +396,87 @@ class PathRuns(unittest.TestCase):
         self.assertIn("**hpk's portable path**", findings)
         self.assertIn("hpk avx512 (AVX-512) vs BLIS zen4 (AVX-512): like for like", findings)
         self.assertIn("hpk OpenMP vs OpenBLAS per hpk code path", p.stdout)
+
+
+def point(kernel, prec, size, threads, ratio, ws, interval=None):
+    return dict(kernel=kernel, precision=prec, size=size, threads=threads, ratio=ratio, working_set=ws,
+                interval=interval or (ratio * 0.99, ratio * 1.01))
+
+
+class PathTargets(unittest.TestCase):
+    """Issue 19's targets on synthetic comparison points."""
+
+    def test_median_over_sizes(self):
+        pts = [point("dot", "d", n, 1, r, 8 * n) for n, r in ((1024, 0.8), (4096, 1.2), (16384, 0.9))]
+        pts += [point("dot", "d", 1024, 2, 1.5, 8192)]
+        line = path_targets.median_line(pts)
+        self.assertIn("(2 kernel, precision and thread count groups): **missed** in 1: dot d 1t 0.90.", line)
+        self.assertTrue(path_targets.median_line(pts[3:]).endswith("met."))
+
+    def test_floor_from_256_kib(self):
+        pts = [point("sum", "s", 2 ** 15, 1, 0.5, 128 * 1024),  # below 256 KiB: not judged
+               point("sum", "s", 2 ** 18, 1, 0.85, 1 << 20, (0.80, 0.95)),  # within the noise
+               point("sum", "s", 2 ** 20, 1, 0.70, 4 << 20, (0.60, 0.80)),  # beyond it
+               point("sum", "s", 2 ** 22, 1, 1.00, 16 << 20)]
+        line = path_targets.floor_line(pts)
+        self.assertIn("(3 points): **missed** at 2, 1 of them beyond the noise", line)
+        self.assertIn("sum s 4 MiB 1t 0.70", line)
+        self.assertNotIn("0.85", line)
+        self.assertTrue(path_targets.floor_line(pts[3:]).endswith("met."))
+        self.assertIn("not judged", path_targets.floor_line(pts[:1]))
+
+    def test_gemv_geometric_mean(self):
+        pts = [point("gemv_n", "d", 64, 1, 0.1, 32768),  # below n = 256: left out
+               point("gemv_n", "d", 256, 1, 1.0, 1 << 19), point("gemv_n", "d", 1024, 1, 1.21, 1 << 23),
+               point("gemv_t", "d", 256, 1, 1.0, 1 << 19),
+               point("gemv_n", "s", 256, 1, 0.1, 1 << 18)]  # float: not this target
+        n_line, t_line = path_targets.geomean_lines(pts)
+        self.assertIn("dgemv N: geometric mean over n = 256 … 8192 ≥ 1.10×**: met; 1.10 on 1 thread.", n_line)
+        self.assertIn("dgemv T", t_line)
+        self.assertIn("**missed**; 1.00 on 1 thread.", t_line)
+
+    def test_nrm2_and_iamax(self):
+        pts = [point("nrm2", "d", 1024, 1, 2.5, 8192), point("nrm2", "d", 4096, 1, 1.5, 32768),
+               point("nrm2", "d", 16384, 1, 3.0, 131072),
+               point("iamax", "s", 1024, 1, 1.3, 4096), point("iamax", "s", 4096, 1, 0.98, 16384, (0.9, 1.05)),
+               point("iamax", "d", 1024, 1, 0.8, 8192, (0.7, 0.9))]
+        lines = path_targets.vector_path_lines(pts)
+        self.assertIn("- **dnrm2 ≥ 2× (median over the sizes)**: d: met, median 2.50 (1t).", lines)
+        iamax = [l for l in lines if "i?amax" in l][0]
+        self.assertIn("d: **missed**, lowest 0.80 (iamax d 8 KiB 1t)", iamax)
+        self.assertIn("s: **missed** (within the noise), lowest 0.98", iamax)
+
+    def test_portable_median(self):
+        pts = [point("dot", "s", 1024, 1, r, 4096) for r in (0.5, 0.95, 2.0)]
+        self.assertEqual(path_targets.portable_lines(pts),
+                         ["- **median over all 3 points ≥ 0.9×**: met; 0.95 (0.50–2.00)."])
+        self.assertIn("**missed**", path_targets.portable_lines(pts[:2])[0])
+
+
+class PathTargetsInTheReport(unittest.TestCase):
+    """report.md's "CPU path targets" from --cpu-path runs: avx2 slower than
+    portable is called out."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        write_bench(self.dir, bench_on("avx2", "Haswell", speed=1.0))
+        write_bench(os.path.join(self.dir, "cpu-path-portable"), bench_on("portable", "Prescott", speed=2.0))
+
+    def tearDown(self):
+        shutil.rmtree(self.dir)
+
+    def test_section(self):
+        p = run_script("report", self.dir)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(self.dir, "report.md")) as f:
+            md = f.read()
+        targets = md.split("\n## CPU path targets\n")[1].split("\n## ")[0]
+        self.assertIn("**avx2** (AVX2) against OpenBLAS Haswell (AVX2):", targets)
+        self.assertIn("**portable** (SSE2) against OpenBLAS Prescott (SSE3):", targets)
+        self.assertIn("- **median over all 2 points ≥ 0.9×**: met; 4.00", targets)
+        self.assertIn("- **avx2 never slower than portable** (hpk OpenMP, portable time / avx2 time ≥ 0.95 at "
+                      "each of 3 shared points, in the two paths' own processes): **missed** at 3, 3 of them "
+                      "beyond the noise: dot d 8 KiB 1t 0.50", targets)
 
 
 if __name__ == "__main__":
