@@ -69,6 +69,7 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_NV HPK__NVD
 #define GEMV_LOAD hpk__vd_load
 #define GEMV_FOLD hpk__fold_vd
+#define GEMV_DEPTH_IN_CACHE HPK__GEMV_DEPTH
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
@@ -81,6 +82,10 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_NV HPK__NVF
 #define GEMV_LOAD hpk__vf_load
 #define GEMV_FOLD hpk__fold_vf
+/* float in cache: four vectors per pass read L2 faster than eight
+ * (sgemv T at 1024^2 0.84 -> 0.96 of OpenBLAS's speed; double, and float
+ * from L3 on, do as well or better with eight: docs/PERFORMANCE.md) */
+#define GEMV_DEPTH_IN_CACHE 4
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

@@ -9,6 +9,8 @@
  *                     says;
  *   GEMV_ENTRY        the HPK__CPU(?gemv) being defined, GEMV_NAME its
  *                     public name for messages;
+ *   GEMV_DEPTH_IN_CACHE the axpy form's vectors per pass where A is in
+ *                     cache (HPK__GEMV_DEPTH from there);
  * and this file undefines them at its end. */
 
 #define GEMV_PANEL (HPK__GEMV_PANEL_BYTES / (int64_t)sizeof(GEMV_T))
@@ -174,12 +176,11 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 }
 
 /* Run `run` of vectors folded into acc[0 .. width) (y elements e0 ..), from
- * +0.0, HPK__GEMV_DEPTH vectors per pass; each element still adds x_k v_k
- * one k after the other.  acc, the panel, lives in L1 by design; kept out
- * of line, it is reached through a pointer rather than as a stack array
- * (tests/check_hot_loops.py allows the one, not the other). */
-static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width,
-                                                       int64_t run, GEMV_T *acc)
+ * +0.0, `depth` vectors per pass; each element still adds x_k v_k one k
+ * after the other, so the depth changes no bit. */
+static inline __attribute__((always_inline)) void GEMV_P(axpy_passes)(const GEMV_P(gemv_job) *j, int64_t e0,
+                                                                     int64_t width, int64_t run, GEMV_T *acc,
+                                                                     int depth)
 {
     const int64_t lda = j->lda, incx = j->incx, k0 = run * HPK__GEMV_RUN;
     const int64_t k1 = k0 + length_of(j->vecs, HPK__GEMV_RUN, run);
@@ -187,16 +188,16 @@ static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j
     for (int64_t e = 0; e < width; e++)
         acc[e] = (GEMV_T)0;
     int64_t k = k0;
-    for (; k + HPK__GEMV_DEPTH <= k1; k += HPK__GEMV_DEPTH) {
+    for (; k + depth <= k1; k += depth) {
         GEMV_T xk[HPK__GEMV_DEPTH];
         const GEMV_T *vk[HPK__GEMV_DEPTH];
-        HPK__EACH(d, HPK__GEMV_DEPTH) {
+        HPK__EACH(d, depth) {
             xk[d] = j->x[(k + d) * incx];
             vk[d] = v + (k + d) * lda;
         }
         for (int64_t e = 0; e < width; e++) {
             GEMV_T t = acc[e];
-            HPK__EACH(d, HPK__GEMV_DEPTH) t += xk[d] * vk[d][e];
+            HPK__EACH(d, depth) t += xk[d] * vk[d][e];
             acc[e] = t;
         }
     }
@@ -206,6 +207,20 @@ static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j
         for (int64_t e = 0; e < width; e++)
             acc[e] += xk * vk[e];
     }
+}
+
+/* One run, HPK__GEMV_DEPTH vectors per pass, or GEMV_DEPTH_IN_CACHE where A
+ * is under GEMV_STREAMS_FROM.  acc, the panel, lives in L1 by design;
+ * kept out of line, it is reached through a pointer rather than as a stack
+ * array (tests/check_hot_loops.py allows the one, not the other). */
+static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width,
+                                                       int64_t run, GEMV_T *acc)
+{
+    if (GEMV_DEPTH_IN_CACHE != HPK__GEMV_DEPTH &&
+        (double)j->vecs * (double)j->len * sizeof(GEMV_T) < GEMV_STREAMS_FROM)
+        GEMV_P(axpy_passes)(j, e0, width, run, acc, GEMV_DEPTH_IN_CACHE);
+    else
+        GEMV_P(axpy_passes)(j, e0, width, run, acc, HPK__GEMV_DEPTH);
 }
 
 /* Runs [first, first + count) combined in the tree. */
@@ -298,6 +313,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_ROWS_OK
 #undef GEMV_ROWS_IN_REGISTERS
 #undef GEMV_STREAMS_FROM
+#undef GEMV_DEPTH_IN_CACHE
 #undef GEMV_MEM_LANES
 #undef GEMV_REG_LANES
 #undef GEMV_ENTRY
