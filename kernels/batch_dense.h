@@ -276,11 +276,11 @@ ALWAYS_INLINE double dense_blue_f64(int shape, const double *x, int64_t n)
  * the other two sums are +0.0. */
 ALWAYS_INLINE double dense_nrm2_kinds(int shape, const double *x, int64_t n)
 {
-    const int kind = blue_sum_of(x[0]);
+    const blue_sum kind = blue_sum_of(x[0]);
     hpk__vd v;
-    if (kind == 0 && dense_f64(NRM2_SMALL, shape, x, x, n, &v))
+    if (kind == BLUE_SMALL && dense_f64(NRM2_SMALL, shape, x, x, n, &v))
         return hpk__nrm2_finish(hpk__fold_in_vd(v), 0.0, 0.0, blue_ssml, blue_sbig);
-    if (kind == 2 && dense_f64(NRM2_BIG, shape, x, x, n, &v))
+    if (kind == BLUE_BIG && dense_f64(NRM2_BIG, shape, x, x, n, &v))
         return hpk__nrm2_finish(0.0, 0.0, hpk__fold_in_vd(v), blue_ssml, blue_sbig);
     return dense_blue_f64(shape, x, n);
 }
@@ -329,7 +329,7 @@ ALWAYS_INLINE void dense_reduce_share(int op, bool f32, int shape, const hpk__ba
                     if (f32) {
                         dense_f32(op, shape, x, y, n, &v[p]);
                         dense |= 1u << p;
-                    } else if ((op != NRM2_MEDIUM || blue_sum_of(*(const double *)x) == 1) &&
+                    } else if ((op != NRM2_MEDIUM || blue_sum_of(*(const double *)x) == BLUE_MEDIUM) &&
                                dense_f64(op, shape, x, y, n, &v[p])) { /* nrm2: a medium first element */
                         dense |= 1u << p;
                     }

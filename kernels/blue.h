@@ -13,13 +13,15 @@
 static const double blue_tsml = HPK__BLUE_TSML, blue_tbig = HPK__BLUE_TBIG;
 static const double blue_ssml = HPK__BLUE_SSML, blue_sbig = HPK__BLUE_SBIG;
 
-/* Which of Blue's sums x goes to: 0 small, 1 medium, 2 big (a zero or a
- * NaN counts as medium).  The kernels guess a vector's kind from its first
- * element. */
-static inline int blue_sum_of(double x)
+/* Blue's three sums. */
+typedef enum blue_sum { BLUE_SMALL, BLUE_MEDIUM, BLUE_BIG } blue_sum;
+
+/* Which of Blue's sums x goes to (a zero or a NaN counts as medium).  The
+ * kernels guess a vector's kind from its first element. */
+static inline blue_sum blue_sum_of(double x)
 {
     const double a = fabs(x);
-    return a < blue_tsml && a != 0.0 ? 0 : a > blue_tbig ? 2 : 1;
+    return a < blue_tsml && a != 0.0 ? BLUE_SMALL : a > blue_tbig ? BLUE_BIG : BLUE_MEDIUM;
 }
 
 /* Blue's step for one vector of |v|: select first, then scale (scaling

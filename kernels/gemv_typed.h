@@ -50,6 +50,13 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
 #define GEMV_ROWS_IN_REGISTERS \
     (GEMV_MEM_LANES(4) == 0 ? 4 : GEMV_MEM_LANES(3) == 0 ? 3 : GEMV_MEM_LANES(2) == 0 ? 2 : 1)
 #define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
+
+/* Whether A is GEMV_STREAMS_FROM bytes or more: read as streams, not from
+ * cache (both forms choose by it). */
+static inline bool GEMV_P(a_streams)(const GEMV_P(gemv_job) *j)
+{
+    return (double)j->vecs * (double)j->len * sizeof(GEMV_T) >= GEMV_STREAMS_FROM;
+}
 _Static_assert(GEMV_ROWS_OK(1), "one row's lanes in registers and memory");
 
 /* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
@@ -156,7 +163,7 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
-    const bool streams = (double)j->vecs * (double)j->len * sizeof(GEMV_T) >= GEMV_STREAMS_FROM;
+    const bool streams = GEMV_P(a_streams)(j);
     const int rows = streams ? GEMV_ROWS : GEMV_ROWS_IN_REGISTERS;
     GEMV_VEC mem[GEMV_MEM_LANES(GEMV_ROWS) + 1];
     GEMV_T t[GEMV_ROWS];
@@ -216,8 +223,7 @@ static inline __attribute__((always_inline)) void GEMV_P(axpy_passes)(const GEMV
 static __attribute__((noinline)) void GEMV_P(axpy_run)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t width,
                                                        int64_t run, GEMV_T *acc)
 {
-    if (GEMV_DEPTH_IN_CACHE != HPK__GEMV_DEPTH &&
-        (double)j->vecs * (double)j->len * sizeof(GEMV_T) < GEMV_STREAMS_FROM)
+    if (GEMV_DEPTH_IN_CACHE != HPK__GEMV_DEPTH && !GEMV_P(a_streams)(j))
         GEMV_P(axpy_passes)(j, e0, width, run, acc, GEMV_DEPTH_IN_CACHE);
     else
         GEMV_P(axpy_passes)(j, e0, width, run, acc, HPK__GEMV_DEPTH);

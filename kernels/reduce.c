@@ -381,7 +381,12 @@ static void dot_leaves(const void *job, int64_t first, int count, void *nodes, v
  * guessed next.  The bits are those of the full step on every element. */
 #define NRM2_CHUNK 1024
 
-typedef enum nrm2_kind { NRM2_SMALL, NRM2_MEDIUM, NRM2_BIG, NRM2_MIXED } nrm2_kind;
+typedef enum nrm2_kind {
+    NRM2_SMALL = BLUE_SMALL,
+    NRM2_MEDIUM = BLUE_MEDIUM,
+    NRM2_BIG = BLUE_BIG,
+    NRM2_MIXED
+} nrm2_kind;
 
 /* The thresholds are powers of two, so |v| is medium (TSML <= |v| <= TBIG)
  * exactly when TSML^2 <= v^2 <= TBIG^2: the medium run checks the least

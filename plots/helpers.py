@@ -53,3 +53,11 @@ def fmt_bytes(n):
 def fmt_count(n):
     k = int(round(math.log2(n))) if n > 0 else 0
     return f"2^{k}" if n == 2 ** k else f"{n:g}"
+
+
+def outcome(value, target, interval=None):
+    """'met', 'missed' or 'missed (within the noise)': the lowest value
+    against its target, the noise when its interval reaches the target."""
+    if value >= target:
+        return "met"
+    return "missed (within the noise)" if interval and interval[1] >= target else "missed"

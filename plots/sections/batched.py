@@ -12,7 +12,7 @@ A point's size is its problem count (the manifest's size "problems"); the
 problem comes from the kernel's name (manifest.problem)."""
 import statistics
 
-from helpers import PRECISIONS, fmt, fmt_bytes, largest, plural, ratio_summary, select
+from helpers import PRECISIONS, fmt, fmt_bytes, largest, outcome, plural, ratio_summary, select
 from render import Section
 from sections.versus import comparisons, tally
 
@@ -45,14 +45,6 @@ def problems(count):
 def where(p):
     return (f"{p['kernel']} {p['precision']} {fmt_bytes(p['working_set'])} ({problems(p['size'])}) "
             f"on {plural(p['threads'])}")
-
-
-def outcome(value, target, interval=None):
-    """'met', 'missed' or 'missed (within the noise)': the lowest value
-    against its target, the noise when its interval reaches the target."""
-    if value >= target:
-        return "met"
-    return "missed (within the noise)" if interval and interval[1] >= target else "missed"
 
 
 def bold(word):

@@ -17,7 +17,7 @@ import statistics
 
 import isa
 import stats
-from helpers import fmt_bytes, plural
+from helpers import fmt_bytes, fmt_count, outcome, plural
 from render import Section
 from sections.peers import run_kernels
 from sections.versus import comparisons
@@ -33,16 +33,12 @@ WIDER_SLOWER = 0.95          # narrower time / wider time below this: the wider 
 
 
 def word(value, target, interval=None):
-    """'met', '**missed**' or '**missed** (within the noise)'."""
-    if value >= target:
-        return "met"
-    if interval and interval[1] >= target:
-        return "**missed** (within the noise)"
-    return "**missed**"
+    """'met', '**missed**' or '**missed** (within the noise)' (helpers.outcome)."""
+    return outcome(value, target, interval).replace("missed", "**missed**", 1)
 
 
 def where(p):
-    at = fmt_bytes(p["working_set"]) if p["working_set"] else str(p["size"])
+    at = fmt_bytes(p["working_set"]) if p["working_set"] else fmt_count(p["size"])
     return f"{p['kernel']} {p['precision']} {at} {p['threads']}t"
 
 

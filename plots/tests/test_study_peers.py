@@ -225,6 +225,16 @@ def run_script(script, folder):
     return p
 
 
+def report_section(test, folder, title):
+    """report.md's section `title` after plots/report.py on `folder`, and
+    the script's run."""
+    p = run_script("report", folder)
+    test.assertEqual(p.returncode, 0, p.stderr)
+    with open(os.path.join(folder, "report.md")) as f:
+        md = f.read()
+    return md.split(f"\n## {title}\n")[1].split("\n## ")[0], md, p
+
+
 class PeerKernels(unittest.TestCase):
     """hpk's path against the peers' kernels, per row and in the report."""
 
@@ -377,11 +387,7 @@ class PathRuns(unittest.TestCase):
         self.assertAlmostEqual(mpi_scaling.omp_times(self.dir)[("dot", "d", 1024, 1)], 0.5e-6)
 
     def test_report_table_and_findings(self):
-        p = run_script("report", self.dir)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        with open(os.path.join(self.dir, "report.md")) as f:
-            md = f.read()
-        paths = md.split("\n## CPU paths\n")[1].split("\n## ")[0]
+        paths, md, p = report_section(self, self.dir, "CPU paths")
         lines = [l for l in paths.splitlines() if l.startswith("| ") and "| dot |" in l]
         self.assertEqual(lines, [
             "| avx512 (AVX-512) | SkylakeX (AVX-512) | dot | 4.00 (4.00–4.00) | 4.00 (4.00–4.00) | "
@@ -466,11 +472,7 @@ class PathTargetsInTheReport(unittest.TestCase):
         shutil.rmtree(self.dir)
 
     def test_section(self):
-        p = run_script("report", self.dir)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        with open(os.path.join(self.dir, "report.md")) as f:
-            md = f.read()
-        targets = md.split("\n## CPU path targets\n")[1].split("\n## ")[0]
+        targets = report_section(self, self.dir, "CPU path targets")[0]
         self.assertIn("**avx2** (AVX2) against OpenBLAS Haswell (AVX2):", targets)
         self.assertIn("**portable** (SSE2) against OpenBLAS Prescott (SSE3):", targets)
         self.assertIn("- **median over all 2 points ≥ 0.9×**: met; 4.00", targets)
