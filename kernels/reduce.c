@@ -269,12 +269,22 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
  * interleaved across the blocks.  As many blocks as keep their run lanes
  * in the registers (one, where even two would not fit: a dense block
  * whose bounds are known here still runs faster than reduce_leaf_f32's;
- * none where one would not, as on SSE2). The partials are
- * reduce_leaf_f32's. */
+ * none where one would not, as on SSE2), and more than one only where the
+ * data streams from memory (F32_STREAMS_FROM): in L2 and L3 the
+ * interleaved blocks ran at 0.82-0.88x of one block's speed on Zen 4
+ * (sdot and sasum with four, ssum with two), from DRAM at 1.0-1.2x (Zen 3
+ * and 4; docs/PERFORMANCE.md).  The partials are reduce_leaf_f32's. */
 #define F32_BLOCKS_FOR(temps)                                                                                \
     (4 * HPK__NVF + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVF + (temps) <= HPK__VREGS ? 2 : HPK__NVF + (temps) <= HPK__VREGS)
 #define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(SUM_TEMPS) : F32_BLOCKS_FOR(4))
 #define F32_BLOCKS_MAX F32_BLOCKS_FOR(SUM_TEMPS)
+#define F32_STREAMS_FROM (32.0 * (1 << 20)) /* bytes the reduction reads */
+
+/* Whether a float sum, asum or dot reads F32_STREAMS_FROM bytes or more. */
+static inline bool f32_streams(reduce_op op, const reduce_job *job)
+{
+    return (double)job->n * sizeof(float) * (op == HPK__OP_DOT ? 2 : 1) >= F32_STREAMS_FROM;
+}
 
 ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)
 {
@@ -328,7 +338,8 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
  * blocks several at a time (f64_blocks, f32_blocks), then one at a time,
  * the vector's last, short block with reduce_leaf.  The blocks read at
  * once are a constant of the op and path (0 where even one block's lanes
- * would not fit the registers); b counts the leaves done. */
+ * would not fit the registers), for float of whether the data streams too;
+ * b counts the leaves done. */
 #define WHOLE_BLOCKS(blocks_of, blocks, dense)                                                                \
     do {                                                                                                   \
         const int64_t whole = (dense) && (blocks) > 0 ? job->n / HPK__REDUCE_BLOCK : 0;                    \
@@ -341,10 +352,13 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
 {
     int b = 0;
-    if (job->x.f32)
-        WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op),
-                     hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y)));
-    else
+    if (job->x.f32) {
+        const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y));
+        if (f32_streams(op, job))
+            WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op), dense);
+        else
+            WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op) < 1 ? F32_BLOCKS(op) : 1, dense);
+    } else
         WHOLE_BLOCKS(f64_blocks, F64_BLOCKS(op),
                      hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y)));
     for (; b < count; b++)

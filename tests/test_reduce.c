@@ -1349,6 +1349,69 @@ static void test_increment_and_alignment_independence(void **state)
     hpk_ctx_destroy(ctx);
 }
 
+/* float sum, asum and dot of 32 MiB or more, which the kernels read several
+ * blocks at a time where the path's registers hold them (kernels/reduce.c,
+ * F32_STREAMS_FROM; one block at a time below): on every CPU path this
+ * machine has, with 3 threads, bitwise the canonical order.  The size
+ * leaves three whole blocks after the groups of four, and a short last
+ * block. */
+static void test_float_streams(void **state)
+{
+    (void)state;
+    const int64_t n = 8 * 1024 * 1024 + 3 * BLOCK + 17;
+    assert_true((double)n * sizeof(float) >= 32.0 * (1 << 20));
+    vec x = vec_new(n, 1, 0), y = vec_new(n, 1, 0);
+    test_seed(3141);
+    /* random data, each block's first element replaced in turn by 2^60,
+     * -2^60, 1 and 1: four blocks meet in the tree as (a + b) + (c + d), and
+     * any other pairing of four consecutive ones sums to 0 instead of 2 (2^60
+     * swallows the rest of a partial in double), so the blocks' partials must
+     * reach the tree in order; dot: t / y and y = +-2^j */
+    double *t = test_alloc((size_t)n * sizeof *t);
+    static const double firsts[4] = {0x1p60, -0x1p60, 1.0, 1.0};
+    for (int64_t i = 0; i < n; i++)
+        t[i] = i % BLOCK == 0 ? firsts[i / BLOCK % 4] : test_uniform(-1.0, 1.0);
+    for (int64_t i = 0; i < n; i++)
+        vec_set(&x, i, t[i]);
+    static const op ops[] = {SUM, ASUM, DOT};
+    outcome model[3];
+    for (int k = 0; k < 2; k++)
+        model[k] = model_result(ops[k], true, &x, NULL);
+    vec dx = vec_new(n, 1, 0);
+    for (int64_t i = 0; i < n; i++) {
+        const double yi = ldexp(test_sign() ? -1.0 : 1.0, test_int(-2, 2));
+        vec_set(&y, i, yi);
+        vec_set(&dx, i, t[i] / yi);
+    }
+    free(t);
+    model[2] = model_result(DOT, true, &dx, &y);
+    for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
+        hpk_ctx *ctx = test_ctx(3);
+        const hpk_status st = hpk_ctx_set_cpu_path(ctx, test_cpu_paths[p]);
+        if (st == HPK_ERR_UNSUPPORTED) { /* an OpenCL context, or a path this CPU lacks */
+            hpk_ctx_destroy(ctx);
+            continue;
+        }
+        assert_int_equal(st, HPK_SUCCESS);
+        for (int k = 0; k < 3; k++) {
+            const vec *xk = ops[k] == DOT ? &dx : &x, *yk = ops[k] == DOT ? &y : NULL;
+            const outcome got = call_vec(ctx, ops[k], true, xk, yk);
+            char what[200], g[64], w[64];
+            describe(what, sizeof what, ops[k], true, xk, yk);
+            expect_success(&got, ctx, what);
+            if (!same_result(ops[k], true, &got, &model[k])) {
+                format_result(g, sizeof g, ops[k], true, &got);
+                format_result(w, sizeof w, ops[k], true, &model[k]);
+                fail_msg("%s on path %s: %s, the canonical order %s", what, test_cpu_paths[p], g, w);
+            }
+        }
+        hpk_ctx_destroy(ctx);
+    }
+    vec_free(&x);
+    vec_free(&dx);
+    vec_free(&y);
+}
+
 int main(int argc, char **argv)
 {
     if (test_parse_backend(argc, argv))
@@ -1369,6 +1432,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_thread_count_independence),
         cmocka_unit_test(test_canonical_order),
         cmocka_unit_test(test_canonical_order_ties),
+        cmocka_unit_test(test_float_streams),
         cmocka_unit_test(test_increment_and_alignment_independence),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);
