@@ -31,24 +31,34 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
     *y = j->beta == (GEMV_T)0 ? j->alpha * t : j->alpha * t + j->beta * *y;
 }
 
-/* The dot form's rows at once, sharing each load of x: four where that
- * keeps at most HPK__VREGS + 3 of their lane vectors in memory (else three,
- * two or one).  The lanes are held in HPK__VREGS - 3 registers, the other
- * three left for a vector of x and the products; the rest, lane vectors
- * GEMV_REG_LANES and up in row order, stay in L1 behind a pointer, each
- * loaded, added to and stored once a step (a chain the step's loads hide).
- * Rows are streams of memory: from DRAM, four at once read 1.4-1.6x as
- * fast as one (float on AVX2, 19 of 32 lane vectors in memory) and up to
- * 1.1x as fast as three (double, 3 of 16).  In cache, where streams do not
- * count, the lanes in memory cost up to 0.8x: there (A under
- * GEMV_STREAMS_FROM, half this machine's L3) only as many rows go at once
- * as the registers hold, GEMV_ROWS_IN_REGISTERS (docs/PERFORMANCE.md). */
+/* The dot form's rows at once, sharing each load of x.  Their lanes are
+ * held in HPK__VREGS - 3 registers, the other three left for a vector of x
+ * and the products; the rest, lane vectors GEMV_REG_LANES and up in row
+ * order, stay in L1 behind a pointer, each loaded, added to and stored once
+ * a step (a chain the step's loads hide).
+ *   In cache (A under GEMV_STREAMS_FROM, half this machine's L3), where
+ * lanes in memory cost up to 0.8x, as many rows as the registers hold,
+ * GEMV_ROWS_IN_REGISTERS, up to eight: on AVX-512 eight rows of doubles
+ * and six of floats read A 1.02-1.15x as fast as four (Zen 4, 128 x 128
+ * to 2048 x 2048; dgemv 512 x 512 at 0.95x), one load of x serving more
+ * rows.
+ *   From memory, where rows are streams, GEMV_ROWS: those, or four where
+ * fewer fit and four keep at most HPK__VREGS + 3 of their lane vectors in
+ * memory (else three, two or one): from DRAM, four at once read 1.4-1.6x as fast
+ * as one (float on AVX2, 19 of 32 lane vectors in memory) and up to 1.1x
+ * as fast as three (double, 3 of 16; docs/PERFORMANCE.md). */
 #define GEMV_REG_LANES (HPK__VREGS - 3)
 #define GEMV_MEM_LANES(rows) ((rows) * GEMV_NV > GEMV_REG_LANES ? (rows) * GEMV_NV - GEMV_REG_LANES : 0)
 #define GEMV_ROWS_OK(rows) (GEMV_MEM_LANES(rows) <= HPK__VREGS + 3)
-#define GEMV_ROWS (GEMV_ROWS_OK(4) ? 4 : GEMV_ROWS_OK(3) ? 3 : GEMV_ROWS_OK(2) ? 2 : 1)
-#define GEMV_ROWS_IN_REGISTERS \
-    (GEMV_MEM_LANES(4) == 0 ? 4 : GEMV_MEM_LANES(3) == 0 ? 3 : GEMV_MEM_LANES(2) == 0 ? 2 : 1)
+#define GEMV_ROWS_IN_REGISTERS                                                                         \
+    (GEMV_MEM_LANES(8) == 0   ? 8                                                                      \
+     : GEMV_MEM_LANES(6) == 0 ? 6                                                                      \
+     : GEMV_MEM_LANES(4) == 0 ? 4                                                                      \
+     : GEMV_MEM_LANES(3) == 0 ? 3                                                                      \
+     : GEMV_MEM_LANES(2) == 0 ? 2                                                                      \
+                              : 1)
+#define GEMV_ROWS_STREAMED (GEMV_ROWS_OK(4) ? 4 : GEMV_ROWS_OK(3) ? 3 : GEMV_ROWS_OK(2) ? 2 : 1)
+#define GEMV_ROWS (GEMV_ROWS_IN_REGISTERS > GEMV_ROWS_STREAMED ? GEMV_ROWS_IN_REGISTERS : GEMV_ROWS_STREAMED)
 #define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
 
 /* Whether A is GEMV_STREAMS_FROM bytes or more: read as streams, not from
@@ -318,6 +328,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_ROWS
 #undef GEMV_ROWS_OK
 #undef GEMV_ROWS_IN_REGISTERS
+#undef GEMV_ROWS_STREAMED
 #undef GEMV_STREAMS_FROM
 #undef GEMV_DEPTH_IN_CACHE
 #undef GEMV_MEM_LANES
