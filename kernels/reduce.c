@@ -272,8 +272,9 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
  * none where one would not, as on SSE2), and more than one only where the
  * data streams from memory (F32_STREAMS_FROM): in L2 and L3 the
  * interleaved blocks ran at 0.82-0.88x of one block's speed on Zen 4
- * (sdot and sasum with four, ssum with two), from DRAM at 1.0-1.2x (Zen 3
- * and 4; docs/PERFORMANCE.md).  The partials are reduce_leaf_f32's. */
+ * (sdot and sasum with four, ssum with two), from DRAM at 0.9-1.1x there
+ * and 1.2x on Zen 3 (ssum with two; docs/PERFORMANCE.md).  The partials
+ * are reduce_leaf_f32's. */
 #define F32_BLOCKS_FOR(temps)                                                                                \
     (4 * HPK__NVF + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVF + (temps) <= HPK__VREGS ? 2 : HPK__NVF + (temps) <= HPK__VREGS)
 #define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(SUM_TEMPS) : F32_BLOCKS_FOR(4))
