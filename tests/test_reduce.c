@@ -1363,10 +1363,10 @@ static void test_float_streams(void **state)
     vec x = vec_new(n, 1, 0), y = vec_new(n, 1, 0);
     test_seed(3141);
     /* random data, each block's first element replaced in turn by 2^60,
-     * -2^60, 1 and 1: four blocks meet in the tree as (a + b) + (c + d), and
-     * any other pairing of four consecutive ones sums to 0 instead of 2 (2^60
-     * swallows the rest of a partial in double), so the blocks' partials must
-     * reach the tree in order; dot: t / y and y = +-2^j */
+     * -2^60, 1 and 1 (2^60 swallows the rest of a partial in double): four
+     * consecutive blocks meet in the tree as (a + b) + (c + d), and the
+     * sum shows in which order they met (a rotation of the four partials
+     * turns 2 into 0, or 0 into 2); dot: t / y and y = +-2^j */
     double *t = test_alloc((size_t)n * sizeof *t);
     static const double firsts[4] = {0x1p60, -0x1p60, 1.0, 1.0};
     for (int64_t i = 0; i < n; i++)
