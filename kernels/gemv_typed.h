@@ -44,9 +44,9 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * rows.
  *   From memory, where rows are streams, GEMV_ROWS: those, or four where
  * fewer fit and four keep at most HPK__VREGS + 3 of their lane vectors in
- * memory (else three, two or one): from DRAM, four at once read 1.4-1.6x as fast
- * as one (float on AVX2, 19 of 32 lane vectors in memory) and up to 1.1x
- * as fast as three (double, 3 of 16; docs/PERFORMANCE.md). */
+ * memory (else three, two or one): from DRAM, four at once read 1.4-1.6x
+ * as fast as one (float on AVX2, 19 of 32 lane vectors in memory) and up
+ * to 1.1x as fast as three (double, 3 of 16; docs/PERFORMANCE.md). */
 #define GEMV_REG_LANES (HPK__VREGS - 3)
 #define GEMV_MEM_LANES(rows) ((rows) * GEMV_NV > GEMV_REG_LANES ? (rows) * GEMV_NV - GEMV_REG_LANES : 0)
 #define GEMV_ROWS_OK(rows) (GEMV_MEM_LANES(rows) <= HPK__VREGS + 3)

@@ -730,12 +730,6 @@ static void amax_leaf(const void *job_, int64_t block, void *node, void *scratch
  * latency. */
 #define AMAX_ACCS 4
 
-/* The largest |x| bit pattern among p[begin, end), for each precision: an
- * integer maximum of the patterns with the sign cleared (a signed compare
- * orders them; AVX2 has no unsigned 64-bit one), a NaN's pattern above
- * infinity's.  SSE2 has no 64-bit compare at all: there the double kernel
- * takes the largest |x| as a number (without NaNs it has the largest
- * pattern) and reports a NaN as UINT64_MAX. */
 /* The largest lane of m: the lanes rotated by half, a quarter, ... of the
  * vector and the maxima taken, a few shuffles instead of a scalar pass
  * over every lane (on AVX-512 sixteen, once per chunk). */
@@ -759,6 +753,12 @@ static inline __attribute__((always_inline)) int vfm_lanes_max(hpk__vfm m)
     return m[0];
 }
 
+/* The largest |x| bit pattern among p[begin, end), for each precision: an
+ * integer maximum of the patterns with the sign cleared (a signed compare
+ * orders them; AVX2 has no unsigned 64-bit one), a NaN's pattern above
+ * infinity's.  SSE2 has no 64-bit compare at all: there the double kernel
+ * takes the largest |x| as a number (without NaNs it has the largest
+ * pattern) and reports a NaN as UINT64_MAX. */
 static uint64_t max_bits_f32(const float *p, int64_t begin, int64_t end)
 {
     hpk__vfm m[AMAX_ACCS];

@@ -96,6 +96,18 @@ static void format_result(char *buf, size_t size, op o, bool f32, const outcome 
         snprintf(buf, size, "%.17g (%a)", result_value(f32, r), result_value(f32, r));
 }
 
+/* Fails unless got is want bit for bit: "what: got, but `source` gives want". */
+static void expect_same_result(op o, bool f32, const outcome *got, const outcome *want, const char *what,
+                               const char *source)
+{
+    if (same_result(o, f32, got, want))
+        return;
+    char g[64], w[64];
+    format_result(g, sizeof g, o, f32, got);
+    format_result(w, sizeof w, o, f32, want);
+    fail_msg("%s: %s, but %s gives %s", what, g, source, w);
+}
+
 static void expect_success(const outcome *r, hpk_ctx *ctx, const char *what)
 {
     if (r->status != HPK_SUCCESS)
@@ -1131,12 +1143,9 @@ static void expect_canonical(hpk_ctx *serial, hpk_ctx *ctx[], const char *names[
     expect_success(&want, serial, what);
     if (o != AMAX) { /* the order itself, written plainly */
         const outcome model = model_result(o, f32, x, yy);
-        if (!same_result(o, f32, &model, &want)) {
-            char g[64], w[64];
-            format_result(g, sizeof g, o, f32, &want);
-            format_result(w, sizeof w, o, f32, &model);
-            fail_msg("%s: the serial backend gives %s, the canonical order %s", what, g, w);
-        }
+        char on_serial[240];
+        snprintf(on_serial, sizeof on_serial, "%s on the serial backend", what);
+        expect_same_result(o, f32, &want, &model, on_serial, "the canonical order");
     }
     {   /* contiguous and strided data take different CPU paths */
         double *values = vec_values(x, f32);
@@ -1396,14 +1405,11 @@ static void test_float_streams(void **state)
         for (int k = 0; k < 3; k++) {
             const vec *xk = ops[k] == DOT ? &dx : &x, *yk = ops[k] == DOT ? &y : NULL;
             const outcome got = call_vec(ctx, ops[k], true, xk, yk);
-            char what[200], g[64], w[64];
+            char what[200], on_path[240];
             describe(what, sizeof what, ops[k], true, xk, yk);
             expect_success(&got, ctx, what);
-            if (!same_result(ops[k], true, &got, &model[k])) {
-                format_result(g, sizeof g, ops[k], true, &got);
-                format_result(w, sizeof w, ops[k], true, &model[k]);
-                fail_msg("%s on path %s: %s, the canonical order %s", what, test_cpu_paths[p], g, w);
-            }
+            snprintf(on_path, sizeof on_path, "%s on path %s", what, test_cpu_paths[p]);
+            expect_same_result(ops[k], true, &got, &model[k], on_path, "the canonical order");
         }
         hpk_ctx_destroy(ctx);
     }
