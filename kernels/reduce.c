@@ -139,7 +139,8 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
  * memory's bandwidth (from DRAM on Zen 3: 1.3x with two, 1.5x with four);
  * each block's lanes take its elements in order, so the partials are
  * reduce_leaf_f64's.  As many blocks as keep their lanes and `temps` more
- * vectors in the path's registers. */
+ * vectors in the path's registers, and more than one only where the data
+ * streams from memory (streams_from_memory). */
 #define F64_BLOCKS_FOR(temps) (4 * HPK__NVD + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVD + (temps) <= HPK__VREGS ? 2 : 1)
 #define F64_BLOCKS(op) ((op) == HPK__OP_SUM ? F64_BLOCKS_FOR(SUM_TEMPS) : F64_BLOCKS_FOR(4))
 #define F64_BLOCKS_MAX F64_BLOCKS_FOR(SUM_TEMPS)
@@ -270,21 +271,25 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
  * in the registers (one, where even two would not fit: a dense block
  * whose bounds are known here still runs faster than reduce_leaf_f32's;
  * none where one would not, as on SSE2), and more than one only where the
- * data streams from memory (F32_STREAMS_FROM): in L2 and L3 the
- * interleaved blocks ran at 0.82-0.88x of one block's speed on Zen 4
- * (sdot and sasum with four, ssum with two), from DRAM at 0.9-1.1x there
- * and 1.2x on Zen 3 (ssum with two; docs/PERFORMANCE.md).  The partials
- * are reduce_leaf_f32's. */
+ * data streams from memory (streams_from_memory).  The partials are
+ * reduce_leaf_f32's. */
 #define F32_BLOCKS_FOR(temps)                                                                                \
     (4 * HPK__NVF + (temps) <= HPK__VREGS ? 4 : 2 * HPK__NVF + (temps) <= HPK__VREGS ? 2 : HPK__NVF + (temps) <= HPK__VREGS)
 #define F32_BLOCKS(op) ((op) == HPK__OP_SUM ? F32_BLOCKS_FOR(SUM_TEMPS) : F32_BLOCKS_FOR(4))
 #define F32_BLOCKS_MAX F32_BLOCKS_FOR(SUM_TEMPS)
-#define F32_STREAMS_FROM (32.0 * (1 << 20)) /* bytes the reduction reads */
 
-/* Whether a float sum, asum or dot reads F32_STREAMS_FROM bytes or more. */
-static inline bool f32_streams(reduce_op op, const reduce_job *job)
+/* Whether a sum, asum or dot reads more than STREAMS_FROM bytes, and so
+ * reads several blocks at once.  In L2 and L3 the interleaved blocks ran
+ * slower than one at a time on Zen 4 (float: 0.82-0.88x, sdot and sasum
+ * with four blocks, ssum with two; double: 0.93-0.96x, dsum with four, ddot
+ * and dasum with two), and from DRAM up to 1.2x faster there and on Zen 3
+ * (docs/PERFORMANCE.md). */
+#define STREAMS_FROM (32.0 * (1 << 20))
+
+static inline bool streams_from_memory(reduce_op op, const reduce_job *job)
 {
-    return (double)job->n * sizeof(float) * (op == HPK__OP_DOT ? 2 : 1) >= F32_STREAMS_FROM;
+    const double bytes = (double)job->n * (job->x.f32 ? sizeof(float) : sizeof(double));
+    return bytes * (op == HPK__OP_DOT ? 2 : 1) > STREAMS_FROM;
 }
 
 ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)
@@ -339,8 +344,8 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
  * blocks several at a time (f64_blocks, f32_blocks), then one at a time,
  * the vector's last, short block with reduce_leaf.  The blocks read at
  * once are a constant of the op and path (0 where even one block's lanes
- * would not fit the registers), for float of whether the data streams too;
- * b counts the leaves done. */
+ * would not fit the registers) and of whether the data streams from
+ * memory; b counts the leaves done. */
 #define WHOLE_BLOCKS(blocks_of, blocks, dense)                                                                \
     do {                                                                                                   \
         const int64_t whole = (dense) && (blocks) > 0 ? job->n / HPK__REDUCE_BLOCK : 0;                    \
@@ -353,15 +358,20 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
 ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
 {
     int b = 0;
+    const bool streams = streams_from_memory(op, job);
     if (job->x.f32) {
         const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y));
-        if (f32_streams(op, job))
+        if (streams)
             WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op), dense);
         else
             WHOLE_BLOCKS(f32_blocks, F32_BLOCKS(op) < 1 ? F32_BLOCKS(op) : 1, dense);
-    } else
-        WHOLE_BLOCKS(f64_blocks, F64_BLOCKS(op),
-                     hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y)));
+    } else {
+        const bool dense = hpk__vec_is_dense_f64(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f64(&job->y));
+        if (streams)
+            WHOLE_BLOCKS(f64_blocks, F64_BLOCKS(op), dense);
+        else
+            WHOLE_BLOCKS(f64_blocks, 1, dense);
+    }
     for (; b < count; b++)
         reduce_leaf(op, job, first + b, out + b);
 }

@@ -1358,21 +1358,19 @@ static void test_increment_and_alignment_independence(void **state)
     hpk_ctx_destroy(ctx);
 }
 
-/* float sum, asum and dot of 32 MiB or more, which the kernels read several
+/* sum, asum and dot of more than 32 MiB, which the kernels read several
  * blocks at a time where the path's registers hold them (kernels/reduce.c,
- * F32_STREAMS_FROM; one block at a time below): on every CPU path this
- * machine has, with 3 threads, bitwise the canonical order.  The size
- * leaves three whole blocks after the groups of four, and a short last
- * block. */
-static void test_float_streams(void **state)
+ * STREAMS_FROM; one block at a time below): on every CPU path this machine
+ * has, with 3 threads, bitwise the canonical order.  The size leaves three
+ * whole blocks after the groups of four, and a short last block. */
+static void check_streams(bool f32)
 {
-    (void)state;
-    const int64_t n = 8 * 1024 * 1024 + 3 * BLOCK + 17;
-    assert_true((double)n * sizeof(float) >= 32.0 * (1 << 20));
+    const int64_t n = (f32 ? 8 : 4) * 1024 * 1024 + 3 * BLOCK + 17;
+    assert_true((double)n * (f32 ? sizeof(float) : sizeof(double)) > 32.0 * (1 << 20));
     vec x = vec_new(n, 1, 0), y = vec_new(n, 1, 0);
     test_seed(3141);
     /* random data, each block's first element replaced in turn by 2^60,
-     * -2^60, 1 and 1 (2^60 swallows the rest of a partial in double): four
+     * -2^60, 1 and 1 (2^60 swallows the rest of a partial): four
      * consecutive blocks meet in the tree as (a + b) + (c + d), and the
      * sum shows in which order they met (a rotation of the four partials
      * turns 2 into 0, or 0 into 2); dot: t / y and y = +-2^j */
@@ -1385,7 +1383,7 @@ static void test_float_streams(void **state)
     static const op ops[] = {SUM, ASUM, DOT};
     outcome model[3];
     for (int k = 0; k < 2; k++)
-        model[k] = model_result(ops[k], true, &x, NULL);
+        model[k] = model_result(ops[k], f32, &x, NULL);
     vec dx = vec_new(n, 1, 0);
     for (int64_t i = 0; i < n; i++) {
         const double yi = ldexp(test_sign() ? -1.0 : 1.0, test_int(-2, 2));
@@ -1393,7 +1391,7 @@ static void test_float_streams(void **state)
         vec_set(&dx, i, t[i] / yi);
     }
     free(t);
-    model[2] = model_result(DOT, true, &dx, &y);
+    model[2] = model_result(DOT, f32, &dx, &y);
     for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
         hpk_ctx *ctx = test_ctx(3);
         const hpk_status st = hpk_ctx_set_cpu_path(ctx, test_cpu_paths[p]);
@@ -1404,18 +1402,30 @@ static void test_float_streams(void **state)
         assert_int_equal(st, HPK_SUCCESS);
         for (int k = 0; k < 3; k++) {
             const vec *xk = ops[k] == DOT ? &dx : &x, *yk = ops[k] == DOT ? &y : NULL;
-            const outcome got = call_vec(ctx, ops[k], true, xk, yk);
+            const outcome got = call_vec(ctx, ops[k], f32, xk, yk);
             char what[200], on_path[240];
-            describe(what, sizeof what, ops[k], true, xk, yk);
+            describe(what, sizeof what, ops[k], f32, xk, yk);
             expect_success(&got, ctx, what);
             snprintf(on_path, sizeof on_path, "%s on path %s", what, test_cpu_paths[p]);
-            expect_same_result(ops[k], true, &got, &model[k], on_path, "the canonical order");
+            expect_same_result(ops[k], f32, &got, &model[k], on_path, "the canonical order");
         }
         hpk_ctx_destroy(ctx);
     }
     vec_free(&x);
     vec_free(&dx);
     vec_free(&y);
+}
+
+static void test_float_streams(void **state)
+{
+    (void)state;
+    check_streams(true);
+}
+
+static void test_double_streams(void **state)
+{
+    (void)state;
+    check_streams(false);
 }
 
 int main(int argc, char **argv)
@@ -1439,6 +1449,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_canonical_order),
         cmocka_unit_test(test_canonical_order_ties),
         cmocka_unit_test(test_float_streams),
+        cmocka_unit_test(test_double_streams),
         cmocka_unit_test(test_increment_and_alignment_independence),
     };
     return cmocka_run_group_tests_name(test_backend_name, tests, NULL, NULL);
