@@ -255,6 +255,25 @@ static void GEMV_P(axpy_runs)(const GEMV_P(gemv_job) *j, int64_t e0, int64_t wid
         acc[e] += right[e];
 }
 
+/* gemv_store for y[0 .. width) (stride incy) from the panel t: each
+ * element as gemv_store computes it, in loops the compiler vectorizes
+ * where y is contiguous. */
+static void GEMV_P(store_panel)(const GEMV_P(gemv_job) *j, const GEMV_T *restrict t, int64_t width,
+                                GEMV_T *restrict y)
+{
+    const GEMV_T alpha = j->alpha, beta = j->beta;
+    const int64_t inc = j->incy;
+    if (beta == (GEMV_T)0 && inc == 1)
+        for (int64_t e = 0; e < width; e++)
+            y[e] = alpha * t[e];
+    else if (inc == 1)
+        for (int64_t e = 0; e < width; e++)
+            y[e] = alpha * t[e] + beta * y[e];
+    else
+        for (int64_t e = 0; e < width; e++)
+            GEMV_P(gemv_store)(j, t[e], y + e * inc);
+}
+
 static void GEMV_P(gemv_axpy_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
@@ -265,8 +284,7 @@ static void GEMV_P(gemv_axpy_body)(const void *job, int64_t begin, int64_t end)
         if (j->t)
             memcpy(j->t + e0, acc, (size_t)width * sizeof *acc);
         else
-            for (int64_t e = 0; e < width; e++)
-                GEMV_P(gemv_store)(j, acc[e], j->y + (e0 + e) * j->incy);
+            GEMV_P(store_panel)(j, acc, width, j->y + e0 * j->incy);
     }
 }
 
