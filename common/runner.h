@@ -23,12 +23,13 @@
  * The blocks are combined pairwise: a range of c > 1 blocks is split into
  * its first hpk__tree_left(c) blocks and the rest, recursively.
  * Each worker gets `scratch_size` bytes of scratch for leaf().
- * leaves(), where set, computes the partials of `count` (at most
- * HPK__TREE_LEAVES) consecutive blocks from `first` into nodes[], node_size
- * bytes apart, each bitwise what leaf() gives: a kernel that reads several
- * blocks at once, as several streams of memory, gets more of the memory's
- * bandwidth than one reading them one after the other. */
-#define HPK__TREE_LEAVES 4
+ * leaves(), where set, evaluates the subtree of `count` (at most
+ * HPK__TREE_LEAVES) consecutive blocks from `first` into node, bitwise what
+ * leaf() and combine() give: a kernel that reads several blocks at once,
+ * as several streams of memory, gets more of the memory's bandwidth than
+ * one reading them one after the other, and one that combines its
+ * partials itself saves a call per block. */
+#define HPK__TREE_LEAVES 16
 
 typedef struct hpk__tree {
     int64_t nblocks;
@@ -38,7 +39,7 @@ typedef struct hpk__tree {
     const void *job;
     void (*leaf)(const void *job, int64_t block, void *node, void *scratch);
     void (*combine)(const void *job, void *left, const void *right);
-    void (*leaves)(const void *job, int64_t first, int count, void *nodes, void *scratch); /* may be NULL */
+    void (*leaves)(const void *job, int64_t first, int count, void *node, void *scratch); /* may be NULL */
 } hpk__tree;
 
 /* Evaluates [first, first + count) of the tree on the calling thread.

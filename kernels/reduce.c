@@ -355,8 +355,29 @@ static void dot_leaf(const void *job, int64_t b, void *node, void *scratch)
             blocks_of(op, job, first + b, 1, out + b);                                                     \
     } while (0)
 
-ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *out)
+/* r added into l, as the tree combines two partials. */
+static inline void node_add(reduce_node *l, const reduce_node *r)
 {
+    for (int s = 0; s < 3; s++)
+        l->s[s] += r->s[s];
+}
+
+/* nodes[0 .. count) combined in the tree's shape. */
+static reduce_node tree_of(const reduce_node *nodes, int count)
+{
+    if (count == 1)
+        return nodes[0];
+    const int left = (int)hpk__tree_left(count);
+    reduce_node l = tree_of(nodes, left);
+    const reduce_node r = tree_of(nodes + left, count - left);
+    node_add(&l, &r);
+    return l;
+}
+
+/* The subtree of leaves [first, first + count) into node. */
+ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *node)
+{
+    reduce_node out[HPK__TREE_LEAVES];
     int b = 0;
     const bool streams = streams_from_memory(op, job);
     if (job->x.f32) {
@@ -374,24 +395,25 @@ ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t fi
     }
     for (; b < count; b++)
         reduce_leaf(op, job, first + b, out + b);
+    *node = tree_of(out, count);
 }
 
-static void sum_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void sum_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaves(HPK__OP_SUM, job, first, count, nodes);
+    reduce_leaves(HPK__OP_SUM, job, first, count, node);
 }
 
-static void asum_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void asum_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaves(HPK__OP_ASUM, job, first, count, nodes);
+    reduce_leaves(HPK__OP_ASUM, job, first, count, node);
 }
 
-static void dot_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void dot_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
 {
     (void)scratch;
-    reduce_leaves(HPK__OP_DOT, job, first, count, nodes);
+    reduce_leaves(HPK__OP_DOT, job, first, count, node);
 }
 
 /* ---- double nrm2 of contiguous data, chunk by chunk ---------------------
@@ -555,10 +577,7 @@ static void nrm2_leaf(const void *job, int64_t b, void *node, void *scratch)
 static void reduce_combine(const void *job, void *left, const void *right)
 {
     (void)job;
-    reduce_node *l = left;
-    const reduce_node *r = right;
-    for (int s = 0; s < 3; s++)
-        l->s[s] += r->s[s];
+    node_add(left, right);
 }
 
 static double nrm2_finish(const reduce_node *node)

@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* nodes[first, first + count) (node_size bytes apart) combined in the
- * tree's shape into node. */
-static void combine_nodes(const hpk__tree *t, const unsigned char *nodes, int first, int count, void *node)
-{
-    if (count == 1) {
-        memcpy(node, nodes + (size_t)first * t->node_size, t->node_size);
-        return;
-    }
-    _Alignas(max_align_t) unsigned char right[HPK__TREE_NODE_MAX];
-    const int left = (int)hpk__tree_left(count);
-    combine_nodes(t, nodes, first, left, node);
-    combine_nodes(t, nodes, first + left, count - left, right);
-    t->combine(t->job, node, right);
-}
-
 void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void *node, void *scratch)
 {
     if (count == 1) {
@@ -28,9 +13,7 @@ void hpk__tree_eval_range(const hpk__tree *t, int64_t first, int64_t count, void
         return;
     }
     if (t->leaves && count <= HPK__TREE_LEAVES) {
-        _Alignas(max_align_t) unsigned char nodes[HPK__TREE_LEAVES * HPK__TREE_NODE_MAX];
-        t->leaves(t->job, first, (int)count, nodes, scratch);
-        combine_nodes(t, nodes, 0, (int)count, node);
+        t->leaves(t->job, first, (int)count, node, scratch);
         return;
     }
     _Alignas(max_align_t) unsigned char right[HPK__TREE_NODE_MAX];
@@ -92,10 +75,10 @@ static void part_combine(const void *job, void *left, const void *right)
     sub->whole->combine(sub->whole->job, left, right);
 }
 
-static void part_leaves(const void *job, int64_t first, int count, void *nodes, void *scratch)
+static void part_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
 {
     const hpk__subtree *sub = job;
-    sub->whole->leaves(sub->whole->job, sub->first + first, count, nodes, scratch);
+    sub->whole->leaves(sub->whole->job, sub->first + first, count, node, scratch);
 }
 
 hpk__tree hpk__tree_part(const hpk__tree *whole, int64_t first, int64_t count, hpk__subtree *sub)
