@@ -362,16 +362,21 @@ static inline void node_add(reduce_node *l, const reduce_node *r)
         l->s[s] += r->s[s];
 }
 
-/* nodes[0 .. count) combined in the tree's shape. */
-static reduce_node tree_of(const reduce_node *nodes, int count)
+/* nodes[0 .. count) combined in the tree's shape, into nodes[0].  A power
+ * of two (a subtree of whole leaves, the common case) is a perfect tree:
+ * neighbours paired level by level, no calls. */
+static void tree_of(reduce_node *nodes, int count)
 {
-    if (count == 1)
-        return nodes[0];
+    if ((count & (count - 1)) == 0) {
+        for (int w = 1; w < count; w *= 2)
+            for (int i = 0; i < count; i += 2 * w)
+                node_add(&nodes[i], &nodes[i + w]);
+        return;
+    }
     const int left = (int)hpk__tree_left(count);
-    reduce_node l = tree_of(nodes, left);
-    const reduce_node r = tree_of(nodes + left, count - left);
-    node_add(&l, &r);
-    return l;
+    tree_of(nodes, left);
+    tree_of(nodes + left, count - left);
+    node_add(&nodes[0], &nodes[left]);
 }
 
 /* The subtree of leaves [first, first + count) into node. */
@@ -395,7 +400,8 @@ ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t fi
     }
     for (; b < count; b++)
         reduce_leaf(op, job, first + b, out + b);
-    *node = tree_of(out, count);
+    tree_of(out, count);
+    *node = out[0];
 }
 
 static void sum_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
