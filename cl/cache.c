@@ -32,7 +32,7 @@
 
 static bool disabled(void)
 {
-    const char *v = hpk__cl_getenv("HPK_CL_CACHE");
+    const char *v = hpk__getenv("HPK_CL_CACHE");
     return v && (!strcmp(v, "0") || !strcmp(v, "off") || !strcmp(v, "no") || !strcmp(v, "false"));
 }
 
@@ -40,7 +40,7 @@ static bool disabled(void)
  * is none to use. */
 static bool root_path(char *out, size_t size)
 {
-    const char *xdg = hpk__cl_getenv("XDG_CACHE_HOME"), *home = hpk__cl_getenv("HOME");
+    const char *xdg = hpk__getenv("XDG_CACHE_HOME"), *home = hpk__getenv("HOME");
     int n;
     if (xdg && xdg[0] == '/') /* the XDG rule: relative paths are ignored */
         n = snprintf(out, size, "%s", xdg);

@@ -205,10 +205,6 @@ void hpk__cl_programs_release(hpk__cl_state *s);
 unsigned char *hpk__cl_cache_load(const char *key, size_t *size);
 void hpk__cl_cache_store(const char *key, const unsigned char *binary, size_t size);
 
-/* The variable `name`, or NULL when it is unset or the process runs with
- * set-user-ID or set-group-ID rights (env.c). */
-const char *hpk__cl_getenv(const char *name);
-
 /* ---- commands ---------------------------------------------------------------- */
 
 /* profile.c: a call that uses the device starts by dropping the previous

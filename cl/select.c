@@ -142,7 +142,7 @@ hpk_status hpk__cl_select(const char *fn, const char *spec, cl_platform_id *plat
 {
     const char *origin = "";
     if (!spec || !spec[0]) {
-        spec = hpk__cl_getenv("HPK_CL_DEVICE");
+        spec = hpk__getenv("HPK_CL_DEVICE");
         origin = " (from HPK_CL_DEVICE)";
         if (spec && !spec[0])
             spec = NULL;

@@ -48,7 +48,7 @@ static int lanes(cl_uint preferred)
 
 static bool env_flag(const char *name)
 {
-    const char *v = hpk__cl_getenv(name);
+    const char *v = hpk__getenv(name);
     return v && v[0] && strcmp(v, "0") != 0;
 }
 
@@ -84,7 +84,7 @@ hpk_status hpk__cl_tune(const char *fn, hpk__cl_state *s)
 
     hpk__cl_tuning *t = &s->tune;
     t->cpu_kernels = (type & CL_DEVICE_TYPE_CPU) != 0;
-    const char *family = hpk__cl_getenv("HPK_CL_KERNELS");
+    const char *family = hpk__getenv("HPK_CL_KERNELS");
     if (family && family[0]) {
         if (strcmp(family, "cpu") != 0 && strcmp(family, "gpu") != 0)
             return hpk__fail(NULL, HPK_ERR_INVALID_ARG, "%s: HPK_CL_KERNELS is \"%s\"; use \"cpu\" or \"gpu\"", fn,
@@ -98,7 +98,7 @@ hpk_status hpk__cl_tune(const char *fn, hpk__cl_state *s)
     while (limit > 1 && 3 * sizeof(double) * limit + 256 > local_mem)
         limit /= 2;
     limit = floor_power_of_two(limit);
-    const char *wgs = hpk__cl_getenv("HPK_CL_WGS");
+    const char *wgs = hpk__getenv("HPK_CL_WGS");
     if (wgs && wgs[0]) {
         char *end;
         const unsigned long v = strtoul(wgs, &end, 10);

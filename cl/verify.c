@@ -20,7 +20,7 @@ hpk_status hpk__cl_verify_env(const char *fn, hpk__cl_state *s)
 {
     static const char *const on[] = {"1", "on", "yes", "true"}, *const off[] = {"0", "off", "no", "false"};
     s->fault = -1;
-    const char *v = hpk__cl_getenv("HPK_CL_VERIFY");
+    const char *v = hpk__getenv("HPK_CL_VERIFY");
     if (!v || !v[0])
         return HPK_SUCCESS;
     for (int i = 0; i < 4; i++) {

@@ -126,6 +126,10 @@ static inline hpk_status hpk__store_result(hpk_status st, double r, bool f32, vo
     return st;
 }
 
+/* The variable `name`, or NULL when it is unset or the process runs with
+ * set-user-ID or set-group-ID rights (core/env.c). */
+const char *hpk__getenv(const char *name);
+
 /* A zeroed context for a backend, or NULL when out of memory. */
 hpk_ctx *hpk__ctx_alloc(hpk_backend backend, const hpk__ops *ops);
 
@@ -138,6 +142,10 @@ const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
  * their names, "avx512, avx2, ..." (kernels/cpu_path.c). */
 bool hpk__cpu_path_known(const char *name);
 extern const char *const hpk__cpu_path_names;
+
+/* Whether one core reads memory faster as two streams at once than as one
+ * on this CPU: the reductions' blocks read at once (kernels/cpu_tuning.c). */
+bool hpk__two_streams_pay(void);
 
 #ifdef HPK_HAVE_OPENCL
 /* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's
