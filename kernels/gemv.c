@@ -70,6 +70,7 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_LOAD hpk__vd_load
 #define GEMV_FOLD hpk__fold_vd
 #define GEMV_DEPTH_IN_CACHE HPK__GEMV_DEPTH
+#define GEMV_DOT_STREAMS_FROM GEMV_STREAMS_FROM
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
@@ -86,6 +87,12 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * (sgemv T at 1024^2 0.84 -> 0.96 of OpenBLAS's speed; double, and float
  * from L3 on, do as well or better with eight: docs/PERFORMANCE.md) */
 #define GEMV_DEPTH_IN_CACHE 4
+/* float's rows from memory keep most of their lanes in memory on AVX2 (19
+ * of 32 vectors): in L3 one row at a time in the registers read A faster
+ * (sgemv N on Zen 4 at 2048^2 to 3344^2, 16 to 43 MiB: 0.98-1.11 of
+ * OpenBLAS's speed against 0.77-0.84), the four rows only from DRAM
+ * (4096^2: 0.91 against 0.75; docs/PERFORMANCE.md) */
+#define GEMV_DOT_STREAMS_FROM (48.0 * (1 << 20))
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

@@ -11,6 +11,8 @@
  *                     public name for messages;
  *   GEMV_DEPTH_IN_CACHE the axpy form's vectors per pass where A is in
  *                     cache (HPK__GEMV_DEPTH from there);
+ *   GEMV_DOT_STREAMS_FROM the bytes of A from which the dot form reads
+ *                     its rows as streams (dot_streams);
  * and this file undefines them at its end. */
 
 #define GEMV_PANEL (HPK__GEMV_PANEL_BYTES / (int64_t)sizeof(GEMV_T))
@@ -36,7 +38,7 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * and the products; the rest, lane vectors GEMV_REG_LANES and up in row
  * order, stay in L1 behind a pointer, each loaded, added to and stored once
  * a step (a chain the step's loads hide).
- *   In cache (A under GEMV_STREAMS_FROM, half this machine's L3), where
+ *   In cache (A under GEMV_DOT_STREAMS_FROM, from half this machine's L3), where
  * lanes in memory cost up to 0.8x, as many rows as the registers hold,
  * GEMV_ROWS_IN_REGISTERS, up to eight: on AVX-512 eight rows of doubles
  * and six of floats read A 1.02-1.15x as fast as four (Zen 4, 128 x 128
@@ -61,11 +63,26 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
 #define GEMV_ROWS (GEMV_ROWS_IN_REGISTERS > GEMV_ROWS_STREAMED ? GEMV_ROWS_IN_REGISTERS : GEMV_ROWS_STREAMED)
 #define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
 
+static inline double GEMV_P(a_bytes)(const GEMV_P(gemv_job) *j)
+{
+    return (double)j->vecs * (double)j->len * sizeof(GEMV_T);
+}
+
 /* Whether A is GEMV_STREAMS_FROM bytes or more: read as streams, not from
- * cache (both forms choose by it). */
+ * cache (the axpy form). */
 static inline bool GEMV_P(a_streams)(const GEMV_P(gemv_job) *j)
 {
-    return (double)j->vecs * (double)j->len * sizeof(GEMV_T) >= GEMV_STREAMS_FROM;
+    return GEMV_P(a_bytes)(j) >= GEMV_STREAMS_FROM;
+}
+
+/* Whether the dot form reads GEMV_ROWS_FROM_MEMORY rows as streams: from
+ * GEMV_DOT_STREAMS_FROM bytes of A, and only where four rows or more
+ * stream.  Two (float on SSE2, most of their lanes in memory) lost to one
+ * row in the registers even from DRAM on Zen 4 (sgemv N at 4096 x 4096:
+ * 1.03 against 1.23 of OpenBLAS Prescott's speed; docs/PERFORMANCE.md). */
+static inline bool GEMV_P(dot_streams)(const GEMV_P(gemv_job) *j)
+{
+    return GEMV_ROWS_STREAMED >= 4 && GEMV_P(a_bytes)(j) >= GEMV_DOT_STREAMS_FROM;
 }
 _Static_assert(GEMV_ROWS_OK(1), "one row's lanes in registers and memory");
 
@@ -173,7 +190,7 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
-    const bool streams = GEMV_P(a_streams)(j);
+    const bool streams = GEMV_P(dot_streams)(j);
     const int rows = streams ? GEMV_ROWS : GEMV_ROWS_IN_REGISTERS;
     GEMV_VEC mem[GEMV_MEM_LANES(GEMV_ROWS) + 1];
     GEMV_T t[GEMV_ROWS];
@@ -349,6 +366,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_ROWS_STREAMED
 #undef GEMV_STREAMS_FROM
 #undef GEMV_DEPTH_IN_CACHE
+#undef GEMV_DOT_STREAMS_FROM
 #undef GEMV_MEM_LANES
 #undef GEMV_REG_LANES
 #undef GEMV_ENTRY

@@ -1102,15 +1102,15 @@ static void test_sgemv_canonical_order(void **state)
     canonical_order(true);
 }
 
-/* The dot form on a matrix of over 16 MiB, where the kernels read four
- * rows at once with some of their lanes in memory (kernels/gemv_typed.h,
- * GEMV_STREAMS_FROM): every row bitwise the canonical order, on every CPU
- * path this machine has, with 3 threads, both layouts and incx of either
- * sign; a row count that leaves a remainder of 3 for the rows taken one at
- * a time. */
+/* The dot form on a matrix of over 16 MiB of doubles or 48 MiB of floats,
+ * where the kernels read four rows at once with some of their lanes in
+ * memory (kernels/gemv.c and gemv_typed.h, GEMV_DOT_STREAMS_FROM): every
+ * row bitwise the canonical order, on every CPU path this machine has,
+ * with 3 threads, both layouts and incx of either sign; a row count that
+ * leaves a remainder of 3 for the rows taken one at a time. */
 static void streams(bool single)
 {
-    const int64_t len = 4099, rows = single ? 1031 : 515;
+    const int64_t len = 4099, rows = single ? 3103 : 515;
     test_seed(single ? 72 : 71);
     for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
         hpk_ctx *ctx = test_ctx(3);
@@ -1129,7 +1129,7 @@ static void streams(bool single)
             bufs_alloc(&b, &c, single);
             bufs_fill(&b, &c, single);
             fill_canonical(&b, &c, single, DATA_WIDE);
-            assert_true((double)b.na * (single ? sizeof(float) : sizeof(double)) >= 16.0 * (1 << 20));
+            assert_true((double)b.na * (single ? sizeof(float) : sizeof(double)) >= (single ? 48.0 : 16.0) * (1 << 20));
             expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
             char label[32];
             snprintf(label, sizeof label, "path %s", test_cpu_paths[p]);
