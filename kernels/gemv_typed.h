@@ -38,9 +38,10 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * and the products; the rest, lane vectors GEMV_REG_LANES and up in row
  * order, stay in L1 behind a pointer, each loaded, added to and stored once
  * a step (a chain the step's loads hide).
- *   In cache (A under GEMV_DOT_STREAMS_FROM, from half this machine's L3), where
- * lanes in memory cost up to 0.8x, as many rows as the registers hold,
- * GEMV_ROWS_IN_REGISTERS, up to eight: on AVX-512 eight rows of doubles
+ *   In cache (A under GEMV_DOT_STREAMS_FROM: half this machine's L3 for
+ * double, one and a half for float), where lanes in memory cost up to
+ * 0.8x, as many rows as the registers hold, GEMV_ROWS_IN_REGISTERS, up
+ * to eight: on AVX-512 eight rows of doubles
  * and six of floats read A 1.02-1.15x as fast as four (Zen 4, 128 x 128
  * to 2048 x 2048; dgemv 512 x 512 at 0.95x), one load of x serving more
  * rows.
