@@ -6,26 +6,6 @@
 #include <stdbool.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-
-/* AMD's family 25 (Zen 3 and Zen 4) with AVX-512: Zen 4. */
-static bool is_zen4(void)
-{
-    unsigned eax, ebx, ecx, edx;
-    char vendor[13] = {0};
-    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx))
-        return false;
-    memcpy(vendor, &ebx, 4);
-    memcpy(vendor + 4, &edx, 4);
-    memcpy(vendor + 8, &ecx, 4);
-    if (strcmp(vendor, "AuthenticAMD") != 0 || !__get_cpuid(1, &eax, &ebx, &ecx, &edx))
-        return false;
-    const unsigned base = (eax >> 8) & 0xf, family = base == 0xf ? base + ((eax >> 20) & 0xff) : base;
-    return family == 25 && __builtin_cpu_supports("avx512f");
-}
-#endif
-
 /* One core reading memory as two streams at once got 1.12-1.21x of one
  * stream's bandwidth from DRAM on Zen 3, and 0.82-0.97x on Zen 4 (where
  * four streams got 1.1-1.3x): false on Zen 4, true elsewhere, unless
@@ -36,7 +16,8 @@ static bool two_streams_pay(void)
     if (v && (strcmp(v, "0") == 0 || strcmp(v, "1") == 0))
         return v[0] == '1';
 #if defined(__x86_64__) || defined(__i386__)
-    return !is_zen4();
+    /* Zen 4: AMD's family 25 (Zen 3 and Zen 4) with AVX-512 */
+    return !(__builtin_cpu_is("amdfam19h") && __builtin_cpu_supports("avx512f"));
 #else
     return true;
 #endif

@@ -293,14 +293,15 @@ static inline bool streams_from_memory(reduce_op op, const reduce_job *job)
 }
 
 /* Whether a leaves call reads the `fit` blocks the registers hold at once,
- * else one: where the data streams from memory, and two blocks of one
- * vector (two streams; dot's two blocks are four) only where two streams
- * pay on this CPU.  On Zen 4, sum and asum with two blocks ran at 0.85x
- * (ssum on avx2, dsum on portable) and 0.97x (dasum on avx2) of their
- * speed with one. */
+ * else one: where the data streams from memory, and as two streams of
+ * memory (a block of each vector read) only where two streams pay on this
+ * CPU.  On Zen 4, sum and asum with two blocks ran at 0.85x (ssum on
+ * avx2, dsum on portable) and 0.97x (dasum on avx2) of their speed with
+ * one. */
 static inline bool several_blocks(reduce_op op, const reduce_job *job, int fit)
 {
-    return streams_from_memory(op, job) && (fit != 2 || op == HPK__OP_DOT || hpk__two_streams_pay());
+    const int streams = fit * (op == HPK__OP_DOT ? 2 : 1);
+    return streams_from_memory(op, job) && (streams != 2 || hpk__two_streams_pay());
 }
 
 ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)
