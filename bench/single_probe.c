@@ -12,8 +12,10 @@
  *   CPU_PATH hpk's code path (hpk_ctx_set_cpu_path; default: the best
  *           the CPU has), to set beside OPENBLAS_CORETYPE for its peer
  * Prints hpk's and OpenBLAS's best time and GB/s, and OpenBLAS time / hpk
- * time (> 1: hpk faster).  The data: uniform in [-0.5, 0.5), 64-byte
- * aligned; OPENBLAS_CORETYPE picks OpenBLAS's core as usual. */
+ * time (> 1: hpk faster).  The data: uniform in [-0.5, 0.5), each buffer
+ * page-aligned as the study's harness allocates them (so a matrix's rows
+ * and x share their offsets in a page, as page-aligned buffers of a
+ * caller's do); OPENBLAS_CORETYPE picks OpenBLAS's core as usual. */
 #define _POSIX_C_SOURCE 200809L
 #include <hpk/hpk.h>
 
@@ -81,7 +83,7 @@ static double best_of(const char *k, long n, int peer, int calls)
 static void *aligned(size_t bytes)
 {
     void *p = NULL;
-    return posix_memalign(&p, 64, bytes ? bytes : 64) ? NULL : p;
+    return posix_memalign(&p, 4096, bytes ? bytes : 64) ? NULL : p;
 }
 
 int main(int argc, char **argv)

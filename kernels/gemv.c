@@ -71,6 +71,11 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_FOLD hpk__fold_vd
 #define GEMV_DEPTH_IN_CACHE HPK__GEMV_DEPTH
 #define GEMV_DOT_STREAMS_FROM GEMV_STREAMS_FROM
+/* double's rows from memory: eight where their lanes fit in the registers
+ * (AVX-512), else six (four on AVX2 read DRAM at 0.86-1.21 of OpenBLAS
+ * Haswell's speed, six at 0.98-1.29, eight at 1.06-1.20; Zen 4, 2048^2 to
+ * 8192^2; docs/PERFORMANCE.md) */
+#define GEMV_ROWS_FROM_MEMORY (GEMV_MEM_LANES(8) == 0 ? 8 : 6)
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
@@ -87,12 +92,15 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * (sgemv T at 1024^2 0.84 -> 0.96 of OpenBLAS's speed; double, and float
  * from L3 on, do as well or better with eight: docs/PERFORMANCE.md) */
 #define GEMV_DEPTH_IN_CACHE 4
-/* float's rows from memory keep most of their lanes in memory on AVX2 (19
- * of 32 vectors): in L3 one row at a time in the registers read A faster
- * (sgemv N on Zen 4 at 2048^2 to 3344^2, 16 to 43 MiB: 0.98-1.11 of
- * OpenBLAS's speed against 0.77-0.84), the four rows only from DRAM
- * (4096^2: 0.91 against 0.75; docs/PERFORMANCE.md) */
+/* float's rows from memory keep most of their lanes in memory without
+ * AVX-512 (51 of 64 vectors on AVX2): in L3 one row at a time in the
+ * registers read A faster (sgemv N on Zen 4 at 2048^2 to 3344^2, 16 to
+ * 43 MiB: 0.98-1.11 of OpenBLAS's speed against 0.77-0.84 for four rows),
+ * eight rows only from DRAM: AVX2 0.90-1.04 -> 1.05-1.13 of OpenBLAS
+ * Haswell's speed at 4096^2 to 8192^2 for eight rows against four, SSE2
+ * 1.11-1.34 -> 1.47-1.50 against one (docs/PERFORMANCE.md) */
 #define GEMV_DOT_STREAMS_FROM (48.0 * (1 << 20))
+#define GEMV_ROWS_FROM_MEMORY 8
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

@@ -12,7 +12,8 @@
  *   GEMV_DEPTH_IN_CACHE the axpy form's vectors per pass where A is in
  *                     cache (HPK__GEMV_DEPTH from there);
  *   GEMV_DOT_STREAMS_FROM the bytes of A from which the dot form reads
- *                     its rows as streams (dot_streams);
+ *                     GEMV_ROWS_FROM_MEMORY rows at once as streams
+ *                     (dot_rows_at_once);
  * and this file undefines them at its end. */
 
 #define GEMV_PANEL (HPK__GEMV_PANEL_BYTES / (int64_t)sizeof(GEMV_T))
@@ -40,28 +41,24 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * a step (a chain the step's loads hide).
  *   In cache (A under GEMV_DOT_STREAMS_FROM: half this machine's L3 for
  * double, one and a half for float), where lanes in memory cost up to
- * 0.8x, as many rows as the registers hold, GEMV_ROWS_IN_REGISTERS, up
- * to eight: on AVX-512 eight rows of doubles
- * and six of floats read A 1.02-1.15x as fast as four (Zen 4, 128 x 128
- * to 2048 x 2048; dgemv 512 x 512 at 0.95x), one load of x serving more
- * rows.
- *   From memory, where rows are streams, GEMV_ROWS: those, or four where
- * fewer fit and four keep at most HPK__VREGS + 3 of their lane vectors in
- * memory (else three, two or one): from DRAM, four at once read 1.4-1.6x
- * as fast as one (float on AVX2, 19 of 32 lane vectors in memory) and up
- * to 1.1x as fast as three (double, 3 of 16; docs/PERFORMANCE.md). */
+ * 0.8x, GEMV_ROWS_IN_CACHE: as many rows as the registers hold, up to
+ * seven, so that the rows and x are at most eight streams: on AVX-512
+ * seven rows of doubles read A from L2 and L3 1.03-1.08x as fast as eight
+ * (Zen 4, 256 x 256 to 1024 x 1024), and six of floats 1.02-1.15x as fast
+ * as four, one load of x serving more rows.
+ *   From memory, where rows are streams, GEMV_ROWS_FROM_MEMORY (the
+ * includer's): more rows in flight than the registers hold pay there,
+ * lanes in memory and all (docs/PERFORMANCE.md). */
 #define GEMV_REG_LANES (HPK__VREGS - 3)
 #define GEMV_MEM_LANES(rows) ((rows) * GEMV_NV > GEMV_REG_LANES ? (rows) * GEMV_NV - GEMV_REG_LANES : 0)
-#define GEMV_ROWS_OK(rows) (GEMV_MEM_LANES(rows) <= HPK__VREGS + 3)
-#define GEMV_ROWS_IN_REGISTERS                                                                         \
-    (GEMV_MEM_LANES(8) == 0   ? 8                                                                      \
+#define GEMV_ROWS_IN_CACHE                                                                             \
+    (GEMV_MEM_LANES(7) == 0   ? 7                                                                      \
      : GEMV_MEM_LANES(6) == 0 ? 6                                                                      \
      : GEMV_MEM_LANES(4) == 0 ? 4                                                                      \
      : GEMV_MEM_LANES(3) == 0 ? 3                                                                      \
      : GEMV_MEM_LANES(2) == 0 ? 2                                                                      \
                               : 1)
-#define GEMV_ROWS_STREAMED (GEMV_ROWS_OK(4) ? 4 : GEMV_ROWS_OK(3) ? 3 : GEMV_ROWS_OK(2) ? 2 : 1)
-#define GEMV_ROWS (GEMV_ROWS_IN_REGISTERS > GEMV_ROWS_STREAMED ? GEMV_ROWS_IN_REGISTERS : GEMV_ROWS_STREAMED)
+#define GEMV_ROWS (GEMV_ROWS_IN_CACHE > GEMV_ROWS_FROM_MEMORY ? GEMV_ROWS_IN_CACHE : GEMV_ROWS_FROM_MEMORY)
 #define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
 
 static inline double GEMV_P(a_bytes)(const GEMV_P(gemv_job) *j)
@@ -76,16 +73,12 @@ static inline bool GEMV_P(a_streams)(const GEMV_P(gemv_job) *j)
     return GEMV_P(a_bytes)(j) >= GEMV_STREAMS_FROM;
 }
 
-/* Whether the dot form reads GEMV_ROWS_FROM_MEMORY rows as streams: from
- * GEMV_DOT_STREAMS_FROM bytes of A, and only where four rows or more
- * stream.  Two (float on SSE2, most of their lanes in memory) lost to one
- * row in the registers even from DRAM on Zen 4 (sgemv N at 4096 x 4096:
- * 1.03 against 1.23 of OpenBLAS Prescott's speed; docs/PERFORMANCE.md). */
-static inline bool GEMV_P(dot_streams)(const GEMV_P(gemv_job) *j)
+/* The rows the dot form reads at once: GEMV_ROWS_FROM_MEMORY from
+ * GEMV_DOT_STREAMS_FROM bytes of A, else GEMV_ROWS_IN_CACHE. */
+static inline int GEMV_P(dot_rows_at_once)(const GEMV_P(gemv_job) *j)
 {
-    return GEMV_ROWS_STREAMED >= 4 && GEMV_P(a_bytes)(j) >= GEMV_DOT_STREAMS_FROM;
+    return GEMV_P(a_bytes)(j) >= GEMV_DOT_STREAMS_FROM ? GEMV_ROWS_FROM_MEMORY : GEMV_ROWS_IN_CACHE;
 }
-_Static_assert(GEMV_ROWS_OK(1), "one row's lanes in registers and memory");
 
 /* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
  * i's lane vector q into lane vector i GEMV_NV + q: acc[] below
@@ -163,18 +156,18 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     }
 }
 
-/* Blocks [first, first + count) of the rows (GEMV_ROWS,
- * GEMV_ROWS_IN_REGISTERS or 1), combined in the tree.  Out of line, so
+/* Blocks [first, first + count) of the rows (GEMV_ROWS_FROM_MEMORY,
+ * GEMV_ROWS_IN_CACHE or 1), combined in the tree.  Out of line, so
  * that mem is a pointer to it, not an array of its own that the compiler
  * would try to keep in registers. */
 static __attribute__((noinline)) void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows,
                                                        int64_t first, int64_t count, GEMV_T *out, GEMV_VEC *mem)
 {
     if (count == 1) {
-        if (rows == GEMV_ROWS)
-            GEMV_P(dot_block)(j, r, GEMV_ROWS, first, out, mem);
-        else if (rows == GEMV_ROWS_IN_REGISTERS)
-            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_REGISTERS, first, out, mem);
+        if (rows == GEMV_ROWS_FROM_MEMORY)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_FROM_MEMORY, first, out, mem);
+        else if (rows == GEMV_ROWS_IN_CACHE)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_CACHE, first, out, mem);
         else
             GEMV_P(dot_block)(j, r, 1, first, out, mem);
         return;
@@ -191,14 +184,13 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
-    const bool streams = GEMV_P(dot_streams)(j);
-    const int rows = streams ? GEMV_ROWS : GEMV_ROWS_IN_REGISTERS;
+    const int rows = GEMV_P(dot_rows_at_once)(j);
     GEMV_VEC mem[GEMV_MEM_LANES(GEMV_ROWS) + 1];
     GEMV_T t[GEMV_ROWS];
     int64_t r = begin;
     for (; r + rows <= end; r += rows) {
-        if (!streams && nblocks == 1) /* the common case in cache: no call, no tree */
-            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_REGISTERS, 0, t, mem);
+        if (rows == GEMV_ROWS_IN_CACHE && nblocks == 1) /* the common case in cache: no call, no tree */
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_CACHE, 0, t, mem);
         else
             GEMV_P(dot_rows)(j, r, rows, 0, nblocks, t, mem);
         for (int i = 0; i < rows; i++)
@@ -347,7 +339,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
     const int64_t full = s.len - s.len % GEMV_NLANES;
     if (full < s.len)
         GEMV_P(pad_tail)(job.xtail, job.x + full, s.len - full);
-    run->range(ctx, s.ylen, GEMV_ROWS, work, GEMV_P(gemv_dot_body), &job);
+    run->range(ctx, s.ylen, GEMV_P(dot_rows_at_once)(&job), work, GEMV_P(gemv_dot_body), &job);
     free(packed);
     return HPK_SUCCESS;
 }
@@ -362,9 +354,8 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_FOLD
 #undef GEMV_PANEL
 #undef GEMV_ROWS
-#undef GEMV_ROWS_OK
-#undef GEMV_ROWS_IN_REGISTERS
-#undef GEMV_ROWS_STREAMED
+#undef GEMV_ROWS_IN_CACHE
+#undef GEMV_ROWS_FROM_MEMORY
 #undef GEMV_STREAMS_FROM
 #undef GEMV_DEPTH_IN_CACHE
 #undef GEMV_DOT_STREAMS_FROM

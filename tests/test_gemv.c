@@ -1103,11 +1103,12 @@ static void test_sgemv_canonical_order(void **state)
 }
 
 /* The dot form on a matrix of over 16 MiB of doubles or 48 MiB of floats,
- * where the kernels read four rows at once with some of their lanes in
- * memory (kernels/gemv.c and gemv_typed.h, GEMV_DOT_STREAMS_FROM): every
- * row bitwise the canonical order, on every CPU path this machine has,
- * with 3 threads, both layouts and incx of either sign; a row count that
- * leaves a remainder of 3 for the rows taken one at a time. */
+ * where the kernels read six or eight rows at once, without AVX-512 with
+ * some of their lanes in memory (kernels/gemv.c and gemv_typed.h,
+ * GEMV_ROWS_FROM_MEMORY): every row bitwise the canonical order, on every
+ * CPU path this machine has, with 3 threads, both layouts and incx of
+ * either sign; row counts that leave the last thread rows to take one at
+ * a time (3 or 5 of 515 doubles, 7 of 3103 floats). */
 static void streams(bool single)
 {
     const int64_t len = 4099, rows = single ? 3103 : 515;
