@@ -76,6 +76,15 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * Haswell's speed, six at 0.98-1.29, eight at 1.06-1.20; Zen 4, 2048^2 to
  * 8192^2; docs/PERFORMANCE.md) */
 #define GEMV_ROWS_FROM_MEMORY (GEMV_MEM_LANES(8) == 0 ? 8 : 6)
+/* double from L3, A over twice Zen 4's L2: one row at a time, the whole
+ * of A one stream where lda = n, reads it faster than several rows (dgemv
+ * N at 512^2 to 1024^2: avx512 0.96-1.06 -> 1.06-1.22 of OpenBLAS's speed,
+ * avx2 0.94-1.02 -> 1.01-1.16); on AVX-512 only to 9 MiB, where seven rows
+ * in the registers take over (1280^2: 1.03 against 0.94), elsewhere to
+ * GEMV_DOT_STREAMS_FROM (avx2 1408^2: 0.87 -> 1.15;
+ * docs/PERFORMANCE.md) */
+#define GEMV_ONE_ROW_FROM (2.0 * (1 << 20))
+#define GEMV_ONE_ROW_UNTIL (GEMV_MEM_LANES(8) == 0 ? 9.0 * (1 << 20) : GEMV_DOT_STREAMS_FROM)
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
@@ -101,6 +110,8 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * 1.11-1.34 -> 1.47-1.50 against one (docs/PERFORMANCE.md) */
 #define GEMV_DOT_STREAMS_FROM (48.0 * (1 << 20))
 #define GEMV_ROWS_FROM_MEMORY 8
+#define GEMV_ONE_ROW_FROM 0.0 /* float in L3: no faster one row at a time */
+#define GEMV_ONE_ROW_UNTIL 0.0
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

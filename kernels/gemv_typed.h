@@ -12,7 +12,9 @@
  *   GEMV_DEPTH_IN_CACHE the axpy form's vectors per pass where A is in
  *                     cache (HPK__GEMV_DEPTH from there);
  *   GEMV_DOT_STREAMS_FROM the bytes of A from which the dot form reads
- *                     GEMV_ROWS_FROM_MEMORY rows at once as streams
+ *                     GEMV_ROWS_FROM_MEMORY rows at once as streams,
+ *                     GEMV_ONE_ROW_FROM and GEMV_ONE_ROW_UNTIL those
+ *                     between which it reads one row at a time
  *                     (dot_rows_at_once);
  * and this file undefines them at its end. */
 
@@ -74,10 +76,14 @@ static inline bool GEMV_P(a_streams)(const GEMV_P(gemv_job) *j)
 }
 
 /* The rows the dot form reads at once: GEMV_ROWS_FROM_MEMORY from
- * GEMV_DOT_STREAMS_FROM bytes of A, else GEMV_ROWS_IN_CACHE. */
+ * GEMV_DOT_STREAMS_FROM bytes of A; one in [GEMV_ONE_ROW_FROM,
+ * GEMV_ONE_ROW_UNTIL); else GEMV_ROWS_IN_CACHE. */
 static inline int GEMV_P(dot_rows_at_once)(const GEMV_P(gemv_job) *j)
 {
-    return GEMV_P(a_bytes)(j) >= GEMV_DOT_STREAMS_FROM ? GEMV_ROWS_FROM_MEMORY : GEMV_ROWS_IN_CACHE;
+    const double bytes = GEMV_P(a_bytes)(j);
+    if (bytes >= GEMV_DOT_STREAMS_FROM)
+        return GEMV_ROWS_FROM_MEMORY;
+    return bytes >= GEMV_ONE_ROW_FROM && bytes < GEMV_ONE_ROW_UNTIL ? 1 : GEMV_ROWS_IN_CACHE;
 }
 
 /* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
@@ -184,21 +190,21 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
 {
     const GEMV_P(gemv_job) *j = job;
     const int64_t nblocks = count_of(j->len, HPK__REDUCE_BLOCK);
-    const int rows = GEMV_P(dot_rows_at_once)(j);
+    int rows = GEMV_P(dot_rows_at_once)(j);
     GEMV_VEC mem[GEMV_MEM_LANES(GEMV_ROWS) + 1];
     GEMV_T t[GEMV_ROWS];
-    int64_t r = begin;
-    for (; r + rows <= end; r += rows) {
-        if (rows == GEMV_ROWS_IN_CACHE && nblocks == 1) /* the common case in cache: no call, no tree */
+    for (int64_t r = begin; r < end; r += rows) {
+        if (r + rows > end)
+            rows = 1; /* the last few, one at a time */
+        /* the common cases in cache, one block a row: no call, no tree */
+        if (nblocks == 1 && rows == GEMV_ROWS_IN_CACHE)
             GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_CACHE, 0, t, mem);
+        else if (nblocks == 1 && rows == 1)
+            GEMV_P(dot_block)(j, r, 1, 0, t, mem);
         else
             GEMV_P(dot_rows)(j, r, rows, 0, nblocks, t, mem);
         for (int i = 0; i < rows; i++)
             GEMV_P(gemv_store)(j, t[i], j->y + (r + i) * j->incy);
-    }
-    for (; r < end; r++) {
-        GEMV_P(dot_rows)(j, r, 1, 0, nblocks, t, mem);
-        GEMV_P(gemv_store)(j, t[0], j->y + r * j->incy);
     }
 }
 
@@ -359,6 +365,8 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_STREAMS_FROM
 #undef GEMV_DEPTH_IN_CACHE
 #undef GEMV_DOT_STREAMS_FROM
+#undef GEMV_ONE_ROW_FROM
+#undef GEMV_ONE_ROW_UNTIL
 #undef GEMV_MEM_LANES
 #undef GEMV_REG_LANES
 #undef GEMV_ENTRY

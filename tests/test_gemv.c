@@ -1102,17 +1102,16 @@ static void test_sgemv_canonical_order(void **state)
     canonical_order(true);
 }
 
-/* The dot form on a matrix of over 16 MiB of doubles or 48 MiB of floats,
- * where the kernels read six or eight rows at once, without AVX-512 with
- * some of their lanes in memory (kernels/gemv.c and gemv_typed.h,
- * GEMV_ROWS_FROM_MEMORY): every row bitwise the canonical order, on every
- * CPU path this machine has, with 3 threads, both layouts and incx of
- * either sign; row counts that leave the last thread rows to take one at
- * a time (3 or 5 of 515 doubles, 7 of 3103 floats). */
-static void streams(bool single)
+/* The dot form at the sizes where the kernels change how many rows they
+ * read at once (kernels/gemv.c and gemv_typed.h, dot_rows_at_once): over
+ * 16 MiB of doubles or 48 MiB of floats, six or eight rows at once,
+ * without AVX-512 with some of their lanes in memory; 2 to 9 MiB of
+ * doubles, one row at a time.  Every row bitwise the canonical order, on
+ * every CPU path this machine has, with 3 threads, both layouts and incx
+ * of either sign; row counts that leave the last thread rows to take one
+ * at a time (3 or 5 of 515 doubles, 7 of 3103 floats). */
+static void dot_form_at(bool single, int64_t len, int64_t rows, double min_mib, double max_mib)
 {
-    const int64_t len = 4099, rows = single ? 3103 : 515;
-    test_seed(single ? 72 : 71);
     for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
         hpk_ctx *ctx = test_ctx(3);
         const hpk_status st = hpk_ctx_set_cpu_path(ctx, test_cpu_paths[p]);
@@ -1130,7 +1129,8 @@ static void streams(bool single)
             bufs_alloc(&b, &c, single);
             bufs_fill(&b, &c, single);
             fill_canonical(&b, &c, single, DATA_WIDE);
-            assert_true((double)b.na * (single ? sizeof(float) : sizeof(double)) >= (single ? 48.0 : 16.0) * (1 << 20));
+            const double mib = (double)b.na * (single ? sizeof(float) : sizeof(double)) / (1 << 20);
+            assert_true(mib >= min_mib && mib < max_mib);
             expect_status(call_gemv(single, ctx, &c, b.a, b.x, b.y), HPK_SUCCESS, ctx, describe(&c, single));
             char label[32];
             snprintf(label, sizeof label, "path %s", test_cpu_paths[p]);
@@ -1139,6 +1139,17 @@ static void streams(bool single)
             bufs_free(&b);
         }
         hpk_ctx_destroy(ctx);
+    }
+}
+
+static void streams(bool single)
+{
+    test_seed(single ? 72 : 71);
+    if (single) {
+        dot_form_at(true, 4099, 3103, 48, 1e9);
+    } else {
+        dot_form_at(false, 4099, 515, 16, 1e9);
+        dot_form_at(false, 611, 515, 2, 9); /* one row at a time */
     }
 }
 
