@@ -84,7 +84,7 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * GEMV_DOT_STREAMS_FROM (avx2 1408^2: 0.87 -> 1.15;
  * docs/PERFORMANCE.md) */
 #define GEMV_ONE_ROW_FROM (2.0 * (1 << 20))
-#define GEMV_ONE_ROW_UNTIL (GEMV_MEM_LANES(8) == 0 ? 9.0 * (1 << 20) : GEMV_DOT_STREAMS_FROM)
+#define GEMV_MANY_ROWS_FROM (GEMV_MEM_LANES(8) == 0 ? 9.0 * (1 << 20) : GEMV_DOT_STREAMS_FROM)
 #define GEMV_ENTRY HPK__CPU(dgemv)
 #define GEMV_NAME "hpk_dgemv"
 #include "gemv_typed.h"
@@ -110,8 +110,11 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
  * 1.11-1.34 -> 1.47-1.50 against one (docs/PERFORMANCE.md) */
 #define GEMV_DOT_STREAMS_FROM (48.0 * (1 << 20))
 #define GEMV_ROWS_FROM_MEMORY 8
-#define GEMV_ONE_ROW_FROM 0.0 /* float in L3: no faster one row at a time */
-#define GEMV_ONE_ROW_UNTIL 0.0
+/* float: few rows to 9 MiB (sgemv N on avx512 at 1448^2, 8 MiB: 0.92
+ * against 0.84 for six; 2048^2: 0.91 against 0.96), never one at a time
+ * (1024^2: 1.03 as for three rows; 2048^2 0.89) */
+#define GEMV_MANY_ROWS_FROM (9.0 * (1 << 20))
+#define GEMV_ONE_ROW_FROM GEMV_MANY_ROWS_FROM
 #define GEMV_ENTRY HPK__CPU(sgemv)
 #define GEMV_NAME "hpk_sgemv"
 #include "gemv_typed.h"

@@ -13,9 +13,9 @@
  *                     cache (HPK__GEMV_DEPTH from there);
  *   GEMV_DOT_STREAMS_FROM the bytes of A from which the dot form reads
  *                     GEMV_ROWS_FROM_MEMORY rows at once as streams,
- *                     GEMV_ONE_ROW_FROM and GEMV_ONE_ROW_UNTIL those
- *                     between which it reads one row at a time
- *                     (dot_rows_at_once);
+ *                     GEMV_MANY_ROWS_FROM those from which it reads
+ *                     GEMV_ROWS_MANY, GEMV_ONE_ROW_FROM those from which
+ *                     it reads one row at a time (dot_rows_at_once);
  * and this file undefines them at its end. */
 
 #define GEMV_PANEL (HPK__GEMV_PANEL_BYTES / (int64_t)sizeof(GEMV_T))
@@ -40,27 +40,29 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * held in HPK__VREGS - 3 registers, the other three left for a vector of x
  * and the products; the rest, lane vectors GEMV_REG_LANES and up in row
  * order, stay in L1 behind a pointer, each loaded, added to and stored once
- * a step (a chain the step's loads hide).
- *   In cache (A under GEMV_DOT_STREAMS_FROM: half this machine's L3 for
- * double, one and a half for float), where lanes in memory cost up to
- * 0.8x, GEMV_ROWS_IN_CACHE: as many rows as the registers hold, up to
- * seven, so that the rows and x are at most eight streams: on AVX-512
- * seven rows of doubles read A from L2 and L3 1.03-1.08x as fast as eight
- * (Zen 4, 256 x 256 to 1024 x 1024), and six of floats 1.02-1.15x as fast
- * as four, one load of x serving more rows.
+ * a step (a chain the step's loads hide).  How many pays depends on where
+ * A is (dot_rows_at_once; Zen 4, docs/PERFORMANCE.md):
+ *   In L1 and L2, GEMV_ROWS_FEW: three rows where the registers hold them
+ * (avx512), which read A faster than two, four or seven (double 64^2 to
+ * 256^2: 0.97-1.02 of OpenBLAS's speed against 0.85-0.93 for seven; float
+ * to 1448^2: 0.70-1.13 against 0.61-1.01 for six).
+ *   From some MiB of A to GEMV_DOT_STREAMS_FROM (in L3), GEMV_ROWS_MANY:
+ * as many rows as the registers hold, up to seven, so that the rows and x
+ * are at most eight streams (eight rows of doubles on avx512 read L3
+ * 3-8% slower than seven); one load of x serves more rows.  Lanes in
+ * memory cost up to 0.8x there.
  *   From memory, where rows are streams, GEMV_ROWS_FROM_MEMORY (the
  * includer's): more rows in flight than the registers hold pay there,
- * lanes in memory and all (docs/PERFORMANCE.md). */
+ * lanes in memory and all. */
 #define GEMV_REG_LANES (HPK__VREGS - 3)
 #define GEMV_MEM_LANES(rows) ((rows) * GEMV_NV > GEMV_REG_LANES ? (rows) * GEMV_NV - GEMV_REG_LANES : 0)
-#define GEMV_ROWS_IN_CACHE                                                                             \
+#define GEMV_ROWS_FEW (GEMV_MEM_LANES(3) == 0 ? 3 : GEMV_MEM_LANES(2) == 0 ? 2 : 1)
+#define GEMV_ROWS_MANY                                                                                 \
     (GEMV_MEM_LANES(7) == 0   ? 7                                                                      \
      : GEMV_MEM_LANES(6) == 0 ? 6                                                                      \
      : GEMV_MEM_LANES(4) == 0 ? 4                                                                      \
-     : GEMV_MEM_LANES(3) == 0 ? 3                                                                      \
-     : GEMV_MEM_LANES(2) == 0 ? 2                                                                      \
-                              : 1)
-#define GEMV_ROWS (GEMV_ROWS_IN_CACHE > GEMV_ROWS_FROM_MEMORY ? GEMV_ROWS_IN_CACHE : GEMV_ROWS_FROM_MEMORY)
+                              : GEMV_ROWS_FEW)
+#define GEMV_ROWS (GEMV_ROWS_MANY > GEMV_ROWS_FROM_MEMORY ? GEMV_ROWS_MANY : GEMV_ROWS_FROM_MEMORY)
 #define GEMV_STREAMS_FROM (16.0 * (1 << 20)) /* bytes of A */
 
 static inline double GEMV_P(a_bytes)(const GEMV_P(gemv_job) *j)
@@ -75,15 +77,16 @@ static inline bool GEMV_P(a_streams)(const GEMV_P(gemv_job) *j)
     return GEMV_P(a_bytes)(j) >= GEMV_STREAMS_FROM;
 }
 
-/* The rows the dot form reads at once: GEMV_ROWS_FROM_MEMORY from
- * GEMV_DOT_STREAMS_FROM bytes of A; one in [GEMV_ONE_ROW_FROM,
- * GEMV_ONE_ROW_UNTIL); else GEMV_ROWS_IN_CACHE. */
+/* The rows the dot form reads at once, by the bytes of A: from
+ * GEMV_DOT_STREAMS_FROM GEMV_ROWS_FROM_MEMORY, from GEMV_MANY_ROWS_FROM
+ * GEMV_ROWS_MANY, from GEMV_ONE_ROW_FROM one, below it GEMV_ROWS_FEW. */
 static inline int GEMV_P(dot_rows_at_once)(const GEMV_P(gemv_job) *j)
 {
     const double bytes = GEMV_P(a_bytes)(j);
-    if (bytes >= GEMV_DOT_STREAMS_FROM)
-        return GEMV_ROWS_FROM_MEMORY;
-    return bytes >= GEMV_ONE_ROW_FROM && bytes < GEMV_ONE_ROW_UNTIL ? 1 : GEMV_ROWS_IN_CACHE;
+    return bytes >= GEMV_DOT_STREAMS_FROM ? GEMV_ROWS_FROM_MEMORY
+           : bytes >= GEMV_MANY_ROWS_FROM ? GEMV_ROWS_MANY
+           : bytes >= GEMV_ONE_ROW_FROM   ? 1
+                                          : GEMV_ROWS_FEW;
 }
 
 /* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
@@ -163,7 +166,7 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
 }
 
 /* Blocks [first, first + count) of the rows (GEMV_ROWS_FROM_MEMORY,
- * GEMV_ROWS_IN_CACHE or 1), combined in the tree.  Out of line, so
+ * GEMV_ROWS_MANY, GEMV_ROWS_FEW or 1), combined in the tree.  Out of line, so
  * that mem is a pointer to it, not an array of its own that the compiler
  * would try to keep in registers. */
 static __attribute__((noinline)) void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j, int64_t r, int rows,
@@ -172,8 +175,10 @@ static __attribute__((noinline)) void GEMV_P(dot_rows)(const GEMV_P(gemv_job) *j
     if (count == 1) {
         if (rows == GEMV_ROWS_FROM_MEMORY)
             GEMV_P(dot_block)(j, r, GEMV_ROWS_FROM_MEMORY, first, out, mem);
-        else if (rows == GEMV_ROWS_IN_CACHE)
-            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_CACHE, first, out, mem);
+        else if (rows == GEMV_ROWS_MANY)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_MANY, first, out, mem);
+        else if (rows == GEMV_ROWS_FEW)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_FEW, first, out, mem);
         else
             GEMV_P(dot_block)(j, r, 1, first, out, mem);
         return;
@@ -197,8 +202,10 @@ static void GEMV_P(gemv_dot_body)(const void *job, int64_t begin, int64_t end)
         if (r + rows > end)
             rows = 1; /* the last few, one at a time */
         /* the common cases in cache, one block a row: no call, no tree */
-        if (nblocks == 1 && rows == GEMV_ROWS_IN_CACHE)
-            GEMV_P(dot_block)(j, r, GEMV_ROWS_IN_CACHE, 0, t, mem);
+        if (nblocks == 1 && rows == GEMV_ROWS_MANY)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_MANY, 0, t, mem);
+        else if (nblocks == 1 && rows == GEMV_ROWS_FEW)
+            GEMV_P(dot_block)(j, r, GEMV_ROWS_FEW, 0, t, mem);
         else if (nblocks == 1 && rows == 1)
             GEMV_P(dot_block)(j, r, 1, 0, t, mem);
         else
@@ -360,13 +367,14 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_FOLD
 #undef GEMV_PANEL
 #undef GEMV_ROWS
-#undef GEMV_ROWS_IN_CACHE
+#undef GEMV_ROWS_FEW
+#undef GEMV_ROWS_MANY
 #undef GEMV_ROWS_FROM_MEMORY
 #undef GEMV_STREAMS_FROM
 #undef GEMV_DEPTH_IN_CACHE
 #undef GEMV_DOT_STREAMS_FROM
 #undef GEMV_ONE_ROW_FROM
-#undef GEMV_ONE_ROW_UNTIL
+#undef GEMV_MANY_ROWS_FROM
 #undef GEMV_MEM_LANES
 #undef GEMV_REG_LANES
 #undef GEMV_ENTRY

@@ -1105,8 +1105,9 @@ static void test_sgemv_canonical_order(void **state)
 /* The dot form at the sizes where the kernels change how many rows they
  * read at once (kernels/gemv.c and gemv_typed.h, dot_rows_at_once): over
  * 16 MiB of doubles or 48 MiB of floats, six or eight rows at once,
- * without AVX-512 with some of their lanes in memory; 2 to 9 MiB of
- * doubles, one row at a time.  Every row bitwise the canonical order, on
+ * without AVX-512 with some of their lanes in memory; from 9 MiB, as many
+ * as the registers hold; 2 to 9 MiB of doubles, one row at a time (the
+ * other tests' sizes take GEMV_ROWS_FEW).  Every row bitwise the canonical order, on
  * every CPU path this machine has, with 3 threads, both layouts and incx
  * of either sign; row counts that leave the last thread rows to take one
  * at a time (3 or 5 of 515 doubles, 7 of 3103 floats). */
@@ -1147,9 +1148,11 @@ static void streams(bool single)
     test_seed(single ? 72 : 71);
     if (single) {
         dot_form_at(true, 4099, 3103, 48, 1e9);
+        dot_form_at(true, 4099, 611, 9, 48); /* GEMV_ROWS_MANY */
     } else {
         dot_form_at(false, 4099, 515, 16, 1e9);
-        dot_form_at(false, 611, 515, 2, 9); /* one row at a time */
+        dot_form_at(false, 2333, 515, 9, 16); /* GEMV_ROWS_MANY on avx512 */
+        dot_form_at(false, 611, 515, 2, 9);   /* one row at a time */
     }
 }
 
