@@ -394,7 +394,10 @@ static void tree_of(reduce_node *nodes, int count)
 /* The subtree of leaves [first, first + count) into node. */
 ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t first, int count, reduce_node *node)
 {
-    reduce_node out[HPK__TREE_LEAVES];
+    reduce_node leaves[HPK__TREE_LEAVES];
+    /* one leaf (a vector of one block) straight into node: a copy out of
+     * leaves[] would load what the fold has just stored in other widths */
+    reduce_node *const out = count == 1 ? node : leaves;
     int b = 0;
     if (job->x.f32) {
         const bool dense = hpk__vec_is_dense_f32(&job->x) && (op != HPK__OP_DOT || hpk__vec_is_dense_f32(&job->y));
@@ -411,8 +414,10 @@ ALWAYS_INLINE void reduce_leaves(reduce_op op, const reduce_job *job, int64_t fi
     }
     for (; b < count; b++)
         reduce_leaf(op, job, first + b, out + b);
-    tree_of(out, count);
-    *node = out[0];
+    if (count > 1) {
+        tree_of(out, count);
+        *node = out[0];
+    }
 }
 
 static void sum_leaves(const void *job, int64_t first, int count, void *node, void *scratch)
