@@ -46,11 +46,13 @@ static inline void GEMV_P(gemv_store)(const GEMV_P(gemv_job) *j, GEMV_T t, GEMV_
  * (avx512), which read A faster than two, four or seven (double 64^2 to
  * 256^2: 0.97-1.02 of OpenBLAS's speed against 0.85-0.93 for seven; float
  * to 1448^2: 0.70-1.13 against 0.61-1.01 for six).
- *   From some MiB of A to GEMV_DOT_STREAMS_FROM (in L3), GEMV_ROWS_MANY:
- * as many rows as the registers hold, up to seven, so that the rows and x
- * are at most eight streams (eight rows of doubles on avx512 read L3
- * 3-8% slower than seven); one load of x serves more rows.  Lanes in
- * memory cost up to 0.8x there.
+ *   In L3, the includer's ranges: one row at a time from
+ * GEMV_ONE_ROW_FROM (the whole of A one stream where lda = n), then from
+ * GEMV_MANY_ROWS_FROM up to GEMV_DOT_STREAMS_FROM GEMV_ROWS_MANY: as many
+ * rows as the registers hold, up to seven, so that the rows and x are at
+ * most eight streams (eight rows of doubles on avx512 read L3 3-8% slower
+ * than seven); one load of x serves more rows.  Lanes in memory cost up
+ * to 0.8x there.
  *   From memory, where rows are streams, GEMV_ROWS_FROM_MEMORY (the
  * includer's): more rows in flight than the registers hold pay there,
  * lanes in memory and all. */

@@ -1107,10 +1107,11 @@ static void test_sgemv_canonical_order(void **state)
  * 16 MiB of doubles or 48 MiB of floats, six or eight rows at once,
  * without AVX-512 with some of their lanes in memory; from 9 MiB, as many
  * as the registers hold; 2 to 9 MiB of doubles, one row at a time (the
- * other tests' sizes take GEMV_ROWS_FEW).  Every row bitwise the canonical order, on
- * every CPU path this machine has, with 3 threads, both layouts and incx
- * of either sign; row counts that leave the last thread rows to take one
- * at a time (3 or 5 of 515 doubles, 7 of 3103 floats). */
+ * other tests' sizes take GEMV_ROWS_FEW).  Every row bitwise the
+ * canonical order, on every CPU path this machine has, with 3 threads,
+ * both layouts and incx of either sign; row counts that leave the last
+ * thread rows to take one at a time (3 or 5 of 515 doubles, 7 of 3103
+ * floats). */
 static void dot_form_at(bool single, int64_t len, int64_t rows, double min_mib, double max_mib)
 {
     for (size_t p = 0; p < TEST_CPU_PATHS; p++) {
