@@ -68,6 +68,7 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_VN HPK__VD_N
 #define GEMV_NV HPK__NVD
 #define GEMV_LOAD hpk__vd_load
+#define GEMV_LOAD_FIRST hpk__vd_load_first
 #define GEMV_FOLD hpk__fold_vd
 #define GEMV_DEPTH_IN_CACHE HPK__GEMV_DEPTH
 #define GEMV_DOT_STREAMS_FROM GEMV_STREAMS_FROM
@@ -96,6 +97,7 @@ static inline int64_t length_of(int64_t total, int64_t per, int64_t b)
 #define GEMV_VN HPK__VF_N
 #define GEMV_NV HPK__NVF
 #define GEMV_LOAD hpk__vf_load
+#define GEMV_LOAD_FIRST hpk__vf_load_first
 #define GEMV_FOLD hpk__fold_vf
 /* float in cache: four vectors per pass read L2 faster than eight
  * (sgemv T at 1024^2 0.84 -> 0.96 of OpenBLAS's speed; double, and float

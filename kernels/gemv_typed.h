@@ -4,7 +4,8 @@
  *   GEMV_P(name)      name with the precision's prefix (d or s);
  *   GEMV_NLANES       the lanes of a row's dot product (order.h's, for the
  *                     precision), held as GEMV_NV vectors GEMV_VEC of
- *                     GEMV_VN elements: GEMV_LOAD(p) loads one, and
+ *                     GEMV_VN elements: GEMV_LOAD(p) loads one,
+ *                     GEMV_LOAD_FIRST(p, count) its first count, and
  *                     GEMV_FOLD(v, count) folds count of them as order.h
  *                     says;
  *   GEMV_ENTRY        the HPK__CPU(?gemv) being defined, GEMV_NAME its
@@ -120,6 +121,35 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T 
     }
 }
 
+/* The tail step: the last `rest` (< GEMV_NLANES) elements of each row from
+ * k, against x's tail padded with zeros (xtail): whole vectors loaded as
+ * they are, the one cut short through GEMV_LOAD_FIRST (zeros past the
+ * row's end, nothing read there), those past the end left out.  Their
+ * products are +0.0, which changes no lane: a lane starts at +0.0 and so
+ * is never -0.0. */
+static inline __attribute__((always_inline)) void GEMV_P(dot_tail)(const GEMV_T *xtail, const GEMV_T *const *v,
+                                                                  int64_t k, int rest, int rows,
+                                                                  GEMV_VEC acc[GEMV_REG_LANES], GEMV_VEC *mem)
+{
+    HPK__EACH(q, GEMV_NV) {
+        const int count = rest - q * GEMV_VN;
+        if (count <= 0)
+            break;
+        GEMV_VEC xv = GEMV_LOAD(xtail + q * GEMV_VN);
+        HPK__IN_REGISTER(xv);
+        HPK__EACH(i, rows) {
+            const int l = i * GEMV_NV + q;
+            const GEMV_VEC p = GEMV_LOAD_FIRST(v[i] + k + q * GEMV_VN, count < GEMV_VN ? count : GEMV_VN) * xv;
+            if (l < GEMV_REG_LANES)
+                acc[l] += p;
+            else {
+                mem[l - GEMV_REG_LANES] += p;
+                HPK__IN_MEMORY(mem[l - GEMV_REG_LANES]);
+            }
+        }
+    }
+}
+
 /* dst[0 .. GEMV_NLANES) := src[0 .. count), then zeros.  Out of line, so
  * that its stores are not taken for spills (tests/check_hot_loops.py). */
 static __attribute__((noinline)) void GEMV_P(pad_tail)(GEMV_T *dst, const GEMV_T *src, int64_t count)
@@ -146,17 +176,8 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_block)(const GEMV_P
     HPK__ZERO_EACH(mem, lanes - in_reg);
     for (int64_t k = 0; k < full; k += GEMV_NLANES)
         GEMV_P(dot_step)(x, v, k, rows, acc, mem);
-    if (full < len) {
-        /* the tail, padded with zeros: +0.0 changes no lane (x's, once
-         * per call: GEMV_ENTRY) */
-        GEMV_T vt[GEMV_ROWS][GEMV_NLANES];
-        const GEMV_T *vtail[GEMV_ROWS];
-        for (int i = 0; i < rows; i++) {
-            GEMV_P(pad_tail)(vt[i], v[i] + full, len - full);
-            vtail[i] = vt[i];
-        }
-        GEMV_P(dot_step)(j->xtail, vtail, 0, rows, acc, mem);
-    }
+    if (full < len) /* (x's tail padded once per call: GEMV_ENTRY) */
+        GEMV_P(dot_tail)(j->xtail, v, full, (int)(len - full), rows, acc, mem);
     HPK__EACH(i, rows) {
         GEMV_VEC row[GEMV_NV];
         HPK__EACH(q, GEMV_NV) {
@@ -366,6 +387,7 @@ hpk_status GEMV_ENTRY(hpk_ctx *ctx, hpk_layout layout, hpk_transpose trans, int6
 #undef GEMV_VN
 #undef GEMV_NV
 #undef GEMV_LOAD
+#undef GEMV_LOAD_FIRST
 #undef GEMV_FOLD
 #undef GEMV_PANEL
 #undef GEMV_ROWS
