@@ -92,10 +92,22 @@ static inline int GEMV_P(dot_rows_at_once)(const GEMV_P(gemv_job) *j)
                                           : GEMV_ROWS_FEW;
 }
 
+/* Product p added to lane vector l: acc[l] below GEMV_REG_LANES, mem[]
+ * from there (HPK__IN_MEMORY: else the compiler holds them in registers
+ * after all, and spills others to the stack). */
+static inline __attribute__((always_inline)) void GEMV_P(add_lane)(GEMV_VEC acc[GEMV_REG_LANES], GEMV_VEC *mem,
+                                                                  int l, GEMV_VEC p)
+{
+    if (l < GEMV_REG_LANES)
+        acc[l] += p;
+    else {
+        mem[l - GEMV_REG_LANES] += p;
+        HPK__IN_MEMORY(mem[l - GEMV_REG_LANES]);
+    }
+}
+
 /* One step: GEMV_NLANES elements of each row (v[i]) times those of x, row
- * i's lane vector q into lane vector i GEMV_NV + q: acc[] below
- * GEMV_REG_LANES, mem[] from there (HPK__IN_MEMORY: else the compiler
- * holds them in registers after all, and spills others to the stack). */
+ * i's lane vector q into lane vector i GEMV_NV + q (add_lane). */
 static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T *x, const GEMV_T *const *v,
                                                                   int64_t k, int rows,
                                                                   GEMV_VEC acc[GEMV_REG_LANES], GEMV_VEC *mem)
@@ -108,16 +120,8 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_step)(const GEMV_T 
                 acc[i * GEMV_NV + q] += GEMV_LOAD(v[i] + k + q * GEMV_VN) * xv;
             continue;
         }
-        HPK__EACH(i, rows) {
-            const int l = i * GEMV_NV + q;
-            const GEMV_VEC p = GEMV_LOAD(v[i] + k + q * GEMV_VN) * xv;
-            if (l < GEMV_REG_LANES)
-                acc[l] += p;
-            else {
-                mem[l - GEMV_REG_LANES] += p;
-                HPK__IN_MEMORY(mem[l - GEMV_REG_LANES]);
-            }
-        }
+        HPK__EACH(i, rows)
+            GEMV_P(add_lane)(acc, mem, i * GEMV_NV + q, GEMV_LOAD(v[i] + k + q * GEMV_VN) * xv);
     }
 }
 
@@ -138,14 +142,8 @@ static inline __attribute__((always_inline)) void GEMV_P(dot_tail)(const GEMV_T 
         GEMV_VEC xv = GEMV_LOAD(xtail + q * GEMV_VN);
         HPK__IN_REGISTER(xv);
         HPK__EACH(i, rows) {
-            const int l = i * GEMV_NV + q;
-            const GEMV_VEC p = GEMV_LOAD_FIRST(v[i] + k + q * GEMV_VN, count < GEMV_VN ? count : GEMV_VN) * xv;
-            if (l < GEMV_REG_LANES)
-                acc[l] += p;
-            else {
-                mem[l - GEMV_REG_LANES] += p;
-                HPK__IN_MEMORY(mem[l - GEMV_REG_LANES]);
-            }
+            const GEMV_T *row = v[i] + k + q * GEMV_VN;
+            GEMV_P(add_lane)(acc, mem, i * GEMV_NV + q, GEMV_LOAD_FIRST(row, count < GEMV_VN ? count : GEMV_VN) * xv);
         }
     }
 }
