@@ -164,7 +164,7 @@ void add_machine_context()
     AddCustomContext("threads", join(o.threads));
     std::ostringstream settings;
     settings << "repetitions=" << o.repetitions << " min_time=" << o.min_time << "s warmup=" << o.warmup
-             << "s pause=" << o.pause << "s random_interleaving=true real_time=true";
+             << "s pause=" << o.pause << "s rounds=grouped real_time=true";
     AddCustomContext("harness", settings.str());
 }
 

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <random>
 #include <tuple>
 #include <thread>
 
@@ -233,14 +234,12 @@ template int64_t buffer_elements<float>(Buf);
 template int64_t buffer_elements<double>(Buf);
 
 // ---- progress --------------------------------------------------------------
-// Repetitions of different points are interleaved at random, and Google
-// Benchmark reports a point only after its last repetition, so progress is
-// counted here: a run of a point that follows a run of another point starts
-// one of its repetitions (calls in between are its warm-up and the calls
-// that size its iteration count).
+// Google Benchmark calls a run's body several times (its warm-up, the calls
+// that size its iteration count, the timed one), so progress is counted
+// here: a call that follows a call of another run starts that run.
 using Clock = std::chrono::steady_clock;
 static int g_runs_total = 0, g_runs_started = 0, g_failed = 0;
-static int g_points = 0, g_last_point = -1;
+static int g_last_run = -1;
 static Clock::time_point g_start, g_last_print;
 static bool g_tty = false;
 
@@ -351,6 +350,14 @@ const std::vector<int64_t> &sizes_of(const std::string &kernel)
     return o.vec_sizes;
 }
 
+// The runs add() collects, each with its group (kernel, precision, size and
+// data: the runs whose times the study compares), for register_rounds().
+struct Pending {
+    std::string group, name;
+    std::function<void(benchmark::State &)> run;
+};
+static std::vector<Pending> g_pending;
+
 static bool selected(const std::vector<std::string> &list, const std::string &item)
 {
     return std::find(list.begin(), list.end(), item) != list.end();
@@ -388,13 +395,8 @@ void add(const Point &p, Body body)
                                  std::to_string(p.size) + data + "/threads:" + std::to_string(t);
         const Work w = p.work;
         const Pool pool = v->pool;
-        const int id = g_points++;  // identifies the point for the progress count
-        benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State &state) {
-            if (g_last_point != id) {
-                g_runs_started++;
-                g_last_point = id;
-            }
-            show_progress(name);
+        const std::string group = p.kernel + "/" + p.precision + "/size:" + std::to_string(p.size) + data;
+        g_pending.push_back({group, name, [=](benchmark::State &state) {
             settle(pool);
             body(state, t);
             ran(pool, t);
@@ -415,13 +417,48 @@ void add(const Point &p, Body body)
                 state.counters["samples"] = C(w.samples);
                 state.counters["Msamples/s"] = C(w.samples / 1e6, C::kIsIterationInvariantRate);
             }
-        })
-            ->UseRealTime()
-            ->Unit(benchmark::kMicrosecond)
-            ->MinTime(o.min_time)
-            ->MinWarmUpTime(o.warmup)
-            ->Repetitions(o.repetitions);
-        g_runs_total += o.repetitions;
+        }});
+    }
+}
+
+void register_rounds()
+{
+    const Options &o = options();
+    // The groups in the order they were added, each with its runs.
+    std::vector<std::string> groups;
+    std::map<std::string, std::vector<const Pending *>> runs;
+    for (const Pending &r : g_pending) {
+        if (runs.find(r.group) == runs.end())
+            groups.push_back(r.group);
+        runs[r.group].push_back(&r);
+    }
+    std::mt19937 shuffle_rng(20261207);
+    for (int round = 0; round < o.repetitions; round++) {
+        std::shuffle(groups.begin(), groups.end(), shuffle_rng);
+        for (const std::string &g : groups) {
+            const std::vector<const Pending *> &members = runs[g];
+            for (size_t i = 0; i < members.size(); i++) {
+                // Each round starts the group at another run, so that no
+                // variant always runs first (or right after another one).
+                const Pending *r = members[(i + size_t(round)) % members.size()];
+                const int id = g_runs_total;
+                benchmark::RegisterBenchmark(r->name.c_str(), [r, round, id](benchmark::State &state) {
+                    if (g_last_run != id) {  // the first of the run's calls
+                        g_runs_started++;
+                        g_last_run = id;
+                    }
+                    show_progress(r->name);
+                    r->run(state);
+                    state.counters["round"] = benchmark::Counter(round);
+                })
+                    ->UseRealTime()
+                    ->Unit(benchmark::kMicrosecond)
+                    ->MinTime(o.min_time)
+                    ->MinWarmUpTime(o.warmup)
+                    ->Repetitions(1);
+                g_runs_total++;
+            }
+        }
     }
 }
 

@@ -115,10 +115,22 @@ struct Point {
 // calls fail() and leaves the loop.
 using Body = std::function<void(benchmark::State &state, int threads)>;
 
-// Registers p once per thread count (once, on 1 thread, for a variant that
+// Adds p's runs, one per thread count (one, on 1 thread, for a variant that
 // is not threaded), unless the options leave it out.  Its kernel and
 // variant must be the manifest's (manifest.h): the program stops otherwise.
 void add(const Point &p, Body body);
+
+// Registers the added runs with Google Benchmark in rounds, one repetition
+// of every run per round (the JSON's "round" counter).  A round takes the
+// groups of runs (one kernel, precision, size and data: every variant and
+// thread count of it) in an order shuffled anew each round, and a group's
+// runs back to back: the times the study compares, hpk's against its
+// peer's or against its own on 1 thread, are taken seconds apart, so that
+// a slow stretch of the machine (a neighbour on the memory bus) hits both
+// sides of a ratio alike, and the ratio is taken round by round
+// (plots/stats.py).  Rounds sweep the whole selection, so slow drifts hit
+// every group alike.
+void register_rounds();
 void fail(benchmark::State &state, const std::string &message);
 
 // The sizes a kernel's points take: --gemv-sizes, --vec-sizes or

@@ -1,5 +1,5 @@
 // hpk_bench: registers the study's points, prepares the data, and runs them
-// through Google Benchmark with random interleaving of repetitions.  The
+// through Google Benchmark in rounds (register_rounds in harness.h).  The
 // console shows a progress line; the results go to --benchmark_out.
 #include "harness.h"
 
@@ -37,14 +37,8 @@ int main(int argc, char **argv)
     if (!hpkb::check_cpu_path())
         return 2;
 
-    // Repetitions of all points are shuffled together, so slow drifts of the
-    // machine hit every variant alike.
-    std::vector<char *> args(argv, argv + argc);
-    std::string interleave = "--benchmark_enable_random_interleaving=true";
-    args.insert(args.begin() + 1, interleave.data());
-    int n = int(args.size());
-    benchmark::Initialize(&n, args.data());
-    if (benchmark::ReportUnrecognizedArguments(n, args.data()))
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 2;
 
     hpkb::register_gemv();
@@ -55,6 +49,7 @@ int main(int argc, char **argv)
 #ifdef HPK_BENCH_OPENCL
     hpkb::register_device_stream();
 #endif
+    hpkb::register_rounds();
     if (!hpkb::check_peers())
         return 1;
     if (hpkb::registered_runs() == 0) {

@@ -18,9 +18,12 @@ static const char *const kUsage = R"(usage: hpk_bench [options] [Google Benchmar
 Sweeps hpk's kernels over sizes, thread counts and variants against OpenBLAS
 (and, in OpenCL builds, CLBlast on the OpenCL device), with a STREAM
 bandwidth measurement, and reports through Google Benchmark
-(write the JSON with --benchmark_out=FILE).  Runs of every point are randomly
-interleaved; a run waits until other libraries' worker threads have stopped
-spinning.
+(write the JSON with --benchmark_out=FILE).  It runs in rounds, one
+repetition of every point per round: each round takes the points' groups
+(a kernel, precision, size and data: every variant and thread count) in a
+new random order, a group's points back to back, so that the ratios the
+study reports compare times taken seconds apart.  A run waits until other
+libraries' worker threads have stopped spinning.
 
 @KERNELS@
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)

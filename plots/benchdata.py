@@ -5,8 +5,8 @@ out, with every column of results.csv.
 A row's time is the median over its repetitions (Google Benchmark's "median"
 aggregate, recomputed here from the repetitions themselves); every rate is
 derived from that median time and the work per call the harness recorded.
-Every ratio also has an interval from the repetitions' extremes
-(stats.py).  Kernel and variant facts (peers, threading, the device, the
+Every ratio against a peer or 1 thread is taken round by round where the
+rounds pair up, with an interval (stats.paired_ratio).  Kernel and variant facts (peers, threading, the device, the
 rooflines) come from the folder's manifest (manifest.py).
 """
 import os
@@ -15,7 +15,7 @@ import statistics
 import isa
 import benchjson
 import manifest
-from stats import AMDAHL_MIN_THREAD_COUNTS, curve_at, ratio, ratio_interval, position, stream_at
+from stats import AMDAHL_MIN_THREAD_COUNTS, curve_at, paired_ratio, ratio, position, stream_at
 
 CSV_NAME = "results.csv"
 
@@ -47,8 +47,10 @@ def measurements(data, kind="uniform"):
         if p["data"] != kind:
             continue
         key = (p["kernel"], p["precision"], p["variant"], p["size"], p["threads"])
-        info = points.setdefault(key, dict(times=[], counters={}))
+        info = points.setdefault(key, dict(times=[], counters={}, rounds=[]))
         info["times"].append(t)
+        # the round within its hpk_bench pass (a rerun's pass: hpk_round)
+        info["rounds"].append((b.get("hpk_round", 0), b["round"]) if "round" in b else None)
         for c in ("bytes", "working_set", "flops", "samples"):
             if c in b:
                 info["counters"][c] = b[c]
@@ -119,12 +121,11 @@ def tidy_rows(data, m):
         # The device-resident OpenCL rows against the device's own read.
         dgbps = curve_at(device_read, ws) if gbps and variant in resident else None
         peer = m.peer(variant)
-        one = median.get((kernel, prec, variant, size, 1))
-        s1 = ratio(one, t)
-        s1_int = ratio_interval(points[(kernel, prec, variant, size, 1)]["times"], times) \
-            if one and threads > 1 else None
-        peer_times = points.get((kernel, prec, peer, size, threads), {}).get("times") if peer else None
-        peer_int = ratio_interval(peer_times, times)
+        s1, s1_int = paired_ratio(points.get((kernel, prec, variant, size, 1)), info)
+        if threads == 1:
+            s1_int = None
+        peer_ratio, peer_int = paired_ratio(points.get((kernel, prec, peer, size, threads)), info) \
+            if peer else (None, None)
         # Bandwidth-limited ideal speedup of a memory-bound row: STREAM at its
         # working set on its thread count over STREAM on 1 thread.
         bw_ideal = None
@@ -149,7 +150,7 @@ def tidy_rows(data, m):
             pct_stream=100 * gbps / sgbps if gbps and sgbps else None,
             speedup_vs_serial=ratio(median.get((kernel, prec, "hpk_serial", size, 1)), t),
             peer=peer if peer and (kernel, prec, peer, size, threads) in median else None,
-            speedup_vs_peer=ratio(median.get((kernel, prec, peer, size, threads)), t) if peer else None,
+            speedup_vs_peer=peer_ratio,
             speedup_vs_peer_lo=peer_int[0] if peer_int else None,
             speedup_vs_peer_hi=peer_int[1] if peer_int else None,
             vs_peer=position(peer_int),

@@ -15,13 +15,11 @@ for the CPU, CLBlast for the device-resident OpenCL calls; CLBlast for the
 end-to-end OpenCL calls too, which have none there) at the same kernel,
 precision, size, threads and data, whose code did not change: its
 vs_peer_speedup is hpk's OLD/NEW ratio over the peer's.  Its significance is
-the Mann–Whitney U test of OLD's repetitions divided by the median of OLD's
-peer times against NEW's divided by NEW's peer median: each repetition is
-measured in units of the peer's typical time in the same run.  (The
-repetitions of two points are not paired -- Google Benchmark runs a point's
-repetitions back to back -- so the peer enters by its median; its own
-spread is not in the test, which is why the same ALPHA and THRESHOLD rule
-decides.)
+the Mann–Whitney U test of OLD's repetitions divided by OLD's peer times
+against NEW's divided by NEW's: each repetition is measured in units of
+the peer's time in the same round of the same run (hpk_bench runs a
+point's variants back to back each round, bench/harness.h), or of the
+peer's median time where the rounds do not pair up (stats.round_times).
 
 Two runs also differ point by point beyond what their repetitions show:
 plots/run_to_run.py measures that run-to-run noise from the peers' points (a
@@ -48,7 +46,7 @@ import reruns
 import run_to_run
 import trust
 from helpers import PRECISION_NAMES, fmt_bytes, fmt_count
-from stats import ratio_interval
+from stats import ratio_interval, round_times
 
 ALPHA = run_to_run.ALPHA
 THRESHOLD = run_to_run.THRESHOLD
@@ -121,8 +119,9 @@ def points(data):
     out = {}
     for _, p, t, b in benchjson.repetitions(data):
         key = (p["kernel"], p["precision"], p["variant"], p.get("size"), p.get("threads"), p["data"])
-        info = out.setdefault(key, dict(times=[], working_set=b.get("working_set")))
+        info = out.setdefault(key, dict(times=[], working_set=b.get("working_set"), rounds=[]))
         info["times"].append(t)
+        info["rounds"].append((b.get("hpk_round", 0), b["round"]) if "round" in b else None)
     return out
 
 
@@ -165,6 +164,15 @@ def peer_of(variant, m):
     return m.peer(variant)
 
 
+def in_peer_units(info, peer_info):
+    """A point's repetitions, each over the peer's time in its round (its
+    median where the rounds do not pair up)."""
+    own, theirs = round_times(info), round_times(peer_info)
+    if own and theirs and own.keys() == theirs.keys():
+        return [own[r] / theirs[r] for r in own]
+    return [t / statistics.median(peer_info["times"]) for t in info["times"]]
+
+
 def against_peer(key, old, new, m):
     """The peer-relative columns of one point (None without a peer measured
     at the same point in both runs): hpk's times over the peer's median time,
@@ -175,9 +183,8 @@ def against_peer(key, old, new, m):
     if not peer or pkey not in old or pkey not in new:
         return dict(peer=None, peer_speedup=None, vs_peer_speedup=None, vs_peer_p_value=None,
                     vs_peer_change=None)
+    relative, p = shift(in_peer_units(old[key], old[pkey]), in_peer_units(new[key], new[pkey]))
     po, pn = old[pkey]["times"], new[pkey]["times"]
-    relative, p = shift([t / statistics.median(po) for t in old[key]["times"]],
-                        [t / statistics.median(pn) for t in new[key]["times"]])
     return dict(peer=peer, peer_speedup=shift(po, pn)[0], vs_peer_speedup=relative, vs_peer_p_value=p,
                 vs_peer_change=classify(relative, p))
 

@@ -6,13 +6,17 @@ this records in noise.json).
   floating-point work per thread on 1 thread and on all threads, before the
   study and after it; `baseline` records its output in noise.json.
 - Noisy points repeated: a point whose repetitions' coefficient of
-  variation (CV) exceeds RERUN_CV is run again, in a new hpk_bench process
-  that runs only those points (--benchmark_filter), for up to RERUN_ROUNDS
-  rounds, the noisiest RERUN_SHARE of the study's points at most per round.
-  A rerun replaces the point's repetitions in bench.json only when its CV is
-  lower (a disturbed round has the higher CV); the first pass is kept as
-  bench.first.json, each round as bench.rerunK.json, and noise.json lists
-  the points with the CV of every round.
+  variation (CV) exceeds RERUN_CV is run again, with every point of its
+  group (the same kernel, precision, size and data: the points whose times
+  the study compares round by round, stats.paired_ratio), in a new
+  hpk_bench process that runs only those (--benchmark_filter), for up to
+  RERUN_ROUNDS rounds, the noisiest RERUN_SHARE of the study's points at
+  most per round.  A rerun replaces a group's repetitions in bench.json
+  only when the group's highest CV is lower there (a disturbed round has
+  the higher CV), and then every point of it, so that its rounds still
+  pair up; the first pass is kept as bench.first.json, each round as
+  bench.rerunK.json, and noise.json lists the points with the CV of every
+  round.
 
 usage (scripts/bench runs these):
   plots/reruns.py baseline DIR start|end < JSON   record hpk_spin_baseline's output
@@ -66,13 +70,21 @@ def point_times(data):
     return out
 
 
+def group_of(run_name):
+    """The group a point runs in: (kernel, precision, size, data)."""
+    p = benchjson.parse_name(run_name)
+    return p["kernel"], p["precision"], p.get("size"), p["data"]
+
+
 def noisy_points(data, threshold=RERUN_CV, share=RERUN_SHARE):
-    """The run names to repeat: CV above threshold, the noisiest first, at
-    most `share` of the points (at least one)."""
+    """The run names to repeat: those with a CV above threshold, the
+    noisiest first, at most `share` of the points (at least one), and
+    every other point of their groups."""
     times = point_times(data)
     noisy = sorted(((cv(t), name) for name, t in times.items() if (cv(t) or 0) > threshold), reverse=True)
     limit = max(1, int(share * len(times)))
-    return [name for _, name in noisy[:limit]]
+    groups = {group_of(name) for _, name in noisy[:limit]}
+    return [name for name in times if group_of(name) in groups]
 
 
 def benchmark_filter(names):
@@ -81,21 +93,30 @@ def benchmark_filter(names):
     return "^(" + "|".join(re.escape(n) for n in sorted(names)) + ")(/|$)"
 
 
+def highest_cv(times, names):
+    """The highest CV among the points `names` (None when none has one)."""
+    cvs = [c for c in (cv(times.get(n, [])) for n in names) if c is not None]
+    return max(cvs) if cvs else None
+
+
 def merge(data, rerun, round_no):
-    """Replaces in `data` (bench.json) the repetitions of each point of
-    `rerun` whose CV is lower there.  Returns {run_name: (old CV, new CV,
-    replaced)}."""
+    """Replaces in `data` (bench.json) the repetitions of each group of
+    `rerun` whose highest CV is lower there, every point of the group.
+    Returns {run_name: (old CV, new CV, replaced)}."""
     old, new = point_times(data), point_times(rerun)
+    groups = {}
+    for name in new:
+        groups.setdefault(group_of(name), []).append(name)
     out = {}
-    for name, times in new.items():
-        before, after = cv(old.get(name, [])), cv(times)
-        replace = name not in old or (after is not None and (before is None or after < before))
-        out[name] = (before, after, replace)
+    for names in groups.values():
+        before, after = highest_cv(old, names), highest_cv(new, names)
+        replace = any(n not in old for n in names) or (after is not None and (before is None or after < before))
+        for name in names:
+            out[name] = (cv(old.get(name, [])), cv(new[name]), replace)
         if replace:
-            data["benchmarks"] = [b for b in data["benchmarks"] if b.get("run_name") != name]
-            for b in rerun["benchmarks"]:
-                if b.get("run_name") == name:
-                    data["benchmarks"].append(dict(b, hpk_round=round_no))
+            data["benchmarks"] = [b for b in data["benchmarks"] if b.get("run_name") not in names]
+            data["benchmarks"] += [dict(b, hpk_round=round_no) for b in rerun["benchmarks"]
+                                   if b.get("run_name") in names]
     return out
 
 

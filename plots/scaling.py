@@ -2,8 +2,8 @@
 precision (scaling_d.png, scaling_s.png); per kernel, speedup over the same
 variant on 1 thread (top) and parallel efficiency (bottom) against threads,
 for sizes that fit in L2, in L3 and that live in DRAM, each with a band
-from the repetitions' extremes (fastest 1-thread over slowest t-thread time
-and the reverse), and the ideal line.  A memory-bound kernel is compared
+(the smallest and largest of the rounds' 1-thread over t-thread time,
+stats.paired_ratio), and the ideal line.  A memory-bound kernel is compared
 with its bandwidth-limited ideal, the STREAM read ratio BW(t)/BW(1) at its
 largest size; the compute-bound Monte Carlo with t, and an Amdahl fit of
 hpk's largest size where there are at least three thread counts (with two

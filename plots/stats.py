@@ -3,11 +3,20 @@ the position they give (ahead, tie, behind), the serial fraction of a
 strong-scaling curve, the STREAM and device rooflines interpolated at a
 working set, representative sizes, break-even sizes and the offload model.
 
-Every ratio has an interval from the repetitions' extremes (the fastest and
-the slowest of each side): a ratio whose interval includes 1 is a tie, a
-difference within the run's noise.
+Every ratio has an interval: a ratio whose interval includes 1 is a tie, a
+difference within the run's noise.  hpk_bench runs a point's variants and
+thread counts back to back, one repetition of each per round
+(bench/harness.h), so two points of the same kernel, precision and size
+are compared round by round where their rounds pair up (paired_ratio):
+the ratio is the median of the rounds' ratios and the interval their
+smallest and largest, which a slow stretch of the machine under one round
+moves little.  Without rounds that pair up (results of older studies, a
+rerun of one side only), the ratio is that of the medians and the interval
+runs from the repetitions' extremes (the fastest and the slowest of each
+side: ratio_interval).
 """
 import math
+import statistics
 
 from helpers import select
 
@@ -27,6 +36,30 @@ def ratio_interval(num_times, den_times):
     if not num_times or not den_times or min(den_times) <= 0 or max(den_times) <= 0:
         return None
     return min(num_times) / max(den_times), max(num_times) / min(den_times)
+
+
+def round_times(info):
+    """{round: seconds} of a point's repetitions (benchdata.measurements'
+    info), or None when a repetition has no round or two share one."""
+    rounds = info.get("rounds") or []
+    if len(rounds) != len(info["times"]) or None in rounds or len(set(rounds)) != len(rounds):
+        return None
+    return dict(zip(rounds, info["times"]))
+
+
+def paired_ratio(num_info, den_info):
+    """(ratio, interval) of num/den time: the median and extremes of the
+    ratios round by round when every repetition of both has a partner
+    from the same round, else the medians' ratio and ratio_interval of all
+    the repetitions; (None, None) without both."""
+    if not num_info or not den_info or not num_info["times"] or not den_info["times"]:
+        return None, None
+    num, den = round_times(num_info), round_times(den_info)
+    if num and den and num.keys() == den.keys() and all(den.values()):
+        pairs = [num[r] / den[r] for r in num]
+        return statistics.median(pairs), (min(pairs), max(pairs))
+    return (ratio(statistics.median(num_info["times"]), statistics.median(den_info["times"])),
+            ratio_interval(num_info["times"], den_info["times"]))
 
 
 def position(interval):

@@ -26,11 +26,14 @@ every CPU row but BLIS's own (BLIS, the second CPU peer, has no sum).  OpenCL en
 rows add upload_s, kernel_s and download_s (median seconds per call).
 
 Intervals and ties: time_max_s is the slowest repetition and gbps_worst
-its GB/s.  speedup_vs_peer_lo and _hi bound the peer ratio by the
-repetitions' extremes (the peer's fastest over this row's slowest, the
-peer's slowest over this row's fastest); vs_peer is ahead (lo > 1), behind
-(hi < 1) or tie (the interval includes 1: within the run's noise);
-speedup_vs_1thread_lo and _hi likewise.  bw_ideal_speedup is a memory-bound
+its GB/s.  hpk_bench runs a point's variants and thread counts back to
+back, one repetition each per round, so speedup_vs_peer is the median of
+the rounds' ratios and speedup_vs_peer_lo and _hi their smallest and
+largest (stats.paired_ratio; where the rounds do not pair up, the medians'
+ratio, bounded by the repetitions' extremes: the peer's fastest over this
+row's slowest, the peer's slowest over this row's fastest); vs_peer is
+ahead (lo > 1), behind (hi < 1) or tie (the interval includes 1: within
+the run's noise); speedup_vs_1thread and its _lo and _hi likewise.  bw_ideal_speedup is a memory-bound
 row's bandwidth-limited ideal, STREAM read at its working set on its thread
 count over STREAM on 1 thread, and vs_bw_ideal its speedup over that ideal.
 karp_flatt is given only for the compute-bound Monte Carlo, and only where

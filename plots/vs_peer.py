@@ -1,10 +1,10 @@
 """Speedup over the peer libraries against size (vs_openblas.png, and
 vs_blis.png against BLIS from the speedup_vs_blis column): per kernel,
-OpenBLAS's median time over hpk OpenMP's at the same thread count, for each
-thread count and precision (double solid, float dashed), on a log axis whose
-limits follow the data.  Above 1 hpk is faster.  Each line's band is the
-ratio's interval from the repetitions' extremes (the peer's fastest over
-hpk's slowest, to the peer's slowest over hpk's fastest); a point whose
+OpenBLAS's time over hpk OpenMP's at the same thread count (the median of
+the rounds' ratios, stats.paired_ratio), for each thread count and
+precision (double solid, float dashed), on a log axis whose limits follow
+the data.  Above 1 hpk is faster.  Each line's band is the ratio's
+interval (the smallest and largest of the rounds' ratios); a point whose
 interval includes 1 is a tie, drawn hollow.
 In OpenCL builds, vs_clblast.png does the same for hpk's device-resident
 OpenCL calls against CLBlast on the same device and queue.

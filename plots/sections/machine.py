@@ -67,16 +67,23 @@ def stream_section(study):
 
 
 HOW_TO_READ = """\
-- **Times** are medians over the repetitions of each point; the repetitions
-  of all points ran in random order, and a pause separated runs of
-  different thread pools (OpenBLAS's workers spin for ~0.1 s after a call).
+- **Times** are medians over the repetitions of each point.  The study ran
+  in rounds, one repetition of every point per round: each round took the
+  groups of points (a kernel, precision, size and data: every variant and
+  thread count) in a new random order and a group's points back to back,
+  and a pause separated runs of different thread pools (OpenBLAS's workers
+  spin for ~0.1 s after a call).
 - **Every ratio column says what it divides.**  A time ratio is written
   *other time / hpk time*, so that above 1 hpk is faster.
-- **OpenBLAS time / hpk time** is taken at the same size and thread count.  The table gives the median over
-  all sizes and, in brackets, the range.  Each point also has an interval:
-  the peer's fastest repetition over hpk's slowest, to the peer's slowest
-  over hpk's fastest.  A point is a tie when that interval includes 1 (the
-  plots draw the intervals as bands), hpk ahead when all of it is above 1.
+- **OpenBLAS time / hpk time** is taken at the same size and thread count,
+  round by round: a point's ratio is the median of its rounds' ratios, each
+  of two times taken seconds apart.  The table gives the median over all
+  sizes and, in brackets, the range.  Each point also has an interval, the
+  smallest and the largest of its rounds' ratios (for results without
+  rounds: the peer's fastest repetition over hpk's slowest, to the peer's
+  slowest over hpk's fastest).  A point is a tie when that interval
+  includes 1 (the plots draw the intervals as bands), hpk ahead when all
+  of it is above 1.
 - **GB/s** counts the bytes a call must move (gemv: the matrix, x and y;
   dot: both vectors).  **% of STREAM read** is 100 × the row's GB/s (median
   time) / the read-only STREAM GB/s (best repetition) at the same thread

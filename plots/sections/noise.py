@@ -28,9 +28,11 @@ def section(study):
              ("; ".join(base) if base else "not measured (no noise.json)") + ".",
              "- **Noisy points run again**: " + ("; ".join(reruns) if reruns else
                                                  "none (no point above the CV threshold, or --reruns 0)") + ".",
-             "- **Ties**: a ratio whose min–max interval over the repetitions (fastest of one side over the "
-             "slowest of the other, and the reverse) includes 1 is a tie: the difference is within this "
-             "run's noise."]
+             "- **Ties**: a ratio whose min–max interval includes 1 is a tie: the difference is within this "
+             "run's noise.  The interval of a ratio within this run (against a peer, against 1 thread) spans "
+             "its rounds' ratios, each of two times taken seconds apart; across processes (one CPU path "
+             "against another) it runs from the fastest of one side over the slowest of the other to the "
+             "reverse."]
     judged = "**not trustworthy** (" + "; ".join(a["reasons"]) + ")" if a["reasons"] \
         else "trustworthy by the study's checks"
     finding = (f"- **This run** is {judged}: median CV " +

@@ -9,8 +9,10 @@ missed with its figures, per hpk code path run (the folder's own and each
   - the portable path: median over all its points >= 0.9;
   - a wider path never slower than a narrower one: hpk OpenMP's time at
     the same point (kernel, precision, size, threads) at most 5% above.
-A miss is "within the noise" when the min-max interval of the ratio over
-the repetitions reaches the target (the study's tie rule).  Monte Carlo
+A miss is "within the noise" when the min-max interval of the ratio (over
+the rounds within a process, stats.paired_ratio; over the repetitions'
+extremes across two paths' processes) reaches the target (the study's tie
+rule).  Monte Carlo
 pi's target has its own section (threads.philox_section)."""
 import math
 import statistics

@@ -95,9 +95,9 @@ THREADS_TOLERANCE = 0.95
 
 THREADS_RULE = (
     f"A point is **slower** when hpk OpenMP's 1-thread time / T-thread time is below {THREADS_TOLERANCE:.2f} "
-    "and the whole min–max interval of that ratio over the repetitions (slowest 1-thread over fastest "
-    f"T-thread time, and the reverse) lies below {THREADS_TOLERANCE:.2f}: even the repetitions most in its "
-    f"favour are more than {100 * (1 - THREADS_TOLERANCE):.0f}% slower.  Below {THREADS_TOLERANCE:.2f} with "
+    "and the whole min–max interval of that ratio over the rounds (each round's 1-thread over T-thread "
+    f"time, taken seconds apart) lies below {THREADS_TOLERANCE:.2f}: even the round most in its "
+    f"favour is more than {100 * (1 - THREADS_TOLERANCE):.0f}% slower.  Below {THREADS_TOLERANCE:.2f} with "
     "an interval that reaches it is **within the noise**, not called a slowdown (the study's tie rule).")
 
 

@@ -46,11 +46,13 @@ def study(rows, threads, context=None, folder=""):
                           cache={}, ctx=context or {}, noise={}, mpi_rows=[], path_rows=[rows])
 
 
-def run(name, times, counters, unit="us"):
-    """One repetition of a point, as Google Benchmark writes it (times in
-    `unit`)."""
-    return [dict(name=name, run_name=name, run_type="iteration", real_time=t, time_unit=unit, **counters)
-            for t in times]
+def run(name, times, counters, unit="us", rounds=False):
+    """The repetitions of a point, as Google Benchmark writes them (times in
+    `unit`); with `rounds`, each with its round (0, 1, ...) as hpk_bench
+    writes it."""
+    return [dict(name=name, run_name=name, run_type="iteration", real_time=t, time_unit=unit, **counters,
+                 **(dict(round=float(i)) if rounds else {}))
+            for i, t in enumerate(times)]
 
 
 def stream_point(n, threads, seconds_per_call):

@@ -117,6 +117,15 @@ class PeerRelative(unittest.TestCase):
                 self.assertIsNone(r["peer"])
                 self.assertIsNone(r["vs_peer_speedup"])
 
+    def test_peer_units_pair_the_rounds(self):
+        # Each repetition over the peer's time in its own round; without
+        # rounds that pair up, over the peer's median.
+        own = dict(times=[1.0, 2.0, 4.0], rounds=[(0, 0.0), (0, 1.0), (0, 2.0)])
+        peer = dict(times=[2.0, 4.0, 8.0], rounds=[(0, 0.0), (0, 1.0), (0, 2.0)])
+        self.assertEqual(compare.in_peer_units(own, peer), [0.5, 0.5, 0.5])
+        peer["rounds"] = [(0, 0.0), (1, 1.0), (0, 2.0)]
+        self.assertEqual(compare.in_peer_units(own, peer), [0.25, 0.5, 1.0])
+
     def test_hpk_slower_peers_unchanged(self):
         rows = self.rows(study(seed=1), study(scaled(HPK, 1.2), seed=2))
         for r in self.hpk(rows):

@@ -233,6 +233,50 @@ class Ties(unittest.TestCase):
         # asum 1 thread: OpenBLAS's every repetition slower than hpk's slowest: ahead.
         self.assertEqual(row(rows, "asum", "hpk_omp", 1024, 1)["vs_peer"], "ahead")
 
+    def rounds_data(self, hpk_times, peer_times, rounds=True):
+        """dot d 4096 on 1 and 2 threads, hpk and OpenBLAS, with rounds."""
+        data = dict(context=dict(host_name="test", caches=[]), benchmarks=[])
+        c = dict(working_set=65536, bytes=65536)
+        for t, scale in ((1, 1.0), (2, 0.5)):
+            data["benchmarks"] += run(f"dot/d/hpk_omp/size:4096/threads:{t}", [x * scale for x in hpk_times], c,
+                                      rounds=rounds)
+            data["benchmarks"] += run(f"dot/d/openblas/size:4096/threads:{t}", peer_times, c, rounds=rounds)
+        return data
+
+    def test_rounds_pair_the_ratio(self):
+        # The machine slows down 4x over the rounds; in each round OpenBLAS
+        # takes 1.1x hpk's time.  Apart, the repetitions overlap (a tie);
+        # round by round hpk is ahead by exactly 1.1x.
+        hpk = [1.0, 2.0, 4.0, 1.5, 3.0]
+        rows = tidy(self.rounds_data(hpk, [1.1 * t for t in hpk]))
+        r = row(rows, "dot", "hpk_omp", 4096, 1)
+        self.assertAlmostEqual(r["speedup_vs_peer"], 1.1)
+        self.assertAlmostEqual(r["speedup_vs_peer_lo"], 1.1)
+        self.assertAlmostEqual(r["speedup_vs_peer_hi"], 1.1)
+        self.assertEqual(r["vs_peer"], "ahead")
+        # 2 threads: half hpk's 1-thread time in every round, so 2x, paired.
+        r2 = row(rows, "dot", "hpk_omp", 4096, 2)
+        self.assertAlmostEqual(r2["speedup_vs_1thread"], 2.0)
+        self.assertAlmostEqual(r2["speedup_vs_1thread_lo"], 2.0)
+        self.assertAlmostEqual(r2["speedup_vs_1thread_hi"], 2.0)
+        self.assertIsNone(r["speedup_vs_1thread_lo"])
+        # The same times without rounds: the medians' ratio and a tie.
+        r = row(tidy(self.rounds_data(hpk, [1.1 * t for t in hpk], rounds=False)), "dot", "hpk_omp", 4096, 1)
+        self.assertAlmostEqual(r["speedup_vs_peer"], 1.1)
+        self.assertEqual(r["vs_peer"], "tie")
+        self.assertAlmostEqual(r["speedup_vs_peer_lo"], 1.1 * 1.0 / 4.0)
+
+    def test_rounds_that_do_not_pair_up_fall_back(self):
+        hpk = [1.0, 2.0, 4.0]
+        data = self.rounds_data(hpk, [1.1 * t for t in hpk])
+        # one of OpenBLAS's repetitions from a rerun pass: its rounds no longer match
+        data["benchmarks"][3]["hpk_round"] = 1
+        r = row(tidy(data), "dot", "hpk_omp", 4096, 1)
+        self.assertEqual(r["vs_peer"], "tie")
+        self.assertAlmostEqual(r["speedup_vs_peer_hi"], 1.1 * 4.0 / 1.0)
+        self.assertIsNone(stats.round_times(dict(times=[1.0, 2.0], rounds=[(0, 0.0), (0, 0.0)])))
+        self.assertEqual(stats.paired_ratio(None, dict(times=[1.0])), (None, None))
+
 
 def scaling_data(threads, kernel="mc_pi"):
     """hpk_omp Monte Carlo (or dot) on the given thread counts, Amdahl f = 0.1."""
@@ -283,17 +327,22 @@ class NoisyPoints(unittest.TestCase):
     def test_selection_and_filter(self):
         data = synthetic()
         names = reruns.noisy_points(data, share=1)
-        # STREAM's and asum's varied repetitions are above 10%; the constant ones are not.
+        # STREAM's and asum's varied repetitions are above 10%; the constant
+        # ones are not, but asum's OpenBLAS point runs again with hpk's, its
+        # group (the same kernel, precision, size and data).
         self.assertIn("asum/d/hpk_omp/size:1024/threads:1", names)
-        self.assertNotIn("asum/d/openblas/size:1024/threads:1", names)
+        self.assertIn("asum/d/openblas/size:1024/threads:1", names)
+        self.assertNotIn("dot/d/hpk_omp/size:4096/threads:2", names)
         regex = reruns.benchmark_filter(names)
         import re
         for n in names:
             self.assertTrue(re.search(regex, n + "/min_time:0.010/repeats:3"))
             self.assertTrue(re.search(regex, n))
-        self.assertFalse(re.search(regex, "asum/d/openblas/size:1024/threads:1"))
+        self.assertFalse(re.search(regex, "dot/d/hpk_omp/size:4096/threads:2"))
         self.assertFalse(re.search(regex, "asum/d/hpk_omp/size:1024/threads:10"))
-        self.assertLessEqual(len(reruns.noisy_points(data, share=0.1)), max(1, int(0.1 * 12)))
+        # A tenth of the 12 points at most: one point, and then its group.
+        few = reruns.noisy_points(data, share=0.1)
+        self.assertEqual(len({reruns.group_of(n) for n in few}), 1)
 
     def test_merge_keeps_the_quieter_round(self):
         data = synthetic()
@@ -309,6 +358,29 @@ class NoisyPoints(unittest.TestCase):
         self.assertFalse(result["dot/d/hpk_omp/size:4096/threads:2"][2])
         for got in reruns.point_times(data)["dot/d/hpk_omp/size:4096/threads:2"]:
             self.assertAlmostEqual(got, 0.65536e-6, places=15)
+
+    def test_merge_replaces_a_whole_group(self):
+        # hpk's asum is quieter in the rerun, OpenBLAS's louder, the group's
+        # highest CV lower (12% -> 5%): both points replaced, both tagged
+        # with the rerun's round, so that their rounds still pair up.
+        c = dict(working_set=8192, bytes=8192)
+        data = dict(benchmarks=run("asum/d/hpk_omp/size:1024/threads:1", [0.08, 0.1, 0.12], c, rounds=True) +
+                    run("asum/d/openblas/size:1024/threads:1", [0.16, 0.16, 0.16], c, rounds=True))
+        rerun = dict(benchmarks=run("asum/d/hpk_omp/size:1024/threads:1", [0.08, 0.08, 0.08], c, rounds=True) +
+                     run("asum/d/openblas/size:1024/threads:1", [0.15, 0.16, 0.17], c, rounds=True))
+        result = reruns.merge(data, rerun, 1)
+        self.assertTrue(all(rep for *_, rep in result.values()))
+        self.assertEqual(len(data["benchmarks"]), 6)
+        self.assertTrue(all(b["hpk_round"] == 1 for b in data["benchmarks"]))
+        r = row(tidy(data), "asum", "hpk_omp", 1024, 1)
+        self.assertAlmostEqual(r["speedup_vs_peer"], 2.0)
+        self.assertAlmostEqual(r["speedup_vs_peer_lo"], 0.15 / 0.08)
+        # A louder group is kept whole.
+        before = [dict(b) for b in data["benchmarks"]]
+        louder = dict(benchmarks=run("asum/d/hpk_omp/size:1024/threads:1", [0.05, 0.08, 0.2], c, rounds=True) +
+                      run("asum/d/openblas/size:1024/threads:1", [0.16, 0.16, 0.16], c, rounds=True))
+        reruns.merge(data, louder, 2)
+        self.assertEqual(data["benchmarks"], before)
 
     def test_trust_assessment(self):
         rows = tidy(synthetic())
