@@ -10,8 +10,8 @@ this records in noise.json).
   group (the same kernel, precision, size and data: the points whose times
   the study compares round by round, stats.paired_ratio), in a new
   hpk_bench process that runs only those (--benchmark_filter), for up to
-  RERUN_ROUNDS rounds, the noisiest RERUN_SHARE of the study's points at
-  most per round.  A rerun replaces a group's repetitions in bench.json
+  RERUN_ROUNDS rounds, at most RERUN_SHARE of the study's points per round
+  (the groups of the noisiest points first).  A rerun replaces a group's repetitions in bench.json
   only when the group's highest CV is lower there (a disturbed round has
   the higher CV), and then every point of it, so that its rounds still
   pair up; the first pass is kept as bench.first.json, each round as
@@ -77,14 +77,23 @@ def group_of(run_name):
 
 
 def noisy_points(data, threshold=RERUN_CV, share=RERUN_SHARE):
-    """The run names to repeat: those with a CV above threshold, the
-    noisiest first, at most `share` of the points (at least one), and
-    every other point of their groups."""
+    """The run names to repeat: the groups of the points with a CV above
+    threshold, the noisiest point's group first, whole groups up to `share`
+    of the points (at least one group)."""
     times = point_times(data)
+    members = {}
+    for name in times:
+        members.setdefault(group_of(name), []).append(name)
     noisy = sorted(((cv(t), name) for name, t in times.items() if (cv(t) or 0) > threshold), reverse=True)
     limit = max(1, int(share * len(times)))
-    groups = {group_of(name) for _, name in noisy[:limit]}
-    return [name for name in times if group_of(name) in groups]
+    chosen, count = [], 0
+    for _, name in noisy:
+        g = group_of(name)
+        if g in chosen or (chosen and count + len(members[g]) > limit):
+            continue
+        chosen.append(g)
+        count += len(members[g])
+    return [name for name in times if group_of(name) in chosen]
 
 
 def benchmark_filter(names):

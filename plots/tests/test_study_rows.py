@@ -340,9 +340,14 @@ class NoisyPoints(unittest.TestCase):
             self.assertTrue(re.search(regex, n))
         self.assertFalse(re.search(regex, "dot/d/hpk_omp/size:4096/threads:2"))
         self.assertFalse(re.search(regex, "asum/d/hpk_omp/size:1024/threads:10"))
-        # A tenth of the 12 points at most: one point, and then its group.
+        # A tenth of the 11 points (one): still one whole group, that of the
+        # noisiest point (a 2-thread STREAM point, CV 33%, with its 1-thread
+        # twin); a third (three): no room for a second group of two.
         few = reruns.noisy_points(data, share=0.1)
+        self.assertEqual(len(few), 2)
         self.assertEqual(len({reruns.group_of(n) for n in few}), 1)
+        self.assertTrue(all(n.startswith("stream_read/") for n in few))
+        self.assertEqual(reruns.noisy_points(data, share=1 / 3), few)
 
     def test_merge_keeps_the_quieter_round(self):
         data = synthetic()
