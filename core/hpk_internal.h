@@ -143,9 +143,10 @@ const hpk__ops *hpk__cpu_ops(hpk_backend backend, const char *path);
 bool hpk__cpu_path_known(const char *name);
 extern const char *const hpk__cpu_path_names;
 
-/* Whether one core reads memory faster as two streams at once than as one
- * on this CPU: the reductions' blocks read at once (kernels/cpu_tuning.c). */
-bool hpk__two_streams_pay(void);
+/* Whether one core reads memory faster as `streams` streams at once than as
+ * one on this CPU, for float data or not, for a dot product or not: the
+ * reductions' blocks read at once (kernels/cpu_tuning.c). */
+bool hpk__streams_pay(int streams, bool f32, bool dot);
 
 #ifdef HPK_HAVE_OPENCL
 /* A new OpenCL context on the device `device` names (hpk_ctx_create_cl's

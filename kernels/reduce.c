@@ -282,8 +282,8 @@ ALWAYS_INLINE void reduce_leaf_f32(reduce_op op, const reduce_job *job, int64_t 
  * reads several blocks at once.  In L2 and L3 the interleaved blocks ran
  * slower than one at a time on Zen 4 (float: 0.82-0.88x, sdot and sasum
  * with four blocks, ssum with two; double: 0.93-0.96x, dsum with four, ddot
- * and dasum with two), and from DRAM up to 1.2x faster there and on Zen 3
- * (docs/PERFORMANCE.md). */
+ * and dasum with two), and from DRAM up to 1.2x faster where they pay
+ * (several_blocks; docs/PERFORMANCE.md). */
 #define STREAMS_FROM (32.0 * (1 << 20))
 
 static inline bool streams_from_memory(reduce_op op, const reduce_job *job)
@@ -293,15 +293,13 @@ static inline bool streams_from_memory(reduce_op op, const reduce_job *job)
 }
 
 /* Whether a leaves call reads the `fit` blocks the registers hold at once,
- * else one: where the data streams from memory, and as two streams of
- * memory (a block of each vector read) only where two streams pay on this
- * CPU.  On Zen 4, sum and asum with two blocks ran at 0.85x (ssum on
- * avx2, dsum on portable) and 0.97x (dasum on avx2) of their speed with
- * one. */
+ * else one: where the data streams from memory, and as that many streams
+ * of memory (a block of each vector read) only where they pay on this CPU
+ * for this data (hpk__streams_pay: on Zen 4, double sum and asum only). */
 static inline bool several_blocks(reduce_op op, const reduce_job *job, int fit)
 {
     const int streams = fit * (op == HPK__OP_DOT ? 2 : 1);
-    return streams_from_memory(op, job) && (streams != 2 || hpk__two_streams_pay());
+    return fit > 1 && streams_from_memory(op, job) && hpk__streams_pay(streams, job->x.f32, op == HPK__OP_DOT);
 }
 
 ALWAYS_INLINE void f32_blocks(reduce_op op, const reduce_job *job, int64_t block, int blocks, reduce_node *out)

@@ -1359,9 +1359,11 @@ static void test_increment_and_alignment_independence(void **state)
 }
 
 /* sum, asum and dot of more than 32 MiB, which the kernels read several
- * blocks at a time where the path's registers hold them (kernels/reduce.c,
- * STREAMS_FROM; one block at a time below): on every CPU path this machine
- * has, with 3 threads, bitwise the canonical order.  The size leaves three
+ * blocks at a time where the path's registers hold them and the CPU gains
+ * by it (kernels/reduce.c, STREAMS_FROM; one block at a time below; ctest's
+ * reduce.several-streams reads several wherever the registers hold them):
+ * on every CPU path this machine has, with 3 threads, bitwise the
+ * canonical order.  The size leaves three
  * whole blocks after the groups of four, and a short last block. */
 static void check_streams(bool f32)
 {

@@ -144,13 +144,14 @@ HPK_API const char *hpk_version_string(void);
  * with HPK_NATIVE (-march=native, no run-time choice).  Every path computes bitwise
  * the same results; benchmarks record this string.  Never NULL.
  *
- * HPK_TWO_STREAMS, "1" or "0" (any other value is ignored), read once, when
- * a reduction first asks: whether sum, asum and dot of more than 32 MiB
- * read two blocks of a vector at once where a path's registers hold two
- * (else one).  Two streams of memory pay on some CPUs and cost on others;
- * by default hpk reads one on AMD Zen 4 and two elsewhere
- * (docs/PERFORMANCE.md).  Speed only: the results are the same bits either
- * way. */
+ * HPK_SEVERAL_STREAMS, "1" or "0" (any other value is ignored), read once,
+ * when a reduction first asks: whether sum, asum and dot of more than 32 MiB
+ * read several blocks of a vector at once, as many as a path's registers
+ * hold ("1"), or one at a time ("0").  Several streams of memory pay on
+ * some CPUs and cost on others: without the variable hpk reads several on
+ * AMD Zen 4 only for double sum and asum, and only four (not two), and
+ * wherever the registers hold them elsewhere (docs/PERFORMANCE.md).  Speed
+ * only: the results are the same bits either way. */
 HPK_API const char *hpk_cpu_path(void);
 
 /* ---------------------------------------------------------------------------
