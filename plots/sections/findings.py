@@ -11,7 +11,7 @@ import isa
 
 INTRO = ("Written from this run's data.  *Ahead*, *tied*, *behind*: hpk OpenMP's time against the "
          "peer's at the same kernel, precision, size and thread count, a tie when the min–max interval of "
-         "the time ratio over the repetitions includes 1.")
+         "the time ratio over the rounds includes 1.")
 
 
 def roofline_text(rows, kernels, tmax):

@@ -203,6 +203,7 @@ def section(study):
     return Section("CPU path targets", intro=[
         "Issue 19's targets per hpk code path, from the rows of the CPU paths table: OpenBLAS time / hpk "
         "OpenMP time at the same size and thread count (> 1: hpk faster).  A miss is *within the noise* "
-        "when the ratio's min–max interval over the repetitions reaches the target.  Monte Carlo pi's "
+        "when the ratio's min–max interval (over the rounds within a run; over the repetitions across "
+        "two paths' runs) reaches the target.  Monte Carlo pi's "
         "target (≥ 2× a plain Philox loop) is in its own section; avx512 is judged only where a run on an "
         "AVX-512 machine is in the folder (`--cpu-path all`)."], after=lines)

@@ -11,7 +11,9 @@ def comparisons(rows, variant, peer):
     """Every point where `variant` and `peer` both ran (same kernel,
     precision, size, threads): dict(kernel, precision, size, threads,
     working_set, ratio = peer time / variant time (> 1: variant faster),
-    interval (min–max over the repetitions), position ahead / tie / behind)."""
+    interval, position ahead / tie / behind): the row's own columns where
+    `peer` is its peer (the rounds' ratios, stats.paired_ratio), else the
+    medians' ratio and the repetitions' extremes."""
     theirs = {(r["kernel"], r["precision"], r["size"], r["threads"]): r
               for r in rows if r["variant"] == peer}
     out = []
@@ -19,10 +21,15 @@ def comparisons(rows, variant, peer):
         o = theirs.get((r["kernel"], r["precision"], r["size"], r["threads"])) if r["variant"] == variant else None
         if not o:
             continue
-        interval = stats.row_interval(o, r)
+        if r.get("peer") == peer and r.get("speedup_vs_peer") is not None:
+            ratio = r["speedup_vs_peer"]
+            interval = (r["speedup_vs_peer_lo"], r["speedup_vs_peer_hi"]) \
+                if r.get("speedup_vs_peer_lo") is not None else None
+        else:
+            ratio, interval = o["time_s"] / r["time_s"], stats.row_interval(o, r)
         out.append(dict(kernel=r["kernel"], precision=r["precision"], size=r["size"], threads=r["threads"],
-                        working_set=r["working_set_bytes"], ratio=o["time_s"] / r["time_s"],
-                        interval=interval, position=stats.position(interval)))
+                        working_set=r["working_set_bytes"], ratio=ratio, interval=interval,
+                        position=stats.position(interval)))
     return out
 
 
