@@ -6,8 +6,9 @@ A row's time is the median over its repetitions (Google Benchmark's "median"
 aggregate, recomputed here from the repetitions themselves); every rate is
 derived from that median time and the work per call the harness recorded.
 Every ratio against a peer or 1 thread is taken round by round where the
-rounds pair up, with an interval (stats.paired_ratio).  Kernel and variant facts (peers, threading, the device, the
-rooflines) come from the folder's manifest (manifest.py).
+rounds pair up, with an interval (stats.paired_ratio).  Kernel and variant
+facts (peers, threading, the device, the rooflines) come from the folder's
+manifest (manifest.py).
 """
 import os
 import statistics

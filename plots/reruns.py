@@ -11,12 +11,12 @@ this records in noise.json).
   the study compares round by round, stats.paired_ratio), in a new
   hpk_bench process that runs only those (--benchmark_filter), for up to
   RERUN_ROUNDS rounds, at most RERUN_SHARE of the study's points per round
-  (the groups of the noisiest points first).  A rerun replaces a group's repetitions in bench.json
-  only when the group's highest CV is lower there (a disturbed round has
-  the higher CV), and then every point of it, so that its rounds still
-  pair up; the first pass is kept as bench.first.json, each round as
-  bench.rerunK.json, and noise.json lists the points with the CV of every
-  round.
+  (the groups of the noisiest points first).  A rerun replaces a group's
+  repetitions in bench.json only when the group's highest CV is lower
+  there (a disturbed round has the higher CV), and then every point of it,
+  so that its rounds still pair up; the first pass is kept as
+  bench.first.json, each round as bench.rerunK.json, and noise.json lists
+  the points with the CV of every round.
 
 usage (scripts/bench runs these):
   plots/reruns.py baseline DIR start|end < JSON   record hpk_spin_baseline's output
