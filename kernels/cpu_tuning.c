@@ -19,7 +19,7 @@ static bool zen4(void)
 
 /* What decides hpk__streams_pay, computed once (every thread computes the
  * same): HPK_SEVERAL_STREAMS (hpk.h), else this CPU. */
-enum { STREAMS_UNKNOWN, STREAMS_NEVER, STREAMS_ALWAYS, STREAMS_ZEN4, STREAMS_ELSEWHERE };
+enum { STREAMS_UNKNOWN, STREAMS_NEVER, STREAMS_ZEN4, STREAMS_WHEREVER_THEY_FIT };
 
 static int streams_rule(void)
 {
@@ -27,10 +27,9 @@ static int streams_rule(void)
     int v = atomic_load_explicit(&known, memory_order_relaxed);
     if (v == STREAMS_UNKNOWN) {
         const char *env = hpk__getenv("HPK_SEVERAL_STREAMS");
-        v = env && strcmp(env, "0") == 0   ? STREAMS_NEVER
-            : env && strcmp(env, "1") == 0 ? STREAMS_ALWAYS
-            : zen4()                       ? STREAMS_ZEN4
-                                           : STREAMS_ELSEWHERE;
+        v = env && strcmp(env, "0") == 0              ? STREAMS_NEVER
+            : !(env && strcmp(env, "1") == 0) && zen4() ? STREAMS_ZEN4
+                                                        : STREAMS_WHEREVER_THEY_FIT;
         atomic_store_explicit(&known, v, memory_order_relaxed);
     }
     return v;

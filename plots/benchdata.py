@@ -50,8 +50,7 @@ def measurements(data, kind="uniform"):
         key = (p["kernel"], p["precision"], p["variant"], p["size"], p["threads"])
         info = points.setdefault(key, dict(times=[], counters={}, rounds=[]))
         info["times"].append(t)
-        # the round within its hpk_bench pass (a rerun's pass: hpk_round)
-        info["rounds"].append((b.get("hpk_round", 0), b["round"]) if "round" in b else None)
+        info["rounds"].append(benchjson.round_of(b))
         for c in ("bytes", "working_set", "flops", "samples"):
             if c in b:
                 info["counters"][c] = b[c]

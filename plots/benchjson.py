@@ -53,6 +53,13 @@ def parse_name(run_name):
     return point
 
 
+def round_of(b):
+    """A repetition's round: (its hpk_bench pass, 0 for the first and K for
+    the K-th rerun, round within the pass), or None without one (results
+    from before hpk_bench ran in rounds)."""
+    return (b.get("hpk_round", 0), b["round"]) if "round" in b else None
+
+
 def repetitions(data):
     """Every successful repetition: (run name, its parse_name point, its
     time in seconds, the benchmark entry with its counters)."""

@@ -19,7 +19,7 @@ the Mann–Whitney U test of OLD's repetitions divided by OLD's peer times
 against NEW's divided by NEW's: each repetition is measured in units of
 the peer's time in the same round of the same run (hpk_bench runs a
 point's variants back to back each round, bench/harness.h), or of the
-peer's median time where the rounds do not pair up (stats.round_times).
+peer's median time where the rounds do not pair up (stats.round_ratios).
 
 Two runs also differ point by point beyond what their repetitions show:
 plots/run_to_run.py measures that run-to-run noise from the peers' points (a
@@ -46,7 +46,7 @@ import reruns
 import run_to_run
 import trust
 from helpers import PRECISION_NAMES, fmt_bytes, fmt_count
-from stats import ratio_interval, round_times
+from stats import ratio_interval, round_ratios
 
 ALPHA = run_to_run.ALPHA
 THRESHOLD = run_to_run.THRESHOLD
@@ -121,7 +121,7 @@ def points(data):
         key = (p["kernel"], p["precision"], p["variant"], p.get("size"), p.get("threads"), p["data"])
         info = out.setdefault(key, dict(times=[], working_set=b.get("working_set"), rounds=[]))
         info["times"].append(t)
-        info["rounds"].append((b.get("hpk_round", 0), b["round"]) if "round" in b else None)
+        info["rounds"].append(benchjson.round_of(b))
     return out
 
 
@@ -167,10 +167,7 @@ def peer_of(variant, m):
 def in_peer_units(info, peer_info):
     """A point's repetitions, each over the peer's time in its round (its
     median where the rounds do not pair up)."""
-    own, theirs = round_times(info), round_times(peer_info)
-    if own and theirs and own.keys() == theirs.keys():
-        return [own[r] / theirs[r] for r in own]
-    return [t / statistics.median(peer_info["times"]) for t in info["times"]]
+    return round_ratios(info, peer_info) or [t / statistics.median(peer_info["times"]) for t in info["times"]]
 
 
 def against_peer(key, old, new, m):

@@ -47,16 +47,23 @@ def round_times(info):
     return dict(zip(rounds, info["times"]))
 
 
-def paired_ratio(num_info, den_info):
-    """(ratio, interval) of num/den time: the median and extremes of the
-    ratios round by round when every repetition of both has a partner
-    from the same round, else the medians' ratio and ratio_interval of all
-    the repetitions; (None, None) without both."""
-    if not num_info or not den_info or not num_info["times"] or not den_info["times"]:
-        return None, None
+def round_ratios(num_info, den_info):
+    """num/den time round by round, when every repetition of both has a
+    partner from the same round; else None."""
     num, den = round_times(num_info), round_times(den_info)
     if num and den and num.keys() == den.keys() and all(den.values()):
-        pairs = [num[r] / den[r] for r in num]
+        return [num[r] / den[r] for r in num]
+    return None
+
+
+def paired_ratio(num_info, den_info):
+    """(ratio, interval) of num/den time: the median and extremes of the
+    round_ratios where the rounds pair up, else the medians' ratio and
+    ratio_interval of all the repetitions; (None, None) without both."""
+    if not num_info or not den_info or not num_info["times"] or not den_info["times"]:
+        return None, None
+    pairs = round_ratios(num_info, den_info)
+    if pairs:
         return statistics.median(pairs), (min(pairs), max(pairs))
     return (ratio(statistics.median(num_info["times"]), statistics.median(den_info["times"])),
             ratio_interval(num_info["times"], den_info["times"]))

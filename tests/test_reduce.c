@@ -1363,8 +1363,8 @@ static void test_increment_and_alignment_independence(void **state)
  * by it (kernels/reduce.c, STREAMS_FROM; one block at a time below; ctest's
  * reduce.several-streams reads several wherever the registers hold them):
  * on every CPU path this machine has, with 3 threads, bitwise the
- * canonical order.  The size leaves three
- * whole blocks after the groups of four, and a short last block. */
+ * canonical order.  The size leaves three whole blocks after the groups of
+ * four, and a short last block. */
 static void check_streams(bool f32)
 {
     const int64_t n = (f32 ? 8 : 4) * 1024 * 1024 + 3 * BLOCK + 17;
