@@ -102,7 +102,7 @@ static void test_pi_independent_of_threads(void **state)
     assert_int_equal(hpk_ctx_create(&serial, HPK_BACKEND_SERIAL), HPK_SUCCESS);
     const uint64_t samples = 37 * 4096 + 11;
     const hpk_mc_result ref = run_pi(serial, samples, 99);
-    const int threads[] = {1, 2, 3, 7};
+    const int threads[] = {1, 2, 3, 4, 7};
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         hpk_ctx *ctx = test_ctx(threads[t]);
         const hpk_mc_result r = run_pi(ctx, samples, 99);
@@ -259,7 +259,7 @@ static void test_integrate_independent_of_threads(void **state)
     const double lo[3] = {-1.0, 0.5, 10.0}, hi[3] = {2.0, 1.5, 10.5};
     const uint64_t samples = 41 * 4096 + 3;
     const hpk_mc_result ref = run_integrate(serial, 3, lo, hi, samples, 5);
-    const int threads[] = {1, 2, 3, 7};
+    const int threads[] = {1, 2, 3, 4, 7};
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         hpk_ctx *ctx = test_ctx(threads[t]);
         const hpk_mc_result r = run_integrate(ctx, 3, lo, hi, samples, 5);

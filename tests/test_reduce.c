@@ -901,7 +901,7 @@ static void test_bad_arguments_default_context(void **state)
  * ------------------------------------------------------------------------- */
 
 /* CPU backends: every reduction gives the serial backend's bits on contexts
- * of the backend under test with 0 (all), 1, 2, 3 and 7 threads, and on the
+ * of the backend under test with 0 (all), 1, 2, 3, 4 and 7 threads, and on the
  * default context.  Other backends (OpenCL): five contexts of the backend
  * give the bits of a first run on a sixth -- results repeat from run to run
  * (the default context, a CPU one, is left out). */
@@ -910,7 +910,7 @@ static void test_thread_count_independence(void **state)
     (void)state;
     static const int64_t sizes[] = {1000003, BLOCK * 37 + 5};
     static const int64_t incs[] = {1, -3};
-    static const int threads[] = {0, 1, 2, 3, 7};
+    static const int threads[] = {0, 1, 2, 3, 4, 7};
     enum { N_THREADS = sizeof threads / sizeof threads[0] };
     hpk_ctx *serial = NULL;
     if (test_is_cpu_backend())

@@ -11,10 +11,26 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-/* Subtrees evaluated in parallel: the tree cut at depth HPK__OMP_TREE_DEPTH,
- * enough pieces to balance any thread count this backend expects. */
+/* Subtrees evaluated in parallel: the tree cut at depth at most
+ * HPK__OMP_TREE_DEPTH, enough pieces to balance any thread count this
+ * backend expects. */
 #define HPK__OMP_TREE_DEPTH 7
 #define HPK__OMP_MAX_PIECES (1 << HPK__OMP_TREE_DEPTH)
+
+/* The depth to cut the tree at for a team of `threads`: a piece per thread
+ * where the pieces split evenly among them (a power of two of threads),
+ * else enough pieces for every thread to get 32 or so, the extra piece some
+ * threads get then costing them about 3%.  Fewer pieces keep each
+ * thread's blocks in one subtree, which it reads with the kernel's
+ * several-block code (hpk__tree.leaves), and leave the joining thread
+ * fewer partials to read from the other threads' caches. */
+static int cut_depth(int threads)
+{
+    int depth = 0;
+    while (depth < HPK__OMP_TREE_DEPTH && ((1 << depth) % threads != 0 && (1 << depth) < 32 * threads))
+        depth++;
+    return depth;
+}
 
 /* Below this much work per thread (elements touched), starting another
  * thread costs more than it saves.  (Defined on the command line only to
@@ -84,16 +100,19 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
 
     hpk__tree_piece pieces[HPK__OMP_MAX_PIECES];
     _Alignas(max_align_t) unsigned char results[HPK__OMP_MAX_PIECES * HPK__TREE_NODE_MAX];
-    const int npieces = (int)hpk__tree_cut(t->nblocks, HPK__OMP_TREE_DEPTH, pieces);
+    const int depth = cut_depth(threads);
+    const int npieces = (int)hpk__tree_cut(t->nblocks, depth, pieces);
     int failed = 0;
 
     /* Each thread takes a contiguous run of pieces (they differ in size by at
-     * most one block); one parallel region, one barrier. */
-#pragma omp parallel num_threads(threads < npieces ? threads : npieces) reduction(| : failed)
+     * most one block); one parallel region, one barrier, and no write to
+     * memory the threads share but a failure's. */
+#pragma omp parallel num_threads(threads < npieces ? threads : npieces)
     {
         const int me = omp_get_thread_num(), team = omp_get_num_threads();
         void *scratch = t->scratch_size ? malloc(t->scratch_size) : NULL;
         if (t->scratch_size && !scratch) {
+#pragma omp atomic write
             failed = 1;
         } else {
             for (int p = npieces * me / team; p < npieces * (me + 1) / team; p++)
@@ -105,7 +124,7 @@ static hpk_status omp_tree(hpk_ctx *ctx, const hpk__tree *t, void *root)
     if (failed)
         return hpk__fail(ctx, HPK_ERR_ALLOC, "out of memory for %zu bytes of scratch per thread",
                          t->scratch_size);
-    hpk__tree_join(t, HPK__OMP_TREE_DEPTH, results, root);
+    hpk__tree_join(t, depth, results, root);
     return HPK_SUCCESS;
 }
 
