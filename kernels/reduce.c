@@ -36,31 +36,32 @@ static inline int64_t block_length(int64_t n, int64_t block)
 }
 
 /* A vector of the elements p[0], p[inc], p[2 inc], ...: built from its
- * lanes in registers (an initialiser, not a store per lane). */
-#define LANE(l) p[(l) * inc]
+ * lanes in registers (an initialiser, not a store per lane), four at a
+ * time from a pointer and the increment's first three multiples (few
+ * registers for the addresses). */
+#define QUAD(b) (b)[0], (b)[inc], (b)[2 * inc], (b)[3 * inc]
 ALWAYS_INLINE hpk__vd strided_vd(const double *p, int64_t inc)
 {
 #if HPK__VD_N == 8
-    return (hpk__vd){LANE(0), LANE(1), LANE(2), LANE(3), LANE(4), LANE(5), LANE(6), LANE(7)};
+    return (hpk__vd){QUAD(p), QUAD(p + 4 * inc)};
 #elif HPK__VD_N == 4
-    return (hpk__vd){LANE(0), LANE(1), LANE(2), LANE(3)};
+    return (hpk__vd){QUAD(p)};
 #else
-    return (hpk__vd){LANE(0), LANE(1)};
+    return (hpk__vd){p[0], p[inc]};
 #endif
 }
 
 ALWAYS_INLINE hpk__vf strided_vf(const float *p, int64_t inc)
 {
 #if HPK__VF_N == 16
-    return (hpk__vf){LANE(0), LANE(1), LANE(2),  LANE(3),  LANE(4),  LANE(5),  LANE(6),  LANE(7),
-                     LANE(8), LANE(9), LANE(10), LANE(11), LANE(12), LANE(13), LANE(14), LANE(15)};
+    return (hpk__vf){QUAD(p), QUAD(p + 4 * inc), QUAD(p + 8 * inc), QUAD(p + 12 * inc)};
 #elif HPK__VF_N == 8
-    return (hpk__vf){LANE(0), LANE(1), LANE(2), LANE(3), LANE(4), LANE(5), LANE(6), LANE(7)};
+    return (hpk__vf){QUAD(p), QUAD(p + 4 * inc)};
 #else
-    return (hpk__vf){LANE(0), LANE(1), LANE(2), LANE(3)};
+    return (hpk__vf){QUAD(p)};
 #endif
 }
-#undef LANE
+#undef QUAD
 
 /* Elements [i, i + count) of a strided vector (or a tail) gathered into
  * buf, the lanes past count +0.0, which changes no sum.  Out of line, so
@@ -123,19 +124,42 @@ static __attribute__((noinline)) void gather_f32(const hpk__vec *v, int64_t i, i
 
 #define F64_GROUPS(op) ((op) == HPK__OP_NRM2 ? HPK__LANE_GROUPS(3 * HPK__NVD, 11) : 1)
 
+/* Vector q of a step's lanes: v (and w, for dot) into the sums s[0..2][q]. */
+ALWAYS_INLINE void f64_add(reduce_op op, hpk__vd v, hpk__vd w, int q, hpk__vd s[3][HPK__NVD])
+{
+    switch (op) {
+    case HPK__OP_SUM: s[0][q] += v; break;
+    case HPK__OP_ASUM: s[0][q] += hpk__vd_abs(v); break;
+    case HPK__OP_DOT: s[0][q] += v * w; break;
+    case HPK__OP_NRM2: nrm2_step(v, &s[0][q], &s[1][q], &s[2][q]); break;
+    }
+}
+
 /* One step of lane group g (of F64_GROUPS(op)): the group's lanes of the
  * sixteen elements at x (and y) into its sums s[0..2][0 .. group). */
 ALWAYS_INLINE void f64_step(reduce_op op, const double *x, const double *y, int g, hpk__vd s[3][HPK__NVD])
 {
     const int width = HPK__NVD / F64_GROUPS(op);
     HPK__EACH(q, width) {
-        const hpk__vd v = hpk__vd_load(x + (g * width + q) * HPK__VD_N);
-        switch (op) {
-        case HPK__OP_SUM: s[0][q] += v; break;
-        case HPK__OP_ASUM: s[0][q] += hpk__vd_abs(v); break;
-        case HPK__OP_DOT: s[0][q] += v * hpk__vd_load(y + (g * width + q) * HPK__VD_N); break;
-        case HPK__OP_NRM2: nrm2_step(v, &s[0][q], &s[1][q], &s[2][q]); break;
-        }
+        const int at = (g * width + q) * HPK__VD_N;
+        const hpk__vd v = hpk__vd_load(x + at);
+        f64_add(op, v, op == HPK__OP_DOT ? hpk__vd_load(y + at) : v, q, s);
+    }
+}
+
+/* f64_step on the sixteen elements from logical element i of strided
+ * vectors (or a strided and a dense one), each vector of lanes built in
+ * registers (strided_vd): no buffer between the loads and the adds. */
+ALWAYS_INLINE void f64_strided_step(reduce_op op, const reduce_job *job, int64_t i, int g, hpk__vd s[3][HPK__NVD])
+{
+    const int width = HPK__NVD / F64_GROUPS(op);
+    const int64_t incx = job->x.inc, incy = op == HPK__OP_DOT ? job->y.inc : incx;
+    const double *x = (const double *)job->x.base + i * incx;
+    const double *y = op == HPK__OP_DOT ? (const double *)job->y.base + i * incy : x;
+    HPK__EACH(q, width) {
+        const int64_t at = (g * width + q) * HPK__VD_N;
+        const hpk__vd v = strided_vd(x + at * incx, incx);
+        f64_add(op, v, op == HPK__OP_DOT ? strided_vd(y + at * incy, incy) : v, q, s);
     }
 }
 
@@ -150,7 +174,8 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
     const double *py = op == HPK__OP_DOT ? (const double *)job->y.base + first : px;
     /* The elements read straight from memory; when what is left is one
      * chunk (a short block, a dense block's tail), it is gathered once for
-     * every group. */
+     * every group; else whole chunks of strided data are read lane by lane,
+     * and the last, short one gathered. */
     const int64_t direct = dense ? len - len % HPK__LANES_F64 : 0;
     const bool one_chunk = len > direct && len - direct <= HPK__LANES_F64;
     double tx[HPK__LANES_F64], ty[HPK__LANES_F64];
@@ -171,6 +196,10 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
         else
             for (int64_t k = direct; k < len; k += HPK__LANES_F64) {
                 const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
+                if (count == HPK__LANES_F64) {
+                    f64_strided_step(op, job, first + k, g, s);
+                    continue;
+                }
                 double bx[HPK__LANES_F64], by[HPK__LANES_F64];
                 gather_f64(&job->x, first + k, count, bx);
                 if (op == HPK__OP_DOT)
