@@ -22,6 +22,15 @@
  * fits in int64_t in bytes.  Computed without overflow for any arguments. */
 HPK__SHARED bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
 
+/* Whether a vector passes hpk__check_vector in the common case, decided
+ * inline: n > 0 elements, increment 1, x not NULL, and n elem_size bytes
+ * within int64_t.  When it says no, hpk__check_vector decides (and says
+ * why); a call is then worth its cost. */
+static inline bool hpk__dense_vector_ok(int64_t n, const void *x, int64_t inc, size_t elem_size)
+{
+    return n > 0 && inc == 1 && x && n <= INT64_MAX / (int64_t)elem_size;
+}
+
 /* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
 HPK__SHARED hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
                                          const void *x, int64_t inc, size_t elem_size);

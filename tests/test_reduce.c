@@ -814,6 +814,8 @@ static const bad_case bad_cases[] = {
     {"result NULL with n == 0", 0, 1, 1, false, false, true, false},
     {"result NULL with n == 0 and x NULL", 0, 1, 1, true, true, true, false},
     {"x's last offset beyond int64_t", 3, INT64_MAX, 1, false, false, false, false},
+    {"n == INT64_MAX / 2 with incx == 1 (its bytes beyond int64_t)", INT64_MAX / 2, 1, 1, false, false, false,
+     false},
     {"x's last offset beyond int64_t, incx < 0", 3, -INT64_MAX, 1, false, false, false, false},
     {"incx == INT64_MIN", 2, INT64_MIN, 1, false, false, false, false},
     {"n == 2, incx == INT64_MAX (the span, |incx| + 1, overflows)", 2, INT64_MAX, 1, false, false, false, false},
