@@ -22,18 +22,26 @@
  * fits in int64_t in bytes.  Computed without overflow for any arguments. */
 HPK__SHARED bool hpk__vector_fits(int64_t n, int64_t inc, size_t elem_size);
 
+/* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
+HPK__SHARED hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
+                                         const void *x, int64_t inc, size_t elem_size);
+
 /* Whether a vector passes hpk__check_vector in the common case, decided
  * inline: n > 0 elements, increment 1, x not NULL, and n elem_size bytes
- * within int64_t.  When it says no, hpk__check_vector decides (and says
- * why); a call is then worth its cost. */
+ * within int64_t. */
 static inline bool hpk__dense_vector_ok(int64_t n, const void *x, int64_t inc, size_t elem_size)
 {
     return n > 0 && inc == 1 && x && n <= INT64_MAX / (int64_t)elem_size;
 }
 
-/* n >= 0, inc != 0, x != NULL when n > 0, and hpk__vector_fits. */
-HPK__SHARED hpk_status hpk__check_vector(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
-                                         const void *x, int64_t inc, size_t elem_size);
+/* hpk__check_vector without a call in the common case
+ * (hpk__dense_vector_ok); the full check, which says why, otherwise. */
+static inline hpk_status hpk__check_vector_quick(hpk_ctx *ctx, const char *fn, const char *name, int64_t n,
+                                                 const void *x, int64_t inc, size_t elem_size)
+{
+    return hpk__dense_vector_ok(n, x, inc, elem_size) ? HPK_SUCCESS
+                                                       : hpk__check_vector(ctx, fn, name, n, x, inc, elem_size);
+}
 
 /* A result pointer is never NULL. */
 HPK__SHARED hpk_status hpk__check_result(hpk_ctx *ctx, const char *fn, const char *name, const void *result);
