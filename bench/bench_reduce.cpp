@@ -1,7 +1,8 @@
 // Reduction points: dot, sum, asum, nrm2 and i?amax over unit-stride
 // vectors, in float and double, for hpk's host-pointer API (serial, OpenMP,
 // OpenCL end to end), OpenBLAS, BLIS (not sum: BLIS has none) and (dot,
-// sum, asum) the plain OpenMP loop;
+// sum, asum) the plain OpenMP loop; over strided vectors (--incs) for
+// hpk's OpenMP variant and OpenBLAS;
 // in OpenCL builds also device-resident: hpk's cl_mem reductions and
 // CLBlast.
 #include "blis_api.h"
@@ -23,31 +24,33 @@ namespace hpkb {
 
 // ---- each library's functions behind one signature per type ----------------
 // The typed C functions as the table's entries: y ignored by the kernels of
-// one vector, the result (a float, or an index) widened to double.
+// one vector, inc both vectors' increment, the result (a float, or an
+// index) widened to double.
 template <class T, class R, hpk_status (*F)(hpk_ctx *, int64_t, const T *, int64_t, R *)>
-static hpk_status hpk1(hpk_ctx *c, int64_t n, const T *x, const T *, double *r)
+static hpk_status hpk1(hpk_ctx *c, int64_t n, const T *x, const T *, int64_t inc, double *r)
 {
     R v;
-    const hpk_status s = F(c, n, x, 1, &v);
+    const hpk_status s = F(c, n, x, inc, &v);
     *r = double(v);
     return s;
 }
 template <class T, class R, hpk_status (*F)(hpk_ctx *, int64_t, const T *, int64_t, const T *, int64_t, R *)>
-static hpk_status hpk2(hpk_ctx *c, int64_t n, const T *x, const T *y, double *r)
+static hpk_status hpk2(hpk_ctx *c, int64_t n, const T *x, const T *y, int64_t inc, double *r)
 {
     R v;
-    const hpk_status s = F(c, n, x, 1, y, 1, &v);
+    const hpk_status s = F(c, n, x, inc, y, inc, &v);
     *r = double(v);
     return s;
 }
-template <class T, class R, R (*F)(blasint, const T *, blasint)> static double blas1(int64_t n, const T *x, const T *)
+template <class T, class R, R (*F)(blasint, const T *, blasint)>
+static double blas1(int64_t n, const T *x, const T *, int64_t inc)
 {
-    return double(F(blasint(n), x, 1));
+    return double(F(blasint(n), x, blasint(inc)));
 }
 template <class T, class R, R (*F)(blasint, const T *, blasint, const T *, blasint)>
-static double blas2(int64_t n, const T *x, const T *y)
+static double blas2(int64_t n, const T *x, const T *y, int64_t inc)
 {
-    return double(F(blasint(n), x, 1, y, 1));
+    return double(F(blasint(n), x, blasint(inc), y, blasint(inc)));
 }
 template <class T, class R, R (*F)(int64_t, const T *)> static double blis1(int64_t n, const T *x, const T *)
 {
@@ -121,8 +124,8 @@ static CLBlastStatusCode clblast2(size_t n, cl_mem r, cl_mem x, cl_mem y, cl_com
 
 // ---- the reductions: one row each, both types ------------------------------
 template <class T> struct Functions {
-    hpk_status (*hpk)(hpk_ctx *, int64_t n, const T *x, const T *y, double *result);
-    double (*blas)(int64_t n, const T *x, const T *y);
+    hpk_status (*hpk)(hpk_ctx *, int64_t n, const T *x, const T *y, int64_t inc, double *result);
+    double (*blas)(int64_t n, const T *x, const T *y, int64_t inc);
     double (*blis)(int64_t n, const T *x, const T *y);                // null: BLIS has no such function
     double (*naive)(int64_t n, const T *x, const T *y, int threads);  // null: no textbook loop
 #ifdef HPK_BENCH_OPENCL
@@ -214,27 +217,32 @@ template <class T> static void add_reduction_device(Point p, const Reduction &r)
 }
 #endif
 
-template <class T> static void add_reduction(const Reduction &r, int64_t n, Data data)
+// The points of one reduction on n elements of `data` at increment inc.
+// Their bytes are the elements' (GB/s: elements read per second, whatever
+// the increment), their working set the span the vectors cover.
+template <class T> static void add_reduction(const Reduction &r, int64_t n, Data data, int64_t inc)
 {
     const Functions<T> f = r.of<T>();
+    const int64_t span = (n - 1) * inc + 1;
     Work w;
     w.bytes = double(sizeof(T)) * n * r.vectors;
     w.flops = r.flops * n;
-    w.working_set = w.bytes;
-    Point p{r.kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::x, n}}, data};
+    w.working_set = double(sizeof(T)) * span * r.vectors;
+    Point p{r.kernel, sizeof(T) == 4 ? 's' : 'd', "", n, w, {{Buf::x, span}}, data, inc};
     const bool two = r.vectors == 2;
     if (two)
-        p.buffers.push_back({Buf::y, n});
+        p.buffers.push_back({Buf::y, span});
 
-    // The default study's check of other data: hpk_omp and OpenBLAS only.
-    const bool check_only = data_check_only(data);
+    // The default study's check of other data, and strided vectors: hpk_omp
+    // and OpenBLAS only (the others take unit stride).
+    const bool check_only = data_check_only(data) || inc != 1;
     add_hpk(
         p,
         [=] {
             const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
             return [=](hpk_ctx *c) {
                 double result;
-                const hpk_status s = f.hpk(c, n, x, y, &result);
+                const hpk_status s = f.hpk(c, n, x, y, inc, &result);
                 benchmark::DoNotOptimize(result);
                 return s;
             };
@@ -245,7 +253,7 @@ template <class T> static void add_reduction(const Reduction &r, int64_t n, Data
         openblas_set_num_threads(threads);
         const T *x = buffer<T>(Buf::x, data), *y = two ? buffer<T>(Buf::y, data) : nullptr;
         for (auto _ : st)
-            benchmark::DoNotOptimize(f.blas(n, x, y));
+            benchmark::DoNotOptimize(f.blas(n, x, y, inc));
     });
     if (f.blis && !check_only) {
         p.variant = "blis";
@@ -266,30 +274,35 @@ template <class T> static void add_reduction(const Reduction &r, int64_t n, Data
         });
     }
 #ifdef HPK_BENCH_OPENCL
-    if (data == Data::uniform)  // the device copies hold uniform data
+    if (data == Data::uniform && inc == 1)  // the device copies hold uniform data, read at unit stride
         add_reduction_device<T>(p, r);
 #endif
 }
 
-// Whether the reductions run on `data` at n elements (see Options::data).
-static bool runs_on(Data data, int64_t n)
+// Whether the reductions run on `data` at n elements and increment inc (see
+// Options::data and Options::incs): the default checks of other data and
+// of strided vectors at data_sizes only, the strided one on uniform data.
+static bool runs_on(Data data, int64_t n, int64_t inc)
 {
     const Options &o = options();
-    return !data_check_only(data) || std::find(o.data_sizes.begin(), o.data_sizes.end(), n) != o.data_sizes.end();
+    const bool check_size = std::find(o.data_sizes.begin(), o.data_sizes.end(), n) != o.data_sizes.end();
+    return (!data_check_only(data) || check_size) &&
+           (!inc_check_only(inc) || (check_size && data == Data::uniform));
 }
 
 void register_reductions()
 {
     // Every reduction's size counts elements (the manifest): one list of sizes.
     for (const Data data : options().data)
-        for (const int64_t n : sizes_of(kReductions[0].kernel)) {
-            if (!runs_on(data, n))
-                continue;
-            for (const Reduction &r : kReductions)
-                add_reduction<float>(r, n, data);
-            for (const Reduction &r : kReductions)
-                add_reduction<double>(r, n, data);
-        }
+        for (const int64_t n : sizes_of(kReductions[0].kernel))
+            for (const int64_t inc : options().incs) {
+                if (!runs_on(data, n, inc))
+                    continue;
+                for (const Reduction &r : kReductions)
+                    add_reduction<float>(r, n, data, inc);
+                for (const Reduction &r : kReductions)
+                    add_reduction<double>(r, n, data, inc);
+            }
 }
 
 }  // namespace hpkb

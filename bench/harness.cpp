@@ -350,8 +350,8 @@ const std::vector<int64_t> &sizes_of(const std::string &kernel)
     return o.vec_sizes;
 }
 
-// The runs add() collects, each with its group (kernel, precision, size and
-// data: the runs whose times the study compares), for register_rounds().
+// The runs add() collects, each with its group (kernel, precision, size,
+// data and increment: the runs whose times the study compares), for register_rounds().
 struct Pending {
     std::string group, name;
     std::function<void(benchmark::State &)> run;
@@ -386,11 +386,12 @@ void add(const Point &p, Body body)
         Storage &s = g_buffers[{buf, p.precision, p.data}];
         s.elements = std::max(s.elements, elements);
     }
-    // Points of the default study's data check run on 1 thread (Options::data).
-    const bool one_thread = !v->threaded || data_check_only(p.data);
+    // Points of the default study's data and stride checks run on 1 thread (Options::data, incs).
+    const bool one_thread = !v->threaded || data_check_only(p.data) || inc_check_only(p.inc);
     const std::vector<int> threads = one_thread ? std::vector<int>{1} : o.threads;
     for (const int t : threads) {
-        const std::string data = p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data);
+        const std::string data = (p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data)) +
+                                 (p.inc == 1 ? "" : "/inc:" + std::to_string(p.inc));
         const std::string name = p.kernel + "/" + p.precision + "/" + p.variant + "/size:" +
                                  std::to_string(p.size) + data + "/threads:" + std::to_string(t);
         const Work w = p.work;

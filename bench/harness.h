@@ -43,6 +43,14 @@ struct Options {
                               Data::tiny,    Data::nan,   Data::equal};
     bool data_given = false;
     std::vector<int64_t> data_sizes = {int64_t(1) << 14, int64_t(1) << 24};  // in cache, from DRAM
+    // The reductions' increments (dot: both vectors').  Without --incs
+    // (incs_given false) unit stride everywhere and every other increment
+    // at data_sizes on uniform data, on 1 thread, for hpk_omp and OpenBLAS:
+    // the study's check that strided vectors are not slow.  With --incs,
+    // every increment everywhere, for hpk_omp and OpenBLAS (the other
+    // variants take unit stride only).
+    std::vector<int64_t> incs = {1, 2};
+    bool incs_given = false;
     int repetitions = 5;
     double min_time = 0.02;  // seconds per repetition
     double warmup = 0.02;    // seconds run before the first repetition
@@ -59,6 +67,13 @@ Options &options();
 // data than uniform without --data): 1 thread, hpk_omp and OpenBLAS, at
 // data_sizes only (Options::data).
 bool data_check_only(Data data);
+
+// Whether points at increment `inc` belong to the default study's stride
+// check (another increment than 1 without --incs; Options::incs).
+bool inc_check_only(int64_t inc);
+
+// The largest increment --incs takes.
+constexpr int64_t kMaxInc = 4096;
 
 // Parses the harness's own flags and removes them from argv, leaving Google
 // Benchmark's.  Returns false after printing why when a flag is bad; --help
@@ -99,7 +114,8 @@ template <class T> int64_t buffer_elements(Buf b);
 
 // The points of one (kernel, precision, variant, size).  Each is named
 // kernel/precision/variant/size:N/threads:T in the JSON, with /data:NAME
-// after the size for data other than uniform.
+// after the size for data other than uniform and /inc:K after that for an
+// increment other than 1.
 struct Point {
     std::string kernel;
     char precision;  // 's' or 'd'
@@ -108,6 +124,7 @@ struct Point {
     Work work;
     std::vector<std::pair<Buf, int64_t>> buffers;  // elements used from each buffer
     Data data = Data::uniform;                     // what fills those buffers
+    int64_t inc = 1;                               // the vectors' increment (reductions)
 };
 
 // A point's body: the timed loop `for (auto _ : state)` for `threads`
@@ -122,8 +139,8 @@ void add(const Point &p, Body body);
 
 // Registers the added runs with Google Benchmark in rounds, one repetition
 // of every run per round (the JSON's "round" counter).  A round takes the
-// groups of runs (one kernel, precision, size and data: every variant and
-// thread count of it) in an order shuffled anew each round, and a group's
+// groups of runs (one kernel, precision, size, data and increment: every
+// variant and thread count of it) in an order shuffled anew each round, and a group's
 // runs back to back: the times the study compares, hpk's against its
 // peer's or against its own on 1 thread, are taken seconds apart, so that
 // a slow stretch of the machine (a neighbour on the memory bus) hits both

@@ -20,10 +20,10 @@ Sweeps hpk's kernels over sizes, thread counts and variants against OpenBLAS
 bandwidth measurement, and reports through Google Benchmark
 (write the JSON with --benchmark_out=FILE).  It runs in rounds, one
 repetition of every point per round: each round takes the points' groups
-(a kernel, precision, size and data: every variant and thread count) in a
-new random order, a group's points back to back, so that the ratios the
-study reports compare times taken seconds apart.  A run waits until other
-libraries' worker threads have stopped spinning.
+(a kernel, precision, size, data and increment: every variant and thread
+count) in a new random order, a group's points back to back, so that the
+ratios the study reports compare times taken seconds apart.  A run waits
+until other libraries' worker threads have stopped spinning.
 
 @KERNELS@
   --precisions=LIST    s d (default: s,d; mc_pi computes in double: d)
@@ -42,6 +42,12 @@ libraries' worker threads have stopped spinning.
                        everywhere, every other kind at 2^14 and 2^24
                        elements (where those are vector sizes) on 1 thread
                        for hpk_omp and openblas; given, every kind everywhere
+  --incs=LIST          the reductions' increments (dot: both vectors'), 1 to
+                       4096.  Default: 1 everywhere, 2 at 2^14 and 2^24
+                       elements (where those are vector sizes) on 1 thread,
+                       uniform data, for hpk_omp and openblas; given, every
+                       increment everywhere for hpk_omp and openblas (the
+                       other variants take increment 1 only)
   --repetitions=N      repetitions per point, reported as median (default: 5)
   --min-time=S         seconds per repetition (default: 0.02)
   --warmup=S           seconds of warm-up before the first repetition (default: 0.02)
@@ -73,6 +79,11 @@ Options &options()
 bool data_check_only(Data data)
 {
     return data != Data::uniform && !options().data_given;
+}
+
+bool inc_check_only(int64_t inc)
+{
+    return inc != 1 && !options().incs_given;
 }
 
 
@@ -257,6 +268,14 @@ static bool parse_flag(Options &o, const std::string &name, const std::string &v
             } else {
                 o.data.push_back(kind);
             }
+        }
+    } else if (name == "incs") {
+        o.incs_given = true;
+        sizes(&o.incs);
+        if (std::any_of(o.incs.begin(), o.incs.end(), [](int64_t inc) { return inc > kMaxInc; })) {
+            std::fprintf(stderr, "hpk_bench: --incs=%s: an increment above %lld\n", value.c_str(),
+                         (long long)kMaxInc);
+            *ok = false;
         }
     } else if (name == "repetitions")
         o.repetitions = int(number(1));

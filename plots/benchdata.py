@@ -40,12 +40,12 @@ PATH_RUN_PREFIX = "cpu-path-"
 PATH_ORDER = ["avx512", "avx2", "portable", "native"]
 
 
-def measurements(data, kind="uniform"):
-    """The repetitions of every point on `kind` data (--data):
-    {(kernel, prec, variant, size, threads): info}."""
+def measurements(data, kind="uniform", inc=1):
+    """The repetitions of every point on `kind` data (--data) at increment
+    inc (--incs): {(kernel, prec, variant, size, threads): info}."""
     points = {}
     for _, p, t, b in benchjson.repetitions(data):
-        if p["data"] != kind:
+        if p["data"] != kind or p["inc"] != inc:
             continue
         key = (p["kernel"], p["precision"], p["variant"], p["size"], p["threads"])
         info = points.setdefault(key, dict(times=[], counters={}, rounds=[]))
@@ -228,23 +228,66 @@ def data_kinds(data):
     return kinds
 
 
+def median_gbps(points):
+    """{key: GB/s at the median time} of measurements() (points with bytes)."""
+    out = {}
+    for key, info in points.items():
+        times = sorted(info["times"])
+        nbytes = info["counters"].get("bytes")
+        if times and nbytes:
+            out[key] = nbytes / times[len(times) // 2] / 1e9
+    return out
+
+
 def data_rows(data):
     """GB/s on each non-uniform kind of data against uniform data, same point
     otherwise (medians over the repetitions)."""
-    def gbps(points):
-        out = {}
-        for key, info in points.items():
-            times = sorted(info["times"])
-            nbytes = info["counters"].get("bytes")
-            if times and nbytes:
-                out[key] = nbytes / times[len(times) // 2] / 1e9
-        return out
-    uniform = gbps(measurements(data))
+    uniform = median_gbps(measurements(data))
     rows = []
     for kind in data_kinds(data):
-        for key, g in sorted(gbps(measurements(data, kind)).items()):
+        for key, g in sorted(median_gbps(measurements(data, kind)).items()):
             base = uniform.get(key)
             kernel, prec, variant, size, threads = key
             rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads,
                              data=kind, gbps=g, uniform_gbps=base, vs_uniform=g / base if base else None))
+    return rows
+
+
+STRIDED_CSV_NAME = "strided.csv"
+STRIDED_COLUMNS = ["kernel", "precision", "size", "threads", "inc", "gbps", "unit_gbps", "vs_unit",
+                   "openblas_gbps", "speedup_vs_peer", "speedup_vs_peer_lo", "speedup_vs_peer_hi"]
+
+
+def strided_incs(data):
+    """The increments other than 1 the study ran (--incs), in order."""
+    incs = []
+    for b in data["benchmarks"]:
+        inc = benchjson.parse_name(b["run_name"])["inc"]
+        if inc != 1 and inc not in incs:
+            incs.append(inc)
+    return incs
+
+
+def strided_rows(data):
+    """hpk's OpenMP variant on strided vectors (uniform data; GB/s of the
+    elements read, medians over the repetitions): against itself at unit
+    stride, same size and thread count, and against OpenBLAS on the same
+    point (OpenBLAS time / hpk time, round by round: stats.paired_ratio)."""
+    unit = median_gbps(measurements(data))
+    rows = []
+    for inc in strided_incs(data):
+        points = measurements(data, inc=inc)
+        rates = median_gbps(points)
+        for key in sorted(points):
+            kernel, prec, variant, size, threads = key
+            if variant != "hpk_omp" or key not in rates:
+                continue
+            peer_key = (kernel, prec, "openblas", size, threads)
+            r, interval = paired_ratio(points.get(peer_key), points[key])
+            base = unit.get(key)
+            rows.append(dict(kernel=kernel, precision=prec, size=size, threads=threads, inc=inc,
+                             gbps=rates[key], unit_gbps=base, vs_unit=rates[key] / base if base else None,
+                             openblas_gbps=rates.get(peer_key), speedup_vs_peer=r,
+                             speedup_vs_peer_lo=interval[0] if interval else None,
+                             speedup_vs_peer_hi=interval[1] if interval else None))
     return rows

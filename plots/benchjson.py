@@ -40,13 +40,13 @@ def load_json(results_dir):
 
 
 def parse_name(run_name):
-    """kernel/precision/variant/size:N[/data:D]/threads:T[/min_time:...] -> dict
-    (data "uniform" when the name has none)."""
+    """kernel/precision/variant/size:N[/data:D][/inc:K]/threads:T[/min_time:...]
+    -> dict (data "uniform" and inc 1 when the name has none)."""
     parts = run_name.split("/")
-    point = dict(kernel=parts[0], precision=parts[1], variant=parts[2], data="uniform")
+    point = dict(kernel=parts[0], precision=parts[1], variant=parts[2], data="uniform", inc=1)
     for part in parts[3:]:
         key, _, value = part.partition(":")
-        if key in ("size", "threads"):
+        if key in ("size", "threads", "inc"):
             point[key] = int(value)
         elif key == "data":
             point["data"] = value

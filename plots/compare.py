@@ -50,7 +50,7 @@ from stats import ratio_interval, round_ratios
 
 ALPHA = run_to_run.ALPHA
 THRESHOLD = run_to_run.THRESHOLD
-CSV_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "working_set_bytes",
+CSV_COLUMNS = ["kernel", "precision", "variant", "size", "threads", "data", "inc", "working_set_bytes",
                "old_repetitions", "new_repetitions", "old_time_s", "new_time_s", "speedup", "speedup_lo",
                "speedup_hi", "p_value", "noise_band", "change", "peer", "peer_speedup", "vs_peer_speedup", "vs_peer_p_value",
                "vs_peer_change"]
@@ -115,10 +115,10 @@ def smallest_p(n1, n2):
 
 # ---- the comparison ------------------------------------------------------------
 def points(data):
-    """{(kernel, prec, variant, size, threads, data): dict(times, working_set)}."""
+    """{(kernel, prec, variant, size, threads, data, inc): dict(times, working_set)}."""
     out = {}
     for _, p, t, b in benchjson.repetitions(data):
-        key = (p["kernel"], p["precision"], p["variant"], p.get("size"), p.get("threads"), p["data"])
+        key = (p["kernel"], p["precision"], p["variant"], p.get("size"), p.get("threads"), p["data"], p["inc"])
         info = out.setdefault(key, dict(times=[], working_set=b.get("working_set"), rounds=[]))
         info["times"].append(t)
         info["rounds"].append(benchjson.round_of(b))
@@ -174,9 +174,9 @@ def against_peer(key, old, new, m):
     """The peer-relative columns of one point (None without a peer measured
     at the same point in both runs): hpk's times over the peer's median time,
     OLD against NEW (the module's docstring)."""
-    kernel, prec, variant, size, threads, kind = key
+    kernel, prec, variant, size, threads, kind, inc = key
     peer = peer_of(variant, m)
-    pkey = (kernel, prec, peer, size, threads, kind)
+    pkey = (kernel, prec, peer, size, threads, kind, inc)
     if not peer or pkey not in old or pkey not in new:
         return dict(peer=None, peer_speedup=None, vs_peer_speedup=None, vs_peer_p_value=None,
                     vs_peer_change=None)
@@ -194,8 +194,8 @@ def compare(old_data, new_data, m):
         a, b = old[key]["times"], new[key]["times"]
         speedup, p = shift(a, b)
         interval = ratio_interval(a, b)
-        kernel, prec, variant, size, threads, kind = key
-        rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads, data=kind,
+        kernel, prec, variant, size, threads, kind, inc = key
+        rows.append(dict(kernel=kernel, precision=prec, variant=variant, size=size, threads=threads, data=kind, inc=inc,
                          working_set_bytes=new[key]["working_set"] or old[key]["working_set"],
                          old_repetitions=len(a), new_repetitions=len(b), old_time_s=statistics.median(a),
                          new_time_s=statistics.median(b), speedup=speedup, speedup_lo=interval[0],
@@ -229,8 +229,9 @@ def verdict(rows, m):
 def point_name(r, m):
     size = fmt_bytes(r["working_set_bytes"]) if r["working_set_bytes"] else fmt_count(r["size"])
     data = "" if r["data"] == "uniform" else f", {r['data']} data"
+    inc = "" if r["inc"] == 1 else f", inc {r['inc']}"
     return (f"{r['kernel']} {r['precision']} {m.short(r['variant'])} n={r['size']} "
-            f"({size}), {r['threads']}t{data}")
+            f"({size}), {r['threads']}t{data}{inc}")
 
 
 def describe(folder, data):
@@ -387,7 +388,7 @@ def plot(out_dir, rows, old_dir, new_dir, m):
     of their OLD/NEW relative to the peer's (panel())."""
     import plotting
     Line2D = plotting.plt.Line2D
-    rows = [r for r in rows if r["data"] == "uniform"]
+    rows = [r for r in rows if r["data"] == "uniform" and r["inc"] == 1]
     order = m.measured() + m.roofline("cpu")
     panels = [(k, VIEWS[0]) for k in order if any(r["kernel"] == k for r in rows)]
     relative = [(k, VIEWS[1]) for k in order

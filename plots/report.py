@@ -50,7 +50,7 @@ def build(study):
     found = findings.section(study, trust, [never_hurt, philox, batch, cl, ranks, acc])
     md = [found, trust, machine.machine(study), stream] + peer + [
         paths, targets, acc, peers.textbook_section(study), philox, batch,
-        threads.scaling_section(study), never_hurt, ranks, machine.data_section(study), cl,
+        threads.scaling_section(study), never_hurt, ranks, machine.data_section(study), machine.strided_section(study), cl,
         machine.how_to_read(), machine.plots_section(study)]
     blis = next((s for p in peer for s in p.subsections), None)
     text = [paths, blis, philox, batch, never_hurt, ranks, acc, cl] + (cl.subsections if cl else [])

@@ -71,9 +71,9 @@ def point_times(data):
 
 
 def group_of(run_name):
-    """The group a point runs in: (kernel, precision, size, data)."""
+    """The group a point runs in: (kernel, precision, size, data, increment)."""
     p = benchjson.parse_name(run_name)
-    return p["kernel"], p["precision"], p.get("size"), p["data"]
+    return p["kernel"], p["precision"], p.get("size"), p["data"], p["inc"]
 
 
 def noisy_points(data, threshold=RERUN_CV, share=RERUN_SHARE):

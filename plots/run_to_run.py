@@ -123,7 +123,7 @@ def relative_move(rows):
     mean of their logs."""
     units = {}
     for r in rows:
-        key = (r["kernel"], r["precision"], r["peer"], r["size"], r["threads"], r["data"])
+        key = (r["kernel"], r["precision"], r["peer"], r["size"], r["threads"], r["data"], r.get("inc", 1))
         units.setdefault(key, []).append(math.log(r["vs_peer_speedup"]))
     return move(None, [statistics.fmean(v) for v in units.values()])
 

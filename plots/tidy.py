@@ -59,8 +59,13 @@ another (the folder's own bench.json first, then each cpu-path-<PATH>/
 folder's, best path first): a point appears once per path, hpk_cpu_path
 tells them apart.
 
-With --data, RESULTS_DIR/data.csv has the reductions' GB/s on each other
-kind of data beside their GB/s on uniform data (vs_uniform: the ratio).
+RESULTS_DIR/data.csv has the reductions' GB/s on each other kind of data
+(--data) beside their GB/s on uniform data (vs_uniform: the ratio), and
+RESULTS_DIR/strided.csv hpk_omp's GB/s on strided vectors (--incs: the
+elements read per second) beside its GB/s at unit stride (vs_unit) and
+against OpenBLAS on the same point (speedup_vs_peer: OpenBLAS time / hpk
+time, round by round, with its interval).  Each is written when the study
+ran such points (the default study does, at two sizes).
 
 usage: /usr/bin/python3 plots/tidy.py RESULTS_DIR
 """
@@ -85,10 +90,11 @@ def write_csv(results_dir, rows):
     return path
 
 
-def write_data_csv(results_dir, rows):
-    path = os.path.join(results_dir, benchdata.DATA_CSV_NAME)
+def write_side_csv(results_dir, name, columns, rows):
+    """One of the side tables (data.csv, strided.csv)."""
+    path = os.path.join(results_dir, name)
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=benchdata.DATA_COLUMNS, restval="")
+        w = csv.DictWriter(f, fieldnames=columns, restval="")
         w.writeheader()
         for r in rows:
             w.writerow({k: ("" if v is None else f"{v:.6g}" if isinstance(v, float) else v)
@@ -110,9 +116,12 @@ def main():
           f"{f', {len(mpi_rows)} of them MPI' if mpi_rows else ''})")
     if mpi_only:
         return
-    data_rows = benchdata.data_rows(benchjson.load_json(results_dir))
-    if data_rows:
-        print(f"wrote {write_data_csv(results_dir, data_rows)} ({len(data_rows)} rows)")
+    data = benchjson.load_json(results_dir)
+    for name, columns, side_rows in ((benchdata.DATA_CSV_NAME, benchdata.DATA_COLUMNS, benchdata.data_rows(data)),
+                                     (benchdata.STRIDED_CSV_NAME, benchdata.STRIDED_COLUMNS,
+                                      benchdata.strided_rows(data))):
+        if side_rows:
+            print(f"wrote {write_side_csv(results_dir, name, columns, side_rows)} ({len(side_rows)} rows)")
 
 
 if __name__ == "__main__":

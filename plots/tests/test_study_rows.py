@@ -16,6 +16,7 @@ usage: python3 plots/tests/test_study_rows.py SOURCE_DIR [unittest arguments]
 import math
 import shutil
 import tempfile
+import types
 import unittest
 
 # study_fixture puts plots/ on the import path.
@@ -408,6 +409,56 @@ nrm2,d,huge,1048576,hpk_omp,2e-16
 nrm2,d,huge,1048576,openblas,inf
 sum,d,uniform,1048576,openblas,not-a-number
 """
+
+
+class StridedPoints(unittest.TestCase):
+    """Points at another increment than 1 (hpk_bench --incs, name .../inc:K/...):
+    kept out of results.csv's rows, in strided.csv's against OpenBLAS and
+    against unit stride, and in report.md's Strided vectors table."""
+
+    @staticmethod
+    def data():
+        c = dict(working_set=8 * 4096, bytes=8 * 4096)
+        b = []
+        for name, times in (("dot/d/hpk_omp/size:4096/threads:1", [1.0, 2.0, 1.5]),
+                            ("dot/d/openblas/size:4096/threads:1", [1.1, 2.2, 1.65]),
+                            # strided: hpk at half its unit-stride rate, OpenBLAS 0.8x hpk's time
+                            ("dot/d/hpk_omp/size:4096/inc:2/threads:1", [2.0, 4.0, 3.0]),
+                            ("dot/d/openblas/size:4096/inc:2/threads:1", [1.6, 3.2, 2.4])):
+            b += run(name, times, c, rounds=True)
+        return dict(context=dict(host_name="test", caches=[]), benchmarks=b)
+
+    def test_the_name_carries_the_increment(self):
+        import benchjson
+        self.assertEqual(benchjson.parse_name("dot/d/hpk_omp/size:4096/inc:2/threads:1")["inc"], 2)
+        self.assertEqual(benchjson.parse_name("dot/d/hpk_omp/size:4096/data:nan/threads:1")["inc"], 1)
+        self.assertNotEqual(reruns.group_of("dot/d/hpk_omp/size:4096/inc:2/threads:1"),
+                            reruns.group_of("dot/d/hpk_omp/size:4096/threads:1"))
+
+    def test_unit_rows_only_in_results(self):
+        rows = tidy(self.data())
+        self.assertEqual(len([r for r in rows if r["kernel"] == "dot" and r["variant"] == "hpk_omp"]), 1)
+        self.assertAlmostEqual(row(rows, "dot", "hpk_omp", 4096, 1)["speedup_vs_peer"], 1.1)
+
+    def test_strided_rows(self):
+        import benchdata
+        (r,) = benchdata.strided_rows(self.data())
+        self.assertEqual((r["kernel"], r["precision"], r["size"], r["threads"], r["inc"]), ("dot", "d", 4096, 1, 2))
+        self.assertAlmostEqual(r["speedup_vs_peer"], 0.8)
+        self.assertAlmostEqual(r["speedup_vs_peer_lo"], 0.8)
+        self.assertAlmostEqual(r["vs_unit"], 0.5)
+        self.assertAlmostEqual(r["gbps"], 8 * 4096 / 3e-6 / 1e9)
+        unit_only = dict(benchmarks=self.data()["benchmarks"][:6])
+        self.assertEqual(benchdata.strided_rows(unit_only), [])
+
+    def test_report_table(self):
+        from sections import machine
+        section = machine.strided_section(types.SimpleNamespace(data=self.data()))
+        text = md(section.table)
+        self.assertIn("| dot | d | 4096 | 2 | 1 |", text)
+        self.assertIn("0.80 **below 0.9** (0.80-0.80)", text)
+        unit_only = types.SimpleNamespace(data=dict(benchmarks=self.data()["benchmarks"][:6]))
+        self.assertIsNone(machine.strided_section(unit_only))
 
 
 class Findings(unittest.TestCase):
