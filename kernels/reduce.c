@@ -130,7 +130,7 @@ ALWAYS_INLINE void f64_add(reduce_op op, hpk__vd v, hpk__vd w, int q, hpk__vd s[
     switch (op) {
     case HPK__OP_SUM: s[0][q] += v; break;
     case HPK__OP_ASUM: s[0][q] += hpk__vd_abs(v); break;
-    case HPK__OP_DOT: s[0][q] += v * w; break;
+    case HPK__OP_DOT: s[0][q] += hpk__vd_mul(v, w); break;
     case HPK__OP_NRM2: nrm2_step(v, &s[0][q], &s[1][q], &s[2][q]); break;
     }
 }
@@ -266,7 +266,7 @@ ALWAYS_INLINE void f32_run_step(reduce_op op, const float *x, const float *y, in
     HPK__EACH(q, width) {
         const hpk__vf v = hpk__vf_load(x + (g * width + q) * HPK__VF_N);
         run[q] += op == HPK__OP_ASUM  ? hpk__vf_abs(v)
-                  : op == HPK__OP_DOT ? v * hpk__vf_load(y + (g * width + q) * HPK__VF_N)
+                  : op == HPK__OP_DOT ? hpk__vf_mul(v, hpk__vf_load(y + (g * width + q) * HPK__VF_N))
                                       : v;
     }
 }
@@ -597,7 +597,7 @@ ALWAYS_INLINE bool nrm2_run(nrm2_kind kind, const double *p, int64_t begin, int6
         HPK__EACH(q, HPK__NVD) {
             const hpk__vd v = hpk__vd_load(p + k + q * HPK__VD_N);
             if (kind == NRM2_MEDIUM) { /* a NaN square leaves least and most as they were */
-                const hpk__vd sq = v * v;
+                const hpk__vd sq = hpk__vd_mul(v, v);
                 s[q] += sq;
                 least = hpk__vd_min(sq, least);
                 most = hpk__vd_max(sq, most);

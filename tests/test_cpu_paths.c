@@ -161,6 +161,70 @@ static void test_gemv_agrees(void **state)
     destroy_contexts(ctx);
 }
 
+/* Values whose products fall below the normal range (subnormal, or rounded
+ * to a zero of either sign), with zeros of both signs among them: the x86
+ * paths' dot reductions compute such products with a fused multiply-add of
+ * -0.0, the portable path with the multiply (kernels/simd.h, hpk__vd_mul). */
+static void fill_underflowing(double *x, float *xf, size_t n, double scale, float scale_f)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double u = test_uniform(-1.0, 1.0), e = test_uniform(0.0, 6.0);
+        x[i] = i % 17 == 3 ? (i % 2 ? -0.0 : 0.0) : u * scale * pow(10.0, -e);
+        xf[i] = i % 17 == 3 ? (float)x[i] : (float)u * scale_f * (float)pow(10.0, -e);
+    }
+}
+
+static void test_underflowing_products_agree(void **state)
+{
+    (void)state;
+    hpk_ctx *ctx[NPATHS];
+    make_contexts(ctx);
+    const int64_t n = 4096 + 61, m = 37, cols = 101;
+    const size_t size = (size_t)(m * cols > n ? m * cols : n);
+    double *x = test_alloc(size * sizeof *x), *y = test_alloc(size * sizeof *y), *g = test_alloc((size_t)cols * sizeof *g);
+    float *xf = test_alloc(size * sizeof *xf), *yf = test_alloc(size * sizeof *yf), *gf = test_alloc((size_t)cols * sizeof *gf);
+    test_seed(14);
+    fill_underflowing(x, xf, size, 1e-155, 1e-19f);
+    fill_underflowing(y, yf, size, 1e-160, 1e-21f);
+    double ref[2 + 4 * 101];
+    float reff[2 + 4 * 101];
+    for (size_t p = 0; p < NPATHS; p++) {
+        if (!ctx[p])
+            continue;
+        double d[2 + 4 * 101];
+        float f[2 + 4 * 101];
+        assert_int_equal(hpk_ddot(ctx[p], n, x, 1, y, 1, &d[0]), HPK_SUCCESS);
+        assert_int_equal(hpk_ddot(ctx[p], n / 2, x, 2, y, -1, &d[1]), HPK_SUCCESS);
+        assert_int_equal(hpk_sdot(ctx[p], n, xf, 1, yf, 1, &f[0]), HPK_SUCCESS);
+        assert_int_equal(hpk_sdot(ctx[p], n / 2, xf, 2, yf, -1, &f[1]), HPK_SUCCESS);
+        for (int form = 0; form < 4; form++) { /* row- and column-major, each transposed or not */
+            const hpk_layout layout = form < 2 ? HPK_ROW_MAJOR : HPK_COL_MAJOR;
+            const hpk_transpose trans = form % 2 ? HPK_TRANS : HPK_NO_TRANS;
+            const int64_t lda = layout == HPK_ROW_MAJOR ? cols : m;
+            const int64_t outputs = (layout == HPK_ROW_MAJOR) == (trans == HPK_NO_TRANS) ? m : cols;
+            memset(g, 0xff, (size_t)cols * sizeof *g); /* poisoned: beta 0 must not read it */
+            memset(gf, 0xff, (size_t)cols * sizeof *gf);
+            assert_int_equal(hpk_dgemv(ctx[p], layout, trans, m, cols, 1.0, x, lda, y, 1, 0.0, g, 1), HPK_SUCCESS);
+            assert_int_equal(hpk_sgemv(ctx[p], layout, trans, m, cols, 1.0f, xf, lda, yf, 1, 0.0f, gf, 1),
+                             HPK_SUCCESS);
+            for (int64_t i = 0; i < 101; i++) {
+                d[2 + form * 101 + i] = i < outputs ? g[i] : 0.0;
+                f[2 + form * 101 + i] = i < outputs ? gf[i] : 0.0f;
+            }
+        }
+        if (is_reference(ctx, p)) {
+            memcpy(ref, d, sizeof d);
+            memcpy(reff, f, sizeof f);
+            assert_true(d[0] != 0.0 && fabs(d[0]) < 0x1p-1022);  /* subnormal: the products reached the sum */
+            assert_true(f[0] != 0.0f && fabsf(f[0]) < 0x1p-126f);
+        } else if (memcmp(ref, d, sizeof d) || memcmp(reff, f, sizeof f)) {
+            fail_msg("path %s differs from the reference path on products below the normal range", paths[p]);
+        }
+    }
+    free(x), free(y), free(g), free(xf), free(yf), free(gf);
+    destroy_contexts(ctx);
+}
+
 static double bumpy(const double *p, int dim, void *user_data)
 {
     (void)user_data;
@@ -224,6 +288,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reductions_agree),
         cmocka_unit_test(test_gemv_agrees),
+        cmocka_unit_test(test_underflowing_products_agree),
         cmocka_unit_test(test_monte_carlo_agrees),
         cmocka_unit_test(test_bad_paths),
     };

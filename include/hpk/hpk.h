@@ -57,8 +57,9 @@
  *              clear on Arm.  Compare results with every NaN taken as equal
  *              to every other.
  *              Reductions and Monte Carlo sums are accumulated in fixed blocks
- *              that are combined in a fixed pairwise order; no fused
- *              multiply-add is used, so every code path rounds identically.
+ *              that are combined in a fixed pairwise order; no multiply is
+ *              fused with an add (each product is rounded before it is
+ *              summed), so every code path rounds identically.
  *              Monte Carlo draws its numbers from a counter-based generator
  *              keyed by the sample index (see hpk_mc_pi), so its results are
  *              also independent of how samples are split among threads,
