@@ -35,13 +35,38 @@ static inline int64_t block_length(int64_t n, int64_t block)
     return n - block * HPK__REDUCE_BLOCK < HPK__REDUCE_BLOCK ? n - block * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK;
 }
 
-/* A vector of the elements p[0], p[inc], p[2 inc], ...: built from its
- * lanes in registers (an initialiser, not a store per lane), four at a
- * time from a pointer and the increment's first three multiples (few
- * registers for the addresses). */
+/* The lanes of a vector at increment 2: elements 0, 2, 4, ... of the
+ * vector at p and of the one at p + N - 1 (N lanes), which between them
+ * hold p[0 .. 2N - 2] and nothing past it: two loads and a shuffle, not a
+ * load per lane.  Lane k takes element 2k: lane 2k of the first vector
+ * while 2k < N, else lane 2k - N + 1 of the second (shuffle index 2k + 1). */
+#define EVEN_2(N, k) (2 * (k) < (N) ? 2 * (k) : 2 * (k) + 1)
+#define EVENS_2(N) EVEN_2(N, 0), EVEN_2(N, 1)
+#define EVENS_4(N) EVENS_2(N), EVEN_2(N, 2), EVEN_2(N, 3)
+#define EVENS_8(N) EVENS_4(N), EVEN_2(N, 4), EVEN_2(N, 5), EVEN_2(N, 6), EVEN_2(N, 7)
+#define EVENS_16(N) EVENS_8(N), EVEN_2(N, 8), EVEN_2(N, 9), EVEN_2(N, 10), EVEN_2(N, 11), EVEN_2(N, 12), \
+                    EVEN_2(N, 13), EVEN_2(N, 14), EVEN_2(N, 15)
+#if HPK__VD_N == 8
+#define EVENS_VD EVENS_8(8)
+#define EVENS_VF EVENS_16(16)
+#elif HPK__VD_N == 4
+#define EVENS_VD EVENS_4(4)
+#define EVENS_VF EVENS_8(8)
+#else
+#define EVENS_VD EVENS_2(2)
+#define EVENS_VF EVENS_4(4)
+#endif
+
+/* A vector of the elements p[0], p[inc], p[2 inc], ...: at increment 2 from
+ * two loads (above), else built from its lanes in registers (an
+ * initialiser, not a store per lane), four at a time from a pointer and
+ * the increment's first three multiples (few registers for the
+ * addresses). */
 #define QUAD(b) (b)[0], (b)[inc], (b)[2 * inc], (b)[3 * inc]
 ALWAYS_INLINE hpk__vd strided_vd(const double *p, int64_t inc)
 {
+    if (inc == 2)
+        return HPK__SHUFFLE(hpk__vd_load(p), hpk__vd_load(p + HPK__VD_N - 1), EVENS_VD);
 #if HPK__VD_N == 8
     return (hpk__vd){QUAD(p), QUAD(p + 4 * inc)};
 #elif HPK__VD_N == 4
@@ -53,6 +78,8 @@ ALWAYS_INLINE hpk__vd strided_vd(const double *p, int64_t inc)
 
 ALWAYS_INLINE hpk__vf strided_vf(const float *p, int64_t inc)
 {
+    if (inc == 2)
+        return HPK__SHUFFLE(hpk__vf_load(p), hpk__vf_load(p + HPK__VF_N - 1), EVENS_VF);
 #if HPK__VF_N == 16
     return (hpk__vf){QUAD(p), QUAD(p + 4 * inc), QUAD(p + 8 * inc), QUAD(p + 12 * inc)};
 #elif HPK__VF_N == 8
@@ -62,6 +89,13 @@ ALWAYS_INLINE hpk__vf strided_vf(const float *p, int64_t inc)
 #endif
 }
 #undef QUAD
+#undef EVENS_VD
+#undef EVENS_VF
+#undef EVENS_16
+#undef EVENS_8
+#undef EVENS_4
+#undef EVENS_2
+#undef EVEN_2
 
 /* Elements [i, i + count) of a strided vector (or a tail) gathered into
  * buf, the lanes past count +0.0, which changes no sum.  Out of line, so

@@ -373,7 +373,7 @@ static const int64_t random_sizes[] = {1, 2, 15, 16, 17, 1000, BLOCK - 1, BLOCK,
 static void test_random_single_vector(void **state)
 {
     (void)state;
-    static const int64_t incs[] = {1, 3, -1, -2};
+    static const int64_t incs[] = {1, 2, 3, -1, -2};
     hpk_ctx *ctx = test_ctx(0);
     test_seed(101);
     for (size_t k = 0; k < N_RANDOM_SIZES; k++) {
@@ -392,7 +392,7 @@ static void test_random_single_vector(void **state)
 static void test_random_dot(void **state)
 {
     (void)state;
-    static const int64_t incs[][2] = {{1, 1}, {1, 3}, {3, -2}, {-1, 2}, {-2, -1}, {1, -1}};
+    static const int64_t incs[][2] = {{1, 1}, {1, 3}, {3, -2}, {-1, 2}, {-2, -1}, {1, -1}, {2, 2}};
     hpk_ctx *ctx = test_ctx(0);
     test_seed(202);
     for (size_t k = 0; k < N_RANDOM_SIZES; k++) {
