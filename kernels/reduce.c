@@ -35,38 +35,45 @@ static inline int64_t block_length(int64_t n, int64_t block)
     return n - block * HPK__REDUCE_BLOCK < HPK__REDUCE_BLOCK ? n - block * HPK__REDUCE_BLOCK : HPK__REDUCE_BLOCK;
 }
 
-/* The lanes of a vector at increment 2: elements 0, 2, 4, ... of the
- * vector at p and of the one at p + N - 1 (N lanes), which between them
- * hold p[0 .. 2N - 2] and nothing past it: two loads and a shuffle, not a
- * load per lane.  Lane k takes element 2k: lane 2k of the first vector
- * while 2k < N, else lane 2k - N + 1 of the second (shuffle index 2k + 1). */
-#define EVEN_2(N, k) (2 * (k) < (N) ? 2 * (k) : 2 * (k) + 1)
-#define EVENS_2(N) EVEN_2(N, 0), EVEN_2(N, 1)
-#define EVENS_4(N) EVENS_2(N), EVEN_2(N, 2), EVEN_2(N, 3)
-#define EVENS_8(N) EVENS_4(N), EVEN_2(N, 4), EVEN_2(N, 5), EVEN_2(N, 6), EVEN_2(N, 7)
-#define EVENS_16(N) EVENS_8(N), EVEN_2(N, 8), EVEN_2(N, 9), EVEN_2(N, 10), EVEN_2(N, 11), EVEN_2(N, 12), \
-                    EVEN_2(N, 13), EVEN_2(N, 14), EVEN_2(N, 15)
+/* The lanes of a vector at increment 2 (N lanes, lane k element p[2k]):
+ * lanes 0, 2, 4, ... of the vector at p and of the one at p + N - 1,
+ * which between them hold p[0 .. 2N - 2] and nothing past it: two loads
+ * and a shuffle, not a load per lane.  Lane k is lane 2k of the first
+ * while 2k < N, else lane 2k - N + 1 of the second: shuffle index
+ * UP_2(N, k).  At increment -2 (lane k element p[-2k]) the vectors at
+ * p - 2N + 2 and p - N + 1 hold p[-2N + 2 .. 0]: lane k is lane
+ * N - 1 - 2k of the second while 2k < N, else lane 2N - 2 - 2k of the
+ * first (DOWN_2). */
+#define UP_2(N, k) (2 * (k) < (N) ? 2 * (k) : 2 * (k) + 1)
+#define DOWN_2(N, k) (2 * (k) < (N) ? 2 * (N) - 1 - 2 * (k) : 2 * (N) - 2 - 2 * (k))
+#define LANES_2(F, N) F(N, 0), F(N, 1)
+#define LANES_4(F, N) LANES_2(F, N), F(N, 2), F(N, 3)
+#define LANES_8(F, N) LANES_4(F, N), F(N, 4), F(N, 5), F(N, 6), F(N, 7)
+#define LANES_16(F, N) LANES_8(F, N), F(N, 8), F(N, 9), F(N, 10), F(N, 11), F(N, 12), F(N, 13), F(N, 14), F(N, 15)
 #if HPK__VD_N == 8
-#define EVENS_VD EVENS_8(8)
-#define EVENS_VF EVENS_16(16)
+#define LANES_VD(F) LANES_8(F, 8)
+#define LANES_VF(F) LANES_16(F, 16)
 #elif HPK__VD_N == 4
-#define EVENS_VD EVENS_4(4)
-#define EVENS_VF EVENS_8(8)
+#define LANES_VD(F) LANES_4(F, 4)
+#define LANES_VF(F) LANES_8(F, 8)
 #else
-#define EVENS_VD EVENS_2(2)
-#define EVENS_VF EVENS_4(4)
+#define LANES_VD(F) LANES_2(F, 2)
+#define LANES_VF(F) LANES_4(F, 4)
 #endif
 
-/* A vector of the elements p[0], p[inc], p[2 inc], ...: at increment 2 from
- * two loads (above), else built from its lanes in registers (an
+/* A vector of the elements p[0], p[inc], p[2 inc], ...: at increment 2 or
+ * -2 from two loads (above), else built from its lanes in registers (an
  * initialiser, not a store per lane), four at a time from a pointer and
  * the increment's first three multiples (few registers for the
  * addresses). */
 #define QUAD(b) (b)[0], (b)[inc], (b)[2 * inc], (b)[3 * inc]
 ALWAYS_INLINE hpk__vd strided_vd(const double *p, int64_t inc)
 {
+    const int n = HPK__VD_N;
     if (inc == 2)
-        return HPK__SHUFFLE(hpk__vd_load(p), hpk__vd_load(p + HPK__VD_N - 1), EVENS_VD);
+        return HPK__SHUFFLE(hpk__vd_load(p), hpk__vd_load(p + n - 1), LANES_VD(UP_2));
+    if (inc == -2)
+        return HPK__SHUFFLE(hpk__vd_load(p - 2 * n + 2), hpk__vd_load(p - n + 1), LANES_VD(DOWN_2));
 #if HPK__VD_N == 8
     return (hpk__vd){QUAD(p), QUAD(p + 4 * inc)};
 #elif HPK__VD_N == 4
@@ -78,8 +85,11 @@ ALWAYS_INLINE hpk__vd strided_vd(const double *p, int64_t inc)
 
 ALWAYS_INLINE hpk__vf strided_vf(const float *p, int64_t inc)
 {
+    const int n = HPK__VF_N;
     if (inc == 2)
-        return HPK__SHUFFLE(hpk__vf_load(p), hpk__vf_load(p + HPK__VF_N - 1), EVENS_VF);
+        return HPK__SHUFFLE(hpk__vf_load(p), hpk__vf_load(p + n - 1), LANES_VF(UP_2));
+    if (inc == -2)
+        return HPK__SHUFFLE(hpk__vf_load(p - 2 * n + 2), hpk__vf_load(p - n + 1), LANES_VF(DOWN_2));
 #if HPK__VF_N == 16
     return (hpk__vf){QUAD(p), QUAD(p + 4 * inc), QUAD(p + 8 * inc), QUAD(p + 12 * inc)};
 #elif HPK__VF_N == 8
@@ -89,13 +99,14 @@ ALWAYS_INLINE hpk__vf strided_vf(const float *p, int64_t inc)
 #endif
 }
 #undef QUAD
-#undef EVENS_VD
-#undef EVENS_VF
-#undef EVENS_16
-#undef EVENS_8
-#undef EVENS_4
-#undef EVENS_2
-#undef EVEN_2
+#undef LANES_VD
+#undef LANES_VF
+#undef LANES_16
+#undef LANES_8
+#undef LANES_4
+#undef LANES_2
+#undef DOWN_2
+#undef UP_2
 
 /* Elements [i, i + count) of a strided vector (or a tail) gathered into
  * buf, the lanes past count +0.0, which changes no sum.  Out of line, so

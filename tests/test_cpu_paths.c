@@ -60,7 +60,7 @@ static void test_reductions_agree(void **state)
     (void)state;
     hpk_ctx *ctx[NPATHS];
     make_contexts(ctx);
-    const int64_t n = 4096 * 5 + 37, incs[] = {1, 2, -3};
+    const int64_t n = 4096 * 5 + 37, incs[] = {1, 2, -2, -3};
     double *x = test_alloc(sizeof(double) * (size_t)n * 3), *y = test_alloc(sizeof(double) * (size_t)n * 3);
     float *xf = test_alloc(sizeof(float) * (size_t)n * 3), *yf = test_alloc(sizeof(float) * (size_t)n * 3);
     test_seed(11);
