@@ -208,6 +208,10 @@ ALWAYS_INLINE void f64_strided_step(reduce_op op, const reduce_job *job, int64_t
     }
 }
 
+/* Elements of a strided block that every lane group reads before the next
+ * span (reduce_leaf_f64): 256 elements touch at most 256 cache lines. */
+#define STRIDED_SPAN 256
+
 /* A block of double data, group by group; the dense part straight from
  * memory, the rest (strided data, the short tail) through a gather. */
 ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t block, reduce_node *out)
@@ -229,31 +233,44 @@ ALWAYS_INLINE void reduce_leaf_f64(reduce_op op, const reduce_job *job, int64_t 
         if (op == HPK__OP_DOT)
             gather_f64(&job->y, first + direct, len - direct, ty);
     }
+    /* Group by group over spans of the block: the whole block when it is
+     * dense or has one group (its 32 KiB stay in L1 from one group's pass
+     * to the next), else STRIDED_SPAN elements, so that a strided block,
+     * whose cache lines the groups share, is not read from memory once per
+     * group (avx2 dnrm2 at increment 2 from DRAM ran at a quarter of
+     * OpenBLAS's speed).  Each lane still takes its elements in order. */
+    const int64_t span = dense || groups == 1 ? len : STRIDED_SPAN;
     hpk__vd all[3][HPK__NVD];
-    for (int g = 0; g < groups; g++) {
-        hpk__vd s[3][HPK__NVD];
-        for (int t = 0; t < 3; t++)
-            HPK__ZERO_EACH(s[t], HPK__NVD);
-        for (int64_t k = 0; k < direct; k += HPK__LANES_F64)
-            f64_step(op, px + k, py + k, g, s);
-        if (one_chunk)
-            f64_step(op, tx, ty, g, s);
-        else
-            for (int64_t k = direct; k < len; k += HPK__LANES_F64) {
-                const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
-                if (count == HPK__LANES_F64) {
-                    f64_strided_step(op, job, first + k, g, s);
-                    continue;
+    for (int t = 0; t < 3; t++)
+        HPK__ZERO_EACH(all[t], HPK__NVD);
+    for (int64_t from = 0; from < len; from += span) {
+        const int64_t to = len - from < span ? len : from + span;
+        for (int g = 0; g < groups; g++) {
+            hpk__vd s[3][HPK__NVD];
+            for (int t = 0; t < 3; t++)
+                for (int q = 0; q < width; q++)
+                    s[t][q] = all[t][g * width + q];
+            for (int64_t k = from; k < direct && k < to; k += HPK__LANES_F64)
+                f64_step(op, px + k, py + k, g, s);
+            if (one_chunk) /* (one span: the block is dense or short) */
+                f64_step(op, tx, ty, g, s);
+            else
+                for (int64_t k = direct > from ? direct : from; k < to; k += HPK__LANES_F64) {
+                    const int64_t count = len - k < HPK__LANES_F64 ? len - k : HPK__LANES_F64;
+                    if (count == HPK__LANES_F64) {
+                        f64_strided_step(op, job, first + k, g, s);
+                        continue;
+                    }
+                    double bx[HPK__LANES_F64], by[HPK__LANES_F64];
+                    gather_f64(&job->x, first + k, count, bx);
+                    if (op == HPK__OP_DOT)
+                        gather_f64(&job->y, first + k, count, by);
+                    f64_step(op, bx, by, g, s);
                 }
-                double bx[HPK__LANES_F64], by[HPK__LANES_F64];
-                gather_f64(&job->x, first + k, count, bx);
-                if (op == HPK__OP_DOT)
-                    gather_f64(&job->y, first + k, count, by);
-                f64_step(op, bx, by, g, s);
-            }
-        for (int t = 0; t < 3; t++)
-            for (int q = 0; q < width; q++)
-                all[t][g * width + q] = s[t][q];
+            for (int t = 0; t < 3; t++)
+                for (int q = 0; q < width; q++)
+                    all[t][g * width + q] = s[t][q];
+        }
     }
     for (int t = 0; t < 3; t++)
         out->s[t] = t == 0 || op == HPK__OP_NRM2 ? hpk__fold_vd(all[t], HPK__NVD) : 0.0;
