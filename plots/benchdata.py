@@ -254,8 +254,8 @@ def data_rows(data):
 
 
 STRIDED_CSV_NAME = "strided.csv"
-STRIDED_COLUMNS = ["kernel", "precision", "size", "threads", "inc", "gbps", "unit_gbps", "vs_unit",
-                   "openblas_gbps", "speedup_vs_peer", "speedup_vs_peer_lo", "speedup_vs_peer_hi"]
+STRIDED_COLUMNS = ["hpk_cpu_path", "kernel", "precision", "size", "threads", "inc", "gbps", "unit_gbps",
+                   "vs_unit", "openblas_gbps", "speedup_vs_peer", "speedup_vs_peer_lo", "speedup_vs_peer_hi"]
 
 
 def strided_incs(data):
@@ -285,9 +285,22 @@ def strided_rows(data):
             peer_key = (kernel, prec, "openblas", size, threads)
             r, interval = paired_ratio(points.get(peer_key), points[key])
             base = unit.get(key)
-            rows.append(dict(kernel=kernel, precision=prec, size=size, threads=threads, inc=inc,
+            rows.append(dict(hpk_cpu_path=data.get("context", {}).get("hpk_cpu_path"), kernel=kernel,
+                             precision=prec, size=size, threads=threads, inc=inc,
                              gbps=rates[key], unit_gbps=base, vs_unit=rates[key] / base if base else None,
                              openblas_gbps=rates.get(peer_key), speedup_vs_peer=r,
                              speedup_vs_peer_lo=interval[0] if interval else None,
                              speedup_vs_peer_hi=interval[1] if interval else None))
+    return rows
+
+
+def all_path_strided_rows(results_dir, data):
+    """strided_rows of the folder's run (`data`, its bench.json) followed by
+    those of each further --cpu-path run (path_runs)."""
+    rows = strided_rows(data)
+    for _, folder in path_runs(results_dir):
+        try:
+            rows += strided_rows(benchjson.load_json(folder))
+        except benchjson.NoResults:
+            continue
     return rows

@@ -62,7 +62,8 @@ tells them apart.
 RESULTS_DIR/data.csv has the reductions' GB/s on each other kind of data
 (--data) beside their GB/s on uniform data (vs_uniform: the ratio), and
 RESULTS_DIR/strided.csv hpk_omp's GB/s on strided vectors (--incs: the
-elements read per second) beside its GB/s at unit stride (vs_unit) and
+elements read per second; every --cpu-path run's, hpk_cpu_path telling
+them apart) beside its GB/s at unit stride (vs_unit) and
 against OpenBLAS on the same point (speedup_vs_peer: OpenBLAS time / hpk
 time, round by round, with its interval).  Each is written when the study
 ran such points (the default study does, at two sizes).
@@ -119,7 +120,7 @@ def main():
     data = benchjson.load_json(results_dir)
     for name, columns, side_rows in ((benchdata.DATA_CSV_NAME, benchdata.DATA_COLUMNS, benchdata.data_rows(data)),
                                      (benchdata.STRIDED_CSV_NAME, benchdata.STRIDED_COLUMNS,
-                                      benchdata.strided_rows(data))):
+                                      benchdata.all_path_strided_rows(results_dir, data))):
         if side_rows:
             print(f"wrote {write_side_csv(results_dir, name, columns, side_rows)} ({len(side_rows)} rows)")
 

@@ -164,20 +164,24 @@ def data_section(study):
 def strided_section(study):
     """hpk OpenMP on strided vectors (--incs): against OpenBLAS on the same
     point and against itself at unit stride, point by point."""
-    rows = benchdata.strided_rows(study.data)
+    rows = benchdata.all_path_strided_rows(study.dir, study.data)
     if not rows:
         return None
+    paths = len({r["hpk_cpu_path"] for r in rows}) > 1
     out = []
     for r in rows:
         peer = r["speedup_vs_peer"]
         lo, hi = r["speedup_vs_peer_lo"], r["speedup_vs_peer_hi"]
         flag = " **below 0.9**" if peer is not None and peer < 0.9 else ""
-        out.append([r["kernel"], r["precision"], str(r["size"]), str(r["inc"]), str(r["threads"]),
+        out.append(([str(r["hpk_cpu_path"])] if paths else []) +
+                   [r["kernel"], r["precision"], str(r["size"]), str(r["inc"]), str(r["threads"]),
                     fmt(r["gbps"], ".1f"), (f"{peer:.2f}{flag} ({lo:.2f}-{hi:.2f})" if peer is not None else "–"),
                     fmt(r["vs_unit"])])
     return Section("Strided vectors", intro=[
         "The reductions over vectors read at an increment (`--incs`; dot: both vectors): hpk OpenMP's "
         "GB/s of the elements read, OpenBLAS time / hpk time on the same point (median of the rounds, "
-        "their range), and hpk's GB/s over its own at unit stride.  Per point: strided.csv."],
-        table=(["kernel", "prec", "n", "inc", "threads", "hpk OpenMP GB/s", "vs OpenBLAS",
-                "GB/s / GB/s at inc 1"], out))
+        "their range), and hpk's GB/s over its own at unit stride; each --cpu-path run's.  Per point: "
+        "strided.csv."],
+        table=((["hpk path"] if paths else []) +
+               ["kernel", "prec", "n", "inc", "threads", "hpk OpenMP GB/s", "vs OpenBLAS", "GB/s / GB/s at inc 1"],
+               out))

@@ -20,7 +20,7 @@ import types
 import unittest
 
 # study_fixture puts plots/ on the import path.
-from study_fixture import M, md, render_report, row, run, run_tests, synthetic, tidy
+from study_fixture import M, md, render_report, row, run, run_tests, synthetic, tidy, write_folder
 
 import reruns  # noqa: E402
 import stats  # noqa: E402
@@ -453,12 +453,30 @@ class StridedPoints(unittest.TestCase):
 
     def test_report_table(self):
         from sections import machine
-        section = machine.strided_section(types.SimpleNamespace(data=self.data()))
+        section = machine.strided_section(types.SimpleNamespace(dir="", data=self.data()))
         text = md(section.table)
         self.assertIn("| dot | d | 4096 | 2 | 1 |", text)
         self.assertIn("0.80 **below 0.9** (0.80-0.80)", text)
-        unit_only = types.SimpleNamespace(data=dict(benchmarks=self.data()["benchmarks"][:6]))
+        unit_only = types.SimpleNamespace(dir="", data=dict(benchmarks=self.data()["benchmarks"][:6]))
         self.assertIsNone(machine.strided_section(unit_only))
+
+    def test_every_cpu_path_run(self):
+        # A study with --cpu-path: the folder's own run (avx512) and a
+        # cpu-path-avx2/ run, each row with its path.
+        import os
+        from sections import machine
+        own = dict(self.data(), context=dict(hpk_cpu_path="avx512"))
+        other = dict(self.data(), context=dict(hpk_cpu_path="avx2"))
+        folder = tempfile.mkdtemp()
+        try:
+            write_folder(folder, own)
+            write_folder(os.path.join(folder, "cpu-path-avx2"), other)
+            text = md(machine.strided_section(types.SimpleNamespace(dir=folder, data=own)).table)
+            self.assertIn("| hpk path |", text)
+            self.assertIn("| avx512 | dot | d | 4096 | 2 | 1 |", text)
+            self.assertIn("| avx2 | dot | d | 4096 | 2 | 1 |", text)
+        finally:
+            shutil.rmtree(folder)
 
 
 class Findings(unittest.TestCase):
