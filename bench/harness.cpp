@@ -351,7 +351,8 @@ const std::vector<int64_t> &sizes_of(const std::string &kernel)
 }
 
 // The runs add() collects, each with its group (kernel, precision, size,
-// data and increment: the runs whose times the study compares), for register_rounds().
+// data and increment: the runs whose times the study compares), for
+// register_rounds().
 struct Pending {
     std::string group, name;
     std::function<void(benchmark::State &)> run;
@@ -390,13 +391,14 @@ void add(const Point &p, Body body)
     const bool one_thread = !v->threaded || data_check_only(p.data) || inc_check_only(p.inc);
     const std::vector<int> threads = one_thread ? std::vector<int>{1} : o.threads;
     for (const int t : threads) {
-        const std::string data = (p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data)) +
-                                 (p.inc == 1 ? "" : "/inc:" + std::to_string(p.inc));
+        // after the size: the data and the increment where they are not the default
+        const std::string inputs = (p.data == Data::uniform ? "" : std::string("/data:") + data_name(p.data)) +
+                                   (p.inc == 1 ? "" : "/inc:" + std::to_string(p.inc));
         const std::string name = p.kernel + "/" + p.precision + "/" + p.variant + "/size:" +
-                                 std::to_string(p.size) + data + "/threads:" + std::to_string(t);
+                                 std::to_string(p.size) + inputs + "/threads:" + std::to_string(t);
         const Work w = p.work;
         const Pool pool = v->pool;
-        const std::string group = p.kernel + "/" + p.precision + "/size:" + std::to_string(p.size) + data;
+        const std::string group = p.kernel + "/" + p.precision + "/size:" + std::to_string(p.size) + inputs;
         g_pending.push_back({group, name, [=](benchmark::State &state) {
             settle(pool);
             body(state, t);

@@ -140,12 +140,12 @@ void add(const Point &p, Body body);
 // Registers the added runs with Google Benchmark in rounds, one repetition
 // of every run per round (the JSON's "round" counter).  A round takes the
 // groups of runs (one kernel, precision, size, data and increment: every
-// variant and thread count of it) in an order shuffled anew each round, and a group's
-// runs back to back: the times the study compares, hpk's against its
-// peer's or against its own on 1 thread, are taken seconds apart, so that
-// a slow stretch of the machine (a neighbour on the memory bus) hits both
-// sides of a ratio alike, and the ratio is taken round by round
-// (plots/stats.py).  Rounds sweep the whole selection, so slow drifts hit
+// variant and thread count of it) in an order shuffled anew each round,
+// and a group's runs back to back: the times the study compares, hpk's
+// against its peer's or against its own on 1 thread, are taken seconds
+// apart, so that a slow stretch of the machine (a neighbour on the memory
+// bus) hits both sides of a ratio alike, and the ratio is taken round by
+// round (plots/stats.py).  Rounds sweep the whole selection, so slow drifts hit
 // every group alike.
 void register_rounds();
 void fail(benchmark::State &state, const std::string &message);

@@ -109,7 +109,8 @@ static inline __attribute__((always_inline)) hpk__vf hpk__vf_abs(hpk__vf v)
  * slow path for a multiply whose result falls below the normal range
  * (subnormal, or rounded to zero), and none for the fused multiply-add (a
  * dot of tiny values, all products underflowing, ran at 0.6x its speed on
- * uniform data). */
+ * uniform data).  clang turns the fused multiply-add of -0.0 back into the
+ * multiply: the same bits, with the slow path. */
 static inline __attribute__((always_inline)) hpk__vd hpk__vd_mul(hpk__vd a, hpk__vd b)
 {
 #if defined(__FMA__) && HPK__VBYTES >= 32
